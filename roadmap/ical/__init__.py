@@ -1,0 +1,22 @@
+"""PURE iCalendar builder: feed records in, ``text/calendar`` bytes out.
+
+No Flask and no database here; the feed views query, compose texts and serve bytes.
+"""
+
+from roadmap.ical.builder import (
+    EVENT_STATUSES,
+    FeedCalendar,
+    FeedEvent,
+    build_calendar,
+    feed_etag,
+    todo_status,
+)
+
+__all__ = [
+    "EVENT_STATUSES",
+    "FeedCalendar",
+    "FeedEvent",
+    "build_calendar",
+    "feed_etag",
+    "todo_status",
+]
