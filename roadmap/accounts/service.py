@@ -1,0 +1,63 @@
+"""Users: creation, passwords, the password policy. Services flush; callers commit."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from roadmap.extensions import db
+from roadmap.models import Organization, Role, User
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class AccountError(ValueError):
+    """A user-facing problem with account data; the message is Russian."""
+
+
+def password_problem(password: str, login: str | None = None) -> str | None:
+    """Return why a password is too weak, in Russian, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Пароль должен быть не короче {MIN_PASSWORD_LENGTH} символов."
+    if not re.search(r"[^\W\d_]", password) or not re.search(r"\d", password):
+        return "Пароль должен содержать буквы и цифры."
+    if login and password.lower() == login.lower():
+        return "Пароль не должен совпадать с логином."
+    if password.lower() in {"password1", "qwerty123", "12345678a", "пароль123"}:
+        return "Этот пароль слишком распространён."
+    return None
+
+
+def find_user(login: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.login) == login.strip().lower()))
+
+
+def create_user(*, login: str, full_name: str, password: str, role: Role | str,
+                organization: Organization | None = None, email: str | None = None,
+                check_policy: bool = True) -> User:
+    login = login.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,100}", login):
+        raise AccountError("Логин может содержать только латинские буквы, цифры и знаки _ . @ - (от 2 символов).")
+    if find_user(login) is not None:
+        raise AccountError(f"Пользователь с логином «{login}» уже есть.")
+    try:
+        role = Role(role)
+    except ValueError:
+        raise AccountError(f"Неизвестная роль «{role}»: допустимы admin, coordinator, executor, observer.") from None
+    if role == Role.EXECUTOR and organization is None:
+        raise AccountError("Исполнителю нужно указать организацию.")
+    if check_policy and (problem := password_problem(password, login)):
+        raise AccountError(problem)
+    user = User(login=login, full_name=full_name.strip() or login, email=(email or None),
+                role=role, organization=organization, is_active_account=True)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(user: User, password: str, *, check_policy: bool = True) -> None:
+    if check_policy and (problem := password_problem(password, user.login)):
+        raise AccountError(problem)
+    user.set_password(password)

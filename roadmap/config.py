@@ -1,0 +1,85 @@
+"""Configuration from the environment.
+
+Every setting lives here, read once by create_app; docs/deploy.md lists them for operators.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise RuntimeError("SECRET_KEY must be set in production (ROADMAP_ENV=production)")
+    # Development: a key generated once and kept under instance/, so sessions survive restarts.
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+class Config:
+    """Settings for a running instance, taken from the environment."""
+
+    def __init__(self, instance_path: Path | None = None) -> None:
+        self.INSTANCE_PATH = Path(os.environ.get("ROADMAP_INSTANCE", instance_path or DEFAULT_INSTANCE))
+        production = os.environ.get("ROADMAP_ENV", "development") == "production"
+        self.PRODUCTION = production
+        self.SECRET_KEY = _secret_key(self.INSTANCE_PATH, production)
+        self.SQLALCHEMY_DATABASE_URI = normalize_database_url(
+            os.environ.get("DATABASE_URL") or f"sqlite:///{self.INSTANCE_PATH / 'roadmap.sqlite3'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+            os.environ.get("REDIS_URL") or "memory://"
+        )
+        self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+        self.REDIS_URL = os.environ.get("REDIS_URL")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", production)
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https" if production else "http")
+        self.SERVER_NAME = os.environ.get("SERVER_NAME")
+        self.MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+        self.MAX_CONTENT_LENGTH = (self.MAX_UPLOAD_MB + 1) * 1024 * 1024
+        self.UPLOAD_FOLDER = Path(os.environ.get("UPLOAD_FOLDER", self.INSTANCE_PATH / "uploads"))
+        self.TIMEZONE = os.environ.get("ROADMAP_TIMEZONE", "Europe/Moscow")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "roadmap@localhost")
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.TESTING = False
+
+
+def normalize_database_url(url: str) -> str:
+    """Let operators write postgresql:// and still get the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

@@ -1,0 +1,221 @@
+"""The organization directory: organizations, groups, aliases, and import from CSV/XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+
+from roadmap.extensions import db
+from roadmap.models import Alias, OrgGroup, OrgKind, Organization
+
+# Russian words a table may use for the kind column, mapped to kinds.
+KIND_WORDS: dict[str, OrgKind] = {
+    "методический центр": OrgKind.CENTRE, "центр": OrgKind.CENTRE, "мц": OrgKind.CENTRE,
+    "управление образования": OrgKind.DEPARTMENT, "орган управления образованием": OrgKind.DEPARTMENT,
+    "департамент": OrgKind.DEPARTMENT, "отдел образования": OrgKind.DEPARTMENT, "управление": OrgKind.DEPARTMENT,
+    "школа": OrgKind.SCHOOL, "оо": OrgKind.SCHOOL, "общеобразовательная организация": OrgKind.SCHOOL,
+    "сош": OrgKind.SCHOOL, "гимназия": OrgKind.SCHOOL, "лицей": OrgKind.SCHOOL,
+    "доу": OrgKind.PRESCHOOL, "детский сад": OrgKind.PRESCHOOL, "дошкольная организация": OrgKind.PRESCHOOL,
+    "удо": OrgKind.ADDITIONAL, "одо": OrgKind.ADDITIONAL, "дополнительное образование": OrgKind.ADDITIONAL,
+    "организация дополнительного образования": OrgKind.ADDITIONAL,
+    "спо": OrgKind.COLLEGE, "колледж": OrgKind.COLLEGE, "техникум": OrgKind.COLLEGE, "поо": OrgKind.COLLEGE,
+    "организация спо": OrgKind.COLLEGE,
+    "во": OrgKind.UNIVERSITY, "вуз": OrgKind.UNIVERSITY, "университет": OrgKind.UNIVERSITY,
+    "организация высшего образования": OrgKind.UNIVERSITY,
+    "предприятие": OrgKind.ENTERPRISE, "работодатель": OrgKind.ENTERPRISE, "другое": OrgKind.OTHER,
+}
+
+HEADER_WORDS = {
+    "full_name": ("полное наименование", "наименование", "полное название", "название", "full_name", "name"),
+    "short_name": ("краткое наименование", "сокращенное наименование", "краткое название", "short_name", "short"),
+    "kind": ("тип", "вид", "вид организации", "тип организации", "kind"),
+    "municipality": ("муниципалитет", "муниципальное образование", "мо", "municipality", "город"),
+    "student_count": ("число обучающихся", "количество обучающихся", "обучающихся", "students", "student_count"),
+}
+
+
+def parse_kind(text: str) -> OrgKind | None:
+    value = text.strip().lower().replace("ё", "е")
+    if not value:
+        return None
+    try:
+        return OrgKind(value)
+    except ValueError:
+        pass
+    if value in KIND_WORDS:
+        return KIND_WORDS[value]
+    for label_kind, label in ((k, k.label.lower()) for k in OrgKind):
+        if value == label:
+            return label_kind
+    return None
+
+
+@dataclass
+class RowProblem:
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Строка {self.row}: {self.message}"
+
+
+@dataclass
+class OrgImportResult:
+    created: int = 0
+    updated: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+class DirectoryImportError(ValueError):
+    """The whole file cannot be imported; carries per-row problems."""
+
+    def __init__(self, message: str, problems: list[RowProblem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+def _read_table(data: bytes, filename: str) -> list[list[str]]:
+    if data[:4] == b"PK\x03\x04":
+        import zipfile
+
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise DirectoryImportError("Файл Excel повреждён или имеет неверный формат.") from exc
+        sheet = workbook.worksheets[0]
+        rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+        return rows
+    if b"\x00" in data[:4096]:
+        raise DirectoryImportError("Файл не похож на таблицу CSV или XLSX.")
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1251 decodes nearly anything
+        raise DirectoryImportError("Не удалось определить кодировку файла.")
+    sample = text[:4096]
+    delimiter = max((";", ",", "\t"), key=sample.count)
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _map_header(header: list[str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        value = cell.strip().lower().replace("ё", "е")
+        for key, words in HEADER_WORDS.items():
+            if key not in mapping and value in words:
+                mapping[key] = index
+                break
+    return mapping
+
+
+def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
+    """Import organizations from a CSV/XLSX table; all rows or none.
+
+    Columns are recognised by their header (Russian or English). An organization with the same
+    full name is updated rather than duplicated, so a corrected file can be imported again.
+    """
+    rows = [row for row in _read_table(data, filename) if any(cell for cell in row)]
+    if not rows:
+        raise DirectoryImportError("Файл пуст.")
+    mapping = _map_header(rows[0])
+    if "full_name" not in mapping or "kind" not in mapping:
+        raise DirectoryImportError(
+            "В первой строке нужны заголовки столбцов: «Полное наименование», «Краткое наименование», "
+            "«Тип», «Муниципалитет» (необязательно «Число обучающихся»)."
+        )
+    problems: list[RowProblem] = []
+    parsed: list[dict] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows[1:], start=2):
+        def cell(key: str, row=row) -> str:
+            index = mapping.get(key)
+            return row[index].strip() if index is not None and index < len(row) else ""
+
+        full_name = re.sub(r"\s+", " ", cell("full_name"))
+        short_name = re.sub(r"\s+", " ", cell("short_name")) or full_name
+        kind = parse_kind(cell("kind"))
+        if not full_name:
+            problems.append(RowProblem(number, "не указано полное наименование."))
+            continue
+        if len(full_name) > 500 or len(short_name) > 200:
+            problems.append(RowProblem(number, "наименование слишком длинное."))
+            continue
+        if kind is None:
+            problems.append(RowProblem(number, f"неизвестный тип организации «{cell('kind')}»."))
+            continue
+        students_text = cell("student_count").replace(" ", "")
+        students = None
+        if students_text:
+            if not students_text.rstrip("0").rstrip(".").isdigit() and students_text != "0":
+                problems.append(RowProblem(number, f"число обучающихся «{students_text}» не является числом."))
+                continue
+            students = int(float(students_text))
+        key = full_name.lower()
+        if key in seen:
+            problems.append(RowProblem(number, f"организация «{full_name}» повторяется в файле."))
+            continue
+        seen.add(key)
+        parsed.append({"full_name": full_name, "short_name": short_name, "kind": kind,
+                       "municipality": cell("municipality") or None, "student_count": students})
+    if problems:
+        raise DirectoryImportError("Файл не загружен: исправьте ошибки и загрузите снова.", problems)
+    result = OrgImportResult()
+    existing = {org.full_name.lower(): org for org in db.session.scalars(select(Organization))}
+    for values in parsed:
+        org = existing.get(values["full_name"].lower())
+        if org is None:
+            db.session.add(Organization(**values, is_active=True))
+            result.created += 1
+        else:
+            for name, value in values.items():
+                setattr(org, name, value)
+            result.updated += 1
+    db.session.flush()
+    return result
+
+
+def group_member_ids(group: OrgGroup) -> set[int]:
+    """Every active organization in a group: its kind rule plus its explicit members."""
+    ids = {org.id for org in group.members if org.is_active}
+    if group.kind is not None:
+        query = select(Organization.id).where(Organization.kind == group.kind, Organization.is_active.is_(True))
+        if group.municipality:
+            query = query.where(Organization.municipality == group.municipality)
+        ids.update(db.session.scalars(query))
+    return ids
+
+
+def search_organizations(query: str | None = None, kind: OrgKind | None = None):
+    stmt = select(Organization).order_by(Organization.kind, Organization.short_name)
+    if query:
+        like = f"%{query.strip()}%"
+        stmt = stmt.where(or_(Organization.full_name.ilike(like), Organization.short_name.ilike(like)))
+    if kind:
+        stmt = stmt.where(Organization.kind == kind)
+    return stmt
+
+
+def remember_alias(text: str, *, organization_id: int | None = None, group_id: int | None = None) -> Alias:
+    """Remember that `text` means this organization or group; the latest choice wins."""
+    from roadmap.importers import normalize_party
+
+    normalized = normalize_party(text)
+    alias = db.session.scalar(select(Alias).where(Alias.normalized == normalized))
+    if alias is None:
+        alias = Alias(text=text.strip(), normalized=normalized)
+        db.session.add(alias)
+    alias.organization_id = organization_id
+    alias.group_id = group_id
+    db.session.flush()
+    return alias

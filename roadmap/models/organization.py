@@ -1,0 +1,125 @@
+"""Organizations, groups of organizations and remembered aliases."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import Boolean, CheckConstraint, Column, Enum, ForeignKey, String, Table, Text, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roadmap.models.base import Base, created_at, intpk
+
+
+class OrgKind(enum.StrEnum):
+    CENTRE = "centre"
+    DEPARTMENT = "department"
+    SCHOOL = "school"
+    PRESCHOOL = "preschool"
+    ADDITIONAL = "additional"
+    COLLEGE = "college"
+    UNIVERSITY = "university"
+    ENTERPRISE = "enterprise"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return ORG_KIND_LABELS[self]
+
+
+ORG_KIND_LABELS = {
+    OrgKind.CENTRE: "Методический центр",
+    OrgKind.DEPARTMENT: "Орган управления образованием",
+    OrgKind.SCHOOL: "Общеобразовательная организация",
+    OrgKind.PRESCHOOL: "Дошкольная организация",
+    OrgKind.ADDITIONAL: "Организация дополнительного образования",
+    OrgKind.COLLEGE: "Организация СПО",
+    OrgKind.UNIVERSITY: "Организация высшего образования",
+    OrgKind.ENTERPRISE: "Предприятие",
+    OrgKind.OTHER: "Другое",
+}
+
+
+def kind_column(enum_cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
+    """Enums stored as their plain string values, with no database-native type."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
+
+
+group_members = Table(
+    "org_group_member",
+    Base.metadata,
+    Column("group_id", ForeignKey("org_group.id", ondelete="CASCADE"), primary_key=True),
+    Column("organization_id", ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+
+    id: Mapped[intpk]
+    full_name: Mapped[str] = mapped_column(String(500))
+    short_name: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[OrgKind] = mapped_column(kind_column(OrgKind, "org_kind"), index=True)
+    municipality: Mapped[str | None] = mapped_column(String(200), index=True)
+    student_count: Mapped[int | None]
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[created_at]
+
+    groups: Mapped[list[OrgGroup]] = relationship(secondary=group_members, back_populates="members")
+    users: Mapped[list["User"]] = relationship(back_populates="organization")  # noqa: F821
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.id} {self.short_name!r}>"
+
+
+class OrgGroup(Base):
+    """A named set of organizations.
+
+    A group with `kind` set is dynamic: every active organization of that kind (in
+    `municipality`, when given) belongs to it, so a school added later joins automatically.
+    Explicit members ("partner enterprises") are listed in org_group_member.
+    """
+
+    __tablename__ = "org_group"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrgKind | None] = mapped_column(kind_column(OrgKind, "org_kind"))
+    municipality: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[created_at]
+
+    members: Mapped[list[Organization]] = relationship(secondary=group_members, back_populates="groups")
+
+    def __repr__(self) -> str:
+        return f"<OrgGroup {self.id} {self.name!r}>"
+
+
+class Alias(Base):
+    """A free text remembered as meaning one organization or one group."""
+
+    __tablename__ = "alias"
+    __table_args__ = (
+        CheckConstraint(
+            "(organization_id IS NULL) <> (group_id IS NULL)", name="exactly_one_target"
+        ),
+    )
+
+    id: Mapped[intpk]
+    text: Mapped[str] = mapped_column(String(500))
+    normalized: Mapped[str] = mapped_column(String(500), unique=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("org_group.id", ondelete="CASCADE"))
+    created_at: Mapped[created_at]
+
+    organization: Mapped[Organization | None] = relationship()
+    group: Mapped[OrgGroup | None] = relationship()
+
+

@@ -1,0 +1,42 @@
+// Behaviour without inline scripts (the Content-Security-Policy forbids them).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
+
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-copy]");
+  if (!button) return;
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  if (!source) return;
+  var text = source.value || source.textContent;
+  var done = function () {
+    var original = button.textContent;
+    button.textContent = "Скопировано";
+    setTimeout(function () { button.textContent = original; }, 2000);
+  };
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(text.trim()).then(done);
+  } else {
+    source.select && source.select();
+    document.execCommand("copy");
+    done();
+  }
+});
+
+// Select-all checkbox for bulk actions.
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (!box.matches("[data-check-all]")) return;
+  document.querySelectorAll(box.getAttribute("data-check-all")).forEach(function (other) {
+    other.checked = box.checked;
+  });
+});
+
+// Filters that submit themselves when changed.
+document.addEventListener("change", function (event) {
+  if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
+});

@@ -1,0 +1,89 @@
+"""Blueprints: one per web area, each defined in its routes module."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+
+
+def register_blueprints(app: Flask) -> None:
+    from roadmap.web import admin, auth, main
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(admin.bp)
+    for module in _optional_blueprints():
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def navigation():
+        return {"nav_endpoints": lambda: nav_items(app)}
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return render_template("errors/error.html", code=400,
+                               message=getattr(error, "description", "Неверный запрос.")), 400
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("errors/error.html", code=403, message="Недостаточно прав для этой страницы."), 403
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("errors/error.html", code=404, message="Страница не найдена."), 404
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit = app.config["MAX_UPLOAD_MB"]
+        return render_template("errors/error.html", code=413,
+                               message=f"Файл слишком большой: не более {limit} МБ."), 413
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return render_template("errors/error.html", code=429,
+                               message="Слишком много попыток. Подождите минуту и попробуйте снова."), 429
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return render_template("errors/error.html", code=500,
+                               message="Внутренняя ошибка. Мы уже знаем о ней; попробуйте позже."), 500
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/error.html", code=400,
+                               message="Форма устарела или отправлена не с этой страницы. Обновите страницу и повторите."), 400
+
+
+def _optional_blueprints():
+    """Areas added by later modules register here once they exist."""
+    import importlib
+
+    modules = []
+    for name in ("roadmap.web.plans", "roadmap.web.tasks", "roadmap.web.feeds", "roadmap.web.reports"):
+        try:
+            modules.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return modules
+
+
+# (endpoint, label, roles that see it); entries whose blueprint is absent are skipped.
+NAV = [
+    ("tasks.my", "Мои задачи", {"executor"}),
+    ("plans.index", "Дорожные карты", {"coordinator", "observer", "admin"}),
+    ("tasks.review_queue", "На проверке", {"coordinator"}),
+    ("feeds.subscriptions", "Календарь", {"coordinator", "executor", "observer"}),
+    ("tasks.notices", "Уведомления", {"coordinator", "executor", "observer"}),
+    ("admin.organizations", "Администрирование", {"admin"}),
+]
+
+
+def nav_items(app: Flask) -> list[tuple[str, str]]:
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return []
+    role = current_user.role.value
+    return [(endpoint, label) for endpoint, label, roles in NAV if role in roles and endpoint in app.view_functions]

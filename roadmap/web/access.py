@@ -1,0 +1,31 @@
+"""Access rules in one place: who may open which page and see which object."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from roadmap.models import Role
+
+
+def roles_required(*roles: Role):
+    """Only logged-in users with one of `roles` pass; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+admin_required = roles_required(Role.ADMIN)
+coordinator_required = roles_required(Role.COORDINATOR, Role.ADMIN)
+staff_required = roles_required(Role.COORDINATOR, Role.ADMIN, Role.OBSERVER)

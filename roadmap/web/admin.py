@@ -1,0 +1,196 @@
+"""Administration: organizations, users, the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, or_, select
+
+from roadmap import audit
+from roadmap.accounts.service import AccountError, create_user, find_user, password_problem
+from roadmap.directory.service import DirectoryImportError, import_organizations, search_organizations
+from roadmap.extensions import db
+from roadmap.models import AuditEvent, OrgKind, Organization, Role, User
+from roadmap.web.access import admin_required
+from roadmap.web.forms.admin import ConfirmForm, ImportForm, OrganizationForm, UserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+
+
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+@bp.route("/organizations")
+@admin_required
+def organizations():
+    query = request.args.get("q", "").strip()
+    kind_value = request.args.get("kind", "")
+    kind = OrgKind(kind_value) if kind_value in {k.value for k in OrgKind} else None
+    page = db.paginate(search_organizations(query, kind), page=_page(), per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/organizations.html", page=page, q=query, kind=kind_value,
+                           kinds=list(OrgKind), confirm=ConfirmForm())
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+@bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
+@admin_required
+def organization_edit(org_id: int | None = None):
+    org = db.get_or_404(Organization, org_id) if org_id else None
+    form = OrganizationForm(obj=org)
+    if request.method == "GET" and org is not None:
+        form.kind.data = org.kind.value
+        form.is_active.data = org.is_active
+    if form.validate_on_submit():
+        if org is None:
+            org = Organization(is_active=True)
+            db.session.add(org)
+        org.full_name = form.full_name.data.strip()
+        org.short_name = form.short_name.data.strip()
+        org.kind = OrgKind(form.kind.data)
+        org.municipality = (form.municipality.data or "").strip() or None
+        org.student_count = form.student_count.data
+        org.is_active = form.is_active.data
+        db.session.flush()
+        audit.record("organization_saved", obj=org, summary=f"Организация: {org.short_name}")
+        db.session.commit()
+        flash(f"Организация «{org.short_name}» сохранена.", "success")
+        return redirect(url_for("admin.organizations"))
+    return render_template("admin/organization_form.html", form=form, org=org)
+
+
+@bp.route("/organizations/<int:org_id>/deactivate", methods=["POST"])
+@admin_required
+def organization_deactivate(org_id: int):
+    org = db.get_or_404(Organization, org_id)
+    if ConfirmForm().validate_on_submit():
+        org.is_active = not org.is_active
+        audit.record("organization_toggled", obj=org,
+                     summary=f"{'Восстановлена' if org.is_active else 'Отключена'}: {org.short_name}")
+        db.session.commit()
+        flash(f"«{org.short_name}» {'снова действует' if org.is_active else 'отключена'}.", "success")
+    return redirect(url_for("admin.organizations"))
+
+
+@bp.route("/organizations/import", methods=["GET", "POST"])
+@admin_required
+def organizations_import():
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            result = import_organizations(data, form.file.data.filename or "")
+        except DirectoryImportError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            problems = exc.problems
+        else:
+            audit.record("organizations_imported", summary=f"Импорт организаций: +{result.created}, обновлено {result.updated}")
+            db.session.commit()
+            flash(f"Загружено: новых организаций {result.created}, обновлено {result.updated}.", "success")
+            return redirect(url_for("admin.organizations"))
+    return render_template("admin/organizations_import.html", form=form, problems=problems)
+
+
+def _organization_choices() -> list[tuple[int, str]]:
+    orgs = db.session.execute(
+        select(Organization.id, Organization.short_name).where(Organization.is_active.is_(True))
+        .order_by(Organization.short_name)
+    ).all()
+    return [(0, "— без организации —")] + [(row.id, row.short_name) for row in orgs]
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    query = request.args.get("q", "").strip()
+    stmt = select(User).order_by(User.login)
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(or_(User.login.ilike(like), User.full_name.ilike(like), User.email.ilike(like)))
+    role = request.args.get("role", "")
+    if role in {r.value for r in Role}:
+        stmt = stmt.where(User.role == Role(role))
+    page = db.paginate(stmt, page=_page(), per_page=PAGE_SIZE, error_out=False)
+    orgs = {row.id: row.short_name for row in db.session.execute(
+        select(Organization.id, Organization.short_name).where(
+            Organization.id.in_({u.organization_id for u in page.items if u.organization_id}))
+    )}
+    return render_template("admin/users.html", page=page, q=query, role=role, roles=list(Role), orgs=orgs,
+                           confirm=ConfirmForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def user_edit(user_id: int | None = None):
+    user = db.get_or_404(User, user_id) if user_id else None
+    form = UserForm(obj=user)
+    form.organization_id.choices = _organization_choices()
+    if request.method == "GET" and user is not None:
+        form.role.data = user.role.value
+        form.organization_id.data = user.organization_id or 0
+        form.is_active.data = user.is_active_account
+    if form.validate_on_submit():
+        organization = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
+        try:
+            if user is None:
+                if not form.password.data:
+                    raise AccountError("Задайте пароль для нового пользователя.")
+                user = create_user(login=form.login.data, full_name=form.full_name.data, password=form.password.data,
+                                   role=form.role.data, organization=organization, email=form.email.data)
+            else:
+                other = find_user(form.login.data)
+                if other is not None and other.id != user.id:
+                    raise AccountError(f"Пользователь с логином «{form.login.data}» уже есть.")
+                if form.role.data == Role.EXECUTOR and organization is None:
+                    raise AccountError("Исполнителю нужно указать организацию.")
+                if form.password.data:
+                    if problem := password_problem(form.password.data, form.login.data):
+                        raise AccountError(problem)
+                    user.set_password(form.password.data)
+                user.login = form.login.data.strip()
+                user.full_name = form.full_name.data.strip()
+                user.email = form.email.data or None
+                user.role = Role(form.role.data)
+                user.organization = organization
+                user.is_active_account = form.is_active.data
+        except AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            audit.record("user_saved", obj=user, summary=f"Пользователь: {user.login} ({user.role.label})")
+            db.session.commit()
+            flash(f"Пользователь «{user.login}» сохранён.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@admin_required
+def user_deactivate(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        user.is_active_account = not user.is_active_account
+        audit.record("user_toggled", obj=user,
+                     summary=f"{'Включён' if user.is_active_account else 'Отключён'}: {user.login}")
+        db.session.commit()
+        flash(f"Учётная запись «{user.login}» {'включена' if user.is_active_account else 'отключена'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/audit")
+@admin_required
+def audit_log():
+    action = request.args.get("action", "").strip()
+    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    page = db.paginate(stmt, page=_page(), per_page=100, error_out=False)
+    actions = db.session.scalars(select(AuditEvent.action).group_by(AuditEvent.action)).all()
+    users = {u.id: u.login for u in db.session.scalars(
+        select(User).where(User.id.in_({e.user_id for e in page.items if e.user_id})))}
+    return render_template("admin/audit.html", page=page, action=action, actions=actions, users=users,
+                           total=db.session.scalar(select(func.count(AuditEvent.id))))

@@ -1,0 +1,39 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from roadmap.models import OrgKind, Role
+
+
+class OrganizationForm(FlaskForm):
+    full_name = StringField("Полное наименование", validators=[DataRequired("Укажите полное наименование."), Length(max=500)])
+    short_name = StringField("Краткое наименование", validators=[DataRequired("Укажите краткое наименование."), Length(max=200)])
+    kind = SelectField("Тип", choices=[(k.value, k.label) for k in OrgKind])
+    municipality = StringField("Муниципалитет", validators=[Optional(), Length(max=200)])
+    student_count = IntegerField("Число обучающихся", validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+    is_active = BooleanField("Действует", default=True)
+    submit = SubmitField("Сохранить")
+
+
+class UserForm(FlaskForm):
+    login = StringField("Логин", validators=[DataRequired("Укажите логин."), Length(max=100)])
+    full_name = StringField("ФИО", validators=[DataRequired("Укажите ФИО."), Length(max=300)])
+    email = EmailField("Эл. почта", validators=[Optional(), Email("Неверный адрес эл. почты."), Length(max=254)])
+    role = SelectField("Роль", choices=[(r.value, r.label) for r in Role])
+    organization_id = SelectField("Организация", coerce=int, choices=[])
+    password = PasswordField("Пароль", validators=[Optional()],
+                             description="Не короче 8 символов, буквы и цифры. При редактировании оставьте пустым, чтобы не менять.")
+    is_active = BooleanField("Учётная запись активна", default=True)
+    submit = SubmitField("Сохранить")
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Файл CSV или XLSX", validators=[FileRequired("Выберите файл.")])
+    submit = SubmitField("Загрузить")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form that carries the CSRF token for POST buttons."""
+
+    submit = SubmitField("Подтвердить")

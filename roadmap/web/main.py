@@ -1,0 +1,38 @@
+"""The start page: sends each role where its work is."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user, login_required
+
+from roadmap.models import Role
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    if current_user.role == Role.ADMIN:
+        return redirect(url_for("admin.organizations"))
+    if current_user.role == Role.EXECUTOR and "tasks.my" in _endpoints():
+        return redirect(url_for("tasks.my"))
+    if "plans.index" in _endpoints():
+        return redirect(url_for("plans.index"))
+    return redirect(url_for("auth.change_password"))
+
+
+@bp.route("/healthz")
+def healthz():
+    from sqlalchemy import text
+
+    from roadmap.extensions import db
+
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def _endpoints() -> set[str]:
+    from flask import current_app
+
+    return set(current_app.view_functions)

@@ -1,0 +1,170 @@
+"""Test fixtures: an app on SQLite (or TEST_DATABASE_URL), migrated once per session, with each
+test isolated by a rolled-back outer transaction (Warehouse's db_session pattern)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from roadmap import create_app
+from roadmap.config import Config, normalize_database_url
+from roadmap.extensions import db
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalize_database_url(url)
+    return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+def reset_database(url: str) -> None:
+    """Drop everything so that migrations start from an empty database."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_config(instance: Path, url: str, **overrides) -> dict:
+    values = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "roadmap.test",
+        "UPLOAD_FOLDER": instance / "uploads",
+        "INSTANCE_PATH": instance,
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="session")
+def database_url(instance_dir) -> str:
+    url = _database_url(instance_dir)
+    reset_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, instance_dir):
+    os.environ.setdefault("SECRET_KEY", "test-secret")
+    app = create_app(make_config(instance_dir, database_url))
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def app(migrated, instance_dir):
+    """An app whose session runs inside a transaction rolled back after the test."""
+    app = create_app(make_config(instance_dir, migrated))
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original_session = db.session
+        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.session = original_session
+            outer.rollback()
+            connection.close()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_org():
+    from roadmap.models import OrgKind, Organization
+
+    def create(**overrides):
+        values = {
+            "full_name": f"Организация {uuid.uuid4().hex[:8]}",
+            "kind": OrgKind.SCHOOL,
+            "municipality": "г. Тестовый",
+            "is_active": True,
+        }
+        values.update(overrides)
+        values.setdefault("short_name", values["full_name"][:200])
+        org = Organization(**values)
+        db.session.add(org)
+        db.session.flush()
+        return org
+
+    return create
+
+
+@pytest.fixture
+def make_user(make_org):
+    from roadmap.accounts.service import create_user
+    from roadmap.models import Role
+
+    def create(role=Role.EXECUTOR, organization=None, password="secret123", **overrides):
+        if organization is None and role == Role.EXECUTOR:
+            organization = make_org()
+        login = overrides.pop("login", f"user{uuid.uuid4().hex[:8]}")
+        user = create_user(login=login, full_name=overrides.pop("full_name", login), password=password,
+                           role=role, organization=organization, **overrides)
+        db.session.flush()
+        return user
+
+    return create
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, login: str, password: str = "secret123"):
+        return self.client.post("/login", data={"login": login, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def demo(app):
+    from roadmap.demo import load_demo
+
+    accounts = load_demo()
+    db.session.flush()
+    return accounts
+
+
+@pytest.fixture(scope="session")
+def config_cls():
+    return Config
