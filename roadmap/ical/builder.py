@@ -61,13 +61,7 @@ class _Text(vText):
     __slots__ = ()
 
     def to_ical(self) -> bytes:
-        return (
-            self.replace("\\", "\\\\")
-            .replace(";", "\\;")
-            .replace(",", "\\,")
-            .replace("\n", "\\n")
-            .encode("utf-8")
-        )
+        return self.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n").encode("utf-8")
 
 
 def _clean(text: str) -> str:
@@ -119,19 +113,13 @@ class FeedEvent:
         if self.start > self.due:
             raise ValueError(f"{self.uid}: start {self.start} is after due {self.due}")
         if self.start > self.due_effective:
-            raise ValueError(
-                f"{self.uid}: start {self.start} is after due_effective {self.due_effective}"
-            )
-        if self.url is not None and (
-            not self.url or _has_controls(self.url) or " " in self.url
-        ):
+            raise ValueError(f"{self.uid}: start {self.start} is after due_effective {self.due_effective}")
+        if self.url is not None and (not self.url or _has_controls(self.url) or " " in self.url):
             raise ValueError(f"{self.uid}: bad URL {self.url!r}")
         if isinstance(self.categories, str):
             raise TypeError(f"{self.uid}: categories must be a list of strings")
         if self.status not in EVENT_STATUSES:
-            raise ValueError(
-                f"{self.uid}: status must be one of {sorted(EVENT_STATUSES)}"
-            )
+            raise ValueError(f"{self.uid}: status must be one of {sorted(EVENT_STATUSES)}")
         if self.sequence < 0:
             raise ValueError(f"{self.uid}: negative SEQUENCE")
         for name in ("last_modified", "created"):
@@ -178,9 +166,7 @@ def todo_status(status: str, completed: bool) -> str:
 def _vtimezone(tzid: str) -> Timezone:
     # Generating a VTIMEZONE walks the tz database: once per process, not per feed.
     # The cached component is shared between calendars and never mutated.
-    return Timezone.from_tzid(
-        tzid, first_date=_VTIMEZONE_FIRST_DATE, last_date=_VTIMEZONE_LAST_DATE
-    )
+    return Timezone.from_tzid(tzid, first_date=_VTIMEZONE_FIRST_DATE, last_date=_VTIMEZONE_LAST_DATE)
 
 
 def _date(value: date) -> vDate:
@@ -197,9 +183,7 @@ def _trigger_offset(days: int, alarm_time: time | None) -> timedelta:
     """Offset from the start of the due day to the moment of the reminder."""
     offset = timedelta(days=-days)
     if alarm_time is not None:
-        offset += timedelta(
-            hours=alarm_time.hour, minutes=alarm_time.minute, seconds=alarm_time.second
-        )
+        offset += timedelta(hours=alarm_time.hour, minutes=alarm_time.minute, seconds=alarm_time.second)
     return offset
 
 

@@ -58,9 +58,7 @@ def format_date(day: date) -> str:
     return f"{day.day} {_MONTHS_GENITIVE[day.month - 1]} {day.year} г."
 
 
-def format_window(
-    start: date | None, due: date, due_effective: date | None = None
-) -> str:
+def format_window(start: date | None, due: date, due_effective: date | None = None) -> str:
     """Describe a task window in Russian.
 
     >>> format_window(date(2023, 9, 1), date(2023, 9, 30), date(2023, 9, 30))

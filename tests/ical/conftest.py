@@ -1,0 +1,79 @@
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from roadmap.ical import FeedCalendar, FeedEvent
+
+JS_DIR = Path(__file__).parent / "js"
+
+
+@pytest.fixture
+def feed_calendar() -> FeedCalendar:
+    return FeedCalendar(name="МБОУ СОШ № 1: дорожная карта", description="Задачи школы на 2023/24")
+
+
+@pytest.fixture
+def make_event() -> Callable[..., FeedEvent]:
+    """Factory: ``make_event(uid="task-2@roadmap.example", due=date(...))``."""
+
+    def make(**overrides: Any) -> FeedEvent:
+        values: dict[str, Any] = {
+            "uid": "task-1@roadmap.example",
+            "summary": "○ 3.4 Экскурсии на предприятия",
+            "description": "Мероприятие: экскурсии на предприятия\nОтветственный: Иванова И. И.",
+            "start": date(2023, 9, 1),
+            "due": date(2023, 9, 30),
+            "due_effective": date(2023, 10, 2),
+            "url": "https://roadmap.example/tasks/1",
+            "categories": ["3. Профориентация"],
+            "status": "CONFIRMED",
+            "completed": False,
+            "sequence": 0,
+            "last_modified": datetime(2023, 8, 1, 9, 30, tzinfo=UTC),
+            "created": datetime(2023, 7, 1, 8, 0, tzinfo=UTC),
+        }
+        values.update(overrides)
+        return FeedEvent(**values)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def ical_js() -> Callable[[bytes], dict[str, Any]]:
+    """Parse a feed with Mozilla's ical.js, the parser inside Thunderbird.
+
+    Installs the pinned ical.js into tests/ical/js/node_modules on first use.
+    """
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the ical.js (Thunderbird) parser check needs Node.js")
+    if not (JS_DIR / "node_modules" / "ical.js").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: cannot install ical.js for the parser check")
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=JS_DIR,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+
+    def parse(body: bytes) -> dict[str, Any]:
+        result = subprocess.run(
+            [node, str(JS_DIR / "parse.mjs")],
+            input=body,
+            capture_output=True,
+            check=False,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr.decode()
+        return json.loads(result.stdout)
+
+    return parse
