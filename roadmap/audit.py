@@ -8,8 +8,15 @@ from roadmap.extensions import db
 from roadmap.models import AuditEvent, User
 
 
-def record(action: str, *, user: User | None = None, obj: Any = None, summary: str = "",
-           details: dict[str, Any] | None = None, ip: str | None = None) -> AuditEvent:
+def record(
+    action: str,
+    *,
+    user: User | None = None,
+    obj: Any = None,
+    summary: str = "",
+    details: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> AuditEvent:
     """Add an audit event; when called during a request, the user and IP default to the request's."""
     if user is None or ip is None:
         try:

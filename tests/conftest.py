@@ -104,7 +104,7 @@ def runner(app):
 
 @pytest.fixture
 def make_org():
-    from roadmap.models import OrgKind, Organization
+    from roadmap.models import Organization, OrgKind
 
     def create(**overrides):
         values = {
@@ -132,8 +132,14 @@ def make_user(make_org):
         if organization is None and role == Role.EXECUTOR:
             organization = make_org()
         login = overrides.pop("login", f"user{uuid.uuid4().hex[:8]}")
-        user = create_user(login=login, full_name=overrides.pop("full_name", login), password=password,
-                           role=role, organization=organization, **overrides)
+        user = create_user(
+            login=login,
+            full_name=overrides.pop("full_name", login),
+            password=password,
+            role=role,
+            organization=organization,
+            **overrides,
+        )
         db.session.flush()
         return user
 

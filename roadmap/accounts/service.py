@@ -33,9 +33,16 @@ def find_user(login: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.login) == login.strip().lower()))
 
 
-def create_user(*, login: str, full_name: str, password: str, role: Role | str,
-                organization: Organization | None = None, email: str | None = None,
-                check_policy: bool = True) -> User:
+def create_user(
+    *,
+    login: str,
+    full_name: str,
+    password: str,
+    role: Role | str,
+    organization: Organization | None = None,
+    email: str | None = None,
+    check_policy: bool = True,
+) -> User:
     login = login.strip()
     if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,100}", login):
         raise AccountError("Логин может содержать только латинские буквы, цифры и знаки _ . @ - (от 2 символов).")
@@ -49,8 +56,14 @@ def create_user(*, login: str, full_name: str, password: str, role: Role | str,
         raise AccountError("Исполнителю нужно указать организацию.")
     if check_policy and (problem := password_problem(password, login)):
         raise AccountError(problem)
-    user = User(login=login, full_name=full_name.strip() or login, email=(email or None),
-                role=role, organization=organization, is_active_account=True)
+    user = User(
+        login=login,
+        full_name=full_name.strip() or login,
+        email=(email or None),
+        role=role,
+        organization=organization,
+        is_active_account=True,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

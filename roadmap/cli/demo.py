@@ -24,7 +24,9 @@ def demo_command(force: bool, if_empty: bool):
     db.session.commit()
     click.echo("Демо-данные загружены. Пользователи (логин / пароль / роль / организация):")
     for account in accounts:
-        click.echo(f"  {account.login:<14} {account.password:<10} {account.role.label:<12} {account.organization or '—'}")
+        click.echo(
+            f"  {account.login:<14} {account.password:<10} {account.role.label:<12} {account.organization or '—'}"
+        )
 
 
 def register(app: Flask) -> None:

@@ -39,8 +39,14 @@ def _organization(name: str | None) -> Organization | None:
 def create(login, full_name, role, org_name, email, password):
     """Создать пользователя."""
     try:
-        user = create_user(login=login, full_name=full_name or login, password=password, role=role,
-                           organization=_organization(org_name), email=email)
+        user = create_user(
+            login=login,
+            full_name=full_name or login,
+            password=password,
+            role=role,
+            organization=_organization(org_name),
+            email=email,
+        )
     except AccountError as exc:
         fail(str(exc))
     audit.record("user_saved", obj=user, summary=f"Создан из командной строки: {user.login}")
@@ -58,11 +64,22 @@ def list_users(as_json):
         .order_by(User.login)
     ).all()
     if as_json:
-        click.echo(json.dumps([
-            {"login": r.login, "full_name": r.full_name, "role": r.role.value,
-             "organization": r.short_name, "active": r.is_active_account}
-            for r in rows
-        ], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "login": r.login,
+                        "full_name": r.full_name,
+                        "role": r.role.value,
+                        "organization": r.short_name,
+                        "active": r.is_active_account,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     for r in rows:
         suffix = "" if r.is_active_account else "\t(отключён)"

@@ -10,23 +10,43 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 
 from roadmap.extensions import db
-from roadmap.models import Alias, OrgGroup, OrgKind, Organization
+from roadmap.models import Alias, Organization, OrgGroup, OrgKind
 
 # Russian words a table may use for the kind column, mapped to kinds.
 KIND_WORDS: dict[str, OrgKind] = {
-    "методический центр": OrgKind.CENTRE, "центр": OrgKind.CENTRE, "мц": OrgKind.CENTRE,
-    "управление образования": OrgKind.DEPARTMENT, "орган управления образованием": OrgKind.DEPARTMENT,
-    "департамент": OrgKind.DEPARTMENT, "отдел образования": OrgKind.DEPARTMENT, "управление": OrgKind.DEPARTMENT,
-    "школа": OrgKind.SCHOOL, "оо": OrgKind.SCHOOL, "общеобразовательная организация": OrgKind.SCHOOL,
-    "сош": OrgKind.SCHOOL, "гимназия": OrgKind.SCHOOL, "лицей": OrgKind.SCHOOL,
-    "доу": OrgKind.PRESCHOOL, "детский сад": OrgKind.PRESCHOOL, "дошкольная организация": OrgKind.PRESCHOOL,
-    "удо": OrgKind.ADDITIONAL, "одо": OrgKind.ADDITIONAL, "дополнительное образование": OrgKind.ADDITIONAL,
+    "методический центр": OrgKind.CENTRE,
+    "центр": OrgKind.CENTRE,
+    "мц": OrgKind.CENTRE,
+    "управление образования": OrgKind.DEPARTMENT,
+    "орган управления образованием": OrgKind.DEPARTMENT,
+    "департамент": OrgKind.DEPARTMENT,
+    "отдел образования": OrgKind.DEPARTMENT,
+    "управление": OrgKind.DEPARTMENT,
+    "школа": OrgKind.SCHOOL,
+    "оо": OrgKind.SCHOOL,
+    "общеобразовательная организация": OrgKind.SCHOOL,
+    "сош": OrgKind.SCHOOL,
+    "гимназия": OrgKind.SCHOOL,
+    "лицей": OrgKind.SCHOOL,
+    "доу": OrgKind.PRESCHOOL,
+    "детский сад": OrgKind.PRESCHOOL,
+    "дошкольная организация": OrgKind.PRESCHOOL,
+    "удо": OrgKind.ADDITIONAL,
+    "одо": OrgKind.ADDITIONAL,
+    "дополнительное образование": OrgKind.ADDITIONAL,
     "организация дополнительного образования": OrgKind.ADDITIONAL,
-    "спо": OrgKind.COLLEGE, "колледж": OrgKind.COLLEGE, "техникум": OrgKind.COLLEGE, "поо": OrgKind.COLLEGE,
+    "спо": OrgKind.COLLEGE,
+    "колледж": OrgKind.COLLEGE,
+    "техникум": OrgKind.COLLEGE,
+    "поо": OrgKind.COLLEGE,
     "организация спо": OrgKind.COLLEGE,
-    "во": OrgKind.UNIVERSITY, "вуз": OrgKind.UNIVERSITY, "университет": OrgKind.UNIVERSITY,
+    "во": OrgKind.UNIVERSITY,
+    "вуз": OrgKind.UNIVERSITY,
+    "университет": OrgKind.UNIVERSITY,
     "организация высшего образования": OrgKind.UNIVERSITY,
-    "предприятие": OrgKind.ENTERPRISE, "работодатель": OrgKind.ENTERPRISE, "другое": OrgKind.OTHER,
+    "предприятие": OrgKind.ENTERPRISE,
+    "работодатель": OrgKind.ENTERPRISE,
+    "другое": OrgKind.OTHER,
 }
 
 HEADER_WORDS = {
@@ -138,6 +158,7 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
     parsed: list[dict] = []
     seen: set[str] = set()
     for number, row in enumerate(rows[1:], start=2):
+
         def cell(key: str, row=row) -> str:
             index = mapping.get(key)
             return row[index].strip() if index is not None and index < len(row) else ""
@@ -166,8 +187,15 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
             problems.append(RowProblem(number, f"организация «{full_name}» повторяется в файле."))
             continue
         seen.add(key)
-        parsed.append({"full_name": full_name, "short_name": short_name, "kind": kind,
-                       "municipality": cell("municipality") or None, "student_count": students})
+        parsed.append(
+            {
+                "full_name": full_name,
+                "short_name": short_name,
+                "kind": kind,
+                "municipality": cell("municipality") or None,
+                "student_count": students,
+            }
+        )
     if problems:
         raise DirectoryImportError("Файл не загружен: исправьте ошибки и загрузите снова.", problems)
     result = OrgImportResult()

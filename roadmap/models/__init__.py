@@ -2,7 +2,32 @@
 
 from roadmap.models.audit import AuditEvent
 from roadmap.models.base import Base, utcnow
-from roadmap.models.organization import Alias, OrgGroup, OrgKind, Organization
+from roadmap.models.feed import Subscription
+from roadmap.models.organization import Alias, Organization, OrgGroup, OrgKind
+from roadmap.models.plan import Measure, MeasureParty, Roadmap, RoadmapStatus, Section
+from roadmap.models.task import Attachment, Notice, Report, Task, TaskStatus, Transition
 from roadmap.models.user import Role, User
 
-__all__ = ["Alias", "AuditEvent", "Base", "OrgGroup", "OrgKind", "Organization", "Role", "User", "utcnow"]
+__all__ = [
+    "Alias",
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Measure",
+    "MeasureParty",
+    "Notice",
+    "OrgGroup",
+    "OrgKind",
+    "Organization",
+    "Report",
+    "Role",
+    "Roadmap",
+    "RoadmapStatus",
+    "Section",
+    "Subscription",
+    "Task",
+    "TaskStatus",
+    "Transition",
+    "User",
+    "utcnow",
+]

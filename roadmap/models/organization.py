@@ -73,7 +73,7 @@ class Organization(Base):
     created_at: Mapped[created_at]
 
     groups: Mapped[list[OrgGroup]] = relationship(secondary=group_members, back_populates="members")
-    users: Mapped[list["User"]] = relationship(back_populates="organization")  # noqa: F821
+    users: Mapped[list[User]] = relationship(back_populates="organization")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.short_name!r}>"
@@ -106,11 +106,7 @@ class Alias(Base):
     """A free text remembered as meaning one organization or one group."""
 
     __tablename__ = "alias"
-    __table_args__ = (
-        CheckConstraint(
-            "(organization_id IS NULL) <> (group_id IS NULL)", name="exactly_one_target"
-        ),
-    )
+    __table_args__ = (CheckConstraint("(organization_id IS NULL) <> (group_id IS NULL)", name="exactly_one_target"),)
 
     id: Mapped[intpk]
     text: Mapped[str] = mapped_column(String(500))
@@ -121,5 +117,3 @@ class Alias(Base):
 
     organization: Mapped[Organization | None] = relationship()
     group: Mapped[OrgGroup | None] = relationship()
-
-

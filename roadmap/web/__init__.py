@@ -20,8 +20,9 @@ def register_blueprints(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return render_template("errors/error.html", code=400,
-                               message=getattr(error, "description", "Неверный запрос.")), 400
+        return render_template(
+            "errors/error.html", code=400, message=getattr(error, "description", "Неверный запрос.")
+        ), 400
 
     @app.errorhandler(403)
     def forbidden(error):
@@ -34,25 +35,31 @@ def register_blueprints(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(error):
         limit = app.config["MAX_UPLOAD_MB"]
-        return render_template("errors/error.html", code=413,
-                               message=f"Файл слишком большой: не более {limit} МБ."), 413
+        return render_template(
+            "errors/error.html", code=413, message=f"Файл слишком большой: не более {limit} МБ."
+        ), 413
 
     @app.errorhandler(429)
     def too_many(error):
-        return render_template("errors/error.html", code=429,
-                               message="Слишком много попыток. Подождите минуту и попробуйте снова."), 429
+        return render_template(
+            "errors/error.html", code=429, message="Слишком много попыток. Подождите минуту и попробуйте снова."
+        ), 429
 
     @app.errorhandler(500)
     def server_error(error):
-        return render_template("errors/error.html", code=500,
-                               message="Внутренняя ошибка. Мы уже знаем о ней; попробуйте позже."), 500
+        return render_template(
+            "errors/error.html", code=500, message="Внутренняя ошибка. Мы уже знаем о ней; попробуйте позже."
+        ), 500
 
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return render_template("errors/error.html", code=400,
-                               message="Форма устарела или отправлена не с этой страницы. Обновите страницу и повторите."), 400
+        return render_template(
+            "errors/error.html",
+            code=400,
+            message="Форма устарела или отправлена не с этой страницы. Обновите страницу и повторите.",
+        ), 400
 
 
 def _optional_blueprints():

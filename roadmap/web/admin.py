@@ -9,7 +9,7 @@ from roadmap import audit
 from roadmap.accounts.service import AccountError, create_user, find_user, password_problem
 from roadmap.directory.service import DirectoryImportError, import_organizations, search_organizations
 from roadmap.extensions import db
-from roadmap.models import AuditEvent, OrgKind, Organization, Role, User
+from roadmap.models import AuditEvent, Organization, OrgKind, Role, User
 from roadmap.web.access import admin_required
 from roadmap.web.forms.admin import ConfirmForm, ImportForm, OrganizationForm, UserForm
 
@@ -29,8 +29,9 @@ def organizations():
     kind_value = request.args.get("kind", "")
     kind = OrgKind(kind_value) if kind_value in {k.value for k in OrgKind} else None
     page = db.paginate(search_organizations(query, kind), page=_page(), per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/organizations.html", page=page, q=query, kind=kind_value,
-                           kinds=list(OrgKind), confirm=ConfirmForm())
+    return render_template(
+        "admin/organizations.html", page=page, q=query, kind=kind_value, kinds=list(OrgKind), confirm=ConfirmForm()
+    )
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
@@ -66,8 +67,11 @@ def organization_deactivate(org_id: int):
     org = db.get_or_404(Organization, org_id)
     if ConfirmForm().validate_on_submit():
         org.is_active = not org.is_active
-        audit.record("organization_toggled", obj=org,
-                     summary=f"{'Восстановлена' if org.is_active else 'Отключена'}: {org.short_name}")
+        audit.record(
+            "organization_toggled",
+            obj=org,
+            summary=f"{'Восстановлена' if org.is_active else 'Отключена'}: {org.short_name}",
+        )
         db.session.commit()
         flash(f"«{org.short_name}» {'снова действует' if org.is_active else 'отключена'}.", "success")
     return redirect(url_for("admin.organizations"))
@@ -87,7 +91,9 @@ def organizations_import():
             flash(exc.message, "danger")
             problems = exc.problems
         else:
-            audit.record("organizations_imported", summary=f"Импорт организаций: +{result.created}, обновлено {result.updated}")
+            audit.record(
+                "organizations_imported", summary=f"Импорт организаций: +{result.created}, обновлено {result.updated}"
+            )
             db.session.commit()
             flash(f"Загружено: новых организаций {result.created}, обновлено {result.updated}.", "success")
             return redirect(url_for("admin.organizations"))
@@ -96,7 +102,8 @@ def organizations_import():
 
 def _organization_choices() -> list[tuple[int, str]]:
     orgs = db.session.execute(
-        select(Organization.id, Organization.short_name).where(Organization.is_active.is_(True))
+        select(Organization.id, Organization.short_name)
+        .where(Organization.is_active.is_(True))
         .order_by(Organization.short_name)
     ).all()
     return [(0, "— без организации —")] + [(row.id, row.short_name) for row in orgs]
@@ -114,12 +121,17 @@ def users():
     if role in {r.value for r in Role}:
         stmt = stmt.where(User.role == Role(role))
     page = db.paginate(stmt, page=_page(), per_page=PAGE_SIZE, error_out=False)
-    orgs = {row.id: row.short_name for row in db.session.execute(
-        select(Organization.id, Organization.short_name).where(
-            Organization.id.in_({u.organization_id for u in page.items if u.organization_id}))
-    )}
-    return render_template("admin/users.html", page=page, q=query, role=role, roles=list(Role), orgs=orgs,
-                           confirm=ConfirmForm())
+    orgs = {
+        row.id: row.short_name
+        for row in db.session.execute(
+            select(Organization.id, Organization.short_name).where(
+                Organization.id.in_({u.organization_id for u in page.items if u.organization_id})
+            )
+        )
+    }
+    return render_template(
+        "admin/users.html", page=page, q=query, role=role, roles=list(Role), orgs=orgs, confirm=ConfirmForm()
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -139,8 +151,14 @@ def user_edit(user_id: int | None = None):
             if user is None:
                 if not form.password.data:
                     raise AccountError("Задайте пароль для нового пользователя.")
-                user = create_user(login=form.login.data, full_name=form.full_name.data, password=form.password.data,
-                                   role=form.role.data, organization=organization, email=form.email.data)
+                user = create_user(
+                    login=form.login.data,
+                    full_name=form.full_name.data,
+                    password=form.password.data,
+                    role=form.role.data,
+                    organization=organization,
+                    email=form.email.data,
+                )
             else:
                 other = find_user(form.login.data)
                 if other is not None and other.id != user.id:
@@ -174,8 +192,9 @@ def user_deactivate(user_id: int):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         user.is_active_account = not user.is_active_account
-        audit.record("user_toggled", obj=user,
-                     summary=f"{'Включён' if user.is_active_account else 'Отключён'}: {user.login}")
+        audit.record(
+            "user_toggled", obj=user, summary=f"{'Включён' if user.is_active_account else 'Отключён'}: {user.login}"
+        )
         db.session.commit()
         flash(f"Учётная запись «{user.login}» {'включена' if user.is_active_account else 'отключена'}.", "success")
     return redirect(url_for("admin.users"))
@@ -190,7 +209,15 @@ def audit_log():
         stmt = stmt.where(AuditEvent.action == action)
     page = db.paginate(stmt, page=_page(), per_page=100, error_out=False)
     actions = db.session.scalars(select(AuditEvent.action).group_by(AuditEvent.action)).all()
-    users = {u.id: u.login for u in db.session.scalars(
-        select(User).where(User.id.in_({e.user_id for e in page.items if e.user_id})))}
-    return render_template("admin/audit.html", page=page, action=action, actions=actions, users=users,
-                           total=db.session.scalar(select(func.count(AuditEvent.id))))
+    users = {
+        u.id: u.login
+        for u in db.session.scalars(select(User).where(User.id.in_({e.user_id for e in page.items if e.user_id})))
+    }
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        action=action,
+        actions=actions,
+        users=users,
+        total=db.session.scalar(select(func.count(AuditEvent.id))),
+    )

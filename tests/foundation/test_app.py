@@ -18,7 +18,7 @@ def test_default_database_is_sqlite_under_instance(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("ROADMAP_INSTANCE", str(tmp_path))
     config = Config()
-    assert config.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'roadmap.sqlite3'}"
+    assert f"sqlite:///{tmp_path / 'roadmap.sqlite3'}" == config.SQLALCHEMY_DATABASE_URI
     # The development secret is generated once and reused.
     assert (tmp_path / "secret_key").exists()
     assert Config().SECRET_KEY == config.SECRET_KEY

@@ -1,6 +1,7 @@
+from sqlalchemy import select
+
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, Role
-from sqlalchemy import select
 
 
 def test_login_page_renders_in_russian(client):

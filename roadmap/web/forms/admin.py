@@ -7,8 +7,12 @@ from roadmap.models import OrgKind, Role
 
 
 class OrganizationForm(FlaskForm):
-    full_name = StringField("Полное наименование", validators=[DataRequired("Укажите полное наименование."), Length(max=500)])
-    short_name = StringField("Краткое наименование", validators=[DataRequired("Укажите краткое наименование."), Length(max=200)])
+    full_name = StringField(
+        "Полное наименование", validators=[DataRequired("Укажите полное наименование."), Length(max=500)]
+    )
+    short_name = StringField(
+        "Краткое наименование", validators=[DataRequired("Укажите краткое наименование."), Length(max=200)]
+    )
     kind = SelectField("Тип", choices=[(k.value, k.label) for k in OrgKind])
     municipality = StringField("Муниципалитет", validators=[Optional(), Length(max=200)])
     student_count = IntegerField("Число обучающихся", validators=[Optional(), NumberRange(min=0, max=1_000_000)])
@@ -22,8 +26,11 @@ class UserForm(FlaskForm):
     email = EmailField("Эл. почта", validators=[Optional(), Email("Неверный адрес эл. почты."), Length(max=254)])
     role = SelectField("Роль", choices=[(r.value, r.label) for r in Role])
     organization_id = SelectField("Организация", coerce=int, choices=[])
-    password = PasswordField("Пароль", validators=[Optional()],
-                             description="Не короче 8 символов, буквы и цифры. При редактировании оставьте пустым, чтобы не менять.")
+    password = PasswordField(
+        "Пароль",
+        validators=[Optional()],
+        description="Не короче 8 символов, буквы и цифры. При редактировании оставьте пустым, чтобы не менять.",
+    )
     is_active = BooleanField("Учётная запись активна", default=True)
     submit = SubmitField("Сохранить")
 

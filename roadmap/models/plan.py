@@ -1,0 +1,126 @@
+"""Roadmaps (дорожные карты): sections, measures and their responsible parties."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roadmap.models.base import Base, UTCDateTime, created_at, intpk, utcnow
+from roadmap.models.organization import Organization, OrgGroup, kind_column
+
+
+class RoadmapStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "черновик", "published": "опубликована", "archived": "в архиве"}[self.value]
+
+
+class Roadmap(Base):
+    __tablename__ = "roadmap"
+
+    id: Mapped[intpk]
+    title: Mapped[str] = mapped_column(Text)
+    owner_organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    year_type: Mapped[str] = mapped_column(String(10), default="calendar", server_default="calendar")
+    shift_rule: Mapped[str] = mapped_column(String(10), default="next", server_default="next")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow", server_default="Europe/Moscow")
+    academic_calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[RoadmapStatus] = mapped_column(
+        kind_column(RoadmapStatus, "roadmap_status"), default=RoadmapStatus.DRAFT, server_default="draft", index=True
+    )
+    source_filename: Mapped[str | None] = mapped_column(String(300))
+    previous_roadmap_id: Mapped[int | None] = mapped_column(ForeignKey("roadmap.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[Organization | None] = relationship()
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="roadmap", order_by="Section.position", cascade="all, delete-orphan"
+    )
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="roadmap", order_by="Measure.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == RoadmapStatus.DRAFT
+
+    def __repr__(self) -> str:
+        return f"<Roadmap {self.id} {self.title[:40]!r}>"
+
+
+class Section(Base):
+    __tablename__ = "section"
+    __table_args__ = (UniqueConstraint("roadmap_id", "number"),)
+
+    id: Mapped[intpk]
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmap.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    roadmap: Mapped[Roadmap] = relationship(back_populates="sections")
+    measures: Mapped[list[Measure]] = relationship(back_populates="section", order_by="Measure.position")
+
+
+class Measure(Base):
+    """One row of the roadmap. The deadline text is kept as written; `schedule` is how it was understood."""
+
+    __tablename__ = "measure"
+    __table_args__ = (UniqueConstraint("roadmap_id", "number"),)
+
+    id: Mapped[intpk]
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmap.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id", ondelete="SET NULL"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)
+    deadline_text: Mapped[str] = mapped_column(Text, default="")
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    schedule_kind: Mapped[str] = mapped_column(String(30), default="unparsed", server_default="unparsed")
+    # Dates set by hand: [{"start": "YYYY-MM-DD", "due": "YYYY-MM-DD"}, ...]; when present they win.
+    manual_dates: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    responsible_text: Mapped[str] = mapped_column(Text, default="")
+    has_no_executor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    notes: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    roadmap: Mapped[Roadmap] = relationship(back_populates="measures")
+    section: Mapped[Section | None] = relationship(back_populates="measures")
+    parties: Mapped[list[MeasureParty]] = relationship(
+        back_populates="measure", order_by="MeasureParty.position", cascade="all, delete-orphan"
+    )
+
+
+class MeasureParty(Base):
+    """A responsible body of a measure as written, and what it was matched to (if anything)."""
+
+    __tablename__ = "measure_party"
+
+    id: Mapped[intpk]
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(String(500))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("org_group.id", ondelete="SET NULL"))
+
+    measure: Mapped[Measure] = relationship(back_populates="parties")
+    organization: Mapped[Organization | None] = relationship()
+    group: Mapped[OrgGroup | None] = relationship()
+
+    @property
+    def is_matched(self) -> bool:
+        return self.organization_id is not None or self.group_id is not None

@@ -1,0 +1,176 @@
+"""Tasks: one per measure × occurrence × executor organization, with reports and history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from roadmap.models.base import Base, UTCDateTime, created_at, intpk, utcnow
+from roadmap.models.organization import Organization, kind_column
+from roadmap.models.plan import Measure, Roadmap
+from roadmap.models.user import User
+
+
+class TaskStatus(enum.StrEnum):
+    PLANNED = "planned"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.value]
+
+
+STATUS_LABELS = {
+    "planned": "запланировано",
+    "submitted": "на проверке",
+    "returned": "возвращено",
+    "accepted": "принято",
+    "overdue": "просрочено",
+    "not_applicable": "не применимо",
+    "cancelled": "отменено",
+}
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("measure_id", "organization_id", "occurrence_key"),
+        Index("ix_task_org_due", "organization_id", "due_effective_on"),
+        Index("ix_task_roadmap_status", "roadmap_id", "status"),
+    )
+
+    id: Mapped[intpk]
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmap.id", ondelete="CASCADE"))
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"))
+    occurrence_key: Mapped[str] = mapped_column(String(40))
+    plan_year: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    start_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    due_effective_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[TaskStatus] = mapped_column(
+        kind_column(TaskStatus, "task_status"), default=TaskStatus.PLANNED, server_default="planned"
+    )
+    is_not_applicable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    is_cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    cancel_reason: Mapped[str | None] = mapped_column(String(300))
+    # Optimistic locking: a save based on a stale version is refused instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # iCalendar SEQUENCE: grows whenever what a calendar shows of the task changes.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # No foreign key: task and report would reference each other, and reports are never deleted.
+    current_report_id: Mapped[int | None]
+    created_at: Mapped[created_at]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    roadmap: Mapped[Roadmap] = relationship()
+    measure: Mapped[Measure] = relationship()
+    organization: Mapped[Organization] = relationship()
+    current_report: Mapped[Report | None] = relationship(
+        primaryjoin="foreign(Task.current_report_id) == Report.id", viewonly=True
+    )
+    reports: Mapped[list[Report]] = relationship(
+        back_populates="task", foreign_keys="Report.task_id", order_by="Report.id"
+    )
+    transitions: Mapped[list[Transition]] = relationship(back_populates="task", order_by="Transition.id")
+
+    def is_overdue(self, today: date) -> bool:
+        return (
+            not self.is_cancelled
+            and self.status in (TaskStatus.PLANNED, TaskStatus.RETURNED)
+            and self.due_effective_on < today
+        )
+
+    def display_status(self, today: date) -> str:
+        if self.is_cancelled:
+            return "cancelled"
+        if self.is_overdue(today):
+            return "overdue"
+        if self.is_not_applicable and self.status == TaskStatus.ACCEPTED:
+            return "not_applicable"
+        return self.status.value
+
+
+class Report(Base):
+    """What an executor submitted: a report of the measure held, or "not applicable" with a reason."""
+
+    __tablename__ = "report"
+
+    id: Mapped[intpk]
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    is_not_applicable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    held_on: Mapped[date | None] = mapped_column(Date)
+    coverage_total: Mapped[int | None]
+    coverage_students: Mapped[int | None]
+    coverage_parents: Mapped[int | None]
+    coverage_teachers: Mapped[int | None]
+    coverage_disabled: Mapped[int | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[created_at]
+
+    task: Mapped[Task] = relationship(back_populates="reports", foreign_keys=[task_id])
+    author: Mapped[User | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="report", order_by="Attachment.id")
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[intpk]
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+    report: Mapped[Report] = relationship(back_populates="attachments")
+
+
+class Transition(Base):
+    """Every status change of a task: who, when, from, to, why."""
+
+    __tablename__ = "transition"
+
+    id: Mapped[intpk]
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str | None] = mapped_column(String(60))
+
+    task: Mapped[Task] = relationship(back_populates="transitions")
+    user: Mapped[User | None] = relationship()
+
+
+class Notice(Base):
+    """An in-app notice for a user (a returned report, new tasks after publishing)."""
+
+    __tablename__ = "notice"
+    __table_args__ = (Index("ix_notice_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[created_at]
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
