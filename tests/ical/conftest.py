@@ -2,13 +2,14 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from roadmap.ical import FeedCalendar, FeedEvent
+
+from .helpers import make_feed_event
 
 JS_DIR = Path(__file__).parent / "js"
 
@@ -21,27 +22,7 @@ def feed_calendar() -> FeedCalendar:
 @pytest.fixture
 def make_event() -> Callable[..., FeedEvent]:
     """Factory: ``make_event(uid="task-2@roadmap.example", due=date(...))``."""
-
-    def make(**overrides: Any) -> FeedEvent:
-        values: dict[str, Any] = {
-            "uid": "task-1@roadmap.example",
-            "summary": "○ 3.4 Экскурсии на предприятия",
-            "description": "Мероприятие: экскурсии на предприятия\nОтветственный: Иванова И. И.",
-            "start": date(2023, 9, 1),
-            "due": date(2023, 9, 30),
-            "due_effective": date(2023, 10, 2),
-            "url": "https://roadmap.example/tasks/1",
-            "categories": ["3. Профориентация"],
-            "status": "CONFIRMED",
-            "completed": False,
-            "sequence": 0,
-            "last_modified": datetime(2023, 8, 1, 9, 30, tzinfo=UTC),
-            "created": datetime(2023, 7, 1, 8, 0, tzinfo=UTC),
-        }
-        values.update(overrides)
-        return FeedEvent(**values)
-
-    return make
+    return make_feed_event
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,38 @@
 """Small readers for the raw feed bytes, shared by the ical tests."""
 
+from datetime import UTC, date, datetime
+from typing import Any
+
 from icalendar import Calendar, Component
+
+from roadmap.ical import FeedEvent
+
+
+def make_feed_event(**overrides: Any) -> FeedEvent:
+    """A typical task record; ``overrides`` replace any field."""
+    values: dict[str, Any] = {
+        "uid": "task-1@roadmap.example",
+        "summary": "○ 3.4 Экскурсии на предприятия",
+        "description": "Мероприятие: экскурсии на предприятия\nОтветственный: Иванова И. И.",
+        "start": date(2023, 9, 1),
+        "due": date(2023, 9, 30),
+        "due_effective": date(2023, 10, 2),
+        "url": "https://roadmap.example/tasks/1",
+        "categories": ["3. Профориентация"],
+        "status": "CONFIRMED",
+        "completed": False,
+        "sequence": 0,
+        "last_modified": datetime(2023, 8, 1, 9, 30, tzinfo=UTC),
+        "created": datetime(2023, 7, 1, 8, 0, tzinfo=UTC),
+    }
+    values.update(overrides)
+    return FeedEvent(**values)
+
+
+def normalised(text: str) -> str:
+    """What the builder promises for any TEXT: LF line breaks, no control characters."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(c for c in text if c in "\t\n" or not (ord(c) < 32 or ord(c) == 127))
 
 
 def physical_lines(body: bytes) -> list[bytes]:

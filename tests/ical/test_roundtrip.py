@@ -1,0 +1,67 @@
+"""Property tests: any text survives the trip through the feed unchanged."""
+
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar import Calendar
+
+from roadmap.ical import FeedCalendar, build_calendar
+
+from .helpers import items, make_feed_event, normalised, physical_lines
+
+# What a TEXT value may carry: no surrogates (not encodable) and no control characters
+# other than TAB and LF (RFC 5545 forbids them; the builder drops them).
+clean_text = st.text(
+    st.characters(exclude_categories=("Cs",), exclude_characters="".join(map(chr, [*range(9), *range(11, 32), 127]))),
+    max_size=400,
+)
+any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(summary=clean_text, description=clean_text, category=clean_text.filter(bool))
+def test_text_round_trips_through_icalendar(summary, description, category):
+    event = make_feed_event(summary=summary, description=description, categories=[category])
+    body = build_calendar(FeedCalendar(name="Школа"), [event])
+    [parsed] = items(body)
+    assert parsed["SUMMARY"] == summary
+    window = "Срок: 1–30 сентября 2023 г. (перенесён на 2 октября 2023 г. — выходной)"
+    assert parsed["DESCRIPTION"] == (f"{description}\n\n{window}" if description else window)
+    assert parsed.categories == [category]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=any_text)
+def test_any_text_is_normalised_not_broken(text):
+    body = build_calendar(FeedCalendar(name=text or "Школа"), [make_feed_event(summary=text)])
+    expected = normalised(text)
+    [parsed] = items(body)
+    assert parsed["SUMMARY"] == expected
+    for line in physical_lines(body):
+        assert len(line) <= 75
+        line.decode("utf-8")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    start=st.dates(min_value=date(2015, 1, 1), max_value=date(2039, 1, 1)),
+    length=st.integers(0, 400),
+    moved=st.integers(0, 14),
+    view=st.sampled_from(["due", "spans"]),
+    component=st.sampled_from(["VEVENT", "VTODO"]),
+)
+def test_dates_are_all_day_and_ordered(start, length, moved, view, component):
+    due = start + timedelta(days=length)
+    event = make_feed_event(start=start, due=due, due_effective=due + timedelta(days=moved))
+    body = build_calendar(FeedCalendar(name="Школа"), [event], view=view, component=component)
+    calendar = Calendar.from_ical(body)
+    assert calendar.get_missing_tzids() == set()
+    [parsed] = items(body)
+    if component == "VEVENT":
+        assert type(parsed.start) is date and type(parsed.end) is date
+        assert parsed.end > parsed.start
+        assert parsed.end == event.due_effective + timedelta(days=1)
+    else:
+        assert parsed.decoded("DUE") == event.due_effective
+        assert "DTSTART" not in parsed or parsed.decoded("DTSTART") < parsed.decoded("DUE")
