@@ -1,0 +1,284 @@
+"""Responsible cells → parties, matched against the organization directory.
+
+Normalisation (``normalize_party``) makes spellings of one name equal: case, "ё", quotes,
+dots and hyphens ("г.Краснодар" = "г. Краснодар", "предприятия-партнеры" = "предприятия
+партнеры"), Latin look-alike letters typed into Cyrillic words, "№ 5" = "№5" = "N 5", and
+declension. Declension is handled by stemming each word: a word of 5+ letters loses one
+common Russian ending (longest first) as long as 4+ letters remain, so "Краснодара",
+"Краснодаре", "Краснодару" and "Краснодар" all become "краснодар". Short words —
+abbreviations such as "ОО", "СПО", "КНМЦ" — are compared as they are. "город"/"г." and
+"муниципальное образование"/"МО" are treated as the same words.
+
+Matching walks the words of the cell and takes, at each position, the longest directory
+name that matches whole words (so "ОО" is never found inside "МБОУ"). Text between matches
+becomes unmatched parties, split at separators (",", ";", "/", "и", brackets, line breaks)
+and, without separators, where a new party plainly starts: a group abbreviation ("ОО",
+"СПО", "ВО"...) or legal form ("МБОУ", "МКУ"...) after a name, or an abbreviation after a
+place ("г. Краснодар ОО ...") or a school number. A place qualifier right after a match
+("ДО АМУ" + " г. Краснодар") belongs to that match; a bare legal form right before a match
+("МКУ" + "КНМЦ") too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+PartyKind = Literal["organization", "group"]
+
+_LOOKALIKE = str.maketrans("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТХхУу")
+_LOOKALIKE_LETTERS = set("AaBCcEeHKkMOoPpTXxYy")
+_ENDINGS = sorted(
+    (
+        "ами ями ого его ому ему ыми ими ией ией иям иях ой ей ий ый ая яя ое ее ие ые "
+        "ую юю ых их ым им ом ем ам ям ах ях ов ев ою ею а я у ю е ы и о ь й"
+    ).split(),
+    key=len,
+    reverse=True,
+)
+_TOKEN = re.compile(
+    r"(?P<num>(?:№|\bN[oо]?\.?(?=\s*\d))\s*\d+)"
+    r"|(?P<sep>[,;/\\|+\n()&]|\bи\b)"
+    r"|(?P<word>[^\W_]+)",
+    re.IGNORECASE,
+)
+_SYNONYMS = {"город": "г", "гор": "г"}
+# Words that begin a party of their own when they follow a complete name.
+_STARTERS = {"оо", "доу", "удо", "одо", "спо", "поо", "во", "вуз", "вузы", "вузов", "оодо"}
+_LEGAL = {
+    "мку", "мбу", "мау", "мбоу", "маоу", "мкоу", "моу", "мбдоу", "мадоу", "мкдоу", "мдоу",
+    "мбуд", "мауд", "мкуд", "моуд", "гбоу", "гаоу", "гкоу", "гбпоу", "гапоу", "гбу", "гку",
+    "гау", "фгбоу", "фгаоу", "ано", "ооо", "оао", "зао", "пао", "ао", "чоу", "ноу", "гбпо",
+    "гапо", "фгбо", "фгао", "мбдо", "мадо", "мкдо",
+}  # fmt: skip
+_PLACE_MARKERS = {"г", "пгт", "ст", "с", "х", "п", "пос", "станиц", "поселок"}
+_QUALIFIERS = {"мо", "г", "пгт", "ст", "муниципальн", "образовани", "район", "округ", "городск"}
+_NOISE = {"по", "согласовани", "др", "други", "т", "д", "прочи", "совместн", "с", "при", "участи", "необходимост"}
+
+
+@dataclass
+class DirectoryEntry:
+    """An organization or a group with every name it may be written under."""
+
+    kind: PartyKind
+    id: int
+    names: list[str]
+
+
+@dataclass
+class Directory:
+    """Known organizations and groups (built by the caller from the database)."""
+
+    entries: list[DirectoryEntry] = field(default_factory=list)
+    _index: dict[str, list[tuple[tuple[str, ...], DirectoryEntry, str]]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def index(self) -> dict[str, list[tuple[tuple[str, ...], DirectoryEntry, str]]]:
+        """First word → (normalised words, entry, name as written), longest names first."""
+        if self._index is None:
+            index: dict[str, list[tuple[tuple[str, ...], DirectoryEntry, str]]] = {}
+            for entry in self.entries:
+                for name in entry.names:
+                    words = tuple(token.norm for token in _tokens(name or ""))
+                    while words and words[-1] == ",":
+                        words = words[:-1]
+                    if words and words[0] != ",":
+                        index.setdefault(words[0], []).append((words, entry, name))
+            for candidates in index.values():
+                candidates.sort(key=lambda item: len(item[0]), reverse=True)
+            self._index = index
+        return self._index
+
+
+@dataclass
+class PartyMatch:
+    """One party of a responsible cell: the fragment as written and what it matched."""
+
+    text: str
+    kind: PartyKind | None = None
+    id: int | None = None
+    matched_name: str | None = None
+
+    @property
+    def is_matched(self) -> bool:
+        return self.id is not None
+
+
+@dataclass
+class _Token:
+    raw: str
+    norm: str
+    start: int
+    end: int
+
+    @property
+    def is_sep(self) -> bool:
+        return self.norm == ","
+
+
+def _stem(word: str) -> str:
+    if len(word) < 5 or not re.fullmatch(r"[а-я]+", word):
+        return word
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def _normalize_word(raw: str) -> str:
+    if re.search(r"[а-яА-ЯёЁ]", raw) or set(raw) <= _LOOKALIKE_LETTERS:
+        raw = raw.translate(_LOOKALIKE)
+    word = _stem(raw.lower().replace("ё", "е"))
+    return _SYNONYMS.get(word, word)
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for match in _TOKEN.finditer(text):
+        raw = match.group()
+        if match.group("num"):
+            norm = "№" + re.sub(r"\D", "", raw)
+        elif match.group("sep"):
+            norm = ","
+        else:
+            norm = _normalize_word(raw)
+        tokens.append(_Token(raw, norm, match.start(), match.end()))
+    # "муниципальное образование" is "МО"
+    merged: list[_Token] = []
+    for token in tokens:
+        if token.norm == "образовани" and merged and merged[-1].norm == "муниципальн":
+            previous = merged.pop()
+            token = _Token(text[previous.start : token.end], "мо", previous.start, token.end)
+        merged.append(token)
+    return merged
+
+
+def normalize_party(text: str) -> str:
+    """The form used to compare party names: "Г.Краснодара" → "г краснодар"."""
+    words = [token.norm for token in _tokens(text or "")]
+    return " ".join(words).replace(" ,", ",").strip(" ,")
+
+
+def _is_caps(raw: str) -> bool:
+    letters = [char for char in raw if char.isalpha()]
+    return len(letters) >= 2 and all(char.isupper() for char in letters)
+
+
+def _is_capitalised(raw: str) -> bool:
+    return raw[:1].isupper() and not _is_caps(raw)
+
+
+def _starts_party(tokens: list[_Token], k: int) -> bool:
+    token, previous = tokens[k], tokens[k - 1]
+    leading = {"оо", "во", "спо"} | _LEGAL
+    if (token.norm in _STARTERS or token.norm in _LEGAL) and previous.norm not in _STARTERS | _LEGAL:
+        # "ОО ВО" (universities) stays one party; "МКУ КНМЦ ОО" does not.
+        return previous.norm not in leading or token.norm not in _STARTERS
+    if _is_caps(token.raw):
+        if previous.norm.startswith("№") or previous.raw.isdigit():
+            return True
+        before = tokens[k - 2].norm if k >= 2 else ""
+        return _is_capitalised(previous.raw) and before in _PLACE_MARKERS
+    return False
+
+
+def _pieces(run: list[_Token]) -> list[list[_Token]]:
+    pieces: list[list[_Token]] = []
+    for k, token in enumerate(run):
+        if not pieces or _starts_party(run, k):
+            pieces.append([token])
+        else:
+            pieces[-1].append(token)
+    return pieces
+
+
+def _longest(tokens: list[_Token], i: int, directory: Directory) -> tuple[int, DirectoryEntry, str] | None:
+    for words, entry, name in directory.index().get(tokens[i].norm, ()):
+        end = i + len(words)
+        if end <= len(tokens) and all(tokens[i + j].norm == words[j] for j in range(len(words))):
+            return end, entry, name
+    return None
+
+
+def _qualifier_end(tokens: list[_Token], i: int) -> int:
+    """End of a place qualifier ("МО г. Краснодара") starting at ``i``, or ``i``."""
+    end = i
+    while end < len(tokens) and not tokens[end].is_sep:
+        token = tokens[end]
+        if token.norm in _QUALIFIERS:
+            end += 1
+        elif end > i and tokens[end - 1].norm in _PLACE_MARKERS and not _is_caps(token.raw):
+            end += 1
+        else:
+            break
+    return end
+
+
+def match_parties(text: str, directory: Directory) -> list[PartyMatch]:
+    """Parties of a responsible cell, matched to the directory where possible.
+
+    Returns [] for an empty cell (the caller flags it); unmatched fragments come back with
+    ``kind``/``id`` None so the coordinator can map them. A party matched twice is reported once.
+    """
+    text = text or ""
+    tokens = _tokens(text)
+    found: list[tuple[int, int, DirectoryEntry | None, str | None]] = []  # token span + match
+    pending: list[int] = []
+
+    def flush() -> None:
+        if pending:
+            run = [tokens[k] for k in pending]
+            offset = pending[0]
+            for piece in _pieces(run):
+                if all(token.norm in _NOISE for token in piece):
+                    continue
+                start = offset + run.index(piece[0])
+                found.append((start, start + len(piece), None, None))
+            pending.clear()
+
+    i = 0
+    while i < len(tokens):
+        if tokens[i].is_sep:
+            flush()
+            i += 1
+            continue
+        hit = _longest(tokens, i, directory)
+        if hit is None:
+            pending.append(i)
+            i += 1
+            continue
+        end, entry, name = hit
+        start = i
+        if pending and all(tokens[k].norm in _LEGAL for k in pending):
+            start = pending[0]  # "МКУ" + a directory name "КНМЦ"
+            pending.clear()
+        flush()
+        end = _qualifier_end(tokens, end)
+        found.append((start, end, entry, name))
+        i = end
+    flush()
+
+    parties: list[PartyMatch] = []
+    seen: set[tuple[str, int]] = set()
+    for start, end, entry, name in sorted(found, key=lambda item: item[0]):
+        fragment = text[tokens[start].start : tokens[end - 1].end].strip(" .,;:-–—«»\"'")
+        if not fragment:
+            continue
+        if entry is None:
+            parties.append(PartyMatch(fragment))
+            continue
+        if (entry.kind, entry.id) in seen:
+            continue
+        seen.add((entry.kind, entry.id))
+        parties.append(PartyMatch(fragment, entry.kind, entry.id, name))
+    return parties
+
+
+_EMPTY = Directory()
+
+
+def split_parties(text: str) -> list[str]:
+    """The parties of a responsible cell as written, without a directory to help."""
+    return [party.text for party in match_parties(text, _EMPTY)]
