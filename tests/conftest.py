@@ -174,3 +174,74 @@ def demo(app):
 @pytest.fixture(scope="session")
 def config_cls():
     return Config
+
+
+@pytest.fixture
+def make_roadmap(make_org, make_user):
+    """Create a roadmap from compact measure rows and (by default) publish it, generating tasks.
+
+    rows: (number, title, deadline text, responsible organizations/groups); responsible items are
+    Organization or OrgGroup objects. Returns the Roadmap.
+    """
+    from datetime import date
+
+    from roadmap.models import Measure, MeasureParty, OrgGroup, Roadmap, RoadmapStatus, Section
+    from roadmap.plans.service import apply_deadline
+    from roadmap.tasks.service import generate_tasks
+
+    def create(
+        rows,
+        *,
+        period=(date(2023, 1, 1), date(2023, 12, 31)),
+        year_type="calendar",
+        publish=True,
+        owner=None,
+        title="Тестовая дорожная карта на 2023 г.",
+        shift="next",
+    ):
+        roadmap = Roadmap(
+            title=title,
+            period_start=period[0],
+            period_end=period[1],
+            year_type=year_type,
+            shift_rule=shift,
+            status=RoadmapStatus.DRAFT,
+            owner_organization_id=owner.id if owner else None,
+        )
+        db.session.add(roadmap)
+        sections = {}
+        for position, (number, measure_title, deadline, responsible) in enumerate(rows):
+            section_number = number.split(".")[0]
+            if section_number not in sections:
+                sections[section_number] = Section(
+                    number=section_number, title=f"Раздел {section_number}", position=len(sections)
+                )
+                roadmap.sections.append(sections[section_number])
+            measure = Measure(
+                number=number,
+                title=measure_title,
+                position=position,
+                section=sections[section_number],
+                responsible_text="",
+            )
+            apply_deadline(measure, deadline)
+            names = []
+            for index, party in enumerate(responsible):
+                if isinstance(party, OrgGroup):
+                    measure.parties.append(MeasureParty(position=index, text=party.name, group_id=party.id))
+                    names.append(party.name)
+                else:
+                    measure.parties.append(
+                        MeasureParty(position=index, text=party.short_name, organization_id=party.id)
+                    )
+                    names.append(party.short_name)
+            measure.responsible_text = ", ".join(names)
+            roadmap.measures.append(measure)
+        db.session.flush()
+        if publish:
+            roadmap.status = RoadmapStatus.PUBLISHED
+            generate_tasks(roadmap)
+            db.session.flush()
+        return roadmap
+
+    return create

@@ -1,0 +1,437 @@
+"""Roadmaps as drafts: created from an imported document, reviewed, fixed, published, re-imported,
+rolled over. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from roadmap import audit
+from roadmap.extensions import db
+from roadmap.importers import Directory, DirectoryEntry, ParsedRoadmap, match_parties
+from roadmap.models import (
+    Alias,
+    Measure,
+    MeasureParty,
+    OrgGroup,
+    Organization,
+    Roadmap,
+    RoadmapStatus,
+    Section,
+    Task,
+    User,
+    utcnow,
+)
+from roadmap.schedule import parse
+from roadmap.tasks.planner import MeasurePlan, measure_occurrences
+from roadmap.tasks.service import GenerationResult, generate_tasks, manual_dates, measure_schedule, plan_settings
+
+MANUAL = "manual"
+UNPARSED = "unparsed"
+
+
+class PlanError(ValueError):
+    """A refused operation on a roadmap; the message is Russian."""
+
+
+# ---------------------------------------------------------------- directory for matching
+
+
+def build_directory() -> Directory:
+    """Organizations, groups and remembered aliases as plain data for the party matcher."""
+    entries: list[DirectoryEntry] = []
+    for org in db.session.execute(
+        select(Organization.id, Organization.full_name, Organization.short_name).where(Organization.is_active.is_(True))
+    ):
+        entries.append(DirectoryEntry(kind="organization", id=org.id, names=[org.full_name, org.short_name]))
+    for group in db.session.execute(select(OrgGroup.id, OrgGroup.name)):
+        entries.append(DirectoryEntry(kind="group", id=group.id, names=[group.name]))
+    for alias in db.session.scalars(select(Alias)):
+        if alias.organization_id:
+            entries.append(DirectoryEntry(kind="organization", id=alias.organization_id, names=[alias.text]))
+        elif alias.group_id:
+            entries.append(DirectoryEntry(kind="group", id=alias.group_id, names=[alias.text]))
+    return Directory(entries=entries)
+
+
+# ---------------------------------------------------------------- measures
+
+
+def apply_deadline(measure: Measure, text: str) -> None:
+    schedule = parse(text)
+    measure.deadline_text = text
+    measure.schedule = schedule.to_dict()
+    measure.schedule_kind = schedule.kind
+
+
+def apply_responsible(measure: Measure, text: str, directory: Directory) -> None:
+    measure.responsible_text = text
+    measure.parties.clear()
+    for position, match in enumerate(match_parties(text, directory)):
+        measure.parties.append(
+            MeasureParty(
+                position=position,
+                text=match.text[:500],
+                organization_id=match.id if match.kind == "organization" else None,
+                group_id=match.id if match.kind == "group" else None,
+            )
+        )
+
+
+@dataclass
+class MeasureReview:
+    """How a measure was understood, for the review screen and the JSON of the CLI."""
+
+    measure: Measure
+    explanation: str
+    occurrences: list
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def has_problem(self) -> bool:
+        return any(flag in BLOCKING_FLAGS for flag in self.flags)
+
+
+FLAG_LABELS = {
+    "deadline_unparsed": "срок не распознан — исправьте формулировку или задайте даты вручную",
+    "deadline_manual": "срок «по графику»: даты задаёт координатор",
+    "no_occurrences": "срок не даёт дат в периоде дорожной карты",
+    "responsible_empty": "не указан ответственный",
+    "party_unmatched": "ответственный не найден в справочнике организаций",
+}
+BLOCKING_FLAGS = {"deadline_unparsed", "responsible_empty", "party_unmatched"}
+
+
+def review_measure(measure: Measure, roadmap: Roadmap) -> MeasureReview:
+    schedule = measure_schedule(measure)
+    plan = MeasurePlan(measure.id or 0, schedule, manual_dates(measure), executor_ids=())
+    occurrences = measure_occurrences(plan, plan_settings(roadmap))
+    flags = []
+    if not measure.manual_dates:
+        if schedule.kind == UNPARSED:
+            flags.append("deadline_unparsed")
+        elif schedule.kind == MANUAL:
+            flags.append("deadline_manual")
+        elif not occurrences:
+            flags.append("no_occurrences")
+    if not measure.has_no_executor:
+        if not measure.parties:
+            flags.append("responsible_empty")
+        elif any(not party.is_matched for party in measure.parties):
+            flags.append("party_unmatched")
+    explanation = "даты заданы вручную" if measure.manual_dates else schedule.explanation
+    return MeasureReview(measure, explanation, occurrences, flags)
+
+
+def review_roadmap(roadmap: Roadmap) -> list[MeasureReview]:
+    return [review_measure(m, roadmap) for m in roadmap.measures if not m.is_removed]
+
+
+# ---------------------------------------------------------------- creating from a document
+
+
+def _section_map(roadmap: Roadmap, parsed: ParsedRoadmap) -> dict[str, Section]:
+    sections = {s.number: s for s in roadmap.sections}
+    for item in parsed.sections:
+        section = sections.get(item.number)
+        if section is None:
+            section = Section(number=item.number, title=item.title, position=item.position)
+            roadmap.sections.append(section)
+            sections[item.number] = section
+        else:
+            section.title = item.title
+            section.position = item.position
+    return sections
+
+
+def create_roadmap(
+    parsed: ParsedRoadmap,
+    *,
+    user: User | None,
+    period: tuple[date, date] | None = None,
+    year_type: str | None = None,
+    filename: str | None = None,
+    title: str | None = None,
+) -> Roadmap:
+    """A draft roadmap from a parsed document; the period comes from the title unless given."""
+    start, end = period if period else (parsed.period_start, parsed.period_end)
+    if start is None or end is None:
+        today = date.today()
+        start, end = date(today.year, 1, 1), date(today.year, 12, 31)
+    if end < start:
+        raise PlanError("Конец периода раньше начала.")
+    roadmap = Roadmap(
+        title=(title or parsed.title or filename or "Дорожная карта")[:2000],
+        owner_organization_id=user.organization_id if user else None,
+        period_start=start,
+        period_end=end,
+        year_type=year_type or parsed.year_type or "calendar",
+        shift_rule="next",
+        status=RoadmapStatus.DRAFT,
+        source_filename=filename,
+        created_by_id=user.id if user else None,
+    )
+    db.session.add(roadmap)
+    sections = _section_map(roadmap, parsed)
+    directory = build_directory()
+    seen: set[str] = set()
+    for item in parsed.measures:
+        number = _unique_number(item.number, seen)
+        measure = Measure(
+            number=number,
+            title=item.title,
+            position=item.position,
+            notes=item.notes or None,
+            section=sections.get(item.section_number) if item.section_number else None,
+        )
+        apply_deadline(measure, item.deadline)
+        apply_responsible(measure, item.responsible, directory)
+        roadmap.measures.append(measure)
+    db.session.flush()
+    return roadmap
+
+
+def _unique_number(number: str, seen: set[str]) -> str:
+    """Duplicate numbers in a document get a suffix rather than failing the import."""
+    candidate = number or "б/н"
+    suffix = 2
+    while candidate in seen:
+        candidate = f"{number or 'б/н'}-{suffix}"
+        suffix += 1
+    seen.add(candidate)
+    return candidate
+
+
+# ---------------------------------------------------------------- fixes on the review screen
+
+
+def set_manual_dates(measure: Measure, ranges: list[tuple[date, date]]) -> None:
+    for start, due in ranges:
+        if due < start:
+            raise PlanError("Дата окончания раньше даты начала.")
+    measure.manual_dates = [{"start": s.isoformat(), "due": d.isoformat()} for s, d in sorted(ranges)] or None
+
+
+def map_party(party: MeasureParty, *, organization_id: int | None, group_id: int | None, remember: bool) -> None:
+    from roadmap.directory.service import remember_alias
+
+    if (organization_id is None) == (group_id is None):
+        raise PlanError("Выберите одну организацию или одну группу.")
+    party.organization_id = organization_id
+    party.group_id = group_id
+    if remember:
+        remember_alias(party.text, organization_id=organization_id, group_id=group_id)
+        # The same text elsewhere in this roadmap means the same body.
+        for other in db.session.scalars(
+            select(MeasureParty)
+            .join(Measure)
+            .where(Measure.roadmap_id == party.measure.roadmap_id, MeasureParty.text == party.text)
+        ):
+            if not other.is_matched:
+                other.organization_id, other.group_id = organization_id, group_id
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- publishing
+
+
+def publish_problems(roadmap: Roadmap) -> list[str]:
+    problems = []
+    for review in review_roadmap(roadmap):
+        blocking = [FLAG_LABELS[f] for f in review.flags if f in BLOCKING_FLAGS]
+        if blocking:
+            problems.append(f"{review.measure.number}: {'; '.join(blocking)}")
+    return problems
+
+
+def publish_roadmap(roadmap: Roadmap, user: User | None) -> GenerationResult:
+    """Publish a draft (or re-run generation on a published roadmap) and notify executors."""
+    if roadmap.status == RoadmapStatus.ARCHIVED:
+        raise PlanError("Дорожная карта в архиве: публикация невозможна.")
+    problems = publish_problems(roadmap)
+    if problems:
+        raise PlanError(
+            f"Публикация невозможна: есть нерешённые вопросы в {len(problems)} мероприятиях (например, {problems[0]})."
+        )
+    first_time = roadmap.status == RoadmapStatus.DRAFT
+    roadmap.status = RoadmapStatus.PUBLISHED
+    roadmap.published_at = roadmap.published_at or utcnow()
+    db.session.flush()
+    result = generate_tasks(roadmap)
+    if result.added:
+        notify_new_tasks(roadmap)
+    audit.record(
+        "roadmap_published" if first_time else "tasks_regenerated",
+        user=user,
+        obj=roadmap,
+        summary=f"{roadmap.title[:200]}: {result.summary()}",
+    )
+    return result
+
+
+def notify_new_tasks(roadmap: Roadmap) -> None:
+    from roadmap.tasks.workflow import notify_organization
+
+    rows = db.session.execute(
+        select(Task.organization_id, func.count(Task.id))
+        .where(Task.roadmap_id == roadmap.id, Task.is_cancelled.is_(False), Task.status == "planned")
+        .group_by(Task.organization_id)
+    ).all()
+    for org_id, count in rows:
+        notify_organization(
+            org_id,
+            kind="new_tasks",
+            text=f"Новые задачи по дорожной карте «{roadmap.title[:120]}»: {count}.",
+            url="/tasks",
+        )
+
+
+# ---------------------------------------------------------------- re-import
+
+
+@dataclass
+class MeasureChange:
+    number: str
+    kind: str  # added | changed | removed
+    fields: list[str] = field(default_factory=list)
+    title: str = ""
+
+
+FIELD_LABELS = {"title": "мероприятие", "deadline": "срок", "responsible": "ответственный", "section": "раздел"}
+
+
+def diff_roadmap(roadmap: Roadmap, parsed: ParsedRoadmap) -> list[MeasureChange]:
+    current = {m.number: m for m in roadmap.measures if not m.is_removed}
+    section_numbers = {s.id: s.number for s in roadmap.sections}
+    changes = []
+    incoming = set()
+    for item in parsed.measures:
+        incoming.add(item.number)
+        measure = current.get(item.number)
+        if measure is None:
+            changes.append(MeasureChange(item.number, "added", title=item.title))
+            continue
+        fields = []
+        if measure.title != item.title:
+            fields.append("title")
+        if measure.deadline_text != item.deadline:
+            fields.append("deadline")
+        if measure.responsible_text != item.responsible:
+            fields.append("responsible")
+        if section_numbers.get(measure.section_id) != item.section_number:
+            fields.append("section")
+        if fields:
+            changes.append(MeasureChange(item.number, "changed", fields, title=item.title))
+    for number, measure in current.items():
+        if number not in incoming:
+            changes.append(MeasureChange(number, "removed", title=measure.title))
+    return changes
+
+
+def apply_reimport(roadmap: Roadmap, parsed: ParsedRoadmap, user: User | None) -> GenerationResult | None:
+    """Update measures by number; keep every task that has a report or history."""
+    sections = _section_map(roadmap, parsed)
+    directory = build_directory()
+    by_number = {m.number: m for m in roadmap.measures}
+    incoming = set()
+    for item in parsed.measures:
+        incoming.add(item.number)
+        measure = by_number.get(item.number)
+        if measure is None:
+            measure = Measure(number=item.number, title=item.title)
+            roadmap.measures.append(measure)
+        measure.is_removed = False
+        measure.title = item.title
+        measure.position = item.position
+        measure.notes = item.notes or None
+        measure.section = sections.get(item.section_number) if item.section_number else None
+        if measure.deadline_text != item.deadline or measure.schedule is None:
+            apply_deadline(measure, item.deadline)
+        if measure.responsible_text != item.responsible or not measure.parties:
+            apply_responsible(measure, item.responsible, directory)
+    for number, measure in by_number.items():
+        if number not in incoming:
+            measure.is_removed = True
+    db.session.flush()
+    audit.record("roadmap_reimported", user=user, obj=roadmap, summary=roadmap.title[:200])
+    if roadmap.status == RoadmapStatus.PUBLISHED:
+        return generate_tasks(roadmap, reason="мероприятие изменено или исключено при повторной загрузке")
+    _drop_removed_measures(roadmap)
+    return None
+
+
+def _drop_removed_measures(roadmap: Roadmap) -> None:
+    """In a draft nothing depends on removed measures: forget them."""
+    for measure in [m for m in roadmap.measures if m.is_removed]:
+        has_tasks = db.session.scalar(select(func.count(Task.id)).where(Task.measure_id == measure.id))
+        if not has_tasks:
+            roadmap.measures.remove(measure)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------- next plan year
+
+
+def rollover(roadmap: Roadmap, user: User | None) -> Roadmap:
+    """A copy of the roadmap for the next period of the same length; the old one keeps its history."""
+    years = roadmap.period_end.year - roadmap.period_start.year + 1
+
+    def shift(day: date) -> date:
+        try:
+            return day.replace(year=day.year + years)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year + years, day=28)
+
+    title = roadmap.title
+    for year in range(roadmap.period_end.year, roadmap.period_start.year - 1, -1):
+        title = title.replace(str(year), str(year + years))
+    copy = Roadmap(
+        title=title,
+        owner_organization_id=roadmap.owner_organization_id,
+        period_start=shift(roadmap.period_start),
+        period_end=shift(roadmap.period_end),
+        year_type=roadmap.year_type,
+        shift_rule=roadmap.shift_rule,
+        timezone=roadmap.timezone,
+        academic_calendar=roadmap.academic_calendar,
+        status=RoadmapStatus.DRAFT,
+        source_filename=roadmap.source_filename,
+        previous_roadmap_id=roadmap.id,
+        created_by_id=user.id if user else None,
+    )
+    db.session.add(copy)
+    sections = {}
+    for section in roadmap.sections:
+        sections[section.id] = Section(number=section.number, title=section.title, position=section.position)
+        copy.sections.append(sections[section.id])
+    for measure in roadmap.measures:
+        if measure.is_removed:
+            continue
+        new = Measure(
+            number=measure.number,
+            title=measure.title,
+            deadline_text=measure.deadline_text,
+            schedule=measure.schedule,
+            schedule_kind=measure.schedule_kind,
+            manual_dates=None,
+            responsible_text=measure.responsible_text,
+            has_no_executor=measure.has_no_executor,
+            notes=measure.notes,
+            position=measure.position,
+            section=sections.get(measure.section_id),
+        )
+        for party in measure.parties:
+            new.parties.append(
+                MeasureParty(
+                    position=party.position,
+                    text=party.text,
+                    organization_id=party.organization_id,
+                    group_id=party.group_id,
+                )
+            )
+        copy.measures.append(new)
+    db.session.flush()
+    audit.record("roadmap_rolled_over", user=user, obj=copy, summary=f"{roadmap.title[:100]} → {copy.title[:100]}")
+    return copy

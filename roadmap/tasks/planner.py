@@ -1,0 +1,141 @@
+"""PURE planner: measures × occurrences × executors → task specifications.
+
+No Flask and no database: the service feeds it plain values and persists what it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from roadmap.schedule import AcademicCalendar, Schedule, effective_due, plan_years
+
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
+
+
+@dataclass(frozen=True)
+class MeasurePlan:
+    """What the planner needs of one measure."""
+
+    measure_id: int
+    schedule: Schedule | None
+    manual_dates: Sequence[tuple[date, date]]
+    executor_ids: Sequence[int]
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    key: str
+    plan_year: int
+    label: str
+    start_on: date
+    due_on: date
+    due_effective_on: date
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    measure_id: int
+    organization_id: int
+    occurrence_key: str
+    plan_year: int
+    label: str
+    start_on: date
+    due_on: date
+    due_effective_on: date
+
+    @property
+    def identity(self) -> tuple[int, int, str]:
+        return (self.measure_id, self.organization_id, self.occurrence_key)
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    period_start: date
+    period_end: date
+    year_type: str = "calendar"
+    shift: str = "next"
+    academic_calendar: AcademicCalendar | None = None
+
+
+def manual_label(start: date, due: date) -> str:
+    if start == due:
+        return f"{due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
+    if start.year == due.year:
+        return f"{start.day} {MONTHS_GENITIVE[start.month - 1]} – {due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
+    return (
+        f"{start.day} {MONTHS_GENITIVE[start.month - 1]} {start.year} – "
+        f"{due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
+    )
+
+
+def measure_occurrences(plan: MeasurePlan, settings: PlanSettings) -> list[Occurrence]:
+    """The occurrences of one measure: hand-set dates win over the parsed schedule."""
+    if plan.manual_dates:
+        years = plan_years(settings.period_start, settings.period_end, settings.year_type)
+        result = []
+        for start, due in sorted(plan.manual_dates):
+            plan_year = next((year for year, first, last in years if first <= start <= last), start.year)
+            result.append(
+                Occurrence(
+                    key=f"m{start.isoformat()}",
+                    plan_year=plan_year,
+                    label=manual_label(start, due),
+                    start_on=start,
+                    due_on=due,
+                    due_effective_on=effective_due(due, settings.shift),
+                )
+            )
+        return result
+    if plan.schedule is None:
+        return []
+    return [
+        Occurrence(
+            key=occ.key,
+            plan_year=occ.plan_year,
+            label=occ.label,
+            start_on=occ.start,
+            due_on=occ.due,
+            due_effective_on=occ.due_effective,
+        )
+        for occ in plan.schedule.occurrences(
+            settings.period_start,
+            settings.period_end,
+            year_type=settings.year_type,
+            academic_calendar=settings.academic_calendar,
+            shift=settings.shift,
+        )
+    ]
+
+
+def plan_tasks(measures: Iterable[MeasurePlan], settings: PlanSettings) -> Iterator[TaskSpec]:
+    """Every task the roadmap should have; one per measure × occurrence × executor."""
+    for plan in measures:
+        if not plan.executor_ids:
+            continue
+        for occ in measure_occurrences(plan, settings):
+            for organization_id in sorted(set(plan.executor_ids)):
+                yield TaskSpec(
+                    measure_id=plan.measure_id,
+                    organization_id=organization_id,
+                    occurrence_key=occ.key,
+                    plan_year=occ.plan_year,
+                    label=occ.label,
+                    start_on=occ.start_on,
+                    due_on=occ.due_on,
+                    due_effective_on=occ.due_effective_on,
+                )

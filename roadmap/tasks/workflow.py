@@ -1,0 +1,327 @@
+"""Task status transitions: submit, mark not applicable, accept, return. The caller commits.
+
+planned/returned → submitted (report or "not applicable") → accepted | returned → submitted ...
+Every transition is stored with who, when, from, to and the comment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from roadmap.extensions import db
+from roadmap.models import Attachment, Notice, Report, Role, Task, TaskStatus, Transition, User, utcnow
+from roadmap.tasks.access import can_review, can_submit
+
+ALLOWED_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"}
+RETURN_REASONS = {
+    "no_evidence": "нет подтверждающих материалов",
+    "coverage": "охват указан неверно или не указан",
+    "wrong_measure": "отчёт не соответствует мероприятию",
+    "dates": "дата проведения вне срока",
+    "incomplete": "отчёт неполный",
+    "other": "другое",
+}
+
+
+class WorkflowError(Exception):
+    """A refused action; the message is Russian and safe to show."""
+
+
+class ConflictError(WorkflowError):
+    """Someone else changed the task since this form was opened."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Задачу уже изменил другой пользователь, пока вы заполняли форму. "
+            "Ваши изменения не сохранены: откройте задачу заново и проверьте."
+        )
+
+
+@dataclass
+class UploadedFile:
+    filename: str
+    data: bytes
+
+
+@dataclass
+class ReportInput:
+    held_on: date | None = None
+    coverage_total: int | None = None
+    coverage_students: int | None = None
+    coverage_parents: int | None = None
+    coverage_teachers: int | None = None
+    coverage_disabled: int | None = None
+    comment: str = ""
+    links: str = ""
+    files: list[UploadedFile] = field(default_factory=list)
+
+
+def _check_version(task: Task, expected_version: int | None) -> None:
+    if expected_version is not None and task.version != expected_version:
+        raise ConflictError()
+
+
+def _transition(task: Task, user: User, to_status: TaskStatus, comment: str = "", reason: str | None = None) -> None:
+    db.session.add(
+        Transition(
+            task=task,
+            user_id=user.id,
+            from_status=task.status.value,
+            to_status=to_status.value,
+            comment=comment.strip(),
+            reason=reason,
+        )
+    )
+    task.status = to_status
+    task.sequence += 1
+    task.updated_at = utcnow()
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise ConflictError() from exc
+
+
+def detect_file_type(data: bytes, filename: str) -> str | None:
+    """The content type of an allowed file, judged by its content; None when not allowed."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf" if extension == "pdf" else None
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png" if extension == "png" else None
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg" if extension in {"jpg", "jpeg"} else None
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return {"doc": "application/msword", "xls": "application/vnd.ms-excel"}.get(extension)
+    if data.startswith(b"PK\x03\x04"):
+        import io
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+                total = sum(info.file_size for info in archive.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return None
+        if total > 200 * 1024 * 1024:  # a zip bomb in disguise
+            return None
+        if extension == "docx" and "word/document.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if extension == "xlsx" and "xl/workbook.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return None
+
+
+def upload_folder() -> Path:
+    from flask import current_app
+
+    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def max_file_bytes() -> int:
+    from flask import current_app
+
+    return current_app.config.get("MAX_UPLOAD_MB", 10) * 1024 * 1024
+
+
+def _validate_files(files: list[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    checked = []
+    for upload in files:
+        if not upload.data:
+            continue
+        if len(upload.data) > max_file_bytes():
+            raise WorkflowError(f"Файл «{upload.filename}» больше {max_file_bytes() // (1024 * 1024)} МБ.")
+        content_type = detect_file_type(upload.data, upload.filename)
+        if content_type is None:
+            raise WorkflowError(
+                f"Файл «{upload.filename}» не принят: допустимы PDF, DOC, DOCX, XLS, XLSX, JPG, PNG "
+                "(тип проверяется по содержимому)."
+            )
+        checked.append((upload, content_type))
+    return checked
+
+
+def _store_files(report: Report, user: User, files: list[tuple[UploadedFile, str]]) -> None:
+    folder = upload_folder()
+    for upload, content_type in files:
+        extension = upload.filename.rsplit(".", 1)[-1].lower()
+        stored = f"{secrets.token_hex(16)}.{extension}"
+        (folder / stored).write_bytes(upload.data)
+        safe_name = Path(upload.filename.replace("\\", "/")).name[:255] or f"файл.{extension}"
+        db.session.add(
+            Attachment(
+                report=report,
+                original_name=safe_name,
+                stored_name=stored,
+                content_type=content_type,
+                size=len(upload.data),
+                sha256=hashlib.sha256(upload.data).hexdigest(),
+                uploaded_by_id=user.id,
+            )
+        )
+
+
+def _validate_report(task: Task, data: ReportInput) -> None:
+    numbers = [
+        data.coverage_total,
+        data.coverage_students,
+        data.coverage_parents,
+        data.coverage_teachers,
+        data.coverage_disabled,
+    ]
+    if any(n is not None and n < 0 for n in numbers):
+        raise WorkflowError("Охват не может быть отрицательным.")
+    parts = [n for n in numbers[1:] if n is not None]
+    if data.coverage_total is not None and parts and sum(parts[:3]) > data.coverage_total:
+        raise WorkflowError("Сумма охвата по категориям больше общего охвата.")
+    if data.held_on and data.held_on > date.today().replace(year=date.today().year + 1):
+        raise WorkflowError("Дата проведения слишком далеко в будущем.")
+    if not data.comment.strip() and data.coverage_total is None and not data.files and not data.links.strip():
+        raise WorkflowError("Опишите, что сделано: комментарий, охват, ссылка или файл.")
+
+
+def coverage_warning(task: Task, data: ReportInput) -> str | None:
+    """Coverage above the organization's number of students asks for confirmation."""
+    students = task.organization.student_count
+    if students and data.coverage_students and data.coverage_students > students:
+        return (
+            f"Охват обучающихся ({data.coverage_students}) больше числа обучающихся организации ({students}). "
+            "Проверьте цифру или подтвердите её."
+        )
+    if students and data.coverage_total and data.coverage_total > students * 3:
+        return f"Общий охват ({data.coverage_total}) намного больше числа обучающихся ({students}). Подтвердите цифру."
+    return None
+
+
+def submit_report(task: Task, user: User, data: ReportInput, *, expected_version: int | None = None) -> Report:
+    if not can_submit(user, task):
+        raise WorkflowError("Отчитываться по задаче могут только сотрудники организации-исполнителя.")
+    _check_version(task, expected_version)
+    if task.status == TaskStatus.ACCEPTED:
+        raise WorkflowError("Отчёт уже принят; изменить его нельзя.")
+    _validate_report(task, data)
+    files = _validate_files(data.files)
+    report = Report(
+        task=task,
+        author_id=user.id,
+        is_not_applicable=False,
+        held_on=data.held_on,
+        coverage_total=data.coverage_total,
+        coverage_students=data.coverage_students,
+        coverage_parents=data.coverage_parents,
+        coverage_teachers=data.coverage_teachers,
+        coverage_disabled=data.coverage_disabled,
+        comment=data.comment.strip(),
+        links=data.links.strip(),
+    )
+    db.session.add(report)
+    _store_files(report, user, files)
+    db.session.flush()
+    task.current_report_id = report.id
+    task.is_not_applicable = False
+    _transition(
+        task, user, TaskStatus.SUBMITTED, comment="отчёт" if task.status != TaskStatus.SUBMITTED else "отчёт обновлён"
+    )
+    _flush()
+    return report
+
+
+def mark_not_applicable(task: Task, user: User, reason: str, *, expected_version: int | None = None) -> Report:
+    if not can_submit(user, task):
+        raise WorkflowError("Отмечать задачу могут только сотрудники организации-исполнителя.")
+    _check_version(task, expected_version)
+    if task.status == TaskStatus.ACCEPTED:
+        raise WorkflowError("Отчёт уже принят; изменить его нельзя.")
+    if not reason.strip():
+        raise WorkflowError("Укажите причину, по которой мероприятие не применимо.")
+    report = Report(task=task, author_id=user.id, is_not_applicable=True, comment=reason.strip())
+    db.session.add(report)
+    db.session.flush()
+    task.current_report_id = report.id
+    task.is_not_applicable = True
+    _transition(task, user, TaskStatus.SUBMITTED, comment=f"не применимо: {reason.strip()}")
+    _flush()
+    return report
+
+
+def accept(task: Task, user: User, comment: str = "", *, expected_version: int | None = None) -> None:
+    if not can_review(user, task):
+        raise WorkflowError("Принимать отчёты может только координатор.")
+    _check_version(task, expected_version)
+    if task.status != TaskStatus.SUBMITTED:
+        raise WorkflowError("Принять можно только отчёт, ожидающий проверки.")
+    _transition(task, user, TaskStatus.ACCEPTED, comment=comment)
+    _flush()
+
+
+def return_report(
+    task: Task, user: User, reason: str, comment: str = "", *, expected_version: int | None = None
+) -> None:
+    if not can_review(user, task):
+        raise WorkflowError("Возвращать отчёты может только координатор.")
+    _check_version(task, expected_version)
+    if task.status != TaskStatus.SUBMITTED:
+        raise WorkflowError("Вернуть можно только отчёт, ожидающий проверки.")
+    if reason not in RETURN_REASONS:
+        raise WorkflowError("Выберите причину возврата.")
+    if reason == "other" and not comment.strip():
+        raise WorkflowError("Опишите причину возврата.")
+    text = RETURN_REASONS[reason] + (f": {comment.strip()}" if comment.strip() else "")
+    _transition(task, user, TaskStatus.RETURNED, comment=text, reason=reason)
+    notify_organization(
+        task.organization_id,
+        kind="returned",
+        text=f"Отчёт возвращён на доработку: {task.measure.number} {task.measure.title[:80]} — {text}",
+        url=f"/tasks/{task.id}",
+    )
+    _flush()
+
+
+def notify_organization(organization_id: int, *, kind: str, text: str, url: str | None) -> int:
+    users = db.session.scalars(
+        select(User.id).where(
+            User.organization_id == organization_id,
+            User.role == Role.EXECUTOR,
+            User.is_active_account.is_(True),
+        )
+    ).all()
+    for user_id in users:
+        db.session.add(Notice(user_id=user_id, kind=kind, text=text[:2000], url=url))
+    return len(users)
+
+
+def duplicate_attachments(task_ids: list[int]) -> dict[str, set[int]]:
+    """sha256 → organizations that attached a file with that content, where more than one did."""
+    rows = db.session.execute(
+        select(Attachment.sha256, Task.organization_id)
+        .join(Report, Report.id == Attachment.report_id)
+        .join(Task, Task.id == Report.task_id)
+        .where(
+            Attachment.sha256.in_(
+                select(Attachment.sha256)
+                .join(Report, Report.id == Attachment.report_id)
+                .join(Task, Task.id == Report.task_id)
+                .where(Task.id.in_(task_ids))
+            )
+        )
+    ).all()
+    by_hash: dict[str, set[int]] = {}
+    for sha, org_id in rows:
+        by_hash.setdefault(sha, set()).add(org_id)
+    return {sha: orgs for sha, orgs in by_hash.items() if len(orgs) > 1}
+
+
+def unread_notice_count(user: User) -> int:
+    return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None)))
