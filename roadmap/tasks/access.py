@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select
 
-from roadmap.models import Role, Roadmap, RoadmapStatus, Task, User
+from roadmap.models import Roadmap, RoadmapStatus, Role, Task, User
 
 
 def can_view_roadmap(user: User, roadmap: Roadmap) -> bool:

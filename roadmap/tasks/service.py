@@ -12,8 +12,8 @@ from roadmap.extensions import db
 from roadmap.models import (
     Measure,
     MeasureParty,
-    OrgGroup,
     Organization,
+    OrgGroup,
     Report,
     Roadmap,
     Task,
