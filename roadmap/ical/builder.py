@@ -49,6 +49,9 @@ _CONTROLS = {c: None for c in (*range(0x09), *range(0x0B, 0x20), 0x7F)}
 _VTIMEZONE_FIRST_DATE = date(2015, 1, 1)
 _VTIMEZONE_LAST_DATE = date(2040, 1, 1)
 
+# Octets per folded chunk: 75 with the leading space of a continuation line.
+_FOLD = 74
+
 
 class _Text(vText):
     """TEXT value with RFC 5545 escaping only.
@@ -293,11 +296,26 @@ def build_calendar(
     clients that show them (VEVENT stays the default: Google, Outlook and iOS ignore
     VTODO feeds). The task window is appended to every DESCRIPTION, so callers should
     not repeat it. Reminders fire ``alarm_days`` before the effective due date, at
-    midnight or at ``alarm_time`` (a naive local time) of that day.
+    midnight or at ``alarm_time`` (a naive local time) of that day; done and cancelled
+    tasks get none.
 
     Events are sorted by effective due date and UID, so the output does not depend on
     the order of ``events``. Duplicate UIDs raise ``ValueError``.
     """
+    cal = calendar_component(calendar, events, view=view, component=component, alarms=alarms, alarm_time=alarm_time)
+    return serialize(cal)
+
+
+def calendar_component(
+    calendar: FeedCalendar,
+    events: Sequence[FeedEvent],
+    *,
+    view: View = "due",
+    component: ComponentName = "VEVENT",
+    alarms: bool = True,
+    alarm_time: time | None = None,
+) -> Calendar:
+    """The ``icalendar.Calendar`` behind :func:`build_calendar`, for inspection."""
     if view not in ("due", "spans"):
         raise ValueError(f"unknown view {view!r}")
     if component not in ("VEVENT", "VTODO"):
@@ -315,7 +333,8 @@ def build_calendar(
     cal["PRODID"] = _Text(_clean(calendar.prodid))
     cal["CALSCALE"] = vText("GREGORIAN")
     cal["METHOD"] = vText("PUBLISH")
-    name = _Text(_clean(calendar.name))
+    # A calendar name is one line in every client's sidebar.
+    name = _Text(_clean(calendar.name).replace("\n", " "))
     cal["NAME"] = name
     cal["X-WR-CALNAME"] = name
     if calendar.description:
@@ -332,16 +351,42 @@ def build_calendar(
     # X-WR-TIMEZONE names a zone and Outlook wants its definition at hand.
     cal.add_component(_vtimezone(calendar.timezone))
     for event in ordered:
-        cal.add_component(
-            _component(
-                event,
-                view=view,
-                component=component,
-                alarms=alarms,
-                alarm_time=alarm_time,
-            )
-        )
-    return cal.to_ical()
+        cal.add_component(_component(event, view=view, component=component, alarms=alarms, alarm_time=alarm_time))
+    return cal
+
+
+def _fold(line: str) -> bytes:
+    """Fold one content line exactly as icalendar 7's ``_foldline`` does, only faster.
+
+    Chunks of at most 74 octets (75 with the leading space of a continuation line),
+    cut at character boundaries, never leaving a backslash or caret at the end of a
+    chunk (some clients mishandle an escape split across lines).
+    """
+    data = line.encode("utf-8")
+    size = len(data)
+    if size <= _FOLD:
+        return data
+    chunks = []
+    start = 0
+    while size - start > _FOLD:
+        cut = start + _FOLD
+        while data[cut] & 0xC0 == 0x80:  # UTF-8 continuation byte: back to the lead byte
+            cut -= 1
+        if data[cut - 1] in b"\\^":
+            cut -= 1
+        chunks.append(data[start:cut])
+        start = cut
+    chunks.append(data[start:])
+    return b"\r\n ".join(chunks)
+
+
+def serialize(cal: Calendar) -> bytes:
+    """``cal.to_ical()``, byte for byte, in about half the time.
+
+    icalendar folds every line character by character in Python, which is most of the
+    cost of a feed; property rendering and escaping stay icalendar's.
+    """
+    return b"".join(_fold(line) + b"\r\n" for line in cal.content_lines() if line)
 
 
 def feed_etag(body: bytes) -> str:

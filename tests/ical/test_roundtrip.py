@@ -2,11 +2,13 @@
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
 from roadmap.ical import FeedCalendar, build_calendar
+from roadmap.ical.builder import calendar_component, serialize
 
 from .helpers import items, make_feed_event, normalised, physical_lines
 
@@ -65,3 +67,21 @@ def test_dates_are_all_day_and_ordered(start, length, moved, view, component):
     else:
         assert parsed.decoded("DUE") == event.due_effective
         assert "DTSTART" not in parsed or parsed.decoded("DTSTART") < parsed.decoded("DUE")
+
+
+@settings(max_examples=300, deadline=None)
+@given(summary=any_text, description=any_text, name=any_text)
+def test_fast_folding_matches_icalendar_byte_for_byte(summary, description, name):
+    events = [make_feed_event(summary=summary, description=description, categories=[summary or "-"])]
+    cal = calendar_component(FeedCalendar(name=name or "Школа", description=description or None), events)
+    assert serialize(cal) == cal.to_ical()
+
+
+@pytest.mark.parametrize("filler", ["a", "я", "€", "😀"])
+@pytest.mark.parametrize("tail", ["\\", "\\\\", ",", ";", "\n", "^", "я\\"])
+def test_fast_folding_matches_icalendar_at_every_boundary(filler, tail):
+    # Slide an escape or a multi-byte character across the first few fold points.
+    for offset in range(160):
+        summary = filler * offset + tail + "конец"
+        cal = calendar_component(FeedCalendar(name="Школа"), [make_feed_event(summary=summary)])
+        assert serialize(cal) == cal.to_ical(), summary
