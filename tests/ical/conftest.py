@@ -1,3 +1,4 @@
+import fcntl
 import json
 import shutil
 import subprocess
@@ -38,13 +39,18 @@ def ical_js() -> Callable[[bytes], dict[str, Any]]:
         npm = shutil.which("npm")
         if npm is None:
             pytest.skip("npm is not installed: cannot install ical.js for the parser check")
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=JS_DIR,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        # pytest-xdist workers share the directory, and `npm ci` starts by deleting
+        # node_modules: one installs, the others wait and find it done.
+        with (JS_DIR / ".install.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (JS_DIR / "node_modules" / "ical.js").is_dir():
+                subprocess.run(
+                    [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                    cwd=JS_DIR,
+                    check=True,
+                    capture_output=True,
+                    timeout=300,
+                )
 
     def parse(body: bytes) -> dict[str, Any]:
         result = subprocess.run(
