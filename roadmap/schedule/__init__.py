@@ -1,0 +1,31 @@
+"""Deadline phrases -> schedules -> occurrences, and the Russian production calendar.
+
+PURE: no Flask, no database. See DOMAIN.md, "Deadline phrases → occurrences"::
+
+    s = parse("сентябрь–октябрь, ежегодно")
+    s.occurrences(date(2023, 1, 1), date(2023, 12, 31))
+"""
+
+from __future__ import annotations
+
+from .academic import DEFAULT_ACADEMIC_CALENDAR, AcademicCalendar, MonthDayRange, YearType, plan_years
+from .model import KINDS, Occurrence, Occurrences, Schedule
+from .parser import normalize, parse
+from .production import ShiftRule, effective_due, is_working_day
+
+__all__ = [
+    "DEFAULT_ACADEMIC_CALENDAR",
+    "KINDS",
+    "AcademicCalendar",
+    "MonthDayRange",
+    "Occurrence",
+    "Occurrences",
+    "Schedule",
+    "ShiftRule",
+    "YearType",
+    "effective_due",
+    "is_working_day",
+    "normalize",
+    "parse",
+    "plan_years",
+]

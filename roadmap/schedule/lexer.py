@@ -1,0 +1,270 @@
+"""Normalisation and tokenisation of deadline phrases.
+
+A phrase becomes a string of one-character symbols plus a parallel list of values, so that the
+grammar (``grammar.py``) can be written as small regular expressions over symbols: ``M`` is a
+month, ``N`` a number, ``Y`` a year, ``v`` the preposition "в"... Anything the lexer does not
+know becomes ``?`` and makes the phrase ``unparsed``: the grammar never skips unknown words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+# Longer inputs are not deadline phrases (a whole paragraph pasted into the cell); they are
+# flagged instead of being parsed, which also keeps the work per phrase bounded.
+MAX_PHRASE_LENGTH = 300
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043\u02d7"
+_DASH_RE = re.compile(f"[{_DASHES}]")
+_QUOTES_RE = re.compile(r"[«»\"“”„'‘’`]")
+_CYR = "а-яё"
+
+# Latin letters that look like Cyrillic ones; folded only inside words that also contain
+# Cyrillic letters ("сентябpь" with a Latin p), so that Roman numerals stay Latin.
+_LOOKALIKES = str.maketrans(
+    {"a": "а", "b": "в", "c": "с", "e": "е", "h": "н", "k": "к", "m": "м", "o": "о", "p": "р",
+     "t": "т", "x": "х", "y": "у", "u": "и", "r": "г", "n": "п"}
+)  # fmt: skip
+# Cyrillic/Ukrainian letters standing for Roman numerals ("ІІ квартал", "ІV").
+_ROMAN_LOOKALIKES = str.maketrans({"і": "i", "ї": "i", "ι": "i"})
+
+_WORD_RE = re.compile(rf"[a-z{_CYR}іїєґι]+")
+_ROMAN_RE = re.compile(r"^(?:i{1,3}|iv|v)$")
+
+MONTH_STEMS = (
+    ("январ", 1), ("феврал", 2), ("март", 3), ("апрел", 4), ("июн", 6), ("июл", 7),
+    ("август", 8), ("сентябр", 9), ("октябр", 10), ("ноябр", 11), ("декабр", 12),
+)  # fmt: skip
+_MONTH_ENDINGS = {"", "ь", "я", "е", "ю", "ем", "и", "ям", "ях", "а", "у", "ом", "ами", "ей"}
+_MONTH_ABBR = {
+    "янв": 1, "фев": 2, "февр": 2, "мар": 3, "апр": 4, "июн": 6, "июл": 7, "авг": 8,
+    "сен": 9, "сент": 9, "сентяб": 9, "окт": 10, "ноя": 11, "нояб": 11, "дек": 12,
+    "май": 5, "мая": 5, "мае": 5, "маю": 5, "маем": 5,
+}  # fmt: skip
+
+# Ordinal stems -> number; endings of adjectives in every case and gender.
+_ORDINAL_STEMS = {
+    "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "пят": 5, "шест": 6, "седьм": 7, "восьм": 8,
+    "девят": 9, "десят": 10, "одиннадцат": 11, "двенадцат": 12, "тринадцат": 13,
+    "четырнадцат": 14, "пятнадцат": 15, "шестнадцат": 16, "семнадцат": 17, "восемнадцат": 18,
+    "девятнадцат": 19, "двадцат": 20, "тридцат": 30,
+}  # fmt: skip
+_ORDINAL_ENDINGS = {
+    "ый", "ий", "ой", "ая", "яя", "ое", "ее", "ого", "его", "ому", "ему", "ым", "им", "ом", "ем",
+    "ую", "юю", "ые", "ие", "ых", "их", "ья", "ье", "ьего", "ьему", "ьей", "ью", "ьи", "ьим", "ьем",
+}  # fmt: skip
+_CARDINALS = {
+    "один": 1, "одна": 1, "одно": 1, "одного": 1, "одну": 1, "два": 2, "две": 2, "двух": 2,
+    "три": 3, "трех": 3, "четыре": 4, "четырех": 4, "шесть": 6, "двенадцать": 12,
+    "двадцать": 20, "тридцать": 30,
+}  # fmt: skip
+
+# Exact words -> symbol.
+_WORDS = {
+    "в": "v", "во": "v", "с": "s", "со": "s", "по": "p", "до": "t", "к": "k", "ко": "k",
+    "не": "n", "позднее": "l", "позже": "l", "поздней": "l", "и": ",", "или": "?",
+    "течение": "c", "теч": "c", "год": "g", "года": "g", "году": "g", "годом": "g", "годы": "g",
+    "годов": "g", "годах": "g", "гг": "g", "г": "g", "гг.": "g", "уч": "u", "кв": "Q",
+    "за": "a", "мес": "h", "раз": "X", "раза": "X", "весь": "L", "всего": "L", "всей": "L",
+    "вся": "L", "все": "L", "всем": "L", "всю": "L", "время": "V", "реже": "f", "чаще": "?",
+    "но": "_", "срок": "_", "сроки": "_", "срока": "_", "включительно": "_", "на": "@",
+    "день": "y", "дня": "y", "дни": "y",
+    "дней": "y", "лето": "4", "летом": "4", "полгода": "H", "полугода": "H", "между": "?",
+    "числа": "C", "число": "C", "числу": "C", "числе": "C", "чисел": "C", "числам": "C",
+    "ч": "C", "чис": "C", "каникулы": "Z", "каникул": "Z", "каникулах": "Z", "каникулам": "Z",
+    "каникулярный": "Z", "каникулярное": "Z", "каникулярного": "Z", "каникулярном": "Z",
+    "проведения": "?",
+}  # fmt: skip
+
+# Prefixes -> symbol, tried in order after the exact words.
+_PREFIXES = (
+    ("ежегодн", "Ж"), ("ежемесячн", "m"), ("ежекварт", "j"), ("поквартальн", "j"),
+    ("еженедельн", "w"), ("понедельн", "w"), ("ежечетверт", "o"), ("ежедневн", "G"),
+    ("постоянн", "G"), ("систематическ", "G"), ("регулярн", "G"), ("непрерывн", "G"),
+    ("круглогодичн", "U"), ("круглогодн", "U"), ("каждо", "b"), ("кажд", "b"),
+    ("учебн", "u"), ("календарн", "q"), ("финансов", "q"), ("текущ", "x"),
+    ("следующ", "z"), ("отчетн", "r"), ("квартал", "Q"), ("полугоди", "H"), ("полугодь", "H"),
+    ("триместр", "W"), ("декад", "A"), ("недел", "K"), ("месяц", "h"), ("осенн", "1"),
+    ("зимн", "2"), ("весенн", "3"), ("летн", "4"), ("период", "P"), ("начал", "B"),
+    ("середин", "S"), ("конц", "e"), ("конец", "e"), ("окончани", "e"), ("завершени", "e"),
+    ("итог", "I"), ("течени", "c"),
+)  # fmt: skip
+_TIMES_WORDS = {"однократно": 1, "дважды": 2, "трижды": 3}
+_TERM_WORDS = {"четверть", "четверти", "четвертям", "четвертях", "четвертей", "четвертью", "четв"}
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Symbols and their values; ``symbols[i]`` describes ``values[i]``."""
+
+    symbols: str
+    values: tuple[Any, ...]
+    annual: bool = False
+
+    def __len__(self) -> int:
+        return len(self.symbols)
+
+    def slice(self, start: int, end: int | None = None) -> Tokens:
+        return Tokens(self.symbols[start:end], self.values[start:end], self.annual)
+
+
+def normalize(text: str) -> str:
+    """Case, ``ё``, dashes, quotes, spaces and look-alike letters folded (rule 1)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
+    text = text.lower().replace("ё", "е").replace("й", "й")
+    text = _DASH_RE.sub("-", text)
+    text = _QUOTES_RE.sub(" ", text)
+
+    def fold(match: re.Match[str]) -> str:
+        word = match.group(0)
+        roman = word.translate(_ROMAN_LOOKALIKES)
+        if _ROMAN_RE.match(roman):
+            return roman
+        if re.search(f"[{_CYR}]", word):
+            return word.translate(_LOOKALIKES)
+        return word
+
+    text = _WORD_RE.sub(fold, text)
+    return re.sub(r"\s+", " ", text).strip(" .,;:!")
+
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<date>(?<!\d)\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})(?![\d]))
+  | (?P<my>(?<!\d)\d{1,2}[./]\d{4}(?!\d))
+  | (?P<dm>(?<!\d)\d{1,2}\.\d{1,2}(?![\d]))
+  | (?P<ord>\d{1,4}-?(?:ый|ий|ой|й|ая|я|ое|ее|е|ого|го|ому|му|ом|м|ую|ых|х|ти|ми|ех)(?![а-я]))
+  | (?P<num>\d+)
+  | (?P<word>[a-zа-я]+)
+  | (?P<punct>[,;()\-/:])
+  | (?P<skip>[.*…!])
+  | (?P<other>\S)
+    """,
+    re.VERBOSE,
+)
+
+
+def _word_symbol(word: str) -> tuple[str, Any]:
+    if word in _WORDS:
+        symbol = _WORDS[word]
+        return symbol, word
+    if word in _MONTH_ABBR:
+        return "M", _MONTH_ABBR[word]
+    for stem, month in MONTH_STEMS:
+        if word.startswith(stem) and word[len(stem) :] in _MONTH_ENDINGS:
+            return "M", month
+    if word in _TERM_WORDS:
+        return "T", word
+    if _ROMAN_RE.match(word):
+        return "R", {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}[word]
+    if word in _CARDINALS:
+        return "N", _CARDINALS[word]
+    for stem, number in _ORDINAL_STEMS.items():
+        if word.startswith(stem) and word[len(stem) :] in _ORDINAL_ENDINGS:
+            return "O", number
+    for prefix, symbol in _PREFIXES:
+        if word.startswith(prefix):
+            return symbol, word
+    return "?", word
+
+
+def _valid_day(day: int, month: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= (29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
+
+
+def tokenize(text: str) -> Tokens:
+    """Symbols of a normalised phrase. ``ежегодно``/``каждый год`` are dropped and remembered
+    in ``annual``; compound numerals ("двадцать пятого") are joined."""
+    symbols: list[str] = []
+    values: list[Any] = []
+    # "т.г." / "т. г." = "текущего года"
+    text = re.sub(r"(?<![а-я])т\.\s?г(?![а-я])\.?", " текущего года ", text)
+    for match in _TOKEN_RE.finditer(text):
+        kind, raw = match.lastgroup, match.group(0)
+        if kind == "skip":
+            continue
+        if kind == "date":
+            day, month, year = (int(x) for x in re.split(r"[./]", raw))
+            year = year + 2000 if year < 100 else year
+            if _valid_day(day, month) and 1900 <= year <= 2200 and (month != 2 or day < 29 or _leap(year)):
+                symbols.append("D")
+                values.append(date(year, month, day))
+            else:
+                symbols.append("?")
+                values.append(raw)
+        elif kind == "my":
+            month, year = (int(x) for x in re.split(r"[./]", raw))
+            ok = 1 <= month <= 12 and 1900 <= year <= 2200
+            symbols.append("F" if ok else "?")
+            values.append((month, year) if ok else raw)
+        elif kind == "dm":
+            day, month = (int(x) for x in raw.split("."))
+            ok = _valid_day(day, month)
+            symbols.append("E" if ok else "?")
+            values.append((day, month) if ok else raw)
+        elif kind == "ord":
+            number = int(re.match(r"\d+", raw).group(0))
+            if 1900 <= number <= 2200:
+                symbols.append("Y")
+            else:
+                symbols.append("O")
+            values.append(number)
+        elif kind == "num":
+            number = int(raw)
+            if len(raw) == 4 and 1900 <= number <= 2200:
+                symbols.append("Y")
+            else:
+                symbols.append("N" if len(raw) <= 2 else "?")
+            values.append(number)
+        elif kind == "word":
+            if raw in _TIMES_WORDS:
+                symbols.extend("NX")
+                values.extend((_TIMES_WORDS[raw], raw))
+                continue
+            symbol, value = _word_symbol(raw)
+            # "двадцать пятого" -> 25th; "двадцать пять" -> 25.
+            if symbol in "ON" and symbols and symbols[-1] == "N" and values[-1] in (20, 30) and value < 10:
+                symbols[-1] = symbol
+                values[-1] += value
+                continue
+            symbols.append(symbol)
+            values.append(value)
+        elif kind == "punct":
+            symbols.append(";" if raw in ";:" else raw)
+            values.append(raw)
+        else:
+            symbols.append("?")
+            values.append(raw)
+    return _drop_annual(Tokens("".join(symbols), tuple(values)))
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+# "каждый год", "каждого года", "текущего года", "т.г.": add nothing to a yearly phrase.
+_ANNUAL_RE = re.compile(r"Ж+|bg(?![a-z])")
+# "до 1 сентября текущего года" -> "до 1 сентября"; "в течение текущего года" -> "в течение года".
+_FILLER_RE = re.compile(r"(?<=[MNOCEh])x[uq]?g|x|_")
+
+
+def _drop_annual(tokens: Tokens) -> Tokens:
+    symbols, values = tokens.symbols, list(tokens.values)
+    annual = False
+    keep = [True] * len(symbols)
+    for match in _ANNUAL_RE.finditer(symbols):
+        # "1 раз в год" stays: "каждый год" only when not preceded by "раз в".
+        annual = True
+        for i in range(match.start(), match.end()):
+            keep[i] = False
+    for match in _FILLER_RE.finditer(symbols):
+        for i in range(match.start(), match.end()):
+            keep[i] = False
+    new_symbols = "".join(s for s, k in zip(symbols, keep, strict=True) if k)
+    new_values = tuple(v for v, k in zip(values, keep, strict=True) if k)
+    return Tokens(new_symbols, new_values, annual)
