@@ -31,7 +31,9 @@ __all__ = [
     "FeedCalendar",
     "FeedEvent",
     "build_calendar",
+    "calendar_component",
     "feed_etag",
+    "serialize",
     "todo_status",
 ]
 
