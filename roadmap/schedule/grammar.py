@@ -476,8 +476,11 @@ _PATTERNS: tuple[Callable[[Tokens], Item | None], ...] = (
 
 def parse_item(tokens: Tokens, allow_periodic: bool = True) -> Item | None:
     """One item filling ``tokens`` entirely, or None."""
-    if not tokens.symbols or "?" in tokens.symbols or len(tokens.symbols) > 40:
+    if not tokens.symbols or len(tokens.symbols) > 40:
         return None
+    if "?" in tokens.symbols:
+        # Unknown words are allowed only as the object of "весь период (реализации программы)".
+        return _continuous(tokens) if re.fullmatch(r"(?:v?c)?LP\?{1,4}", tokens.symbols) else None
     for pattern in _PATTERNS:
         item = pattern(tokens)
         if item is not None:

@@ -1,0 +1,136 @@
+"""``flask --app wsgi schedule``: show how deadline phrases are understood, as JSON lines.
+
+Needs neither the database nor an app context: it only calls the pure ``roadmap.schedule``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from roadmap.schedule import ShiftRule, YearType, parse
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+_PERIOD_RE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*:\s*(\d{4}-\d{2}-\d{2})\s*$")
+
+
+class _Failure(click.ClickException):
+    """A one-line Russian error on stderr and exit status 2 (as for a usage error)."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"Ошибка: {self.format_message()}", err=True)
+
+
+def parse_period(value: str) -> tuple[date, date]:
+    """``START:END`` in ISO dates, START <= END."""
+    m = _PERIOD_RE.match(value or "")
+    if not m:
+        raise _Failure(f"период должен иметь вид ГГГГ-ММ-ДД:ГГГГ-ММ-ДД, получено {value!r}")
+    try:
+        start, end = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
+    except ValueError:
+        raise _Failure(f"несуществующая дата в периоде {value!r}") from None
+    if start > end:
+        raise _Failure(f"начало периода позже его конца: {value!r}")
+    if end.year - start.year > 50:
+        raise _Failure("период длиннее 50 лет")
+    return start, end
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Files saved by Excel/Notepad on Russian Windows.
+        return data.decode("cp1251", errors="replace")
+
+
+def _read_batch(batch: str) -> list[str]:
+    try:
+        data = sys.stdin.buffer.read() if batch == "-" else Path(batch).read_bytes()
+    except FileNotFoundError:
+        raise _Failure(f"файл не найден: {batch}") from None
+    except IsADirectoryError:
+        raise _Failure(f"это каталог, а не файл: {batch}") from None
+    except PermissionError:
+        raise _Failure(f"нет доступа к файлу: {batch}") from None
+    except OSError as exc:
+        raise _Failure(f"не удалось прочитать файл {batch}: {exc.strerror or exc}") from None
+    return [line for line in _decode(data).splitlines() if line.strip()]
+
+
+def schedule_json(text: str, period: tuple[date, date], year_type: str, shift: str) -> dict:
+    """The JSON object printed for one phrase."""
+    schedule = parse(text)
+    occurrences = schedule.occurrences(period[0], period[1], year_type=year_type, shift=shift)
+    return {
+        "text": schedule.text,
+        "kind": schedule.kind,
+        "explanation": schedule.explanation,
+        "occurrences": [
+            {
+                "start": o.start.isoformat(),
+                "due": o.due.isoformat(),
+                "due_effective": o.due_effective.isoformat(),
+                "label": o.label,
+            }
+            for o in occurrences
+        ],
+        "warnings": [*schedule.warnings, *occurrences.warnings],
+    }
+
+
+class _OneLineErrors(click.Command):
+    """Click's own usage errors (unknown option, missing value) as one Russian line, status 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            raise _Failure(f"неизвестный параметр {exc.option_name}") from None
+        except click.BadParameter as exc:
+            raise _Failure(f"неверное значение параметра: {exc.format_message()}") from None
+        except click.UsageError as exc:
+            raise _Failure(f"неверные параметры команды: {exc.format_message()}") from None
+
+
+@click.command("schedule", cls=_OneLineErrors)
+@click.argument("phrases", nargs=-1)
+@click.option("--batch", "batch", metavar="FILE", help="Файл: одна фраза в строке ('-' — стандартный ввод).")
+@click.option("--period", "period", metavar="START:END", help="Период дорожной карты, ГГГГ-ММ-ДД:ГГГГ-ММ-ДД.")
+@click.option("--year-type", "year_type", default="calendar", help="calendar (по умолчанию) или academic.")
+@click.option("--shift", "shift", default="next", help="Перенос срока с выходного: next (по умолчанию), previous, none.")
+def schedule_command(
+    phrases: tuple[str, ...], batch: str | None, period: str | None, year_type: str, shift: str
+) -> None:
+    """Показать, как поняты сроки: одна строка JSON на фразу."""
+    if period is None:
+        raise _Failure("не указан период: --period ГГГГ-ММ-ДД:ГГГГ-ММ-ДД")
+    bounds = parse_period(period)
+    try:
+        year_type = YearType.coerce(year_type).value
+        shift = ShiftRule.coerce(shift).value
+    except ValueError as exc:
+        raise _Failure(str(exc)) from None
+    texts = list(phrases)
+    if batch is not None:
+        texts.extend(_read_batch(batch))
+    for text in texts:
+        click.echo(json.dumps(schedule_json(text, bounds, year_type, shift), ensure_ascii=False))
+
+
+def register(app: Flask) -> None:
+    """Attach the command to the app's CLI (called by ``roadmap.cli.register_commands``)."""
+    app.cli.add_command(schedule_command)
