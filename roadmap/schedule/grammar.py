@@ -87,6 +87,7 @@ _POINT_RE = re.compile(
   | (?P<monthyear>F)g?
   | (?P<decn>[NOR])A(?P<decm>M)(?P<decy>{_YEAR})?
   | (?P<part>[BSe])(?P<partm>M)(?P<party>{_YEAR})?
+  | (?P<halfn>[NO])½(?P<halfm>M)(?P<halfy>{_YEAR})?
   | (?P<qn>[NOR])Q(?P<qy>{_YEAR})?
   | (?P<edge>[Be])q?g
   | (?P<edgey>[Be])(?P<edgeyy>Y)g
@@ -141,6 +142,13 @@ def _point(m: re.Match[str], tokens: Tokens) -> Item | None:
         month = values[m.start("partm")]
         first, last = {"begin": (1, 10), "middle": (11, 20), "end": (21, None)}[which]
         return _window(month, first, month, last, year("party"), "part", part=which)
+    if m.group("halfn"):
+        n = values[m.start("halfn")]
+        month = values[m.start("halfm")]
+        if n not in (1, 2):
+            return None
+        first, last = (1, 15) if n == 1 else (16, None)
+        return _window(month, first, month, last, year("halfy"), "days")
     if m.group("qn"):
         n = values[m.start("qn")]
         if n not in (1, 2, 3, 4):
@@ -273,7 +281,7 @@ _AY = r"(?P<ay>Y[-/][YN])"
 
 def _half(tokens: Tokens) -> Item | None:
     body = _strip_prefix(tokens)
-    m = _full(rf"(?P<n>[NOR])H(?:(?P<y>Y)g?|(?P<acad>u)g|(?P<kal>q)g|{_AY}u?g?)?", body)
+    m = _full(rf"(?P<n>[NOR])(?:H|½(?=[uq]?g|Y))(?:(?P<y>Y)g?|(?P<acad>u)g|(?P<kal>q)g|{_AY}u?g?|g)?", body)
     if not m or m.val("n") not in (1, 2):
         return None
     item: Item = {"t": "half", "n": m.val("n"), "y": m.val("y"), "acad": None}
@@ -315,7 +323,7 @@ def _term(tokens: Tokens) -> Item | None:
             item["ay"] = ay
         return item
     # Holidays: "осенние каникулы", "в период летних каникул", "летний период", "летом".
-    m = _full(r"(?P<h>[1234])(?P<z>Z|P)?(?P<y>Y)?g?", body)
+    m = _full(rf"(?P<h>[1234])(?P<z>Z|P)?(?:(?P<y>Y)g?|{_AY}u?g?)?", body)
     if m:
         if m.sym("z") == "P" or (m.sym("h") == "4" and not m.has("z")):
             if m.sym("h") != "4":
@@ -328,6 +336,11 @@ def _term(tokens: Tokens) -> Item | None:
         item = {"t": "term", "a": name, "b": name}
         if m.has("y"):
             item["cy"] = m.val("y")
+        elif m.has("ay"):
+            ay = _academic_year(m, "ay")
+            if ay is None:
+                return None
+            item["ay"] = ay
         return item
     # "начало учебного года", "в конце учебного года"
     m = _full(r"(?P<e>[Be])ug", body)
@@ -346,7 +359,7 @@ def _continuous(tokens: Tokens) -> Item | None:
             return None
         return {"t": "cont", "scope": "plan_year", "times": 1}
     # "в течение всего периода (реализации программы)", "весь период", "постоянно".
-    if re.fullmatch(r"(?:v?c)?LP\?{0,4}|v?cP|G+|G+v?cLP|G+(?:v?cLP\?{0,4})", symbols):
+    if re.fullmatch(r"(?:v?c)?LP\?{0,4}|v?cP\?{0,4}|G+|G+v?cLP|G+(?:v?cLP\?{0,4})", symbols):
         return {"t": "cont", "scope": "period"}
     return None
 
@@ -465,7 +478,26 @@ def _periodic(tokens: Tokens) -> Item | None:
     return None
 
 
+def _end_of_named(tokens: Tokens) -> Item | None:
+    """"до конца I квартала", "в конце I четверти", "по итогам I полугодия": the last day."""
+    m = re.match(r"(?:[vp]?e|p?I|[tk]e|nle)(?=[NOR])", tokens.symbols)
+    if not m:
+        return None
+    rest = tokens.slice(m.end())
+    for pattern in (_half, _term, _deadline_or_window):
+        item = pattern(rest)
+        if item is None:
+            continue
+        if item["t"] == "win" and item["u"] != "quarter":
+            return None
+        if item["t"] == "term" and item["a"] != item["b"]:
+            return None
+        return {**item, "dl": "end"}
+    return None
+
+
 _PATTERNS: tuple[Callable[[Tokens], Item | None], ...] = (
+    _end_of_named,
     _continuous,
     _years,
     _half,
@@ -480,7 +512,7 @@ def parse_item(tokens: Tokens, allow_periodic: bool = True) -> Item | None:
         return None
     if "?" in tokens.symbols:
         # Unknown words are allowed only as the object of "весь период (реализации программы)".
-        return _continuous(tokens) if re.fullmatch(r"(?:v?c)?LP\?{1,4}", tokens.symbols) else None
+        return _continuous(tokens) if re.fullmatch(r"(?:v?c)?LP\?{1,4}|v?cP\?{1,4}", tokens.symbols) else None
     for pattern in _PATTERNS:
         item = pattern(tokens)
         if item is not None:
@@ -510,8 +542,8 @@ def _propagate(pieces: list[Tokens]) -> list[Tokens]:
     result = list(pieces)
     for i in range(len(result) - 2, -1, -1):
         piece, following = result[i], result[i + 1]
-        bare = re.fullmatch(r"(?:[vs]|vc|[tk]|nl)?[NOR]", piece.symbols)
-        shared = re.match(r"(?:[vs]|vc|[tk]|nl)?[NOR]", following.symbols)
+        bare = re.fullmatch(r"(?:[vs]|vc|[tk]|nl|[vpt]?e|p?I)?[NOR]|v?P?[123]", piece.symbols)
+        shared = re.match(r"(?:[vs]|vc|[tk]|nl|[vpt]?e|p?I)?[NOR]|v?P?[123](?=Z)", following.symbols)
         if bare and shared and following.symbols[shared.end() :]:
             tail = following.slice(shared.end())
             result[i] = Tokens(piece.symbols + tail.symbols, piece.values + tail.values, piece.annual)
@@ -529,7 +561,8 @@ def _propagate(pieces: list[Tokens]) -> list[Tokens]:
 
 def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     """Items of a whole phrase, with warnings; None if any part is not understood."""
-    symbols = re.sub(r"[();]", ",", tokens.symbols)
+    # Brackets and colons separate list items; so does a dash before "в": "2 раза в год – в мае".
+    symbols = re.sub(r"[();]|-(?=v)", ",", tokens.symbols)
     tokens = Tokens(symbols, tokens.values, tokens.annual)
     warnings: list[str] = []
     joined_symbols = "".join(s for s in symbols if s != ",")

@@ -219,7 +219,7 @@ def _pinned(start: date, due: date, label: str, key: str, ctx: _Context, clip_en
 def _win_occurrences(item: Item, ctx: _Context) -> list[_Raw]:
     sm, sd, em, ed = item["sm"], item["sd"], item["em"], item["ed"]
     if item.get("dl") == "end":
-        sd = ed
+        sm, sd = em, ed
     if item.get("sy") is not None:
         start, due = _dates(sm, sd, em, ed, item["sy"], item.get("ey"))
         return _pinned(start, due, window_label(item, start, due), _win_key(item, start, due), ctx)
@@ -264,7 +264,8 @@ def window_label(item: Item, start: date, due: date) -> str:
     unit = item.get("u")
     if unit == "quarter":
         a, b = item["q"]
-        return f"{ROMAN[a]}{'–' + ROMAN[b] if b != a else ''} квартал {start.year}"
+        name = f"{ROMAN[a]}{'–' + ROMAN[b] if b != a else ''} квартал {start.year}"
+        return f"конец: {name} ({days_label(start, due)})" if item.get("dl") == "end" else name
     if unit == "decade":
         return f"{DECADES[item['n']]} декада {MONTHS_GEN[start.month]} {start.year}"
     if unit == "part":
@@ -298,13 +299,16 @@ def _half_occurrences(item: Item, ctx: _Context) -> list[_Raw]:
     if academic is None:
         academic = ctx.year_type is YearType.ACADEMIC
     sm, em = _half_months(n, academic)
+    sd = None if item.get("dl") == "end" else 1
+    if item.get("dl") == "end":
+        sm = em
     if item.get("y") is not None:
         sy = item["y"] + (1 if academic and n == 2 else 0)
-        start, due = _dates(sm, 1, em, None, sy)
+        start, due = _dates(sm, sd, em, None, sy)
         return _pinned(start, due, _half_label(n, academic, start), f"{start.year}-H{n}", ctx)
     result = []
     for plan_year, _, _ in ctx.plan_years:
-        start, due = _dates(sm, 1, em, None, _relative_start_year(sm, plan_year, ctx.year_type))
+        start, due = _dates(sm, sd, em, None, _relative_start_year(sm, plan_year, ctx.year_type))
         placed = _place(start, due, ctx.period_start, ctx.period_end)
         if placed:
             result.append((*placed, _half_label(n, academic, start), plan_year, f"{plan_year}-H{n}"))
@@ -526,9 +530,11 @@ def explain_item(item: Item, cal: AcademicCalendar = DEFAULT_ACADEMIC_CALENDAR) 
     """A short Russian description of one item."""
     kind = item.get("t")
     if kind == "win":
-        sd = item["ed"] if item.get("dl") == "end" else item["sd"]
-        text = _range_text(item["sm"], sd, item["em"], item["ed"], item.get("sy"), item.get("ey"))
+        sm, sd = (item["em"], item["ed"]) if item.get("dl") == "end" else (item["sm"], item["sd"])
+        text = _range_text(sm, sd, item["em"], item["ed"], item.get("sy"), item.get("ey"))
         return text if item.get("sy") is not None else f"ежегодно, {text}"
+    if kind == "half" and item.get("dl") == "end":
+        return f"до конца: {explain_item({**item, 'dl': None})}"
     if kind == "half":
         n = item["n"]
         if item.get("y") is not None:
