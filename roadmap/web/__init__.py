@@ -16,7 +16,7 @@ def register_blueprints(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        return {"nav_endpoints": lambda: nav_items(app)}
+        return {"nav_endpoints": lambda: nav_items(app), "has_endpoint": lambda name: name in app.view_functions}
 
     @app.errorhandler(400)
     def bad_request(error):
@@ -67,7 +67,7 @@ def _optional_blueprints():
     import importlib
 
     modules = []
-    for name in ("roadmap.web.plans", "roadmap.web.tasks", "roadmap.web.feeds", "roadmap.web.reports"):
+    for name in ("roadmap.web.plans", "roadmap.web.tasks", "roadmap.web.feeds", "roadmap.web.reports", "roadmap.web.account", "roadmap.web.ops"):  # fmt: skip
         try:
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:

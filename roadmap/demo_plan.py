@@ -1,0 +1,133 @@
+"""The demo roadmap, imported through the real pipeline and published, with a plausible
+half-year of history: reports submitted, accepted, returned; some tasks overdue."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from roadmap.demo_data import TITLE
+from roadmap.directory.service import remember_alias
+from roadmap.extensions import db
+from roadmap.importers import read_document
+from roadmap.models import Organization, OrgKind, Report, Roadmap, Role, Task, TaskStatus, Transition, User
+from roadmap.plans.examples import example_docx
+from roadmap.plans.service import apply_responsible, build_directory, create_roadmap, publish_roadmap, set_manual_dates
+
+COMMENTS = [
+    "Проведено согласно плану, материалы размещены на сайте школы.",
+    "Мероприятие проведено для обучающихся 8–11 классов.",
+    "Проведены классные часы и встреча с представителями колледжа.",
+    "Организована экскурсия, участвовали родители.",
+    "Проведено анкетирование, результаты обобщены в справке.",
+]
+
+
+def load_demo_plan(today: date | None = None) -> Roadmap | None:
+    """Import and publish this year's demo roadmap once; fill the past half-year with history."""
+    today = today or date.today()
+    title = TITLE.format(year=today.year)
+    if db.session.scalar(select(Roadmap.id).where(Roadmap.title == title)):
+        return None
+    coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
+    department = db.session.scalar(select(Organization).where(Organization.kind == OrgKind.DEPARTMENT))
+    centre = db.session.scalar(select(Organization).where(Organization.kind == OrgKind.CENTRE))
+    # The document says "ДО МО г.Краснодар" for the department in places: remembered as the coordinator would.
+    remember_alias("ДО МО г. Краснодар", organization_id=department.id)
+    parsed = read_document(example_docx(today.year), "demo.docx")
+    roadmap = create_roadmap(parsed, user=coordinator, filename="Дорожная карта (демо).docx")
+    directory = build_directory()
+    for measure in roadmap.measures:
+        if measure.number == "3.6":  # empty responsible cell in the document: the centre takes it
+            apply_responsible(measure, centre.short_name, directory)
+        if measure.number == "2.1":  # "по отдельному графику": dates set by hand
+            set_manual_dates(
+                measure,
+                [
+                    (date(today.year, 3, 15), date(today.year, 3, 15)),
+                    (date(today.year, 10, 20), date(today.year, 10, 20)),
+                ],
+            )
+    db.session.flush()
+    publish_roadmap(roadmap, coordinator)
+    _history(roadmap, coordinator, today)
+    return roadmap
+
+
+def _history(roadmap: Roadmap, coordinator: User, today: date) -> None:
+    rng = random.Random(2026)
+    executors = {
+        user.organization_id: user
+        for user in db.session.scalars(select(User).where(User.role == Role.EXECUTOR).order_by(User.id))
+    }
+    tasks = db.session.scalars(
+        select(Task).where(Task.roadmap_id == roadmap.id, Task.due_effective_on < today + timedelta(days=30))
+    ).all()
+    horizon = today - timedelta(days=183)
+    for task in tasks:
+        author = executors.get(task.organization_id)
+        if author is None or task.due_effective_on < horizon - timedelta(days=60):
+            continue
+        roll = rng.random()
+        if task.due_effective_on >= today:
+            if roll > 0.25:
+                continue  # most upcoming tasks are still open
+        elif roll > 0.82:
+            continue  # left overdue
+        held = min(task.due_on, today - timedelta(days=1))
+        held = max(held - timedelta(days=rng.randint(0, 10)), task.start_on)
+        submitted_at = datetime.combine(min(held + timedelta(days=rng.randint(0, 5)), today), time(10), UTC)
+        report = Report(
+            task=task,
+            author_id=author.id,
+            held_on=held,
+            coverage_total=rng.randint(20, 180),
+            coverage_students=None,
+            comment=rng.choice(COMMENTS),
+            links="",
+            created_at=submitted_at,
+        )
+        report.coverage_students = int(report.coverage_total * 0.8)
+        report.coverage_parents = report.coverage_total - report.coverage_students
+        db.session.add(report)
+        db.session.flush()
+        task.current_report_id = report.id
+        db.session.add(
+            Transition(
+                task=task,
+                user_id=author.id,
+                at=submitted_at,
+                from_status="planned",
+                to_status="submitted",
+                comment="отчёт",
+            )
+        )
+        status = TaskStatus.SUBMITTED
+        review_roll = rng.random()
+        reviewed_at = submitted_at + timedelta(days=2)
+        if reviewed_at.date() < today and review_roll < 0.7:
+            db.session.add(
+                Transition(
+                    task=task, user_id=coordinator.id, at=reviewed_at, from_status="submitted", to_status="accepted"
+                )
+            )
+            status = TaskStatus.ACCEPTED
+        elif reviewed_at.date() < today and review_roll < 0.8:
+            db.session.add(
+                Transition(
+                    task=task,
+                    user_id=coordinator.id,
+                    at=reviewed_at,
+                    from_status="submitted",
+                    to_status="returned",
+                    comment="охват указан неверно или не указан: уточните число участников",
+                    reason="coverage",
+                )
+            )
+            status = TaskStatus.RETURNED
+        task.status = status
+        task.sequence += 1
+        task.updated_at = max(submitted_at, reviewed_at if status != TaskStatus.SUBMITTED else submitted_at)
+    db.session.flush()

@@ -1,0 +1,60 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+YEAR_TYPES = [("", "определить по названию"), ("calendar", "календарный год"), ("academic", "учебный год")]
+SHIFTS = [
+    ("next", "на следующий рабочий день (ГК РФ, ст. 193)"),
+    ("previous", "на предыдущий рабочий день"),
+    ("none", "не переносить"),
+]
+
+
+class ImportRoadmapForm(FlaskForm):
+    file = FileField("Файл дорожной карты (DOCX, XLSX, CSV)")
+    text = TextAreaField("…или вставьте таблицу, скопированную из Word", validators=[Optional()])
+    period_start = DateField("Начало периода", validators=[Optional()])
+    period_end = DateField("Конец периода", validators=[Optional()])
+    year_type = SelectField("Тип года", choices=YEAR_TYPES, validators=[Optional()])
+    submit = SubmitField("Загрузить и проверить")
+
+
+class ReimportForm(FlaskForm):
+    file = FileField("Исправленный документ (DOCX, XLSX, CSV)")
+    text = TextAreaField("…или вставьте таблицу", validators=[Optional()])
+    submit = SubmitField("Сравнить")
+
+
+class SettingsForm(FlaskForm):
+    title = StringField("Название", validators=[DataRequired("Укажите название."), Length(max=2000)])
+    period_start = DateField("Начало периода", validators=[DataRequired("Укажите начало периода.")])
+    period_end = DateField("Конец периода", validators=[DataRequired("Укажите конец периода.")])
+    year_type = SelectField("Тип года", choices=YEAR_TYPES[1:])
+    shift_rule = SelectField("Срок, выпавший на выходной, переносится", choices=SHIFTS)
+    submit = SubmitField("Сохранить настройки")
+
+
+class DeadlineForm(FlaskForm):
+    deadline = StringField("Срок", validators=[Length(max=1000)])
+    submit = SubmitField("Применить")
+
+
+class DatesForm(FlaskForm):
+    dates = TextAreaField(
+        "Даты вручную",
+        description="По одной строке: «01.09.2023» или «01.09.2023 – 30.09.2023». Пусто — снять ручные даты.",
+        validators=[Optional(), Length(max=5000)],
+    )
+    submit = SubmitField("Задать даты")
+
+
+class ResponsibleForm(FlaskForm):
+    responsible = StringField("Ответственный", validators=[Length(max=2000)])
+    submit = SubmitField("Применить")
+
+
+class MapPartyForm(FlaskForm):
+    target = SelectField("Это", choices=[])
+    remember = BooleanField("Запомнить для следующих загрузок", default=True)
+    submit = SubmitField("Сопоставить")

@@ -1,0 +1,39 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from roadmap.tasks.workflow import RETURN_REASONS
+
+COVERAGE = [NumberRange(min=0, max=10_000_000, message="Введите число от 0."), Optional()]
+
+
+class ReportForm(FlaskForm):
+    version = HiddenField()
+    held_on = DateField("Дата проведения", validators=[Optional()])
+    coverage_total = IntegerField("Охват, всего человек", validators=COVERAGE)
+    coverage_students = IntegerField("из них обучающихся", validators=COVERAGE)
+    coverage_parents = IntegerField("родителей", validators=COVERAGE)
+    coverage_teachers = IntegerField("педагогов", validators=COVERAGE)
+    coverage_disabled = IntegerField("обучающихся с ОВЗ", validators=COVERAGE)
+    comment = TextAreaField("Что сделано", validators=[Optional(), Length(max=5000)])
+    links = TextAreaField("Ссылки (по одной в строке)", validators=[Optional(), Length(max=3000)])
+    files = MultipleFileField("Файлы (PDF, DOC, DOCX, XLS, XLSX, JPG, PNG)")
+    confirm_coverage = BooleanField("Цифры охвата проверены, всё верно")
+    submit = SubmitField("Отправить отчёт")
+
+
+class NotApplicableForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField("Причина", validators=[DataRequired("Укажите причину."), Length(max=2000)])
+    submit = SubmitField("Отметить «не применимо»")
+
+
+class ReviewForm(FlaskForm):
+    version = HiddenField()
+    reason = SelectField(
+        "Причина возврата", choices=[("", "— выберите —")] + list(RETURN_REASONS.items()), validators=[Optional()]
+    )
+    comment = TextAreaField("Комментарий", validators=[Optional(), Length(max=2000)])
+    accept = SubmitField("Принять")
+    send_back = SubmitField("Вернуть на доработку")

@@ -1,0 +1,103 @@
+"""Operations: readiness for load balancers, and background jobs with their progress pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from roadmap.extensions import db
+from roadmap.jobs import enqueue, job_status, queue_enabled, redis_connection
+from roadmap.models import Roadmap
+from roadmap.web.access import admin_required
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.route("/readyz")
+def readyz():
+    """Ready to serve: the database answers and, when configured, Redis too. 200 or 503."""
+    checks: dict[str, str] = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means "not ready"; the class name is enough for an operator
+        db.session.rollback()
+        checks["database"] = f"error: {type(exc).__name__}"
+    if current_app.config.get("REDIS_URL"):
+        try:
+            redis_connection().ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {type(exc).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+
+
+# ---------------------------------------------------------------- jobs
+
+
+def _visible_job(job_id: str):
+    status = job_status(job_id)
+    if status is None:
+        abort(404)
+    if not (current_user.is_admin or (status.user_id is not None and status.user_id == current_user.id)):
+        abort(404)  # a job of someone else is as good as unknown
+    return status
+
+
+@bp.route("/jobs/<job_id>")
+@login_required
+def job(job_id: str):
+    status = _visible_job(job_id)
+    data = status.to_dict()
+    if status.result and status.result.get("file"):
+        data["download_url"] = url_for("ops.download", job_id=job_id)
+    return data
+
+
+@bp.route("/jobs/<job_id>/progress")
+@login_required
+def progress(job_id: str):
+    status = _visible_job(job_id)
+    return render_template("ops/job.html", job=status, queued=queue_enabled())
+
+
+@bp.route("/jobs/<job_id>/download")
+@login_required
+def download(job_id: str):
+    from roadmap.jobs.tasks import export_folder
+
+    status = _visible_job(job_id)
+    result = status.result or {}
+    if not result.get("file"):
+        abort(404)
+    path = export_folder() / result["file"]
+    if not path.is_file() or path.parent != export_folder():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=result.get("filename") or path.name)
+
+
+@bp.route("/jobs/roadmaps/<int:roadmap_id>/generate", methods=["POST"])
+@login_required
+def generate(roadmap_id: int):
+    from roadmap.tasks.access import can_manage_roadmap
+
+    roadmap = db.get_or_404(Roadmap, roadmap_id)
+    if not can_manage_roadmap(current_user, roadmap):
+        abort(403)
+    job_id = enqueue(
+        "roadmap.jobs.tasks.generate_roadmap_tasks",
+        roadmap.id,
+        current_user.id,
+        user_id=current_user.id,
+        description=f"Формирование задач: {roadmap.title[:150]}",
+    )
+    return redirect(url_for("ops.progress", job_id=job_id))
+
+
+@bp.route("/jobs/reminders/send", methods=["POST"])
+@admin_required
+def send_reminders():
+    job_id = enqueue("roadmap.jobs.tasks.send_reminders", user_id=current_user.id, description="Отправка напоминаний")
+    return redirect(url_for("ops.progress", job_id=job_id))

@@ -1,0 +1,586 @@
+"""Roadmaps: import, review and fix, publish, dashboard, matrix, re-import, next year."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from roadmap import audit
+from roadmap.extensions import db
+from roadmap.importers import ImportFailed, ParsedRoadmap, read_document, read_text
+from roadmap.models import Measure, MeasureParty, Organization, OrgGroup, OrgKind, Roadmap, RoadmapStatus, Section
+from roadmap.plans import dashboard as queries
+from roadmap.plans.service import (
+    FIELD_LABELS,
+    FLAG_LABELS,
+    PlanError,
+    apply_deadline,
+    apply_reimport,
+    apply_responsible,
+    build_directory,
+    create_roadmap,
+    diff_roadmap,
+    map_party,
+    publish_problems,
+    publish_roadmap,
+    review_roadmap,
+    rollover,
+    set_manual_dates,
+)
+from roadmap.tasks.access import can_view_roadmap
+from roadmap.tasks.service import generate_tasks
+from roadmap.web.access import coordinator_required, staff_required
+from roadmap.web.forms.admin import ConfirmForm
+from roadmap.web.forms.plans import (
+    DatesForm,
+    DeadlineForm,
+    ImportRoadmapForm,
+    MapPartyForm,
+    ReimportForm,
+    ResponsibleForm,
+    SettingsForm,
+)
+
+bp = Blueprint("plans", __name__, url_prefix="/roadmaps")
+
+only_coordinator = coordinator_required
+
+
+def _roadmap(roadmap_id: int) -> Roadmap:
+    roadmap = db.get_or_404(Roadmap, roadmap_id)
+    if not can_view_roadmap(current_user, roadmap):
+        abort(404)
+    return roadmap
+
+
+def _editable(roadmap_id: int) -> Roadmap:
+    roadmap = _roadmap(roadmap_id)
+    if not current_user.is_coordinator:
+        abort(403)
+    return roadmap
+
+
+def _plan_year(roadmap: Roadmap, years: list[int]) -> int | None:
+    value = request.args.get("year", type=int)
+    if value in years:
+        return value
+    if request.args.get("year") == "all":
+        return None
+    today = queries.today_in(roadmap.timezone)
+    current = today.year if roadmap.year_type == "calendar" else (today.year if today.month >= 9 else today.year - 1)
+    return current if current in years else (years[-1] if years else None)
+
+
+@bp.route("/")
+@staff_required
+def index():
+    stmt = select(Roadmap).order_by(Roadmap.status, Roadmap.created_at.desc())
+    if current_user.is_observer:
+        stmt = stmt.where(Roadmap.status != RoadmapStatus.DRAFT)
+    roadmaps = db.session.scalars(stmt).all()
+    today = date.today()
+    return render_template("plans/index.html", roadmaps=roadmaps, progress=queries.roadmap_summaries(roadmaps, today))
+
+
+# ------------------------------------------------------------------ import
+
+
+def _read_upload(form) -> tuple[ParsedRoadmap, str | None]:
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        data = upload.read(limit + 1)
+        if len(data) > limit:
+            raise ImportFailed(f"Файл больше {current_app.config['MAX_UPLOAD_MB']} МБ.")
+        return read_document(data, upload.filename, max_bytes=limit), upload.filename
+    if form.text.data and form.text.data.strip():
+        return read_text(form.text.data), None
+    raise ImportFailed("Выберите файл или вставьте таблицу.")
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@only_coordinator
+def import_roadmap():
+    form = ImportRoadmapForm()
+    if form.validate_on_submit():
+        period = None
+        if form.period_start.data and form.period_end.data:
+            period = (form.period_start.data, form.period_end.data)
+        try:
+            parsed, filename = _read_upload(form)
+            roadmap = create_roadmap(
+                parsed, user=current_user, period=period, year_type=form.year_type.data or None, filename=filename
+            )
+        except (ImportFailed, PlanError) as exc:
+            db.session.rollback()
+            flash(getattr(exc, "message", str(exc)), "danger")
+            return render_template("plans/import.html", form=form), 400
+        audit.record(
+            "roadmap_imported", obj=roadmap, summary=f"{roadmap.title[:200]} ({len(roadmap.measures)} мероприятий)"
+        )
+        db.session.commit()
+        for warning in parsed.warnings[:5]:
+            flash(warning, "warning")
+        flash(
+            f"Загружено: разделов {len(roadmap.sections)}, мероприятий {len(roadmap.measures)}. "
+            "Проверьте, как поняты сроки и ответственные, и опубликуйте.",
+            "success",
+        )
+        return redirect(url_for("plans.review", roadmap_id=roadmap.id))
+    return render_template("plans/import.html", form=form)
+
+
+@bp.route("/example.<fmt>")
+@login_required
+def example(fmt: str):
+    from roadmap.plans.examples import example_docx, example_xlsx
+
+    if fmt == "docx":
+        data, mimetype = example_docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    elif fmt == "xlsx":
+        data, mimetype = example_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    import io
+
+    return send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"primer-dorozhnoj-karty.{fmt}"
+    )
+
+
+# ------------------------------------------------------------------ review
+
+
+def _target_choices() -> list[tuple[str, str]]:
+    groups = db.session.execute(select(OrgGroup.id, OrgGroup.name).order_by(OrgGroup.name)).all()
+    orgs = db.session.execute(
+        select(Organization.id, Organization.short_name)
+        .where(Organization.is_active.is_(True))
+        .order_by(Organization.kind, Organization.short_name)
+    ).all()
+    return (
+        [("", "— выберите —")]
+        + [(f"g{g.id}", f"Группа: {g.name}") for g in groups]
+        + [(f"o{o.id}", o.short_name) for o in orgs]
+    )
+
+
+@bp.route("/<int:roadmap_id>/review")
+@staff_required
+def review(roadmap_id: int):
+    roadmap = _roadmap(roadmap_id)
+    reviews = review_roadmap(roadmap)
+    only_problems = request.args.get("problems") == "1"
+    problem_count = sum(1 for r in reviews if r.flags)
+    shown = [r for r in reviews if r.flags] if only_problems else reviews
+    map_form = MapPartyForm()
+    map_form.target.choices = _target_choices()
+    names = {}
+    for r in reviews:
+        for party in r.measure.parties:
+            if party.organization_id:
+                names.setdefault(("o", party.organization_id), None)
+            if party.group_id:
+                names.setdefault(("g", party.group_id), None)
+    org_names = dict(
+        db.session.execute(
+            select(Organization.id, Organization.short_name).where(
+                Organization.id.in_([i for k, i in names if k == "o"])
+            )
+        ).all()
+    )
+    group_names = dict(
+        db.session.execute(
+            select(OrgGroup.id, OrgGroup.name).where(OrgGroup.id.in_([i for k, i in names if k == "g"]))
+        ).all()
+    )
+    settings = SettingsForm(obj=roadmap)
+    return render_template(
+        "plans/review.html",
+        roadmap=roadmap,
+        reviews=shown,
+        total=len(reviews),
+        problem_count=problem_count,
+        only_problems=only_problems,
+        flag_labels=FLAG_LABELS,
+        map_form=map_form,
+        org_names=org_names,
+        group_names=group_names,
+        settings=settings,
+        blocking=publish_problems(roadmap),
+        confirm=ConfirmForm(),
+        deadline_form=DeadlineForm(),
+        dates_form=DatesForm(),
+        responsible_form=ResponsibleForm(),
+    )
+
+
+def _back_to_review(roadmap: Roadmap, measure: Measure | None = None):
+    anchor = f"m{measure.id}" if measure else None
+    problems = "1" if request.form.get("problems") == "1" else None
+    return redirect(url_for("plans.review", roadmap_id=roadmap.id, problems=problems, _anchor=anchor))
+
+
+def _measure(roadmap: Roadmap, measure_id: int) -> Measure:
+    measure = db.session.get(Measure, measure_id)
+    if measure is None or measure.roadmap_id != roadmap.id:
+        abort(404)
+    return measure
+
+
+def _regenerate_if_published(roadmap: Roadmap) -> None:
+    if roadmap.status == RoadmapStatus.PUBLISHED:
+        result = generate_tasks(roadmap)
+        if result.written:
+            flash(f"Задачи обновлены: {result.summary()}.", "info")
+
+
+@bp.route("/<int:roadmap_id>/measures/<int:measure_id>/deadline", methods=["POST"])
+@only_coordinator
+def edit_deadline(roadmap_id: int, measure_id: int):
+    roadmap = _editable(roadmap_id)
+    measure = _measure(roadmap, measure_id)
+    form = DeadlineForm()
+    if form.validate_on_submit():
+        apply_deadline(measure, re.sub(r"\s+", " ", form.deadline.data or "").strip())
+        _regenerate_if_published(roadmap)
+        db.session.commit()
+        flash(f"Срок мероприятия {measure.number} изменён.", "success")
+    return _back_to_review(roadmap, measure)
+
+
+DATE_RE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+
+
+def parse_date_lines(text: str) -> list[tuple[date, date]]:
+    ranges = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        found = DATE_RE.findall(line)
+        try:
+            dates = [date(int(y), int(m), int(d)) for d, m, y in found]
+        except ValueError:
+            raise PlanError(f"Строка {number}: такой даты нет в календаре.") from None
+        if len(dates) == 1:
+            ranges.append((dates[0], dates[0]))
+        elif len(dates) == 2:
+            ranges.append((dates[0], dates[1]))
+        else:
+            raise PlanError(f"Строка {number}: укажите дату «ДД.ММ.ГГГГ» или диапазон «ДД.ММ.ГГГГ – ДД.ММ.ГГГГ».")
+    return ranges
+
+
+@bp.route("/<int:roadmap_id>/measures/<int:measure_id>/dates", methods=["POST"])
+@only_coordinator
+def edit_dates(roadmap_id: int, measure_id: int):
+    roadmap = _editable(roadmap_id)
+    measure = _measure(roadmap, measure_id)
+    form = DatesForm()
+    if form.validate_on_submit():
+        try:
+            set_manual_dates(measure, parse_date_lines(form.dates.data))
+        except PlanError as exc:
+            flash(f"Мероприятие {measure.number}: {exc}", "danger")
+            return _back_to_review(roadmap, measure)
+        _regenerate_if_published(roadmap)
+        db.session.commit()
+        flash(f"Даты мероприятия {measure.number} сохранены.", "success")
+    return _back_to_review(roadmap, measure)
+
+
+@bp.route("/<int:roadmap_id>/measures/<int:measure_id>/responsible", methods=["POST"])
+@only_coordinator
+def edit_responsible(roadmap_id: int, measure_id: int):
+    roadmap = _editable(roadmap_id)
+    measure = _measure(roadmap, measure_id)
+    form = ResponsibleForm()
+    if form.validate_on_submit():
+        apply_responsible(measure, re.sub(r"\s+", " ", form.responsible.data or "").strip(), build_directory())
+        _regenerate_if_published(roadmap)
+        db.session.commit()
+        flash(f"Ответственные мероприятия {measure.number} изменены.", "success")
+    return _back_to_review(roadmap, measure)
+
+
+@bp.route("/<int:roadmap_id>/measures/<int:measure_id>/no-executor", methods=["POST"])
+@only_coordinator
+def toggle_no_executor(roadmap_id: int, measure_id: int):
+    roadmap = _editable(roadmap_id)
+    measure = _measure(roadmap, measure_id)
+    if ConfirmForm().validate_on_submit():
+        measure.has_no_executor = not measure.has_no_executor
+        _regenerate_if_published(roadmap)
+        db.session.commit()
+        state = "без исполнителя" if measure.has_no_executor else "с исполнителями"
+        flash(f"Мероприятие {measure.number}: {state}.", "success")
+    return _back_to_review(roadmap, measure)
+
+
+@bp.route("/<int:roadmap_id>/parties/<int:party_id>/map", methods=["POST"])
+@only_coordinator
+def map_party_view(roadmap_id: int, party_id: int):
+    roadmap = _editable(roadmap_id)
+    party = db.session.get(MeasureParty, party_id)
+    if party is None or party.measure.roadmap_id != roadmap.id:
+        abort(404)
+    form = MapPartyForm()
+    form.target.choices = _target_choices()
+    if form.validate_on_submit() and form.target.data:
+        kind, target_id = form.target.data[0], int(form.target.data[1:])
+        try:
+            map_party(
+                party,
+                organization_id=target_id if kind == "o" else None,
+                group_id=target_id if kind == "g" else None,
+                remember=form.remember.data,
+            )
+        except PlanError as exc:
+            flash(str(exc), "danger")
+            return _back_to_review(roadmap, party.measure)
+        _regenerate_if_published(roadmap)
+        db.session.commit()
+        flash(f"«{party.text}» сопоставлен{' и запомнен' if form.remember.data else ''}.", "success")
+    else:
+        flash("Выберите организацию или группу.", "warning")
+    return _back_to_review(roadmap, party.measure)
+
+
+@bp.route("/<int:roadmap_id>/settings", methods=["POST"])
+@only_coordinator
+def settings(roadmap_id: int):
+    roadmap = _editable(roadmap_id)
+    form = SettingsForm()
+    if form.validate_on_submit():
+        if form.period_end.data < form.period_start.data:
+            flash("Конец периода раньше начала.", "danger")
+        elif (form.period_end.data - form.period_start.data).days > 366 * 6:
+            flash("Период длиннее шести лет: проверьте даты.", "danger")
+        else:
+            roadmap.title = form.title.data.strip()
+            roadmap.period_start = form.period_start.data
+            roadmap.period_end = form.period_end.data
+            roadmap.year_type = form.year_type.data
+            roadmap.shift_rule = form.shift_rule.data
+            _regenerate_if_published(roadmap)
+            db.session.commit()
+            flash("Настройки сохранены.", "success")
+    else:
+        for errors in form.errors.values():
+            flash(errors[0], "danger")
+    return redirect(url_for("plans.review", roadmap_id=roadmap.id))
+
+
+@bp.route("/<int:roadmap_id>/publish", methods=["POST"])
+@only_coordinator
+def publish(roadmap_id: int):
+    roadmap = _editable(roadmap_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        result = publish_roadmap(roadmap, current_user)
+    except PlanError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("plans.review", roadmap_id=roadmap.id, problems="1"))
+    db.session.commit()
+    flash(f"Дорожная карта опубликована. Задачи: {result.summary()}.", "success")
+    return redirect(url_for("plans.show", roadmap_id=roadmap.id))
+
+
+@bp.route("/<int:roadmap_id>/delete", methods=["POST"])
+@only_coordinator
+def delete(roadmap_id: int):
+    roadmap = _editable(roadmap_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if roadmap.status != RoadmapStatus.DRAFT:
+        flash("Удалить можно только черновик; опубликованную карту можно отправить в архив.", "danger")
+        return redirect(url_for("plans.show", roadmap_id=roadmap.id))
+    audit.record("roadmap_deleted", obj=roadmap, summary=roadmap.title[:200])
+    db.session.delete(roadmap)
+    db.session.commit()
+    flash("Черновик удалён.", "success")
+    return redirect(url_for("plans.index"))
+
+
+@bp.route("/<int:roadmap_id>/archive", methods=["POST"])
+@only_coordinator
+def archive(roadmap_id: int):
+    roadmap = _editable(roadmap_id)
+    if ConfirmForm().validate_on_submit() and roadmap.status == RoadmapStatus.PUBLISHED:
+        roadmap.status = RoadmapStatus.ARCHIVED
+        audit.record("roadmap_archived", obj=roadmap, summary=roadmap.title[:200])
+        db.session.commit()
+        flash("Дорожная карта отправлена в архив.", "success")
+    return redirect(url_for("plans.show", roadmap_id=roadmap.id))
+
+
+@bp.route("/<int:roadmap_id>/rollover", methods=["POST"])
+@only_coordinator
+def rollover_view(roadmap_id: int):
+    roadmap = _editable(roadmap_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    copy = rollover(roadmap, current_user)
+    db.session.commit()
+    flash("Создан черновик на следующий период; история прежней карты сохранена.", "success")
+    return redirect(url_for("plans.review", roadmap_id=copy.id))
+
+
+# ------------------------------------------------------------------ re-import
+
+
+def _pending_dir() -> Path:
+    folder = Path(current_app.instance_path) / "pending-imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@bp.route("/<int:roadmap_id>/reimport", methods=["GET", "POST"])
+@only_coordinator
+def reimport(roadmap_id: int):
+    roadmap = _editable(roadmap_id)
+    form = ReimportForm()
+    if form.validate_on_submit():
+        try:
+            parsed, filename = _read_upload(form)
+        except ImportFailed as exc:
+            flash(exc.message, "danger")
+            return render_template("plans/reimport.html", form=form, roadmap=roadmap), 400
+        token = secrets.token_hex(16)
+        upload = form.file.data
+        if upload and getattr(upload, "filename", ""):
+            upload.stream.seek(0)
+            payload = upload.read()
+            name = upload.filename
+        else:
+            payload, name = form.text.data.encode("utf-8"), "__text__"
+        (_pending_dir() / f"{token}.bin").write_bytes(payload)
+        (_pending_dir() / f"{token}.name").write_text(name, encoding="utf-8")
+        changes = diff_roadmap(roadmap, parsed)
+        return render_template(
+            "plans/reimport_diff.html",
+            roadmap=roadmap,
+            changes=changes,
+            token=token,
+            field_labels=FIELD_LABELS,
+            confirm=ConfirmForm(),
+        )
+    return render_template("plans/reimport.html", form=form, roadmap=roadmap)
+
+
+@bp.route("/<int:roadmap_id>/reimport/<token>", methods=["POST"])
+@only_coordinator
+def reimport_apply(roadmap_id: int, token: str):
+    roadmap = _editable(roadmap_id)
+    if not ConfirmForm().validate_on_submit() or not re.fullmatch(r"[0-9a-f]{32}", token):
+        abort(400)
+    path = _pending_dir() / f"{token}.bin"
+    if not path.exists():
+        flash("Загруженный файл не найден: загрузите документ ещё раз.", "danger")
+        return redirect(url_for("plans.reimport", roadmap_id=roadmap.id))
+    name = (_pending_dir() / f"{token}.name").read_text(encoding="utf-8")
+    data = path.read_bytes()
+    try:
+        parsed = read_text(data.decode("utf-8")) if name == "__text__" else read_document(data, name)
+    except ImportFailed as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("plans.reimport", roadmap_id=roadmap.id))
+    result = apply_reimport(roadmap, parsed, current_user)
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    (_pending_dir() / f"{token}.name").unlink(missing_ok=True)
+    message = "Изменения применены."
+    if result is not None:
+        message += f" Задачи: {result.summary()}."
+    flash(message, "success")
+    return redirect(url_for("plans.review", roadmap_id=roadmap.id))
+
+
+# ------------------------------------------------------------------ dashboard and matrix
+
+
+@bp.route("/<int:roadmap_id>")
+@staff_required
+def show(roadmap_id: int):
+    roadmap = _roadmap(roadmap_id)
+    if roadmap.status == RoadmapStatus.DRAFT:
+        return redirect(url_for("plans.review", roadmap_id=roadmap.id))
+    years = queries.plan_years_of(roadmap.id)
+    year = _plan_year(roadmap, years)
+    today = queries.today_in(roadmap.timezone)
+    data = queries.dashboard(roadmap, year, today)
+    charts = {}
+    try:
+        from roadmap.reports.charts import dashboard_charts
+    except ImportError:
+        dashboard_charts = None
+    if dashboard_charts is not None:
+        charts = dashboard_charts(roadmap, year)
+    return render_template(
+        "plans/dashboard.html",
+        roadmap=roadmap,
+        data=data,
+        year=year,
+        today=today,
+        charts=charts,
+        confirm=ConfirmForm(),
+        queue=len(queries.review_queue(roadmap.id)),
+    )
+
+
+@bp.route("/<int:roadmap_id>/matrix")
+@staff_required
+def matrix(roadmap_id: int):
+    roadmap = _roadmap(roadmap_id)
+    years = queries.plan_years_of(roadmap.id)
+    year = _plan_year(roadmap, years)
+    today = queries.today_in(roadmap.timezone)
+    section_id = request.args.get("section", type=int)
+    status = request.args.get("status") or None
+    kind = request.args.get("kind") or None
+    data = queries.matrix(
+        roadmap,
+        year,
+        today,
+        section_id=section_id,
+        status=status,
+        kind=kind,
+        page=request.args.get("page", 1, type=int),
+    )
+    sections = db.session.scalars(select(Section).where(Section.roadmap_id == roadmap.id).order_by(Section.position))
+    return render_template(
+        "plans/matrix.html",
+        roadmap=roadmap,
+        data=data,
+        year=year,
+        years=years,
+        sections=list(sections),
+        section_id=section_id,
+        status=status,
+        kind=kind,
+        kinds=list(OrgKind),
+    )
+
+
+@bp.route("/<int:roadmap_id>/generate", methods=["POST"])
+@only_coordinator
+def regenerate(roadmap_id: int):
+    roadmap = _editable(roadmap_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if roadmap.status != RoadmapStatus.PUBLISHED:
+        flash("Задачи создаются при публикации.", "warning")
+    else:
+        result = generate_tasks(roadmap)
+        audit.record("tasks_regenerated", obj=roadmap, summary=result.summary())
+        db.session.commit()
+        flash(f"Задачи пересчитаны: {result.summary()}.", "success")
+    return redirect(url_for("plans.show", roadmap_id=roadmap.id))
