@@ -447,7 +447,12 @@ def _every_occurrences(item: Item, ctx: _Context) -> list[_Raw]:
     unit = item["u"]
     within: list[tuple[date, date]] | None = None
     if item.get("within"):
-        inner = _item_occurrences(item["within"], ctx)
+        # The limiting window may have started in the plan year before the period ("ежемесячно
+        # (сентябрь-май)" in a calendar 2023 plan covers January–May 2023 too).
+        wider = _Context(
+            date(ctx.period_start.year - 1, 1, 1), ctx.period_end, ctx.year_type, ctx.calendar, ctx.shift
+        )
+        inner = _item_occurrences(item["within"], wider)
         within = [(start, due) for start, due, *_ in inner]
     result: list[_Raw] = []
     for plan_year, pw_start, pw_end in ctx.plan_years:
