@@ -1,0 +1,802 @@
+"""Monitoring figures of a roadmap: set-based SQL, one GROUP BY per view of the data.
+
+Every task of the scope (not cancelled, of a measure not removed) falls into exactly one
+**outcome**:
+
+- ``on_time``   done in time: status submitted or accepted, not "not applicable", and the date of
+  the *first* submission (the first transition to "submitted", taken as a date in the roadmap's
+  time zone, Europe/Moscow by default) is on or before ``due_effective_on``. A report returned
+  and submitted again keeps the date of its first submission: the executor did report in time,
+  the coordinator asked for more. When no transition is recorded (data loaded by hand) the
+  creation time of the current report stands in for it.
+- ``late``      done, but first submitted after ``due_effective_on``.
+- ``not_applicable`` submitted or accepted as "not applicable".
+- ``overdue``   not done (planned or returned) and ``due_effective_on`` is before ``today``.
+- ``open``      not done and the deadline has not passed yet.
+
+"Done" is ``on_time + late``; the completion rate is done / (total − not applicable).
+``in_review`` (status submitted) and ``accepted`` are counted across outcomes. Coverage
+(охват) sums the current reports of done tasks: submitted or accepted, not "not applicable".
+
+A date range selects the tasks whose window ``[start_on, due_on]`` overlaps it.
+
+The per-(measure, executor) grouping is the one big query; sections, executors and the
+roadmap totals are sums of its rows, so they agree with each other by construction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, String, and_, case, cast, extract, func, or_, select, type_coerce
+from sqlalchemy.sql import ColumnElement
+
+from roadmap.extensions import db
+from roadmap.models import Measure, Organization, Report, Roadmap, Section, Task, TaskStatus, Transition
+
+OUTCOMES = ("on_time", "late", "overdue", "open", "not_applicable")
+OUTCOME_LABELS = {
+    "on_time": "выполнено в срок",
+    "late": "выполнено с опозданием",
+    "overdue": "не выполнено, срок истёк",
+    "open": "не выполнено, срок не наступил",
+    "not_applicable": "не применимо",
+}
+# The statuses a user sees (Task.display_status), cancelled excluded: reports skip cancelled tasks.
+DISPLAY_STATUSES = ("planned", "overdue", "returned", "submitted", "accepted", "not_applicable")
+DISPLAY_LABELS = {
+    "planned": "запланировано",
+    "overdue": "просрочено",
+    "returned": "возвращено",
+    "submitted": "на проверке",
+    "accepted": "принято",
+    "not_applicable": "не применимо",
+}
+COVERAGE_FIELDS = ("total", "students", "parents", "teachers", "disabled")
+COVERAGE_LABELS = {
+    "total": "всего",
+    "students": "обучающиеся",
+    "parents": "родители",
+    "teachers": "педагоги",
+    "disabled": "обучающиеся с ОВЗ",
+}
+DEFAULT_TZ = "Europe/Moscow"
+
+
+# --------------------------------------------------------------------------- value objects
+
+
+@dataclass
+class Coverage:
+    total: int = 0
+    students: int = 0
+    parents: int = 0
+    teachers: int = 0
+    disabled: int = 0
+
+    def add(self, other: Coverage) -> None:
+        for name in COVERAGE_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def other(self) -> int:
+        """Participants not put in a category (the total may exceed the parts; never below 0)."""
+        return max(0, self.total - self.students - self.parents - self.teachers)
+
+
+@dataclass
+class Figures:
+    """Counts of tasks by outcome, plus review state and coverage."""
+
+    total: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    open: int = 0
+    not_applicable: int = 0
+    in_review: int = 0
+    accepted: int = 0
+    coverage: Coverage = field(default_factory=Coverage)
+
+    def add(self, other: Figures) -> None:
+        for f in fields(self):
+            if f.name == "coverage":
+                self.coverage.add(other.coverage)
+            else:
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    @property
+    def done(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def not_done(self) -> int:
+        return self.overdue + self.open
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.not_applicable
+
+    @property
+    def done_ratio(self) -> float | None:
+        return ratio(self.done, self.applicable)
+
+    @property
+    def on_time_ratio(self) -> float | None:
+        return ratio(self.on_time, self.applicable)
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+@dataclass
+class Cell:
+    """One measure × one executor: its tasks' outcomes and display statuses."""
+
+    figures: Figures = field(default_factory=Figures)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_applicable(self) -> bool:
+        return self.figures.applicable > 0
+
+    @property
+    def is_complete(self) -> bool:
+        return self.is_applicable and self.figures.done == self.figures.applicable
+
+    @property
+    def single_status(self) -> str | None:
+        """The display status when the cell holds exactly one task."""
+        if self.figures.total != 1:
+            return None
+        return next((s for s, n in self.statuses.items() if n), None)
+
+
+@dataclass
+class MeasureRow:
+    id: int
+    number: str
+    title: str
+    deadline_text: str
+    responsible_text: str
+    section_id: int | None
+    has_tasks: bool
+    figures: Figures = field(default_factory=Figures)
+    executors_total: int = 0  # executors with at least one applicable task
+    executors_done: int = 0  # ... all of whose applicable tasks are done
+    executors_not_applicable: int = 0  # executors all of whose tasks are "not applicable"
+    comments: list[str] = field(default_factory=list)
+    more_comments: int = 0  # distinct comments beyond those kept
+
+    @property
+    def executors_ratio(self) -> float | None:
+        return ratio(self.executors_done, self.executors_total)
+
+
+@dataclass
+class SectionRow:
+    id: int | None
+    number: str
+    title: str
+    figures: Figures = field(default_factory=Figures)
+    measures: list[MeasureRow] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        if not self.number:
+            return self.title
+        number = self.number.rstrip(".")
+        return f"{number}. {self.title}"
+
+
+@dataclass
+class ExecutorRow:
+    id: int
+    name: str
+    full_name: str
+    figures: Figures = field(default_factory=Figures)
+    measures_total: int = 0
+    measures_done: int = 0
+
+
+@dataclass
+class MonthCoverage:
+    year: int
+    month: int
+    coverage: Coverage
+    tasks_done: int
+
+
+@dataclass
+class YearSummary:
+    roadmap_id: int
+    roadmap_title: str
+    plan_year: int
+    year_type: str
+    figures: Figures
+
+
+@dataclass
+class Comparison:
+    """The scope next to the same figures a plan year earlier."""
+
+    current: YearSummary
+    previous: YearSummary
+    same_roadmap: bool
+
+    def delta(self, getter) -> int:
+        return getter(self.current.figures) - getter(self.previous.figures)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers. `plan_year` None means every plan year of the roadmap."""
+
+    roadmap_id: int
+    plan_year: int | None
+    today: date
+    date_from: date | None = None
+    date_to: date | None = None
+    organization_id: int | None = None
+    timezone: str = DEFAULT_TZ
+
+    def shifted_back(self, roadmap_id: int, plan_year: int) -> Scope:
+        """The same scope a year earlier (the date range moves back a year too)."""
+        return replace(
+            self,
+            roadmap_id=roadmap_id,
+            plan_year=plan_year,
+            date_from=_year_back(self.date_from),
+            date_to=_year_back(self.date_to),
+        )
+
+
+def _year_back(day: date | None) -> date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass
+class MonitoringReport:
+    roadmap: Roadmap
+    scope: Scope
+    summary: Figures
+    sections: list[SectionRow]
+    executors: list[ExecutorRow]
+    cells: dict[tuple[int, int], Cell]
+    status_counts: dict[str, int]
+    coverage_by_month: list[MonthCoverage]
+    comparison: Comparison | None
+    years: list[YearSummary]
+    plan_years: list[int]
+
+    @property
+    def measures(self) -> list[MeasureRow]:
+        return [m for s in self.sections for m in s.measures]
+
+    @property
+    def executors_ranked(self) -> list[ExecutorRow]:
+        return sorted(
+            (e for e in self.executors if e.figures.applicable),
+            key=lambda e: (-(e.figures.done_ratio or 0), -e.figures.on_time, e.name.lower()),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return self.summary.total == 0
+
+
+# --------------------------------------------------------------------------- SQL building blocks
+
+
+def today_in(timezone: str | None) -> date:
+    return datetime.now(UTC).astimezone(ZoneInfo(timezone or DEFAULT_TZ)).date()
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def local_date(column: ColumnElement, timezone: str) -> ColumnElement:
+    """The calendar date of a UTC instant in `timezone`, computed by the database.
+
+    PostgreSQL converts with the zone database. SQLite has no zones: Russian zones keep one
+    offset all year since 2014, so a fixed offset is exact for them.
+    """
+    dialect = _dialect()
+    if dialect == "postgresql":
+        return cast(func.timezone(timezone, column), Date)
+    if dialect == "sqlite":
+        offset = datetime.now(UTC).astimezone(ZoneInfo(timezone)).utcoffset()
+        minutes = int(offset.total_seconds() // 60) if offset else 0
+        return func.date(column, f"{minutes:+d} minutes")
+    return cast(column, Date)
+
+
+def _first_submissions(roadmap_id: int):
+    return (
+        select(Transition.task_id.label("task_id"), func.min(Transition.at).label("first_at"))
+        .join(Task, Task.id == Transition.task_id)
+        .where(Task.roadmap_id == roadmap_id, Transition.to_status == TaskStatus.SUBMITTED.value)
+        .group_by(Transition.task_id)
+        .subquery("first_submission")
+    )
+
+
+def classified(scope: Scope, *, with_plan_year: bool = True):
+    """A subquery: one row per task of the scope with its outcome, display status and coverage."""
+    first = _first_submissions(scope.roadmap_id)
+    status = type_coerce(Task.status, String)
+    done_status = status.in_([TaskStatus.SUBMITTED.value, TaskStatus.ACCEPTED.value])
+    open_status = status.in_([TaskStatus.PLANNED.value, TaskStatus.RETURNED.value])
+    submitted_on = local_date(func.coalesce(first.c.first_at, Report.created_at), scope.timezone)
+    outcome = case(
+        (and_(done_status, Task.is_not_applicable), "not_applicable"),
+        # No record of when it was submitted: not held against the executor.
+        (and_(done_status, or_(submitted_on.is_(None), submitted_on <= Task.due_effective_on)), "on_time"),
+        (done_status, "late"),
+        (Task.due_effective_on < scope.today, "overdue"),
+        else_="open",
+    )
+    display = case(
+        (and_(open_status, Task.due_effective_on < scope.today), "overdue"),
+        (and_(status == TaskStatus.ACCEPTED.value, Task.is_not_applicable), "not_applicable"),
+        else_=status,
+    )
+    counted = and_(done_status, Task.is_not_applicable.is_(False))
+
+    def coverage(column):
+        return case((counted, column), else_=None)
+
+    stmt = (
+        select(
+            Task.id.label("task_id"),
+            Task.measure_id,
+            Task.organization_id,
+            Task.plan_year,
+            Task.start_on,
+            Task.due_on,
+            Task.due_effective_on,
+            Measure.section_id,
+            outcome.label("outcome"),
+            display.label("display"),
+            case((status == TaskStatus.SUBMITTED.value, 1), else_=0).label("in_review"),
+            case((status == TaskStatus.ACCEPTED.value, 1), else_=0).label("accepted"),
+            case((counted, 1), else_=0).label("counted"),
+            coverage(Report.coverage_total).label("cov_total"),
+            coverage(Report.coverage_students).label("cov_students"),
+            coverage(Report.coverage_parents).label("cov_parents"),
+            coverage(Report.coverage_teachers).label("cov_teachers"),
+            coverage(Report.coverage_disabled).label("cov_disabled"),
+            case((counted, Report.held_on), else_=None).label("held_on"),
+            case((counted, Report.comment), else_=None).label("comment"),
+            submitted_on.label("submitted_on"),
+        )
+        .join(Measure, Measure.id == Task.measure_id)
+        .outerjoin(Report, Report.id == Task.current_report_id)
+        .outerjoin(first, first.c.task_id == Task.id)
+        .where(
+            Task.roadmap_id == scope.roadmap_id,
+            Task.is_cancelled.is_(False),
+            Measure.is_removed.is_(False),
+        )
+    )
+    if with_plan_year and scope.plan_year is not None:
+        stmt = stmt.where(Task.plan_year == scope.plan_year)
+    if scope.date_from is not None:
+        stmt = stmt.where(Task.due_on >= scope.date_from)
+    if scope.date_to is not None:
+        stmt = stmt.where(Task.start_on <= scope.date_to)
+    if scope.organization_id is not None:
+        stmt = stmt.where(Task.organization_id == scope.organization_id)
+    return stmt.subquery("classified")
+
+
+def _figure_columns(c) -> list:
+    """Aggregates over a `classified` subquery, labelled like Figures' fields."""
+
+    def count_if(condition, label):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(label)
+
+    columns = [func.count().label("total")]
+    columns += [count_if(c.outcome == name, name) for name in OUTCOMES]
+    columns += [
+        func.coalesce(func.sum(c.in_review), 0).label("in_review"),
+        func.coalesce(func.sum(c.accepted), 0).label("accepted"),
+    ]
+    columns += [func.coalesce(func.sum(getattr(c, f"cov_{n}")), 0).label(f"cov_{n}") for n in COVERAGE_FIELDS]
+    return columns
+
+
+def _figures(row) -> Figures:
+    values = row._mapping
+    return Figures(
+        total=int(values["total"]),
+        **{name: int(values[name]) for name in OUTCOMES},
+        in_review=int(values["in_review"]),
+        accepted=int(values["accepted"]),
+        coverage=Coverage(**{n: int(values[f"cov_{n}"]) for n in COVERAGE_FIELDS}),
+    )
+
+
+# --------------------------------------------------------------------------- the queries
+
+
+def plan_years_of(roadmap_id: int) -> list[int]:
+    """The plan years that have tasks, ascending."""
+    return list(
+        db.session.scalars(
+            select(Task.plan_year)
+            .where(Task.roadmap_id == roadmap_id, Task.is_cancelled.is_(False))
+            .distinct()
+            .order_by(Task.plan_year)
+        )
+    )
+
+
+def default_plan_year(roadmap: Roadmap, today: date, years: list[int] | None = None) -> int | None:
+    """The plan year containing today, else the last one that has tasks."""
+    from roadmap.schedule import plan_years
+
+    years = plan_years_of(roadmap.id) if years is None else years
+    for year, start, end in plan_years(roadmap.period_start, roadmap.period_end, roadmap.year_type):
+        if start <= today <= end and (not years or year in years):
+            return year
+    if years:
+        past = [y for y in years if y <= today.year]
+        return past[-1] if past else years[0]
+    return None
+
+
+def cells(scope: Scope) -> dict[tuple[int, int], Cell]:
+    """(measure id, organization id) → Cell. The one big GROUP BY."""
+    c = classified(scope).c
+    statuses = [
+        func.coalesce(func.sum(case((c.display == name, 1), else_=0)), 0).label(f"st_{name}")
+        for name in DISPLAY_STATUSES
+    ]
+    stmt = select(c.measure_id, c.organization_id, *_figure_columns(c), *statuses).group_by(
+        c.measure_id, c.organization_id
+    )
+    result = {}
+    for row in db.session.execute(stmt):
+        result[(row.measure_id, row.organization_id)] = Cell(
+            figures=_figures(row),
+            statuses={name: int(row._mapping[f"st_{name}"]) for name in DISPLAY_STATUSES},
+        )
+    return result
+
+
+def coverage_by_month(scope: Scope) -> list[MonthCoverage]:
+    """Coverage of done tasks by the month the measure was held (the deadline month when the
+    report gives no date)."""
+    c = classified(scope).c
+    day = func.coalesce(c.held_on, c.due_effective_on)
+    year, month = extract("year", day), extract("month", day)
+    stmt = (
+        select(
+            year.label("y"),
+            month.label("m"),
+            func.count().label("n"),
+            *[func.coalesce(func.sum(getattr(c, f"cov_{n}")), 0).label(f"cov_{n}") for n in COVERAGE_FIELDS],
+        )
+        .where(c.counted == 1)
+        .group_by(year, month)
+        .order_by(year, month)
+    )
+    return [
+        MonthCoverage(
+            year=int(row.y),
+            month=int(row.m),
+            coverage=Coverage(**{n: int(row._mapping[f"cov_{n}"]) for n in COVERAGE_FIELDS}),
+            tasks_done=int(row.n),
+        )
+        for row in db.session.execute(stmt)
+    ]
+
+
+def figures_by_year(scope: Scope) -> dict[int, Figures]:
+    """plan year → Figures over the whole roadmap (the scope's plan year ignored)."""
+    c = classified(scope, with_plan_year=False).c
+    stmt = select(c.plan_year, *_figure_columns(c)).group_by(c.plan_year).order_by(c.plan_year)
+    return {row.plan_year: _figures(row) for row in db.session.execute(stmt)}
+
+
+def measure_comments(scope: Scope, *, per_measure: int = 3) -> dict[int, tuple[list[str], int]]:
+    """measure id → (the first distinct comments of done reports, earliest held first; how many
+    more distinct comments there are)."""
+    c = classified(scope).c
+    stmt = (
+        select(c.measure_id, c.comment, func.min(func.coalesce(c.held_on, c.due_effective_on)).label("first_on"))
+        .where(c.counted == 1, c.comment.is_not(None), c.comment != "")
+        .group_by(c.measure_id, c.comment)
+        .order_by(c.measure_id, "first_on", c.comment)
+    )
+    kept: dict[int, list[str]] = defaultdict(list)
+    more: dict[int, int] = defaultdict(int)
+    seen: dict[int, set[str]] = defaultdict(set)
+    for row in db.session.execute(stmt):
+        text = " ".join(row.comment.split())
+        key = text.lower().rstrip(".")
+        if not text or key in seen[row.measure_id]:
+            continue
+        seen[row.measure_id].add(key)
+        if len(kept[row.measure_id]) < per_measure:
+            kept[row.measure_id].append(text)
+        else:
+            more[row.measure_id] += 1
+    return {measure_id: (texts, more[measure_id]) for measure_id, texts in kept.items()}
+
+
+def _measures_and_sections(roadmap_id: int) -> tuple[list[SectionRow], list[MeasureRow]]:
+    sections = [
+        SectionRow(id=s.id, number=s.number, title=s.title)
+        for s in db.session.execute(
+            select(Section.id, Section.number, Section.title)
+            .where(Section.roadmap_id == roadmap_id)
+            .order_by(Section.position, Section.id)
+        )
+    ]
+    with_tasks = set(db.session.scalars(select(Task.measure_id).where(Task.roadmap_id == roadmap_id).distinct()))
+    measures = [
+        MeasureRow(
+            id=m.id,
+            number=m.number,
+            title=m.title,
+            deadline_text=m.deadline_text or "",
+            responsible_text=m.responsible_text or "",
+            section_id=m.section_id,
+            has_tasks=m.id in with_tasks,
+        )
+        for m in db.session.execute(
+            select(
+                Measure.id,
+                Measure.number,
+                Measure.title,
+                Measure.deadline_text,
+                Measure.responsible_text,
+                Measure.section_id,
+            )
+            .where(Measure.roadmap_id == roadmap_id, Measure.is_removed.is_(False))
+            .order_by(Measure.position, Measure.id)
+        )
+    ]
+    return sections, measures
+
+
+def _previous_scope(roadmap: Roadmap, scope: Scope, years: dict[int, Figures]) -> tuple[Scope, Roadmap] | None:
+    if scope.plan_year is None:
+        return None
+    if scope.plan_year - 1 in years:
+        return scope.shifted_back(roadmap.id, scope.plan_year - 1), roadmap
+    if roadmap.previous_roadmap_id:
+        previous = db.session.get(Roadmap, roadmap.previous_roadmap_id)
+        if previous is not None:
+            prev_years = plan_years_of(previous.id)
+            candidates = [y for y in prev_years if y < scope.plan_year] or prev_years
+            if candidates:
+                return scope.shifted_back(previous.id, candidates[-1]), previous
+    return None
+
+
+def year_series(roadmap: Roadmap, scope: Scope, *, limit: int = 3) -> list[YearSummary]:
+    """Up to `limit` plan years ending with the scope's: this roadmap's earlier years first, then
+    those of the roadmaps it continues ("в разрезе 3-х лет"). One GROUP BY per roadmap."""
+    if scope.plan_year is None:
+        return []
+    series: list[YearSummary] = []
+    current: Roadmap | None = roadmap
+    seen: set[int] = set()
+    upper = scope.plan_year
+    while current is not None and current.id not in seen and len(series) < limit:
+        seen.add(current.id)
+        base = replace(scope, roadmap_id=current.id, date_from=None, date_to=None)
+        for year, figures in sorted(figures_by_year(base).items(), reverse=True):
+            if year <= upper and len(series) < limit and all(s.plan_year != year for s in series):
+                series.append(YearSummary(current.id, current.title, year, current.year_type, figures))
+        upper = min([s.plan_year for s in series], default=upper) - 1
+        current = db.session.get(Roadmap, current.previous_roadmap_id) if current.previous_roadmap_id else None
+    return sorted(series, key=lambda s: s.plan_year)
+
+
+def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: int = 3) -> MonitoringReport:
+    """Every figure of the report for `scope`, in a fixed handful of queries whatever the size."""
+    grid = cells(scope)
+    sections, measures = _measures_and_sections(roadmap.id)
+    comments = measure_comments(scope, per_measure=comments_per_measure)
+
+    by_measure: dict[int, list[tuple[int, Cell]]] = defaultdict(list)
+    by_org: dict[int, list[tuple[int, Cell]]] = defaultdict(list)
+    for (measure_id, org_id), cell in grid.items():
+        by_measure[measure_id].append((org_id, cell))
+        by_org[org_id].append((measure_id, cell))
+
+    summary = Figures()
+    status_counts = dict.fromkeys(DISPLAY_STATUSES, 0)
+    section_index = {s.id: s for s in sections}
+    loose = SectionRow(id=None, number="", title="Мероприятия вне разделов")
+    # A measure that never got a task (a deadline "по графику" nobody set, no executor) is listed
+    # so that it is not lost from the year's report; one with tasks in other years or outside
+    # the date range is not part of this report.
+    whole_roadmap = scope.date_from is None and scope.date_to is None and scope.organization_id is None
+    for measure in measures:
+        entries = by_measure.get(measure.id, [])
+        if not entries and (measure.has_tasks or not whole_roadmap):
+            continue
+        for _org, cell in entries:
+            measure.figures.add(cell.figures)
+            for name, n in cell.statuses.items():
+                status_counts[name] += n
+            if cell.is_applicable:
+                measure.executors_total += 1
+                measure.executors_done += int(cell.is_complete)
+            elif cell.figures.total:
+                measure.executors_not_applicable += 1
+        measure.comments, measure.more_comments = comments.get(measure.id, ([], 0))
+        summary.add(measure.figures)
+        section = section_index.get(measure.section_id, loose)
+        section.measures.append(measure)
+        section.figures.add(measure.figures)
+    if loose.measures:
+        sections.append(loose)
+    sections = [s for s in sections if s.measures]
+
+    org_rows = db.session.execute(
+        select(Organization.id, Organization.short_name, Organization.full_name).where(
+            Organization.id.in_(list(by_org) or [-1])
+        )
+    ).all()
+    executors = []
+    for org in org_rows:
+        row = ExecutorRow(id=org.id, name=org.short_name, full_name=org.full_name)
+        for _measure_id, cell in by_org[org.id]:
+            row.figures.add(cell.figures)
+            if cell.is_applicable:
+                row.measures_total += 1
+                row.measures_done += int(cell.is_complete)
+        executors.append(row)
+    executors.sort(key=lambda e: e.name.lower())
+
+    years = figures_by_year(scope)
+    comparison = None
+    previous = _previous_scope(roadmap, scope, years)
+    if previous is not None:
+        prev_scope, prev_roadmap = previous
+        prev_figures = Figures()
+        for cell in cells(prev_scope).values():
+            prev_figures.add(cell.figures)
+        comparison = Comparison(
+            current=YearSummary(roadmap.id, roadmap.title, scope.plan_year, roadmap.year_type, summary),
+            previous=YearSummary(
+                prev_roadmap.id, prev_roadmap.title, prev_scope.plan_year, prev_roadmap.year_type, prev_figures
+            ),
+            same_roadmap=prev_roadmap.id == roadmap.id,
+        )
+    return MonitoringReport(
+        roadmap=roadmap,
+        scope=scope,
+        summary=summary,
+        sections=sections,
+        executors=executors,
+        cells=grid,
+        status_counts=status_counts,
+        coverage_by_month=coverage_by_month(scope),
+        comparison=comparison,
+        years=year_series(roadmap, scope),
+        plan_years=sorted(years),
+    )
+
+
+# --------------------------------------------------------------------------- task-level rows
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task_id: int
+    section_id: int | None
+    section_number: str
+    section_title: str
+    measure_id: int
+    measure_number: str
+    measure_title: str
+    deadline_text: str
+    organization_id: int
+    organization: str
+    plan_year: int
+    label: str
+    start_on: date
+    due_on: date
+    due_effective_on: date
+    outcome: str
+    display: str
+    submitted_on: date | None
+    held_on: date | None
+    coverage_total: int | None
+    coverage_students: int | None
+    coverage_parents: int | None
+    coverage_teachers: int | None
+    coverage_disabled: int | None
+    comment: str
+    links: str
+    is_not_applicable: bool
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
+    """Every task of the scope with its current report, in roadmap order, streamed in batches.
+
+    The report text is shown whatever the status (a returned report is still what was written);
+    the figures only count done tasks.
+    """
+    sub = classified(scope)
+    c = sub.c
+    stmt = (
+        select(
+            c.task_id,
+            c.section_id,
+            Section.number.label("section_number"),
+            Section.title.label("section_title"),
+            c.measure_id,
+            Measure.number.label("measure_number"),
+            Measure.title.label("measure_title"),
+            Measure.deadline_text,
+            c.organization_id,
+            Organization.short_name.label("organization"),
+            c.plan_year,
+            Task.label,
+            c.start_on,
+            c.due_on,
+            c.due_effective_on,
+            c.outcome,
+            c.display,
+            c.submitted_on,
+            Report.held_on,
+            Report.coverage_total,
+            Report.coverage_students,
+            Report.coverage_parents,
+            Report.coverage_teachers,
+            Report.coverage_disabled,
+            Report.comment,
+            Report.links,
+            Task.is_not_applicable,
+        )
+        .select_from(sub)
+        .join(Task, Task.id == c.task_id)
+        .join(Measure, Measure.id == c.measure_id)
+        .join(Organization, Organization.id == c.organization_id)
+        .outerjoin(Section, Section.id == c.section_id)
+        .outerjoin(Report, Report.id == Task.current_report_id)
+        .order_by(
+            func.coalesce(Section.position, 1_000_000),
+            Measure.position,
+            Measure.id,
+            Organization.short_name,
+            c.start_on,
+            c.task_id,
+        )
+    )
+    result = db.session.execute(stmt.execution_options(yield_per=batch))
+    for row in result:
+        values = dict(row._mapping)
+        values["section_number"] = values["section_number"] or ""
+        values["section_title"] = values["section_title"] or "Мероприятия вне разделов"
+        values["deadline_text"] = values["deadline_text"] or ""
+        values["comment"] = values["comment"] or ""
+        values["links"] = values["links"] or ""
+        values["label"] = values["label"] or ""
+        values["submitted_on"] = _as_date(values["submitted_on"])
+        yield TaskRow(**values)

@@ -1,0 +1,135 @@
+"""Russian typography for reports: numbers, percentages, dates, quotes. PURE.
+
+Official documents write "4 632" (a non-breaking space between thousands), "27,3 %" (decimal
+comma, a non-breaking space before the sign), "15.09.2023", "№ 5" and «ёлочки».
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+NBSP = "\u00a0"
+MONTHS_NOMINATIVE = (
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+)
+MONTHS_SHORT = ("янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек")
+
+
+def format_int(value: int | None, *, empty: str = "—") -> str:
+    """12345 → "12 345" with a non-breaking space; four-digit numbers stay whole ("4632" is
+    written "4 632" too in reports, so we group from 1000 on)."""
+    if value is None:
+        return empty
+    sign = "-" if value < 0 else ""
+    digits = str(abs(int(value)))
+    groups = []
+    while digits:
+        groups.append(digits[-3:])
+        digits = digits[:-3]
+    return sign + NBSP.join(reversed(groups))
+
+
+def round_half_up(value: float, places: int = 0) -> Decimal:
+    quantum = Decimal(1).scaleb(-places)
+    return Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def format_percent(ratio: float | None, *, places: int = 0, empty: str = "—") -> str:
+    """0.273 → "27 %" (places=0) or "27,3 %" (places=1); None → "—"."""
+    if ratio is None:
+        return empty
+    number = round_half_up(ratio * 100, places)
+    text = f"{number:f}".replace(".", ",")
+    return f"{text}{NBSP}%"
+
+
+def format_delta(value: int | float | None, *, percent: bool = False) -> str:
+    """A signed change: "+12", "−3", "+4,5 п.п."; zero is "0"."""
+    if value is None:
+        return "—"
+    if percent:
+        number = round_half_up(value * 100, 1)
+        if number == 0:
+            return f"0{NBSP}п.п."
+        text = f"{abs(number):f}".replace(".", ",")
+        return f"{'+' if number > 0 else '−'}{text}{NBSP}п.п."
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "−") + format_int(abs(int(value)))
+
+
+def format_date(day: date | None, *, empty: str = "") -> str:
+    """date(2023, 9, 15) → "15.09.2023"."""
+    return day.strftime("%d.%m.%Y") if day else empty
+
+
+def month_label(year: int, month: int, *, short: bool = False) -> str:
+    """(2023, 9) → "сентябрь 2023" or "сен 2023"."""
+    names = MONTHS_SHORT if short else MONTHS_NOMINATIVE
+    return f"{names[month - 1]} {year}"
+
+
+def plan_year_label(plan_year: int, year_type: str) -> str:
+    """2023 → "2023 год" (calendar) or "2023/2024 учебный год" (academic)."""
+    if year_type == "academic":
+        return f"{plan_year}/{plan_year + 1} учебный год"
+    return f"{plan_year} год"
+
+
+def plan_year_short(plan_year: int, year_type: str) -> str:
+    """2023 → "2023" or "2023/24"."""
+    if year_type == "academic":
+        return f"{plan_year}/{(plan_year + 1) % 100:02d}"
+    return str(plan_year)
+
+
+_STRAIGHT_QUOTED = re.compile(r'"([^"\n]*)"')
+
+
+def ru_quotes(text: str) -> str:
+    """Straight double quotes around a phrase become «ёлочки»; an unpaired quote is left alone."""
+    if '"' not in text:
+        return text
+    return _STRAIGHT_QUOTED.sub(lambda m: f"«{m.group(1)}»", text)
+
+
+def number_sign(text: str) -> str:
+    """"№5" / "№  5" → "№ 5" with a non-breaking space."""
+    return re.sub(r"№\s*(?=\S)", f"№{NBSP}", text)
+
+
+def typographed(text: str) -> str:
+    """Quotes and the number sign, for text typed by people that goes into an official document."""
+    return number_sign(ru_quotes(text))
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut at a word boundary near `limit` characters and add "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut.rstrip(",;:.- ") + "…"
+
+
+def plural_ru(n: int, one: str, few: str, many: str) -> str:
+    """The Russian plural form for `n`: (мероприятие, мероприятия, мероприятий)."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
