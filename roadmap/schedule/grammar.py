@@ -479,7 +479,7 @@ def _periodic(tokens: Tokens) -> Item | None:
 
 
 def _end_of_named(tokens: Tokens) -> Item | None:
-    """"до конца I квартала", "в конце I четверти", "по итогам I полугодия": the last day."""
+    """ "до конца I квартала", "в конце I четверти", "по итогам I полугодия": the last day."""
     m = re.match(r"(?:[vp]?e|p?I|[tk]e|nle)(?=[NOR])", tokens.symbols)
     if not m:
         return None

@@ -174,7 +174,9 @@ def _dates(sm: int, sd: int | None, em: int, ed: int | None, sy: int, ey: int | 
     return clamp_date(sy, sm, sd), clamp_date(ey, em, ed)
 
 
-def _place(start: date, due: date, window_start: date, window_end: date, clip_end: bool = False) -> tuple[date, date] | None:
+def _place(
+    start: date, due: date, window_start: date, window_end: date, clip_end: bool = False
+) -> tuple[date, date] | None:
     """Clip to a window: None if it does not start within it (after clipping the start)."""
     if due < window_start or start > window_end:
         return None
@@ -250,7 +252,7 @@ def _day_text(d: date) -> str:
 
 
 def days_label(start: date, due: date) -> str:
-    """"1–15 сентября 2023", "15 сентября – 15 октября 2023", "1 сентября 2023"."""
+    """ "1–15 сентября 2023", "15 сентября – 15 октября 2023", "1 сентября 2023"."""
     if start == due:
         return f"{_day_text(start)} {start.year}"
     if start.year != due.year:
@@ -383,9 +385,7 @@ def _cont_occurrences(item: Item, ctx: _Context) -> list[_Raw]:
         first, last = ctx.period_start, ctx.period_end
         years = f"{first.year}" if first.year == last.year else f"{first.year}–{last.year}"
         return [(first, last, f"весь период {years}", ctx.plan_years[0][0], "period")]
-    return [
-        (start, end, _plan_year_label(year, ctx.year_type), year, str(year)) for year, start, end in ctx.plan_years
-    ]
+    return [(start, end, _plan_year_label(year, ctx.year_type), year, str(year)) for year, start, end in ctx.plan_years]
 
 
 def _years_occurrences(item: Item, ctx: _Context) -> list[_Raw]:
@@ -449,9 +449,7 @@ def _every_occurrences(item: Item, ctx: _Context) -> list[_Raw]:
     if item.get("within"):
         # The limiting window may have started in the plan year before the period ("ежемесячно
         # (сентябрь-май)" in a calendar 2023 plan covers January–May 2023 too).
-        wider = _Context(
-            date(ctx.period_start.year - 1, 1, 1), ctx.period_end, ctx.year_type, ctx.calendar, ctx.shift
-        )
+        wider = _Context(date(ctx.period_start.year - 1, 1, 1), ctx.period_end, ctx.year_type, ctx.calendar, ctx.shift)
         inner = _item_occurrences(item["within"], wider)
         within = [(start, due) for start, due, *_ in inner]
     result: list[_Raw] = []
