@@ -174,3 +174,22 @@ def test_damaged_stored_schedule_yields_nothing_with_a_warning():
     occurrences = schedule.occurrences(*Y2023)
     assert list(occurrences) == []
     assert occurrences.warnings
+
+
+def test_the_package_is_pure():
+    """No Flask, no SQLAlchemy, no app modules: the grammar is tested with plain values."""
+    import ast
+    from pathlib import Path
+
+    import roadmap.schedule
+
+    for path in Path(roadmap.schedule.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] if node.level == 0 else []
+            else:
+                continue
+            for name in names:
+                assert not name.startswith(("flask", "sqlalchemy", "roadmap")), f"{path.name} imports {name}"
