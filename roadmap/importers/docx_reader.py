@@ -27,8 +27,22 @@ MAX_ROWS = 20000
 
 _P, _TBL, _TR, _TC = f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}tr", f"{{{W}}}tc"
 # Wrappers whose children belong to the parent's flow: content controls, custom XML, etc.
-_WRAPPERS = {f"{{{W}}}sdt", f"{{{W}}}sdtContent", f"{{{W}}}customXml", f"{{{W}}}smartTag", f"{{{MC}}}AlternateContent", f"{{{MC}}}Choice"}
-_SKIP = {f"{{{MC}}}Fallback", f"{{{W}}}sdtPr", f"{{{W}}}sdtEndPr", f"{{{W}}}del", f"{{{W}}}moveFrom", f"{{{W}}}txbxContent"}
+_WRAPPERS = {
+    f"{{{W}}}sdt",
+    f"{{{W}}}sdtContent",
+    f"{{{W}}}customXml",
+    f"{{{W}}}smartTag",
+    f"{{{MC}}}AlternateContent",
+    f"{{{MC}}}Choice",
+}
+_SKIP = {
+    f"{{{MC}}}Fallback",
+    f"{{{W}}}sdtPr",
+    f"{{{W}}}sdtEndPr",
+    f"{{{W}}}del",
+    f"{{{W}}}moveFrom",
+    f"{{{W}}}txbxContent",
+}
 
 
 def safe_parser() -> etree.XMLParser:
@@ -131,7 +145,7 @@ def _table(tbl: etree._Element, counter: list[int], nested: list[etree._Element]
                 if hmerge is not None and hmerge.get(f"{{{W}}}val", "continue") == "continue" and cells:
                     first = Cell(cells[-1].text, h_merged=True)
             cells.append(first)
-            for offset in range(1, span):
+            for _ in range(1, span):
                 cells.append(Cell(first.text, h_merged=True, v_merged=first.v_merged))
             for offset in range(span):
                 above[column + offset] = first.text

@@ -30,10 +30,56 @@ PartyKind = Literal["organization", "group"]
 _LOOKALIKE = str.maketrans("AaBCcEeHKkMOoPpTXxYy", "АаВСсЕеНКкМОоРрТХхУу")
 _LOOKALIKE_LETTERS = set("AaBCcEeHKkMOoPpTXxYy")
 _ENDINGS = sorted(
-    (
-        "ами ями ого его ому ему ыми ими ией ией иям иях ой ей ий ый ая яя ое ее ие ые "
-        "ую юю ых их ым им ом ем ам ям ах ях ов ев ою ею а я у ю е ы и о ь й"
-    ).split(),
+    [
+        "ами",
+        "ями",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ыми",
+        "ими",
+        "ией",
+        "ией",
+        "иям",
+        "иях",
+        "ой",
+        "ей",
+        "ий",
+        "ый",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ие",
+        "ые",
+        "ую",
+        "юю",
+        "ых",
+        "их",
+        "ым",
+        "им",
+        "ом",
+        "ем",
+        "ам",
+        "ям",
+        "ах",
+        "ях",
+        "ов",
+        "ев",
+        "ою",
+        "ею",
+        "а",
+        "я",
+        "у",
+        "ю",
+        "е",
+        "ы",
+        "и",
+        "о",
+        "ь",
+        "й",
+    ],
     key=len,
     reverse=True,
 )
@@ -207,9 +253,7 @@ def _qualifier_end(tokens: list[_Token], i: int) -> int:
     end = i
     while end < len(tokens) and not tokens[end].is_sep:
         token = tokens[end]
-        if token.norm in _QUALIFIERS:
-            end += 1
-        elif end > i and tokens[end - 1].norm in _PLACE_MARKERS and not _is_caps(token.raw):
+        if token.norm in _QUALIFIERS or end > i and tokens[end - 1].norm in _PLACE_MARKERS and not _is_caps(token.raw):
             end += 1
         else:
             break

@@ -104,9 +104,10 @@ def header_role(text: str) -> tuple[str, int] | None:
     if not plain and "№" not in text:
         return None
     compact = plain.replace(" ", "")
-    if "№" in text and len(plain) <= 12 or (compact and _NUMBER_HEADER.fullmatch(plain)):
-        if compact not in {"", "п"} or "№" in text:
-            return ("number", 1)
+    if "№" in text and len(plain) <= 12:
+        return ("number", 1)
+    if compact not in {"", "п"} and _NUMBER_HEADER.fullmatch(plain):
+        return ("number", 1)
     if re.search(r"\bсрок|\bдат[аыу]\b|\bпериод|время (?:проведения|исполнения|реализации)|^когда$", plain):
         return ("deadline", 1)
     if re.search(r"ответствен|исполнител|соисполн|исполняющ|^кто\b", plain):
@@ -223,6 +224,12 @@ def find_header(rows: list[Row], search: int = HEADER_SEARCH_ROWS) -> tuple[Colu
             if len(seen) > len(seen_roles):
                 seen_roles = seen
             if columns is not None and (columns.deadline is not None or count == 3):
+                # A second header row finishing the first ("Сроки" / "исполнения").
+                while start + count < len(rows) and _is_subheader(rows[start + count]):
+                    wider, _ = _columns_from(_header_texts(rows[start : start + count + 1]))
+                    if wider is None or wider.deadline is None:
+                        break
+                    columns, count = wider, count + 1
                 return columns, start + count, seen_roles
             if columns is not None and count < 3:
                 # Title found but no deadline yet: the next row may finish the header.
@@ -230,6 +237,18 @@ def find_header(rows: list[Row], search: int = HEADER_SEARCH_ROWS) -> tuple[Colu
                 if nxt is None or not _is_headerish(nxt):
                     return columns, start + count, seen_roles
     return None, 0, seen_roles
+
+
+def _is_subheader(row: Row) -> bool:
+    """Header words on a row of their own: lowercase tails or more header names."""
+    texts = list(dict.fromkeys(text for text in _own_texts(row) if text))
+    if not texts or not _is_headerish(row) or _is_numbering_row(_own_texts(row)):
+        return False
+    if any(parse_section_text(text) for text in texts):
+        return False
+    return all(is_lower_start(text) or header_role(text) is not None for text in texts) and (
+        len(texts) > 1 or is_lower_start(texts[0])
+    )
 
 
 def _is_headerish(row: Row) -> bool:
@@ -278,7 +297,7 @@ def parse_section_text(text: str) -> tuple[str, str] | None:
         if number is None or not title:
             continue
         first = title[0]
-        if first.isalpha() and first.isupper() or first in "«\"„“(":
+        if first.isalpha() and first.isupper() or first in '«"„“(':
             return number, title
     return None
 
@@ -296,7 +315,7 @@ def _is_numbering_row(texts: list[str]) -> bool:
 
 
 def _ends_sentence(text: str) -> bool:
-    return bool(text) and text.rstrip()[-1] in ".!?»\")…"
+    return bool(text) and text.rstrip()[-1] in '.!?»")…'
 
 
 # ---------------------------------------------------------------- the interpreter
@@ -494,12 +513,11 @@ class _Builder:
             else:
                 self.warn(row, f"строка «{text[:60]}» не относится ни к одному мероприятию, пропущена")
             return
-        if index == columns.title and not lower:
+        if index == columns.title and not lower and _ends_sentence(self.measure.title) and not _ends_sentence(text):
             # Only the title column is filled and it starts a new sentence after a finished
             # one: more likely an unmerged section heading than the tail of a title.
-            if _ends_sentence(self.measure.title) and not _ends_sentence(text):
-                self.start_section(None, text, row)
-                return
+            self.start_section(None, text, row)
+            return
         self.continue_measure({index: text})
 
 
