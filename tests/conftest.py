@@ -103,7 +103,7 @@ def runner(app):
 
 
 @pytest.fixture
-def make_org():
+def make_org(app):
     from roadmap.models import Organization, OrgKind
 
     def create(**overrides):
@@ -217,13 +217,9 @@ def make_roadmap(make_org, make_user):
                     number=section_number, title=f"Раздел {section_number}", position=len(sections)
                 )
                 roadmap.sections.append(sections[section_number])
-            measure = Measure(
-                number=number,
-                title=measure_title,
-                position=position,
-                section=sections[section_number],
-                responsible_text="",
-            )
+            measure = Measure(number=number, title=measure_title, position=position, responsible_text="")
+            roadmap.measures.append(measure)
+            measure.section = sections[section_number]
             apply_deadline(measure, deadline)
             names = []
             for index, party in enumerate(responsible):
@@ -236,7 +232,6 @@ def make_roadmap(make_org, make_user):
                     )
                     names.append(party.short_name)
             measure.responsible_text = ", ".join(names)
-            roadmap.measures.append(measure)
         db.session.flush()
         if publish:
             roadmap.status = RoadmapStatus.PUBLISHED

@@ -179,16 +179,11 @@ def create_roadmap(
     seen: set[str] = set()
     for item in parsed.measures:
         number = _unique_number(item.number, seen)
-        measure = Measure(
-            number=number,
-            title=item.title,
-            position=item.position,
-            notes=item.notes or None,
-            section=sections.get(item.section_number) if item.section_number else None,
-        )
+        measure = Measure(number=number, title=item.title, position=item.position, notes=item.notes or None)
+        roadmap.measures.append(measure)
+        measure.section = sections.get(item.section_number) if item.section_number else None
         apply_deadline(measure, item.deadline)
         apply_responsible(measure, item.responsible, directory)
-        roadmap.measures.append(measure)
     db.session.flush()
     return roadmap
 

@@ -84,7 +84,31 @@ def manual_label(start: date, due: date) -> str:
 
 
 def measure_occurrences(plan: MeasurePlan, settings: PlanSettings) -> list[Occurrence]:
-    """The occurrences of one measure: hand-set dates win over the parsed schedule."""
+    """The occurrences of one measure, keyed by plan year and ordinal ("2023#1").
+
+    Keys by position rather than by date keep a task's identity (and its calendar UID) when the
+    coordinator corrects the deadline: "сентябрь" edited to "октябрь" moves the task instead of
+    replacing it.
+    """
+    counters: dict[int, int] = {}
+    keyed = []
+    for occ in _raw_occurrences(plan, settings):
+        counters[occ.plan_year] = counters.get(occ.plan_year, 0) + 1
+        keyed.append(
+            Occurrence(
+                key=f"{occ.plan_year}#{counters[occ.plan_year]}",
+                plan_year=occ.plan_year,
+                label=occ.label,
+                start_on=occ.start_on,
+                due_on=occ.due_on,
+                due_effective_on=occ.due_effective_on,
+            )
+        )
+    return keyed
+
+
+def _raw_occurrences(plan: MeasurePlan, settings: PlanSettings) -> list[Occurrence]:
+    """Hand-set dates win over the parsed schedule."""
     if plan.manual_dates:
         years = plan_years(settings.period_start, settings.period_end, settings.year_type)
         result = []

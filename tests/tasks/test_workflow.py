@@ -1,0 +1,126 @@
+import pytest
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.models import Notice, Role, Task, TaskStatus, Transition
+from roadmap.tasks.workflow import (
+    ConflictError,
+    ReportInput,
+    UploadedFile,
+    WorkflowError,
+    accept,
+    coverage_warning,
+    mark_not_applicable,
+    return_report,
+    submit_report,
+)
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def setup(make_org, make_user, make_roadmap):
+    school = make_org(student_count=100)
+    other = make_org()
+    roadmap = make_roadmap([("1.1", "Классные часы", "сентябрь", [school, other])])
+    task = db.session.scalars(select(Task).where(Task.organization_id == school.id)).one()
+    return {
+        "task": task,
+        "executor": make_user(organization=school),
+        "stranger": make_user(organization=other),
+        "coordinator": make_user(role=Role.COORDINATOR),
+        "observer": make_user(role=Role.OBSERVER),
+        "roadmap": roadmap,
+    }
+
+
+def test_full_cycle_is_recorded(setup):
+    task, executor, coordinator = setup["task"], setup["executor"], setup["coordinator"]
+    submit_report(
+        task, executor, ReportInput(comment="проведено", coverage_total=50, files=[UploadedFile("отчёт.pdf", PDF)])
+    )
+    assert task.status == TaskStatus.SUBMITTED and task.current_report.attachments[0].original_name == "отчёт.pdf"
+    return_report(task, coordinator, "coverage", "уточните")
+    assert task.status == TaskStatus.RETURNED
+    notice = db.session.scalars(select(Notice).where(Notice.user_id == executor.id)).one()
+    assert "возвращён" in notice.text
+    submit_report(task, executor, ReportInput(comment="исправлено", coverage_total=45))
+    accept(task, coordinator, "спасибо")
+    history = db.session.execute(
+        select(Transition.from_status, Transition.to_status, Transition.user_id)
+        .where(Transition.task_id == task.id)
+        .order_by(Transition.id)
+    ).all()
+    assert [(h.from_status, h.to_status) for h in history] == [
+        ("planned", "submitted"),
+        ("submitted", "returned"),
+        ("returned", "submitted"),
+        ("submitted", "accepted"),
+    ]
+    assert [h.user_id for h in history] == [executor.id, coordinator.id, executor.id, coordinator.id]
+    assert len(task.reports) == 2 and task.sequence == 4
+
+
+def test_only_executor_organization_submits(setup):
+    task = setup["task"]
+    for user in (setup["stranger"], setup["coordinator"], setup["observer"]):
+        with pytest.raises(WorkflowError):
+            submit_report(task, user, ReportInput(comment="чужой"))
+    assert task.status == TaskStatus.PLANNED
+
+
+def test_only_coordinator_reviews(setup):
+    task = setup["task"]
+    submit_report(task, setup["executor"], ReportInput(comment="сделано"))
+    for user in (setup["executor"], setup["stranger"], setup["observer"]):
+        with pytest.raises(WorkflowError):
+            accept(task, user)
+        with pytest.raises(WorkflowError):
+            return_report(task, user, "other", "нет")
+    with pytest.raises(WorkflowError, match="причину"):
+        return_report(task, setup["coordinator"], "")
+    accept(task, setup["coordinator"])
+    with pytest.raises(WorkflowError):
+        submit_report(task, setup["executor"], ReportInput(comment="ещё"))
+
+
+def test_not_applicable_needs_a_reason_and_is_reviewed(setup):
+    task = setup["task"]
+    with pytest.raises(WorkflowError):
+        mark_not_applicable(task, setup["executor"], "  ")
+    mark_not_applicable(task, setup["executor"], "нет 9-х классов")
+    assert task.status == TaskStatus.SUBMITTED and task.is_not_applicable
+    accept(task, setup["coordinator"])
+    assert task.display_status(task.due_effective_on) == "not_applicable"
+
+
+def test_empty_report_and_bad_numbers_refused(setup):
+    task = setup["task"]
+    with pytest.raises(WorkflowError, match="Опишите"):
+        submit_report(task, setup["executor"], ReportInput())
+    with pytest.raises(WorkflowError, match="отрицательным"):
+        submit_report(task, setup["executor"], ReportInput(comment="x", coverage_total=-1))
+    with pytest.raises(WorkflowError, match="больше общего"):
+        submit_report(task, setup["executor"], ReportInput(comment="x", coverage_total=5, coverage_students=10))
+
+
+def test_file_type_is_checked_by_content(setup):
+    task = setup["task"]
+    with pytest.raises(WorkflowError, match="не принят"):
+        submit_report(task, setup["executor"], ReportInput(comment="x", files=[UploadedFile("a.pdf", b"<html>")]))
+    with pytest.raises(WorkflowError, match="не принят"):
+        submit_report(task, setup["executor"], ReportInput(comment="x", files=[UploadedFile("a.exe", PDF)]))
+
+
+def test_coverage_above_students_asks_for_confirmation(setup):
+    assert coverage_warning(setup["task"], ReportInput(coverage_students=150)) is not None
+    assert coverage_warning(setup["task"], ReportInput(coverage_students=90)) is None
+
+
+def test_stale_version_is_a_conflict(setup):
+    task = setup["task"]
+    version = task.version
+    submit_report(task, setup["executor"], ReportInput(comment="первый"), expected_version=version)
+    with pytest.raises(ConflictError):
+        accept(task, setup["coordinator"], expected_version=version)
+    assert task.status == TaskStatus.SUBMITTED
