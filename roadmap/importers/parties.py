@@ -4,8 +4,10 @@ Normalisation (``normalize_party``) makes spellings of one name equal: case, "ё
 dots and hyphens ("г.Краснодар" = "г. Краснодар", "предприятия-партнеры" = "предприятия
 партнеры"), Latin look-alike letters typed into Cyrillic words, "№ 5" = "№5" = "N 5", and
 declension. Declension is handled by stemming each word: a word of 5+ letters loses one
-common Russian ending (longest first) as long as 4+ letters remain, so "Краснодара",
-"Краснодаре", "Краснодару" and "Краснодар" all become "краснодар". Short words —
+common Russian ending (longest first) as long as 4+ letters remain, then a leftover soft
+"и"/"ь"/"й", so "Краснодара", "Краснодаре", "Краснодару" and "Краснодар" all become
+"краснодар", and "организация", "организаций", "организациям" become "организац". Names
+are compared word by word on these stems (no prefix or edit-distance guessing). Short words —
 abbreviations such as "ОО", "СПО", "КНМЦ" — are compared as they are. "город"/"г." and
 "муниципальное образование"/"МО" are treated as the same words.
 
@@ -92,15 +94,13 @@ _TOKEN = re.compile(
 _SYNONYMS = {"город": "г", "гор": "г"}
 # Words that begin a party of their own when they follow a complete name.
 _STARTERS = {"оо", "доу", "удо", "одо", "спо", "поо", "во", "вуз", "вузы", "вузов", "оодо"}
-_LEGAL = {
-    "мку", "мбу", "мау", "мбоу", "маоу", "мкоу", "моу", "мбдоу", "мадоу", "мкдоу", "мдоу",
-    "мбуд", "мауд", "мкуд", "моуд", "гбоу", "гаоу", "гкоу", "гбпоу", "гапоу", "гбу", "гку",
-    "гау", "фгбоу", "фгаоу", "ано", "ооо", "оао", "зао", "пао", "ао", "чоу", "ноу", "гбпо",
-    "гапо", "фгбо", "фгао", "мбдо", "мадо", "мкдо",
-}  # fmt: skip
+_LEGAL_WORDS = (
+    "МКУ МБУ МАУ МБОУ МАОУ МКОУ МОУ МБДОУ МАДОУ МКДОУ МДОУ МБУДО МАУДО МКУДО МОУДО ГБОУ ГАОУ ГКОУ "
+    "ГБПОУ ГАПОУ ГБУ ГКУ ГАУ ФГБОУ ФГАОУ АНО ООО ОАО ЗАО ПАО АО ЧОУ НОУ"
+)
 _PLACE_MARKERS = {"г", "пгт", "ст", "с", "х", "п", "пос", "станиц", "поселок"}
-_QUALIFIERS = {"мо", "г", "пгт", "ст", "муниципальн", "образовани", "район", "округ", "городск"}
-_NOISE = {"по", "согласовани", "др", "други", "т", "д", "прочи", "совместн", "с", "при", "участи", "необходимост"}
+_QUALIFIER_WORDS = "мо г пгт ст муниципального образования района округа городского"
+_NOISE_WORDS = "по согласованию др другие т д прочие совместно с при участии необходимости"
 
 
 @dataclass
@@ -169,7 +169,12 @@ def _stem(word: str) -> str:
         return word
     for ending in _ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[: -len(ending)]
+            word = word[: -len(ending)]
+            break
+    # "организаци|я" and "организац|ий", "управлени|ю" and "управлен|ие": a soft stem
+    # letter left over after the ending goes too.
+    if word[-1] in "иьй" and len(word) > 4:
+        word = word[:-1]
     return word
 
 
@@ -194,11 +199,17 @@ def _tokens(text: str) -> list[_Token]:
     # "муниципальное образование" is "МО"
     merged: list[_Token] = []
     for token in tokens:
-        if token.norm == "образовани" and merged and merged[-1].norm == "муниципальн":
+        if token.norm == _FORMATION and merged and merged[-1].norm == _MUNICIPAL:
             previous = merged.pop()
             token = _Token(text[previous.start : token.end], "мо", previous.start, token.end)
         merged.append(token)
     return merged
+
+
+_QUALIFIERS = {_normalize_word(word) for word in _QUALIFIER_WORDS.split()}
+_LEGAL = {_normalize_word(word) for word in _LEGAL_WORDS.split()}
+_NOISE = {_normalize_word(word) for word in _NOISE_WORDS.split()}
+_MUNICIPAL, _FORMATION = _normalize_word("муниципальное"), _normalize_word("образование")
 
 
 def normalize_party(text: str) -> str:
