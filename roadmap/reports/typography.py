@@ -107,7 +107,7 @@ def ru_quotes(text: str) -> str:
 
 
 def number_sign(text: str) -> str:
-    """"№5" / "№  5" → "№ 5" with a non-breaking space."""
+    """ "№5" / "№  5" → "№ 5" with a non-breaking space."""
     return re.sub(r"№\s*(?=\S)", f"№{NBSP}", text)
 
 

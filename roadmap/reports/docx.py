@@ -1,0 +1,517 @@
+"""Word reports in the official style (python-docx): title, period, date, a table per section,
+totals, a comparison with the previous year, charts as pictures and a signature block.
+
+Russian typography throughout: «ёлочки», "№ 5", "27 %" with a non-breaking space, dates
+15.09.2023, thousands separated by non-breaking spaces.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+
+from roadmap.reports.charts import Chart, to_png
+from roadmap.reports.queries import DISPLAY_LABELS, Figures, MeasureRow, MonitoringReport, SectionRow, TaskRow
+from roadmap.reports.typography import (
+    NBSP,
+    format_date,
+    format_delta,
+    format_int,
+    format_percent,
+    plan_year_label,
+    plan_year_short,
+    truncate,
+    typographed,
+)
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+SECTION_COLUMNS = (
+    ("№", 1.3),
+    ("Мероприятие", 7.4),
+    ("Срок", 3.2),
+    ("Ответственный", 3.8),
+    ("Исполнение (x из y, %)", 3.0),
+    ("Охват", 2.0),
+    ("Примечание", 5.0),
+)
+COMMENTS_SHOWN = 3
+COMMENT_LENGTH = 160
+
+
+# --------------------------------------------------------------------------- document helpers
+
+
+def clean(text: str) -> str:
+    return _XML_ILLEGAL.sub("", text)
+
+
+def _new_document() -> Document:
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = Cm(2.0)
+    section.right_margin = Cm(1.5)
+    section.top_margin = Cm(1.5)
+    section.bottom_margin = Cm(1.5)
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(12)
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), "Times New Roman")
+    normal.paragraph_format.space_after = Pt(0)
+    return document
+
+
+def _paragraph(document, text: str = "", *, bold=False, size: float | None = None, align=None, space_after=0):
+    paragraph = document.add_paragraph()
+    if text:
+        run = paragraph.add_run(clean(text))
+        run.bold = bold
+        if size:
+            run.font.size = Pt(size)
+    if align is not None:
+        paragraph.alignment = align
+    paragraph.paragraph_format.space_after = Pt(space_after)
+    return paragraph
+
+
+def _heading(document, text: str) -> None:
+    _paragraph(document, text, bold=True, size=13, space_after=6).paragraph_format.space_before = Pt(12)
+    document.paragraphs[-1].paragraph_format.keep_with_next = True
+
+
+def _set_cell(cell, text: str, *, bold=False, size: float = 10, align=None) -> None:
+    paragraph = cell.paragraphs[0]
+    run = paragraph.add_run(clean(text))
+    run.bold = bold
+    run.font.size = Pt(size)
+    if align is not None:
+        paragraph.alignment = align
+
+
+def _repeat_header(row) -> None:
+    properties = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _table(document, columns: Sequence[tuple[str, float]]):
+    table = document.add_table(rows=1, cols=len(columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, (_name, width) in zip(table.columns, columns, strict=True):
+        column.width = Cm(width)  # the grid: LibreOffice reads widths from here
+    for cell, (name, width) in zip(table.rows[0].cells, columns, strict=True):
+        cell.width = Cm(width)
+        _set_cell(cell, name, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _repeat_header(table.rows[0])
+    return table
+
+
+def _add_row(table, values: Sequence[str], widths: Sequence[float], *, bold=False, centered: Iterable[int] = ()):
+    cells = table.add_row().cells
+    centered = set(centered)
+    for index, (cell, value, width) in enumerate(zip(cells, values, widths, strict=True)):
+        cell.width = Cm(width)
+        _set_cell(cell, value, bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER if index in centered else None)
+    return cells
+
+
+def _no_borders(table) -> None:
+    properties = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    properties.append(borders)
+
+
+def _signature(document, position: str) -> None:
+    _paragraph(document)
+    _paragraph(document)
+    table = document.add_table(rows=1, cols=2)
+    _no_borders(table)
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(14), Cm(10)
+    _set_cell(left, position, size=12)
+    _set_cell(right, "________________ / ______________________", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    note = document.add_paragraph()
+    note.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = note.add_run("(подпись)" + NBSP * 14 + "(расшифровка подписи)" + NBSP * 6)
+    run.font.size = Pt(8)
+
+
+def _charts(document, charts: Sequence[Chart], first_number: int = 1) -> None:
+    number = first_number
+    for chart in charts:
+        if chart.is_empty:
+            continue
+        document.add_picture(io.BytesIO(to_png(chart)), width=Cm(24))
+        document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+        _paragraph(
+            document, f"Рисунок {number}. {chart.title}", size=11, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12
+        )
+        number += 1
+
+
+def _to_bytes(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def period_phrase(year_type: str, plan_year: int | None, date_from: date | None, date_to: date | None) -> str:
+    """ "за 2023 год", "за 2023/2024 учебный год", "за период с 01.01.2023 по 30.06.2023"."""
+    if date_from or date_to:
+        text = "за период"
+        if date_from:
+            text += f" с {format_date(date_from)}"
+        if date_to:
+            text += f" по {format_date(date_to)}"
+        return text
+    if plan_year is not None:
+        return "за " + plan_year_label(plan_year, year_type)
+    return "за весь период реализации"
+
+
+# --------------------------------------------------------------------------- text of the report
+
+
+def execution_text(measure: MeasureRow) -> str:
+    """ "2 из 3 (67 %)" — executors who did everything of the measure, of those it applies to."""
+    if not measure.has_tasks:
+        return "задачи не созданы"
+    if not measure.executors_total and not measure.executors_not_applicable:
+        return "—"
+    lines = []
+    if measure.executors_total:
+        lines.append(
+            f"{measure.executors_done} из {measure.executors_total} ({format_percent(measure.executors_ratio)})"
+        )
+    f = measure.figures
+    if f.applicable != measure.executors_total and f.applicable:
+        lines.append(f"задач: {f.done} из {f.applicable}")
+    if measure.executors_not_applicable:
+        lines.append(f"не применимо: {measure.executors_not_applicable}")
+    return "\n".join(lines)
+
+
+def coverage_text(figures: Figures) -> str:
+    c = figures.coverage
+    if not figures.done:
+        return "—"
+    text = format_int(c.total)
+    details = [
+        f"{label} {format_int(value)}"
+        for label, value in (("обуч.", c.students), ("род.", c.parents), ("пед.", c.teachers), ("ОВЗ", c.disabled))
+        if value
+    ]
+    if details:
+        text += "\n(" + ", ".join(details) + ")"
+    return text
+
+
+def note_text(measure: MeasureRow) -> str:
+    parts = [typographed(truncate(comment, COMMENT_LENGTH)) for comment in measure.comments[:COMMENTS_SHOWN]]
+    more = measure.more_comments + max(0, len(measure.comments) - COMMENTS_SHOWN)
+    text = "; ".join(parts)
+    if more:
+        text += f"; и ещё {more}"
+    f = measure.figures
+    if f.overdue:
+        text = (text + "\n" if text else "") + f"Не выполнено в срок: {f.overdue}"
+    return text
+
+
+def summary_sentences(figures: Figures) -> list[str]:
+    f = figures
+    c = f.coverage
+    sentences = [
+        f"Запланировано задач: {format_int(f.total)}, из них не применимо к исполнителям: "
+        f"{format_int(f.not_applicable)}.",
+        f"Выполнено {format_int(f.done)} из {format_int(f.applicable)} ({format_percent(f.done_ratio, places=1)}), "
+        f"в том числе в срок — {format_int(f.on_time)}, с опозданием — {format_int(f.late)}.",
+        f"Не выполнено: {format_int(f.not_done)} (срок истёк — {format_int(f.overdue)}, "
+        f"срок не наступил — {format_int(f.open)}). На проверке у координатора: {format_int(f.in_review)}.",
+    ]
+    if f.done:
+        sentences.append(
+            f"Общий охват участников мероприятий составил {format_int(c.total)} чел., в том числе обучающихся — "
+            f"{format_int(c.students)}, родителей (законных представителей) — {format_int(c.parents)}, "
+            f"педагогов — {format_int(c.teachers)}; обучающихся с ОВЗ — {format_int(c.disabled)}."
+        )
+    return sentences
+
+
+def _section_table(document, section: SectionRow) -> None:
+    widths = [w for _n, w in SECTION_COLUMNS]
+    table = _table(document, SECTION_COLUMNS)
+    for measure in section.measures:
+        _add_row(
+            table,
+            [
+                measure.number,
+                typographed(measure.title),
+                measure.deadline_text,
+                typographed(measure.responsible_text),
+                execution_text(measure),
+                coverage_text(measure.figures),
+                note_text(measure),
+            ],
+            widths,
+            centered=(0, 4, 5),
+        )
+    f = section.figures
+    cells = _add_row(
+        table,
+        [
+            "",
+            "Итого по разделу",
+            "",
+            "",
+            f"задач: {f.done} из {f.applicable} ({format_percent(f.done_ratio)})",
+            coverage_text(f),
+            "",
+        ],
+        widths,
+        bold=True,
+        centered=(4, 5),
+    )
+    cells[1].merge(cells[3])
+
+
+def _comparison(document, report: MonitoringReport) -> None:
+    comparison = report.comparison
+    if comparison is None and len(report.years) < 2:
+        return
+    _heading(document, "Сравнение с предыдущими периодами")
+    ranged = report.scope.date_from is not None or report.scope.date_to is not None
+    if comparison is not None and (ranged or len(report.years) < 2):
+        years = [comparison.previous, comparison.current]
+    else:
+        years = report.years
+    columns = [("Показатель", 8.0)] + [(plan_year_short(y.plan_year, y.year_type), 3.5) for y in years]
+    columns.append(("Изменение к предыдущему году", 4.5))
+    widths = [w for _n, w in columns]
+    table = _table(document, columns)
+    rows = [
+        ("Задач всего", lambda f: f.total, False),
+        ("Выполнено", lambda f: f.done, False),
+        ("Выполнено в срок", lambda f: f.on_time, False),
+        ("Исполнение", lambda f: f.done_ratio, True),
+        ("Охват участников, всего", lambda f: f.coverage.total, False),
+        ("обучающиеся", lambda f: f.coverage.students, False),
+        ("родители", lambda f: f.coverage.parents, False),
+        ("педагоги", lambda f: f.coverage.teachers, False),
+    ]
+    for label, getter, is_ratio in rows:
+        values = [getter(y.figures) for y in years]
+        shown = [format_percent(v, places=1) if is_ratio else format_int(v) for v in values]
+        old, new = values[-2], values[-1]
+        if is_ratio:
+            delta = format_delta(None if old is None or new is None else new - old, percent=True)
+        else:
+            delta = format_delta(new - old)
+        _add_row(table, [label, *shown, delta], widths, centered=range(1, len(columns)))
+    previous = years[-2]
+    if previous.roadmap_id != report.roadmap.id:
+        _paragraph(document, f"Предыдущий период — по дорожной карте «{typographed(previous.roadmap_title)}».", size=10)
+
+
+def _executors(document, report: MonitoringReport) -> None:
+    ranked = report.executors_ranked
+    if not ranked:
+        return
+    _heading(document, "Исполнение по организациям")
+    columns = (
+        ("№", 1.0),
+        ("Организация", 8.0),
+        ("Задач", 2.0),
+        ("В срок", 2.2),
+        ("С опозданием", 2.6),
+        ("Не выполнено", 2.6),
+        ("Не применимо", 2.6),
+        ("Исполнение", 2.4),
+        ("Охват", 2.3),
+    )
+    widths = [w for _n, w in columns]
+    table = _table(document, columns)
+    for place, e in enumerate(ranked, start=1):
+        f = e.figures
+        _add_row(
+            table,
+            [
+                str(place),
+                typographed(e.name),
+                format_int(f.total),
+                format_int(f.on_time),
+                format_int(f.late),
+                format_int(f.not_done),
+                format_int(f.not_applicable),
+                format_percent(f.done_ratio),
+                format_int(f.coverage.total) if f.done else "—",
+            ],
+            widths,
+            centered=range(2, 9),
+        )
+
+
+def _title_block(document, owner_name: str | None, heading: str, subject: str, period: str, lines: Sequence[str]):
+    if owner_name:
+        _paragraph(document, typographed(owner_name), size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+    _paragraph(document, heading, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, subject, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, period, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+    for line in lines:
+        _paragraph(document, line, size=12)
+    _paragraph(document)
+
+
+def roadmap_document(
+    report: MonitoringReport,
+    charts: Sequence[Chart],
+    generated_on: date,
+    *,
+    owner_name: str | None = None,
+    signer: str | None = None,
+) -> bytes:
+    """The year-end report of a roadmap."""
+    roadmap, scope = report.roadmap, report.scope
+    document = _new_document()
+    document.core_properties.title = clean(f"Отчёт о реализации дорожной карты «{roadmap.title}»")[:250]
+    _title_block(
+        document,
+        owner_name,
+        "ОТЧЁТ",
+        f"о реализации дорожной карты «{typographed(roadmap.title)}»",
+        period_phrase(roadmap.year_type, scope.plan_year, scope.date_from, scope.date_to),
+        [
+            f"Период реализации дорожной карты: {format_date(roadmap.period_start)} – "
+            f"{format_date(roadmap.period_end)}.",
+            f"Данные по состоянию на {format_date(scope.today)}. Дата формирования отчёта: {format_date(generated_on)}.",
+        ],
+    )
+    _heading(document, "Общие показатели")
+    if report.is_empty:
+        _paragraph(document, "За отчётный период задач по дорожной карте не запланировано.")
+    for sentence in summary_sentences(report.summary):
+        _paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
+    _comparison(document, report)
+    for section in report.sections:
+        _heading(document, typographed(section.heading))
+        _section_table(document, section)
+    if report.sections:
+        _heading(document, "Итого по дорожной карте")
+        f = report.summary
+        _paragraph(
+            document,
+            f"Выполнено задач: {format_int(f.done)} из {format_int(f.applicable)} "
+            f"({format_percent(f.done_ratio, places=1)}); в срок — {format_int(f.on_time)} "
+            f"({format_percent(f.on_time_ratio, places=1)}). Охват участников: {format_int(f.coverage.total)} чел.",
+        )
+    _executors(document, report)
+    visible = [c for c in charts if not c.is_empty]
+    if visible:
+        _heading(document, "Графические материалы")
+        _charts(document, visible)
+    _signature(document, signer or _default_signer(owner_name))
+    return _to_bytes(document)
+
+
+def _default_signer(owner_name: str | None) -> str:
+    return f"Директор {owner_name}" if owner_name else "Руководитель"
+
+
+EXECUTOR_COLUMNS = (
+    ("№", 1.3),
+    ("Мероприятие", 7.0),
+    ("Срок", 3.2),
+    ("Статус", 2.8),
+    ("Дата проведения", 2.6),
+    ("Охват", 2.3),
+    ("Комментарий", 7.0),
+)
+
+
+def _executor_coverage(row: TaskRow) -> str:
+    if row.coverage_total is None:
+        return "—"
+    parts = []
+    for label, value in (
+        ("обуч.", row.coverage_students),
+        ("род.", row.coverage_parents),
+        ("пед.", row.coverage_teachers),
+        ("ОВЗ", row.coverage_disabled),
+    ):
+        if value:
+            parts.append(f"{label} {format_int(value)}")
+    text = format_int(row.coverage_total)
+    return text + (f"\n({', '.join(parts)})" if parts else "")
+
+
+def executor_document(
+    report: MonitoringReport,
+    organization_name: str,
+    organization_full_name: str,
+    rows: Iterable[TaskRow],
+    generated_on: date,
+) -> bytes:
+    """One organization's report for the year: its tasks, what it reported, its coverage."""
+    roadmap, scope = report.roadmap, report.scope
+    document = _new_document()
+    _title_block(
+        document,
+        organization_full_name,
+        "ОТЧЁТ",
+        f"об исполнении мероприятий дорожной карты «{typographed(roadmap.title)}»",
+        period_phrase(roadmap.year_type, scope.plan_year, scope.date_from, scope.date_to),
+        [f"Данные по состоянию на {format_date(scope.today)}. Дата формирования отчёта: {format_date(generated_on)}."],
+    )
+    _heading(document, "Общие показатели")
+    for sentence in summary_sentences(report.summary):
+        _paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
+    _heading(document, "Исполнение мероприятий")
+    widths = [w for _n, w in EXECUTOR_COLUMNS]
+    table = _table(document, EXECUTOR_COLUMNS)
+    count = 0
+    for row in rows:
+        count += 1
+        status = DISPLAY_LABELS.get(row.display, row.display)
+        if row.outcome == "late":
+            status += "\n(с опозданием)"
+        comment = typographed(truncate(row.comment, 600)) if row.comment else ""
+        _add_row(
+            table,
+            [
+                row.measure_number,
+                typographed(row.measure_title),
+                row.label or format_date(row.due_on),
+                status,
+                format_date(row.held_on) or "—",
+                _executor_coverage(row),
+                comment,
+            ],
+            widths,
+            centered=(0, 3, 4, 5),
+        )
+    if not count:
+        _paragraph(document, "Задач за отчётный период нет.")
+    _signature(document, f"Директор {organization_name}")
+    return _to_bytes(document)

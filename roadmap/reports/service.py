@@ -1,0 +1,155 @@
+"""Reports put together: scope → figures → charts and files. Reads only; nothing to commit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from roadmap.extensions import db
+from roadmap.models import Organization, Roadmap
+from roadmap.reports import charts as chart_lib
+from roadmap.reports.queries import (
+    Coverage,
+    MonitoringReport,
+    Scope,
+    default_plan_year,
+    monitoring_report,
+    task_rows,
+    today_in,
+)
+from roadmap.reports.typography import format_date, plan_year_short
+
+FORMATS = ("xlsx", "docx", "csv")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    data: bytes
+    mimetype: str
+    filename: str
+
+
+def build_scope(
+    roadmap: Roadmap,
+    plan_year: int | None = None,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    organization_id: int | None = None,
+    today: date | None = None,
+) -> Scope:
+    """A scope for `roadmap`; without a plan year (and without a date range) the current one."""
+    today = today or today_in(roadmap.timezone)
+    if plan_year is None and date_from is None and date_to is None:
+        plan_year = default_plan_year(roadmap, today)
+    return Scope(
+        roadmap_id=roadmap.id,
+        plan_year=plan_year,
+        today=today,
+        date_from=date_from,
+        date_to=date_to,
+        organization_id=organization_id,
+        timezone=roadmap.timezone or "Europe/Moscow",
+    )
+
+
+def report_charts(report: MonitoringReport) -> list[chart_lib.Chart]:
+    """The four charts of a report, in display order."""
+    return [
+        chart_lib.progress_by_section([(s.heading, s.figures) for s in report.sections if s.figures.total]),
+        chart_lib.status_distribution(report.status_counts),
+        chart_lib.coverage_by_month(_months_without_gaps(report)),
+        chart_lib.executors_ranked([(e.name, e.figures.done, e.figures.applicable) for e in report.executors_ranked]),
+    ]
+
+
+def _months_without_gaps(report: MonitoringReport) -> list[tuple[int, int, Coverage]]:
+    """Coverage by month from the first month with reports to the last, empty months included."""
+    known = {(m.year, m.month): m.coverage for m in report.coverage_by_month}
+    if not known:
+        return []
+    (year, month), last = min(known), max(known)
+    result = []
+    while (year, month) <= last:
+        result.append((year, month, known.get((year, month), Coverage())))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return result
+
+
+def dashboard_charts(roadmap: Roadmap, plan_year: int | None) -> dict[str, str]:
+    """name → SVG markup ("progress", "statuses", "coverage", "executors") for a dashboard page.
+
+    The markup escapes every text it contains, so `{{ svg|safe }}` is safe to embed.
+    """
+    report = monitoring_report(roadmap, build_scope(roadmap, plan_year))
+    return {chart.key: chart_lib.to_svg(chart) for chart in report_charts(report)}
+
+
+def _safe_filename(text: str) -> str:
+    text = re.sub(r'[\\/:*?"<>|\r\n\t]+', " ", text)
+    return " ".join(text.split())[:120].strip(" .") or "отчёт"
+
+
+def _scope_suffix(roadmap: Roadmap, scope: Scope) -> str:
+    parts = []
+    if scope.plan_year is not None:
+        parts.append(plan_year_short(scope.plan_year, roadmap.year_type).replace("/", "-"))
+    if scope.date_from or scope.date_to:
+        parts.append(f"{format_date(scope.date_from) or '…'}-{format_date(scope.date_to) or '…'}")
+    return " ".join(parts)
+
+
+def roadmap_export(roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: date | None = None) -> ExportFile:
+    """The whole roadmap's report as XLSX, DOCX or CSV."""
+    generated_on = generated_on or scope.today
+    name = _safe_filename(f"Отчёт {roadmap.title[:80]} {_scope_suffix(roadmap, scope)}")
+    if fmt == "csv":
+        from roadmap.reports.csv import CSV_MIME, task_csv
+
+        return ExportFile(task_csv(task_rows(scope)), CSV_MIME, f"{name}.csv")
+    report = monitoring_report(roadmap, scope)
+    if fmt == "xlsx":
+        from roadmap.reports.xlsx import XLSX_MIME, roadmap_workbook
+
+        return ExportFile(roadmap_workbook(report, task_rows(scope), generated_on), XLSX_MIME, f"{name}.xlsx")
+    if fmt == "docx":
+        from roadmap.reports.docx import DOCX_MIME, roadmap_document
+
+        owner = db.session.get(Organization, roadmap.owner_organization_id) if roadmap.owner_organization_id else None
+        data = roadmap_document(
+            report,
+            report_charts(report),
+            generated_on,
+            owner_name=owner.short_name if owner else None,
+        )
+        return ExportFile(data, DOCX_MIME, f"{name}.docx")
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+def executor_export(
+    roadmap: Roadmap, organization: Organization, scope: Scope, fmt: str, *, generated_on: date | None = None
+) -> ExportFile:
+    """One organization's own report: its tasks, reports and coverage."""
+    if scope.organization_id != organization.id:
+        raise ValueError("the scope must be limited to the organization")
+    generated_on = generated_on or scope.today
+    name = _safe_filename(f"Отчёт {organization.short_name} {_scope_suffix(roadmap, scope)}")
+    if fmt == "csv":
+        from roadmap.reports.csv import CSV_MIME, task_csv
+
+        return ExportFile(task_csv(task_rows(scope)), CSV_MIME, f"{name}.csv")
+    report = monitoring_report(roadmap, scope)
+    if fmt == "xlsx":
+        from roadmap.reports.xlsx import XLSX_MIME, executor_workbook
+
+        data = executor_workbook(report, organization.short_name, task_rows(scope), generated_on)
+        return ExportFile(data, XLSX_MIME, f"{name}.xlsx")
+    if fmt == "docx":
+        from roadmap.reports.docx import DOCX_MIME, executor_document
+
+        data = executor_document(
+            report, organization.short_name, organization.full_name, task_rows(scope), generated_on
+        )
+        return ExportFile(data, DOCX_MIME, f"{name}.docx")
+    raise ValueError(f"unknown format {fmt!r}")
