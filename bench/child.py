@@ -1,0 +1,85 @@
+"""One generation in a fresh process, so that its time and peak memory are its own.
+
+Run by the harness as `python -m bench.child '{"mode": ..., "url": ..., ...}'`; prints one JSON
+object: seconds, the GenerationResult counts, the number of rows the database reported written,
+and the peak resident memory the generation added to the process.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+from time import perf_counter
+
+from sqlalchemy import event
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+class WriteCounter:
+    """Counts INSERT/UPDATE/DELETE statements and the rows the driver says they touched."""
+
+    def __init__(self, engine) -> None:
+        self.statements = 0
+        self.rows = 0
+        self.by_table: dict[str, int] = {}
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _after(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        words = statement.lstrip().split(None, 3)
+        verb = words[0].upper() if words else ""
+        if verb not in ("INSERT", "UPDATE", "DELETE"):
+            return
+        self.statements += 1
+        count = max(cursor.rowcount, 0)
+        self.rows += count
+        table = words[2] if verb in ("INSERT", "DELETE") else words[1]
+        self.by_table[table] = self.by_table.get(table, 0) + count
+
+
+def run(args: dict) -> dict:
+    from bench.region import make_app
+    from roadmap.extensions import db
+    from roadmap.models import Roadmap
+    from roadmap.plans.service import publish_roadmap
+    from roadmap.tasks.service import generate_tasks
+
+    app = make_app(args["url"], Path(args["instance"]))
+    with app.app_context():
+        roadmap = db.session.get(Roadmap, args["roadmap_id"])
+        counter = WriteCounter(db.engine)
+        counter.statements = counter.rows = 0
+        baseline = current_rss_mb()
+        started = perf_counter()
+        if args["mode"] == "publish":
+            result = publish_roadmap(roadmap, None)
+        else:
+            result = generate_tasks(roadmap)
+        db.session.commit()
+        seconds = perf_counter() - started
+        peak = peak_rss_mb()
+    return {
+        "seconds": seconds,
+        "added": result.added,
+        "written": result.written,
+        "unchanged": result.unchanged,
+        "write_statements": counter.statements,
+        "rows_written": counter.rows,
+        "task_rows_written": counter.by_table.get("task", 0),
+        "peak_rss_mb": peak - baseline,
+        "process_peak_rss_mb": peak,
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(json.loads(sys.argv[1]))))

@@ -1,0 +1,172 @@
+"""docs/performance.md: the machine, the table of every scenario against its target, how to rerun."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from bench.scenarios import FLOORS, TARGETS, Result
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _ram_gb() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return f"{int(line.split()[1]) / 2**20:.1f} GB"
+    except OSError:
+        pass
+    return "unknown"
+
+
+def machine(infos: dict[str, dict], load_before: tuple, load_after: tuple) -> dict[str, str]:
+    values = {
+        "CPU": _cpu_model(),
+        "Cores": str(os.cpu_count()),
+        "RAM": _ram_gb(),
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+        "Load average (1/5/15 min) before → after": (
+            " / ".join(f"{v:.2f}" for v in load_before) + " → " + " / ".join(f"{v:.2f}" for v in load_after)
+        ),
+    }
+    if "postgresql" in infos:
+        values["PostgreSQL"] = infos["postgresql"].get("postgresql", "?")
+    for backend, info in infos.items():
+        values[f"Region built ({backend})"] = f"{info['region_seconds']:.2f} s (migrations + bulk inserts)"
+    return values
+
+
+def _seconds(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 1:
+        return f"{value:.2f} s"
+    return f"{value * 1000:.2f} ms"
+
+
+def _verdict(item: Result) -> str:
+    target = TARGETS.get(item.scenario)
+    if target is None or item.ratio is None:
+        return ""
+    return "yes" if item.ratio <= target else "**no**"
+
+
+def _target(item: Result) -> str:
+    target = TARGETS.get(item.scenario)
+    if target is None:
+        return "—"
+    if item.scenario.startswith("http_"):
+        return f"≥ {100 / target:.0f}% of health rps"
+    return f"≤ {target:g}"
+
+
+def _ratio(item: Result) -> str:
+    if item.ratio is None:
+        return "—"
+    if item.scenario.startswith("http_"):
+        return f"{100 / item.ratio:.0f}% ({1 / item.seconds:.0f} rps)"
+    return f"{item.ratio:.3f}"
+
+
+def table(results: list[Result]) -> list[str]:
+    lines = [
+        "| scenario | backend | n | seconds | floor | ratio | target | met | peak RSS |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | --- | ---: |",
+    ]
+    for item in results:
+        seconds = _seconds(item.seconds)
+        if item.scenario == "http_health":
+            seconds += f" ({1 / item.seconds:.0f} rps)"
+        rss = f"{item.peak_rss_mb:.0f} MB" if item.peak_rss_mb is not None else "—"
+        lines.append(
+            f"| {item.scenario} | {item.backend} | {item.n} | {seconds} | {_seconds(item.floor_seconds)} | "
+            f"{_ratio(item)} | {_target(item)} | {_verdict(item)} | {rss} |"
+        )
+    return lines
+
+
+def write_report(path: Path, results: list[Result], facts: dict[str, str], args) -> None:
+    command = f"python -m bench --scale {args.scale:g} --repeat {args.repeat} --backend {args.backend}"
+    lines = [
+        "# Performance at region scale",
+        "",
+        "Written by `make bench` (`python -m bench`); do not edit by hand. Every figure is the median of",
+        f"{args.repeat} runs, each scenario timed next to its floor in the same run (issue 9).",
+        "",
+        f"Run: `{command}` on {datetime.now().strftime('%Y-%m-%d %H:%M')}.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {key}: {value}" for key, value in facts.items()],
+        "",
+        "The machine is shared with other engineers' test runs: compare ratios, which are measured",
+        "in the same minute as their floors, rather than absolute times across runs.",
+        "",
+        "## Results",
+        "",
+        *table(results),
+        "",
+        "## Floors",
+        "",
+        *[f"- `{name}`: {text}" for name, text in FLOORS.items()],
+        "",
+        "## What is measured",
+        "",
+        *METHOD,
+        "",
+        "## How to reproduce",
+        "",
+        "```sh",
+        "make bench                                          # SQLite only, scale 1.0",
+        "BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \\",
+        "  make bench BENCH_ARGS='--backend all --out docs/performance.md'",
+        ".venv/bin/python -m bench --scale 0.1 --repeat 1   # a quick look while developing",
+        "```",
+        "",
+        "PostgreSQL runs in its own database `roadmap_bench`, dropped and created by the harness through",
+        "the server named in `BENCH_DATABASE_URL`; the test suite's database is never touched.",
+        "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+METHOD = [
+    "- The region: 1,000 schools in 20 municipalities and 100 other organizations; one roadmap of 60",
+    "  measures over three calendar years with today in the middle one; 25 measures for every school",
+    "  (a dynamic group), 10 for the schools of two municipalities each, 25 for departments,",
+    "  colleges, pre-schools, additional education and the centre; about 110,000 tasks. A fresh",
+    "  database migrated with `flask db upgrade`, filled with bulk Core inserts.",
+    "- `generate`: `publish_roadmap` of the draft in a fresh child process (its peak RSS over its",
+    "  own baseline is the memory column), committed. The floor copies the generated rows as the",
+    "  driver returns them, deletes them and inserts them again with one `executemany`.",
+    "- `regenerate_noop`: `generate_tasks` again in a child process; the run fails unless",
+    "  `GenerationResult.written == 0`, the driver reports no INSERT/UPDATE/DELETE at all, and the",
+    "  tasks' count, version and sequence sums and last update are unchanged.",
+    "- Feeds go through the app's handler (the Flask test client requesting `/feeds/<token>.ics`)",
+    "  with the subscription's window set to the whole three years and every status. Cold: the",
+    "  feed cache cleared before each request (the process and SQLAlchemy's statement cache are",
+    "  warm). Warm: a new client, no validators. 304: `If-None-Match` with the ETag. The floor",
+    "  parses the served body into `icalendar` objects beforehand and times `Calendar.to_ical()`.",
+    "- `dashboard` and `matrix`: the coordinator's pages for the current plan year through the test",
+    "  client (server time, template included). The floor replays the page's aggregate statements",
+    "  (those with COUNT, SUM or GROUP BY, captured from the request) through the raw driver.",
+    "  `n` is executors shown × measures.",
+    "- `http`: gunicorn, two sync workers, on 127.0.0.1; a Python load generator (2 processes × 2",
+    "  threads, http.client) requests `/healthz`, the school's feed without validators and with",
+    "  `If-None-Match`, in rotation for a fixed time each. Client and server share the CPU.",
+]

@@ -1,0 +1,116 @@
+"""`python -m bench`: build the region per backend, run the scenarios, print JSON lines, write the doc."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from time import perf_counter
+
+from bench.region import Region, age_tasks, bench_database_url, build_region, make_app
+from bench.report import machine, write_report
+from bench.scenarios import Result, feeds, generation, pages
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000 schools, about 110,000 tasks")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is reported")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql", "all"),
+        default=None,
+        help="default: all when BENCH_DATABASE_URL is set, else sqlite",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write the Markdown table here (e.g. docs/performance.md)"
+    )
+    parser.add_argument("--http-seconds", type=float, default=None, help="load per endpoint and run (default by scale)")
+    parser.add_argument("--no-http", action="store_true", help="skip the gunicorn scenario")
+    parser.add_argument("--workdir", type=Path, default=None, help="where the SQLite file and logs go")
+    args = parser.parse_args(argv)
+    if args.backend is None:
+        args.backend = "all" if os.environ.get("BENCH_DATABASE_URL") else "sqlite"
+    if args.repeat < 1 or args.scale <= 0:
+        parser.error("--repeat must be at least 1 and --scale positive")
+    return args
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date) -> tuple[list[Result], dict]:
+    instance = root / backend
+    instance.mkdir(parents=True, exist_ok=True)
+    url = bench_database_url(backend, root)
+    app = make_app(url, instance)
+    started = perf_counter()
+    ids = build_region(app, args.scale, today)
+    built = perf_counter() - started
+    log(f"[{backend}] region built in {built:.2f}s ({ids['executors']} organizations, {ids['measures']} measures)")
+    region = Region(
+        url=url,
+        backend=backend,
+        instance=instance,
+        roadmap_id=ids["roadmap_id"],
+        school_id=ids["school_id"],
+        coordinator_login="coordinator",
+        executors=ids["executors"],
+        measures=ids["measures"],
+    )
+    results: list[Result] = []
+
+    def emit(items: list[Result]) -> None:
+        for item in items:
+            print(item.line(), flush=True)
+        results.extend(items)
+
+    emit(list(generation(app, region, args.repeat)))
+    age_tasks(app, region.roadmap_id, today)
+    emit(feeds(app, region, args.repeat))
+    emit(pages(app, region, args.repeat, today))
+    if not args.no_http:
+        from bench.httpload import http_load
+
+        seconds = args.http_seconds if args.http_seconds is not None else max(0.5, min(3.0, 3.0 * args.scale))
+        emit(http_load(region, args.repeat, seconds))
+    info = {"region_seconds": built, **_server_version(app)}
+    with app.app_context():
+        from roadmap.extensions import db
+
+        db.engine.dispose()
+    return results, info
+
+
+def _server_version(app) -> dict:
+    from sqlalchemy import text
+
+    from roadmap.extensions import db
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            return {"postgresql": db.session.execute(text("SHOW server_version")).scalar()}
+        return {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
+    today = date.today()
+    load_before = os.getloadavg()
+    all_results: list[Result] = []
+    infos: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="roadmap-bench-") as tmp:
+        root = args.workdir or Path(tmp)
+        for backend in backends:
+            results, info = run_backend(backend, args, root, today)
+            all_results += results
+            infos[backend] = info
+    if args.out:
+        write_report(args.out, all_results, machine(infos, load_before, os.getloadavg()), args)
+        log(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,356 @@
+"""The scenarios, each timed next to its floor in the same run.
+
+Every figure is a median over `repeat` runs; a run of a fast request is the mean over enough
+calls to last a fraction of a second, so timer resolution and one-off hiccups do not decide it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from time import perf_counter
+
+from sqlalchemy import delete, event, func, select, update
+
+from bench.region import COORDINATOR_TOKEN, PASSWORD, PROJECT_ROOT, SCHOOL_TOKEN, Region
+
+# Targets of the issue, as the highest acceptable ratio to the floor.
+TARGETS = {
+    "generate": 3.0,
+    "regenerate_noop": 0.2,
+    "feed_school": 1.5,
+    "feed_school_warm": 0.15,
+    "feed_school_304": 0.05,
+    "feed_coordinator": 2.0,
+    "feed_coordinator_warm": 0.15,
+    "dashboard": 4.0,
+    "matrix": 4.0,
+    # http: seconds per request against the health endpoint's; rps shares of 40% and 60%.
+    "http_feed_warm": 1 / 0.40,
+    "http_feed_304": 1 / 0.60,
+}
+FLOORS = {
+    "generate": "one executemany of the same rows through the same driver",
+    "regenerate_noop": "`generate` of the same run",
+    "feed_school": "icalendar `to_ical()` of the same events, built beforehand",
+    "feed_school_warm": "as `feed_school`",
+    "feed_school_304": "as `feed_school`",
+    "feed_coordinator": "icalendar `to_ical()` of the same events, built beforehand",
+    "feed_coordinator_warm": "as `feed_coordinator`",
+    "dashboard": "the page's aggregate SQL queries alone, through the driver",
+    "matrix": "the page's aggregate SQL queries alone, through the driver",
+    "http_health": "—",
+    "http_feed_warm": "`/healthz` requests/second in the same run",
+    "http_feed_304": "`/healthz` requests/second in the same run",
+}
+MIN_RUN_SECONDS = 0.25
+
+
+@dataclass
+class Result:
+    scenario: str
+    backend: str
+    n: int
+    seconds: float
+    floor_seconds: float | None
+    ratio: float | None
+    peak_rss_mb: float | None
+
+    def line(self) -> str:
+        values = asdict(self)
+        for key in ("seconds", "floor_seconds"):
+            if values[key] is not None:
+                values[key] = float(f"{values[key]:.6g}")
+        for key in ("ratio", "peak_rss_mb"):
+            if values[key] is not None:
+                values[key] = round(values[key], 3)
+        return json.dumps(values, ensure_ascii=False)
+
+
+def result(scenario: str, backend: str, n: int, seconds: float, floor: float | None, rss: float | None = None):
+    return Result(scenario, backend, n, seconds, floor, seconds / floor if floor else None, rss)
+
+
+def per_call(fn: Callable[[], object], min_seconds: float = MIN_RUN_SECONDS) -> float:
+    """Mean seconds per call over a batch lasting at least `min_seconds`."""
+    calls, started = 0, perf_counter()
+    while True:
+        fn()
+        calls += 1
+        elapsed = perf_counter() - started
+        if elapsed >= min_seconds:
+            return elapsed / calls
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+# --- 1, 2: generation ------------------------------------------------------------------------
+
+
+def _child(region: Region, mode: str) -> dict:
+    args = {"mode": mode, "url": region.url, "instance": str(region.instance), "roadmap_id": region.roadmap_id}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.child", json.dumps(args)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench.child {mode} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _unpublish(app, roadmap_id: int) -> None:
+    from roadmap.extensions import db
+    from roadmap.models import Notice, Roadmap, Task
+
+    with app.app_context():
+        db.session.execute(delete(Task).where(Task.roadmap_id == roadmap_id))
+        db.session.execute(delete(Notice))
+        db.session.execute(update(Roadmap).where(Roadmap.id == roadmap_id).values(status="draft", published_at=None))
+        db.session.commit()
+
+
+TASK_COLUMNS = (
+    "roadmap_id",
+    "measure_id",
+    "organization_id",
+    "occurrence_key",
+    "plan_year",
+    "label",
+    "start_on",
+    "due_on",
+    "due_effective_on",
+    "status",
+    "is_not_applicable",
+    "is_cancelled",
+    "version",
+    "sequence",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_floor(app, roadmap_id: int) -> tuple[float, int]:
+    """Copy the generated rows as the driver returns them, delete them, time one executemany."""
+    from roadmap.extensions import db
+
+    columns = ", ".join(TASK_COLUMNS)
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            marker = "?" if db.engine.dialect.paramstyle == "qmark" else "%s"
+            cursor = raw.cursor()
+            cursor.execute(f"SELECT {columns} FROM task WHERE roadmap_id = {int(roadmap_id)} ORDER BY id")
+            rows = cursor.fetchall()
+            cursor.execute(f"DELETE FROM task WHERE roadmap_id = {int(roadmap_id)}")
+            raw.commit()
+            placeholders = ", ".join([marker] * len(TASK_COLUMNS))
+            started = perf_counter()
+            cursor = raw.cursor()
+            cursor.executemany(f"INSERT INTO task ({columns}) VALUES ({placeholders})", rows)
+            raw.commit()
+            return perf_counter() - started, len(rows)
+        finally:
+            raw.close()
+
+
+def generation(app, region: Region, repeat: int) -> tuple[Result, Result]:
+    """`generate` (first publication, in a child process) against one executemany of its rows."""
+    seconds, floors, memory, added = [], [], [], 0
+    for _ in range(repeat):
+        _unpublish(app, region.roadmap_id)
+        run = _child(region, "publish")
+        seconds.append(run["seconds"])
+        memory.append(run["peak_rss_mb"])
+        added = run["added"]
+        if run["task_rows_written"] != added:
+            raise AssertionError(f"generate: {added} tasks added but {run['task_rows_written']} rows inserted")
+        floor, rows = _insert_floor(app, region.roadmap_id)
+        if rows != added:
+            raise AssertionError(f"generate floor: {rows} rows copied, {added} generated")
+        floors.append(floor)
+    generate = result("generate", region.backend, added, median(seconds), median(floors), max(memory))
+
+    noop_seconds, noop_memory = [], []
+    before = _task_checksum(app, region.roadmap_id)
+    for _ in range(repeat):
+        run = _child(region, "regenerate")
+        if run["written"] != 0 or run["rows_written"] != 0 or run["write_statements"] != 0:
+            raise AssertionError(f"regenerate_noop wrote: {run}")
+        noop_seconds.append(run["seconds"])
+        noop_memory.append(run["peak_rss_mb"])
+    if _task_checksum(app, region.roadmap_id) != before:
+        raise AssertionError("regenerate_noop changed the tasks")
+    noop = result(
+        "regenerate_noop", region.backend, before[0], median(noop_seconds), generate.seconds, max(noop_memory)
+    )
+    return generate, noop
+
+
+def _task_checksum(app, roadmap_id: int) -> tuple:
+    from roadmap.extensions import db
+    from roadmap.models import Task
+
+    with app.app_context():
+        return tuple(
+            db.session.execute(
+                select(
+                    func.count(Task.id), func.sum(Task.version), func.sum(Task.sequence), func.max(Task.updated_at)
+                ).where(Task.roadmap_id == roadmap_id)
+            ).one()
+        )
+
+
+# --- 3, 4: feeds -----------------------------------------------------------------------------
+
+
+def _to_ical_floor(body: bytes) -> tuple[float, int]:
+    """icalendar's own to_ical() of the same events, the Calendar built beforehand."""
+    from icalendar import Calendar
+
+    calendar = Calendar.from_ical(body)
+    events = len(calendar.walk("VEVENT"))
+    return per_call(calendar.to_ical), events
+
+
+def feeds(app, region: Region, repeat: int) -> list[Result]:
+    return _feed(app, region, "feed_school", SCHOOL_TOKEN, repeat, with_304=True) + _feed(
+        app, region, "feed_coordinator", COORDINATOR_TOKEN, repeat, with_304=False
+    )
+
+
+def _feed(app, region: Region, name: str, token: str, repeat: int, *, with_304: bool) -> list[Result]:
+    from roadmap.feeds import feed_cache
+
+    url = f"/feeds/{token}.ics"
+    first = app.test_client().get(url)
+    if first.status_code != 200:
+        raise AssertionError(f"{name}: {first.status_code} {first.data[:300]!r}")
+    etag = first.headers["ETag"]
+    cache = feed_cache(app)
+
+    def cold():
+        cache.clear()
+        response = app.test_client().get(url)
+        assert response.status_code == 200 and response.data == first.data
+
+    def warm():
+        response = app.test_client().get(url)
+        assert response.status_code == 200 and len(response.data) == len(first.data)
+
+    def not_modified():
+        response = app.test_client().get(url, headers={"If-None-Match": etag})
+        assert response.status_code == 304
+
+    timings: dict[str, list[float]] = {"cold": [], "warm": [], "304": [], "floor": []}
+    events = 0
+    for _ in range(repeat):
+        floor, events = _to_ical_floor(first.data)
+        timings["floor"].append(floor)
+        timings["cold"].append(per_call(cold))
+        cold()
+        timings["warm"].append(per_call(warm))
+        if with_304:
+            timings["304"].append(per_call(not_modified))
+    floor = median(timings["floor"])
+    results = [
+        result(name, region.backend, events, median(timings["cold"]), floor),
+        result(f"{name}_warm", region.backend, events, median(timings["warm"]), floor),
+    ]
+    if with_304:
+        results.append(result(f"{name}_304", region.backend, events, median(timings["304"]), floor))
+    return results
+
+
+# --- 5: pages --------------------------------------------------------------------------------
+
+
+class StatementLog:
+    """Every statement sent to the driver while active, with its parameters."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.statements: list[tuple[str, object]] = []
+        self.active = False
+        event.listen(engine, "before_cursor_execute", self._before)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if self.active:
+            self.statements.append((statement, parameters))
+
+    def aggregates(self) -> list[tuple[str, object]]:
+        words = ("count(", "sum(", "group by")
+        return [(s, p) for s, p in self.statements if any(w in s.lower() for w in words)]
+
+
+def _replay(app, statements: list[tuple[str, object]]) -> Callable[[], None]:
+    from roadmap.extensions import db
+
+    def run() -> None:
+        with app.app_context():
+            raw = db.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                for statement, parameters in statements:
+                    cursor.execute(statement, parameters)
+                    cursor.fetchall()
+                raw.rollback()
+            finally:
+                raw.close()
+
+    return run
+
+
+def pages(app, region: Region, repeat: int, today: date) -> list[Result]:
+    from roadmap.extensions import db
+
+    client = app.test_client()
+    login = client.post("/login", data={"login": region.coordinator_login, "password": PASSWORD})
+    if login.status_code not in (302, 303):
+        raise AssertionError(f"login failed: {login.status_code}")
+    results = []
+    with app.app_context():
+        log = StatementLog(db.engine)
+    for name, path in (
+        ("dashboard", f"/roadmaps/{region.roadmap_id}?year={today.year}"),
+        ("matrix", f"/roadmaps/{region.roadmap_id}/matrix?year={today.year}"),
+    ):
+        log.statements.clear()
+        log.active = True
+        response = client.get(path)
+        log.active = False
+        if response.status_code != 200:
+            raise AssertionError(f"{name}: {response.status_code}")
+        aggregates = log.aggregates()
+        floor_run = _replay(app, aggregates)
+        body = response.get_data(as_text=True)
+        shown = _page_size(name, body, region)
+
+        def page(path=path):
+            assert client.get(path).status_code == 200
+
+        seconds, floors = [], []
+        for _ in range(repeat):
+            floors.append(per_call(floor_run))
+            seconds.append(per_call(page))
+        results.append(result(name, region.backend, shown, median(seconds), median(floors)))
+    return results
+
+
+def _page_size(name: str, body: str, region: Region) -> int:
+    """Executors × measures the page shows."""
+    if name == "matrix":
+        executors = body.count('<th scope="col" title=')
+        measures = body.count('<tr><th scope="row"')
+        return executors * measures
+    return len(re.findall(r"<tr><td>\d+</td>", body)) * region.measures
