@@ -1,0 +1,76 @@
+"""`flask feeds url`: print a calendar feed URL for a user."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app, url_for
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from roadmap.accounts.service import find_user
+from roadmap.cli.common import fail
+from roadmap.extensions import db
+from roadmap.feeds.query import resolve_scope
+from roadmap.feeds.service import SubscriptionError, cli_subscription
+from roadmap.models import Organization, Role
+
+feeds = AppGroup("feeds", help="Подписки на календарь.")
+
+
+def _organization_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    org = db.session.get(Organization, int(value)) if value.isdigit() else None
+    if org is None:
+        org = db.session.scalar(select(Organization).where(Organization.short_name == value))
+    if org is None:
+        fail(f"организация «{value}» не найдена (укажите краткое наименование или номер).")
+    return org.id
+
+
+@feeds.command("url")
+@click.option("--user", "login", required=True, help="Логин пользователя.")
+@click.option(
+    "--kind",
+    type=click.Choice(["personal", "organization", "roadmap"]),
+    default="personal",
+    show_default=True,
+    help="Мои задачи, задачи организации или одна дорожная карта.",
+)
+@click.option("--roadmap", "roadmap_id", type=int, help="Номер дорожной карты (для --kind roadmap).")
+@click.option("--org", "org_name", help="Организация (для --kind organization; координатор или наблюдатель).")
+def url(login, kind, roadmap_id, org_name):
+    """Напечатать адрес календаря пользователя.
+
+    Подписка «Командная строка» создаётся при первом вызове; её адрес выводится из
+    SECRET_KEY, поэтому повторный вызов печатает тот же адрес. Если SECRET_KEY сменился,
+    создаётся новая подписка (старую можно отозвать на странице «Подписка на календарь»).
+    """
+    user = find_user(login)
+    if user is None:
+        fail(f"пользователь «{login}» не найден.")
+    if not user.is_active_account:
+        fail(f"учётная запись «{login}» отключена.")
+    if kind == "roadmap" and roadmap_id is None:
+        fail("для --kind roadmap укажите --roadmap НОМЕР.")
+    if kind == "organization" and org_name and user.role == Role.EXECUTOR:
+        fail("исполнитель подписывается только на свою организацию; уберите --org.")
+    target = roadmap_id if kind == "roadmap" else _organization_id(org_name)
+    if kind == "personal" and user.role == Role.EXECUTOR and user.organization_id is None:
+        fail(f"у пользователя «{login}» не указана организация.")
+    if not current_app.config.get("SERVER_NAME"):
+        fail("не задан SERVER_NAME (адрес сайта, например roadmap.example.ru): без него нельзя построить ссылку.")
+    try:
+        subscription, token, created = cli_subscription(user, kind, target, current_app.config["SECRET_KEY"])
+    except SubscriptionError as exc:
+        fail(str(exc).rstrip(".").lower() + ".")
+    if resolve_scope(subscription) is None:
+        fail(f"пользователю «{login}» этот календарь недоступен.")
+    db.session.commit()
+    click.echo(url_for("feeds.feed", token=token, _external=True))
+    if created:
+        click.echo(f"Создана подписка «{subscription.name}» (№ {subscription.id}).", err=True)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(feeds)

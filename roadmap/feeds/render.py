@@ -1,0 +1,323 @@
+"""Turning a feed's rows into a calendar: Russian texts, events, the size bound and the version.
+
+:func:`prepare` costs one aggregate query and yields the ETag and Last-Modified; :func:`build`
+runs the row query and the iCalendar builder, and is only needed when the version is new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from roadmap.feeds.cache import BuiltFeed
+from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
+from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
+from roadmap.ical import FeedCalendar, FeedEvent, build_calendar
+from roadmap.ical.text import format_date, status_label, status_mark
+
+__all__ = ["DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
+
+# Bump when the wording or shape of events changes: every ETag changes with it.
+FORMAT_VERSION = "1"
+FORMAT_CHANGED_AT = datetime(2026, 11, 1, tzinfo=UTC)
+# Google refuses feeds of about 1 MB; stay well under it.
+DEFAULT_MAX_BYTES = 512 * 1024
+# Windows tried, in order, when a feed is over the size bound: (months back, months ahead).
+NARROW_STEPS = ((3, 12), (2, 6), (1, 3), (1, 1), (0, 1))
+SUMMARY_TITLE_LIMIT = 120
+COMMENT_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    """Everything that shapes a feed body besides the database."""
+
+    scope: FeedScope
+    options: FeedOptions
+    today: date
+    base_url: str  # "https://roadmap.example" without a trailing slash
+    uid_host: str
+    timezone: str = "Europe/Moscow"
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    @property
+    def window(self) -> tuple[date, date]:
+        return self.options.window(self.today)
+
+
+@dataclass(frozen=True)
+class PreparedFeed:
+    request: FeedRequest
+    version: FeedVersion
+    key: str
+    etag: str  # quoted, strong
+    last_modified: datetime | None
+
+
+def prepare(request: FeedRequest) -> PreparedFeed:
+    """The feed's version key, ETag and Last-Modified, from one aggregate query."""
+    window = request.window
+    feed_version = version(request.scope, request.options, window)
+    material = "\n".join(
+        [
+            FORMAT_VERSION,
+            request.scope.key(),
+            request.options.key(),
+            f"{window[0].isoformat()}..{window[1].isoformat()}",
+            request.base_url,
+            request.uid_host,
+            request.timezone,
+            str(request.max_bytes),
+            feed_version.key(),
+        ]
+    )
+    digest = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+    return PreparedFeed(request, feed_version, digest, f'"{digest}"', _last_modified(request, feed_version))
+
+
+def _last_modified(request: FeedRequest, feed_version: FeedVersion) -> datetime:
+    """The latest moment the body could have changed.
+
+    Besides the tasks' last change: the day the default window last moved (the first of the
+    month) and the last change of the feed format, so If-Modified-Since never freezes a feed.
+    """
+    moments = [FORMAT_CHANGED_AT]
+    if feed_version.last_change is not None:
+        moments.append(feed_version.last_change)
+    if request.options.date_from is None or request.options.date_to is None:
+        zone = ZoneInfo(request.timezone)
+        first = request.today.replace(day=1)
+        moments.append(datetime.combine(first, time(), tzinfo=zone).astimezone(UTC))
+    return max(moments)
+
+
+def build(prepared: PreparedFeed) -> BuiltFeed:
+    """Query the rows and build the body, narrowed to the size bound when needed."""
+    request = prepared.request
+    window = request.window
+    if request.scope.aggregated:
+        rows = aggregate_rows(request.scope, request.options, window)
+        events = [_aggregate_event(row, request) for row in rows]
+    else:
+        rows = task_rows(request.scope, request.options, window)
+        events = [_task_event(row, request) for row in rows]
+    body, count, note = _fit(request, events, window)
+    return BuiltFeed.make(body, count, note)
+
+
+# --- events -------------------------------------------------------------------------------
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _section(row) -> list[str]:
+    if row.section_title is None:
+        return []
+    return [f"{row.section_number}. {row.section_title}" if row.section_number else row.section_title]
+
+
+def _latest(*values: datetime | None) -> datetime:
+    return max(v for v in values if v is not None)
+
+
+def _report_summary(row) -> str | None:
+    if row.report_not_applicable is None:  # no current report (outer join)
+        return None
+    if row.report_not_applicable:
+        reason = _short(row.report_comment or "", COMMENT_LIMIT)
+        return "не применимо" + (f": {reason}" if reason else "")
+    parts = []
+    if row.held_on is not None:
+        parts.append(f"проведено {format_date(row.held_on)}")
+    if row.coverage_total is not None:
+        parts.append(f"охват {row.coverage_total} чел.")
+    if row.report_comment:
+        parts.append(_short(row.report_comment, COMMENT_LIMIT))
+    return "; ".join(parts) or "представлен"
+
+
+def _task_event(row, request: FeedRequest) -> FeedEvent:
+    status = row.status.value
+    display = "not_applicable" if row.is_not_applicable and status == "accepted" else status
+    title = " ".join(row.measure_title.split())
+    lines = [
+        f"Мероприятие {row.measure_number}. {title}",
+        f"Дорожная карта: {' '.join(row.roadmap_title.split())}",
+    ]
+    lines += [f"Раздел: {c}" for c in _section(row)]
+    lines.append(f"Исполнитель: {row.organization_name}")
+    if row.responsible_text:
+        lines.append(f"Ответственные по плану: {' '.join(row.responsible_text.split())}")
+    if row.label:
+        lines.append(f"Период: {row.label}")
+    lines.append(f"Статус: {status_label(display)}")
+    report = _report_summary(row)
+    if report:
+        lines.append(f"Отчёт: {report}")
+    return FeedEvent(
+        uid=f"task-{row.id}@{request.uid_host}",
+        summary=f"{status_mark(display)} {row.measure_number} {_short(title, SUMMARY_TITLE_LIMIT)}",
+        description="\n".join(lines),
+        start=row.start_on,
+        due=row.due_on,
+        due_effective=row.due_effective_on,
+        url=f"{request.base_url}/tasks/{row.id}",
+        categories=_section(row),
+        # An awaiting-review report is "tentatively done"; VTODO feeds show it as IN-PROCESS.
+        status="TENTATIVE" if status == "submitted" else "CONFIRMED",
+        completed=status == "accepted",
+        sequence=row.sequence,
+        last_modified=_latest(row.updated_at, row.measure_updated_at),
+        created=row.created_at,
+        alarm_days=request.options.alarm_days,
+    )
+
+
+def _aggregate_mark(row) -> str:
+    if row.accepted == row.total:
+        return "accepted"
+    if row.submitted:
+        return "submitted"
+    if row.returned:
+        return "returned"
+    return "planned"
+
+
+def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
+    title = " ".join(row.measure_title.split())
+    total, accepted = int(row.total), int(row.accepted)
+    lines = [
+        f"Мероприятие {row.measure_number}. {title}",
+        f"Дорожная карта: {' '.join(row.roadmap_title.split())}",
+    ]
+    lines += [f"Раздел: {c}" for c in _section(row)]
+    if row.responsible_text:
+        lines.append(f"Ответственные: {' '.join(row.responsible_text.split())}")
+    if row.label:
+        lines.append(f"Период: {row.label}")
+    lines.append(f"Выполнили (отчёт принят): {accepted} из {total}")
+    lines.append(f"На проверке: {int(row.submitted)}; возвращено: {int(row.returned)}; не выполнено: {int(row.planned)}")
+    return FeedEvent(
+        uid=f"measure-{row.measure_id}-{row.occurrence_key}@{request.uid_host}",
+        summary=(
+            f"{status_mark(_aggregate_mark(row))} {row.measure_number} {_short(title, SUMMARY_TITLE_LIMIT)}: "
+            f"{accepted} из {total} выполнили"
+        ),
+        description="\n".join(lines),
+        start=row.start_on,
+        due=row.due_on,
+        due_effective=row.due_effective_on,
+        url=f"{request.base_url}/roadmaps/{row.roadmap_id}",
+        categories=_section(row),
+        status="CONFIRMED",
+        completed=accepted == total,
+        # Grows whenever a task of the occurrence changes (each change bumps its SEQUENCE)
+        # or one is added.
+        sequence=int(row.sequence) + total,
+        last_modified=_latest(row.updated_at, row.measure_updated_at),
+        created=row.created_at,
+        alarm_days=request.options.alarm_days,
+    )
+
+
+# --- the size bound -----------------------------------------------------------------------
+
+
+def _description(request: FeedRequest, window: tuple[date, date], note: str | None) -> str:
+    start, end = window
+    text = f"{request.scope.name}. Сроки с {format_date(start)} по {format_date(end)}"
+    if request.options.has_default_window:
+        text += f" ({MONTHS_BACK} месяца назад — {MONTHS_AHEAD} месяцев вперёд)"
+    text += f"; {request.options.summary()}."
+    if note:
+        text += f"\n{note}"
+    return text
+
+
+def _in_window(event: FeedEvent, window: tuple[date, date], view: str) -> bool:
+    start, end = window
+    if view == "spans":
+        return event.start <= end and event.due_effective >= start
+    return start <= event.due_effective <= end
+
+
+def _render(request: FeedRequest, events: Sequence[FeedEvent], window: tuple[date, date], note: str | None) -> bytes:
+    calendar = FeedCalendar(
+        name=request.scope.name,
+        description=_description(request, window, note),
+        timezone=request.timezone,
+    )
+    options = request.options
+    return build_calendar(
+        calendar,
+        events,
+        view=options.view,  # type: ignore[arg-type]
+        component=options.component,  # type: ignore[arg-type]
+        alarms=options.alarms,
+    )
+
+
+def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date]) -> tuple[bytes, int, str | None]:
+    """The body, and a note when the window had to be narrowed to stay under the size bound."""
+    body = _render(request, events, window, None)
+    limit = request.max_bytes
+    if len(body) <= limit:
+        return body, len(events), None
+    kb = limit // 1024
+    per_event = len(body) / max(len(events), 1)
+    view = request.options.view
+
+    def attempt(subset: list[FeedEvent], shown: tuple[date, date], note: str) -> bytes | None:
+        if len(subset) * per_event > limit:
+            return None
+        candidate = _render(request, subset, shown, note)
+        return candidate if len(candidate) <= limit else None
+
+    for back, ahead in NARROW_STEPS:
+        narrow = default_window(request.today, back, ahead)
+        shown = (max(narrow[0], window[0]), min(narrow[1], window[1]))
+        if shown[0] > shown[1]:
+            continue
+        subset = [e for e in events if _in_window(e, shown, view)]
+        if len(subset) == len(events):
+            continue
+        note = (
+            f"Календарь сокращён: показаны сроки с {format_date(shown[0])} по {format_date(shown[1])}, "
+            f"потому что полный календарь больше {kb} КБ (большие календари Google не загружает). "
+            "Чтобы видеть остальное, подпишитесь отдельно на раздел или год плана."
+        )
+        result = attempt(subset, shown, note)
+        if result is not None:
+            return result, len(subset), note
+    return _nearest(request, events, window, per_event, attempt)
+
+
+def _nearest(
+    request: FeedRequest,
+    events: list[FeedEvent],
+    window: tuple[date, date],
+    per_event: float,
+    attempt: Callable[[list[FeedEvent], tuple[date, date], str], bytes | None],
+) -> tuple[bytes, int, str | None]:
+    """Last resort: the deadlines nearest to today that fit."""
+    today = request.today
+    ordered = sorted(events, key=lambda e: (abs((e.due_effective - today).days), e.uid))
+    keep = max(1, int(request.max_bytes / per_event * 0.9))
+    while keep > 0:
+        subset = ordered[:keep]
+        note = (
+            f"Календарь сокращён: показаны {keep} ближайших сроков из {len(events)}, потому что полный "
+            f"календарь больше {request.max_bytes // 1024} КБ. Подпишитесь отдельно на раздел или год плана."
+        )
+        result = attempt(subset, window, note)
+        if result is not None:
+            return result, keep, note
+        keep = int(keep * 0.8)
+    note = "Календарь слишком велик: подпишитесь отдельно на раздел или год плана."
+    return _render(request, [], window, note), 0, note

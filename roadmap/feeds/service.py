@@ -1,0 +1,221 @@
+"""Calendar subscriptions: tokens, creation, listing, revocation, last use. The caller commits.
+
+Each subscription has its own random token (``secrets.token_urlsafe(32)``: 256 bits). Only its
+SHA-256 is stored; the token is shown once, when the subscription is created. Revoking one
+subscription leaves the user's others working (one per device or calendar).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.feeds.options import FeedOptions
+from roadmap.models import Organization, Roadmap, Role, Subscription, User, utcnow
+
+__all__ = [
+    "KINDS",
+    "CLI_NAME",
+    "SubscriptionError",
+    "cli_subscription",
+    "create_subscription",
+    "find_subscription",
+    "hash_token",
+    "list_subscriptions",
+    "new_token",
+    "revoke_subscription",
+    "touch",
+]
+
+KINDS = {
+    "personal": "Мои задачи",
+    "organization": "Организация",
+    "roadmap": "Дорожная карта",
+}
+CLI_NAME = "Командная строка"
+# Stored in the options of an executor's roadmap subscription: the organization it was made for.
+ORG_KEY = "_organization_id"
+# Writing last_used_at on every poll would turn each cheap 304 into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=15)
+# Longest token we look up; real ones are 43 characters.
+MAX_TOKEN_LENGTH = 100
+
+
+class SubscriptionError(ValueError):
+    """A subscription that cannot be created; ``str(error)`` is a Russian reason."""
+
+
+def new_token() -> str:
+    """A fresh URL-safe token of 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def derived_token(secret_key: str, salt: str) -> str:
+    """A token the command line can recompute: HMAC-SHA256 of a per-subscription salt.
+
+    Only someone holding SECRET_KEY (who could forge sessions anyway) can derive it.
+    """
+    digest = hmac.new(secret_key.encode("utf-8"), f"roadmap-feed-cli:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def default_target(user: User, kind: str) -> int | None:
+    """The target remembered for a personal or organization feed: the user's organization.
+
+    Remembering it is what makes a user moved to another organization lose the old feed
+    instead of silently receiving the new organization's tasks under the old URL.
+    """
+    return user.organization_id if kind in ("personal", "organization") else None
+
+
+def check_target(user: User, kind: str, target_id: int | None) -> int | None:
+    """Validate the kind and target for ``user``; return the target to store."""
+    if kind not in KINDS:
+        raise SubscriptionError("Неизвестный вид подписки.")
+    if kind == "personal":
+        return default_target(user, kind)
+    if kind == "organization":
+        if user.role == Role.EXECUTOR or target_id is None:
+            target_id = user.organization_id
+        if target_id is None:
+            raise SubscriptionError("Выберите организацию.")
+        org = db.session.get(Organization, target_id)
+        if org is None or (user.role == Role.EXECUTOR and org.id != user.organization_id):
+            raise SubscriptionError("Организация не найдена.")
+        return org.id
+    if target_id is None:
+        raise SubscriptionError("Выберите дорожную карту.")
+    from roadmap.feeds.query import roadmap_visible
+
+    roadmap = db.session.get(Roadmap, target_id)
+    if roadmap is None or not roadmap_visible(user, roadmap):
+        raise SubscriptionError("Дорожная карта не найдена или недоступна.")
+    return roadmap.id
+
+
+def create_subscription(
+    user: User,
+    *,
+    name: str,
+    kind: str = "personal",
+    target_id: int | None = None,
+    options: FeedOptions | None = None,
+    token: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> tuple[Subscription, str]:
+    """Create a subscription; return it and its token (the only time the token is known)."""
+    name = " ".join(name.split())[:100]
+    if not name:
+        raise SubscriptionError("Укажите название подписки.")
+    target = check_target(user, kind, target_id)
+    token = token or new_token()
+    data: dict[str, Any] = (options or FeedOptions()).to_params()
+    if kind == "roadmap" and user.role == Role.EXECUTOR:
+        # An executor's roadmap feed shows their organization's tasks: remember which one.
+        data[ORG_KEY] = user.organization_id
+    data.update(extra or {})
+    subscription = Subscription(
+        user_id=user.id,
+        name=name,
+        token_hash=hash_token(token),
+        kind=kind,
+        target_id=target,
+        options=data,
+    )
+    db.session.add(subscription)
+    db.session.flush()
+    return subscription, token
+
+
+def list_subscriptions(user: User, *, include_revoked: bool = False) -> list[Subscription]:
+    stmt = select(Subscription).where(Subscription.user_id == user.id)
+    if not include_revoked:
+        stmt = stmt.where(Subscription.revoked_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(Subscription.created_at.desc(), Subscription.id.desc())))
+
+
+def revoke_subscription(user: User, subscription_id: int) -> Subscription | None:
+    """Revoke one of the user's subscriptions; None when it is not theirs or already revoked."""
+    subscription = db.session.get(Subscription, subscription_id)
+    if subscription is None or subscription.user_id != user.id or subscription.revoked_at is not None:
+        return None
+    subscription.revoked_at = utcnow()
+    db.session.flush()
+    return subscription
+
+
+def find_subscription(token: str) -> Subscription | None:
+    """The live subscription of a token, its user loaded; None for unknown or revoked tokens."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    stmt = (
+        select(Subscription)
+        .join(User, User.id == Subscription.user_id)
+        .where(Subscription.token_hash == hash_token(token), Subscription.revoked_at.is_(None))
+    )
+    subscription = db.session.scalar(stmt)
+    if subscription is None:
+        return None
+    subscription.user  # noqa: B018  (loaded now: the access check needs it)
+    return subscription
+
+
+def touch(subscription: Subscription, now: datetime | None = None) -> bool:
+    """Record a use of the subscription, at most every few minutes; True when it wrote."""
+    now = now or utcnow()
+    if subscription.last_used_at is not None and now - subscription.last_used_at < LAST_USED_RESOLUTION:
+        return False
+    subscription.last_used_at = now
+    return True
+
+
+def cli_subscription(
+    user: User, kind: str, target_id: int | None, secret_key: str
+) -> tuple[Subscription, str, bool]:
+    """The command line's subscription of that kind and target, and its token; True if created.
+
+    Tokens are stored hashed, so the command line cannot read one back. Its subscription
+    ("Командная строка") therefore gets a token derived from SECRET_KEY and a salt kept in the
+    options, and `feeds url` prints the same URL every time. If SECRET_KEY changed (or the
+    subscription was revoked) the token can no longer be recovered and a new subscription is
+    created; the old one keeps working until revoked on the subscription page.
+    """
+    target = check_target(user, kind, target_id)
+    candidates = db.session.scalars(
+        select(Subscription)
+        .where(
+            Subscription.user_id == user.id,
+            Subscription.kind == kind,
+            Subscription.revoked_at.is_(None),
+            Subscription.name == CLI_NAME,
+        )
+        .order_by(Subscription.id.desc())
+    )
+    for subscription in candidates:
+        salt = (subscription.options or {}).get("_cli_salt")
+        if subscription.target_id != target or not isinstance(salt, str):
+            continue
+        token = derived_token(secret_key, salt)
+        if hmac.compare_digest(hash_token(token), subscription.token_hash):
+            return subscription, token, False
+    salt = secrets.token_urlsafe(16)
+    subscription, token = create_subscription(
+        user,
+        name=CLI_NAME,
+        kind=kind,
+        target_id=target,
+        token=derived_token(secret_key, salt),
+        extra={"_cli_salt": salt},
+    )
+    return subscription, token, True

@@ -1,0 +1,392 @@
+"""Calendar subscriptions: the "Подписка на календарь" page and the public feed `/feeds/<token>.ics`."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from roadmap.extensions import csrf, db
+from roadmap.feeds import feed_cache
+from roadmap.feeds.options import (
+    DEFAULT_STATUSES,
+    MONTHS_AHEAD,
+    MONTHS_BACK,
+    STATUS_CHOICES,
+    FeedOptions,
+    OptionsError,
+    parse_options,
+    stored_options,
+)
+from roadmap.feeds.query import resolve_scope
+from roadmap.feeds.render import DEFAULT_MAX_BYTES, FeedRequest, build, prepare
+from roadmap.feeds.service import (
+    KINDS,
+    SubscriptionError,
+    create_subscription,
+    find_subscription,
+    list_subscriptions,
+    revoke_subscription,
+    touch,
+)
+from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, User
+from roadmap.web.access import roles_required
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")
+
+subscriber_required = roles_required(Role.EXECUTOR, Role.COORDINATOR, Role.OBSERVER, Role.ADMIN)
+
+# Clients poll every hour (REFRESH-INTERVAL); a 304 is cheap, so let caches revalidate soon.
+CACHE_CONTROL = "private, max-age=300"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+# --- the page -------------------------------------------------------------------------------
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class SubscriptionForm(FlaskForm):
+    name = StringField(
+        "Название",
+        validators=[DataRequired("Укажите название, например «Телефон» или «Outlook на работе»."), Length(max=100)],
+        description="Чтобы отличать подписки: одна на устройство или календарь.",
+    )
+    kind = SelectField("Что показывать", choices=[])
+    organization_id = SelectField("Организация", coerce=int, choices=[], validators=[Optional()])
+    roadmap_id = SelectField("Дорожная карта", coerce=int, choices=[], validators=[Optional()])
+    section = StringField(
+        "Разделы",
+        validators=[Optional(), Length(max=100)],
+        description="Номера разделов через запятую, например «1, 3». Пусто — все разделы.",
+    )
+    plan_year = IntegerField(
+        "Год плана",
+        validators=[Optional(), NumberRange(min=2000, max=2100, message="Год от 2000 до 2100.")],
+        description="Пусто — все годы.",
+    )
+    statuses = MultiCheckboxField("Задачи", choices=list(STATUS_CHOICES), default=sorted(DEFAULT_STATUSES))
+    view = SelectField(
+        "Как показывать срок",
+        choices=[
+            ("due", "Событие на весь день в день срока (окно — в описании)"),
+            ("spans", "Событие на весь срок исполнения, от начала до конца окна"),
+        ],
+    )
+    alarms = BooleanField("Напоминания за 3 дня и за 1 день до срока", default=True)
+    vtodo = BooleanField(
+        "Задачи (VTODO) вместо событий — только для Thunderbird и приложений, показывающих задачи",
+        default=False,
+    )
+    submit = SubmitField("Создать подписку")
+
+
+class RevokeForm(FlaskForm):
+    pass
+
+
+def _kind_choices(user: User) -> list[tuple[str, str]]:
+    if user.role == Role.EXECUTOR:
+        return [("personal", "Задачи моей организации"), ("roadmap", "Задачи моей организации по одной дорожной карте")]
+    return [
+        ("personal", "Все дорожные карты — сводно по мероприятиям"),
+        ("roadmap", "Одна дорожная карта — сводно по мероприятиям"),
+        ("organization", "Задачи одной организации"),
+    ]
+
+
+def _roadmaps_for(user: User) -> list[Roadmap]:
+    stmt = select(Roadmap).where(Roadmap.status != RoadmapStatus.DRAFT).order_by(Roadmap.period_start.desc())
+    return list(db.session.scalars(stmt))
+
+
+def _form(user: User) -> SubscriptionForm:
+    form = SubscriptionForm()
+    form.kind.choices = _kind_choices(user)
+    form.roadmap_id.choices = [(0, "—")] + [(r.id, r.title[:120]) for r in _roadmaps_for(user)]
+    if user.role == Role.EXECUTOR:
+        del form.organization_id
+    else:
+        orgs = db.session.scalars(
+            select(Organization).where(Organization.is_active.is_(True)).order_by(Organization.short_name)
+        )
+        form.organization_id.choices = [(0, "—")] + [(o.id, o.short_name) for o in orgs]
+    return form
+
+
+def _form_options(form: SubscriptionForm) -> FeedOptions:
+    params = {
+        "section": form.section.data or "",
+        "year": str(form.plan_year.data) if form.plan_year.data else "",
+        "status": ",".join(form.statuses.data or []),
+        "view": form.view.data,
+        "alarms": "1" if form.alarms.data else "0",
+        "format": "vtodo" if form.vtodo.data else "vevent",
+    }
+    if not params["status"]:
+        raise OptionsError("Отметьте хотя бы один вид задач.")
+    return parse_options(params)
+
+
+def feed_urls(token: str) -> dict[str, str]:
+    """The https URL of a feed, its webcal:// twin and the "add to Google Calendar" link."""
+    https = url_for("feeds.feed", token=token, _external=True)
+    webcal = "webcal://" + https.split("://", 1)[1]
+    google = "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal})
+    return {"https": https, "webcal": webcal, "google": google}
+
+
+def _render_page(form: SubscriptionForm, created: dict | None = None, status: int = 200):
+    subscriptions = list_subscriptions(current_user)
+    rows = [
+        {
+            "subscription": s,
+            "kind": KINDS.get(s.kind, s.kind),
+            "target": _target_label(s),
+            "options": stored_options(s.options).summary(),
+            "narrowed": (s.options or {}).get("_narrowed"),
+            "revoke": url_for("feeds.revoke", subscription_id=s.id),
+        }
+        for s in subscriptions
+    ]
+    return render_template(
+        "feeds/subscriptions.html",
+        form=form,
+        rows=rows,
+        created=created,
+        revoke_form=RevokeForm(),
+        window_text=f"{MONTHS_BACK} месяца назад — {MONTHS_AHEAD} месяцев вперёд",
+        max_kb=_max_bytes() // 1024,
+    ), status
+
+
+def _target_label(subscription: Subscription) -> str:
+    if subscription.kind == "roadmap" and subscription.target_id:
+        roadmap = db.session.get(Roadmap, subscription.target_id)
+        return roadmap.title[:120] if roadmap else "дорожная карта удалена"
+    if subscription.kind == "organization" and subscription.target_id:
+        org = db.session.get(Organization, subscription.target_id)
+        return org.short_name if org else "организация удалена"
+    return ""
+
+
+@bp.route("/", methods=["GET"])
+@subscriber_required
+def subscriptions():
+    return _render_page(_form(current_user))
+
+
+@bp.route("/new", methods=["POST"])
+@subscriber_required
+def create():
+    form = _form(current_user)
+    if not form.validate_on_submit():
+        return _render_page(form, status=400)
+    try:
+        options = _form_options(form)
+        target = None
+        if form.kind.data == "roadmap":
+            target = form.roadmap_id.data or None
+        elif form.kind.data == "organization" and hasattr(form, "organization_id"):
+            target = form.organization_id.data or None
+        subscription, token = create_subscription(
+            current_user, name=form.name.data, kind=form.kind.data, target_id=target, options=options
+        )
+    except (OptionsError, SubscriptionError) as exc:
+        form.name.errors = [*form.name.errors, str(exc)]
+        return _render_page(form, status=400)
+    db.session.commit()
+    # The token exists only in this response: it is rendered here, never redirected or flashed
+    # (the session cookie is signed, not encrypted).
+    created = {"name": subscription.name, **feed_urls(token)}
+    flash("Подписка создана. Скопируйте адрес сейчас: позже его не показать.", "success")
+    return _render_page(_form(current_user), created=created)
+
+
+@bp.route("/<int:subscription_id>/revoke", methods=["POST"])
+@subscriber_required
+def revoke(subscription_id: int):
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    subscription = revoke_subscription(current_user, subscription_id)
+    if subscription is None:
+        abort(404)
+    db.session.commit()
+    flash(f"Подписка «{subscription.name}» отозвана: её адрес больше не работает.", "success")
+    return redirect(url_for("feeds.subscriptions"))
+
+
+# --- the feed -------------------------------------------------------------------------------
+
+
+def _max_bytes() -> int:
+    return int(current_app.config.get("FEED_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _today(zone: str) -> date:
+    # FEED_TODAY pins the date for tests; production reads the clock in the feed's time zone.
+    pinned = current_app.config.get("FEED_TODAY")
+    if pinned is not None:
+        return pinned
+    return datetime.now(ZoneInfo(zone)).date()
+
+
+def _base_url() -> str:
+    return request.host_url.rstrip("/")
+
+
+def _uid_host() -> str:
+    # UIDs must not change with the host name a client happens to use.
+    host = current_app.config.get("FEED_UID_HOST") or current_app.config.get("SERVER_NAME") or request.host
+    return host.split(":")[0]
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    opaque = etag.strip('"')
+    for candidate in header.split(","):
+        value = candidate.strip()
+        if value.startswith("W/"):
+            value = value[2:]
+        value = value.strip('"')
+        if value.endswith("-gz"):
+            value = value[:-3]
+        if value == opaque:
+            return True
+    return False
+
+
+def _not_modified_since(header: str | None, last_modified: datetime | None) -> bool:
+    if not header or last_modified is None:
+        return False
+    try:
+        since = parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    # Compare the exact moment, not the header's whole seconds: a change later in the same
+    # second as the previous response must not be answered with 304.
+    return last_modified <= since
+
+
+def _http_date(moment: datetime) -> str | None:
+    """Last-Modified in whole seconds, rounded up; None while the last change is this second.
+
+    A change within the current second could be followed by another one in the same second,
+    which would carry the same Last-Modified; such a response gets no Last-Modified (the ETag
+    still covers it), so If-Modified-Since never hides a change.
+    """
+    whole = moment.replace(microsecond=0)
+    if whole != moment:
+        whole = datetime.fromtimestamp(int(moment.timestamp()) + 1, UTC)
+    if whole > datetime.now(UTC):
+        return None
+    return format_datetime(whole.astimezone(UTC), usegmt=True)
+
+
+def _wants_gzip() -> bool:
+    for item in request.headers.get("Accept-Encoding", "").split(","):
+        name, _sep, params = item.strip().partition(";")
+        if name.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.replace(" ", "").lower()
+            return q not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
+
+
+def _bad_options(message: str) -> Response:
+    response = Response(f"Ошибка в параметрах календаря: {message}\n", 400, content_type="text/plain; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<token>.ics", methods=["GET"])
+@csrf.exempt
+def feed(token: str):
+    """The public feed: no login; the token is the credential. HEAD is answered by Flask."""
+    subscription = find_subscription(token)
+    scope = resolve_scope(subscription) if subscription is not None else None
+    if subscription is None or scope is None:
+        abort(404)
+    try:
+        options = parse_options(request.args, base=stored_options(subscription.options))
+    except OptionsError as exc:
+        return _bad_options(str(exc))
+
+    zone = current_app.config.get("TIMEZONE", "Europe/Moscow")
+    prepared = prepare(
+        FeedRequest(
+            scope=scope,
+            options=options,
+            today=_today(zone),
+            base_url=_base_url(),
+            uid_host=_uid_host(),
+            timezone=zone,
+            max_bytes=_max_bytes(),
+        )
+    )
+    dirty = touch(subscription)
+    gzip_wanted = _wants_gzip()
+    etag = f'"{prepared.key}-gz"' if gzip_wanted else prepared.etag
+    headers = {
+        "ETag": etag,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept-Encoding",
+    }
+    last_modified = _http_date(prepared.last_modified) if prepared.last_modified else None
+    if last_modified:
+        headers["Last-Modified"] = last_modified
+
+    if_none_match = request.headers.get("If-None-Match")
+    # RFC 9110: If-Modified-Since is ignored when If-None-Match is present.
+    if _etag_matches(if_none_match, prepared.key) or (
+        if_none_match is None and _not_modified_since(request.headers.get("If-Modified-Since"), prepared.last_modified)
+    ):
+        if dirty:
+            db.session.commit()
+        return Response(status=304, headers=headers)
+
+    cache = feed_cache(current_app)
+    built = cache.get(prepared.key)
+    if built is None:
+        built = build(prepared)
+        cache.put(prepared.key, built)
+    dirty |= _remember_narrowing(subscription, built.narrowed, options)
+    if dirty:
+        db.session.commit()
+
+    response = Response(built.gzipped if gzip_wanted else built.body, status=200, headers=headers)
+    response.headers["Content-Type"] = CONTENT_TYPE
+    response.headers["Content-Disposition"] = 'inline; filename="roadmap.ics"'
+    if gzip_wanted:
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _remember_narrowing(subscription: Subscription, note: str | None, options: FeedOptions) -> bool:
+    """Keep the size-bound note with the subscription, for its page; True when it changed."""
+    if options.explicit - set((subscription.options or {}).keys()):
+        return False  # a URL with its own parameters is not the subscription as configured
+    data = dict(subscription.options or {})
+    if data.get("_narrowed") == note:
+        return False
+    if note is None:
+        data.pop("_narrowed", None)
+    else:
+        data["_narrowed"] = note
+    subscription.options = data
+    return True

@@ -1,0 +1,75 @@
+"""`flask feeds url`: a URL that works, the same one every time, 304 on repeat."""
+
+from __future__ import annotations
+
+from roadmap.extensions import db
+from roadmap.feeds.service import CLI_NAME, list_subscriptions
+
+
+def feed_url(runner, *args):
+    result = runner.invoke(args=["feeds", "url", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+def test_executor_url(client, runner, world):
+    url = feed_url(runner, "--user", "school1")
+    assert url.startswith("http://roadmap.test/feeds/") and url.endswith(".ics")
+    response = client.get(url)
+    assert response.status_code == 200
+    own = {f"task-{t.id}@roadmap.test".encode() for t in world.tasks(world.school_a)}
+    assert all(uid in response.data for uid in own)
+    assert not any(f"task-{t.id}@".encode() in response.data for t in world.tasks(world.school_b))
+    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+    assert feed_url(runner, "--user", "school1") == url  # recovered, not a new subscription
+    subscriptions = list_subscriptions(world.executor_a)
+    assert [s.name for s in subscriptions] == [CLI_NAME]
+
+
+def test_coordinator_url(client, runner, world):
+    url = feed_url(runner, "--user", "coord")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "0 из 2 выполнили".encode() in response.data
+    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_roadmap_and_organization_kinds(client, runner, world):
+    url = feed_url(runner, "--user", "coord", "--kind", "roadmap", "--roadmap", str(world.roadmap.id))
+    assert client.get(url).status_code == 200
+    url = feed_url(runner, "--user", "coord", "--kind", "organization", "--org", "МБОУ СОШ № 2")
+    assert "Встреча с КубГУ".encode() in client.get(url).data
+
+
+def test_new_secret_key_means_new_subscription(app, runner, world):
+    first = feed_url(runner, "--user", "school1")
+    app.config["SECRET_KEY"] = "another-secret"
+    second = feed_url(runner, "--user", "school1")
+    assert second != first
+    assert len(list_subscriptions(world.executor_a)) == 2
+
+
+def test_revoked_cli_subscription_is_replaced(client, runner, world):
+    from roadmap.feeds.service import revoke_subscription
+
+    first = feed_url(runner, "--user", "school1")
+    revoke_subscription(world.executor_a, list_subscriptions(world.executor_a)[0].id)
+    db.session.flush()
+    second = feed_url(runner, "--user", "school1")
+    assert second != first
+    assert client.get(first).status_code == 404
+    assert client.get(second).status_code == 200
+
+
+def test_errors(runner, world):
+    for args, text in (
+        (["--user", "nobody"], "не найден"),
+        (["--user", "school1", "--kind", "roadmap"], "--roadmap"),
+        (["--user", "school1", "--kind", "roadmap", "--roadmap", "99999"], "дорожная карта"),
+        (["--user", "coord", "--kind", "organization", "--org", "нет такой"], "не найдена"),
+    ):
+        result = runner.invoke(args=["feeds", "url", *args])
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("Ошибка: ") and text in result.output
+        assert result.output.count("\n") == 1
