@@ -12,6 +12,7 @@ MAX_TOTAL_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_MEMBER = 60 * 1024 * 1024
 MAX_RATIO = 200  # text XML compresses 10-30x; hundreds-fold is a bomb
 MAX_MEMBERS = 5000
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 BOMB = "Архив подозрительно сильно сжат (zip-бомба): файл не обработан"
 
 
@@ -20,12 +21,22 @@ def open_zip(data: bytes, corrupt_message: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, IndexError) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        IndexError,
+        NotImplementedError,
+    ) as error:
         raise ImportFailed(corrupt_message) from error
     if len(infos) > MAX_MEMBERS:
         raise ImportFailed(BOMB)
     total = 0
     for info in infos:
+        if info.compress_type not in _METHODS or info.extract_version > zipfile.MAX_EXTRACT_VERSION:
+            raise ImportFailed(corrupt_message)
         if info.flag_bits & 0x1:
             raise ImportFailed("Документ защищён паролем: снимите защиту и загрузите снова")
         total += info.file_size
