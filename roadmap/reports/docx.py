@@ -298,15 +298,10 @@ def _section_table(document, section: SectionRow) -> None:
 
 
 def _comparison(document, report: MonitoringReport) -> None:
-    comparison = report.comparison
-    if comparison is None and len(report.years) < 2:
+    years = report.comparison_years
+    if len(years) < 2:
         return
     _heading(document, "Сравнение с предыдущими периодами")
-    ranged = report.scope.date_from is not None or report.scope.date_to is not None
-    if comparison is not None and (ranged or len(report.years) < 2):
-        years = [comparison.previous, comparison.current]
-    else:
-        years = report.years
     columns = [("Показатель", 8.0)] + [(plan_year_short(y.plan_year, y.year_type), 3.5) for y in years]
     columns.append(("Изменение к предыдущему году", 4.5))
     widths = [w for _n, w in columns]

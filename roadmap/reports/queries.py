@@ -294,6 +294,17 @@ class MonitoringReport:
     def is_empty(self) -> bool:
         return self.summary.total == 0
 
+    @property
+    def comparison_years(self) -> list[YearSummary]:
+        """The years to show side by side, oldest first: the whole-year series (up to three
+        years), or, for a date range, the range and the same range a year earlier."""
+        ranged = self.scope.date_from is not None or self.scope.date_to is not None
+        if len(self.years) > 1 and not ranged:
+            return self.years
+        if self.comparison is not None:
+            return [self.comparison.previous, self.comparison.current]
+        return []
+
 
 # --------------------------------------------------------------------------- SQL building blocks
 

@@ -38,10 +38,12 @@ def build_scope(
     date_to: date | None = None,
     organization_id: int | None = None,
     today: date | None = None,
+    default_year: bool = True,
 ) -> Scope:
-    """A scope for `roadmap`; without a plan year (and without a date range) the current one."""
+    """A scope for `roadmap`. Without a plan year and a date range it is the current plan year,
+    unless `default_year` is False (then: every plan year)."""
     today = today or today_in(roadmap.timezone)
-    if plan_year is None and date_from is None and date_to is None:
+    if default_year and plan_year is None and date_from is None and date_to is None:
         plan_year = default_plan_year(roadmap, today)
     return Scope(
         roadmap_id=roadmap.id,
