@@ -31,6 +31,9 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     limiter.init_app(app)
 
     from roadmap import models  # noqa: F401  (registers every entity with the metadata)
+    from roadmap.dbsetup import configure_engines
+
+    configure_engines(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):

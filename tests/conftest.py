@@ -8,7 +8,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from roadmap import create_app
 from roadmap.config import Config, normalize_database_url
@@ -79,9 +81,17 @@ def app(migrated, instance_dir):
     app = create_app(make_config(instance_dir, migrated))
     with app.app_context():
         connection = db.engine.connect()
+        if connection.dialect.name == "sqlite":
+            # pysqlite starts transactions lazily, so the outermost SAVEPOINT would really commit:
+            # open a real transaction by hand for the rolled-back test isolation.
+            connection.connection.driver_connection.isolation_level = None
         outer = connection.begin()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN")
         original_session = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        # A plain Session: Flask-SQLAlchemy's own get_bind() would ignore the connection.
+        factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+        db.session = scoped_session(factory, scopefunc=_app_ctx_id)
         try:
             yield app
         finally:

@@ -1,0 +1,23 @@
+"""Engine tweaks per backend."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import event
+
+
+def configure_engines(app: Flask) -> None:
+    from roadmap.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Enforce foreign keys as PostgreSQL does; wait for a writer instead of failing at once.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
