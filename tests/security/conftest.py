@@ -1,0 +1,143 @@
+"""A small world for access tests: two executor organizations (A and B), one of each staff role,
+a published roadmap with a task, report and attachment of A, a draft, calendar subscriptions,
+an export job — everything committed inside the test's rolled-back transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.models import Attachment, OrgKind, Role, Task
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    users: dict[str, object]
+    org_a: object
+    org_b: object
+    org_c: object
+    published: object
+    draft: object
+    archivable: object
+    task_a: object
+    task_b: object
+    attachment_a: object
+    measure_draft: object
+    party_draft: object
+    spare_user: object
+    feed_token: str
+    subscription_revocable: object
+    job_id: str
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+ROLES = ("anonymous", "executor_other", "observer", "admin", "executor_own", "coordinator")
+
+
+def login_as(app, user):
+    """A test client whose session belongs to `user` (no login POST: the login limit stays untouched)."""
+    client = app.test_client()
+    if user is not None:
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+    return client
+
+
+@pytest.fixture(autouse=True)
+def fresh_login_per_request(app):
+    """The `app` fixture keeps one app context for the whole test, so flask.g (where Flask-Login
+    caches the current user) outlives a request; forget it so each request loads its own user."""
+    from flask import g
+
+    def forget_user():
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
+
+
+@pytest.fixture
+def world(app, make_org, make_user, make_roadmap):
+    from roadmap.feeds.service import create_subscription
+    from roadmap.jobs import enqueue
+    from roadmap.tasks.workflow import ReportInput, UploadedFile, submit_report
+
+    org_a = make_org(full_name="МБОУ СОШ № 901", short_name="СОШ № 901")
+    org_b = make_org(full_name="МБОУ СОШ № 902", short_name="СОШ № 902")
+    org_c = make_org(full_name="ГБПОУ Колледж № 903", short_name="Колледж № 903", kind=OrgKind.COLLEGE)
+    users = {
+        "admin": make_user(role=Role.ADMIN, login="sec-admin"),
+        "coordinator": make_user(role=Role.COORDINATOR, login="sec-coord"),
+        "observer": make_user(role=Role.OBSERVER, login="sec-observer"),
+        "executor_own": make_user(role=Role.EXECUTOR, organization=org_a, login="sec-exec-a"),
+        "executor_other": make_user(role=Role.EXECUTOR, organization=org_b, login="sec-exec-b"),
+    }
+    spare = make_user(role=Role.EXECUTOR, organization=org_c, login="sec-spare")
+    today = date.today()
+    period = (date(today.year, 1, 1), date(today.year, 12, 31))
+    published = make_roadmap(
+        [
+            ("1.1", "Классные часы", "в течение года", [org_a]),
+            ("1.2", "Родительские собрания", "в течение года", [org_b]),
+        ],
+        period=period,
+        title="Опубликованная карта",
+    )
+    draft = make_roadmap(
+        [
+            ("1.1", "Черновое мероприятие", "в течение года", [org_a]),
+            ("1.2", "Второе черновое мероприятие", "в течение года", [org_a]),
+        ],
+        period=period,
+        publish=False,
+        title="Черновик",
+    )
+    archivable = make_roadmap(
+        [("1.1", "Мероприятие колледжа", "в течение года", [org_c])], period=period, title="Карта для архива"
+    )
+    task_a = db.session.scalar(select(Task).where(Task.roadmap_id == published.id, Task.organization_id == org_a.id))
+    task_b = db.session.scalar(select(Task).where(Task.roadmap_id == published.id, Task.organization_id == org_b.id))
+    report = submit_report(
+        task_a,
+        users["executor_own"],
+        ReportInput(held_on=today, comment="Проведено", files=[UploadedFile("справка.pdf", PDF)]),
+    )
+    db.session.flush()
+    attachment = db.session.scalar(select(Attachment).where(Attachment.report_id == report.id))
+    _sub, token = create_subscription(users["executor_own"], name="Телефон")
+    revocable, _token = create_subscription(users["executor_own"], name="Ноутбук")
+    measure = draft.measures[0]
+    # Committed (a savepoint released): views that roll back on errors must not undo the world.
+    db.session.commit()
+    job_id = enqueue(
+        "roadmap.jobs.tasks.run_export",
+        "roadmap.plans.examples.example_docx",
+        filename="primer.docx",
+        user_id=users["coordinator"].id,
+        description="Выгрузка для теста",
+    )
+    db.session.commit()
+    return World(
+        users=users,
+        org_a=org_a,
+        org_b=org_b,
+        org_c=org_c,
+        published=published,
+        draft=draft,
+        archivable=archivable,
+        task_a=task_a,
+        task_b=task_b,
+        attachment_a=attachment,
+        measure_draft=measure,
+        party_draft=draft.measures[1].parties[0],  # another measure: edits of the first replace its parties
+        spare_user=spare,
+        feed_token=token,
+        subscription_revocable=revocable,
+        job_id=job_id,
+    )
