@@ -359,6 +359,11 @@ class _Builder:
         columns = self.columns
         assert columns is not None
         self.in_section += 1
+        if number is None and columns.number is None and columns.title < len(values):
+            # No number column: the number may lead the title ("1.2. Провести ...").
+            match = re.match(r"(\d{1,3}(?:\.\d{1,3})*)[.)]?\s+(\S.*)", values[columns.title])
+            if match and (not self.section or "." in match.group(1)):
+                number, values[columns.title] = match.group(1), match.group(2)
         numbered = number is not None
         if number is None:
             prefix = f"{self.section.number}." if self.section else ""
@@ -422,13 +427,12 @@ class _Builder:
         """Does a row without a number read as the rest of the previous measure?"""
         if self.measure is None:
             return False
-        if self.measure_numbered:
+        if self.measure_numbered and self.columns is not None and self.columns.number is not None:
             return True
-        for index, text in texts.items():
-            previous = self._field_of(index)
-            if is_lower_start(text) or (previous and previous[-1] in "-‐‑–,(" and previous):
-                return True
-        return False
+        title = texts.get(self.columns.title, "") if self.columns is not None else ""
+        if not title or is_lower_start(title):
+            return True  # deadlines are lowercase anyway; the title tells
+        return any(self._field_of(index)[-1:] in ("-", "‐", "‑", "–", ",", "(") for index in texts)
 
     # rows -----------------------------------------------------------
 
