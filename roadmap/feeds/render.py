@@ -202,7 +202,9 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
     if row.label:
         lines.append(f"Период: {row.label}")
     lines.append(f"Выполнили (отчёт принят): {accepted} из {total}")
-    lines.append(f"На проверке: {int(row.submitted)}; возвращено: {int(row.returned)}; не выполнено: {int(row.planned)}")
+    lines.append(
+        f"На проверке: {int(row.submitted)}; возвращено: {int(row.returned)}; не выполнено: {int(row.planned)}"
+    )
     return FeedEvent(
         uid=f"measure-{row.measure_id}-{row.occurrence_key}@{request.uid_host}",
         summary=(

@@ -180,9 +180,7 @@ def touch(subscription: Subscription, now: datetime | None = None) -> bool:
     return True
 
 
-def cli_subscription(
-    user: User, kind: str, target_id: int | None, secret_key: str
-) -> tuple[Subscription, str, bool]:
+def cli_subscription(user: User, kind: str, target_id: int | None, secret_key: str) -> tuple[Subscription, str, bool]:
     """The command line's subscription of that kind and target, and its token; True if created.
 
     Tokens are stored hashed, so the command line cannot read one back. Its subscription

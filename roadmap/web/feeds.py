@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from roadmap.extensions import csrf, db
@@ -52,6 +53,10 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 # --- the page -------------------------------------------------------------------------------
 
 
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -76,13 +81,15 @@ class SubscriptionForm(FlaskForm):
         validators=[Optional(), NumberRange(min=2000, max=2100, message="Год от 2000 до 2100.")],
         description="Пусто — все годы.",
     )
-    statuses = MultiCheckboxField("Задачи", choices=list(STATUS_CHOICES), default=sorted(DEFAULT_STATUSES))
+    statuses = MultiCheckboxField("Задачи", choices=_choices(STATUS_CHOICES), default=sorted(DEFAULT_STATUSES))
     view = SelectField(
         "Как показывать срок",
-        choices=[
-            ("due", "Событие на весь день в день срока (окно — в описании)"),
-            ("spans", "Событие на весь срок исполнения, от начала до конца окна"),
-        ],
+        choices=_choices(
+            [
+                ("due", "Событие на весь день в день срока (окно — в описании)"),
+                ("spans", "Событие на весь срок исполнения, от начала до конца окна"),
+            ]
+        ),
     )
     alarms = BooleanField("Напоминания за 3 дня и за 1 день до срока", default=True)
     vtodo = BooleanField(
@@ -113,15 +120,15 @@ def _roadmaps_for(user: User) -> list[Roadmap]:
 
 def _form(user: User) -> SubscriptionForm:
     form = SubscriptionForm()
-    form.kind.choices = _kind_choices(user)
-    form.roadmap_id.choices = [(0, "—")] + [(r.id, r.title[:120]) for r in _roadmaps_for(user)]
+    form.kind.choices = _choices(_kind_choices(user))
+    form.roadmap_id.choices = _choices([(0, "—")] + [(r.id, r.title[:120]) for r in _roadmaps_for(user)])
     if user.role == Role.EXECUTOR:
         del form.organization_id
     else:
         orgs = db.session.scalars(
             select(Organization).where(Organization.is_active.is_(True)).order_by(Organization.short_name)
         )
-        form.organization_id.choices = [(0, "—")] + [(o.id, o.short_name) for o in orgs]
+        form.organization_id.choices = _choices([(0, "—")] + [(o.id, o.short_name) for o in orgs])
     return form
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -107,3 +107,18 @@ def bump(task: Task, **changes) -> None:
     task.sequence += 1
     task.updated_at = utcnow()
     db.session.flush()
+
+
+PAST = datetime(2023, 8, 1, 9, 30, tzinfo=UTC)
+
+
+def age_everything(roadmap_id: int) -> None:
+    """Pretend all was last changed on 1 August 2023, so Last-Modified lies in the past."""
+    from sqlalchemy import update
+
+    from roadmap.models import Measure, Roadmap
+
+    db.session.execute(update(Task).where(Task.roadmap_id == roadmap_id).values(updated_at=PAST, created_at=PAST))
+    db.session.execute(update(Measure).where(Measure.roadmap_id == roadmap_id).values(updated_at=PAST))
+    db.session.execute(update(Roadmap).where(Roadmap.id == roadmap_id).values(updated_at=PAST))
+    db.session.expire_all()
