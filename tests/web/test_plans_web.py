@@ -1,0 +1,125 @@
+import io
+from datetime import date
+
+from docx import Document
+from sqlalchemy import func, select
+
+from roadmap.extensions import db
+from roadmap.models import Alias, MeasureParty, OrgGroup, OrgKind, Roadmap, RoadmapStatus, Role, Task, TaskStatus
+from roadmap.tasks.workflow import ReportInput, submit_report
+
+
+def _docx(rows, title="План мероприятий на 2023 г."):
+    document = Document()
+    document.add_paragraph(title)
+    table = document.add_table(rows=1, cols=4)
+    for cell, text in zip(table.rows[0].cells, ["№ п/п", "Мероприятие", "Сроки проведения", "Ответственный"], strict=True):
+        cell.text = text
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _setup(make_org, make_user, auth):
+    coordinator = make_user(role=Role.COORDINATOR, login="coord")
+    schools = [make_org(kind=OrgKind.SCHOOL, municipality="г. Т", short_name=f"СОШ {n}") for n in range(3)]
+    db.session.add(OrgGroup(name="ОО г. Т", kind=OrgKind.SCHOOL, municipality="г. Т"))
+    db.session.flush()
+    auth.login("coord")
+    return coordinator, schools
+
+
+def _upload(client, data, name="karta.docx"):
+    return client.post("/roadmaps/import", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_import_fix_and_publish(client, auth, make_org, make_user):
+    _, schools = _setup(make_org, make_user, auth)
+    data = _docx([
+        ("1.", "Классные часы", "сентябрь, ежегодно", "ОО г. Т"),
+        ("2.", "Встречи", "когда получится", "ООО Ромашка"),
+    ])
+    response = _upload(client, data)
+    assert response.status_code == 302
+    roadmap = db.session.scalar(select(Roadmap))
+    assert roadmap.status == RoadmapStatus.DRAFT and roadmap.period_start == date(2023, 1, 1)
+    page = client.get(f"/roadmaps/{roadmap.id}/review?problems=1").get_data(as_text=True)
+    assert "срок не распознан" in page and "не найден" in page and "Классные часы" not in page
+    refused = client.post(f"/roadmaps/{roadmap.id}/publish")
+    assert refused.status_code == 302
+    assert db.session.get(Roadmap, roadmap.id).status == RoadmapStatus.DRAFT
+    measure = roadmap.measures[1]
+    client.post(f"/roadmaps/{roadmap.id}/measures/{measure.id}/deadline", data={"deadline": "октябрь"})
+    party = db.session.scalar(select(MeasureParty).where(MeasureParty.measure_id == measure.id))
+    client.post(f"/roadmaps/{roadmap.id}/parties/{party.id}/map", data={"target": f"o{schools[0].id}", "remember": "y"})
+    assert db.session.scalar(select(Alias.organization_id).where(Alias.text == "ООО Ромашка")) == schools[0].id
+    assert "Проблем нет" in client.get(f"/roadmaps/{roadmap.id}/review?problems=1").get_data(as_text=True)
+    assert client.post(f"/roadmaps/{roadmap.id}/publish").status_code == 302
+    assert db.session.get(Roadmap, roadmap.id).status == RoadmapStatus.PUBLISHED
+    assert db.session.scalar(select(func.count(Task.id)).where(Task.roadmap_id == roadmap.id)) == 4
+    dashboard = client.get(f"/roadmaps/{roadmap.id}")
+    assert dashboard.status_code == 200 and "Всего задач" in dashboard.get_data(as_text=True)
+    assert client.get(f"/roadmaps/{roadmap.id}/matrix").status_code == 200
+    # The alias is remembered for the next import.
+    _upload(client, _docx([("1.", "Ещё", "май", "ООО Ромашка")]))
+    second = db.session.scalars(select(Roadmap).order_by(Roadmap.id.desc())).first()
+    assert second.measures[0].parties[0].organization_id == schools[0].id
+
+
+def test_bad_documents_get_a_clear_message_and_write_nothing(client, auth, make_org, make_user):
+    _setup(make_org, make_user, auth)
+    for payload, name in ((b"hello", "a.docx"), (b"PK\x03\x04broken", "b.docx"), (_docx([]), "empty.docx")):
+        response = _upload(client, payload, name)
+        assert response.status_code == 400
+        assert "alert-danger" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Roadmap.id))) == 0
+    assert client.post("/roadmaps/import", data={}).status_code == 400
+
+
+def test_reimport_diff_and_reported_task_survives(client, auth, make_org, make_user):
+    _, schools = _setup(make_org, make_user, auth)
+    _upload(client, _docx([("1.", "Первое", "сентябрь", "СОШ 0"), ("2.", "Второе", "май", "СОШ 0")]))
+    roadmap = db.session.scalar(select(Roadmap))
+    client.post(f"/roadmaps/{roadmap.id}/publish")
+    executor = make_user(organization=schools[0])
+    task = db.session.scalars(select(Task).where(Task.measure_id == roadmap.measures[1].id)).one()
+    submit_report(task, executor, ReportInput(comment="сделано"))
+    db.session.flush()
+    revised = _docx([("1.", "Первое (уточнено)", "октябрь", "СОШ 0"), ("3.", "Третье", "март", "СОШ 0")])
+    diff = client.post(f"/roadmaps/{roadmap.id}/reimport", data={"file": (io.BytesIO(revised), "v2.docx")},
+                       content_type="multipart/form-data")
+    text = diff.get_data(as_text=True)
+    assert "Добавится: <strong>1</strong>" in text and "изменится: <strong>1</strong>" in text
+    assert "исчезнет: <strong>1</strong>" in text
+    token = text.split("/reimport/")[1].split('"')[0]
+    assert client.post(f"/roadmaps/{roadmap.id}/reimport/{token}").status_code == 302
+    kept = db.session.get(Task, task.id)
+    assert kept is not None and kept.is_cancelled and kept.status == TaskStatus.SUBMITTED
+    assert len(kept.reports) == 1
+    first = db.session.scalars(select(Task).where(Task.measure_id == roadmap.measures[0].id)).one()
+    assert first.start_on == date(2023, 10, 1)
+
+
+def test_observer_reads_but_cannot_change(client, auth, make_org, make_user, make_roadmap):
+    org = make_org()
+    roadmap = make_roadmap([("1.1", "М", "сентябрь", [org])])
+    make_user(role=Role.OBSERVER, login="obs")
+    auth.login("obs")
+    assert client.get(f"/roadmaps/{roadmap.id}").status_code == 200
+    assert client.get(f"/roadmaps/{roadmap.id}/matrix").status_code == 200
+    assert client.post(f"/roadmaps/{roadmap.id}/generate").status_code == 403
+    assert client.get("/roadmaps/import").status_code == 403
+
+
+def test_example_documents_import_to_48_measures(client, auth, make_org, make_user):
+    _setup(make_org, make_user, auth)
+    for fmt in ("docx", "xlsx"):
+        data = client.get(f"/roadmaps/example.{fmt}").data
+        assert _upload(client, data, f"example.{fmt}").status_code == 302
+    roadmaps = db.session.scalars(select(Roadmap)).all()
+    assert [len(r.measures) for r in roadmaps] == [48, 48]
+    assert [len(r.sections) for r in roadmaps] == [6, 6]
