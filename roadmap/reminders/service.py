@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email import policy
-from email.headerregistry import Address
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -142,6 +142,7 @@ def _open_tasks():
             Task.status,
             Task.due_effective_on,
             Task.label,
+            Task.start_on,
             Measure.number,
             Measure.title,
             Roadmap.title.label("roadmap_title"),
@@ -163,6 +164,7 @@ def _line(row, comment: str = "") -> TaskLine:
         label=row.label or "",
         organization=row.organization,
         comment=comment,
+        start_on=row.start_on,
     )
 
 
@@ -315,19 +317,33 @@ def collect(today: date, kinds: Iterable[str] | None = None) -> list[Outgoing]:
 # ---------------------------------------------------------------- sending
 
 
-def sender_address() -> Address:
+def sender_address() -> tuple[str, str]:
+    """(display name, address) of MAIL_FROM, which may be "Имя <addr>" or a bare address."""
     name, addr = parseaddr(current_app.config.get("MAIL_FROM") or "roadmap@localhost")
-    return Address(display_name=name or DEFAULT_SENDER_NAME, addr_spec=addr or "roadmap@localhost")
+    return name or DEFAULT_SENDER_NAME, addr or "roadmap@localhost"
 
 
-def build_message(item: Outgoing, sender: Address) -> EmailMessage:
-    """A multipart/alternative letter (plain text and HTML), headers encoded per RFC 2047."""
-    message = EmailMessage(policy=policy.SMTP)
-    message["Subject"] = item.letter.subject
-    message["From"] = sender
-    message["To"] = Address(display_name=item.full_name, addr_spec=item.email)
+# Python's header folder (3.11, 3.12) loses or adds spaces where it splits Cyrillic text into
+# RFC 2047 encoded words. So headers with Russian text are encoded here, with the older and
+# correct email.header machinery, stored as they are (set_raw) and never refolded.
+MESSAGE_POLICY = policy.SMTP.clone(refold_source="none")
+
+
+def _address_header(name: str, addr: str) -> str:
+    if not addr.isascii() or "@" not in addr or any(ch.isspace() or ch in "<>," for ch in addr):
+        raise ValueError(f"адрес {addr!r} не подходит для отправки")
+    return formataddr((name, addr), charset="utf-8")
+
+
+def build_message(item: Outgoing, sender: tuple[str, str]) -> EmailMessage:
+    """A multipart/alternative letter (plain text and HTML) with UTF-8 headers per RFC 2047."""
+    message = EmailMessage(policy=MESSAGE_POLICY)
+    message.set_raw("Subject", Header(item.letter.subject, "utf-8", header_name="Subject").encode())
+    message.set_raw("From", _address_header(*sender))
+    message.set_raw("To", _address_header(item.full_name, item.email))
     message["Date"] = format_datetime(datetime.now().astimezone())
-    message["Message-ID"] = make_msgid(idstring=f"{item.kind}.{item.user_id}", domain=sender.domain or "localhost")
+    domain = sender[1].rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(idstring=f"{item.kind}.{item.user_id}", domain=domain)
     # Tell auto-responders and mail clients this is a robot's letter.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"

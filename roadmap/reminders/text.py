@@ -61,10 +61,12 @@ class TaskLine:
     label: str = ""
     organization: str = ""
     comment: str = ""
+    start_on: date | None = None
 
     def text(self, *, with_organization: bool = False) -> str:
         parts = [f"{self.number} {shorten(self.title)}".strip()]
-        if self.label:
+        # A window ("сентябрь 2023") is worth naming; a one-day deadline is just its date.
+        if self.label and self.start_on is not None and self.start_on != self.due_on:
             parts.append(f"({self.label})")
         line = " ".join(parts) + f" — срок {ru_date(self.due_on)}"
         if with_organization and self.organization:
@@ -194,7 +196,9 @@ def _render(subject: str, greeting: str, intro: str, sections: list[_Section], l
         *_sections_html(sections),
     ]
     if links:
-        html_lines.append("<p>" + " · ".join(f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in links) + "</p>")
+        html_lines.append(
+            "<p>" + " · ".join(f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in links) + "</p>"
+        )
     html_lines.append(f'<p style="color:#6c757d;font-size:12px">{escape(footer)}</p>')
     html_lines.append("</body></html>")
     return Letter(subject=subject, text="\n".join(text_lines) + "\n", html="\n".join(html_lines) + "\n")
