@@ -13,7 +13,9 @@ def _docx(rows, title="План мероприятий на 2023 г."):
     document = Document()
     document.add_paragraph(title)
     table = document.add_table(rows=1, cols=4)
-    for cell, text in zip(table.rows[0].cells, ["№ п/п", "Мероприятие", "Сроки проведения", "Ответственный"], strict=True):
+    for cell, text in zip(
+        table.rows[0].cells, ["№ п/п", "Мероприятие", "Сроки проведения", "Ответственный"], strict=True
+    ):
         cell.text = text
     for row in rows:
         cells = table.add_row().cells
@@ -39,10 +41,12 @@ def _upload(client, data, name="karta.docx"):
 
 def test_import_fix_and_publish(client, auth, make_org, make_user):
     _, schools = _setup(make_org, make_user, auth)
-    data = _docx([
-        ("1.", "Классные часы", "сентябрь, ежегодно", "ОО г. Т"),
-        ("2.", "Встречи", "когда получится", "ООО Ромашка"),
-    ])
+    data = _docx(
+        [
+            ("1.", "Классные часы", "сентябрь, ежегодно", "ОО г. Т"),
+            ("2.", "Встречи", "когда получится", "ООО Ромашка"),
+        ]
+    )
     response = _upload(client, data)
     assert response.status_code == 302
     roadmap = db.session.scalar(select(Roadmap))
@@ -90,8 +94,11 @@ def test_reimport_diff_and_reported_task_survives(client, auth, make_org, make_u
     submit_report(task, executor, ReportInput(comment="сделано"))
     db.session.flush()
     revised = _docx([("1.", "Первое (уточнено)", "октябрь", "СОШ 0"), ("3.", "Третье", "март", "СОШ 0")])
-    diff = client.post(f"/roadmaps/{roadmap.id}/reimport", data={"file": (io.BytesIO(revised), "v2.docx")},
-                       content_type="multipart/form-data")
+    diff = client.post(
+        f"/roadmaps/{roadmap.id}/reimport",
+        data={"file": (io.BytesIO(revised), "v2.docx")},
+        content_type="multipart/form-data",
+    )
     text = diff.get_data(as_text=True)
     assert "Добавится: <strong>1</strong>" in text and "изменится: <strong>1</strong>" in text
     assert "исчезнет: <strong>1</strong>" in text
