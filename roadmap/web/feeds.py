@@ -12,7 +12,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from roadmap.extensions import csrf, db
@@ -41,6 +40,11 @@ from roadmap.feeds.service import (
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, User
 from roadmap.web.access import roles_required
 
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms < 3.4
+    SelectChoice = None
+
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
 subscriber_required = roles_required(Role.EXECUTOR, Role.COORDINATOR, Role.OBSERVER, Role.ADMIN)
@@ -53,7 +57,11 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 # --- the page -------------------------------------------------------------------------------
 
 
-def _choices(pairs) -> list[SelectChoice]:
+def _choices(pairs) -> list:
+    # WTForms 3.4 deprecates tuple choices in favour of SelectChoice; the pinned 3.3 has no
+    # SelectChoice yet. Either works with the same templates.
+    if SelectChoice is None:
+        return list(pairs)
     return [SelectChoice(value, label) for value, label in pairs]
 
 

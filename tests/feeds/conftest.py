@@ -22,11 +22,6 @@ def feed_today(app):
     return TODAY
 
 
-@pytest.fixture(autouse=True)
-def commits_stay_in_the_test(app, monkeypatch):
-    """Views and commands commit; on SQLite (pysqlite) that would end the test's outer
-    transaction and leak rows into later tests, so a commit only flushes here."""
-    monkeypatch.setattr(db.session, "commit", db.session.flush)
 
 
 @dataclass
