@@ -294,7 +294,10 @@ def _section_table(document, section: SectionRow) -> None:
         bold=True,
         centered=(4, 5),
     )
-    cells[1].merge(cells[3])
+    merged = cells[1].merge(cells[3])
+    for paragraph in merged.paragraphs[1:]:  # merging keeps the empty paragraphs of the others
+        if not paragraph.text:
+            paragraph._element.getparent().remove(paragraph._element)
 
 
 def _comparison(document, report: MonitoringReport) -> None:

@@ -109,15 +109,14 @@ class _Sheet:
         self.row += 1
 
     def title(self, text: str) -> None:
-        cell = WriteOnlyCell(self.ws, clean_text(text))
+        cell = self.cell(text, bold=True)
         cell.font = _TITLE
         self.append([cell])
 
     def header(self, names: Sequence[str]) -> None:
         cells = []
         for name in names:
-            cell = WriteOnlyCell(self.ws, name)
-            cell.font = _BOLD
+            cell = self.cell(name, bold=True)
             cell.fill = _HEADER_FILL
             cell.alignment = _HEADER_ALIGN
             cell.border = _HEADER_BORDER

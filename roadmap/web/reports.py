@@ -108,7 +108,7 @@ def _ascii_fallback(filename: str, fallback_stem: str) -> str:
 
 def _send(export: ExportFile, fallback_stem: str) -> Response:
     """The file as an attachment with its Russian name (RFC 5987 filename*) and an ASCII fallback."""
-    response = Response(export.data, mimetype=export.mimetype)
+    response = Response(export.data, content_type=export.mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{_ascii_fallback(export.filename, fallback_stem)}"; '
         f"filename*=UTF-8''{quote(export.filename, safe='')}"

@@ -72,8 +72,13 @@ def data(app, make_org, make_user, make_roadmap):
     coordinator = make_user(role=Role.COORDINATOR, organization=owner)
     roadmap = make_roadmap(
         [
-            ("1.1", "Семинар для заместителей директоров", "до 1 сентября, ежегодно", [orgs["A"], orgs["B"], orgs["C"]]),
-            ("1.2", "Родительское собрание \"Выбор профессии\"", "сентябрь, ежегодно", [orgs["A"], orgs["B"]]),
+            (
+                "1.1",
+                "Семинар для заместителей директоров",
+                "до 1 сентября, ежегодно",
+                [orgs["A"], orgs["B"], orgs["C"]],
+            ),
+            ("1.2", 'Родительское собрание "Выбор профессии"', "сентябрь, ежегодно", [orgs["A"], orgs["B"]]),
             ("2.1", "Профессиональные пробы", "1 раз в полугодие", [orgs["A"]]),
             ("2.2", "Экскурсии на предприятия", "по отдельному графику", [orgs["A"]]),
         ],
@@ -84,18 +89,51 @@ def data(app, make_org, make_user, make_roadmap):
         key = (task.measure.number, next(k for k, o in orgs.items() if o.id == task.organization_id))
         by.setdefault(key, []).append(task)
 
-    submit(by[("1.1", "A")][0], users["A"], utc(2023, 8, 31, 20, 30), held_on=date(2023, 8, 30),
-           coverage_total=120, coverage_students=100, coverage_parents=10, coverage_teachers=5,
-           coverage_disabled=3, comment="Семинар проведён")
+    submit(
+        by[("1.1", "A")][0],
+        users["A"],
+        utc(2023, 8, 31, 20, 30),
+        held_on=date(2023, 8, 30),
+        coverage_total=120,
+        coverage_students=100,
+        coverage_parents=10,
+        coverage_teachers=5,
+        coverage_disabled=3,
+        comment="Семинар проведён",
+    )
     # 1 September 00:30 in Moscow is 31 August 21:30 UTC: still on time for a 1 September deadline.
-    submit(by[("1.1", "B")][0], users["B"], utc(2023, 9, 5, 9, 0), held_on=date(2023, 9, 4),
-           coverage_total=80, coverage_students=80, comment="Проведён с опозданием")
-    submit(by[("1.2", "A")][0], users["A"], utc(2023, 10, 2, 12, 0), held_on=date(2023, 9, 28),
-           coverage_total=300, coverage_parents=300, comment="Собрание \"Выбор профессии\" проведено")
+    submit(
+        by[("1.1", "B")][0],
+        users["B"],
+        utc(2023, 9, 5, 9, 0),
+        held_on=date(2023, 9, 4),
+        coverage_total=80,
+        coverage_students=80,
+        comment="Проведён с опозданием",
+    )
+    submit(
+        by[("1.2", "A")][0],
+        users["A"],
+        utc(2023, 10, 2, 12, 0),
+        held_on=date(2023, 9, 28),
+        coverage_total=300,
+        coverage_parents=300,
+        comment='Собрание "Выбор профессии" проведено',
+    )
     accept(by[("1.2", "A")][0], coordinator)
     mark_not_applicable(by[("1.2", "B")][0], users["B"], "нет 9-х классов")
     h1, h2 = by[("2.1", "A")]
-    submit(h1, users["A"], utc(2023, 6, 20, 10, 0), held_on=date(2023, 6, 15), coverage_total=25,
-           coverage_students=25, coverage_parents=0, coverage_teachers=0, coverage_disabled=2, comment="Пробы на базе колледжа")
+    submit(
+        h1,
+        users["A"],
+        utc(2023, 6, 20, 10, 0),
+        held_on=date(2023, 6, 15),
+        coverage_total=25,
+        coverage_students=25,
+        coverage_parents=0,
+        coverage_teachers=0,
+        coverage_disabled=2,
+        comment="Пробы на базе колледжа",
+    )
     db.session.flush()
     return Data(roadmap=roadmap, orgs=orgs, users=users, coordinator=coordinator, tasks=by)

@@ -79,8 +79,11 @@ def test_on_time_is_judged_by_moscow_date_of_first_submission(app, make_org, mak
     user = make_user(role=Role.EXECUTOR, organization=org)
     coordinator = make_user(role=Role.COORDINATOR, organization=make_org())
     roadmap = make_roadmap(
-        [("1.1", "А", "до 1 сентября, ежегодно", [org]), ("1.2", "Б", "до 1 сентября, ежегодно", [org]),
-         ("1.3", "В", "до 1 сентября, ежегодно", [org])]
+        [
+            ("1.1", "А", "до 1 сентября, ежегодно", [org]),
+            ("1.2", "Б", "до 1 сентября, ежегодно", [org]),
+            ("1.3", "В", "до 1 сентября, ежегодно", [org]),
+        ]
     )
     t1, t2, t3 = (tasks_of(roadmap, n)[0] for n in ("1.1", "1.2", "1.3"))
     assert t1.due_effective_on == date(2023, 9, 1)  # a Friday
@@ -161,8 +164,11 @@ def test_comparison_with_previous_plan_year_of_same_roadmap(app, make_org, make_
 def test_comparison_with_previous_roadmap(app, make_org, make_user, make_roadmap):
     org = make_org()
     user = make_user(role=Role.EXECUTOR, organization=org)
-    old = make_roadmap([("1.1", "Собрание", "сентябрь, ежегодно", [org])], period=(date(2022, 1, 1), date(2022, 12, 31)),
-                       title="План 2022")
+    old = make_roadmap(
+        [("1.1", "Собрание", "сентябрь, ежегодно", [org])],
+        period=(date(2022, 1, 1), date(2022, 12, 31)),
+        title="План 2022",
+    )
     submit(tasks_of(old)[0], user, utc(2022, 9, 10), held_on=date(2022, 9, 5), coverage_total=40)
     new = make_roadmap([("1.1", "Собрание", "сентябрь, ежегодно", [org])], title="План 2023")
     new.previous_roadmap_id = old.id

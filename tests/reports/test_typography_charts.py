@@ -1,0 +1,159 @@
+"""Pure parts: Russian typography and the charts (SVG and PNG)."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from roadmap.reports import charts
+from roadmap.reports.typography import (
+    NBSP,
+    format_date,
+    format_delta,
+    format_int,
+    format_percent,
+    plan_year_label,
+    ru_quotes,
+    truncate,
+    typographed,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "0"),
+        (999, "999"),
+        (4632, f"4{NBSP}632"),
+        (27105, f"27{NBSP}105"),
+        (1234567, f"1{NBSP}234{NBSP}567"),
+        (-1500, f"-1{NBSP}500"),
+        (None, "—"),
+    ],
+)
+def test_format_int(value, expected):
+    assert format_int(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("ratio", "places", "expected"),
+    [
+        (0.273, 1, f"27,3{NBSP}%"),
+        (0.6666, 0, f"67{NBSP}%"),
+        (0.125, 0, f"13{NBSP}%"),
+        (1, 0, f"100{NBSP}%"),
+        (None, 0, "—"),
+    ],
+)
+def test_format_percent(ratio, places, expected):
+    assert format_percent(ratio, places=places) == expected
+
+
+def test_dates_quotes_and_numbers():
+    assert format_date(date(2023, 9, 15)) == "15.09.2023"
+    assert ru_quotes('проект "Билет в будущее"') == "проект «Билет в будущее»"
+    assert ru_quotes('один " непарный') == 'один " непарный'
+    assert typographed("МБОУ СОШ №5") == f"МБОУ СОШ №{NBSP}5"
+    assert plan_year_label(2023, "academic") == "2023/2024 учебный год"
+    assert plan_year_label(2023, "calendar") == "2023 год"
+    assert format_delta(-30) == "−30"
+    assert format_delta(0.05, percent=True) == f"+5,0{NBSP}п.п."
+    assert truncate("слово " * 100, 20).endswith("…") and len(truncate("слово " * 100, 20)) <= 21
+
+
+@dataclass
+class F:
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    open: int = 0
+    not_applicable: int = 0
+    total: int = 0
+
+
+@dataclass
+class C:
+    total: int
+    students: int
+    parents: int
+    teachers: int
+
+
+def all_charts():
+    return [
+        charts.progress_by_section(
+            [
+                ("1. Методическая работа", F(2, 1, 1, 0, 0, 4)),
+                ("2. <script>alert(1)</script> & «x»", F(0, 0, 0, 3, 1, 4)),
+            ]
+        ),
+        charts.status_distribution(
+            {"planned": 3, "overdue": 1, "submitted": 2, "accepted": 5, "returned": 0, "not_applicable": 1}
+        ),
+        charts.coverage_by_month(
+            [(2023, 9, C(120, 100, 10, 5)), (2023, 10, C(0, 0, 0, 0)), (2023, 11, C(4632, 4000, 600, 32))]
+        ),
+        charts.executors_ranked([(f"МБОУ СОШ № {i}", 20 - i, 20) for i in range(1, 31)]),
+    ]
+
+
+@pytest.mark.parametrize("chart", all_charts(), ids=lambda c: c.key)
+def test_svg_is_wellformed_accessible_and_labelled(chart):
+    markup = charts.to_svg(chart)
+    root = ET.fromstring(markup)  # well-formed XML: every text escaped
+    assert root.tag == f"{SVG}svg" and root.get("role") == "img"
+    title_id, desc_id = root.get("aria-labelledby").split()
+    assert root.find(f"{SVG}title").get("id") == title_id
+    assert root.find(f"{SVG}desc").get("id") == desc_id
+    assert root.find(f"{SVG}title").text == chart.title
+    texts = "".join(root.itertext())
+    for label in chart.labels:
+        assert label in texts  # values are written, not only drawn
+    assert (
+        "style=" not in markup
+        and "<script" not in markup
+        and "http://" not in markup.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    )
+
+
+def test_svg_escapes_text():
+    chart = all_charts()[0]
+    markup = charts.to_svg(chart)
+    assert "&lt;script&gt;" in markup
+    assert "2. <script>alert(1)</script> & «x»" in "".join(ET.fromstring(markup).itertext())
+
+
+def test_progress_chart_values():
+    chart = all_charts()[0]
+    assert chart.labels == (f"3 из 4 (75{NBSP}%)", f"0 из 3 (0{NBSP}%)")
+    on_time = chart.series[0]
+    assert on_time.name == "в срок" and on_time.values == (50.0, 0.0)
+
+
+def test_executors_chart_is_limited_and_says_so():
+    chart = all_charts()[3]
+    assert len(chart.categories) == 15 and "первые 15 из 30" in chart.title
+
+
+def test_coverage_axis_has_round_ticks():
+    chart = all_charts()[2]
+    assert charts._scale_max(chart) == 8000  # 4632 → ticks of 2000
+    assert chart.labels == ("120", "0", f"4{NBSP}632")
+
+
+def test_empty_chart():
+    chart = charts.progress_by_section([])
+    assert chart.is_empty
+    root = ET.fromstring(charts.to_svg(chart))
+    assert "Нет данных" in "".join(root.itertext())
+
+
+@pytest.mark.parametrize("chart", all_charts() + [charts.status_distribution({})], ids=lambda c: c.key)
+def test_png(chart):
+    png = charts.to_png(chart, dpi=60)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
