@@ -4,7 +4,6 @@ import time
 from datetime import date, timedelta
 
 from roadmap.ical import FeedCalendar, build_calendar
-from roadmap.ical.builder import calendar_component
 
 from .helpers import make_feed_event
 
@@ -38,15 +37,7 @@ def best_of(runs: int, func) -> float:
     return min(timings)
 
 
-def test_two_hundred_events_build_fast_and_small():
+def test_two_hundred_events_stay_small():
+    # Timing belongs to `make bench` (feed_school); here only the size, which Google limits (~1 MB).
     calendar, events = FeedCalendar(name="Школа"), typical_feed(200)
-    build_calendar(calendar, events)  # warm the VTIMEZONE cache
-    built = best_of(3, lambda: build_calendar(calendar, events))
-    # icalendar's own to_ical() of the same, already prepared, components: the floor.
-    prepared = calendar_component(calendar, events)
-    floor = best_of(3, prepared.to_ical)
-    # Generous bounds for a loaded CI machine; measured ~0.07 s and 0.9x of the floor.
-    assert built < 1.0
-    assert built < 2 * floor
-    # Google refuses feeds over about 1 MB.
     assert len(build_calendar(calendar, events)) < 300 * 1024
