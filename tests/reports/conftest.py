@@ -137,3 +137,10 @@ def data(app, make_org, make_user, make_roadmap):
     )
     db.session.flush()
     return Data(roadmap=roadmap, orgs=orgs, users=users, coordinator=coordinator, tasks=by)
+
+
+@pytest.fixture(scope="session")
+def tiny_png() -> bytes:
+    from roadmap.reports import charts
+
+    return charts.to_png(charts.status_distribution({"planned": 1}), width_in=2, dpi=30)

@@ -22,13 +22,11 @@ def fixed_today(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def cheap_pictures(monkeypatch):
-    from functools import partial
-
-    from roadmap.reports import charts
+def cheap_pictures(monkeypatch, tiny_png):
+    """Charts are drawn by tests of their own; here each picture is one small real PNG."""
     from roadmap.reports import docx as docx_module
 
-    monkeypatch.setattr(docx_module, "to_png", partial(charts.to_png, dpi=40))
+    monkeypatch.setattr(docx_module, "to_png", lambda chart: tiny_png)
 
 
 def login(auth, user):
