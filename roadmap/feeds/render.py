@@ -29,6 +29,8 @@ DEFAULT_MAX_BYTES = 512 * 1024
 NARROW_STEPS = ((3, 12), (2, 6), (1, 3), (1, 1), (0, 1))
 SUMMARY_TITLE_LIMIT = 120
 COMMENT_LIMIT = 300
+# A cell listing forty schools would make every event kilobytes long.
+RESPONSIBLE_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ def _task_event(row, request: FeedRequest) -> FeedEvent:
     lines += [f"Раздел: {c}" for c in _section(row)]
     lines.append(f"Исполнитель: {row.organization_name}")
     if row.responsible_text:
-        lines.append(f"Ответственные по плану: {' '.join(row.responsible_text.split())}")
+        lines.append(f"Ответственные по плану: {_short(row.responsible_text, RESPONSIBLE_LIMIT)}")
     if row.label:
         lines.append(f"Период: {row.label}")
     lines.append(f"Статус: {status_label(display)}")
@@ -198,7 +200,7 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
     ]
     lines += [f"Раздел: {c}" for c in _section(row)]
     if row.responsible_text:
-        lines.append(f"Ответственные: {' '.join(row.responsible_text.split())}")
+        lines.append(f"Ответственные: {_short(row.responsible_text, RESPONSIBLE_LIMIT)}")
     if row.label:
         lines.append(f"Период: {row.label}")
     lines.append(f"Выполнили (отчёт принят): {accepted} из {total}")

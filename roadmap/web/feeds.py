@@ -15,7 +15,7 @@ from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from roadmap.extensions import csrf, db
-from roadmap.feeds import feed_cache
+from roadmap.feeds import BuiltFeed, feed_cache
 from roadmap.feeds.options import (
     DEFAULT_STATUSES,
     MONTHS_AHEAD,
@@ -26,8 +26,8 @@ from roadmap.feeds.options import (
     parse_options,
     stored_options,
 )
-from roadmap.feeds.query import resolve_scope
-from roadmap.feeds.render import DEFAULT_MAX_BYTES, FeedRequest, build, prepare
+from roadmap.feeds.query import FeedScope, resolve_scope
+from roadmap.feeds.render import DEFAULT_MAX_BYTES, FeedRequest, PreparedFeed, build, prepare
 from roadmap.feeds.service import (
     KINDS,
     SubscriptionError,
@@ -222,9 +222,23 @@ def create():
         form.name.errors = [*form.name.errors, str(exc)]
         return _render_page(form, status=400)
     db.session.commit()
+    # Build the feed now: the page can say how many deadlines it holds and whether the size
+    # bound narrowed it, and the calendar's first fetch finds it in the cache.
+    built = None
+    scope = resolve_scope(subscription)
+    if scope is not None:
+        saved = stored_options(subscription.options)
+        built = _built(_prepare(scope, saved))
+        if _remember_narrowing(subscription, built.narrowed, saved):
+            db.session.commit()
     # The token exists only in this response: it is rendered here, never redirected or flashed
     # (the session cookie is signed, not encrypted).
-    created = {"name": subscription.name, **feed_urls(token)}
+    created = {
+        "name": subscription.name,
+        "events": built.event_count if built else None,
+        "narrowed": built.narrowed if built else None,
+        **feed_urls(token),
+    }
     flash("Подписка создана. Скопируйте адрес сейчас: позже его не показать.", "success")
     return _render_page(_form(current_user), created=created)
 
@@ -342,18 +356,7 @@ def feed(token: str):
     except OptionsError as exc:
         return _bad_options(str(exc))
 
-    zone = current_app.config.get("TIMEZONE", "Europe/Moscow")
-    prepared = prepare(
-        FeedRequest(
-            scope=scope,
-            options=options,
-            today=_today(zone),
-            base_url=_base_url(),
-            uid_host=_uid_host(),
-            timezone=zone,
-            max_bytes=_max_bytes(),
-        )
-    )
+    prepared = _prepare(scope, options)
     dirty = touch(subscription)
     gzip_wanted = _wants_gzip()
     etag = f'"{prepared.key}-gz"' if gzip_wanted else prepared.etag
@@ -375,11 +378,7 @@ def feed(token: str):
             db.session.commit()
         return Response(status=304, headers=headers)
 
-    cache = feed_cache(current_app)
-    built = cache.get(prepared.key)
-    if built is None:
-        built = build(prepared)
-        cache.put(prepared.key, built)
+    built = _built(prepared)
     dirty |= _remember_narrowing(subscription, built.narrowed, options)
     if dirty:
         db.session.commit()
@@ -390,6 +389,31 @@ def feed(token: str):
     if gzip_wanted:
         response.headers["Content-Encoding"] = "gzip"
     return response
+
+
+def _prepare(scope: FeedScope, options: FeedOptions) -> PreparedFeed:
+    zone = current_app.config.get("TIMEZONE", "Europe/Moscow")
+    return prepare(
+        FeedRequest(
+            scope=scope,
+            options=options,
+            today=_today(zone),
+            base_url=_base_url(),
+            uid_host=_uid_host(),
+            timezone=zone,
+            max_bytes=_max_bytes(),
+        )
+    )
+
+
+def _built(prepared: PreparedFeed) -> BuiltFeed:
+    """The body of a prepared feed: from this process's cache, or built and cached."""
+    cache = feed_cache(current_app)
+    built = cache.get(prepared.key)
+    if built is None:
+        built = build(prepared)
+        cache.put(prepared.key, built)
+    return built
 
 
 def _remember_narrowing(subscription: Subscription, note: str | None, options: FeedOptions) -> bool:

@@ -22,8 +22,6 @@ def feed_today(app):
     return TODAY
 
 
-
-
 @dataclass
 class World:
     school_a: Any

@@ -308,7 +308,7 @@ def test_sequence_grows_when_a_task_changes_and_stays_otherwise(client, world, s
         assert second[other].to_ical() == first[other].to_ical()
 
 
-def test_pitfall_feed_size_is_bounded(app, client, world, subscribe, make_org, make_roadmap):
+def test_pitfall_feed_size_is_bounded(app, client, auth, world, subscribe, make_roadmap):
     """Over the bound the window narrows around today, and the feed says so."""
     rows = [(f"3.{n}", f"Мероприятие номер {n} " + "текст " * 20, "ежемесячно", [world.school_a]) for n in range(1, 13)]
     make_roadmap(rows, period=(date(2023, 1, 1), date(2024, 12, 31)), title="Большая карта")
@@ -328,6 +328,8 @@ def test_pitfall_feed_size_is_bounded(app, client, world, subscribe, make_org, m
     assert dates[-1] < date(2024, 12, 1)
     db.session.refresh(subscription)
     assert "сокращён" in subscription.options["_narrowed"]
+    auth.login("school1")
+    assert "Календарь сокращён" in client.get("/feeds/").get_data(as_text=True)
 
 
 def test_size_bound_last_resort_keeps_nearest(app, client, world, subscribe, make_roadmap):

@@ -74,6 +74,7 @@ def test_create_shows_urls_once_and_they_work(client, auth, world):
     assert 'data-copy="feed-https"' in html and 'data-copy="feed-webcal"' in html
     assert "https://calendar.google.com/calendar/render?cid=webcal%3A%2F%2Froadmap.test%2Ffeeds%2F" in html
     token = https.rsplit("/", 1)[1][: -len(".ics")]
+    assert "Сейчас в календаре 4 срока." in html
 
     feed = client.get(https)
     assert feed.status_code == 200 and feed.data.startswith(b"BEGIN:VCALENDAR")
@@ -158,3 +159,19 @@ def test_coordinator_can_subscribe_to_an_organization(client, auth, world):
 
 def test_page_needs_login(client, world):
     assert client.get("/feeds/").status_code == 302
+
+
+def test_page_states_a_narrowed_feed_at_creation(app, client, auth, world, make_roadmap):
+    from datetime import date
+
+    rows = [(f"3.{n}", f"Мероприятие {n} " + "текст " * 20, "ежемесячно", [world.school_a]) for n in range(1, 13)]
+    make_roadmap(rows, period=(date(2023, 1, 1), date(2024, 12, 31)), title="Большая карта")
+    app.config["FEED_MAX_BYTES"] = 60_000
+    auth.login("school1")
+    response = client.post(
+        "/feeds/new",
+        data={"name": "Телефон", "kind": "personal", "statuses": ["planned"], "view": "due", "alarms": "y"},
+    )
+    html = response.get_data(as_text=True)
+    assert "Календарь сокращён" in html
+    assert "сокращён" in list_subscriptions(world.executor_a)[0].options["_narrowed"]
