@@ -54,7 +54,7 @@ def run(args: dict) -> dict:
 
     from bench.region import make_app
     from roadmap.extensions import db
-    from roadmap.models import Roadmap
+    from roadmap.models import Roadmap, RoadmapStatus
     from roadmap.plans.service import publish_roadmap
     from roadmap.tasks.service import generate_tasks
 
@@ -67,6 +67,10 @@ def run(args: dict) -> dict:
         started = perf_counter()
         if args["mode"] == "publish":
             result = publish_roadmap(roadmap, None)
+        elif args["mode"] == "generate":
+            # What publishing does for the tasks, without the review and the notices around it.
+            roadmap.status = RoadmapStatus.PUBLISHED
+            result = generate_tasks(roadmap)
         else:
             result = generate_tasks(roadmap)
         db.session.commit()

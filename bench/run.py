@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from time import perf_counter
 
+from bench import scenarios
 from bench.region import Region, age_tasks, bench_database_url, build_region, make_app
 from bench.report import machine, write_report
 from bench.scenarios import Result, feeds, generation, pages
@@ -33,6 +34,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         default="generate,feeds,pages,http",
         help="comma-separated groups to run: generate, feeds, pages, http (default: all)",
+    )
+    parser.add_argument(
+        "--min-run",
+        type=float,
+        default=scenarios.MIN_RUN_SECONDS,
+        help="a run of a fast request lasts at least this many seconds (mean per call)",
     )
     parser.add_argument("--workdir", type=Path, default=None, help="where the SQLite file and logs go")
     args = parser.parse_args(argv)
@@ -119,6 +126,7 @@ def _server_version(app) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    scenarios.MIN_RUN_SECONDS = args.min_run
     backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
     today = date.today()
     load_before = os.getloadavg()

@@ -23,6 +23,7 @@ from bench.region import COORDINATOR_TOKEN, PASSWORD, PROJECT_ROOT, SCHOOL_TOKEN
 # Targets of the issue, as the highest acceptable ratio to the floor.
 TARGETS = {
     "generate": 3.0,
+    "publish": 3.0,
     "regenerate_noop": 0.2,
     "feed_school": 1.5,
     "feed_school_warm": 0.15,
@@ -37,6 +38,7 @@ TARGETS = {
 }
 FLOORS = {
     "generate": "one executemany of the same rows through the same driver",
+    "publish": "as `generate`",
     "regenerate_noop": "`generate` of the same run",
     "feed_school": "icalendar `to_ical()` of the same events, built beforehand",
     "feed_school_warm": "as `feed_school`",
@@ -77,8 +79,9 @@ def result(scenario: str, backend: str, n: int, seconds: float, floor: float | N
     return Result(scenario, backend, n, seconds, floor, seconds / floor if floor else None, rss)
 
 
-def per_call(fn: Callable[[], object], min_seconds: float = MIN_RUN_SECONDS) -> float:
-    """Mean seconds per call over a batch lasting at least `min_seconds`."""
+def per_call(fn: Callable[[], object], min_seconds: float | None = None) -> float:
+    """Mean seconds per call over a batch lasting at least `min_seconds` (MIN_RUN_SECONDS)."""
+    min_seconds = MIN_RUN_SECONDS if min_seconds is None else min_seconds
     calls, started = 0, perf_counter()
     while True:
         fn()
@@ -164,22 +167,30 @@ def _insert_floor(app, roadmap_id: int) -> tuple[float, int]:
             raw.close()
 
 
-def generation(app, region: Region, repeat: int) -> tuple[Result, Result]:
-    """`generate` (first publication, in a child process) against one executemany of its rows."""
-    seconds, floors, memory, added = [], [], [], 0
+def generation(app, region: Region, repeat: int) -> tuple[Result, Result, Result]:
+    """`generate` and `publish` of the draft (each in a child process) against one executemany of
+    their rows, then `regenerate_noop`."""
+    runs: dict[str, dict[str, list[float]]] = {mode: {"seconds": [], "memory": []} for mode in ("generate", "publish")}
+    floors: list[float] = []
+    added = 0
     for _ in range(repeat):
-        _unpublish(app, region.roadmap_id)
-        run = _child(region, "publish")
-        seconds.append(run["seconds"])
-        memory.append(run["peak_rss_mb"])
-        added = run["added"]
-        if run["task_rows_written"] != added:
-            raise AssertionError(f"generate: {added} tasks added but {run['task_rows_written']} rows inserted")
-        floor, rows = _insert_floor(app, region.roadmap_id)
-        if rows != added:
-            raise AssertionError(f"generate floor: {rows} rows copied, {added} generated")
-        floors.append(floor)
-    generate = result("generate", region.backend, added, median(seconds), median(floors), max(memory))
+        for mode in ("generate", "publish"):
+            _unpublish(app, region.roadmap_id)
+            run = _child(region, mode)
+            runs[mode]["seconds"].append(run["seconds"])
+            runs[mode]["memory"].append(run["peak_rss_mb"])
+            added = run["added"]
+            if run["task_rows_written"] != added:
+                raise AssertionError(f"{mode}: {added} tasks added but {run['task_rows_written']} rows inserted")
+            floor, rows = _insert_floor(app, region.roadmap_id)
+            if rows != added:
+                raise AssertionError(f"{mode} floor: {rows} rows copied, {added} generated")
+            floors.append(floor)
+    floor = median(floors)
+    generate, publish = (
+        result(mode, region.backend, added, median(runs[mode]["seconds"]), floor, max(runs[mode]["memory"]))
+        for mode in ("generate", "publish")
+    )
 
     noop_seconds, noop_memory = [], []
     before = _task_checksum(app, region.roadmap_id)
@@ -194,7 +205,7 @@ def generation(app, region: Region, repeat: int) -> tuple[Result, Result]:
     noop = result(
         "regenerate_noop", region.backend, before[0], median(noop_seconds), generate.seconds, max(noop_memory)
     )
-    return generate, noop
+    return generate, publish, noop
 
 
 def _task_checksum(app, roadmap_id: int) -> tuple:

@@ -1,0 +1,63 @@
+"""The benchmark harness at a tiny scale, so that `make bench` cannot rot: every scenario prints a
+sane line and regeneration writes nothing. No timing assertions: the numbers live in
+docs/performance.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.scenarios import TARGETS
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = {
+    "generate",
+    "publish",
+    "regenerate_noop",
+    "feed_school",
+    "feed_school_warm",
+    "feed_school_304",
+    "feed_coordinator",
+    "feed_coordinator_warm",
+    "dashboard",
+    "matrix",
+    "http_health",
+    "http_feed_warm",
+    "http_feed_304",
+}
+KEYS = {"scenario", "backend", "n", "seconds", "floor_seconds", "ratio", "peak_rss_mb"}
+
+
+def test_every_scenario_prints_a_sane_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("BENCH_DATABASE_URL", "DATABASE_URL")}
+    out = tmp_path / "performance.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--scale", "0.02", "--repeat", "1", "--backend", "sqlite"]
+        + ["--min-run", "0.01", "--http-seconds", "0.3", "--workdir", str(tmp_path), "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert {line["scenario"] for line in lines} == SCENARIOS
+    for line in lines:
+        assert set(line) == KEYS, line
+        assert line["backend"] == "sqlite"
+        assert line["n"] > 0 and line["seconds"] > 0, line
+        if line["scenario"] != "http_health":
+            assert line["floor_seconds"] > 0 and line["ratio"] > 0, line
+            assert abs(line["ratio"] - line["seconds"] / line["floor_seconds"]) < 0.01 * line["ratio"] + 1e-3
+        assert line["scenario"] in TARGETS or line["scenario"] == "http_health"
+    by_name = {line["scenario"]: line for line in lines}
+    # regenerate_noop asserts zero rows written itself (the run fails otherwise) and covers every task.
+    assert by_name["regenerate_noop"]["n"] == by_name["generate"]["n"] == by_name["publish"]["n"]
+    assert by_name["generate"]["peak_rss_mb"] is not None
+    assert by_name["feed_school"]["n"] == by_name["feed_school_warm"]["n"]
+    text = out.read_text(encoding="utf-8")
+    assert "| regenerate_noop | sqlite |" in text and "## Machine" in text
