@@ -8,6 +8,7 @@ Russian typography throughout: «ёлочки», "№ 5", "27 %" with a non-brea
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -34,6 +35,7 @@ from roadmap.reports.typography import (
     typographed,
 )
 
+logger = logging.getLogger(__name__)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SECTION_COLUMNS = (
@@ -162,7 +164,12 @@ def _charts(document, charts: Sequence[Chart], first_number: int = 1) -> None:
     for chart in charts:
         if chart.is_empty:
             continue
-        document.add_picture(io.BytesIO(to_png(chart)), width=Cm(24))
+        try:
+            picture = to_png(chart)
+        except ImportError:  # matplotlib missing: a report without pictures beats no report
+            logger.warning("matplotlib is not installed: the DOCX report goes out without charts")
+            return
+        document.add_picture(io.BytesIO(picture), width=Cm(24))
         document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         document.paragraphs[-1].paragraph_format.keep_with_next = True
         _paragraph(
