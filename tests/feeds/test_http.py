@@ -259,3 +259,29 @@ def test_feed_needs_no_login_and_sets_no_session(client, world, subscribe):
     response = client.get(path)
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+def test_next_month_moves_the_window_and_the_etag(app, client, world, subscribe):
+    from datetime import date
+
+    _sub, path = subscribe(world.executor_a)
+    first = client.get(path)
+    app.config["FEED_TODAY"] = date(2023, 9, 30)  # same month: same window, same feed
+    assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    app.config["FEED_TODAY"] = date(2023, 10, 1)
+    assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+
+
+def test_measure_edit_changes_the_feed(client, world, subscribe):
+    _sub, path = subscribe(world.executor_a)
+    first = client.get(path)
+    measure = next(m for m in world.roadmap.measures if m.number == "2.1")
+    measure.title = "Отчёт о профориентационной работе за год"
+    db.session.flush()
+    second = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert "работе за год".encode() in second.data
+
+
+def test_head_of_unknown_token_is_404(client, world):
+    assert client.head("/feeds/unknown.ics").status_code == 404
