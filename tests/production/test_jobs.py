@@ -134,3 +134,18 @@ def test_export_hook_stores_bytes_for_download(app, client, auth, make_user, mon
 def test_export_hook_passes_text_through(app):
     job_id = enqueue("roadmap.jobs.tasks.run_export", "roadmap.reminders.text.shorten", "  Итоги   года ")
     assert job_status(job_id).message == "Итоги года"
+
+
+def test_admin_starts_the_reminder_job(app, client, auth, make_user):
+    admin = make_user(role=Role.ADMIN)
+    executor = make_user()
+    auth.login(executor.login)
+    assert client.post("/jobs/reminders/send").status_code == 403
+    auth.logout()
+    auth.login(admin.login)
+    response = client.post("/jobs/reminders/send")
+    assert response.status_code == 302
+    job_id = response.headers["Location"].rstrip("/").split("/")[-2]
+    data = client.get(f"/jobs/{job_id}").get_json()
+    assert data["status"] == "finished", data
+    assert data["message"] == "Напоминаний отправлено: 0, уже отправлены ранее: 0, с ошибкой адреса: 0."
