@@ -7,6 +7,7 @@ Russian typography throughout: «ёлочки», "№ 5", "27 %" with a non-brea
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import logging
 import re
@@ -433,7 +434,7 @@ def roadmap_document(
         )
     _executors(document, report)
     visible = [c for c in charts if not c.is_empty]
-    if visible:
+    if visible and importlib.util.find_spec("matplotlib") is not None:
         _heading(document, "Графические материалы")
         _charts(document, visible)
     _signature(document, signer or _default_signer(owner_name))
