@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+PYTEST_ARGS ?= -n 4
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test lint bench venv dev-venv migrate demo load clean

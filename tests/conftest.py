@@ -20,8 +20,29 @@ from roadmap.extensions import db
 def _database_url(tmp_root: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return normalize_database_url(url)
+        url = normalize_database_url(url)
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        if worker:
+            url = _worker_database(url, worker)
+        # Tests that need a fresh database of their own read TEST_DATABASE_URL: point it at ours.
+        os.environ["TEST_DATABASE_URL"] = url
+        return url
     return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """Parallel workers each get their own PostgreSQL database, created next to the given one."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_database(url: str) -> None:

@@ -183,8 +183,9 @@ def _validate_report(task: Task, data: ReportInput) -> None:
     ]
     if any(n is not None and n < 0 for n in numbers):
         raise WorkflowError("Охват не может быть отрицательным.")
-    parts = [n for n in numbers[1:] if n is not None]
-    if data.coverage_total is not None and parts and sum(parts[:3]) > data.coverage_total:
+    # Students, parents and teachers are disjoint parts of the total; ОВЗ students are among the students.
+    parts = [n for n in numbers[1:4] if n is not None]
+    if data.coverage_total is not None and parts and sum(parts) > data.coverage_total:
         raise WorkflowError("Сумма охвата по категориям больше общего охвата.")
     if data.held_on and data.held_on > date.today().replace(year=date.today().year + 1):
         raise WorkflowError("Дата проведения слишком далеко в будущем.")

@@ -79,6 +79,7 @@ def _optional_blueprints():
 # (endpoint, label, roles that see it); entries whose blueprint is absent are skipped.
 NAV = [
     ("tasks.my", "Мои задачи", {"executor"}),
+    ("reports.my_reports", "Мои отчёты", {"executor"}),
     ("plans.index", "Дорожные карты", {"coordinator", "observer", "admin"}),
     ("tasks.review_queue", "На проверке", {"coordinator"}),
     ("feeds.subscriptions", "Календарь", {"coordinator", "executor", "observer"}),

@@ -124,3 +124,13 @@ def test_stale_version_is_a_conflict(setup):
     with pytest.raises(ConflictError):
         accept(task, setup["coordinator"], expected_version=version)
     assert task.status == TaskStatus.SUBMITTED
+
+
+def test_disabled_students_do_not_count_twice(setup):
+    # 25 people, all students, 2 of them with disabilities: a valid report.
+    submit_report(
+        setup["task"],
+        setup["executor"],
+        ReportInput(comment="x", coverage_total=25, coverage_students=25, coverage_disabled=2),
+    )
+    assert setup["task"].status == TaskStatus.SUBMITTED
