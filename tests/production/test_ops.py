@@ -65,6 +65,7 @@ def test_backup_default_location_and_bad_restore(tmp_path):
             result = runner.invoke(args=["restore", str(tmp_path / "missing.sqlite3"), "--yes"])
             assert result.exit_code == 2
             assert "не найден" in result.output
+            db.session.remove()
             db.engine.dispose()
 
 

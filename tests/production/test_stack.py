@@ -234,6 +234,7 @@ def test_readyz_reports_redis_down(stack_db, tmp_path):
     app = create_app(make_config(tmp_path, stack_db, REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))
     with app.app_context():
         response = app.test_client().get("/readyz")
+        db.session.remove()
         db.engine.dispose()
     assert response.status_code == 503
     data = response.get_json()
@@ -246,6 +247,7 @@ def test_readyz_with_redis_up(stack_db, tmp_path, redis_client):
     app = create_app(make_config(tmp_path, stack_db, REDIS_URL=REDIS_URL))
     with app.app_context():
         response = app.test_client().get("/readyz")
+        db.session.remove()
         db.engine.dispose()
     assert response.status_code == 200
     assert response.get_json()["checks"] == {"database": "ok", "redis": "ok"}
