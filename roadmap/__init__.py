@@ -49,9 +49,11 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
 
     register_commands(app)
 
+    from roadmap.web.proxy import install_proxy_fix
     from roadmap.web.security import install_security_headers
 
     install_security_headers(app)
+    install_proxy_fix(app)
 
     from roadmap.logging import configure_logging
 

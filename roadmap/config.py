@@ -72,6 +72,16 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "roadmap@localhost")
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+        self.MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
+        self.MAIL_EHLO_NAME = os.environ.get("MAIL_EHLO_NAME")
+        self.BASE_URL = os.environ.get("BASE_URL")
+        self.REMINDERS_WEEKLY_WEEKDAY = int(os.environ.get("REMINDERS_WEEKLY_WEEKDAY", "0"))
+        self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "roadmap")
+        self.JOBS_TIMEOUT = int(os.environ.get("JOBS_TIMEOUT", "1800"))
+        self.JOBS_INLINE = _bool("JOBS_INLINE", not self.REDIS_URL)
+        self.PROXY_FIX = os.environ.get("PROXY_FIX", "0")
+        self.LOG_JSON = _bool("LOG_JSON", production)
         self.WTF_CSRF_TIME_LIMIT = None
         self.TESTING = False
 
