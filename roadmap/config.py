@@ -79,7 +79,7 @@ class Config:
         self.REMINDERS_WEEKLY_WEEKDAY = int(os.environ.get("REMINDERS_WEEKLY_WEEKDAY", "0"))
         self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "roadmap")
         self.JOBS_TIMEOUT = int(os.environ.get("JOBS_TIMEOUT", "1800"))
-        self.JOBS_INLINE = _bool("JOBS_INLINE", not self.REDIS_URL)
+        self.JOBS_INLINE = _bool("JOBS_INLINE", False)
         self.PROXY_FIX = os.environ.get("PROXY_FIX", "0")
         self.LOG_JSON = _bool("LOG_JSON", production)
         self.WTF_CSRF_TIME_LIMIT = None
