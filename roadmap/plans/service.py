@@ -267,20 +267,41 @@ def publish_roadmap(roadmap: Roadmap, user: User | None) -> GenerationResult:
 
 
 def notify_new_tasks(roadmap: Roadmap) -> None:
-    from roadmap.tasks.workflow import notify_organization
+    """One notice per executor user about their organization's new tasks: two queries, one insert."""
+    from roadmap.models import Notice, Role
+    from roadmap.models import User as UserModel
 
-    rows = db.session.execute(
+    counts = db.session.execute(
         select(Task.organization_id, func.count(Task.id))
         .where(Task.roadmap_id == roadmap.id, Task.is_cancelled.is_(False), Task.status == "planned")
         .group_by(Task.organization_id)
     ).all()
-    for org_id, count in rows:
-        notify_organization(
-            org_id,
-            kind="new_tasks",
-            text=f"Новые задачи по дорожной карте «{roadmap.title[:120]}»: {count}.",
-            url="/tasks",
+    per_org = dict(counts)
+    if not per_org:
+        return
+    recipients = db.session.execute(
+        select(UserModel.id, UserModel.organization_id).where(
+            UserModel.role == Role.EXECUTOR,
+            UserModel.is_active_account.is_(True),
+            UserModel.organization_id.in_(per_org),
         )
+    ).all()
+    if not recipients:
+        return
+    title = roadmap.title[:120]
+    db.session.execute(
+        Notice.__table__.insert(),
+        [
+            {
+                "user_id": user_id,
+                "kind": "new_tasks",
+                "text": f"Новые задачи по дорожной карте «{title}»: {per_org[org_id]}.",
+                "url": "/tasks",
+                "created_at": utcnow(),
+            }
+            for user_id, org_id in recipients
+        ],
+    )
 
 
 # ---------------------------------------------------------------- re-import
@@ -417,6 +438,7 @@ def rollover(roadmap: Roadmap, user: User | None) -> Roadmap:
             position=measure.position,
             section=sections.get(measure.section_id),
         )
+        copy.measures.append(new)
         for party in measure.parties:
             new.parties.append(
                 MeasureParty(
@@ -426,7 +448,6 @@ def rollover(roadmap: Roadmap, user: User | None) -> Roadmap:
                     group_id=party.group_id,
                 )
             )
-        copy.measures.append(new)
     db.session.flush()
     audit.record("roadmap_rolled_over", user=user, obj=copy, summary=f"{roadmap.title[:100]} → {copy.title[:100]}")
     return copy

@@ -145,3 +145,34 @@ def test_overdue_with_each_shift_rule_and_across_year_end(make_org, make_roadmap
     assert task.due_on == date(2024, 1, 31)
     assert not task.is_overdue(date(2023, 12, 31))
     assert task.is_overdue(date(2024, 2, 1))
+
+
+def test_publishing_notifies_each_executor_once(make_org, make_user, make_roadmap):
+    from roadmap.models import Notice, Role
+    from roadmap.plans.service import publish_roadmap
+
+    school, other = make_org(), make_org()
+    make_user(organization=other)
+    first, second = make_user(organization=school), make_user(organization=school)
+    make_user(role=Role.COORDINATOR)
+    roadmap = make_roadmap([("1.1", "М", "ежеквартально", [school])], publish=False)
+    publish_roadmap(roadmap, None)
+    notices = db.session.execute(select(Notice.user_id, Notice.text)).all()
+    assert sorted(n.user_id for n in notices) == sorted([first.id, second.id])
+    assert all(n.text.endswith(": 4.") for n in notices)
+
+
+def test_rollover_copies_the_roadmap_for_the_next_year(make_org, make_roadmap):
+    from roadmap.models import Roadmap, RoadmapStatus
+    from roadmap.plans.service import rollover
+
+    org = make_org()
+    old = make_roadmap([("1.1", "М", "сентябрь, ежегодно", [org]), ("1.2", "Н", "май", [org])], title="План на 2023 г.")
+    copy = rollover(old, None)
+    assert copy.title == "План на 2024 г." and copy.status == RoadmapStatus.DRAFT
+    assert (copy.period_start, copy.period_end) == (date(2024, 1, 1), date(2024, 12, 31))
+    assert [m.number for m in copy.measures] == ["1.1", "1.2"]
+    assert copy.measures[0].parties[0].organization_id == org.id
+    assert copy.previous_roadmap_id == old.id
+    assert db.session.get(Roadmap, old.id).status == RoadmapStatus.PUBLISHED
+    assert _count(old) == 2
