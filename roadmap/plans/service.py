@@ -422,32 +422,34 @@ def rollover(roadmap: Roadmap, user: User | None) -> Roadmap:
     for section in roadmap.sections:
         sections[section.id] = Section(number=section.number, title=section.title, position=section.position)
         copy.sections.append(sections[section.id])
-    for measure in roadmap.measures:
-        if measure.is_removed:
-            continue
-        new = Measure(
-            number=measure.number,
-            title=measure.title,
-            deadline_text=measure.deadline_text,
-            schedule=measure.schedule,
-            schedule_kind=measure.schedule_kind,
-            manual_dates=None,
-            responsible_text=measure.responsible_text,
-            has_no_executor=measure.has_no_executor,
-            notes=measure.notes,
-            position=measure.position,
-            section=sections.get(measure.section_id),
-        )
-        copy.measures.append(new)
-        for party in measure.parties:
-            new.parties.append(
-                MeasureParty(
-                    position=party.position,
-                    text=party.text,
-                    organization_id=party.organization_id,
-                    group_id=party.group_id,
-                )
+    # Measures are linked to their new sections before they join the session: no autoflush midway.
+    with db.session.no_autoflush:
+        for measure in roadmap.measures:
+            if measure.is_removed:
+                continue
+            new = Measure(
+                number=measure.number,
+                title=measure.title,
+                deadline_text=measure.deadline_text,
+                schedule=measure.schedule,
+                schedule_kind=measure.schedule_kind,
+                manual_dates=None,
+                responsible_text=measure.responsible_text,
+                has_no_executor=measure.has_no_executor,
+                notes=measure.notes,
+                position=measure.position,
+                section=sections.get(measure.section_id),
             )
+            copy.measures.append(new)
+            for party in measure.parties:
+                new.parties.append(
+                    MeasureParty(
+                        position=party.position,
+                        text=party.text,
+                        organization_id=party.organization_id,
+                        group_id=party.group_id,
+                    )
+                )
     db.session.flush()
     audit.record("roadmap_rolled_over", user=user, obj=copy, summary=f"{roadmap.title[:100]} → {copy.title[:100]}")
     return copy
