@@ -149,11 +149,6 @@ def show(task_id: int):
     )
 
 
-def _render_with_error(task: Task, message: str, status: int = 400, **forms):
-    flash(message, "danger")
-    return redirect(url_for("tasks.show", task_id=task.id)), 303
-
-
 @bp.route("/tasks/<int:task_id>/submit", methods=["POST"])
 @roles_required(Role.EXECUTOR)
 def submit(task_id: int):
