@@ -5,6 +5,7 @@ from roadmap.models.base import Base, utcnow
 from roadmap.models.feed import Subscription
 from roadmap.models.organization import Alias, Organization, OrgGroup, OrgKind
 from roadmap.models.plan import Measure, MeasureParty, Roadmap, RoadmapStatus, Section
+from roadmap.models.proposal import DateProposal, ProposalStatus
 from roadmap.models.reminder import ReminderLog, ReminderSetting  # noqa: F401
 from roadmap.models.task import Attachment, Notice, Report, Task, TaskStatus, Transition
 from roadmap.models.user import Role, User
@@ -14,12 +15,14 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "DateProposal",
     "Measure",
     "MeasureParty",
     "Notice",
     "OrgGroup",
     "OrgKind",
     "Organization",
+    "ProposalStatus",
     "Report",
     "Role",
     "Roadmap",
