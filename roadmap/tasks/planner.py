@@ -1,12 +1,12 @@
-"""PURE planner: measures × occurrences × executors → task specifications.
+"""PURE planner: a measure's deadline or hand-set dates → its occurrences in the plan period.
 
 No Flask and no database: the service feeds it plain values and persists what it returns.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from roadmap.schedule import AcademicCalendar, Schedule, effective_due, plan_years
@@ -45,22 +45,6 @@ class Occurrence:
     start_on: date
     due_on: date
     due_effective_on: date
-
-
-@dataclass(frozen=True)
-class TaskSpec:
-    measure_id: int
-    organization_id: int
-    occurrence_key: str
-    plan_year: int
-    label: str
-    start_on: date
-    due_on: date
-    due_effective_on: date
-
-    @property
-    def identity(self) -> tuple[int, int, str]:
-        return (self.measure_id, self.organization_id, self.occurrence_key)
 
 
 @dataclass(frozen=True)
@@ -107,6 +91,18 @@ def measure_occurrences(plan: MeasurePlan, settings: PlanSettings) -> list[Occur
     return keyed
 
 
+def own_occurrences(
+    measure_id: int, organization_id: int, dates: Sequence[tuple[date, date]], settings: PlanSettings
+) -> list[Occurrence]:
+    """The occurrences of one executor's own dates (a confirmed proposal).
+
+    Keyed apart from the measure's shared occurrences ("2026#1-o17") because another executor's
+    "2026#1" has other dates; the ordinal keeps the task when the dates are corrected later.
+    """
+    plan = MeasurePlan(measure_id, None, dates, executor_ids=())
+    return [replace(occ, key=f"{occ.key}-o{organization_id}") for occ in measure_occurrences(plan, settings)]
+
+
 def _raw_occurrences(plan: MeasurePlan, settings: PlanSettings) -> list[Occurrence]:
     """Hand-set dates win over the parsed schedule."""
     if plan.manual_dates:
@@ -144,22 +140,3 @@ def _raw_occurrences(plan: MeasurePlan, settings: PlanSettings) -> list[Occurren
             shift=settings.shift,
         )
     ]
-
-
-def plan_tasks(measures: Iterable[MeasurePlan], settings: PlanSettings) -> Iterator[TaskSpec]:
-    """Every task the roadmap should have; one per measure × occurrence × executor."""
-    for plan in measures:
-        if not plan.executor_ids:
-            continue
-        for occ in measure_occurrences(plan, settings):
-            for organization_id in sorted(set(plan.executor_ids)):
-                yield TaskSpec(
-                    measure_id=plan.measure_id,
-                    organization_id=organization_id,
-                    occurrence_key=occ.key,
-                    plan_year=occ.plan_year,
-                    label=occ.label,
-                    start_on=occ.start_on,
-                    due_on=occ.due_on,
-                    due_effective_on=occ.due_effective_on,
-                )

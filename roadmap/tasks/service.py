@@ -11,10 +11,12 @@ from sqlalchemy.types import NullType
 
 from roadmap.extensions import db
 from roadmap.models import (
+    DateProposal,
     Measure,
     MeasureParty,
     Organization,
     OrgGroup,
+    ProposalStatus,
     Report,
     Roadmap,
     Task,
@@ -23,7 +25,13 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.schedule import AcademicCalendar, Schedule, parse
-from roadmap.tasks.planner import MeasurePlan, Occurrence, PlanSettings, TaskSpec, measure_occurrences, plan_tasks
+from roadmap.tasks.planner import (
+    MeasurePlan,
+    Occurrence,
+    PlanSettings,
+    measure_occurrences,
+    own_occurrences,
+)
 
 BATCH = 5000
 
@@ -121,23 +129,6 @@ def group_members(group_ids: set[int]) -> dict[int, set[int]]:
     return result
 
 
-def desired_tasks(roadmap: Roadmap) -> dict[tuple[int, int, str], TaskSpec]:
-    executors = executor_map(roadmap.id)
-    measures = db.session.scalars(
-        select(Measure).where(Measure.roadmap_id == roadmap.id, Measure.is_removed.is_(False))
-    ).all()
-    plans = (
-        MeasurePlan(
-            measure_id=m.id,
-            schedule=measure_schedule(m),
-            manual_dates=manual_dates(m),
-            executor_ids=sorted(executors.get(m.id, ())),
-        )
-        for m in measures
-    )
-    return {spec.identity: spec for spec in plan_tasks(plans, plan_settings(roadmap))}
-
-
 def tasks_with_history(roadmap_id: int) -> set[int]:
     with_transitions = select(Transition.task_id).join(Task, Task.id == Transition.task_id)
     with_transitions = with_transitions.where(Task.roadmap_id == roadmap_id)
@@ -145,28 +136,61 @@ def tasks_with_history(roadmap_id: int) -> set[int]:
     return set(db.session.scalars(with_transitions.union(with_reports)))
 
 
-def desired_occurrences(roadmap: Roadmap) -> tuple[dict[tuple[int, str], Occurrence], dict[int, set[int]]]:
-    """What `desired_tasks` describes, without one object per task.
+def desired_occurrences(
+    roadmap: Roadmap,
+) -> tuple[dict[tuple[int, str], Occurrence], dict[tuple[int, str], set[int]]]:
+    """Every task the roadmap should have, without one object per task.
 
     Dates, label and plan year belong to a measure's occurrence, not to an executor, so a region
     roadmap (60 measures, 1,000 schools) needs a few hundred occurrences and the executor sets
-    instead of 100,000 task specifications. Keys are (measure id, occurrence key); as in
-    `plan_tasks`, a measure without executors has no tasks and a repeated key keeps its last
-    occurrence.
+    instead of 100,000 task specifications. Keys are (measure id, occurrence key); the second
+    mapping gives each occurrence its executors — the measure's whole set (one shared object),
+    or, for an executor whose own dates were confirmed for a `manual` measure, that executor
+    alone. A measure without executors has no tasks; a repeated key keeps its last occurrence.
     """
     executors = executor_map(roadmap.id)
+    own_dates = confirmed_dates(roadmap.id)
     settings = plan_settings(roadmap)
     occurrences: dict[tuple[int, str], Occurrence] = {}
+    holders: dict[tuple[int, str], set[int]] = {}
     measures = db.session.scalars(
         select(Measure).where(Measure.roadmap_id == roadmap.id, Measure.is_removed.is_(False))
     ).all()
     for measure in measures:
-        if not executors.get(measure.id):
+        everyone = executors.get(measure.id)
+        if not everyone:
             continue
-        plan = MeasurePlan(measure.id, measure_schedule(measure), manual_dates(measure), executor_ids=())
-        for occurrence in measure_occurrences(plan, settings):
-            occurrences[(measure.id, occurrence.key)] = occurrence
-    return occurrences, executors
+        schedule = measure_schedule(measure)
+        own = {}
+        if schedule.kind == "manual" and measure.id in own_dates:
+            own = {org: dates for org, dates in own_dates[measure.id].items() if org in everyone}
+        shared = everyone - own.keys() if own else everyone
+        if shared:
+            plan = MeasurePlan(measure.id, schedule, manual_dates(measure), executor_ids=())
+            for occurrence in measure_occurrences(plan, settings):
+                occurrences[(measure.id, occurrence.key)] = occurrence
+                holders[(measure.id, occurrence.key)] = shared
+        for organization_id, dates in sorted(own.items()):
+            for occurrence in own_occurrences(measure.id, organization_id, dates, settings):
+                occurrences[(measure.id, occurrence.key)] = occurrence
+                holders[(measure.id, occurrence.key)] = {organization_id}
+    return occurrences, holders
+
+
+def confirmed_dates(roadmap_id: int) -> dict[int, dict[int, list[tuple[date, date]]]]:
+    """measure id → organization id → the dates of its confirmed proposal (the latest wins)."""
+    rows = db.session.execute(
+        select(DateProposal.measure_id, DateProposal.organization_id, DateProposal.dates)
+        .join(Measure, Measure.id == DateProposal.measure_id)
+        .where(Measure.roadmap_id == roadmap_id, DateProposal.status == ProposalStatus.CONFIRMED)
+        .order_by(DateProposal.id)
+    ).all()
+    result: dict[int, dict[int, list[tuple[date, date]]]] = defaultdict(dict)
+    for measure_id, organization_id, dates in rows:
+        result[measure_id][organization_id] = [
+            (date.fromisoformat(item["start"]), date.fromisoformat(item["due"])) for item in dates
+        ]
+    return result
 
 
 class _DriverValues:
@@ -226,7 +250,7 @@ def generate_tasks(roadmap: Roadmap, *, reason: str = "мероприятие и
     report or history — it is cancelled with `reason` and kept. A task that comes back is restored.
     """
     result = GenerationResult()
-    occurrences, executors = desired_occurrences(roadmap)
+    occurrences, holders = desired_occurrences(roadmap)
     table = Task.__table__
     connection = db.session.connection()
     driver = _DriverValues(table, connection.dialect)
@@ -234,7 +258,7 @@ def generate_tasks(roadmap: Roadmap, *, reason: str = "мероприятие и
     # SQLite): no per-row result processing, and the desired side is converted once per occurrence.
     raw = [type_coerce(table.c[name], NullType()) for name in _OCCURRENCE_COLUMNS]
     wanted = {key: _occurrence_values(occurrence, driver) for key, occurrence in occurrences.items()}
-    unchanged = _count_if_unchanged(connection, roadmap.id, raw, wanted, executors)
+    unchanged = _count_if_unchanged(connection, roadmap.id, raw, wanted, holders)
     if unchanged is not None:
         result.unchanged = unchanged
         return result
@@ -254,7 +278,7 @@ def generate_tasks(roadmap: Roadmap, *, reason: str = "мероприятие и
     for row in existing:
         task_id, measure_id, organization_id, key, is_cancelled = row[:5]
         values = wanted.get((measure_id, key))
-        if values is None or organization_id not in executors.get(measure_id, ()):
+        if values is None or organization_id not in holders[(measure_id, key)]:
             if task_id in history:
                 if not is_cancelled:
                     cancels.append({"_id": task_id})
@@ -279,7 +303,7 @@ def generate_tasks(roadmap: Roadmap, *, reason: str = "мероприятие и
         elif not is_cancelled:
             result.unchanged += 1
 
-    result.added = _insert_missing(connection, driver, roadmap.id, occurrences, executors, present)
+    result.added = _insert_missing(connection, driver, roadmap.id, occurrences, holders, present)
 
     now = utcnow()
     bump = {"version": table.c.version + 1, "sequence": table.c.sequence + 1, "updated_at": now}
@@ -322,7 +346,7 @@ def generate_tasks(roadmap: Roadmap, *, reason: str = "мероприятие и
     return result
 
 
-def _count_if_unchanged(connection, roadmap_id: int, raw: list, wanted: dict, executors: dict) -> int | None:
+def _count_if_unchanged(connection, roadmap_id: int, raw: list, wanted: dict, holders: dict) -> int | None:
     """The number of tasks when they are exactly the desired ones, else None; two GROUP BY queries.
 
     Regenerating an unchanged region roadmap is the common case (every edit of a measure and
@@ -346,7 +370,7 @@ def _count_if_unchanged(connection, roadmap_id: int, raw: list, wanted: dict, ex
     for measure_id, key, *values, count, alive in groups:
         if wanted.get((measure_id, key)) != tuple(values) or count != alive:
             return None
-        if count != len(executors.get(measure_id, ())):
+        if count != len(holders[(measure_id, key)]):
             return None
         total += count
     pairs = connection.execute(
@@ -355,8 +379,14 @@ def _count_if_unchanged(connection, roadmap_id: int, raw: list, wanted: dict, ex
     found: dict[int, set[int]] = defaultdict(set)
     for measure_id, organization_id in pairs:
         found[measure_id].add(organization_id)
-    measures = {measure_id for measure_id, _key in wanted}
-    if set(found) != measures or any(found[m] != executors[m] for m in measures):
+    expected: dict[int, set[int]] = {}
+    for (measure_id, _key), organizations in holders.items():
+        known = expected.get(measure_id)
+        if known is None:
+            expected[measure_id] = organizations
+        elif known is not organizations:  # shared occurrences hold one object: no copy per occurrence
+            expected[measure_id] = known | organizations
+    if found.keys() != expected.keys() or any(found[m] != expected[m] for m in expected):
         return None
     return total
 
@@ -366,7 +396,7 @@ def _insert_missing(
     driver: _DriverValues,
     roadmap_id: int,
     occurrences: dict[tuple[int, str], Occurrence],
-    executors: dict[int, set[int]],
+    holders: dict[tuple[int, str], set[int]],
     present: set[tuple[int, int, str]],
 ) -> int:
     """Insert every desired task not in `present`, in batches; return how many.
@@ -395,7 +425,7 @@ def _insert_missing(
         for (measure_id, key), occurrence in occurrences.items():
             values = dict(zip(_OCCURRENCE_COLUMNS, _occurrence_values(occurrence, driver), strict=True))
             values.update(constant, measure_id=measure_id, occurrence_key=key)
-            organizations = sorted(executors[measure_id])
+            organizations = sorted(holders[(measure_id, key)])
             if present:
                 organizations = [o for o in organizations if (measure_id, o, key) not in present]
             if order is None:

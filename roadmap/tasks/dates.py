@@ -1,0 +1,46 @@
+"""PURE: the dates people type by hand, one date or range per line, into (start, due) pairs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+# 01.09.2026, 1.9.2026, 01/09/2026 or 2026-09-01.
+_DATE_RE = re.compile(r"\b(?:(\d{1,2})[./](\d{1,2})[./](\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))\b")
+EXAMPLE = "«01.09.2026» или «01.09.2026 – 30.09.2026»"
+
+
+class DateLinesError(ValueError):
+    """A line that is not a date or a range; the message is Russian and names the line."""
+
+
+def parse_date_lines(text: str | None) -> list[tuple[date, date]]:
+    """Each non-empty line gives one date (start = due) or a range; sorted, duplicates dropped."""
+    ranges = set()
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        found = _DATE_RE.findall(line)
+        try:
+            dates = [
+                date(int(y1), int(m1), int(d1)) if y1 else date(int(y2), int(m2), int(d2))
+                for d1, m1, y1, y2, m2, d2 in found
+            ]
+        except ValueError:
+            raise DateLinesError(f"Строка {number}: такой даты нет в календаре.") from None
+        if len(dates) == 1:
+            ranges.add((dates[0], dates[0]))
+        elif len(dates) == 2:
+            if dates[0] > dates[1]:
+                raise DateLinesError(f"Строка {number}: начало позже окончания.")
+            ranges.add((dates[0], dates[1]))
+        else:
+            raise DateLinesError(f"Строка {number}: укажите дату или диапазон, например {EXAMPLE}.")
+    return sorted(ranges)
+
+
+def format_date_lines(ranges: list[tuple[date, date]]) -> str:
+    """The inverse of `parse_date_lines`, to prefill a form."""
+    return "\n".join(
+        start.strftime("%d.%m.%Y") if start == due else f"{start:%d.%m.%Y} – {due:%d.%m.%Y}" for start, due in ranges
+    )

@@ -1,0 +1,267 @@
+"""Executors propose dates for measures left to their own schedule; coordinators confirm. The caller commits.
+
+A roadmap says "по плану ОО" or "по отдельному графику" where each organization decides when to
+hold a measure. The organization proposes its dates, the coordinator confirms them (as proposed
+or corrected) or rejects them with a reason, and confirmed dates become that organization's own
+tasks at the next generation, which confirming runs at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from roadmap.audit import record
+from roadmap.extensions import db
+from roadmap.models import (
+    DateProposal,
+    Measure,
+    MeasureParty,
+    Notice,
+    Organization,
+    OrgGroup,
+    ProposalStatus,
+    Roadmap,
+    RoadmapStatus,
+    Role,
+    User,
+    utcnow,
+)
+from roadmap.models.organization import group_members as membership
+from roadmap.tasks.planner import manual_label
+from roadmap.tasks.service import GenerationResult, executor_map, generate_tasks, manual_dates
+from roadmap.tasks.workflow import notify_organization
+
+MAX_RANGES = 24
+
+
+class ProposalError(Exception):
+    """A refused proposal or decision; the message is Russian and safe to show."""
+
+
+@dataclass
+class ManualMeasure:
+    """A measure an organization schedules itself, with where its dates stand."""
+
+    measure: Measure
+    shared_dates: list[tuple[date, date]]
+    confirmed: DateProposal | None
+    latest: DateProposal | None
+
+    @property
+    def pending(self) -> DateProposal | None:
+        return self.latest if self.latest and self.latest.status == ProposalStatus.PROPOSED else None
+
+    @property
+    def rejected(self) -> DateProposal | None:
+        return self.latest if self.latest and self.latest.status == ProposalStatus.REJECTED else None
+
+    @property
+    def needs_dates(self) -> bool:
+        return not self.shared_dates and self.confirmed is None and self.pending is None
+
+
+def describe(ranges: list[tuple[date, date]]) -> str:
+    return "; ".join(manual_label(start, due) for start, due in ranges)
+
+
+def groups_of(organization: Organization) -> set[int]:
+    """The groups an organization belongs to: by kind and municipality, or named explicitly."""
+    by_kind = select(OrgGroup.id).where(
+        OrgGroup.kind == organization.kind,
+        or_(
+            OrgGroup.municipality.is_(None),
+            OrgGroup.municipality == "",
+            OrgGroup.municipality == organization.municipality,
+        ),
+    )
+    named = select(membership.c.group_id).where(membership.c.organization_id == organization.id)
+    return set(db.session.scalars(by_kind.union(named)))
+
+
+def _responsible_measures(organization: Organization):
+    """Manual measures of published roadmaps that name the organization or one of its groups."""
+    parties = [MeasureParty.organization_id == organization.id]
+    groups = groups_of(organization)
+    if groups:
+        parties.append(MeasureParty.group_id.in_(groups))
+    return (
+        select(Measure)
+        .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+        .where(
+            Roadmap.status == RoadmapStatus.PUBLISHED,
+            Measure.is_removed.is_(False),
+            Measure.has_no_executor.is_(False),
+            Measure.schedule_kind == "manual",
+            Measure.id.in_(select(MeasureParty.measure_id).where(or_(*parties))),
+        )
+        .options(joinedload(Measure.roadmap), joinedload(Measure.section))
+        .order_by(Roadmap.id, Measure.position, Measure.id)
+    )
+
+
+def manual_measures_for(organization: Organization | None) -> list[ManualMeasure]:
+    """What an executor organization schedules itself, in roadmap order; three queries."""
+    if organization is None or not organization.is_active:
+        return []
+    measures = db.session.scalars(_responsible_measures(organization)).unique().all()
+    if not measures:
+        return []
+    proposals = db.session.scalars(
+        select(DateProposal)
+        .where(
+            DateProposal.organization_id == organization.id,
+            DateProposal.measure_id.in_([m.id for m in measures]),
+        )
+        .order_by(DateProposal.id)
+    ).all()
+    confirmed: dict[int, DateProposal] = {}
+    latest: dict[int, DateProposal] = {}
+    for proposal in proposals:
+        latest[proposal.measure_id] = proposal
+        if proposal.status == ProposalStatus.CONFIRMED:
+            confirmed[proposal.measure_id] = proposal
+    return [ManualMeasure(m, manual_dates(m), confirmed.get(m.id), latest.get(m.id)) for m in measures]
+
+
+def _check_ranges(roadmap: Roadmap, ranges: list[tuple[date, date]]) -> list[dict[str, str]]:
+    if not ranges:
+        raise ProposalError("Укажите хотя бы одну дату.")
+    if len(ranges) > MAX_RANGES:
+        raise ProposalError(f"Не больше {MAX_RANGES} дат в одном предложении.")
+    for start, due in ranges:
+        if start < roadmap.period_start or due > roadmap.period_end:
+            raise ProposalError(
+                f"Дата {manual_label(start, due)} вне срока дорожной карты "
+                f"({roadmap.period_start:%d.%m.%Y} – {roadmap.period_end:%d.%m.%Y})."
+            )
+    return [{"start": start.isoformat(), "due": due.isoformat()} for start, due in sorted(ranges)]
+
+
+def propose_dates(measure: Measure, user: User, ranges: list[tuple[date, date]], comment: str = "") -> DateProposal:
+    """The user's organization proposes its dates; an earlier unanswered proposal is replaced."""
+    organization = user.organization
+    if user.role != Role.EXECUTOR or organization is None:
+        raise ProposalError("Предлагать даты могут только сотрудники организации-исполнителя.")
+    if measure.roadmap.status != RoadmapStatus.PUBLISHED or measure.is_removed or measure.schedule_kind != "manual":
+        raise ProposalError("Для этого мероприятия сроки задаёт дорожная карта: предлагать даты не нужно.")
+    if organization.id not in executor_map(measure.roadmap_id).get(measure.id, ()):
+        raise ProposalError("Ваша организация не указана ответственной за это мероприятие.")
+    dates = _check_ranges(measure.roadmap, ranges)
+    earlier = db.session.scalars(
+        select(DateProposal).where(
+            DateProposal.measure_id == measure.id,
+            DateProposal.organization_id == organization.id,
+            DateProposal.status == ProposalStatus.PROPOSED,
+        )
+    ).all()
+    for proposal in earlier:
+        proposal.status = ProposalStatus.SUPERSEDED
+    proposal = DateProposal(
+        measure=measure,
+        organization=organization,
+        dates=dates,
+        comment=comment.strip()[:2000],
+        status=ProposalStatus.PROPOSED,
+        proposed_by_id=user.id,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    _notify_coordinators(
+        f"{organization.short_name} предлагает даты мероприятия {measure.number}: {describe(proposal.ranges)}.",
+        url=f"/proposals/{proposal.id}",
+    )
+    record("proposal.create", user=user, obj=proposal, summary=f"{measure.number}: {describe(proposal.ranges)}")
+    return proposal
+
+
+def confirm_proposal(
+    proposal: DateProposal, user: User, ranges: list[tuple[date, date]] | None = None, comment: str = ""
+) -> GenerationResult:
+    """Confirm as proposed, or with the coordinator's corrections; the organization's tasks follow."""
+    _check_decision(proposal, user)
+    roadmap = proposal.measure.roadmap
+    if ranges is not None:
+        dates = _check_ranges(roadmap, ranges)
+        if dates != proposal.dates:
+            proposal.dates = dates
+            comment = comment.strip() or "даты исправлены координатором"
+    earlier = db.session.scalars(
+        select(DateProposal).where(
+            DateProposal.measure_id == proposal.measure_id,
+            DateProposal.organization_id == proposal.organization_id,
+            DateProposal.status == ProposalStatus.CONFIRMED,
+        )
+    ).all()
+    for old in earlier:
+        old.status = ProposalStatus.SUPERSEDED
+    _decide(proposal, user, ProposalStatus.CONFIRMED, comment)
+    db.session.flush()
+    result = generate_tasks(roadmap, reason="даты мероприятия изменены")
+    measure = proposal.measure
+    notify_organization(
+        proposal.organization_id,
+        kind="dates_confirmed",
+        text=f"Даты мероприятия {measure.number} подтверждены: {describe(proposal.ranges)}."
+        + (f" {proposal.decision_comment}" if proposal.decision_comment else ""),
+        url="/tasks",
+    )
+    record("proposal.confirm", user=user, obj=proposal, summary=f"{measure.number}: {result.summary()}")
+    return result
+
+
+def reject_proposal(proposal: DateProposal, user: User, comment: str) -> None:
+    _check_decision(proposal, user)
+    if not comment.strip():
+        raise ProposalError("Напишите, почему даты не подходят: исполнитель увидит причину.")
+    _decide(proposal, user, ProposalStatus.REJECTED, comment)
+    measure = proposal.measure
+    notify_organization(
+        proposal.organization_id,
+        kind="dates_rejected",
+        text=f"Даты мероприятия {measure.number} не подтверждены: {proposal.decision_comment}",
+        url=f"/proposals/measure/{measure.id}",
+    )
+    record("proposal.reject", user=user, obj=proposal, summary=f"{measure.number}: {proposal.decision_comment}")
+
+
+def pending_proposals(roadmap_id: int | None = None) -> list[DateProposal]:
+    stmt = (
+        select(DateProposal)
+        .join(Measure, Measure.id == DateProposal.measure_id)
+        .where(DateProposal.status == ProposalStatus.PROPOSED, Measure.is_removed.is_(False))
+        .options(
+            joinedload(DateProposal.measure).joinedload(Measure.roadmap),
+            joinedload(DateProposal.organization),
+            joinedload(DateProposal.proposed_by),
+        )
+        .order_by(DateProposal.id)
+    )
+    if roadmap_id is not None:
+        stmt = stmt.where(Measure.roadmap_id == roadmap_id)
+    return list(db.session.scalars(stmt).unique())
+
+
+def _check_decision(proposal: DateProposal, user: User) -> None:
+    if user.role != Role.COORDINATOR:
+        raise ProposalError("Подтверждать даты может только координатор.")
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise ProposalError(f"По этому предложению уже есть решение: {proposal.status.label}.")
+
+
+def _decide(proposal: DateProposal, user: User, status: ProposalStatus, comment: str) -> None:
+    proposal.status = status
+    proposal.decided_by_id = user.id
+    proposal.decided_at = utcnow()
+    proposal.decision_comment = comment.strip()[:2000]
+
+
+def _notify_coordinators(text: str, *, url: str) -> None:
+    coordinators = db.session.scalars(
+        select(User.id).where(User.role == Role.COORDINATOR, User.is_active_account.is_(True))
+    ).all()
+    for user_id in coordinators:
+        db.session.add(Notice(user_id=user_id, kind="dates_proposed", text=text[:2000], url=url))
