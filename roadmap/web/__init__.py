@@ -67,7 +67,7 @@ def _optional_blueprints():
     import importlib
 
     modules = []
-    for name in ("roadmap.web.plans", "roadmap.web.tasks", "roadmap.web.feeds", "roadmap.web.reports", "roadmap.web.account", "roadmap.web.ops"):  # fmt: skip
+    for name in ("roadmap.web.plans", "roadmap.web.tasks", "roadmap.web.feeds", "roadmap.web.reports", "roadmap.web.account", "roadmap.web.ops", "roadmap.web.proposals"):  # fmt: skip
         try:
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
@@ -82,6 +82,7 @@ NAV = [
     ("reports.my_reports", "Мои отчёты", {"executor"}),
     ("plans.index", "Дорожные карты", {"coordinator", "observer", "admin"}),
     ("tasks.review_queue", "На проверке", {"coordinator"}),
+    ("proposals.index", "Предложенные даты", {"coordinator", "observer"}),
     ("feeds.subscriptions", "Календарь", {"coordinator", "executor", "observer"}),
     ("tasks.notices", "Уведомления", {"coordinator", "executor", "observer"}),
     ("admin.organizations", "Администрирование", {"admin"}),

@@ -27,6 +27,7 @@ from roadmap.models import (
 from roadmap.plans.dashboard import review_queue as queue_rows
 from roadmap.plans.dashboard import today_in
 from roadmap.tasks.access import can_review, can_submit, can_view_task
+from roadmap.tasks.proposals import manual_measures_for
 from roadmap.tasks.workflow import (
     ConflictError,
     ReportInput,
@@ -111,7 +112,16 @@ def my():
             groups["soon"].append(row)
         else:
             groups["later"].append(row)
-    return render_template("tasks/my.html", groups=groups, years=years, year=year, today=today)
+    own_schedule = manual_measures_for(current_user.organization)
+    return render_template(
+        "tasks/my.html",
+        groups=groups,
+        years=years,
+        year=year,
+        today=today,
+        own_schedule=len(own_schedule),
+        own_schedule_missing=sum(1 for item in own_schedule if item.needs_dates),
+    )
 
 
 @bp.route("/tasks/<int:task_id>")

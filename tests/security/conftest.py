@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from roadmap.extensions import db
 from roadmap.models import Attachment, OrgKind, Role, Task
+from roadmap.tasks.proposals import propose_dates
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -29,6 +30,8 @@ class World:
     task_b: object
     attachment_a: object
     measure_draft: object
+    measure_manual: object
+    proposal_a: object
     party_draft: object
     spare_user: object
     feed_token: str
@@ -85,6 +88,7 @@ def world(app, make_org, make_user, make_roadmap):
         [
             ("1.1", "Классные часы", "в течение года", [org_a]),
             ("1.2", "Родительские собрания", "в течение года", [org_b]),
+            ("1.3", "День открытых дверей", "по плану ОО", [org_a]),
         ],
         period=period,
         title="Опубликованная карта",
@@ -135,6 +139,8 @@ def world(app, make_org, make_user, make_roadmap):
         task_b=task_b,
         attachment_a=attachment,
         measure_draft=measure,
+        measure_manual=published.measures[2],
+        proposal_a=propose_dates(published.measures[2], users["executor_own"], [(today, today)]),
         party_draft=draft.measures[1].parties[0],  # another measure: edits of the first replace its parties
         spare_user=spare,
         feed_token=token,

@@ -132,6 +132,12 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /attachments/<int:attachment_id>": OWN_TASK_VIEW,
     "GET /notices": SIGNED_IN,
     "POST /notices": SIGNED_IN,
+    # dates for measures on the organization's own schedule; the coordinator decides last
+    "GET /proposals/": SIGNED_IN,
+    "GET /proposals/measure/<int:measure_id>": row(LOGIN, F, F, F, OK, N),
+    "POST /proposals/measure/<int:measure_id>": row(LOGIN, F, F, F, OK, N),
+    "GET /proposals/<int:proposal_id>": OWN_TASK_VIEW,
+    "POST /proposals/<int:proposal_id>": row(LOGIN, F, OK, F, OK, N),
 }
 
 # Routes whose <roadmap_id> is not the published roadmap: edits go to the draft (no task
@@ -160,6 +166,7 @@ def url_for_rule(rule, world) -> str:
         "user_id": world.spare_user.id,
         "subscription_id": world.subscription_revocable.id,
         "job_id": world.job_id,
+        "proposal_id": world.proposal_a.id,
         "fmt": "csv" if "export" in rule.endpoint else "xlsx",  # the cheapest formats
         "token": "0" * 32,
     }
@@ -167,6 +174,8 @@ def url_for_rule(rule, world) -> str:
         values["roadmap_id"] = world.draft.id
     if rule.rule.endswith("/archive"):
         values["roadmap_id"] = world.archivable.id
+    if rule.endpoint == "proposals.measure":
+        values["measure_id"] = world.measure_manual.id
     if rule.endpoint == "feeds.feed":
         values["token"] = world.feed_token
     path = rule.rule

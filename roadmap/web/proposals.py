@@ -1,0 +1,134 @@
+"""Dates for measures left to each organization's own schedule: executors propose, coordinators confirm."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from roadmap.extensions import db
+from roadmap.models import DateProposal, Measure, ProposalStatus, Role
+from roadmap.reminders.text import plural
+from roadmap.tasks.dates import DateLinesError, format_date_lines, parse_date_lines
+from roadmap.tasks.proposals import (
+    ProposalError,
+    confirm_proposal,
+    describe,
+    manual_measures_for,
+    pending_proposals,
+    propose_dates,
+    reject_proposal,
+)
+from roadmap.web.access import roles_required
+from roadmap.web.forms.proposals import DecideProposalForm, ProposeDatesForm
+
+bp = Blueprint("proposals", __name__, url_prefix="/proposals")
+
+STAFF = (Role.COORDINATOR, Role.ADMIN, Role.OBSERVER)
+RECENT = 30
+
+
+@bp.app_template_filter("plural")
+def plural_filter(n: int, one: str, few: str, many: str) -> str:
+    """{{ n|plural('задача', 'задачи', 'задач') }}: the Russian form for the number."""
+    return plural(n, one, few, many)
+
+
+@bp.route("/")
+@login_required
+def index():
+    if current_user.role == Role.EXECUTOR:
+        items = manual_measures_for(current_user.organization)
+        return render_template("proposals/mine.html", items=items, describe=describe)
+    if current_user.role not in STAFF:
+        abort(403)
+    decided = db.session.scalars(
+        select(DateProposal)
+        .where(DateProposal.status.in_([ProposalStatus.CONFIRMED, ProposalStatus.REJECTED]))
+        .options(joinedload(DateProposal.measure), joinedload(DateProposal.organization))
+        .order_by(DateProposal.decided_at.desc(), DateProposal.id.desc())
+        .limit(RECENT)
+    ).all()
+    return render_template("proposals/queue.html", pending=pending_proposals(), decided=decided, describe=describe)
+
+
+@bp.route("/measure/<int:measure_id>", methods=["GET", "POST"])
+@roles_required(Role.EXECUTOR)
+def measure(measure_id: int):
+    item = next((i for i in manual_measures_for(current_user.organization) if i.measure.id == measure_id), None)
+    if item is None:
+        # Not the organization's measure, or its dates come from the roadmap: like a missing page.
+        abort(404)
+    form = ProposeDatesForm()
+    if form.validate_on_submit():
+        try:
+            ranges = parse_date_lines(form.dates.data)
+            propose_dates(item.measure, current_user, ranges, form.comment.data or "")
+        except (DateLinesError, ProposalError) as exc:
+            form.dates.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Даты отправлены координатору. Задачи появятся, когда он их подтвердит.", "success")
+            return redirect(url_for("proposals.index"))
+    elif not form.is_submitted():
+        current = item.pending or item.confirmed or item.rejected
+        if current is not None:
+            form.dates.data = format_date_lines(current.ranges)
+    history = db.session.scalars(
+        select(DateProposal)
+        .where(DateProposal.measure_id == measure_id, DateProposal.organization_id == current_user.organization_id)
+        .options(joinedload(DateProposal.proposed_by), joinedload(DateProposal.decided_by))
+        .order_by(DateProposal.id.desc())
+    ).all()
+    status = 400 if form.errors else 200
+    return render_template("proposals/measure.html", item=item, form=form, history=history, describe=describe), status
+
+
+@bp.route("/<int:proposal_id>", methods=["GET", "POST"])
+@login_required
+def show(proposal_id: int):
+    proposal = db.session.get(DateProposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    if current_user.role == Role.EXECUTOR:
+        if proposal.organization_id != current_user.organization_id:
+            abort(404)
+        return redirect(url_for("proposals.measure", measure_id=proposal.measure_id))
+    if current_user.role not in STAFF:
+        abort(403)
+    form = DecideProposalForm()
+    if form.is_submitted() and current_user.role != Role.COORDINATOR:
+        abort(403)
+    if form.validate_on_submit():
+        if not (form.confirm.data or form.reject.data):
+            abort(400, "Выберите действие: подтвердить или отклонить.")
+        try:
+            if form.reject.data:
+                reject_proposal(proposal, current_user, form.comment.data or "")
+                message = f"Даты отклонены; {proposal.organization.short_name} увидит причину."
+            else:
+                ranges = parse_date_lines(form.dates.data) if (form.dates.data or "").strip() else None
+                result = confirm_proposal(proposal, current_user, ranges, form.comment.data or "")
+                message = f"Даты подтверждены. Задачи: {result.summary()}."
+        except (DateLinesError, ProposalError) as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect(url_for("proposals.show", proposal_id=proposal_id))
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("proposals.index"))
+    if not form.is_submitted():
+        form.dates.data = format_date_lines(proposal.ranges)
+    measure = db.session.scalars(
+        select(Measure).where(Measure.id == proposal.measure_id).options(joinedload(Measure.roadmap))
+    ).one()
+    history = db.session.scalars(
+        select(DateProposal)
+        .where(DateProposal.measure_id == proposal.measure_id, DateProposal.organization_id == proposal.organization_id)
+        .options(joinedload(DateProposal.proposed_by), joinedload(DateProposal.decided_by))
+        .order_by(DateProposal.id.desc())
+    ).all()
+    return render_template(
+        "proposals/show.html", proposal=proposal, measure=measure, form=form, history=history, describe=describe
+    )

@@ -1,0 +1,134 @@
+"""The pages where a school proposes its dates and the coordinator confirms them."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.models import DateProposal, OrgGroup, OrgKind, ProposalStatus, Role, Task
+
+
+@pytest.fixture
+def world(make_org, make_user, make_roadmap):
+    school = make_org(kind=OrgKind.SCHOOL, municipality="г. Д", short_name="СОШ 7")
+    other = make_org(kind=OrgKind.SCHOOL, municipality="г. Д", short_name="СОШ 8")
+    college = make_org(kind=OrgKind.COLLEGE, short_name="Колледж 1")
+    group = OrgGroup(name="ОО г. Д", kind=OrgKind.SCHOOL, municipality="г. Д")
+    db.session.add(group)
+    db.session.flush()
+    roadmap = make_roadmap(
+        [
+            ("1.1", "Дни открытых дверей", "по плану ОО", [group]),
+            ("1.2", "Совещание", "сентябрь", [group]),
+        ]
+    )
+    make_user(organization=school, login="school")
+    make_user(organization=other, login="other")
+    make_user(organization=college, login="college")
+    make_user(role=Role.COORDINATOR, login="coord")
+    make_user(role=Role.OBSERVER, login="observer")
+    return {"roadmap": roadmap, "manual": roadmap.measures[0], "dated": roadmap.measures[1], "school": school}
+
+
+def _tasks(measure):
+    return db.session.scalars(select(Task).where(Task.measure_id == measure.id)).all()
+
+
+def test_school_proposes_coordinator_confirms_with_a_correction(client, auth, world):
+    manual = world["manual"]
+    auth.login("school")
+    page = client.get("/tasks").get_data(as_text=True)
+    assert "1 мероприятие ждёт ваших дат" in page
+    listing = client.get("/proposals/").get_data(as_text=True)
+    assert "Дни открытых дверей" in listing and "нужны даты" in listing
+    form = client.get(f"/proposals/measure/{manual.id}")
+    assert form.status_code == 200 and "по плану ОО" in form.get_data(as_text=True)
+
+    bad = client.post(f"/proposals/measure/{manual.id}", data={"dates": "31.02.2023"})
+    assert bad.status_code == 400
+    assert "Строка 1: такой даты нет в календаре." in bad.get_data(as_text=True)
+    outside = client.post(f"/proposals/measure/{manual.id}", data={"dates": "10.01.2024"})
+    assert outside.status_code == 400 and "вне срока дорожной карты" in outside.get_data(as_text=True)
+    assert db.session.scalar(select(DateProposal.id)) is None
+
+    sent = client.post(
+        f"/proposals/measure/{manual.id}",
+        data={"dates": "12.10.2023 – 13.10.2023\n20.04.2023", "comment": "две волны"},
+    )
+    assert sent.status_code == 302
+    proposal = db.session.scalars(select(DateProposal)).one()
+    assert proposal.ranges == [(date(2023, 4, 20), date(2023, 4, 20)), (date(2023, 10, 12), date(2023, 10, 13))]
+    assert "ждёт подтверждения" in client.get("/proposals/").get_data(as_text=True)
+    assert "ждут ваших дат" not in client.get("/tasks").get_data(as_text=True)
+    auth.logout()
+
+    auth.login("coord")
+    queue = client.get("/proposals/").get_data(as_text=True)
+    assert "СОШ 7" in queue and "20 апреля 2023" in queue
+    detail = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Подтвердить даты" in detail and "две волны" in detail
+    confirmed = client.post(
+        f"/proposals/{proposal.id}",
+        data={"dates": "20.04.2023\n12.10.2023 – 14.10.2023", "comment": "", "confirm": "Подтвердить даты"},
+    )
+    assert confirmed.status_code == 302
+    assert proposal.status == ProposalStatus.CONFIRMED
+    assert sorted((t.organization_id, t.due_on) for t in _tasks(manual)) == [
+        (world["school"].id, date(2023, 4, 20)),
+        (world["school"].id, date(2023, 10, 14)),
+    ]
+    auth.logout()
+
+    auth.login("school")
+    assert "Даты мероприятия 1.1 подтверждены" in client.get("/notices").get_data(as_text=True)
+    assert "Дни открытых дверей" in client.get("/tasks?year=2023").get_data(as_text=True)
+
+
+def test_rejection_needs_a_reason_and_reaches_the_school(client, auth, world):
+    manual = world["manual"]
+    auth.login("school")
+    client.post(f"/proposals/measure/{manual.id}", data={"dates": "01.07.2023"})
+    proposal = db.session.scalars(select(DateProposal)).one()
+    auth.logout()
+    auth.login("coord")
+    refused = client.post(
+        f"/proposals/{proposal.id}", data={"reject": "Отклонить", "comment": ""}, follow_redirects=True
+    )
+    assert "Напишите, почему даты не подходят" in refused.get_data(as_text=True)
+    assert proposal.status == ProposalStatus.PROPOSED
+    client.post(f"/proposals/{proposal.id}", data={"reject": "Отклонить", "comment": "июль — каникулы"})
+    assert proposal.status == ProposalStatus.REJECTED
+    auth.logout()
+    auth.login("school")
+    page = client.get(f"/proposals/measure/{manual.id}").get_data(as_text=True)
+    assert "июль — каникулы" in page and "01.07.2023" in page  # prefilled to correct
+    assert "1 мероприятие ждёт ваших дат" in client.get("/tasks").get_data(as_text=True)
+
+
+def test_who_may_see_and_decide(client, auth, world):
+    manual, dated = world["manual"], world["dated"]
+    auth.login("school")
+    client.post(f"/proposals/measure/{manual.id}", data={"dates": "05.05.2023"})
+    proposal = db.session.scalars(select(DateProposal)).one()
+    # Its own proposal leads the school back to the measure page.
+    assert client.get(f"/proposals/{proposal.id}").headers["Location"].endswith(f"/proposals/measure/{manual.id}")
+    assert client.get(f"/proposals/measure/{dated.id}").status_code == 404  # dates set by the roadmap
+    auth.logout()
+
+    auth.login("other")  # same measure, another school: its own page, not the first school's proposal
+    assert client.get(f"/proposals/{proposal.id}").status_code == 404
+    assert client.get(f"/proposals/measure/{manual.id}").status_code == 200
+    auth.logout()
+
+    auth.login("college")  # not responsible at all
+    assert client.get(f"/proposals/measure/{manual.id}").status_code == 404
+    assert "Таких мероприятий у вашей организации нет" in client.get("/proposals/").get_data(as_text=True)
+    auth.logout()
+
+    auth.login("observer")
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Подтвердить даты" not in page
+    assert client.post(f"/proposals/{proposal.id}", data={"confirm": "Подтвердить даты"}).status_code == 403
+    assert proposal.status == ProposalStatus.PROPOSED
+    assert client.get(f"/proposals/measure/{manual.id}").status_code == 403
