@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, select
 
 from roadmap.extensions import db
-from roadmap.models import Measure, Organization, OrgKind, Roadmap, Section, Task, TaskStatus
+from roadmap.models import Measure, Organization, OrgKind, Roadmap, Task, TaskStatus
+from roadmap.reports import queries as report_queries
+from roadmap.reports.queries import Overview
 
 
 def today_in(timezone: str) -> date:
@@ -65,71 +67,42 @@ def _base_filter(roadmap_id: int, plan_year: int | None):
 
 @dataclass
 class Dashboard:
-    total: Progress
-    sections: list[tuple[Section | None, Progress]]
-    executors: list[tuple[int, str, Progress]]
-    overdue: list
+    """The roadmap dashboard. Its figures and charts come from `roadmap.reports.queries.overview`,
+    the same classification and sums as the exported reports, so the page and the files agree."""
+
+    overview: Overview
+    charts: dict[str, str]
     plan_years: list[int]
+    review_count: int = 0
     manual_without_dates: list[Measure] = field(default_factory=list)
+    status_labels: dict[str, str] = field(default_factory=lambda: dict(report_queries.DISPLAY_LABELS))
 
 
 def plan_years_of(roadmap_id: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Task.plan_year)
-            .where(Task.roadmap_id == roadmap_id)
-            .group_by(Task.plan_year)
-            .order_by(Task.plan_year)
+    """The plan years that have (not cancelled) tasks: those the reports accept."""
+    return report_queries.plan_years_of(roadmap_id)
+
+
+def review_count(roadmap_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Task.id)).where(
+            Task.roadmap_id == roadmap_id, Task.status == TaskStatus.SUBMITTED, Task.is_cancelled.is_(False)
         )
     )
 
 
-def dashboard(roadmap: Roadmap, plan_year: int | None, today: date, overdue_limit: int = 50) -> Dashboard:
-    conditions = _base_filter(roadmap.id, plan_year)
-    columns = _progress_columns(today)
-    total = _progress(db.session.execute(select(*columns).where(*conditions)).one())
-    by_section = {
-        row[0]: _progress(row[1:])
-        for row in db.session.execute(
-            select(Measure.section_id, *columns)
-            .join(Measure, Measure.id == Task.measure_id)
-            .where(*conditions)
-            .group_by(Measure.section_id)
-        )
-    }
-    sections = [(s, by_section[s.id]) for s in roadmap.sections if s.id in by_section]
-    if None in by_section:
-        sections.append((None, by_section[None]))
-    executors = [
-        (row[0], row[1], _progress(row[2:]))
-        for row in db.session.execute(
-            select(Organization.id, Organization.short_name, *columns)
-            .join(Organization, Organization.id == Task.organization_id)
-            .where(*conditions)
-            .group_by(Organization.id, Organization.short_name)
-        )
-    ]
-    executors.sort(key=lambda item: (-item[2].percent, -item[2].accepted, item[1]))
-    overdue = db.session.execute(
-        select(
-            Task.id,
-            Task.due_effective_on,
-            Task.label,
-            Task.status,
-            Measure.number,
-            Measure.title,
-            Organization.short_name,
-        )
-        .join(Measure, Measure.id == Task.measure_id)
-        .join(Organization, Organization.id == Task.organization_id)
-        .where(
-            *conditions,
-            Task.status.in_((TaskStatus.PLANNED, TaskStatus.RETURNED)),
-            Task.due_effective_on < today,
-        )
-        .order_by(Task.due_effective_on, Measure.position, Organization.short_name)
-        .limit(overdue_limit)
-    ).all()
+def dashboard(
+    roadmap: Roadmap, plan_year: int | None, today: date, *, plan_years: list[int] | None = None
+) -> Dashboard:
+    """The dashboard of `roadmap` for `plan_year` (None: every plan year) as of `today`.
+
+    A fixed handful of queries whatever the size: the overview's five, the manual measures
+    without dates and the review count (plus the plan years unless given).
+    """
+    from roadmap.reports.service import build_scope, overview_charts
+
+    scope = build_scope(roadmap, plan_year, today=today, default_year=False)
+    data = report_queries.overview(roadmap, scope)
     manual = db.session.scalars(
         select(Measure).where(
             Measure.roadmap_id == roadmap.id,
@@ -138,7 +111,13 @@ def dashboard(roadmap: Roadmap, plan_year: int | None, today: date, overdue_limi
             Measure.manual_dates.is_(None),
         )
     ).all()
-    return Dashboard(total, sections, executors, overdue, plan_years_of(roadmap.id), list(manual))
+    return Dashboard(
+        overview=data,
+        charts=overview_charts(data),
+        plan_years=plan_years if plan_years is not None else plan_years_of(roadmap.id),
+        review_count=review_count(roadmap.id),
+        manual_without_dates=list(manual),
+    )
 
 
 @dataclass

@@ -200,8 +200,8 @@ class ExecutorRow:
     name: str
     full_name: str
     figures: Figures = field(default_factory=Figures)
-    measures_total: int = 0
-    measures_done: int = 0
+    measures_total: int | None = 0  # measures with applicable tasks (None: not computed)
+    measures_done: int | None = 0  # ... all of whose applicable tasks are done
 
 
 @dataclass
@@ -285,10 +285,7 @@ class MonitoringReport:
 
     @property
     def executors_ranked(self) -> list[ExecutorRow]:
-        return sorted(
-            (e for e in self.executors if e.figures.applicable),
-            key=lambda e: (-(e.figures.done_ratio or 0), -e.figures.on_time, e.name.lower()),
-        )
+        return rank_executors(self.executors)
 
     @property
     def is_empty(self) -> bool:
@@ -304,6 +301,53 @@ class MonitoringReport:
         if self.comparison is not None:
             return [self.comparison.previous, self.comparison.current]
         return []
+
+
+def rank_executors(executors: list[ExecutorRow]) -> list[ExecutorRow]:
+    """Executors with something to do, best first: by completion rate, then tasks done on time,
+    then name. Those whose every task is "not applicable" are left out."""
+    return sorted(
+        (e for e in executors if e.figures.applicable),
+        key=lambda e: (-(e.figures.done_ratio or 0), -e.figures.on_time, e.name.lower()),
+    )
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    task_id: int
+    due_effective_on: date
+    label: str
+    measure_number: str
+    measure_title: str
+    organization: str
+
+
+@dataclass
+class Overview:
+    """The roadmap dashboard's figures: the report's for the same scope, summed from the same
+    classified rows, without the per-measure detail (see `overview`)."""
+
+    roadmap: Roadmap
+    scope: Scope
+    summary: Figures
+    sections: list[SectionRow]  # their `measures` are left empty
+    executors: list[ExecutorRow]  # their measure counts are not computed (None)
+    status_counts: dict[str, int]
+    coverage_by_month: list[MonthCoverage]
+    overdue: list[OverdueRow]
+
+    @property
+    def executors_ranked(self) -> list[ExecutorRow]:
+        return rank_executors(self.executors)
+
+    @property
+    def executors_without_work(self) -> list[ExecutorRow]:
+        """Executors all of whose tasks are "not applicable"."""
+        return [e for e in self.executors if not e.figures.applicable]
+
+    @property
+    def is_empty(self) -> bool:
+        return self.summary.total == 0
 
 
 # --------------------------------------------------------------------------- SQL building blocks
@@ -468,23 +512,61 @@ def default_plan_year(roadmap: Roadmap, today: date, years: list[int] | None = N
     return None
 
 
-def cells(scope: Scope) -> dict[tuple[int, int], Cell]:
-    """(measure id, organization id) → Cell. The one big GROUP BY."""
-    c = classified(scope).c
-    statuses = [
+def _status_columns(c) -> list:
+    return [
         func.coalesce(func.sum(case((c.display == name, 1), else_=0)), 0).label(f"st_{name}")
         for name in DISPLAY_STATUSES
     ]
-    stmt = select(c.measure_id, c.organization_id, *_figure_columns(c), *statuses).group_by(
+
+
+def _cell(row) -> Cell:
+    return Cell(figures=_figures(row), statuses={name: int(row._mapping[f"st_{name}"]) for name in DISPLAY_STATUSES})
+
+
+def cells(scope: Scope) -> dict[tuple[int, int], Cell]:
+    """(measure id, organization id) → Cell. The one big GROUP BY."""
+    c = classified(scope).c
+    stmt = select(c.measure_id, c.organization_id, *_figure_columns(c), *_status_columns(c)).group_by(
         c.measure_id, c.organization_id
     )
-    result = {}
-    for row in db.session.execute(stmt):
-        result[(row.measure_id, row.organization_id)] = Cell(
-            figures=_figures(row),
-            statuses={name: int(row._mapping[f"st_{name}"]) for name in DISPLAY_STATUSES},
+    return {(row.measure_id, row.organization_id): _cell(row) for row in db.session.execute(stmt)}
+
+
+def section_cells(scope: Scope) -> dict[tuple[int | None, int], Cell]:
+    """(section id, organization id) → Cell: the rows of `cells` summed by section in SQL, for
+    pages that show sections and executors but not measures (a few thousand rows at region
+    scale instead of tens of thousands)."""
+    c = classified(scope).c
+    stmt = select(c.section_id, c.organization_id, *_figure_columns(c), *_status_columns(c)).group_by(
+        c.section_id, c.organization_id
+    )
+    return {(row.section_id, row.organization_id): _cell(row) for row in db.session.execute(stmt)}
+
+
+def overdue_tasks(scope: Scope, *, limit: int = 50) -> list[OverdueRow]:
+    """The scope's tasks of outcome "overdue", the longest overdue first."""
+    sub = classified(scope)
+    c = sub.c
+    stmt = (
+        select(
+            c.task_id,
+            c.due_effective_on,
+            Task.label,
+            Measure.number,
+            Measure.title,
+            Organization.short_name,
         )
-    return result
+        .select_from(sub)
+        .join(Task, Task.id == c.task_id)
+        .join(Measure, Measure.id == c.measure_id)
+        .join(Organization, Organization.id == c.organization_id)
+        .where(c.outcome == "overdue")
+        .order_by(c.due_effective_on, Measure.position, Organization.short_name, c.task_id)
+        .limit(limit)
+    )
+    return [
+        OverdueRow(row[0], _as_date(row[1]), row[2] or "", row[3], row[4], row[5]) for row in db.session.execute(stmt)
+    ]
 
 
 def coverage_by_month(scope: Scope) -> list[MonthCoverage]:
@@ -704,6 +786,64 @@ def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: i
         comparison=comparison,
         years=year_series(roadmap, scope),
         plan_years=sorted(years),
+    )
+
+
+def overview(roadmap: Roadmap, scope: Scope, *, overdue_limit: int = 50) -> Overview:
+    """The dashboard's figures for `scope`: totals, sections, executors, statuses, coverage by
+    month and the overdue tasks. The same classification and sums as `monitoring_report`, so
+    the page and the exported files agree; five queries whatever the size."""
+    grid = section_cells(scope)
+    summary = Figures()
+    status_counts = dict.fromkeys(DISPLAY_STATUSES, 0)
+    by_section: dict[int | None, Figures] = defaultdict(Figures)
+    by_org: dict[int, Figures] = defaultdict(Figures)
+    for (section_id, org_id), cell in grid.items():
+        summary.add(cell.figures)
+        by_section[section_id].add(cell.figures)
+        by_org[org_id].add(cell.figures)
+        for name, n in cell.statuses.items():
+            status_counts[name] += n
+
+    sections = []
+    for row in db.session.execute(
+        select(Section.id, Section.number, Section.title)
+        .where(Section.roadmap_id == roadmap.id)
+        .order_by(Section.position, Section.id)
+    ):
+        if row.id in by_section:
+            sections.append(SectionRow(id=row.id, number=row.number, title=row.title, figures=by_section.pop(row.id)))
+    if by_section:  # measures outside any section (or of a section not listed: not expected)
+        loose = SectionRow(id=None, number="", title="Мероприятия вне разделов")
+        for figures in by_section.values():
+            loose.figures.add(figures)
+        sections.append(loose)
+
+    executors = [
+        ExecutorRow(
+            id=org.id,
+            name=org.short_name,
+            full_name=org.full_name,
+            figures=by_org[org.id],
+            measures_total=None,
+            measures_done=None,
+        )
+        for org in db.session.execute(
+            select(Organization.id, Organization.short_name, Organization.full_name).where(
+                Organization.id.in_(list(by_org) or [-1])
+            )
+        )
+    ]
+    executors.sort(key=lambda e: e.name.lower())
+    return Overview(
+        roadmap=roadmap,
+        scope=scope,
+        summary=summary,
+        sections=sections,
+        executors=executors,
+        status_counts=status_counts,
+        coverage_by_month=coverage_by_month(scope),
+        overdue=overdue_tasks(scope, limit=overdue_limit),
     )
 
 

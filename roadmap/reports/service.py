@@ -12,9 +12,11 @@ from roadmap.reports import charts as chart_lib
 from roadmap.reports.queries import (
     Coverage,
     MonitoringReport,
+    Overview,
     Scope,
     default_plan_year,
     monitoring_report,
+    overview,
     task_rows,
     today_in,
 )
@@ -56,8 +58,8 @@ def build_scope(
     )
 
 
-def report_charts(report: MonitoringReport) -> list[chart_lib.Chart]:
-    """The four charts of a report, in display order."""
+def report_charts(report: MonitoringReport | Overview) -> list[chart_lib.Chart]:
+    """The four charts of a report (or of the dashboard's overview), in display order."""
     return [
         chart_lib.progress_by_section([(s.heading, s.figures) for s in report.sections if s.figures.total]),
         chart_lib.status_distribution(report.status_counts),
@@ -66,7 +68,7 @@ def report_charts(report: MonitoringReport) -> list[chart_lib.Chart]:
     ]
 
 
-def _months_without_gaps(report: MonitoringReport) -> list[tuple[int, int, Coverage]]:
+def _months_without_gaps(report: MonitoringReport | Overview) -> list[tuple[int, int, Coverage]]:
     """Coverage by month from the first month with reports to the last, empty months included."""
     known = {(m.year, m.month): m.coverage for m in report.coverage_by_month}
     if not known:
@@ -79,13 +81,17 @@ def _months_without_gaps(report: MonitoringReport) -> list[tuple[int, int, Cover
     return result
 
 
-def dashboard_charts(roadmap: Roadmap, plan_year: int | None) -> dict[str, str]:
-    """name → SVG markup ("progress", "statuses", "coverage", "executors") for a dashboard page.
+def overview_charts(data: MonitoringReport | Overview) -> dict[str, str]:
+    """name → SVG markup ("progress", "statuses", "coverage", "executors") for a page.
 
     The markup escapes every text it contains, so `{{ svg|safe }}` is safe to embed.
     """
-    report = monitoring_report(roadmap, build_scope(roadmap, plan_year))
-    return {chart.key: chart_lib.to_svg(chart) for chart in report_charts(report)}
+    return {chart.key: chart_lib.to_svg(chart) for chart in report_charts(data)}
+
+
+def dashboard_charts(roadmap: Roadmap, plan_year: int | None) -> dict[str, str]:
+    """The dashboard's charts of `roadmap` for `plan_year` (None: the current plan year)."""
+    return overview_charts(overview(roadmap, build_scope(roadmap, plan_year)))
 
 
 def _safe_filename(text: str) -> str:

@@ -516,23 +516,16 @@ def show(roadmap_id: int):
     years = queries.plan_years_of(roadmap.id)
     year = _plan_year(roadmap, years)
     today = queries.today_in(roadmap.timezone)
-    data = queries.dashboard(roadmap, year, today)
-    charts = {}
-    try:
-        from roadmap.reports.charts import dashboard_charts
-    except ImportError:
-        dashboard_charts = None
-    if dashboard_charts is not None:
-        charts = dashboard_charts(roadmap, year)
+    data = queries.dashboard(roadmap, year, today, plan_years=years)
     return render_template(
         "plans/dashboard.html",
         roadmap=roadmap,
         data=data,
+        report=data.overview,
         year=year,
         today=today,
-        charts=charts,
         confirm=ConfirmForm(),
-        queue=len(queries.review_queue(roadmap.id)),
+        queue=data.review_count,
     )
 
 

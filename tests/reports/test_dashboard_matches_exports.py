@@ -1,0 +1,453 @@
+"""The dashboard and the exported files show the same numbers (issue 7: "the numbers in them
+match the dashboards").
+
+A roadmap with every kind of task — accepted on time and late, submitted, returned before and
+after its deadline, overdue, open, "not applicable" (submitted and accepted), cancelled — is
+rendered as the dashboard page and exported as XLSX, DOCX and CSV for the same plan year; each
+file is parsed (openpyxl, python-docx, csv, lxml for the HTML) and its per-section and total
+figures are compared with the page's, and with the values worked out by hand below. The demo
+data gets the same comparison.
+
+Plan years 2022 and 2023 (calendar), schools A–D, today 15.10.2023:
+
+1.1 "до 1 сентября, ежегодно"  A accepted on time, B accepted late, C returned after the
+                                deadline (overdue), D never reported (overdue)
+1.2 "сентябрь, ежегодно"        A submitted on time (in review), B "not applicable" submitted,
+                                C "not applicable" accepted
+2.1 "ноябрь, ежегодно"          A submitted early (in review), B returned before the deadline (open)
+2.2 "октябрь, ежегодно"         A not reported yet (open), C cancelled, D accepted on time
+2022: 1.1 A and B done on time, everything else overdue.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import docx
+import lxml.html
+import openpyxl
+import pytest
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from roadmap.extensions import db
+from roadmap.models import Role
+from roadmap.reports.queries import DISPLAY_LABELS, OUTCOME_LABELS
+from roadmap.reports.typography import NBSP, format_percent
+
+from .conftest import TODAY, submit, tasks_of, utc
+
+LABEL_STATUS = {label: name for name, label in DISPLAY_LABELS.items()}
+
+
+@pytest.fixture(autouse=True)
+def cheap_pictures(monkeypatch, tiny_png):
+    from roadmap.reports import docx as docx_module
+
+    monkeypatch.setattr(docx_module, "to_png", lambda chart: tiny_png)
+
+
+# --------------------------------------------------------------------------- what a page or file says
+
+
+@dataclass
+class Line:
+    """Figures of one section (or of the total) as a page or a file shows them."""
+
+    done: int
+    applicable: int
+    percent: str  # "60 %" as shown (a fraction in XLSX is turned into the same text)
+    total: int | None = None
+
+
+@dataclass
+class Shown:
+    sections: dict[str, Line] = field(default_factory=dict)
+    total: Line | None = None
+    statuses: dict[str, int] = field(default_factory=dict)
+    executors: list[tuple[str, int, int, str]] = field(default_factory=list)  # name, done, of, %
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+def _text(value) -> str:
+    return " ".join(str(value).replace(NBSP, " ").split())
+
+
+def _int(text: str) -> int:
+    return int(text.replace(NBSP, "").replace(" ", ""))
+
+
+def _percent(ratio: float | None) -> str:
+    return _text(format_percent(ratio))
+
+
+DONE_OF = re.compile(r"(?:задач: )?([\d\s]+) из ([\d\s]+) \(([\d,]+ %|—)\)")
+
+
+def _done_of(text: str) -> tuple[int, int, str]:
+    match = DONE_OF.search(_text(text))
+    assert match, text
+    return _int(match[1]), _int(match[2]), match[3]
+
+
+def from_dashboard(html: str) -> Shown:
+    page = lxml.html.fromstring(html)
+    shown = Shown()
+    for row in page.xpath('//table[@id="sections"]//tr[@data-section]'):
+        cells = [_text(td.text_content()) for td in row.xpath("./td")]
+        done, applicable, percent = _done_of(cells[2])
+        line = Line(done, applicable, percent, total=_int(cells[5]))
+        shown.extra[f"{row.get('data-section')}:in_review"] = _int(cells[3])
+        shown.extra[f"{row.get('data-section')}:accepted"] = _int(cells[4])
+        if row.get("data-section") == "Итого":
+            shown.total = line
+        else:
+            shown.sections[_text(row.get("data-section"))] = line
+    for card in page.xpath("//*[@data-figure]"):
+        shown.extra[card.get("data-figure")] = _int(card.xpath('.//div[contains(@class, "fs-4")]')[0].text_content())
+    for item in page.xpath("//*[@data-status]"):
+        shown.statuses[item.get("data-status")] = _int(_text(item.text_content()).rsplit("—", 1)[1])
+    for row in page.xpath('//table[@id="executors"]/tbody/tr'):
+        cells = [_text(td.text_content()) for td in row.xpath("./td")]
+        if cells[0]:
+            done, of = (_int(x) for x in cells[3].split(" из "))
+            shown.executors.append((cells[1], done, of, cells[4]))
+    return shown
+
+
+def _rows(sheet) -> list[list]:
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def from_xlsx(data: bytes) -> Shown:
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    shown = Shown()
+    rows = _rows(wb["Сводка"])
+    start = next(i for i, r in enumerate(rows) if r[0] == "Исполнение по разделам")
+    header = rows[start + 1]
+    assert header[:8] == [
+        "Раздел",
+        "Задач",
+        "Выполнено в срок",
+        "С опозданием",
+        "Срок истёк",
+        "Срок не наступил",
+        "Не применимо",
+        "Исполнение",
+    ]
+    for row in rows[start + 2 :]:
+        if row[0] is None:
+            break
+        total, on_time, late, _overdue, _open, not_applicable, ratio = row[1:8]
+        assert all(isinstance(v, int) for v in (total, on_time, late, not_applicable)), row  # numbers as numbers
+        line = Line(on_time + late, total - not_applicable, _percent(ratio), total=total)
+        if row[0] == "Итого":
+            shown.total = line
+        else:
+            shown.sections[_text(row[0])] = line
+    figures: dict[str, int] = {}
+    for r in rows:  # the first occurrence: the comparison block further down repeats the labels
+        if isinstance(r[0], str) and isinstance(r[1], int):
+            figures.setdefault(r[0].strip(), r[1])
+    shown.extra.update(
+        in_review=figures["На проверке"],
+        accepted=figures["Принято координатором"],
+        overdue=figures["срок истёк"],
+        on_time=figures["в срок"],
+        done=figures["Выполнено"],
+        total=figures["Задач всего"],
+    )
+    ranked = _rows(wb["Исполнители"])
+    assert ranked[0][:4] == ["Место", "Организация", "Задач", "Выполнено"]
+    for row in ranked[1:]:
+        if row[0] is not None:
+            shown.executors.append((row[1], row[3], row[2] - row[8], _percent(row[9])))
+    statuses: Counter = Counter()
+    for name in wb.sheetnames:
+        if name in ("Сводка", "Мероприятия", "Исполнители", "Матрица"):
+            continue
+        sheet_rows = _rows(wb[name])
+        column = sheet_rows[0].index("Статус")
+        statuses.update(LABEL_STATUS[r[column]] for r in sheet_rows[1:])
+    shown.statuses = dict(statuses)
+    return shown
+
+
+def _body_items(document):
+    for child in document.element.body.iterchildren():
+        if child.tag.endswith("}p"):
+            yield Paragraph(child, document)
+        elif child.tag.endswith("}tbl"):
+            yield Table(child, document)
+
+
+def from_docx(data: bytes) -> Shown:
+    document = docx.Document(io.BytesIO(data))
+    shown = Shown()
+    heading = None
+    after_total_heading = False
+    for item in _body_items(document):
+        if isinstance(item, Paragraph):
+            text = _text(item.text)
+            if after_total_heading and text:
+                match = re.search(r"Выполнено задач: ([\d\s]+) из ([\d\s]+) \(([\d,]+ %|—)\)", text)
+                assert match, text
+                # The total is given to a tenth of a per cent; the page rounds to a whole one.
+                shown.extra["total_percent_1"] = match[3]
+                done, applicable = _int(match[1]), _int(match[2])
+                shown.total = Line(done, applicable, _percent(done / applicable if applicable else None))
+                after_total_heading = False
+            if text == "Итого по дорожной карте":
+                after_total_heading = True
+            elif text:
+                heading = text
+            continue
+        header = [_text(c.text) for c in item.rows[0].cells]
+        if header[:2] == ["№", "Мероприятие"]:
+            last = [c.text for c in item.rows[-1].cells]
+            assert _text(last[1]) == "Итого по разделу"
+            shown.sections[heading] = Line(*_done_of(last[4]))
+        elif header[:2] == ["№", "Организация"]:
+            for row in item.rows[1:]:
+                cells = [_text(c.text) for c in row.cells]
+                shown.executors.append((cells[1], None, None, cells[7]))
+    sentences = _text(" ".join(p.text for p in document.paragraphs))
+    match = re.search(r"На проверке у координатора: ([\d\s]+)\.", sentences)
+    shown.extra["in_review"] = _int(match[1])
+    return shown
+
+
+def from_csv(data: bytes) -> Shown:
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    section, status, outcome = header.index("Раздел"), header.index("Статус"), header.index("Исполнение")
+    done_labels = {OUTCOME_LABELS["on_time"], OUTCOME_LABELS["late"]}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    shown = Shown()
+    statuses: Counter = Counter()
+    for row in rows[1:]:
+        for key in (_text(row[section]), "Итого"):
+            counts[key]["total"] += 1
+            counts[key]["done"] += row[outcome] in done_labels
+            counts[key]["not_applicable"] += row[outcome] == OUTCOME_LABELS["not_applicable"]
+            counts[key]["in_review"] += row[status] == DISPLAY_LABELS["submitted"]
+        statuses[LABEL_STATUS[row[status]]] += 1
+    for key, c in counts.items():
+        applicable = c["total"] - c["not_applicable"]
+        line = Line(c["done"], applicable, _percent(c["done"] / applicable if applicable else None), c["total"])
+        if key == "Итого":
+            shown.total = line
+        else:
+            shown.sections[key] = line
+    shown.statuses = dict(statuses)
+    return shown
+
+
+def fetch(client, path: str) -> bytes:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.data
+
+
+def everything(client, roadmap_id: int, year) -> dict[str, Shown]:
+    query = f"year={year}"
+    return {
+        "dashboard": from_dashboard(fetch(client, f"/roadmaps/{roadmap_id}?{query}").decode()),
+        "xlsx": from_xlsx(fetch(client, f"/roadmaps/{roadmap_id}/export.xlsx?{query}")),
+        "docx": from_docx(fetch(client, f"/roadmaps/{roadmap_id}/export.docx?{query}")),
+        "csv": from_csv(fetch(client, f"/roadmaps/{roadmap_id}/export.csv?{query}")),
+    }
+
+
+def assert_all_agree(shown: dict[str, Shown]) -> None:
+    page = shown["dashboard"]
+    assert page.sections and page.total is not None
+    for name in ("xlsx", "docx", "csv"):
+        other = shown[name]
+        assert list(other.sections) == list(page.sections), name
+        for heading, line in page.sections.items():
+            theirs = other.sections[heading]
+            assert (theirs.done, theirs.applicable, theirs.percent) == (line.done, line.applicable, line.percent), (
+                name,
+                heading,
+            )
+            if theirs.total is not None:
+                assert theirs.total == line.total, (name, heading)
+        assert (other.total.done, other.total.applicable, other.total.percent) == (
+            page.total.done,
+            page.total.applicable,
+            page.total.percent,
+        ), name
+        if other.total.total is not None:
+            assert other.total.total == page.total.total, name
+    # The status distribution of the page is the count of the task rows' statuses in the files.
+    nonzero = {k: v for k, v in page.statuses.items() if v}
+    assert shown["xlsx"].statuses == nonzero
+    assert shown["csv"].statuses == nonzero
+    # Executors ranked: the same order and percentages on the page, in XLSX and in DOCX.
+    assert shown["xlsx"].executors == page.executors
+    assert [(n, p) for n, _d, _o, p in shown["docx"].executors] == [(n, p) for n, _d, _o, p in page.executors]
+    # The cards: totals, accepted, in review, overdue.
+    xlsx = shown["xlsx"].extra
+    for key in ("total", "done", "on_time", "accepted", "in_review", "overdue"):
+        assert page.extra[key] == xlsx[key], key
+    assert page.extra["Итого:in_review"] == page.extra["in_review"] == shown["docx"].extra["in_review"]
+    assert page.extra["Итого:accepted"] == page.extra["accepted"]
+
+
+# --------------------------------------------------------------------------- the mixed roadmap
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    from roadmap.plans import dashboard
+    from roadmap.reports import service
+
+    monkeypatch.setattr(service, "today_in", lambda tz: TODAY)
+    monkeypatch.setattr(dashboard, "today_in", lambda tz: TODAY)
+
+
+@pytest.fixture
+def mixed(app, make_org, make_user, make_roadmap, fixed_today):
+    from roadmap.tasks.workflow import accept, mark_not_applicable, return_report
+
+    orgs = {key: make_org(short_name=f"МБОУ СОШ № {n}", full_name=f"Школа № {n}") for n, key in enumerate("ABCD", 1)}
+    users = {key: make_user(role=Role.EXECUTOR, organization=org) for key, org in orgs.items()}
+    coordinator = make_user(role=Role.COORDINATOR, login="coordinator")
+    a, b, c, d = orgs.values()
+    roadmap = make_roadmap(
+        [
+            ("1.1", "Семинар для заместителей директоров", "до 1 сентября, ежегодно", [a, b, c, d]),
+            ("1.2", "Родительское собрание", "сентябрь, ежегодно", [a, b, c]),
+            ("2.1", "Профессиональные пробы", "ноябрь, ежегодно", [a, b]),
+            ("2.2", "Экскурсии на предприятия", "октябрь, ежегодно", [a, c, d]),
+        ],
+        period=(date(2022, 1, 1), date(2023, 12, 31)),
+    )
+    task = {}
+    for t in tasks_of(roadmap):
+        key = next(k for k, o in orgs.items() if o.id == t.organization_id)
+        task[(t.plan_year, t.measure.number, key)] = t
+
+    def report(key, org, at, **fields):
+        fields.setdefault("coverage_total", 10)
+        return submit(task[key], users[org], at, **fields)
+
+    report((2022, "1.1", "A"), "A", utc(2022, 8, 20))
+    report((2022, "1.1", "B"), "B", utc(2022, 8, 25))
+
+    report((2023, "1.1", "A"), "A", utc(2023, 8, 30))
+    accept(task[(2023, "1.1", "A")], coordinator)
+    report((2023, "1.1", "B"), "B", utc(2023, 9, 5))
+    accept(task[(2023, "1.1", "B")], coordinator)
+    report((2023, "1.1", "C"), "C", utc(2023, 8, 31))
+    return_report(task[(2023, "1.1", "C")], coordinator, "coverage")
+    report((2023, "1.2", "A"), "A", utc(2023, 9, 29))
+    mark_not_applicable(task[(2023, "1.2", "B")], users["B"], "нет 9-х классов")
+    mark_not_applicable(task[(2023, "1.2", "C")], users["C"], "нет 9-х классов")
+    accept(task[(2023, "1.2", "C")], coordinator)
+    report((2023, "2.1", "A"), "A", utc(2023, 10, 1))
+    report((2023, "2.1", "B"), "B", utc(2023, 10, 2))
+    return_report(task[(2023, "2.1", "B")], coordinator, "coverage")
+    task[(2023, "2.2", "C")].is_cancelled = True
+    report((2023, "2.2", "D"), "D", utc(2023, 10, 10))
+    accept(task[(2023, "2.2", "D")], coordinator)
+    db.session.flush()
+    return roadmap
+
+
+def login(client, login_name="coordinator", password="secret123"):
+    response = client.post("/login", data={"login": login_name, "password": password})
+    assert response.status_code in (302, 303)
+
+
+def test_mixed_roadmap_numbers_match_in_page_and_files(client, mixed):
+    login(client)
+    shown = everything(client, mixed.id, 2023)
+    assert_all_agree(shown)
+    page = shown["dashboard"]
+    # ... and they are the right numbers, worked out by hand (see the module docstring).
+    assert {k: (v.done, v.applicable, v.percent, v.total) for k, v in page.sections.items()} == {
+        "1. Раздел 1": (3, 5, "60 %", 7),
+        "2. Раздел 2": (2, 4, "50 %", 4),
+    }
+    assert (page.total.done, page.total.applicable, page.total.percent, page.total.total) == (5, 9, "56 %", 11)
+    assert shown["docx"].extra["total_percent_1"] == "55,6 %"
+    assert page.statuses == {
+        "planned": 1,
+        "overdue": 2,
+        "returned": 1,
+        "submitted": 3,
+        "accepted": 3,
+        "not_applicable": 1,
+    }
+    assert [(name[-1], done, of, percent) for name, done, of, percent in page.executors] == [
+        ("1", 3, 4, "75 %"),
+        ("4", 1, 2, "50 %"),
+        ("2", 1, 2, "50 %"),
+        ("3", 0, 1, "0 %"),
+    ]
+    extra = page.extra
+    assert (extra["on_time"], extra["accepted"], extra["in_review"], extra["overdue"]) == (4, 4, 3, 2)
+    assert (extra["1. Раздел 1:in_review"], extra["1. Раздел 1:accepted"]) == (2, 3)
+
+
+def test_mixed_roadmap_previous_year_matches_too(client, mixed):
+    login(client)
+    shown = everything(client, mixed.id, 2022)
+    assert_all_agree(shown)
+    assert (shown["dashboard"].total.done, shown["dashboard"].total.applicable) == (2, 12)
+
+
+def test_all_years_match(client, mixed):
+    login(client)
+    shown = everything(client, mixed.id, "all")
+    assert_all_agree(shown)
+    assert (shown["dashboard"].total.done, shown["dashboard"].total.total) == (7, 23)
+
+
+def test_dashboard_lists_overdue_tasks_of_the_report(client, mixed):
+    login(client)
+    page = lxml.html.fromstring(fetch(client, f"/roadmaps/{mixed.id}?year=2023").decode())
+    rows = [
+        " | ".join(_text(td.text_content()) for td in tr.xpath("./td"))
+        for tr in page.xpath('//table[@id="overdue"]/tbody/tr')
+    ]
+    assert len(rows) == 2
+    assert all(row.startswith("01.09.2023 | 1.1 Семинар") for row in rows), rows
+    assert {row[-1] for row in rows} == {"3", "4"}  # schools C (returned after the deadline) and D
+    links = page.xpath('//a[contains(@href, "/export.")]/@href')
+    assert sorted(link.rsplit("/", 1)[-1] for link in links) == [
+        "export.csv?year=2023",
+        "export.docx?year=2023",
+        "export.xlsx?year=2023",
+    ]
+    assert len(page.xpath('//figure[contains(@class, "chart")]/*[local-name()="svg"]')) == 4
+
+
+# --------------------------------------------------------------------------- the demo
+
+
+def test_demo_numbers_match_in_page_and_files(client, demo):
+    from sqlalchemy import select
+
+    from roadmap.models import Roadmap, RoadmapStatus
+
+    roadmap = db.session.scalars(select(Roadmap).where(Roadmap.status == RoadmapStatus.PUBLISHED)).first()
+    assert roadmap is not None
+    coordinator = next(account for account in demo if account.role == Role.COORDINATOR)
+    login(client, coordinator.login, coordinator.password)
+    page = lxml.html.fromstring(fetch(client, f"/roadmaps/{roadmap.id}").decode())
+    year = page.xpath('//select[@id="year"]/option[@selected]/@value')[0]
+    shown = everything(client, roadmap.id, year)
+    assert_all_agree(shown)
+    figures = shown["dashboard"]
+    # The demo has history: something done, something overdue, something in review.
+    assert figures.total.done > 0 and figures.extra["overdue"] > 0 and figures.extra["in_review"] > 0
+    assert len(figures.sections) >= 3
