@@ -15,6 +15,7 @@ from roadmap.importers import read_document
 from roadmap.models import Organization, OrgKind, Report, Roadmap, Role, Task, TaskStatus, Transition, User
 from roadmap.plans.examples import example_docx
 from roadmap.plans.service import apply_responsible, build_directory, create_roadmap, publish_roadmap, set_manual_dates
+from roadmap.tasks.proposals import confirm_proposal, propose_dates, reject_proposal
 
 COMMENTS = [
     "Проведено согласно плану, материалы размещены на сайте школы.",
@@ -52,8 +53,34 @@ def load_demo_plan(today: date | None = None) -> Roadmap | None:
             )
     db.session.flush()
     publish_roadmap(roadmap, coordinator)
+    _date_proposals(roadmap, coordinator, today)
     _history(roadmap, coordinator, today)
     return roadmap
+
+
+def _date_proposals(roadmap: Roadmap, coordinator: User, today: date) -> None:
+    """Schools' own dates for "по плану ОО" (parents' meetings): some confirmed, some waiting, one refused."""
+    measure = next((m for m in roadmap.measures if m.deadline_text.strip() == "по плану ОО"), None)
+    if measure is None:
+        return
+    schools = db.session.scalars(
+        select(User)
+        .join(Organization, Organization.id == User.organization_id)
+        .where(User.role == Role.EXECUTOR, Organization.kind == OrgKind.SCHOOL)
+        .order_by(Organization.id)
+        .limit(10)
+    ).all()
+    year = roadmap.period_start.year
+    for index, school in enumerate(schools):
+        spring = date(year, 4, 6 + index)
+        autumn = date(year, 11, 16 + index)
+        proposal = propose_dates(
+            measure, school, [(spring, spring), (autumn, autumn)], "общешкольное и классные собрания"
+        )
+        if index < 6:
+            confirm_proposal(proposal, coordinator)
+        elif index == 6:
+            reject_proposal(proposal, coordinator, "в эти дни в городе единый родительский день: перенесите на неделю")
 
 
 def _history(roadmap: Roadmap, coordinator: User, today: date) -> None:
