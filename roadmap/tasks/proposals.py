@@ -182,10 +182,35 @@ def confirm_proposal(
     proposal: DateProposal, user: User, ranges: list[tuple[date, date]] | None = None, comment: str = ""
 ) -> GenerationResult:
     """Confirm as proposed, or with the coordinator's corrections; the organization's tasks follow."""
+    _confirm(proposal, user, ranges, comment)
+    db.session.flush()
+    result = generate_tasks(proposal.measure.roadmap, reason="даты мероприятия изменены")
+    record("proposal.confirm", user=user, obj=proposal, summary=f"{proposal.measure.number}: {result.summary()}")
+    return result
+
+
+def confirm_many(proposals: list[DateProposal], user: User) -> GenerationResult:
+    """Confirm several proposals as proposed, generating each roadmap's tasks once."""
+    for proposal in proposals:
+        _confirm(proposal, user, None, "")
+    db.session.flush()
+    total = GenerationResult()
+    for roadmap in {p.measure.roadmap_id: p.measure.roadmap for p in proposals}.values():
+        result = generate_tasks(roadmap, reason="даты мероприятия изменены")
+        total.added += result.added
+        total.changed += result.changed
+        total.cancelled += result.cancelled
+        total.restored += result.restored
+        total.removed += result.removed
+        total.unchanged += result.unchanged
+    record("proposal.confirm_many", user=user, summary=f"{len(proposals)}: {total.summary()}")
+    return total
+
+
+def _confirm(proposal: DateProposal, user: User, ranges: list[tuple[date, date]] | None, comment: str) -> None:
     _check_decision(proposal, user)
-    roadmap = proposal.measure.roadmap
     if ranges is not None:
-        dates = _check_ranges(roadmap, ranges)
+        dates = _check_ranges(proposal.measure.roadmap, ranges)
         if dates != proposal.dates:
             proposal.dates = dates
             comment = comment.strip() or "даты исправлены координатором"
@@ -199,8 +224,6 @@ def confirm_proposal(
     for old in earlier:
         old.status = ProposalStatus.SUPERSEDED
     _decide(proposal, user, ProposalStatus.CONFIRMED, comment)
-    db.session.flush()
-    result = generate_tasks(roadmap, reason="даты мероприятия изменены")
     measure = proposal.measure
     notify_organization(
         proposal.organization_id,
@@ -209,8 +232,6 @@ def confirm_proposal(
         + (f" {proposal.decision_comment}" if proposal.decision_comment else ""),
         url="/tasks",
     )
-    record("proposal.confirm", user=user, obj=proposal, summary=f"{measure.number}: {result.summary()}")
-    return result
 
 
 def reject_proposal(proposal: DateProposal, user: User, comment: str) -> None:

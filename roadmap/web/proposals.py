@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -13,6 +13,7 @@ from roadmap.reminders.text import plural
 from roadmap.tasks.dates import DateLinesError, format_date_lines, parse_date_lines
 from roadmap.tasks.proposals import (
     ProposalError,
+    confirm_many,
     confirm_proposal,
     describe,
     manual_measures_for,
@@ -21,7 +22,7 @@ from roadmap.tasks.proposals import (
     reject_proposal,
 )
 from roadmap.web.access import roles_required
-from roadmap.web.forms.proposals import DecideProposalForm, ProposeDatesForm
+from roadmap.web.forms.proposals import BulkDecisionForm, DecideProposalForm, ProposeDatesForm
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
@@ -35,14 +36,19 @@ def plural_filter(n: int, one: str, few: str, many: str) -> str:
     return plural(n, one, few, many)
 
 
-@bp.route("/")
+@bp.route("/", methods=["GET", "POST"])
 @login_required
 def index():
-    if current_user.role == Role.EXECUTOR:
+    if current_user.role == Role.EXECUTOR and request.method == "GET":
         items = manual_measures_for(current_user.organization)
         return render_template("proposals/mine.html", items=items, describe=describe)
     if current_user.role not in STAFF:
         abort(403)
+    form = BulkDecisionForm()
+    if form.is_submitted() and current_user.role != Role.COORDINATOR:
+        abort(403)
+    if form.validate_on_submit():
+        return _decide_many(form)
     decided = db.session.scalars(
         select(DateProposal)
         .where(DateProposal.status.in_([ProposalStatus.CONFIRMED, ProposalStatus.REJECTED]))
@@ -50,7 +56,34 @@ def index():
         .order_by(DateProposal.decided_at.desc(), DateProposal.id.desc())
         .limit(RECENT)
     ).all()
-    return render_template("proposals/queue.html", pending=pending_proposals(), decided=decided, describe=describe)
+    return render_template(
+        "proposals/queue.html", pending=pending_proposals(), decided=decided, describe=describe, form=form
+    )
+
+
+def _decide_many(form: BulkDecisionForm):
+    ids = {int(value) for value in request.form.getlist("proposal") if value.isdigit()}
+    chosen = [p for p in pending_proposals() if p.id in ids]
+    if not chosen:
+        flash("Отметьте хотя бы одно предложение.", "warning")
+        return redirect(url_for("proposals.index"))
+    try:
+        if form.reject.data:
+            for proposal in chosen:
+                reject_proposal(proposal, current_user, form.comment.data or "")
+            message = f"Отклонено предложений: {len(chosen)}."
+        elif form.confirm.data:
+            result = confirm_many(chosen, current_user)
+            message = f"Подтверждено предложений: {len(chosen)}. Задачи: {result.summary()}."
+        else:
+            abort(400, "Выберите действие: подтвердить или отклонить.")
+    except ProposalError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(url_for("proposals.index"))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("proposals.index"))
 
 
 @bp.route("/measure/<int:measure_id>", methods=["GET", "POST"])

@@ -242,3 +242,53 @@ def test_phone_viewport_shows_the_menu_toggler(open_session):
     toggler.click()
     nav_link.wait_for(state="visible")
     session.shot("f2-phone-menu-open")
+
+
+def test_school_proposes_its_dates_on_a_phone_and_coordinator_confirms(open_session, live_server):
+    """A school with no dates yet for "по плану ОО" proposes them by keyboard on a phone."""
+    from roadmap.models import DateProposal, ProposalStatus, Task
+
+    year = date.today().year
+    school = open_session(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    page = school.login("school20")
+    page.goto("/tasks")
+    page.get_by_role("link", name="Указать даты").click()
+    page.wait_for_url("**/proposals/")
+    school.shot("g1-own-schedule")
+    page.locator("main .list-group a", has_text="нужны даты").first.click()
+    page.wait_for_url("**/proposals/measure/*")
+    page.get_by_label("Когда вы проведёте мероприятие").focus()
+    page.keyboard.type(f"14.12.{year}")
+    page.keyboard.press("Tab")
+    page.keyboard.type("собрание после полугодия")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/proposals/")
+    assert "Даты отправлены координатору" in page.locator("main").inner_text()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375 + 1, f"the page scrolls sideways on a phone: {width}px"
+    school.shot("g2-proposal-sent")
+
+    with database(live_server) as db_session:
+        proposal = db_session.scalars(
+            select(DateProposal).where(DateProposal.comment == "собрание после полугодия")
+        ).one()
+        proposal_id, measure_id, organization_id = proposal.id, proposal.measure_id, proposal.organization_id
+
+    coordinator = open_session()
+    page = coordinator.login("coordinator")
+    page.get_by_role("link", name="Предложенные даты").first.click()
+    page.wait_for_url("**/proposals/")
+    coordinator.shot("g3-proposals-queue")
+    page.locator(f"main a[href='/proposals/{proposal_id}']").click()
+    page.get_by_role("button", name="Подтвердить даты").click()
+    page.wait_for_load_state()
+    assert "Даты подтверждены" in page.locator("main").inner_text()
+    coordinator.shot("g4-confirmed")
+
+    with database(live_server) as db_session:
+        assert db_session.get(DateProposal, proposal_id).status == ProposalStatus.CONFIRMED
+        dues = db_session.scalars(
+            select(Task.due_on).where(Task.measure_id == measure_id, Task.organization_id == organization_id)
+        ).all()
+        assert dues == [date(year, 12, 14)]

@@ -134,6 +134,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /notices": SIGNED_IN,
     # dates for measures on the organization's own schedule; the coordinator decides last
     "GET /proposals/": SIGNED_IN,
+    "POST /proposals/": row(LOGIN, F, OK, F, F, F),
     "GET /proposals/measure/<int:measure_id>": row(LOGIN, F, F, F, OK, N),
     "POST /proposals/measure/<int:measure_id>": row(LOGIN, F, F, F, OK, N),
     "GET /proposals/<int:proposal_id>": OWN_TASK_VIEW,

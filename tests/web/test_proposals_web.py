@@ -132,3 +132,43 @@ def test_who_may_see_and_decide(client, auth, world):
     assert client.post(f"/proposals/{proposal.id}", data={"confirm": "Подтвердить даты"}).status_code == 403
     assert proposal.status == ProposalStatus.PROPOSED
     assert client.get(f"/proposals/measure/{manual.id}").status_code == 403
+
+
+def test_coordinator_confirms_and_rejects_in_bulk(client, auth, world):
+    manual = world["manual"]
+    for login, day in (("school", "05.05.2023"), ("other", "06.05.2023")):
+        auth.login(login)
+        client.post(f"/proposals/measure/{manual.id}", data={"dates": day})
+        auth.logout()
+    first, second = db.session.scalars(select(DateProposal).order_by(DateProposal.id)).all()
+    auth.login("coord")
+    nothing = client.post("/proposals/", data={"confirm": "Подтвердить отмеченные"}, follow_redirects=True)
+    assert "Отметьте хотя бы одно предложение" in nothing.get_data(as_text=True)
+    no_reason = client.post(
+        "/proposals/", data={"proposal": [str(first.id)], "reject": "Отклонить отмеченные"}, follow_redirects=True
+    )
+    assert "Напишите, почему" in no_reason.get_data(as_text=True)
+    assert first.status == ProposalStatus.PROPOSED
+    done = client.post(
+        "/proposals/",
+        data={"proposal": [str(first.id), str(second.id)], "confirm": "Подтвердить отмеченные"},
+        follow_redirects=True,
+    )
+    assert "Подтверждено предложений: 2. Задачи: добавлено 2" in done.get_data(as_text=True)
+    assert sorted(t.due_on for t in _tasks(manual)) == [date(2023, 5, 5), date(2023, 5, 6)]
+    auth.logout()
+    auth.login("observer")
+    page = client.get("/proposals/").get_data(as_text=True)
+    assert "Подтвердить отмеченные" not in page and "Последние решения" in page
+    assert client.post("/proposals/", data={"proposal": [str(first.id)], "confirm": "x"}).status_code == 403
+
+
+def test_demo_coordinator_finds_proposals_waiting(client, auth, demo):
+    auth.login("coordinator", "demo2026")
+    page = client.get("/proposals/").get_data(as_text=True)
+    assert page.count('name="proposal"') == 3
+    assert "отклонено" in page and "подтверждено" in page
+    assert "Последние решения" in page
+    auth.logout()
+    auth.login("school1", "demo2026")
+    assert "даты подтверждены" in client.get("/proposals/").get_data(as_text=True)

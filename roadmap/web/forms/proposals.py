@@ -24,3 +24,9 @@ class DecideProposalForm(FlaskForm):
     comment = TextAreaField("Комментарий (при отклонении обязателен)", validators=[Optional(), Length(max=2000)])
     confirm = SubmitField("Подтвердить даты")
     reject = SubmitField("Отклонить")
+
+
+class BulkDecisionForm(FlaskForm):
+    comment = TextAreaField("Комментарий (при отклонении обязателен)", validators=[Optional(), Length(max=2000)])
+    confirm = SubmitField("Подтвердить отмеченные")
+    reject = SubmitField("Отклонить отмеченные")
