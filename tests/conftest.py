@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask import g
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -100,6 +101,13 @@ def migrated(database_url, instance_dir):
 def app(migrated, instance_dir):
     """An app whose session runs inside a transaction rolled back after the test."""
     app = create_app(make_config(instance_dir, migrated))
+
+    # The test keeps one app context for all its requests, so flask.g (where Flask-Login caches
+    # the current user) would outlive a request: each request must load its own user.
+    def forget_user() -> None:
+        g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
     with app.app_context():
         connection = db.engine.connect()
         if connection.dialect.name == "sqlite":

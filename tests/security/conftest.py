@@ -53,18 +53,6 @@ def login_as(app, user):
     return client
 
 
-@pytest.fixture(autouse=True)
-def fresh_login_per_request(app):
-    """The `app` fixture keeps one app context for the whole test, so flask.g (where Flask-Login
-    caches the current user) outlives a request; forget it so each request loads its own user."""
-    from flask import g
-
-    def forget_user():
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
-
-
 @pytest.fixture
 def world(app, make_org, make_user, make_roadmap):
     from roadmap.feeds.service import create_subscription
