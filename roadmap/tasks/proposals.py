@@ -151,15 +151,7 @@ def propose_dates(measure: Measure, user: User, ranges: list[tuple[date, date]],
     if organization.id not in executor_map(measure.roadmap_id).get(measure.id, ()):
         raise ProposalError("Ваша организация не указана ответственной за это мероприятие.")
     dates = _check_ranges(measure.roadmap, ranges)
-    earlier = db.session.scalars(
-        select(DateProposal).where(
-            DateProposal.measure_id == measure.id,
-            DateProposal.organization_id == organization.id,
-            DateProposal.status == ProposalStatus.PROPOSED,
-        )
-    ).all()
-    for proposal in earlier:
-        proposal.status = ProposalStatus.SUPERSEDED
+    _supersede(measure.id, organization.id, ProposalStatus.PROPOSED)
     proposal = DateProposal(
         measure=measure,
         organization=organization,
@@ -214,15 +206,7 @@ def _confirm(proposal: DateProposal, user: User, ranges: list[tuple[date, date]]
         if dates != proposal.dates:
             proposal.dates = dates
             comment = comment.strip() or "даты исправлены координатором"
-    earlier = db.session.scalars(
-        select(DateProposal).where(
-            DateProposal.measure_id == proposal.measure_id,
-            DateProposal.organization_id == proposal.organization_id,
-            DateProposal.status == ProposalStatus.CONFIRMED,
-        )
-    ).all()
-    for old in earlier:
-        old.status = ProposalStatus.SUPERSEDED
+    _supersede(proposal.measure_id, proposal.organization_id, ProposalStatus.CONFIRMED)
     _decide(proposal, user, ProposalStatus.CONFIRMED, comment)
     measure = proposal.measure
     notify_organization(
@@ -264,6 +248,30 @@ def pending_proposals(roadmap_id: int | None = None) -> list[DateProposal]:
     if roadmap_id is not None:
         stmt = stmt.where(Measure.roadmap_id == roadmap_id)
     return list(db.session.scalars(stmt).unique())
+
+
+def proposal_history(measure_id: int, organization_id: int) -> list[DateProposal]:
+    """Everything an organization proposed for a measure and what became of it, newest first."""
+    return list(
+        db.session.scalars(
+            select(DateProposal)
+            .where(DateProposal.measure_id == measure_id, DateProposal.organization_id == organization_id)
+            .options(joinedload(DateProposal.proposed_by), joinedload(DateProposal.decided_by))
+            .order_by(DateProposal.id.desc())
+        )
+    )
+
+
+def _supersede(measure_id: int, organization_id: int, status: ProposalStatus) -> None:
+    """The organization's earlier proposals in `status` give way to a newer one (kept as history)."""
+    for proposal in db.session.scalars(
+        select(DateProposal).where(
+            DateProposal.measure_id == measure_id,
+            DateProposal.organization_id == organization_id,
+            DateProposal.status == status,
+        )
+    ):
+        proposal.status = ProposalStatus.SUPERSEDED
 
 
 def _check_decision(proposal: DateProposal, user: User) -> None:

@@ -18,6 +18,7 @@ from roadmap.tasks.proposals import (
     describe,
     manual_measures_for,
     pending_proposals,
+    proposal_history,
     propose_dates,
     reject_proposal,
 )
@@ -108,12 +109,7 @@ def measure(measure_id: int):
         current = item.pending or item.confirmed or item.rejected
         if current is not None:
             form.dates.data = format_date_lines(current.ranges)
-    history = db.session.scalars(
-        select(DateProposal)
-        .where(DateProposal.measure_id == measure_id, DateProposal.organization_id == current_user.organization_id)
-        .options(joinedload(DateProposal.proposed_by), joinedload(DateProposal.decided_by))
-        .order_by(DateProposal.id.desc())
-    ).all()
+    history = proposal_history(measure_id, current_user.organization_id)
     status = 400 if form.errors else 200
     return render_template("proposals/measure.html", item=item, form=form, history=history, describe=describe), status
 
@@ -156,12 +152,7 @@ def show(proposal_id: int):
     measure = db.session.scalars(
         select(Measure).where(Measure.id == proposal.measure_id).options(joinedload(Measure.roadmap))
     ).one()
-    history = db.session.scalars(
-        select(DateProposal)
-        .where(DateProposal.measure_id == proposal.measure_id, DateProposal.organization_id == proposal.organization_id)
-        .options(joinedload(DateProposal.proposed_by), joinedload(DateProposal.decided_by))
-        .order_by(DateProposal.id.desc())
-    ).all()
+    history = proposal_history(proposal.measure_id, proposal.organization_id)
     return render_template(
         "proposals/show.html", proposal=proposal, measure=measure, form=form, history=history, describe=describe
     )
