@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.sql import ColumnElement
 
 from roadmap.extensions import db
@@ -31,7 +31,16 @@ from roadmap.models import (
 )
 from roadmap.tasks.access import can_view_roadmap
 
-__all__ = ["FeedScope", "FeedVersion", "aggregate_rows", "resolve_scope", "roadmap_visible", "task_rows", "version"]
+__all__ = [
+    "AggregateRow",
+    "FeedScope",
+    "FeedVersion",
+    "aggregate_rows",
+    "resolve_scope",
+    "roadmap_visible",
+    "task_rows",
+    "version",
+]
 
 
 @dataclass(frozen=True)
@@ -48,28 +57,18 @@ class FeedScope:
 
 @dataclass(frozen=True)
 class FeedVersion:
-    """One aggregate over every task the feed may show, whatever its status."""
+    """What a feed's content depends on in the database, as a string, and when it last changed."""
 
-    count: int
-    max_updated_at: datetime | None
-    max_id: int
-    sequence_sum: int
-    max_measure_updated_at: datetime | None
-    max_roadmap_updated_at: datetime | None
+    parts: tuple
+    last_change: datetime | None
 
     def key(self) -> str:
-        def iso(value: datetime | None) -> str:
-            return value.isoformat() if value else ""
+        def text(value) -> str:
+            if value is None:
+                return ""
+            return value.isoformat() if isinstance(value, datetime) else str(value)
 
-        return (
-            f"{self.count}|{iso(self.max_updated_at)}|{self.max_id}|{self.sequence_sum}|"
-            f"{iso(self.max_measure_updated_at)}|{iso(self.max_roadmap_updated_at)}"
-        )
-
-    @property
-    def last_change(self) -> datetime | None:
-        values = [v for v in (self.max_updated_at, self.max_measure_updated_at, self.max_roadmap_updated_at) if v]
-        return max(values) if values else None
+        return "|".join(text(value) for value in self.parts)
 
 
 def roadmap_visible(user: User, roadmap: Roadmap) -> bool:
@@ -165,12 +164,15 @@ def _joined(stmt: Select) -> Select:
 
 
 def version(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> FeedVersion:
-    """The feed's version in one aggregate query.
+    """The feed's version in one cheap query.
 
-    It runs over every task in scope, cancelled and filtered-out ones included: any change of a
-    task bumps its SEQUENCE and updated_at, so a task that leaves the feed (accepted, cancelled)
-    changes the version as surely as one that changes inside it.
+    An aggregated feed reads its roadmaps' change counters (a row per roadmap). A per-task
+    feed aggregates its own few hundred tasks, cancelled and filtered-out ones included: any
+    change of a task bumps its SEQUENCE and updated_at, so a task that leaves the feed
+    (accepted, cancelled) changes the version as surely as one that changes inside it.
     """
+    if scope.aggregated:
+        return _roadmaps_version(scope)
     stmt = _joined(
         select(
             func.count(Task.id),
@@ -182,7 +184,32 @@ def version(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -
         ).select_from(Task)
     ).where(*_scope_filters(scope, options, window))
     row = db.session.execute(stmt).one()
-    return FeedVersion(int(row[0]), row[1], int(row[2]), int(row[3]), row[4], row[5])
+    moments = [v for v in (row[1], row[4], row[5]) if v is not None]
+    return FeedVersion(tuple(row), max(moments) if moments else None)
+
+
+def _visible_roadmaps(scope: FeedScope) -> Select:
+    stmt = select(
+        Roadmap.id,
+        Roadmap.feed_version,
+        Roadmap.updated_at,
+        Roadmap.feed_changed_at,
+        Roadmap.title,
+        Roadmap.published_at,
+        Roadmap.created_at,
+    ).where(Roadmap.status != RoadmapStatus.DRAFT)
+    if scope.roadmap_id is not None:
+        stmt = stmt.where(Roadmap.id == scope.roadmap_id)
+    return stmt.order_by(Roadmap.id)
+
+
+def _roadmaps_version(scope: FeedScope) -> FeedVersion:
+    """Every visible roadmap's id, change counter and last edit: tasks, measures and sections
+    bump the counter (see roadmap.models.task), edits of the roadmap itself its updated_at."""
+    rows = db.session.execute(_visible_roadmaps(scope)).all()
+    parts = tuple(item for row in rows for item in (row.id, row.feed_version, row.updated_at))
+    moments = [m for row in rows for m in (row.updated_at, row.feed_changed_at) if m is not None]
+    return FeedVersion(parts, max(moments) if moments else None)
 
 
 def _status_filter(options: FeedOptions) -> ColumnElement:
@@ -227,58 +254,121 @@ def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date])
     return list(db.session.execute(stmt))
 
 
-def _count_status(status: TaskStatus) -> ColumnElement:
-    return func.sum(case((Task.status == status, 1), else_=0))
+@dataclass
+class AggregateRow:
+    """One measure × occurrence of an aggregated feed, with its tasks counted by status."""
+
+    roadmap_id: int
+    measure_id: int
+    occurrence_key: str
+    label: str
+    start_on: date
+    due_on: date
+    due_effective_on: date
+    total: int = 0
+    accepted: int = 0
+    submitted: int = 0
+    returned: int = 0
+    planned: int = 0
+    selected: int = 0
+    # The roadmap's change counter and last change: an occurrence changes only with its roadmap.
+    sequence: int = 0
+    updated_at: datetime | None = None
+    created_at: datetime | None = None
+    measure_number: str = ""
+    measure_title: str = ""
+    responsible_text: str = ""
+    measure_updated_at: datetime | None = None
+    section_number: str | None = None
+    section_title: str | None = None
+    roadmap_title: str = ""
 
 
-def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> list:
-    """One row per measure × occurrence with counts by status: a single GROUP BY query.
+def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> list[AggregateRow]:
+    """One row per measure × occurrence with counts by status, in three set-based queries.
 
-    An occurrence is shown when at least one of its tasks has a selected status; the counts
-    cover all of its (not cancelled) tasks.
+    The tasks are grouped in the order of ix_task_occurrence, which covers the query (no sort,
+    no visit of the table); measures, sections and roadmaps are a few hundred rows read
+    separately and joined here. An occurrence is shown when at least one of its tasks has a
+    selected status; the counts cover all of its (not cancelled) tasks.
     """
-    selected = func.sum(case((_status_filter(options), 1), else_=0))
-    stmt = (
-        _joined(
-            select(
-                Task.measure_id,
-                Task.occurrence_key,
-                Task.roadmap_id,
-                func.min(Task.label).label("label"),
-                func.min(Task.start_on).label("start_on"),
-                func.max(Task.due_on).label("due_on"),
-                func.max(Task.due_effective_on).label("due_effective_on"),
-                func.count(Task.id).label("total"),
-                _count_status(TaskStatus.ACCEPTED).label("accepted"),
-                _count_status(TaskStatus.SUBMITTED).label("submitted"),
-                _count_status(TaskStatus.RETURNED).label("returned"),
-                _count_status(TaskStatus.PLANNED).label("planned"),
-                func.sum(Task.sequence).label("sequence"),
-                func.max(Task.updated_at).label("updated_at"),
-                func.min(Task.created_at).label("created_at"),
-                Measure.number.label("measure_number"),
-                Measure.title.label("measure_title"),
-                Measure.responsible_text,
-                Measure.updated_at.label("measure_updated_at"),
-                Section.number.label("section_number"),
-                Section.title.label("section_title"),
-                Roadmap.title.label("roadmap_title"),
-            ).select_from(Task)
-        )
-        .where(*_scope_filters(scope, options, window), Task.is_cancelled.is_(False))
-        .group_by(
-            Task.measure_id,
-            Task.occurrence_key,
-            Task.roadmap_id,
+    roadmaps = {row.id: row for row in db.session.execute(_visible_roadmaps(scope))}
+    if not roadmaps:
+        return []
+    measure_stmt = (
+        select(
+            Measure.id,
             Measure.number,
             Measure.title,
             Measure.responsible_text,
             Measure.updated_at,
-            Section.number,
-            Section.title,
-            Roadmap.title,
+            Section.number.label("section_number"),
+            Section.title.label("section_title"),
         )
-        .having(selected > literal(0))
-        .order_by(func.max(Task.due_effective_on), Task.measure_id, Task.occurrence_key)
+        .outerjoin(Section, Section.id == Measure.section_id)
+        .where(Measure.roadmap_id.in_(list(roadmaps)), Measure.is_removed.is_(False))
     )
-    return list(db.session.execute(stmt))
+    if options.sections:
+        measure_stmt = measure_stmt.where(Section.number.in_(options.sections))
+    measures = {row.id: row for row in db.session.execute(measure_stmt)}
+
+    start, end = window
+    conditions: list[ColumnElement] = [Task.roadmap_id.in_(list(roadmaps)), Task.is_cancelled.is_(False)]
+    if options.plan_year is not None:
+        conditions.append(Task.plan_year == options.plan_year)
+    if options.view == "spans":
+        conditions += [Task.start_on <= end, Task.due_effective_on >= start]
+    else:
+        conditions += [Task.due_effective_on >= start, Task.due_effective_on <= end]
+    grouping = [
+        Task.roadmap_id,
+        Task.measure_id,
+        Task.occurrence_key,
+        Task.due_effective_on,
+        Task.start_on,
+        Task.due_on,
+        Task.plan_year,
+        Task.label,
+        Task.status,
+    ]
+    groups = db.session.execute(select(*grouping, func.count()).where(*conditions).group_by(*grouping))
+
+    selected = set(options.ordered_statuses())
+    rows: dict[tuple[int, int, str], AggregateRow] = {}
+    for roadmap_id, measure_id, key, due_effective_on, start_on, due_on, _year, label, status, count in groups:
+        if measure_id not in measures:
+            continue
+        row = rows.get((roadmap_id, measure_id, key))
+        if row is None:
+            row = rows[(roadmap_id, measure_id, key)] = AggregateRow(
+                roadmap_id, measure_id, key, label, start_on, due_on, due_effective_on
+            )
+        else:
+            row.label = min(row.label, label)
+            row.start_on = min(row.start_on, start_on)
+            row.due_on = max(row.due_on, due_on)
+            row.due_effective_on = max(row.due_effective_on, due_effective_on)
+        value = TaskStatus(status).value
+        row.total += count
+        setattr(row, value, getattr(row, value) + count)
+        if value in selected:
+            row.selected += count
+
+    result = []
+    for row in rows.values():
+        if not row.selected:
+            continue
+        measure, roadmap = measures[row.measure_id], roadmaps[row.roadmap_id]
+        row.sequence = roadmap.feed_version
+        row.created_at = roadmap.published_at or roadmap.created_at
+        row.updated_at = roadmap.feed_changed_at or row.created_at
+        row.measure_number = measure.number
+        row.measure_title = measure.title
+        row.responsible_text = measure.responsible_text
+        row.measure_updated_at = measure.updated_at
+        row.section_number = measure.section_number
+        row.section_title = measure.section_title
+        row.roadmap_title = roadmap.title
+        result.append(row)
+    result.sort(key=lambda r: (r.due_effective_on, r.measure_id, r.occurrence_key))
+    return result

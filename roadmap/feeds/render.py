@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
 from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
-from roadmap.ical import FeedCalendar, FeedEvent, build_calendar
+from roadmap.ical import FeedCalendar, FeedEvent, assembled_size, calendar_head, render_events
 from roadmap.ical.text import format_date, status_label, status_mark
 
 __all__ = ["DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
@@ -221,9 +221,9 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
         categories=_section(row),
         status="CONFIRMED",
         completed=accepted == total,
-        # Grows whenever a task of the occurrence changes (each change bumps its SEQUENCE)
-        # or one is added.
-        sequence=int(row.sequence) + total,
+        # The roadmap's change counter: it grows with every change of its tasks and measures,
+        # so it grows whenever this occurrence changes (and also when another one does).
+        sequence=int(row.sequence),
         last_modified=_latest(row.updated_at, row.measure_updated_at),
         created=row.created_at,
         alarm_days=request.options.alarm_days,
@@ -251,45 +251,51 @@ def _in_window(event: FeedEvent, window: tuple[date, date], view: str) -> bool:
     return start <= event.due_effective <= end
 
 
-def _render(request: FeedRequest, events: Sequence[FeedEvent], window: tuple[date, date], note: str | None) -> bytes:
-    calendar = FeedCalendar(
+def _calendar(request: FeedRequest, window: tuple[date, date], note: str | None) -> FeedCalendar:
+    return FeedCalendar(
         name=request.scope.name,
         description=_description(request, window, note),
         timezone=request.timezone,
     )
+
+
+Rendered = tuple[FeedEvent, bytes]
+
+
+def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date]) -> tuple[bytes, int, str | None]:
+    """The body, and a note when the window had to be narrowed to stay under the size bound.
+
+    Every event is rendered once; narrowing only picks which of the rendered events go in
+    (and renders the calendar's head again, with the note), so sizes are exact and a feed
+    over the bound costs one rendering, not one per window tried.
+    """
     options = request.options
-    return build_calendar(
-        calendar,
+    chunks = render_events(
         events,
         view=options.view,  # type: ignore[arg-type]
         component=options.component,  # type: ignore[arg-type]
         alarms=options.alarms,
     )
-
-
-def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date]) -> tuple[bytes, int, str | None]:
-    """The body, and a note when the window had to be narrowed to stay under the size bound."""
-    body = _render(request, events, window, None)
+    ordered: list[Rendered] = list(zip(sorted(events, key=lambda e: (e.due_effective, e.uid)), chunks, strict=True))
     limit = request.max_bytes
-    if len(body) <= limit:
-        return body, len(events), None
+    head = calendar_head(_calendar(request, window, None))
+    if assembled_size(head, chunks) <= limit:
+        return assemble(head, chunks), len(events), None
     kb = limit // 1024
-    per_event = len(body) / max(len(events), 1)
-    view = request.options.view
+    view = options.view
 
-    def attempt(subset: list[FeedEvent], shown: tuple[date, date], note: str) -> bytes | None:
-        if len(subset) * per_event > limit:
-            return None
-        candidate = _render(request, subset, shown, note)
-        return candidate if len(candidate) <= limit else None
+    def attempt(subset: list[Rendered], shown: tuple[date, date], note: str) -> bytes | None:
+        parts = [chunk for _event, chunk in subset]
+        head = calendar_head(_calendar(request, shown, note))
+        return assemble(head, parts) if assembled_size(head, parts) <= limit else None
 
     for back, ahead in NARROW_STEPS:
         narrow = default_window(request.today, back, ahead)
         shown = (max(narrow[0], window[0]), min(narrow[1], window[1]))
         if shown[0] > shown[1]:
             continue
-        subset = [e for e in events if _in_window(e, shown, view)]
-        if len(subset) == len(events):
+        subset = [item for item in ordered if _in_window(item[0], shown, view)]
+        if len(subset) == len(ordered):
             continue
         note = (
             f"Календарь сокращён: показаны сроки с {format_date(shown[0])} по {format_date(shown[1])}, "
@@ -299,24 +305,29 @@ def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date
         result = attempt(subset, shown, note)
         if result is not None:
             return result, len(subset), note
-    return _nearest(request, events, window, per_event, attempt)
+    return _nearest(request, ordered, window, attempt)
+
+
+def assemble(head: bytes, chunks: Sequence[bytes]) -> bytes:
+    return b"".join([head, *chunks, b"END:VCALENDAR\r\n"])
 
 
 def _nearest(
     request: FeedRequest,
-    events: list[FeedEvent],
+    ordered: list[Rendered],
     window: tuple[date, date],
-    per_event: float,
-    attempt: Callable[[list[FeedEvent], tuple[date, date], str], bytes | None],
+    attempt: Callable[[list[Rendered], tuple[date, date], str], bytes | None],
 ) -> tuple[bytes, int, str | None]:
     """Last resort: the deadlines nearest to today that fit."""
     today = request.today
-    ordered = sorted(events, key=lambda e: (abs((e.due_effective - today).days), e.uid))
-    keep = max(1, int(request.max_bytes / per_event * 0.9))
+    by_distance = sorted(ordered, key=lambda item: (abs((item[0].due_effective - today).days), item[0].uid))
+    per_event = sum(len(chunk) for _event, chunk in ordered) / max(len(ordered), 1)
+    keep = min(len(ordered), max(1, int(request.max_bytes / per_event * 0.9)))
     while keep > 0:
-        subset = ordered[:keep]
+        chosen = {id(item) for item in by_distance[:keep]}
+        subset = [item for item in ordered if id(item) in chosen]
         note = (
-            f"Календарь сокращён: показаны {keep} ближайших сроков из {len(events)}, потому что полный "
+            f"Календарь сокращён: показаны {keep} ближайших сроков из {len(ordered)}, потому что полный "
             f"календарь больше {request.max_bytes // 1024} КБ. Подпишитесь отдельно на раздел или год плана."
         )
         result = attempt(subset, window, note)
@@ -324,4 +335,4 @@ def _nearest(
             return result, keep, note
         keep = int(keep * 0.8)
     note = "Календарь слишком велик: подпишитесь отдельно на раздел или год плана."
-    return _render(request, [], window, note), 0, note
+    return assemble(calendar_head(_calendar(request, window, note)), []), 0, note

@@ -7,8 +7,12 @@ from roadmap.ical.builder import (
     EVENT_STATUSES,
     FeedCalendar,
     FeedEvent,
+    assemble_calendar,
+    assembled_size,
     build_calendar,
+    calendar_head,
     feed_etag,
+    render_events,
     todo_status,
 )
 
@@ -16,7 +20,11 @@ __all__ = [
     "EVENT_STATUSES",
     "FeedCalendar",
     "FeedEvent",
+    "assemble_calendar",
+    "assembled_size",
     "build_calendar",
+    "calendar_head",
     "feed_etag",
+    "render_events",
     "todo_status",
 ]

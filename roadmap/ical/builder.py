@@ -30,9 +30,13 @@ __all__ = [
     "EVENT_STATUSES",
     "FeedCalendar",
     "FeedEvent",
+    "assemble_calendar",
+    "assembled_size",
     "build_calendar",
     "calendar_component",
+    "calendar_head",
     "feed_etag",
+    "render_events",
     "serialize",
     "todo_status",
 ]
@@ -308,6 +312,61 @@ def build_calendar(
     return serialize(cal)
 
 
+_END = b"END:VCALENDAR\r\n"
+
+
+def render_events(
+    events: Sequence[FeedEvent],
+    *,
+    view: View = "due",
+    component: ComponentName = "VEVENT",
+    alarms: bool = True,
+    alarm_time: time | None = None,
+) -> list[bytes]:
+    """Each event's component as bytes, in feed order, for :func:`assemble_calendar`.
+
+    Lets a caller choose which events fit a size bound without rendering the calendar twice:
+    ``assemble_calendar(calendar, render_events(events))`` equals ``build_calendar(calendar,
+    events)`` byte for byte, and any subsequence of the chunks is the feed of those events.
+    """
+    _check_options(view, component, alarm_time)
+    return [
+        serialize(_component(event, view=view, component=component, alarms=alarms, alarm_time=alarm_time))
+        for event in _ordered(events)
+    ]
+
+
+def calendar_head(calendar: FeedCalendar) -> bytes:
+    """The calendar's properties and VTIMEZONE: what precedes the events."""
+    return serialize(calendar_component(calendar, ()))[: -len(_END)]
+
+
+def assemble_calendar(calendar: FeedCalendar, chunks: Sequence[bytes]) -> bytes:
+    """A calendar of already rendered events (see :func:`render_events`)."""
+    return b"".join([calendar_head(calendar), *chunks, _END])
+
+
+def assembled_size(head: bytes, chunks: Sequence[bytes]) -> int:
+    return len(head) + sum(map(len, chunks)) + len(_END)
+
+
+def _check_options(view: str, component: str, alarm_time: time | None) -> None:
+    if view not in ("due", "spans"):
+        raise ValueError(f"unknown view {view!r}")
+    if component not in ("VEVENT", "VTODO"):
+        raise ValueError(f"unknown component {component!r}")
+    if alarm_time is not None and alarm_time.tzinfo is not None:
+        raise ValueError("alarm_time is a local wall-clock time and must be naive")
+
+
+def _ordered(events: Sequence[FeedEvent]) -> list[FeedEvent]:
+    ordered = sorted(events, key=lambda e: (e.due_effective, e.uid))
+    # Two events under one UID would make clients keep only one of them, at random.
+    if len({e.uid for e in ordered}) != len(ordered):
+        raise ValueError("duplicate UID in feed")
+    return ordered
+
+
 def calendar_component(
     calendar: FeedCalendar,
     events: Sequence[FeedEvent],
@@ -318,17 +377,8 @@ def calendar_component(
     alarm_time: time | None = None,
 ) -> Calendar:
     """The ``icalendar.Calendar`` behind :func:`build_calendar`, for inspection."""
-    if view not in ("due", "spans"):
-        raise ValueError(f"unknown view {view!r}")
-    if component not in ("VEVENT", "VTODO"):
-        raise ValueError(f"unknown component {component!r}")
-    if alarm_time is not None and alarm_time.tzinfo is not None:
-        raise ValueError("alarm_time is a local wall-clock time and must be naive")
-
-    ordered = sorted(events, key=lambda e: (e.due_effective, e.uid))
-    # Two events under one UID would make clients keep only one of them, at random.
-    if len({e.uid for e in ordered}) != len(ordered):
-        raise ValueError("duplicate UID in feed")
+    _check_options(view, component, alarm_time)
+    ordered = _ordered(events)
 
     cal = Calendar()
     cal["VERSION"] = vText("2.0")

@@ -44,6 +44,11 @@ class Roadmap(Base):
     created_at: Mapped[created_at]
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Grows whenever a task, measure or section of the roadmap changes (roadmap.models.task
+    # bumps it after every flush; bulk writers call bump_feed_versions): the cheap version of
+    # the roadmap's aggregated feeds. feed_changed_at is the moment of that change.
+    feed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[Organization | None] = relationship()
     sections: Mapped[list[Section]] = relationship(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
+from itertools import chain
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false, update
+from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
 from roadmap.models.base import Base, UTCDateTime, created_at, intpk, utcnow
 from roadmap.models.organization import Organization, kind_column
-from roadmap.models.plan import Measure, Roadmap
+from roadmap.models.plan import Measure, Roadmap, Section
 from roadmap.models.user import User
 
 
@@ -42,6 +44,21 @@ class Task(Base):
         UniqueConstraint("measure_id", "organization_id", "occurrence_key"),
         Index("ix_task_org_due", "organization_id", "due_effective_on"),
         Index("ix_task_roadmap_status", "roadmap_id", "status"),
+        # Covers the aggregated feeds and the no-op regeneration proof: both group a roadmap's
+        # tasks by occurrence and read nothing else, so neither sorts nor visits the table.
+        Index(
+            "ix_task_occurrence",
+            "roadmap_id",
+            "measure_id",
+            "occurrence_key",
+            "due_effective_on",
+            "start_on",
+            "due_on",
+            "plan_year",
+            "label",
+            "status",
+            "is_cancelled",
+        ),
     )
 
     id: Mapped[intpk]
@@ -174,3 +191,50 @@ class Notice(Base):
     url: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[created_at]
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- the per-roadmap change counter ---------------------------------------------------------
+
+_TRACKED = (Task, Measure, Section)
+
+
+def bump_feed_versions(connection, roadmap_ids: Iterable[int]) -> None:
+    """Advance the change counter of these roadmaps (one UPDATE; updated_at is left alone).
+
+    Called after every ORM flush that touched their tasks, measures or sections, and by bulk
+    writers (generation) that bypass the ORM. Aggregated feeds take their version from it.
+    """
+    ids = sorted({int(i) for i in roadmap_ids if i is not None})
+    if not ids:
+        return
+    table = Roadmap.__table__
+    connection.execute(
+        update(table)
+        .where(table.c.id.in_(ids))
+        .values(feed_version=table.c.feed_version + 1, feed_changed_at=utcnow(), updated_at=table.c.updated_at)
+    )
+
+
+def _roadmap_ids(obj, modified: bool) -> set[int]:
+    state = attributes.instance_state(obj)
+    ids = set()
+    current = state.dict.get("roadmap_id")
+    if current is not None:
+        ids.add(current)
+    if modified:
+        history = state.attrs.roadmap_id.history
+        ids.update(value for value in history.deleted or () if value is not None)
+    return ids
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_after_flush(session: Session, _flush_context) -> None:
+    ids: set[int] = set()
+    for obj in chain(session.new, session.deleted):
+        if isinstance(obj, _TRACKED):
+            ids |= _roadmap_ids(obj, modified=False)
+    for obj in session.dirty:
+        if isinstance(obj, _TRACKED) and session.is_modified(obj, include_collections=False):
+            ids |= _roadmap_ids(obj, modified=True)
+    if ids:
+        bump_feed_versions(session.connection(), ids)

@@ -24,6 +24,7 @@ from roadmap.models import (
     Transition,
     utcnow,
 )
+from roadmap.models.task import bump_feed_versions
 from roadmap.schedule import AcademicCalendar, Schedule, parse
 from roadmap.tasks.planner import (
     MeasurePlan,
@@ -217,6 +218,16 @@ class _DriverValues:
 
 
 _OCCURRENCE_COLUMNS = ("plan_year", "label", "start_on", "due_on", "due_effective_on")
+_OCCURRENCE_INDEX_ORDER = (
+    "roadmap_id",
+    "measure_id",
+    "occurrence_key",
+    "due_effective_on",
+    "start_on",
+    "due_on",
+    "plan_year",
+    "label",
+)
 _INSERT_COLUMNS = (
     "roadmap_id",
     "measure_id",
@@ -341,6 +352,8 @@ def generate_tasks(roadmap: Roadmap, *, reason: str = "мероприятие и
             db.session.execute(delete(table).where(table.c.id.in_(deletes[start : start + BATCH])))
         result.removed = len(deletes)
     if result.written:
+        # Core writes pass the ORM's flush events by: advance the feeds' counter here.
+        bump_feed_versions(connection, [roadmap.id])
         # ORM objects loaded earlier in this session must not keep stale task state.
         db.session.expire_all()
     return result
@@ -358,11 +371,12 @@ def _count_if_unchanged(connection, roadmap_id: int, raw: list, wanted: dict, ho
     """
     table = Task.__table__
     live = func.sum(case((table.c.is_cancelled.is_(True), 0), else_=1))
-    occurrence_columns = [table.c[name] for name in _OCCURRENCE_COLUMNS]
+    # In the order of ix_task_occurrence, which covers the query: no sort, no table visits.
+    grouping = [table.c[name] for name in _OCCURRENCE_INDEX_ORDER]
     groups = connection.execute(
         select(table.c.measure_id, table.c.occurrence_key, *raw, func.count(), live)
         .where(table.c.roadmap_id == roadmap_id)
-        .group_by(table.c.measure_id, table.c.occurrence_key, *occurrence_columns)
+        .group_by(*grouping)
     ).all()
     if len(groups) != len(wanted):
         return None
@@ -373,8 +387,12 @@ def _count_if_unchanged(connection, roadmap_id: int, raw: list, wanted: dict, ho
         if count != len(holders[(measure_id, key)]):
             return None
         total += count
+    # Through the unique (measure, organization, occurrence) index, in its order.
+    measure_ids = select(Measure.__table__.c.id).where(Measure.__table__.c.roadmap_id == roadmap_id)
     pairs = connection.execute(
-        select(table.c.measure_id, table.c.organization_id).where(table.c.roadmap_id == roadmap_id).distinct()
+        select(table.c.measure_id, table.c.organization_id)
+        .where(table.c.measure_id.in_(measure_ids), table.c.roadmap_id == roadmap_id)
+        .distinct()
     ).all()
     found: dict[int, set[int]] = defaultdict(set)
     for measure_id, organization_id in pairs:

@@ -113,5 +113,5 @@ def age_everything(roadmap_id: int) -> None:
 
     db.session.execute(update(Task).where(Task.roadmap_id == roadmap_id).values(updated_at=PAST, created_at=PAST))
     db.session.execute(update(Measure).where(Measure.roadmap_id == roadmap_id).values(updated_at=PAST))
-    db.session.execute(update(Roadmap).where(Roadmap.id == roadmap_id).values(updated_at=PAST))
+    db.session.execute(update(Roadmap).where(Roadmap.id == roadmap_id).values(updated_at=PAST, feed_changed_at=PAST))
     db.session.expire_all()
