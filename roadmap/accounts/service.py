@@ -43,17 +43,8 @@ def create_user(
     email: str | None = None,
     check_policy: bool = True,
 ) -> User:
-    login = login.strip()
-    if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,100}", login):
-        raise AccountError("Логин может содержать только латинские буквы, цифры и знаки _ . @ - (от 2 символов).")
-    if find_user(login) is not None:
-        raise AccountError(f"Пользователь с логином «{login}» уже есть.")
-    try:
-        role = Role(role)
-    except ValueError:
-        raise AccountError(f"Неизвестная роль «{role}»: допустимы admin, coordinator, executor, observer.") from None
-    if role == Role.EXECUTOR and organization is None:
-        raise AccountError("Исполнителю нужно указать организацию.")
+    login = _checked_login(login, None)
+    role = _checked_role(role, organization)
     if check_policy and (problem := password_problem(password, login)):
         raise AccountError(problem)
     user = User(
@@ -68,6 +59,50 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def update_user(
+    user: User,
+    *,
+    login: str,
+    full_name: str,
+    role: Role | str,
+    organization: Organization | None,
+    email: str | None,
+    is_active: bool,
+    password: str | None = None,
+) -> None:
+    """Change an account by the same rules as creating one; a new password only when given."""
+    login = _checked_login(login, user)
+    role = _checked_role(role, organization)
+    if password:
+        set_password(user, password)
+    user.login = login
+    user.full_name = full_name.strip() or login
+    user.email = email or None
+    user.role = role
+    user.organization = organization
+    user.is_active_account = is_active
+
+
+def _checked_login(login: str, user: User | None) -> str:
+    login = login.strip()
+    if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,100}", login):
+        raise AccountError("Логин может содержать только латинские буквы, цифры и знаки _ . @ - (от 2 символов).")
+    other = find_user(login)
+    if other is not None and other is not user:
+        raise AccountError(f"Пользователь с логином «{login}» уже есть.")
+    return login
+
+
+def _checked_role(role: Role | str, organization: Organization | None) -> Role:
+    try:
+        role = Role(role)
+    except ValueError:
+        raise AccountError(f"Неизвестная роль «{role}»: допустимы admin, coordinator, executor, observer.") from None
+    if role == Role.EXECUTOR and organization is None:
+        raise AccountError("Исполнителю нужно указать организацию.")
+    return role
 
 
 def set_password(user: User, password: str, *, check_policy: bool = True) -> None:

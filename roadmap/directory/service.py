@@ -213,6 +213,30 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
     return result
 
 
+def save_organization(
+    organization: Organization | None,
+    *,
+    full_name: str,
+    short_name: str,
+    kind: OrgKind | str,
+    municipality: str | None,
+    student_count: int | None,
+    is_active: bool,
+) -> Organization:
+    """Create (when `organization` is None) or change an organization of the directory."""
+    if organization is None:
+        organization = Organization(is_active=True)
+        db.session.add(organization)
+    organization.full_name = full_name.strip()
+    organization.short_name = short_name.strip()
+    organization.kind = OrgKind(kind)
+    organization.municipality = (municipality or "").strip() or None
+    organization.student_count = student_count
+    organization.is_active = is_active
+    db.session.flush()
+    return organization
+
+
 def group_member_ids(group: OrgGroup) -> set[int]:
     """Every active organization in a group: its kind rule plus its explicit members."""
     ids = {org.id for org in group.members if org.is_active}

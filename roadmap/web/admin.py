@@ -6,8 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
 from roadmap import audit
-from roadmap.accounts.service import AccountError, create_user, find_user, password_problem
-from roadmap.directory.service import DirectoryImportError, import_organizations, search_organizations
+from roadmap.accounts.service import AccountError, create_user, update_user
+from roadmap.directory.service import (
+    DirectoryImportError,
+    import_organizations,
+    save_organization,
+    search_organizations,
+)
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, Organization, OrgKind, Role, User
 from roadmap.web.access import admin_required
@@ -44,16 +49,15 @@ def organization_edit(org_id: int | None = None):
         form.kind.data = org.kind.value
         form.is_active.data = org.is_active
     if form.validate_on_submit():
-        if org is None:
-            org = Organization(is_active=True)
-            db.session.add(org)
-        org.full_name = form.full_name.data.strip()
-        org.short_name = form.short_name.data.strip()
-        org.kind = OrgKind(form.kind.data)
-        org.municipality = (form.municipality.data or "").strip() or None
-        org.student_count = form.student_count.data
-        org.is_active = form.is_active.data
-        db.session.flush()
+        org = save_organization(
+            org,
+            full_name=form.full_name.data,
+            short_name=form.short_name.data,
+            kind=form.kind.data,
+            municipality=form.municipality.data,
+            student_count=form.student_count.data,
+            is_active=form.is_active.data,
+        )
         audit.record("organization_saved", obj=org, summary=f"Организация: {org.short_name}")
         db.session.commit()
         flash(f"Организация «{org.short_name}» сохранена.", "success")
@@ -160,21 +164,16 @@ def user_edit(user_id: int | None = None):
                     email=form.email.data,
                 )
             else:
-                other = find_user(form.login.data)
-                if other is not None and other.id != user.id:
-                    raise AccountError(f"Пользователь с логином «{form.login.data}» уже есть.")
-                if form.role.data == Role.EXECUTOR and organization is None:
-                    raise AccountError("Исполнителю нужно указать организацию.")
-                if form.password.data:
-                    if problem := password_problem(form.password.data, form.login.data):
-                        raise AccountError(problem)
-                    user.set_password(form.password.data)
-                user.login = form.login.data.strip()
-                user.full_name = form.full_name.data.strip()
-                user.email = form.email.data or None
-                user.role = Role(form.role.data)
-                user.organization = organization
-                user.is_active_account = form.is_active.data
+                update_user(
+                    user,
+                    login=form.login.data,
+                    full_name=form.full_name.data,
+                    role=form.role.data,
+                    organization=organization,
+                    email=form.email.data,
+                    is_active=form.is_active.data,
+                    password=form.password.data,
+                )
         except AccountError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
