@@ -394,8 +394,9 @@ def _vertical(svg: _Svg, chart: Chart, top: float) -> float:
 # --------------------------------------------------------------------------- PNG
 
 
-def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = 150) -> bytes:
-    """PNG bytes of the same chart, for the Word report."""
+def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = 150, title: bool = True) -> bytes:
+    """PNG bytes of the same chart, for the Word report (`title=False` when a caption under the
+    picture names it)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -404,10 +405,13 @@ def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = 150) -> bytes:
         height_in = 1.2 + 0.32 * rows + (0.3 if chart.legend and len(chart.series) > 1 else 0)
     else:
         height_in = 3.6
+    if not title:
+        height_in -= 0.3
     figure = Figure(figsize=(width_in, height_in), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    axes.set_title(chart.title, fontsize=12, fontweight="bold", loc="left")
+    if title:
+        axes.set_title(chart.title, fontsize=12, fontweight="bold", loc="left")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     if chart.is_empty:

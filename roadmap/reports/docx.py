@@ -39,15 +39,18 @@ from roadmap.reports.typography import (
 logger = logging.getLogger(__name__)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Widths add up to 25.8 cm of the 26.2 cm between the margins of a landscape A4 page. The
+# non-breaking spaces keep "(x из y, %)" on one line under "Исполнение".
 SECTION_COLUMNS = (
-    ("№", 1.3),
-    ("Мероприятие", 7.4),
-    ("Срок", 3.2),
-    ("Ответственный", 3.8),
-    ("Исполнение (x из y, %)", 3.0),
-    ("Охват", 2.0),
+    ("№", 1.2),
+    ("Мероприятие", 7.0),
+    ("Срок", 3.0),
+    ("Ответственный", 3.4),
+    (f"Исполнение (x{NBSP}из{NBSP}y,{NBSP}%)", 3.4),
+    ("Охват", 2.8),
     ("Примечание", 5.0),
 )
+CHART_WIDTH_CM = 21.0
 COMMENTS_SHOWN = 3
 COMMENT_LENGTH = 160
 
@@ -105,6 +108,14 @@ def _set_cell(cell, text: str, *, bold=False, size: float = 10, align=None) -> N
         paragraph.alignment = align
 
 
+def _keep_row_whole(row) -> None:
+    """A row is not split between two pages."""
+    properties = row._tr.get_or_add_trPr()
+    cant_split = OxmlElement("w:cantSplit")
+    cant_split.set(qn("w:val"), "true")
+    properties.append(cant_split)
+
+
 def _repeat_header(row) -> None:
     properties = row._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")
@@ -123,11 +134,14 @@ def _table(document, columns: Sequence[tuple[str, float]]):
         cell.width = Cm(width)
         _set_cell(cell, name, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _repeat_header(table.rows[0])
+    _keep_row_whole(table.rows[0])
     return table
 
 
 def _add_row(table, values: Sequence[str], widths: Sequence[float], *, bold=False, centered: Iterable[int] = ()):
-    cells = table.add_row().cells
+    row = table.add_row()
+    _keep_row_whole(row)
+    cells = row.cells
     centered = set(centered)
     for index, (cell, value, width) in enumerate(zip(cells, values, widths, strict=True)):
         cell.width = Cm(width)
@@ -146,18 +160,26 @@ def _no_borders(table) -> None:
 
 
 def _signature(document, position: str) -> None:
-    _paragraph(document)
-    _paragraph(document)
-    table = document.add_table(rows=1, cols=2)
+    """Position, signature line and the captions under it: one borderless table whose rows stay
+    together on a page (the captions once ended up alone on a page of their own)."""
+    _paragraph(document).paragraph_format.keep_with_next = True
+    _paragraph(document).paragraph_format.keep_with_next = True
+    table = document.add_table(rows=2, cols=2)
     _no_borders(table)
-    left, right = table.rows[0].cells
-    left.width, right.width = Cm(14), Cm(10)
+    table.autofit = False
+    for column, width in zip(table.columns, (Cm(14), Cm(11)), strict=True):
+        column.width = width
+    (left, right), (_blank, captions) = table.rows[0].cells, table.rows[1].cells
+    for row in table.rows:
+        _keep_row_whole(row)
+        for cell, width in zip(row.cells, (Cm(14), Cm(11)), strict=True):
+            cell.width = width
     _set_cell(left, position, size=12)
     _set_cell(right, "________________ / ______________________", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    note = document.add_paragraph()
-    note.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    run = note.add_run("(подпись)" + NBSP * 14 + "(расшифровка подписи)" + NBSP * 6)
-    run.font.size = Pt(8)
+    _set_cell(captions, "(подпись)" + NBSP * 14 + "(расшифровка подписи)" + NBSP * 6, size=8)
+    captions.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for cell in (left, right):
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
 
 
 def _charts(document, charts: Sequence[Chart], first_number: int = 1) -> None:
@@ -166,11 +188,11 @@ def _charts(document, charts: Sequence[Chart], first_number: int = 1) -> None:
         if chart.is_empty:
             continue
         try:
-            picture = to_png(chart)
+            picture = to_png(chart, title=False)  # the caption under the picture names it
         except ImportError:  # matplotlib missing: a report without pictures beats no report
             logger.warning("matplotlib is not installed: the DOCX report goes out without charts")
             return
-        document.add_picture(io.BytesIO(picture), width=Cm(24))
+        document.add_picture(io.BytesIO(picture), width=Cm(CHART_WIDTH_CM))
         document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         document.paragraphs[-1].paragraph_format.keep_with_next = True
         _paragraph(
@@ -202,6 +224,11 @@ def period_phrase(year_type: str, plan_year: int | None, date_from: date | None,
 # --------------------------------------------------------------------------- text of the report
 
 
+def of(part: int, whole: int) -> str:
+    """ "3 из 7" that a line never breaks."""
+    return f"{format_int(part)}{NBSP}из{NBSP}{format_int(whole)}"
+
+
 def execution_text(measure: MeasureRow) -> str:
     """ "2 из 3 (67 %)" — executors who did everything of the measure, of those it applies to."""
     if not measure.has_tasks:
@@ -211,11 +238,11 @@ def execution_text(measure: MeasureRow) -> str:
     lines = []
     if measure.executors_total:
         lines.append(
-            f"{measure.executors_done} из {measure.executors_total} ({format_percent(measure.executors_ratio)})"
+            f"{of(measure.executors_done, measure.executors_total)} ({format_percent(measure.executors_ratio)})"
         )
     f = measure.figures
     if f.applicable != measure.executors_total and f.applicable:
-        lines.append(f"задач: {f.done} из {f.applicable}")
+        lines.append(f"задач: {of(f.done, f.applicable)}")
     if measure.executors_not_applicable:
         lines.append(f"не применимо: {measure.executors_not_applicable}")
     return "\n".join(lines)
@@ -227,7 +254,7 @@ def coverage_text(figures: Figures) -> str:
         return "—"
     text = format_int(c.total)
     details = [
-        f"{label} {format_int(value)}"
+        f"{label}{NBSP}{format_int(value)}"
         for label, value in (("обуч.", c.students), ("род.", c.parents), ("пед.", c.teachers), ("ОВЗ", c.disabled))
         if value
     ]
@@ -236,8 +263,14 @@ def coverage_text(figures: Figures) -> str:
     return text
 
 
+def _clause(comment: str) -> str:
+    """A comment as one of several joined with "; ": without its closing full stop."""
+    text = truncate(comment, COMMENT_LENGTH)
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
 def note_text(measure: MeasureRow) -> str:
-    parts = [typographed(truncate(comment, COMMENT_LENGTH)) for comment in measure.comments[:COMMENTS_SHOWN]]
+    parts = [typographed(_clause(comment)) for comment in measure.comments[:COMMENTS_SHOWN]]
     more = measure.more_comments + max(0, len(measure.comments) - COMMENTS_SHOWN)
     text = "; ".join(parts)
     if more:
@@ -294,7 +327,7 @@ def _section_table(document, section: SectionRow) -> None:
             "Итого по разделу",
             "",
             "",
-            f"задач: {f.done} из {f.applicable} ({format_percent(f.done_ratio)})",
+            f"задач: {of(f.done, f.applicable)} ({format_percent(f.done_ratio)})",
             coverage_text(f),
             "",
         ],
@@ -467,7 +500,7 @@ def _executor_coverage(row: TaskRow) -> str:
         ("ОВЗ", row.coverage_disabled),
     ):
         if value:
-            parts.append(f"{label} {format_int(value)}")
+            parts.append(f"{label}{NBSP}{format_int(value)}")
     text = format_int(row.coverage_total)
     return text + (f"\n({', '.join(parts)})" if parts else "")
 

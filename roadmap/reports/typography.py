@@ -111,9 +111,18 @@ def number_sign(text: str) -> str:
     return re.sub(r"№\s*(?=\S)", f"№{NBSP}", text)
 
 
+# "г.Краснодар" → "г. Краснодар" (a non-breaking space); "2023 г. Отчёт" is left alone.
+_CITY = re.compile(r"(?<!\d\s)(?<!\d)\bг\.\s?(?=[А-ЯЁ][а-яё])")
+
+
+def city_abbreviation(text: str) -> str:
+    return _CITY.sub(f"г.{NBSP}", text)
+
+
 def typographed(text: str) -> str:
-    """Quotes and the number sign, for text typed by people that goes into an official document."""
-    return number_sign(ru_quotes(text))
+    """Quotes, the number sign and "г. Город", for text typed by people that goes into an
+    official document."""
+    return city_abbreviation(number_sign(ru_quotes(text)))
 
 
 def truncate(text: str, limit: int) -> str:

@@ -421,7 +421,8 @@ MEASURE_COLUMNS = (
 def condensed_comments(comments: Sequence[str], more: int, *, limit: int = 160) -> str:
     from roadmap.reports.typography import truncate
 
-    text = "; ".join(truncate(c, limit) for c in comments)
+    clauses = [truncate(c, limit) for c in comments]
+    text = "; ".join(c[:-1] if c.endswith(".") and not c.endswith("..") else c for c in clauses)
     if more:
         text += f"; и ещё {more}"
     return text

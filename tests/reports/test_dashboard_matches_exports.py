@@ -49,7 +49,7 @@ LABEL_STATUS = {label: name for name, label in DISPLAY_LABELS.items()}
 def cheap_pictures(monkeypatch, tiny_png):
     from roadmap.reports import docx as docx_module
 
-    monkeypatch.setattr(docx_module, "to_png", lambda chart: tiny_png)
+    monkeypatch.setattr(docx_module, "to_png", lambda chart, **kw: tiny_png)
 
 
 # --------------------------------------------------------------------------- what a page or file says

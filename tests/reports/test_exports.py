@@ -11,6 +11,7 @@ from datetime import date, datetime
 import docx
 import openpyxl
 import pytest
+from docx.oxml.ns import qn
 
 from roadmap.models import Role
 from roadmap.reports.service import build_scope, executor_export, roadmap_export
@@ -24,7 +25,7 @@ def cheap_pictures(monkeypatch, tiny_png):
     """Charts are drawn by tests of their own; here each picture is one small real PNG."""
     from roadmap.reports import docx as docx_module
 
-    monkeypatch.setattr(docx_module, "to_png", lambda chart: tiny_png)
+    monkeypatch.setattr(docx_module, "to_png", lambda chart, **kw: tiny_png)
 
 
 def export(data, fmt, **kw):
@@ -254,11 +255,19 @@ def test_docx_section_tables(data):
     tables = section_tables(doc)
     assert len(tables) == 2
     header = [c.text for c in tables[0].rows[0].cells]
-    assert header == ["№", "Мероприятие", "Срок", "Ответственный", "Исполнение (x из y, %)", "Охват", "Примечание"]
+    assert header == [
+        "№",
+        "Мероприятие",
+        "Срок",
+        "Ответственный",
+        f"Исполнение (x{NBSP}из{NBSP}y,{NBSP}%)",  # "(x из y, %)" is not broken across lines
+        "Охват",
+        "Примечание",
+    ]
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in tables[0].rows[1:]}
     assert rows["1.1"][2] == "до 1 сентября, ежегодно"
     assert rows["1.1"][3] == "МБОУ СОШ № 1, МБОУ СОШ № 2, МБОУ СОШ № 3".replace("№ ", f"№{NBSP}")
-    assert rows["1.1"][4].startswith(f"2 из 3 (67{NBSP}%)")
+    assert rows["1.1"][4].startswith(f"2{NBSP}из{NBSP}3 (67{NBSP}%)")
     assert rows["1.1"][5].startswith("200")
     assert "Семинар проведён; Проведён с опозданием" in rows["1.1"][6]
     assert "Не выполнено в срок: 1" in rows["1.1"][6]
@@ -266,7 +275,7 @@ def test_docx_section_tables(data):
     assert "не применимо: 1" in rows["1.2"][4]
     assert "Собрание «Выбор профессии» проведено" in rows["1.2"][6]
     total = [c.text for c in tables[0].rows[-1].cells]
-    assert total[1] == "Итого по разделу" and total[4] == f"задач: 3 из 4 (75{NBSP}%)"
+    assert total[1] == "Итого по разделу" and total[4] == f"задач: 3{NBSP}из{NBSP}4 (75{NBSP}%)"
     second = {r.cells[0].text: [c.text for c in r.cells] for r in tables[1].rows[1:]}
     assert second["2.2"][4] == "задачи не созданы"
 
@@ -291,7 +300,7 @@ def test_docx_empty_and_unreported(app, make_org, make_roadmap):
     quiet = make_roadmap([("1.1", "А", "сентябрь, ежегодно", [org])], title="Без отчётов")
     doc = document(roadmap_export(quiet, build_scope(quiet, 2023, today=TODAY), "docx").data)
     rows = section_tables(doc)[0].rows
-    assert rows[1].cells[4].text.startswith(f"0 из 1 (0{NBSP}%)") and rows[1].cells[5].text == "—"
+    assert rows[1].cells[4].text.startswith(f"0{NBSP}из{NBSP}1 (0{NBSP}%)") and rows[1].cells[5].text == "—"
 
 
 def test_docx_long_measure_text(app, make_org, make_roadmap):
@@ -322,6 +331,45 @@ def test_docx_comparison_table(app, make_org, make_user, make_roadmap):
     ]
     coverage = next(r for r in table.rows if r.cells[0].text == "Охват участников, всего")
     assert [c.text for c in coverage.cells[1:]] == ["10", "20", "0", "−20"]
+
+
+def test_docx_rows_stay_whole_and_signature_stays_together(data):
+    doc = document(export(data, "docx").data)
+    tables = section_tables(doc)
+    for table in tables:
+        for row in table.rows:
+            assert row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
+    signature = next(t for t in doc.tables if "________________ / ______________________" in t.rows[0].cells[1].text)
+    assert signature.rows[1].cells[1].text.startswith("(подпись)")  # captions in the same table
+    assert signature.rows[0].cells[0].paragraphs[0].paragraph_format.keep_with_next
+    # The last paragraph of the report is not the signature's captions left on their own.
+    assert not doc.paragraphs[-1].text.startswith("(подпись)")
+
+
+def test_docx_condensed_comments_read_as_one_sentence(app, make_org, make_user, make_roadmap):
+    orgs = [make_org(short_name=f"Школа {n}") for n in range(2)]
+    roadmap = make_roadmap(
+        [("1.1", "Собрание", "сентябрь, ежегодно", orgs), ("1.2", "Семинар", "сентябрь, ежегодно", orgs)]
+    )
+    for n, org in enumerate(orgs):
+        user = make_user(role=Role.EXECUTOR, organization=org)
+        for task in tasks_of(roadmap):
+            if task.organization_id == org.id:
+                submit(task, user, utc(2023, 9, 10 + n), comment=f"Проведено в школе {n}.", coverage_total=5)
+    doc = document(roadmap_export(roadmap, build_scope(roadmap, 2023, today=TODAY), "docx").data)
+    note = section_tables(doc)[0].rows[1].cells[6].text
+    assert note == "Проведено в школе 0; Проведено в школе 1"
+    wb = openpyxl.load_workbook(
+        io.BytesIO(roadmap_export(roadmap, build_scope(roadmap, 2023, today=TODAY), "xlsx").data)
+    )
+    assert find_row(wb["Мероприятия"], "1.1")[19].value == "Проведено в школе 0; Проведено в школе 1"
+
+
+def test_file_name_is_cut_at_a_word(app, make_roadmap):
+    title = "Дорожная карта по самоопределению и профессиональной ориентации обучающихся в образовательных организациях"
+    roadmap = make_roadmap([], title=title)
+    name = roadmap_export(roadmap, build_scope(roadmap, 2023, today=TODAY), "csv").filename
+    assert name == "Отчёт Дорожная карта по самоопределению и профессиональной ориентации обучающихся 2023.csv"
 
 
 def test_executor_docx(data):

@@ -157,3 +157,28 @@ def test_empty_chart():
 def test_png(chart):
     png = charts.to_png(chart, dpi=60)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ДО МО г.Краснодар", f"ДО МО г.{NBSP}Краснодар"),
+        ("ДО МО г. Краснодар", f"ДО МО г.{NBSP}Краснодар"),
+        ("План на 2026 г. Утверждён", "План на 2026 г. Утверждён"),  # a year, not a city
+        ("в 2026 г.", "в 2026 г."),
+    ],
+)
+def test_city_abbreviation(text, expected):
+    assert typographed(text) == expected
+
+
+def test_png_without_title_is_shorter():
+    """The Word report captions each picture, so the picture itself carries no title."""
+    import struct
+
+    chart = charts.status_distribution({"planned": 3, "accepted": 2})
+
+    def height(png: bytes) -> int:
+        return struct.unpack(">I", png[20:24])[0]
+
+    assert height(charts.to_png(chart, dpi=60, title=False)) < height(charts.to_png(chart, dpi=60))

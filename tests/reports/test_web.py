@@ -26,7 +26,7 @@ def cheap_pictures(monkeypatch, tiny_png):
     """Charts are drawn by tests of their own; here each picture is one small real PNG."""
     from roadmap.reports import docx as docx_module
 
-    monkeypatch.setattr(docx_module, "to_png", lambda chart: tiny_png)
+    monkeypatch.setattr(docx_module, "to_png", lambda chart, **kw: tiny_png)
 
 
 def login(auth, user):
