@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from roadmap.extensions import db
 from roadmap.models import DateProposal, OrgGroup, OrgKind, ProposalStatus, Role, Task
@@ -172,3 +172,46 @@ def test_demo_coordinator_finds_proposals_waiting(client, auth, demo):
     auth.logout()
     auth.login("school1", "demo2026")
     assert "даты подтверждены" in client.get("/proposals/").get_data(as_text=True)
+
+
+def _queries(client, path: str) -> int:
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    client.get(path)  # the first request of a session loads what every later one reuses
+    # The test's session outlives requests: forget what it holds so that lazy loads show up.
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_pages_run_the_same_queries_for_one_proposal_or_many(client, auth, make_org, make_user, make_roadmap):
+    from roadmap.tasks.proposals import propose_dates
+
+    make_user(role=Role.COORDINATOR, login="coord")
+    counts = {}
+    for size in (1, 6):
+        schools = [make_org(kind=OrgKind.SCHOOL, short_name=f"СОШ {size}-{n}") for n in range(size)]
+        rows = [(f"1.{n + 1}", f"Собрание {n + 1}", "по плану ОО", schools) for n in range(size)]
+        roadmap = make_roadmap(rows, title=f"Карта на {size}")
+        executor = make_user(organization=schools[0], login=f"school-{size}")
+        for measure in roadmap.measures:
+            for school in schools:
+                user = executor if school is schools[0] else make_user(organization=school)
+                propose_dates(measure, user, [(date(2023, 5, 5), date(2023, 5, 5))])
+        db.session.commit()
+        auth.login(f"school-{size}")
+        counts[("executor", size)] = (_queries(client, "/proposals/"), _queries(client, "/tasks"))
+        auth.logout()
+        auth.login("coord")
+        counts[("coordinator", size)] = _queries(client, "/proposals/")
+        auth.logout()
+    assert counts[("executor", 1)] == counts[("executor", 6)], counts
+    assert counts[("coordinator", 1)] == counts[("coordinator", 6)], counts
