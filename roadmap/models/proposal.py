@@ -17,6 +17,7 @@ from roadmap.models.base import Base, UTCDateTime, created_at, intpk
 from roadmap.models.organization import Organization, kind_column
 from roadmap.models.plan import Measure
 from roadmap.models.user import User
+from roadmap.tasks.dates import stored_ranges
 
 
 class ProposalStatus(enum.StrEnum):
@@ -68,4 +69,4 @@ class DateProposal(Base):
 
     @property
     def ranges(self) -> list[tuple[date, date]]:
-        return [(date.fromisoformat(item["start"]), date.fromisoformat(item["due"])) for item in self.dates]
+        return stored_ranges(self.dates)

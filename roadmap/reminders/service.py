@@ -26,7 +26,19 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from roadmap.extensions import db
-from roadmap.models import Measure, Organization, Roadmap, RoadmapStatus, Role, Task, TaskStatus, Transition, User
+from roadmap.models import (
+    DateProposal,
+    Measure,
+    Organization,
+    ProposalStatus,
+    Roadmap,
+    RoadmapStatus,
+    Role,
+    Task,
+    TaskStatus,
+    Transition,
+    User,
+)
 from roadmap.models.reminder import DEFAULT_DAYS_BEFORE, ReminderLog, ReminderSetting
 from roadmap.reminders.text import (
     MAX_LINES,
@@ -38,6 +50,8 @@ from roadmap.reminders.text import (
     coordinator_letter,
     executor_letter,
 )
+from roadmap.tasks.dates import stored_ranges
+from roadmap.tasks.proposals import describe
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +273,26 @@ def coordinator_digests(today: date) -> list[tuple[object, CoordinatorDigest]]:
             _open_tasks().where(submitted).order_by(Task.due_effective_on, Task.id).limit(MAX_LINES)
         )
     ]
+    pending = (
+        select(DateProposal)
+        .join(Measure, Measure.id == DateProposal.measure_id)
+        .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+        .where(
+            DateProposal.status == ProposalStatus.PROPOSED,
+            Measure.is_removed.is_(False),
+            Roadmap.status == RoadmapStatus.PUBLISHED,
+        )
+    )
+    proposals_count = db.session.scalar(pending.with_only_columns(func.count(DateProposal.id)))
+    proposals = [
+        f"{number} — {organization}: {describe(stored_ranges(dates))}"
+        for number, organization, dates in db.session.execute(
+            pending.with_only_columns(Measure.number, Organization.short_name, DateProposal.dates)
+            .join(Organization, Organization.id == DateProposal.organization_id)
+            .order_by(DateProposal.id)
+            .limit(MAX_LINES)
+        )
+    ]
     result = []
     for recipient in recipients:
         digest = CoordinatorDigest(
@@ -267,6 +301,8 @@ def coordinator_digests(today: date) -> list[tuple[object, CoordinatorDigest]]:
             overdue_by_org=overdue,
             waiting=waiting,
             waiting_count=waiting_count or 0,
+            proposals=proposals,
+            proposals_count=proposals_count or 0,
         )
         if not digest.is_empty:
             result.append((recipient, digest))

@@ -113,6 +113,9 @@ class CoordinatorDigest:
     overdue_by_org: list[OrgOverdue] = field(default_factory=list)
     waiting: list[TaskLine] = field(default_factory=list)
     waiting_count: int = 0
+    # Dates executors proposed for measures on their own schedule, not yet confirmed.
+    proposals: list[str] = field(default_factory=list)
+    proposals_count: int = 0
 
     @property
     def overdue_count(self) -> int:
@@ -120,7 +123,7 @@ class CoordinatorDigest:
 
     @property
     def total(self) -> int:
-        return self.overdue_count + self.waiting_count
+        return self.overdue_count + self.waiting_count + self.proposals_count
 
     @property
     def is_empty(self) -> bool:
@@ -236,6 +239,8 @@ def coordinator_letter(digest: CoordinatorDigest, base_url: str | None = None) -
         parts.append(quantity(overdue, "просроченная задача", "просроченные задачи", "просроченных задач"))
     if waiting:
         parts.append(f"{quantity(waiting, 'отчёт', 'отчёта', 'отчётов')} на проверке")
+    if digest.proposals_count:
+        parts.append(f"{quantity(digest.proposals_count, 'предложение', 'предложения', 'предложений')} дат")
     subject = "Дорожная карта: сводка за неделю — " + ", ".join(parts)
     sections = []
     if digest.overdue_by_org:
@@ -256,6 +261,15 @@ def coordinator_letter(digest: CoordinatorDigest, base_url: str | None = None) -
         shown, more = _cut([item.text(with_organization=True) for item in digest.waiting])
         more += max(0, waiting - len(digest.waiting))
         heading = f"Ждут проверки — {quantity(waiting, 'отчёт', 'отчёта', 'отчётов')}"
+        sections.append(_Section(heading, shown, more))
+    if digest.proposals_count:
+        heading = (
+            f"Исполнители предложили даты — "
+            f"{quantity(digest.proposals_count, 'предложение ждёт', 'предложения ждут', 'предложений ждут')} "
+            "подтверждения"
+        )
+        shown, more = _cut(digest.proposals)
+        more += max(0, digest.proposals_count - len(digest.proposals))
         sections.append(_Section(heading, shown, more))
     intro = f"Сводка по опубликованным дорожным картам на {ru_date(digest.today)}."
     return _render(subject, f"Здравствуйте, {digest.full_name}!", intro, sections, _links(base_url, "Открыть сайт"))

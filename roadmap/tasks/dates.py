@@ -39,6 +39,11 @@ def parse_date_lines(text: str | None) -> list[tuple[date, date]]:
     return sorted(ranges)
 
 
+def stored_ranges(items: list[dict[str, str]] | None) -> list[tuple[date, date]]:
+    """Dates as the database keeps them ([{"start": "2026-09-01", "due": "2026-09-30"}]) → pairs."""
+    return [(date.fromisoformat(item["start"]), date.fromisoformat(item["due"])) for item in items or []]
+
+
 def format_date_lines(ranges: list[tuple[date, date]]) -> str:
     """The inverse of `parse_date_lines`, to prefill a form."""
     return "\n".join(

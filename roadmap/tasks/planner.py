@@ -57,8 +57,11 @@ class PlanSettings:
 
 
 def manual_label(start: date, due: date) -> str:
+    """ "12 октября 2023", "12–13 октября 2023", "28 сентября – 2 октября 2023"."""
     if start == due:
         return f"{due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
+    if (start.year, start.month) == (due.year, due.month):
+        return f"{start.day}–{due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
     if start.year == due.year:
         return f"{start.day} {MONTHS_GENITIVE[start.month - 1]} – {due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
     return (

@@ -26,6 +26,7 @@ from roadmap.models import (
 )
 from roadmap.models.task import bump_feed_versions
 from roadmap.schedule import AcademicCalendar, Schedule, parse
+from roadmap.tasks.dates import stored_ranges
 from roadmap.tasks.planner import (
     MeasurePlan,
     Occurrence,
@@ -79,7 +80,7 @@ def measure_schedule(measure: Measure) -> Schedule:
 
 
 def manual_dates(measure: Measure) -> list[tuple[date, date]]:
-    return [(date.fromisoformat(item["start"]), date.fromisoformat(item["due"])) for item in measure.manual_dates or []]
+    return stored_ranges(measure.manual_dates)
 
 
 def executor_map(roadmap_id: int) -> dict[int, set[int]]:
@@ -188,9 +189,7 @@ def confirmed_dates(roadmap_id: int) -> dict[int, dict[int, list[tuple[date, dat
     ).all()
     result: dict[int, dict[int, list[tuple[date, date]]]] = defaultdict(dict)
     for measure_id, organization_id, dates in rows:
-        result[measure_id][organization_id] = [
-            (date.fromisoformat(item["start"]), date.fromisoformat(item["due"])) for item in dates
-        ]
+        result[measure_id][organization_id] = stored_ranges(dates)
     return result
 
 

@@ -251,3 +251,23 @@ def test_bad_today_is_refused(app, runner):
     result = runner.invoke(args=["reminders", "send", "--today", "05.09.2023"])
     assert result.exit_code == 2
     assert "Ошибка: дата «05.09.2023» не в формате ГГГГ-ММ-ДД." in result.output
+
+
+def test_weekly_digest_lists_dates_waiting_for_confirmation(mail_app, make_org, make_user, make_roadmap, runner):
+    from roadmap.tasks.proposals import propose_dates
+
+    app, mailbox = mail_app
+    school = make_org(short_name="СОШ № 41")
+    roadmap = make_roadmap([("2.3", "Дни открытых дверей", "по плану ОО", [school])])
+    executor = make_user(organization=school)
+    make_user(role=Role.COORDINATOR, email="dates@knmc.ru", full_name="Координатор")
+    propose_dates(roadmap.measures[0], executor, [(date(2023, 10, 12), date(2023, 10, 13))])
+    db.session.flush()
+
+    result = runner.invoke(args=["reminders", "send", "--today", "2023-09-04", "--kind", "weekly"])
+    assert result.exit_code == 0, result.output
+    (message,) = mailbox.to("dates@knmc.ru")
+    assert message["Subject"] == "Дорожная карта: сводка за неделю — 1 предложение дат"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Исполнители предложили даты — 1 предложение ждёт подтверждения:" in text
+    assert "2.3 — СОШ № 41: 12–13 октября 2023" in text

@@ -36,3 +36,12 @@ def test_empty_text_gives_nothing_and_format_round_trips():
     ranges = [(date(2026, 3, 1), date(2026, 3, 1)), (date(2026, 4, 2), date(2026, 4, 9))]
     assert format_date_lines(ranges) == "01.03.2026\n02.04.2026 – 09.04.2026"
     assert parse_date_lines(format_date_lines(ranges)) == ranges
+
+
+def test_hand_set_dates_read_as_people_write_them():
+    from roadmap.tasks.planner import manual_label
+
+    assert manual_label(date(2023, 10, 12), date(2023, 10, 12)) == "12 октября 2023"
+    assert manual_label(date(2023, 10, 12), date(2023, 10, 13)) == "12–13 октября 2023"
+    assert manual_label(date(2023, 9, 28), date(2023, 10, 2)) == "28 сентября – 2 октября 2023"
+    assert manual_label(date(2023, 12, 28), date(2024, 1, 9)) == "28 декабря 2023 – 9 января 2024"
