@@ -401,6 +401,7 @@ def age_tasks(app, roadmap_id: int, today: date) -> None:
     """Give the past a plausible history: most past tasks accepted, some submitted or returned."""
     from roadmap.extensions import db
     from roadmap.models import Task, utcnow
+    from roadmap.models.task import bump_feed_versions
 
     table = Task.__table__
     past = [table.c.roadmap_id == roadmap_id, table.c.due_effective_on < today]
@@ -416,4 +417,10 @@ def age_tasks(app, roadmap_id: int, today: date) -> None:
             .where(table.c.roadmap_id == roadmap_id, table.c.status == "planned", table.c.id % 10 == 9)
             .values(status="submitted", **bump)
         )
+        # Core writes: advance the roadmap's feed counter as the application's writers do.
+        bump_feed_versions(db.session.connection(), [roadmap_id])
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            # Fresh statistics, as autovacuum would have after such a change.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))

@@ -7,7 +7,6 @@ runs the row query and the iCalendar builder, and is only needed when the versio
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
 from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
-from roadmap.ical import FeedCalendar, FeedEvent, assembled_size, calendar_head, render_events
+from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, order_events, render_event
 from roadmap.ical.text import format_date, status_label, status_mark
 
 __all__ = ["DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
@@ -259,80 +258,106 @@ def _calendar(request: FeedRequest, window: tuple[date, date], note: str | None)
     )
 
 
-Rendered = tuple[FeedEvent, bytes]
+_END = b"END:VCALENDAR\r\n"
+
+
+class _Chunks:
+    """Events in feed order, each rendered at most once and only when a size check needs it."""
+
+    def __init__(self, request: FeedRequest, events: list[FeedEvent]) -> None:
+        self.events = order_events(events)
+        self._options = request.options
+        self._rendered: dict[int, bytes] = {}
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def chunk(self, index: int) -> bytes:
+        chunk = self._rendered.get(index)
+        if chunk is None:
+            options = self._options
+            chunk = self._rendered[index] = render_event(
+                self.events[index],
+                view=options.view,  # type: ignore[arg-type]
+                component=options.component,  # type: ignore[arg-type]
+                alarms=options.alarms,
+            )
+        return chunk
+
+    def body(self, head: bytes, indices: list[int], limit: int, first: list[int] | None = None) -> bytes | None:
+        """The calendar of these events when it fits ``limit``; else None.
+
+        Renders ``first`` (a subset of ``indices`` likely needed later anyway) before the
+        others, and stops rendering as soon as the size is over the limit.
+        """
+        size = len(head) + len(_END)
+        seen: set[int] = set()
+        for index in [*(first or ()), *indices]:
+            if index in seen:
+                continue
+            seen.add(index)
+            size += len(self.chunk(index))
+            if size > limit:
+                return None
+        return b"".join([head, *(self.chunk(i) for i in indices), _END])
 
 
 def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date]) -> tuple[bytes, int, str | None]:
     """The body, and a note when the window had to be narrowed to stay under the size bound.
 
-    Every event is rendered once; narrowing only picks which of the rendered events go in
-    (and renders the calendar's head again, with the note), so sizes are exact and a feed
-    over the bound costs one rendering, not one per window tried.
+    Each event is rendered at most once, and only while the size is in question: a feed over
+    the bound renders the narrowed window's events and as many others as it takes to learn
+    that the whole does not fit, never the whole calendar and then the narrowed one again.
     """
-    options = request.options
-    chunks = render_events(
-        events,
-        view=options.view,  # type: ignore[arg-type]
-        component=options.component,  # type: ignore[arg-type]
-        alarms=options.alarms,
-    )
-    ordered: list[Rendered] = list(zip(sorted(events, key=lambda e: (e.due_effective, e.uid)), chunks, strict=True))
+    chunks = _Chunks(request, events)
     limit = request.max_bytes
-    head = calendar_head(_calendar(request, window, None))
-    if assembled_size(head, chunks) <= limit:
-        return assemble(head, chunks), len(events), None
-    kb = limit // 1024
-    view = options.view
-
-    def attempt(subset: list[Rendered], shown: tuple[date, date], note: str) -> bytes | None:
-        parts = [chunk for _event, chunk in subset]
-        head = calendar_head(_calendar(request, shown, note))
-        return assemble(head, parts) if assembled_size(head, parts) <= limit else None
-
+    view = request.options.view
+    everything = list(range(len(chunks)))
+    steps: list[tuple[tuple[date, date], list[int]]] = []
     for back, ahead in NARROW_STEPS:
         narrow = default_window(request.today, back, ahead)
         shown = (max(narrow[0], window[0]), min(narrow[1], window[1]))
         if shown[0] > shown[1]:
             continue
-        subset = [item for item in ordered if _in_window(item[0], shown, view)]
-        if len(subset) == len(ordered):
-            continue
+        subset = [i for i in everything if _in_window(chunks.events[i], shown, view)]
+        if len(subset) < len(everything):
+            steps.append((shown, subset))
+
+    head = calendar_head(_calendar(request, window, None))
+    body = chunks.body(head, everything, limit, first=steps[0][1] if steps else None)
+    if body is not None:
+        return body, len(chunks), None
+    kb = limit // 1024
+    for shown, subset in steps:
         note = (
             f"Календарь сокращён: показаны сроки с {format_date(shown[0])} по {format_date(shown[1])}, "
             f"потому что полный календарь больше {kb} КБ (большие календари Google не загружает). "
             "Чтобы видеть остальное, подпишитесь отдельно на раздел или год плана."
         )
-        result = attempt(subset, shown, note)
-        if result is not None:
-            return result, len(subset), note
-    return _nearest(request, ordered, window, attempt)
+        body = chunks.body(calendar_head(_calendar(request, shown, note)), subset, limit)
+        if body is not None:
+            return body, len(subset), note
+    return _nearest(request, chunks, window)
 
 
-def assemble(head: bytes, chunks: Sequence[bytes]) -> bytes:
-    return b"".join([head, *chunks, b"END:VCALENDAR\r\n"])
-
-
-def _nearest(
-    request: FeedRequest,
-    ordered: list[Rendered],
-    window: tuple[date, date],
-    attempt: Callable[[list[Rendered], tuple[date, date], str], bytes | None],
-) -> tuple[bytes, int, str | None]:
+def _nearest(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tuple[bytes, int, str | None]:
     """Last resort: the deadlines nearest to today that fit."""
     today = request.today
-    by_distance = sorted(ordered, key=lambda item: (abs((item[0].due_effective - today).days), item[0].uid))
-    per_event = sum(len(chunk) for _event, chunk in ordered) / max(len(ordered), 1)
-    keep = min(len(ordered), max(1, int(request.max_bytes / per_event * 0.9)))
+    events = chunks.events
+    total = len(events)
+    by_distance = sorted(range(total), key=lambda i: (abs((events[i].due_effective - today).days), events[i].uid))
+    sample = [len(chunks.chunk(i)) for i in by_distance[:20]]
+    per_event = sum(sample) / max(len(sample), 1)
+    keep = min(total, max(1, int(request.max_bytes / max(per_event, 1) * 0.9)))
     while keep > 0:
-        chosen = {id(item) for item in by_distance[:keep]}
-        subset = [item for item in ordered if id(item) in chosen]
+        subset = sorted(by_distance[:keep])
         note = (
-            f"Календарь сокращён: показаны {keep} ближайших сроков из {len(ordered)}, потому что полный "
+            f"Календарь сокращён: показаны {keep} ближайших сроков из {total}, потому что полный "
             f"календарь больше {request.max_bytes // 1024} КБ. Подпишитесь отдельно на раздел или год плана."
         )
-        result = attempt(subset, window, note)
-        if result is not None:
-            return result, keep, note
+        body = chunks.body(calendar_head(_calendar(request, window, note)), subset, request.max_bytes)
+        if body is not None:
+            return body, keep, note
         keep = int(keep * 0.8)
     note = "Календарь слишком велик: подпишитесь отдельно на раздел или год плана."
-    return assemble(calendar_head(_calendar(request, window, note)), []), 0, note
+    return calendar_head(_calendar(request, window, note)) + _END, 0, note

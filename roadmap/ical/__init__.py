@@ -12,6 +12,8 @@ from roadmap.ical.builder import (
     build_calendar,
     calendar_head,
     feed_etag,
+    order_events,
+    render_event,
     render_events,
     todo_status,
 )
@@ -25,6 +27,8 @@ __all__ = [
     "build_calendar",
     "calendar_head",
     "feed_etag",
+    "order_events",
+    "render_event",
     "render_events",
     "todo_status",
 ]

@@ -36,6 +36,8 @@ __all__ = [
     "calendar_component",
     "calendar_head",
     "feed_etag",
+    "order_events",
+    "render_event",
     "render_events",
     "serialize",
     "todo_status",
@@ -329,11 +331,28 @@ def render_events(
     ``assemble_calendar(calendar, render_events(events))`` equals ``build_calendar(calendar,
     events)`` byte for byte, and any subsequence of the chunks is the feed of those events.
     """
-    _check_options(view, component, alarm_time)
     return [
-        serialize(_component(event, view=view, component=component, alarms=alarms, alarm_time=alarm_time))
-        for event in _ordered(events)
+        render_event(event, view=view, component=component, alarms=alarms, alarm_time=alarm_time)
+        for event in order_events(events)
     ]
+
+
+def render_event(
+    event: FeedEvent,
+    *,
+    view: View = "due",
+    component: ComponentName = "VEVENT",
+    alarms: bool = True,
+    alarm_time: time | None = None,
+) -> bytes:
+    """One event's component as bytes (a chunk of :func:`assemble_calendar`)."""
+    _check_options(view, component, alarm_time)
+    return serialize(_component(event, view=view, component=component, alarms=alarms, alarm_time=alarm_time))
+
+
+def order_events(events: Sequence[FeedEvent]) -> list[FeedEvent]:
+    """Events in feed order (effective due date, then UID); duplicate UIDs raise ValueError."""
+    return _ordered(events)
 
 
 def calendar_head(calendar: FeedCalendar) -> bytes:
@@ -432,13 +451,33 @@ def _fold(line: str) -> bytes:
     return b"\r\n ".join(chunks)
 
 
-def serialize(cal: Calendar) -> bytes:
-    """``cal.to_ical()``, byte for byte, in about half the time.
+def serialize(cal: Component) -> bytes:
+    """``cal.to_ical()``, byte for byte, in a fraction of the time.
 
-    icalendar folds every line character by character in Python, which is most of the
-    cost of a feed; property rendering and escaping stay icalendar's.
+    icalendar folds every line character by character in Python and wraps each line in
+    objects (a Contentline, an empty Parameters for every property without any); this does
+    what ``Contentline.from_parts`` does with plain strings, and folds with :func:`_fold`.
+    Property rendering and escaping stay icalendar's.
     """
-    return b"".join(_fold(line) + b"\r\n" for line in cal.content_lines() if line)
+    out = []
+    for name, value in cal.property_items(sorted=True):
+        if hasattr(value, "to_ical"):
+            text = value.to_ical()
+        else:
+            text = vText(value).to_ical()
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        params = getattr(value, "params", None)
+        rendered = params.to_ical(sorted=True) if params else None
+        if rendered:
+            if isinstance(rendered, bytes):
+                rendered = rendered.decode("utf-8")
+            line = f"{name};{rendered}:{text}"
+        else:
+            line = f"{name}:{text}"
+        out.append(_fold(line))
+    out.append(b"")
+    return b"\r\n".join(out)
 
 
 def feed_etag(body: bytes) -> str:

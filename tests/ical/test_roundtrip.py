@@ -1,13 +1,21 @@
 """Property tests: any text survives the trip through the feed unchanged."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from roadmap.ical import FeedCalendar, build_calendar
+from roadmap.ical import (
+    FeedCalendar,
+    assemble_calendar,
+    assembled_size,
+    build_calendar,
+    calendar_head,
+    order_events,
+    render_events,
+)
 from roadmap.ical.builder import calendar_component, serialize
 
 from .helpers import items, make_feed_event, normalised, physical_lines
@@ -85,3 +93,26 @@ def test_fast_folding_matches_icalendar_at_every_boundary(filler, tail):
         summary = filler * offset + tail + "конец"
         cal = calendar_component(FeedCalendar(name="Школа"), [make_feed_event(summary=summary)])
         assert serialize(cal) == cal.to_ical(), summary
+
+
+@pytest.mark.parametrize("component", ["VEVENT", "VTODO"])
+@pytest.mark.parametrize("view", ["due", "spans"])
+@pytest.mark.parametrize("alarm_time", [None, time(9, 30)])
+def test_fast_serialize_and_chunks_match_icalendar_in_every_shape(component, view, alarm_time):
+    events = [
+        make_feed_event(uid=f"task-{n}@roadmap.example", sequence=n, alarm_days=(3, 1), completed=n == 2)
+        for n in range(4)
+    ] + [make_feed_event(uid="task-9@roadmap.example", status="TENTATIVE", created=None, url=None, categories=[])]
+    calendar = FeedCalendar(name="Школа", description="Окно; сроки, всё")
+    shape = {"view": view, "component": component, "alarm_time": alarm_time}
+    cal = calendar_component(calendar, events, **shape)
+    assert serialize(cal) == cal.to_ical()
+    # The chunks of each event, in feed order, assemble to the very same calendar...
+    body = build_calendar(calendar, events, **shape)
+    chunks = render_events(list(reversed(events)), **shape)
+    assert assemble_calendar(calendar, chunks) == body
+    assert assembled_size(calendar_head(calendar), chunks) == len(body)
+    # ...and a subsequence of them is the calendar of those events alone.
+    assert assemble_calendar(calendar, chunks[1:3]) == build_calendar(calendar, order_events(events)[1:3], **shape)
+    with pytest.raises(ValueError, match="duplicate UID"):
+        render_events([events[0], events[0]], **shape)
