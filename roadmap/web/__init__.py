@@ -14,6 +14,19 @@ def register_blueprints(app: Flask) -> None:
     for module in _optional_blueprints():
         app.register_blueprint(module.bp)
 
+    from roadmap.reminders.text import plural
+    from roadmap.tasks.dates import format_date_lines, stored_ranges
+
+    @app.template_filter("plural")
+    def plural_filter(n: int, one: str, few: str, many: str) -> str:
+        """{{ n|plural('задача', 'задачи', 'задач') }}: the Russian form for the number."""
+        return plural(n, one, few, many)
+
+    @app.template_filter("date_lines")
+    def date_lines_filter(stored: list[dict[str, str]] | None) -> str:
+        """Stored date ranges as the date fields expect them typed, one per line."""
+        return format_date_lines(stored_ranges(stored))
+
     @app.context_processor
     def navigation():
         return {"nav_endpoints": lambda: nav_items(app), "has_endpoint": lambda name: name in app.view_functions}

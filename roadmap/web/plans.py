@@ -34,6 +34,7 @@ from roadmap.plans.service import (
     set_manual_dates,
 )
 from roadmap.tasks.access import can_view_roadmap
+from roadmap.tasks.dates import DateLinesError, parse_date_lines
 from roadmap.tasks.service import generate_tasks
 from roadmap.web.access import coordinator_required, staff_required
 from roadmap.web.forms.admin import ConfirmForm
@@ -255,28 +256,6 @@ def edit_deadline(roadmap_id: int, measure_id: int):
     return _back_to_review(roadmap, measure)
 
 
-DATE_RE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-
-
-def parse_date_lines(text: str) -> list[tuple[date, date]]:
-    ranges = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        found = DATE_RE.findall(line)
-        try:
-            dates = [date(int(y), int(m), int(d)) for d, m, y in found]
-        except ValueError:
-            raise PlanError(f"Строка {number}: такой даты нет в календаре.") from None
-        if len(dates) == 1:
-            ranges.append((dates[0], dates[0]))
-        elif len(dates) == 2:
-            ranges.append((dates[0], dates[1]))
-        else:
-            raise PlanError(f"Строка {number}: укажите дату «ДД.ММ.ГГГГ» или диапазон «ДД.ММ.ГГГГ – ДД.ММ.ГГГГ».")
-    return ranges
-
-
 @bp.route("/<int:roadmap_id>/measures/<int:measure_id>/dates", methods=["POST"])
 @only_coordinator
 def edit_dates(roadmap_id: int, measure_id: int):
@@ -286,7 +265,7 @@ def edit_dates(roadmap_id: int, measure_id: int):
     if form.validate_on_submit():
         try:
             set_manual_dates(measure, parse_date_lines(form.dates.data))
-        except PlanError as exc:
+        except (DateLinesError, PlanError) as exc:
             flash(f"Мероприятие {measure.number}: {exc}", "danger")
             return _back_to_review(roadmap, measure)
         _regenerate_if_published(roadmap)

@@ -9,7 +9,6 @@ from sqlalchemy.orm import joinedload
 
 from roadmap.extensions import db
 from roadmap.models import DateProposal, Measure, ProposalStatus, Role
-from roadmap.reminders.text import plural
 from roadmap.tasks.dates import DateLinesError, format_date_lines, parse_date_lines
 from roadmap.tasks.proposals import (
     ProposalError,
@@ -29,12 +28,6 @@ bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
 STAFF = (Role.COORDINATOR, Role.ADMIN, Role.OBSERVER)
 RECENT = 30
-
-
-@bp.app_template_filter("plural")
-def plural_filter(n: int, one: str, few: str, many: str) -> str:
-    """{{ n|plural('задача', 'задачи', 'задач') }}: the Russian form for the number."""
-    return plural(n, one, few, many)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -130,3 +130,22 @@ def test_example_documents_import_to_48_measures(client, auth, make_org, make_us
     roadmaps = db.session.scalars(select(Roadmap)).all()
     assert [len(r.measures) for r in roadmaps] == [48, 48]
     assert [len(r.sections) for r in roadmaps] == [6, 6]
+
+
+def test_coordinator_sets_dates_for_everyone_and_sees_them_back(client, auth, make_org, make_user):
+    _, schools = _setup(make_org, make_user, auth)
+    _upload(client, _docx([("1.", "Дни открытых дверей", "по отдельному графику", "ОО г. Т")]))
+    roadmap = db.session.scalars(select(Roadmap).order_by(Roadmap.id.desc())).first()
+    measure = roadmap.measures[0]
+    url = f"/roadmaps/{roadmap.id}/measures/{measure.id}/dates"
+    refused = client.post(url, data={"dates": "30.09.2023 – 01.09.2023"}, follow_redirects=True)
+    assert "Мероприятие 1: Строка 1: начало позже окончания." in refused.get_data(as_text=True)
+    assert measure.manual_dates is None
+    client.post(url, data={"dates": "2023-10-20\n01.09.2023 – 30.09.2023"})
+    db.session.refresh(measure)
+    assert measure.manual_dates == [
+        {"start": "2023-09-01", "due": "2023-09-30"},
+        {"start": "2023-10-20", "due": "2023-10-20"},
+    ]
+    review = client.get(f"/roadmaps/{roadmap.id}/review").get_data(as_text=True)
+    assert "01.09.2023 – 30.09.2023\n20.10.2023</textarea>" in review
