@@ -31,7 +31,6 @@ from roadmap.reports.typography import (
     format_int,
     format_percent,
     plan_year_label,
-    plan_year_short,
     truncate,
     typographed,
 )
@@ -346,7 +345,9 @@ def _comparison(document, report: MonitoringReport) -> None:
     if len(years) < 2:
         return
     _heading(document, "Сравнение с предыдущими периодами")
-    columns = [("Показатель", 8.0)] + [(plan_year_short(y.plan_year, y.year_type), 3.5) for y in years]
+    columns = [("Показатель", 8.0)] + [
+        (y.label, 3.5 if y.plan_year is not None and not y.date_from else 4.2) for y in years
+    ]
     columns.append(("Изменение к предыдущему году", 4.5))
     widths = [w for _n, w in columns]
     table = _table(document, columns)

@@ -216,9 +216,22 @@ class MonthCoverage:
 class YearSummary:
     roadmap_id: int
     roadmap_title: str
-    plan_year: int
+    plan_year: int | None
     year_type: str
     figures: Figures
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def label(self) -> str:
+        """A column heading: "2023", "2023/24", or the date range "01.11.2023 – 31.12.2023"."""
+        from roadmap.reports.typography import format_date, plan_year_short
+
+        if self.date_from is not None or self.date_to is not None:
+            return f"{format_date(self.date_from) or '…'} – {format_date(self.date_to) or '…'}"
+        if self.plan_year is None:
+            return "весь период"
+        return plan_year_short(self.plan_year, self.year_type)
 
 
 @dataclass
@@ -245,7 +258,7 @@ class Scope:
     organization_id: int | None = None
     timezone: str = DEFAULT_TZ
 
-    def shifted_back(self, roadmap_id: int, plan_year: int) -> Scope:
+    def shifted_back(self, roadmap_id: int, plan_year: int | None) -> Scope:
         """The same scope a year earlier (the date range moves back a year too)."""
         return replace(
             self,
@@ -666,8 +679,24 @@ def _measures_and_sections(roadmap_id: int) -> tuple[list[SectionRow], list[Meas
     return sections, measures
 
 
+def _overlaps(scope: Scope, roadmap: Roadmap) -> bool:
+    return (scope.date_to is None or scope.date_to >= roadmap.period_start) and (
+        scope.date_from is None or scope.date_from <= roadmap.period_end
+    )
+
+
 def _previous_scope(roadmap: Roadmap, scope: Scope, years: dict[int, Figures]) -> tuple[Scope, Roadmap] | None:
     if scope.plan_year is None:
+        # A date range alone: the same range a year earlier, in this roadmap when its period
+        # reaches back that far, else in the roadmap it continues.
+        if scope.date_from is None or scope.date_to is None:
+            return None
+        back = scope.shifted_back(roadmap.id, None)
+        if _overlaps(back, roadmap):
+            return back, roadmap
+        previous = db.session.get(Roadmap, roadmap.previous_roadmap_id) if roadmap.previous_roadmap_id else None
+        if previous is not None and _overlaps(back, previous):
+            return replace(back, roadmap_id=previous.id), previous
         return None
     if scope.plan_year - 1 in years:
         return scope.shifted_back(roadmap.id, scope.plan_year - 1), roadmap
@@ -759,7 +788,7 @@ def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: i
         executors.append(row)
     executors.sort(key=lambda e: e.name.lower())
 
-    years = figures_by_year(scope)
+    years = figures_by_year(replace(scope, date_from=None, date_to=None))  # the plan years, whatever the range
     comparison = None
     previous = _previous_scope(roadmap, scope, years)
     if previous is not None:
@@ -768,9 +797,17 @@ def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: i
         for cell in cells(prev_scope).values():
             prev_figures.add(cell.figures)
         comparison = Comparison(
-            current=YearSummary(roadmap.id, roadmap.title, scope.plan_year, roadmap.year_type, summary),
+            current=YearSummary(
+                roadmap.id, roadmap.title, scope.plan_year, roadmap.year_type, summary, scope.date_from, scope.date_to
+            ),
             previous=YearSummary(
-                prev_roadmap.id, prev_roadmap.title, prev_scope.plan_year, prev_roadmap.year_type, prev_figures
+                prev_roadmap.id,
+                prev_roadmap.title,
+                prev_scope.plan_year,
+                prev_roadmap.year_type,
+                prev_figures,
+                prev_scope.date_from,
+                prev_scope.date_to,
             ),
             same_roadmap=prev_roadmap.id == roadmap.id,
         )

@@ -28,7 +28,7 @@ from roadmap.reports.queries import (
     MonitoringReport,
     TaskRow,
 )
-from roadmap.reports.typography import format_date, plan_year_label, plan_year_short
+from roadmap.reports.typography import format_date, plan_year_label
 
 DATE_FORMAT = "DD.MM.YYYY"
 PERCENT_FORMAT = "0%"
@@ -293,12 +293,16 @@ def _summary_sheet(wb: Workbook, report: MonitoringReport, generated_on: date) -
         comparison = report.comparison
         prev, cur = comparison.previous, comparison.current
         sheet.append([])
-        sheet.append([sheet.cell("Сравнение с предыдущим годом", bold=True)])
+        ranged = cur.date_from is not None or cur.date_to is not None
+        title = "Сравнение с тем же периодом предыдущего года" if ranged else "Сравнение с предыдущим годом"
+        sheet.append([sheet.cell(title, bold=True)])
+        if not comparison.same_roadmap:
+            sheet.append([sheet.cell(f"Предыдущий период — по дорожной карте «{prev.roadmap_title}»")])
         sheet.header(
             [
                 "Показатель",
-                plan_year_short(prev.plan_year, prev.year_type),
-                plan_year_short(cur.plan_year, cur.year_type),
+                prev.label,
+                cur.label,
                 "Изменение",
             ]
         )

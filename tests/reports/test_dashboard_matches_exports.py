@@ -451,3 +451,105 @@ def test_demo_numbers_match_in_page_and_files(client, demo):
     # The demo has history: something done, something overdue, something in review.
     assert figures.total.done > 0 and figures.extra["overdue"] > 0 and figures.extra["in_review"] > 0
     assert len(figures.sections) >= 3
+
+
+# --------------------------------------------------------------------------- date ranges
+
+
+def test_date_range_exports_with_the_same_range_a_year_earlier(client, mixed):
+    """November–December 2023 holds the two tasks of 2.1 (A done on time, B returned and still
+    open); the same months of 2022 hold its two tasks of 2022, both overdue."""
+    login(client)
+    query = "from=2023-11-01&to=2023-12-31"
+    rows = list(
+        csv.reader(
+            io.StringIO(fetch(client, f"/roadmaps/{mixed.id}/export.csv?{query}").decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    header = rows[0]
+    assert [(r[header.index("№")], r[header.index("Срок")]) for r in rows[1:]] == [('="2.1"', "30.11.2023")] * 2
+
+    doc = docx.Document(io.BytesIO(fetch(client, f"/roadmaps/{mixed.id}/export.docx?{query}")))
+    text = _text(" ".join(p.text for p in doc.paragraphs))
+    assert "за период с 01.11.2023 по 31.12.2023" in text
+    shown = from_docx(fetch(client, f"/roadmaps/{mixed.id}/export.docx?{query}"))
+    assert {k: (v.done, v.applicable, v.percent) for k, v in shown.sections.items()} == {"2. Раздел 2": (1, 2, "50 %")}
+    comparison = next(t for t in doc.tables if t.rows[0].cells[0].text == "Показатель")
+    assert [_text(c.text) for c in comparison.rows[0].cells] == [
+        "Показатель",
+        "01.11.2022 – 31.12.2022",
+        "01.11.2023 – 31.12.2023",
+        "Изменение к предыдущему году",
+    ]
+    by_label = {r.cells[0].text: [_text(c.text) for c in r.cells[1:]] for r in comparison.rows[1:]}
+    assert by_label["Задач всего"] == ["2", "2", "0"]
+    assert by_label["Выполнено"] == ["0", "1", "+1"]
+    assert by_label["Исполнение"] == ["0,0 %", "50,0 %", "+50,0 п.п."]
+
+    wb = openpyxl.load_workbook(io.BytesIO(fetch(client, f"/roadmaps/{mixed.id}/export.xlsx?{query}")))
+    summary = _rows(wb["Сводка"])
+    assert next(r for r in summary if r[0] == "Отчётный период")[1] == "период с 01.11.2023 по 31.12.2023"
+    assert next(r for r in summary if r[0] == "Задач всего")[1] == 2
+    start = next(i for i, r in enumerate(summary) if r[0] == "Сравнение с тем же периодом предыдущего года")
+    assert summary[start + 1][:4] == ["Показатель", "01.11.2022 – 31.12.2022", "01.11.2023 – 31.12.2023", "Изменение"]
+    block = {r[0]: r[1:4] for r in summary[start + 2 : start + 11]}
+    assert block["Выполнено"] == [0, 1, 1]
+    assert block["Задач всего"] == [2, 2, 0]
+    assert wb.sheetnames == ["Сводка", "Мероприятия", "2. Раздел 2", "Исполнители", "Матрица"]
+
+    page = fetch(client, f"/roadmaps/{mixed.id}/report?{query}").decode()
+    assert "01.11.2022 – 31.12.2022" in page and "01.11.2023 – 31.12.2023" in page
+
+
+def test_plan_year_and_date_range_compare_with_the_same_range_of_the_year_before(client, mixed):
+    from roadmap.models import Task
+
+    login(client)
+    doc = docx.Document(
+        io.BytesIO(fetch(client, f"/roadmaps/{mixed.id}/export.docx?year=2023&from=2023-09-01&to=2023-09-30"))
+    )
+    comparison = next(t for t in doc.tables if t.rows[0].cells[0].text == "Показатель")
+    assert [_text(c.text) for c in comparison.rows[0].cells][1:3] == [
+        "01.09.2022 – 30.09.2022",
+        "01.09.2023 – 30.09.2023",
+    ]
+    expected = [
+        db.session.query(Task)
+        .filter(
+            Task.roadmap_id == mixed.id,
+            Task.plan_year == year,
+            Task.is_cancelled.is_(False),
+            Task.due_on >= date(year, 9, 1),
+            Task.start_on <= date(year, 9, 30),
+        )
+        .count()
+        for year in (2022, 2023)
+    ]
+    total = next(r for r in comparison.rows if r.cells[0].text == "Задач всего")
+    assert [int(c.text) for c in total.cells[1:3]] == expected
+    assert expected[0] > 0 and expected[1] > 0
+
+
+def test_date_range_before_the_roadmap_has_no_comparison(client, mixed):
+    login(client)
+    doc = docx.Document(io.BytesIO(fetch(client, f"/roadmaps/{mixed.id}/export.docx?from=2022-03-01&to=2022-05-31")))
+    assert not [t for t in doc.tables if t.rows[0].cells[0].text == "Показатель"]
+
+
+def test_dashboard_asks_for_the_plan_years_once(client, mixed):
+    from sqlalchemy import event
+
+    login(client)
+    client.get(f"/roadmaps/{mixed.id}?year=2023")
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *_args):
+        statements.append(" ".join(statement.split()).lower())
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(f"/roadmaps/{mixed.id}?year=2023").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    plan_year_lists = [s for s in statements if s.startswith("select distinct task.plan_year")]
+    assert len(plan_year_lists) == 1, plan_year_lists
