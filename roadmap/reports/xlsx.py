@@ -139,9 +139,21 @@ def _ratio_cell(sheet: _Sheet, value: float | None):
     return sheet.cell(value, fmt=PERCENT_FORMAT) if value is not None else None
 
 
+def _cut_at_word(text: str, limit: int) -> str:
+    """At most `limit` characters, cut after a whole word (no dangling "с", "в", "на") when a
+    word boundary leaves at least half of it."""
+    if len(text) <= limit:
+        return text
+    words = text[: limit + 1].split(" ")[:-1]
+    while len(words) > 1 and len(words[-1]) <= 2:
+        words.pop()
+    cut = " ".join(words).rstrip(",;:.-–— ")
+    return cut if len(cut) >= limit // 2 else text[:limit]
+
+
 def _sheet_name(text: str, used: set[str]) -> str:
     name = re.sub(r"[\[\]:*?/\\]", " ", text).strip().strip("'") or "Лист"
-    name = " ".join(name.split())[:31]
+    name = _cut_at_word(" ".join(name.split()), 31)
     candidate, n = name, 2
     while candidate.lower() in used:
         suffix = f" ({n})"

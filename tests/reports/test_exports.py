@@ -410,3 +410,13 @@ def test_docx_opens_in_libreoffice(data, tmp_path):
     pdf = tmp_path / "report.pdf"
     assert pdf.exists(), result.stderr.decode(errors="replace")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_xlsx_sheet_names_are_cut_after_a_word():
+    from roadmap.reports.xlsx import _sheet_name
+
+    used: set[str] = set()
+    assert _sheet_name("2. Работа с педагогическими кадрами", used) == "2. Работа с педагогическими"
+    assert _sheet_name("3. Проведение мероприятий, направленных на формирование", used) == "3. Проведение мероприятий"
+    assert _sheet_name("2. Работа с педагогическими кадрами", used) == "2. Работа с педагогическими (2)"
+    assert len(_sheet_name("Раздел: " + "а" * 40, used)) == 31  # no word boundary: cut at the limit
