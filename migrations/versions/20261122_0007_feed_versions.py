@@ -1,4 +1,4 @@
-"""feed versions: a per-roadmap change counter and an occurrence index for aggregates
+"""feed versions: a per-roadmap change counter, an occurrence index for aggregates, a covering per-organization index
 
 Revision ID: 0007
 Revises: 0006
@@ -29,10 +29,18 @@ def upgrade():
             ['roadmap_id', 'measure_id', 'occurrence_key', 'due_effective_on', 'start_on', 'due_on', 'plan_year', 'label', 'status', 'is_cancelled'],
             unique=False,
         )
+        batch_op.drop_index('ix_task_org_due')
+        batch_op.create_index(
+            'ix_task_org_due',
+            ['organization_id', 'due_effective_on', 'roadmap_id', 'measure_id', 'sequence', 'updated_at', 'id'],
+            unique=False,
+        )
 
 
 def downgrade():
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_org_due')
+        batch_op.create_index('ix_task_org_due', ['organization_id', 'due_effective_on'], unique=False)
         batch_op.drop_index('ix_task_occurrence')
 
     with op.batch_alter_table('roadmap', schema=None) as batch_op:

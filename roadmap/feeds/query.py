@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.sql import ColumnElement
 
 from roadmap.extensions import db
@@ -35,6 +36,9 @@ __all__ = [
     "AggregateRow",
     "FeedScope",
     "FeedVersion",
+    "FoundSubscription",
+    "lookup_subscription",
+    "scope_of",
     "aggregate_rows",
     "resolve_scope",
     "roadmap_visible",
@@ -80,52 +84,138 @@ def roadmap_visible(user: User, roadmap: Roadmap) -> bool:
     return can_view_roadmap(user, roadmap)
 
 
+@dataclass(frozen=True)
+class FoundSubscription:
+    """A subscription with everything its scope depends on, from one query (no ORM objects)."""
+
+    id: int
+    kind: str
+    target_id: int | None
+    options: dict | None
+    last_used_at: datetime | None
+    user_role: Role
+    user_active: bool
+    user_organization_id: int | None
+    user_org: tuple[int, str, bool] | None  # id, short name, active
+    target_org: tuple[int, str, bool] | None
+    roadmap: tuple[int, str, RoadmapStatus] | None  # id, title, status
+
+
+def _lookup_statement(by_token: bool) -> Select:
+    sub, user = Subscription.__table__, User.__table__
+    user_org = Organization.__table__.alias("user_org")
+    target_org = Organization.__table__.alias("target_org")
+    roadmap = Roadmap.__table__.alias("target_roadmap")
+    stmt = select(
+        sub.c.id,
+        sub.c.kind,
+        sub.c.target_id,
+        sub.c.options,
+        sub.c.last_used_at,
+        user.c.role,
+        user.c.is_active,
+        user.c.organization_id,
+        user_org.c.id,
+        user_org.c.short_name,
+        user_org.c.is_active,
+        target_org.c.id,
+        target_org.c.short_name,
+        target_org.c.is_active,
+        roadmap.c.id,
+        roadmap.c.title,
+        roadmap.c.status,
+    ).select_from(
+        sub.join(user, user.c.id == sub.c.user_id)
+        .outerjoin(user_org, user_org.c.id == user.c.organization_id)
+        .outerjoin(target_org, (target_org.c.id == sub.c.target_id) & (sub.c.kind == "organization"))
+        .outerjoin(roadmap, (roadmap.c.id == sub.c.target_id) & (sub.c.kind == "roadmap"))
+    )
+    if by_token:
+        return stmt.where(sub.c.token_hash == bindparam("token_hash"), sub.c.revoked_at.is_(None))
+    return stmt.where(sub.c.id == bindparam("subscription_id"))
+
+
+# Built once: the feed's hot path only binds the parameter (and hits the compiled cache).
+_BY_TOKEN = _lookup_statement(by_token=True)
+_BY_ID = _lookup_statement(by_token=False)
+
+
+def _found(row) -> FoundSubscription | None:
+    if row is None:
+        return None
+
+    def org(offset: int):
+        return None if row[offset] is None else (row[offset], row[offset + 1], bool(row[offset + 2]))
+
+    roadmap = None if row[14] is None else (row[14], row[15], RoadmapStatus(row[16]))
+    return FoundSubscription(
+        row[0], row[1], row[2], row[3], row[4], Role(row[5]), bool(row[6]), row[7], org(8), org(11), roadmap
+    )
+
+
+def lookup_subscription(token_hash: str) -> FoundSubscription | None:
+    """The live subscription of a token hash and what its scope needs, in one query."""
+    return _found(db.session.connection().execute(_BY_TOKEN, {"token_hash": token_hash}).first())
+
+
 def resolve_scope(subscription: Subscription) -> FeedScope | None:
+    """The scope of a subscription (see :func:`scope_of`), read back from the database."""
+    db.session.flush()
+    found = _found(db.session.connection().execute(_BY_ID, {"subscription_id": subscription.id}).first())
+    return scope_of(found) if found is not None else None
+
+
+@dataclass(frozen=True)
+class _Viewer:
+    role: Role
+    organization_id: int | None
+
+
+@dataclass(frozen=True)
+class _Shown:
+    status: RoadmapStatus
+
+
+def scope_of(found: FoundSubscription) -> FeedScope | None:
     """The scope of a live subscription, or None when its user may no longer see it.
 
     None for an inactive user, an executor without (or moved away from) the organization the
     feed was created for, a deactivated organization, or a roadmap that is gone or hidden.
     """
-    user = subscription.user
-    if user is None or not user.is_active_account:
+    if not found.user_active:
         return None
-    kind = subscription.kind
-    executor = user.role == Role.EXECUTOR
+    kind = found.kind
+    executor = found.user_role == Role.EXECUTOR
+    active_user_org = found.user_org if found.user_org is not None and found.user_org[2] else None
     if kind == "personal":
-        if subscription.target_id != user.organization_id:
+        if found.target_id != found.user_organization_id:
             return None
         if executor:
-            org = _active_org(user.organization_id)
-            if org is None:
+            if active_user_org is None:
                 return None
-            return FeedScope(kind, False, org.id, None, f"Дорожная карта: {org.short_name}")
+            return FeedScope(kind, False, active_user_org[0], None, f"Дорожная карта: {active_user_org[1]}")
         return FeedScope(kind, True, None, None, "Дорожные карты: сводный календарь")
     if kind == "organization":
-        if subscription.target_id is None:
+        if found.target_id is None:
             return None
-        if executor and subscription.target_id != user.organization_id:
+        if executor and found.target_id != found.user_organization_id:
             return None
-        org = _active_org(subscription.target_id) if executor else db.session.get(Organization, subscription.target_id)
-        if org is None:
+        org = found.target_org
+        if org is None or (executor and not org[2]):
             return None
-        return FeedScope(kind, False, org.id, None, f"{org.short_name}: задачи дорожных карт")
+        return FeedScope(kind, False, org[0], None, f"{org[1]}: задачи дорожных карт")
     if kind == "roadmap":
-        roadmap = db.session.get(Roadmap, subscription.target_id) if subscription.target_id else None
-        if roadmap is None or not roadmap_visible(user, roadmap):
+        roadmap = found.roadmap
+        viewer = _Viewer(found.user_role, found.user_organization_id)
+        if roadmap is None or not roadmap_visible(viewer, _Shown(roadmap[2])):  # type: ignore[arg-type]
             return None
-        title = _short(roadmap.title, 80)
+        title = _short(roadmap[1], 80)
         if executor:
-            org = _active_org(user.organization_id)
-            if org is None or (subscription.options or {}).get(ORG_KEY) != org.id:
+            if active_user_org is None or (found.options or {}).get(ORG_KEY) != active_user_org[0]:
                 return None
-            return FeedScope(kind, False, org.id, roadmap.id, f"{title} — {org.short_name}")
-        return FeedScope(kind, True, None, roadmap.id, title)
+            return FeedScope(kind, False, active_user_org[0], roadmap[0], f"{title} — {active_user_org[1]}")
+        return FeedScope(kind, True, None, roadmap[0], title)
     return None
-
-
-def _active_org(org_id: int | None) -> Organization | None:
-    org = db.session.get(Organization, org_id) if org_id else None
-    return org if org is not None and org.is_active else None
 
 
 def _short(text: str, limit: int) -> str:
@@ -173,7 +263,44 @@ def version(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -
     """
     if scope.aggregated:
         return _roadmaps_version(scope)
-    stmt = _joined(
+    start, end = window
+    params: dict = {"organization_id": scope.organization_id, "start": start, "end": end}
+    if scope.roadmap_id is not None:
+        params["roadmap_id"] = scope.roadmap_id
+    if options.sections:
+        params["sections"] = list(options.sections)
+    if options.plan_year is not None:
+        params["plan_year"] = options.plan_year
+    stmt = _task_version_statement(
+        scope.roadmap_id is not None, bool(options.sections), options.plan_year is not None, options.view
+    )
+    row = db.session.connection().execute(stmt, params).one()
+    moments = [v for v in (row[1], row[4], row[5]) if v is not None]
+    return FeedVersion(tuple(row), max(moments) if moments else None)
+
+
+@lru_cache(maxsize=32)
+def _task_version_statement(by_roadmap: bool, by_section: bool, by_year: bool, view: str) -> Select:
+    """The per-task version aggregate of one shape, built once (a feed poll only binds values).
+
+    The same conditions as :func:`_scope_filters`; ix_task_org_due covers the task side.
+    """
+    conditions: list[ColumnElement] = [
+        Roadmap.status != RoadmapStatus.DRAFT,
+        Measure.is_removed.is_(False),
+        Task.organization_id == bindparam("organization_id"),
+    ]
+    if by_roadmap:
+        conditions.append(Task.roadmap_id == bindparam("roadmap_id"))
+    if by_section:
+        conditions.append(Section.number.in_(bindparam("sections", expanding=True)))
+    if by_year:
+        conditions.append(Task.plan_year == bindparam("plan_year"))
+    if view == "spans":
+        conditions += [Task.start_on <= bindparam("end"), Task.due_effective_on >= bindparam("start")]
+    else:
+        conditions += [Task.due_effective_on >= bindparam("start"), Task.due_effective_on <= bindparam("end")]
+    return _joined(
         select(
             func.count(Task.id),
             func.max(Task.updated_at),
@@ -182,13 +309,11 @@ def version(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -
             func.max(Measure.updated_at),
             func.max(Roadmap.updated_at),
         ).select_from(Task)
-    ).where(*_scope_filters(scope, options, window))
-    row = db.session.execute(stmt).one()
-    moments = [v for v in (row[1], row[4], row[5]) if v is not None]
-    return FeedVersion(tuple(row), max(moments) if moments else None)
+    ).where(*conditions)
 
 
-def _visible_roadmaps(scope: FeedScope) -> Select:
+@lru_cache(maxsize=2)
+def _visible_roadmaps_statement(by_roadmap: bool) -> Select:
     stmt = select(
         Roadmap.id,
         Roadmap.feed_version,
@@ -198,15 +323,21 @@ def _visible_roadmaps(scope: FeedScope) -> Select:
         Roadmap.published_at,
         Roadmap.created_at,
     ).where(Roadmap.status != RoadmapStatus.DRAFT)
-    if scope.roadmap_id is not None:
-        stmt = stmt.where(Roadmap.id == scope.roadmap_id)
+    if by_roadmap:
+        stmt = stmt.where(Roadmap.id == bindparam("roadmap_id"))
     return stmt.order_by(Roadmap.id)
+
+
+def _visible_roadmaps(scope: FeedScope) -> list:
+    stmt = _visible_roadmaps_statement(scope.roadmap_id is not None)
+    params = {"roadmap_id": scope.roadmap_id} if scope.roadmap_id is not None else {}
+    return db.session.connection().execute(stmt, params).all()
 
 
 def _roadmaps_version(scope: FeedScope) -> FeedVersion:
     """Every visible roadmap's id, change counter and last edit: tasks, measures and sections
     bump the counter (see roadmap.models.task), edits of the roadmap itself its updated_at."""
-    rows = db.session.execute(_visible_roadmaps(scope)).all()
+    rows = _visible_roadmaps(scope)
     parts = tuple(item for row in rows for item in (row.id, row.feed_version, row.updated_at))
     moments = [m for row in rows for m in (row.updated_at, row.feed_changed_at) if m is not None]
     return FeedVersion(parts, max(moments) if moments else None)
@@ -292,7 +423,7 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
     separately and joined here. An occurrence is shown when at least one of its tasks has a
     selected status; the counts cover all of its (not cancelled) tasks.
     """
-    roadmaps = {row.id: row for row in db.session.execute(_visible_roadmaps(scope))}
+    roadmaps = {row.id: row for row in _visible_roadmaps(scope)}
     if not roadmaps:
         return []
     measure_stmt = (

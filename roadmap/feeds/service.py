@@ -28,6 +28,7 @@ __all__ = [
     "create_subscription",
     "find_subscription",
     "hash_token",
+    "last_use_due",
     "list_subscriptions",
     "new_token",
     "revoke_subscription",
@@ -171,10 +172,15 @@ def find_subscription(token: str) -> Subscription | None:
     return subscription
 
 
+def last_use_due(last_used_at: datetime | None, now: datetime) -> bool:
+    """Whether a use at ``now`` is to be recorded: at most every few minutes."""
+    return last_used_at is None or now - last_used_at >= LAST_USED_RESOLUTION
+
+
 def touch(subscription: Subscription, now: datetime | None = None) -> bool:
     """Record a use of the subscription, at most every few minutes; True when it wrote."""
     now = now or utcnow()
-    if subscription.last_used_at is not None and now - subscription.last_used_at < LAST_USED_RESOLUTION:
+    if not last_use_due(subscription.last_used_at, now):
         return False
     subscription.last_used_at = now
     return True

@@ -42,7 +42,17 @@ class Task(Base):
     __tablename__ = "task"
     __table_args__ = (
         UniqueConstraint("measure_id", "organization_id", "occurrence_key"),
-        Index("ix_task_org_due", "organization_id", "due_effective_on"),
+        # Covers a per-organization feed's version query (index-only: no visit of the table).
+        Index(
+            "ix_task_org_due",
+            "organization_id",
+            "due_effective_on",
+            "roadmap_id",
+            "measure_id",
+            "sequence",
+            "updated_at",
+            "id",
+        ),
         Index("ix_task_roadmap_status", "roadmap_id", "status"),
         # Covers the aggregated feeds and the no-op regeneration proof: both group a roadmap's
         # tasks by occurrence and read nothing else, so neither sorts nor visits the table.

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import select, update
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -26,18 +26,19 @@ from roadmap.feeds.options import (
     parse_options,
     stored_options,
 )
-from roadmap.feeds.query import FeedScope, resolve_scope
+from roadmap.feeds.query import FeedScope, lookup_subscription, resolve_scope, scope_of
 from roadmap.feeds.render import DEFAULT_MAX_BYTES, FeedRequest, PreparedFeed, build, prepare
 from roadmap.feeds.service import (
     KINDS,
+    MAX_TOKEN_LENGTH,
     SubscriptionError,
     create_subscription,
-    find_subscription,
+    hash_token,
+    last_use_due,
     list_subscriptions,
     revoke_subscription,
-    touch,
 )
-from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, User
+from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, User, utcnow
 from roadmap.web.access import roles_required
 
 try:
@@ -346,18 +347,27 @@ def _bad_options(message: str) -> Response:
 @bp.route("/<token>.ics", methods=["GET"])
 @csrf.exempt
 def feed(token: str):
-    """The public feed: no login; the token is the credential. HEAD is answered by Flask."""
-    subscription = find_subscription(token)
-    scope = resolve_scope(subscription) if subscription is not None else None
-    if subscription is None or scope is None:
+    """The public feed: no login; the token is the credential. HEAD is answered by Flask.
+
+    The hot path (a poll with nothing changed, or a new client of a feed this process has
+    built) is one query for the subscription and its scope, one for the version, and a
+    cache lookup: no ORM objects, no session cookie, no user loading. A write happens only
+    when the last use is due to be recorded (every few minutes) or the narrowing note changed.
+    """
+    found = lookup_subscription(hash_token(token)) if 0 < len(token) <= MAX_TOKEN_LENGTH else None
+    scope = scope_of(found) if found is not None else None
+    if found is None or scope is None:
         abort(404)
     try:
-        options = parse_options(request.args, base=stored_options(subscription.options))
+        options = parse_options(request.args, base=stored_options(found.options))
     except OptionsError as exc:
         return _bad_options(str(exc))
 
     prepared = _prepare(scope, options)
-    dirty = touch(subscription)
+    writes: dict = {}
+    now = utcnow()
+    if last_use_due(found.last_used_at, now):
+        writes["last_used_at"] = now
     gzip_wanted = _wants_gzip()
     etag = f'"{prepared.key}-gz"' if gzip_wanted else prepared.etag
     headers = {
@@ -374,14 +384,14 @@ def feed(token: str):
     if _etag_matches(if_none_match, prepared.key) or (
         if_none_match is None and _not_modified_since(request.headers.get("If-Modified-Since"), prepared.last_modified)
     ):
-        if dirty:
-            db.session.commit()
+        _save(found.id, writes)
         return Response(status=304, headers=headers)
 
     built = _built(prepared)
-    dirty |= _remember_narrowing(subscription, built.narrowed, options)
-    if dirty:
-        db.session.commit()
+    remembered = _narrowing_options(found.options, built.narrowed, options)
+    if remembered is not None:
+        writes["options"] = remembered
+    _save(found.id, writes)
 
     response = Response(built.gzipped if gzip_wanted else built.body, status=200, headers=headers)
     response.headers["Content-Type"] = CONTENT_TYPE
@@ -389,6 +399,15 @@ def feed(token: str):
     if gzip_wanted:
         response.headers["Content-Encoding"] = "gzip"
     return response
+
+
+def _save(subscription_id: int, values: dict) -> None:
+    """Write the subscription's last use or narrowing note, when there is one, and commit."""
+    if not values:
+        return
+    table = Subscription.__table__
+    db.session.execute(update(table).where(table.c.id == subscription_id).values(**values))
+    db.session.commit()
 
 
 def _prepare(scope: FeedScope, options: FeedOptions) -> PreparedFeed:
@@ -416,16 +435,24 @@ def _built(prepared: PreparedFeed) -> BuiltFeed:
     return built
 
 
-def _remember_narrowing(subscription: Subscription, note: str | None, options: FeedOptions) -> bool:
-    """Keep the size-bound note with the subscription, for its page; True when it changed."""
-    if options.explicit - set((subscription.options or {}).keys()):
-        return False  # a URL with its own parameters is not the subscription as configured
-    data = dict(subscription.options or {})
+def _narrowing_options(stored: dict | None, note: str | None, options: FeedOptions) -> dict | None:
+    """The subscription's options with the size-bound note updated; None when unchanged."""
+    if options.explicit - set((stored or {}).keys()):
+        return None  # a URL with its own parameters is not the subscription as configured
+    data = dict(stored or {})
     if data.get("_narrowed") == note:
-        return False
+        return None
     if note is None:
         data.pop("_narrowed", None)
     else:
         data["_narrowed"] = note
+    return data
+
+
+def _remember_narrowing(subscription: Subscription, note: str | None, options: FeedOptions) -> bool:
+    """Keep the size-bound note with the subscription, for its page; True when it changed."""
+    data = _narrowing_options(subscription.options, note, options)
+    if data is None:
+        return False
     subscription.options = data
     return True
