@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event, select
 
 from roadmap.extensions import db
-from roadmap.models import DateProposal, OrgGroup, OrgKind, ProposalStatus, Role, Task
+from roadmap.models import DateProposal, OrgGroup, OrgKind, ProposalStatus, Role, Task, User
 
 
 @pytest.fixture
@@ -215,3 +215,20 @@ def test_pages_run_the_same_queries_for_one_proposal_or_many(client, auth, make_
         auth.logout()
     assert counts[("executor", 1)] == counts[("executor", 6)], counts
     assert counts[("coordinator", 1)] == counts[("coordinator", 6)], counts
+
+
+def test_task_of_own_dates_links_to_moving_them(client, auth, world):
+    from roadmap.tasks.proposals import confirm_proposal, propose_dates
+
+    manual, dated = world["manual"], world["dated"]
+    school_user = db.session.scalars(select(User).where(User.login == "school")).one()
+    coordinator = db.session.scalars(select(User).where(User.login == "coord")).one()
+    confirm_proposal(propose_dates(manual, school_user, [(date(2023, 3, 3), date(2023, 3, 3))]), coordinator)
+    db.session.commit()
+    own = db.session.scalars(select(Task).where(Task.measure_id == manual.id)).one()
+    other = db.session.scalars(
+        select(Task).where(Task.measure_id == dated.id, Task.organization_id == world["school"].id)
+    ).one()
+    auth.login("school")
+    assert f"/proposals/measure/{manual.id}" in client.get(f"/tasks/{own.id}").get_data(as_text=True)
+    assert "предложить другие даты" not in client.get(f"/tasks/{other.id}").get_data(as_text=True)
