@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 from sqlalchemy.sql import ColumnElement
 
 from roadmap.extensions import db
@@ -153,9 +153,10 @@ def _found(row) -> FoundSubscription | None:
     )
 
 
-def lookup_subscription(token_hash: str) -> FoundSubscription | None:
+def lookup_subscription(token_hash: str, connection: Connection | None = None) -> FoundSubscription | None:
     """The live subscription of a token hash and what its scope needs, in one query."""
-    return _found(db.session.connection().execute(_BY_TOKEN, {"token_hash": token_hash}).first())
+    connection = connection or db.session.connection()
+    return _found(connection.execute(_BY_TOKEN, {"token_hash": token_hash}).first())
 
 
 def resolve_scope(subscription: Subscription) -> FeedScope | None:
@@ -253,7 +254,9 @@ def _joined(stmt: Select) -> Select:
     )
 
 
-def version(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> FeedVersion:
+def version(
+    scope: FeedScope, options: FeedOptions, window: tuple[date, date], connection: Connection | None = None
+) -> FeedVersion:
     """The feed's version in one cheap query.
 
     An aggregated feed reads its roadmaps' change counters (a row per roadmap). A per-task
@@ -261,8 +264,9 @@ def version(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -
     change of a task bumps its SEQUENCE and updated_at, so a task that leaves the feed
     (accepted, cancelled) changes the version as surely as one that changes inside it.
     """
+    connection = connection or db.session.connection()
     if scope.aggregated:
-        return _roadmaps_version(scope)
+        return _roadmaps_version(scope, connection)
     start, end = window
     params: dict = {"organization_id": scope.organization_id, "start": start, "end": end}
     if scope.roadmap_id is not None:
@@ -274,7 +278,7 @@ def version(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -
     stmt = _task_version_statement(
         scope.roadmap_id is not None, bool(options.sections), options.plan_year is not None, options.view
     )
-    row = db.session.connection().execute(stmt, params).one()
+    row = connection.execute(stmt, params).one()
     moments = [v for v in (row[1], row[4], row[5]) if v is not None]
     return FeedVersion(tuple(row), max(moments) if moments else None)
 
@@ -328,16 +332,16 @@ def _visible_roadmaps_statement(by_roadmap: bool) -> Select:
     return stmt.order_by(Roadmap.id)
 
 
-def _visible_roadmaps(scope: FeedScope) -> list:
+def _visible_roadmaps(scope: FeedScope, connection: Connection | None = None) -> list:
     stmt = _visible_roadmaps_statement(scope.roadmap_id is not None)
     params = {"roadmap_id": scope.roadmap_id} if scope.roadmap_id is not None else {}
-    return db.session.connection().execute(stmt, params).all()
+    return (connection or db.session.connection()).execute(stmt, params).all()
 
 
-def _roadmaps_version(scope: FeedScope) -> FeedVersion:
+def _roadmaps_version(scope: FeedScope, connection: Connection) -> FeedVersion:
     """Every visible roadmap's id, change counter and last edit: tasks, measures and sections
     bump the counter (see roadmap.models.task), edits of the roadmap itself its updated_at."""
-    rows = _visible_roadmaps(scope)
+    rows = _visible_roadmaps(scope, connection)
     parts = tuple(item for row in rows for item in (row.id, row.feed_version, row.updated_at))
     moments = [m for row in rows for m in (row.updated_at, row.feed_changed_at) if m is not None]
     return FeedVersion(parts, max(moments) if moments else None)

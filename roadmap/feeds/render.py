@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
+
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
 from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
@@ -58,10 +60,11 @@ class PreparedFeed:
     last_modified: datetime | None
 
 
-def prepare(request: FeedRequest) -> PreparedFeed:
-    """The feed's version key, ETag and Last-Modified, from one aggregate query."""
+def prepare(request: FeedRequest, connection: Connection | None = None) -> PreparedFeed:
+    """The feed's version key, ETag and Last-Modified, from one cheap query (on ``connection``,
+    by default the session's)."""
     window = request.window
-    feed_version = version(request.scope, request.options, window)
+    feed_version = version(request.scope, request.options, window, connection)
     material = "\n".join(
         [
             FORMAT_VERSION,

@@ -94,7 +94,8 @@ class Task(Base):
     # No foreign key: task and report would reference each other, and reports are never deleted.
     current_report_id: Mapped[int | None]
     created_at: Mapped[created_at]
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Any change through the ORM moves it, even one that forgot to: per-task feed versions read it.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -208,21 +209,27 @@ class Notice(Base):
 _TRACKED = (Task, Measure, Section)
 
 
-def bump_feed_versions(connection, roadmap_ids: Iterable[int]) -> None:
-    """Advance the change counter of these roadmaps (one UPDATE; updated_at is left alone).
+def bump_feed_versions(connection, roadmap_ids: Iterable[int], *, edited: Iterable[int] = ()) -> None:
+    """Advance the change counter of these roadmaps (one UPDATE).
 
     Called after every ORM flush that touched their tasks, measures or sections, and by bulk
     writers (generation) that bypass the ORM. Aggregated feeds take their version from it.
+    The roadmaps' updated_at is left alone, except for those in ``edited`` (a section changed:
+    per-task feeds show section titles and read the roadmap's updated_at, not the counter).
     """
     ids = sorted({int(i) for i in roadmap_ids if i is not None})
     if not ids:
         return
     table = Roadmap.__table__
-    connection.execute(
-        update(table)
-        .where(table.c.id.in_(ids))
-        .values(feed_version=table.c.feed_version + 1, feed_changed_at=utcnow(), updated_at=table.c.updated_at)
-    )
+    now = utcnow()
+    touched = sorted({int(i) for i in edited if i is not None})
+    for group, updated_at in ((sorted(set(ids) - set(touched)), table.c.updated_at), (touched, now)):
+        if group:
+            connection.execute(
+                update(table)
+                .where(table.c.id.in_(group))
+                .values(feed_version=table.c.feed_version + 1, feed_changed_at=now, updated_at=updated_at)
+            )
 
 
 def _roadmap_ids(obj, modified: bool) -> set[int]:
@@ -240,11 +247,18 @@ def _roadmap_ids(obj, modified: bool) -> set[int]:
 @event.listens_for(Session, "after_flush")
 def _bump_after_flush(session: Session, _flush_context) -> None:
     ids: set[int] = set()
+    sections: set[int] = set()
     for obj in chain(session.new, session.deleted):
         if isinstance(obj, _TRACKED):
-            ids |= _roadmap_ids(obj, modified=False)
+            found = _roadmap_ids(obj, modified=False)
+            ids |= found
+            if isinstance(obj, Section):
+                sections |= found
     for obj in session.dirty:
         if isinstance(obj, _TRACKED) and session.is_modified(obj, include_collections=False):
-            ids |= _roadmap_ids(obj, modified=True)
+            found = _roadmap_ids(obj, modified=True)
+            ids |= found
+            if isinstance(obj, Section):
+                sections |= found
     if ids:
-        bump_feed_versions(session.connection(), ids)
+        bump_feed_versions(session.connection(), ids, edited=sections)
