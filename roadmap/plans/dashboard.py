@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, select
 
 from roadmap.extensions import db
-from roadmap.models import Measure, Organization, OrgKind, Roadmap, Task, TaskStatus
+from roadmap.models import DateProposal, Measure, Organization, OrgKind, ProposalStatus, Roadmap, Task, TaskStatus
 from roadmap.reports import queries as report_queries
 from roadmap.reports.queries import Overview
 
@@ -18,44 +18,6 @@ from roadmap.reports.queries import Overview
 def today_in(timezone: str) -> date:
     """Today's date where the roadmap lives (Europe/Moscow by default), not on the server."""
     return datetime.now(ZoneInfo(timezone)).date()
-
-
-@dataclass
-class Progress:
-    total: int = 0
-    submitted: int = 0
-    accepted: int = 0
-    returned: int = 0
-    overdue: int = 0
-    not_applicable: int = 0
-
-    @property
-    def done(self) -> int:
-        return self.submitted + self.accepted
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.done / self.total) if self.total else 0
-
-    @property
-    def accepted_percent(self) -> int:
-        return round(100 * self.accepted / self.total) if self.total else 0
-
-
-def _progress_columns(today: date):
-    open_statuses = (TaskStatus.PLANNED.value, TaskStatus.RETURNED.value)
-    return (
-        func.count(Task.id),
-        func.sum(case((Task.status == TaskStatus.SUBMITTED, 1), else_=0)),
-        func.sum(case((Task.status == TaskStatus.ACCEPTED, 1), else_=0)),
-        func.sum(case((Task.status == TaskStatus.RETURNED, 1), else_=0)),
-        func.sum(case((and_(Task.status.in_(open_statuses), Task.due_effective_on < today), 1), else_=0)),
-        func.sum(case((and_(Task.is_not_applicable.is_(True), Task.status == TaskStatus.ACCEPTED), 1), else_=0)),
-    )
-
-
-def _progress(row) -> Progress:
-    return Progress(*(int(value or 0) for value in row))
 
 
 def _base_filter(roadmap_id: int, plan_year: int | None):
@@ -74,8 +36,48 @@ class Dashboard:
     charts: dict[str, str]
     plan_years: list[int]
     review_count: int = 0
-    manual_without_dates: list[Measure] = field(default_factory=list)
+    manual_without_dates: list[ManualMeasure] = field(default_factory=list)
     status_labels: dict[str, str] = field(default_factory=lambda: dict(report_queries.DISPLAY_LABELS))
+
+
+@dataclass
+class ManualMeasure:
+    """A measure left to the executors' own schedule with no dates for everyone: where its
+    executors' proposed dates stand."""
+
+    measure: Measure
+    confirmed: int = 0  # organizations with confirmed dates of their own
+    pending: int = 0  # proposals waiting for the coordinator
+
+
+def manual_measures(roadmap_id: int) -> list[ManualMeasure]:
+    """Manual measures without common dates, with their proposals counted; two queries."""
+    measures = db.session.scalars(
+        select(Measure)
+        .where(
+            Measure.roadmap_id == roadmap_id,
+            Measure.is_removed.is_(False),
+            Measure.schedule_kind == "manual",
+            Measure.manual_dates.is_(None),
+        )
+        .order_by(Measure.position, Measure.id)
+    ).all()
+    if not measures:
+        return []
+    items = {m.id: ManualMeasure(m) for m in measures}
+    for measure_id, status, count in db.session.execute(
+        select(DateProposal.measure_id, DateProposal.status, func.count(func.distinct(DateProposal.organization_id)))
+        .where(
+            DateProposal.measure_id.in_(items),
+            DateProposal.status.in_([ProposalStatus.CONFIRMED, ProposalStatus.PROPOSED]),
+        )
+        .group_by(DateProposal.measure_id, DateProposal.status)
+    ):
+        if status == ProposalStatus.CONFIRMED:
+            items[measure_id].confirmed = count
+        else:
+            items[measure_id].pending = count
+    return list(items.values())
 
 
 def plan_years_of(roadmap_id: int) -> list[int]:
@@ -103,20 +105,13 @@ def dashboard(
 
     scope = build_scope(roadmap, plan_year, today=today, default_year=False)
     data = report_queries.overview(roadmap, scope)
-    manual = db.session.scalars(
-        select(Measure).where(
-            Measure.roadmap_id == roadmap.id,
-            Measure.is_removed.is_(False),
-            Measure.schedule_kind == "manual",
-            Measure.manual_dates.is_(None),
-        )
-    ).all()
+    manual = manual_measures(roadmap.id)
     return Dashboard(
         overview=data,
         charts=overview_charts(data),
         plan_years=plan_years if plan_years is not None else plan_years_of(roadmap.id),
         review_count=review_count(roadmap.id),
-        manual_without_dates=list(manual),
+        manual_without_dates=manual,
     )
 
 
@@ -213,15 +208,51 @@ def review_queue(roadmap_id: int | None = None, limit: int = 200):
     return db.session.execute(stmt).all()
 
 
-def roadmap_summaries(roadmaps: list[Roadmap], today: date) -> dict[int, Progress]:
+@dataclass
+class RoadmapCard:
+    """A roadmap in the list: its measures and, for its current plan year, the report's figures."""
+
+    measures: int = 0
+    plan_year: int | None = None
+    figures: report_queries.Figures | None = None
+
+
+def current_plan_year(roadmap: Roadmap, years: list[int], today: date) -> int | None:
+    """The plan year a page opens on: the one containing today, else the last with tasks."""
+    current = today.year if roadmap.year_type == "calendar" else (today.year if today.month >= 9 else today.year - 1)
+    return current if current in years else (years[-1] if years else None)
+
+
+def roadmap_cards(roadmaps: list[Roadmap]) -> dict[int, RoadmapCard]:
+    """Cards for the list of roadmaps, the figures counted as on each dashboard; three queries."""
+    from roadmap.reports.service import build_scope
+
     if not roadmaps:
         return {}
-    columns = _progress_columns(today)
-    return {
-        row[0]: _progress(row[1:])
-        for row in db.session.execute(
-            select(Task.roadmap_id, *columns)
-            .where(Task.roadmap_id.in_([r.id for r in roadmaps]), Task.is_cancelled.is_(False))
-            .group_by(Task.roadmap_id)
-        )
-    }
+    ids = [r.id for r in roadmaps]
+    cards = {r.id: RoadmapCard() for r in roadmaps}
+    for roadmap_id, count in db.session.execute(
+        select(Measure.roadmap_id, func.count(Measure.id))
+        .where(Measure.roadmap_id.in_(ids), Measure.is_removed.is_(False))
+        .group_by(Measure.roadmap_id)
+    ):
+        cards[roadmap_id].measures = count
+    years: dict[int, list[int]] = defaultdict(list)
+    for roadmap_id, year in db.session.execute(
+        select(Task.roadmap_id, Task.plan_year)
+        .where(Task.roadmap_id.in_(ids), Task.is_cancelled.is_(False))
+        .distinct()
+        .order_by(Task.roadmap_id, Task.plan_year)
+    ):
+        years[roadmap_id].append(year)
+    scopes = []
+    for roadmap in roadmaps:
+        if not years[roadmap.id]:
+            continue
+        today = today_in(roadmap.timezone)
+        card = cards[roadmap.id]
+        card.plan_year = current_plan_year(roadmap, years[roadmap.id], today)
+        scopes.append(build_scope(roadmap, card.plan_year, today=today, default_year=False))
+    for roadmap_id, figures in report_queries.figures_of(scopes).items():
+        cards[roadmap_id].figures = figures
+    return cards

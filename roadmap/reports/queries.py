@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, String, and_, case, cast, extract, func, or_, select, type_coerce
+from sqlalchemy import Date, String, and_, case, cast, extract, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.sql import ColumnElement
 
 from roadmap.extensions import db
@@ -497,6 +497,18 @@ def _figures(row) -> Figures:
 
 
 # --------------------------------------------------------------------------- the queries
+
+
+def figures_of(scopes: list[Scope]) -> dict[int, Figures]:
+    """Totals of several roadmaps' scopes (roadmap id → figures) in one query: the same
+    classification as every report, for the list of roadmaps."""
+    if not scopes:
+        return {}
+    parts = []
+    for scope in scopes:
+        c = classified(scope).c
+        parts.append(select(literal(scope.roadmap_id).label("roadmap_id"), *_figure_columns(c)))
+    return {row.roadmap_id: _figures(row) for row in db.session.execute(union_all(*parts))}
 
 
 def plan_years_of(roadmap_id: int) -> list[int]:

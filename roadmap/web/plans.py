@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -73,9 +72,7 @@ def _plan_year(roadmap: Roadmap, years: list[int]) -> int | None:
         return value
     if request.args.get("year") == "all":
         return None
-    today = queries.today_in(roadmap.timezone)
-    current = today.year if roadmap.year_type == "calendar" else (today.year if today.month >= 9 else today.year - 1)
-    return current if current in years else (years[-1] if years else None)
+    return queries.current_plan_year(roadmap, years, queries.today_in(roadmap.timezone))
 
 
 @bp.route("/")
@@ -85,8 +82,7 @@ def index():
     if current_user.is_observer:
         stmt = stmt.where(Roadmap.status != RoadmapStatus.DRAFT)
     roadmaps = db.session.scalars(stmt).all()
-    today = date.today()
-    return render_template("plans/index.html", roadmaps=roadmaps, progress=queries.roadmap_summaries(roadmaps, today))
+    return render_template("plans/index.html", roadmaps=roadmaps, cards=queries.roadmap_cards(roadmaps))
 
 
 # ------------------------------------------------------------------ import

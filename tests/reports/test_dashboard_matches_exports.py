@@ -553,3 +553,18 @@ def test_dashboard_asks_for_the_plan_years_once(client, mixed):
         event.remove(db.engine, "before_cursor_execute", record)
     plan_year_lists = [s for s in statements if s.startswith("select distinct task.plan_year")]
     assert len(plan_year_lists) == 1, plan_year_lists
+
+
+def test_roadmap_list_shows_the_dashboards_figures(client, mixed, make_roadmap, make_org):
+    other = make_roadmap([("1.1", "Одно мероприятие", "октябрь", [make_org()])], title="Вторая карта")
+    login(client)
+    listing = lxml.html.fromstring(client.get("/roadmaps/").get_data(as_text=True))
+    for roadmap in (mixed, other):
+        card = listing.xpath(f'//a[@href="/roadmaps/{roadmap.id}"]/ancestor::div[contains(@class, "card-body")]')[0]
+        text = _text(card.text_content())
+        page = from_dashboard(client.get(f"/roadmaps/{roadmap.id}").get_data(as_text=True))
+        total = page.total
+        assert f"выполнено {total.done} из {total.applicable} ({total.percent})" in text, text
+        assert f"срок истёк у {page.extra['overdue']}" in text, text
+    assert "План на 2023: выполнено 5 из 9 (56 %)" in _text(listing.text_content())
+    assert "4 мероприятия" in _text(listing.text_content())

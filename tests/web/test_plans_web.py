@@ -149,3 +149,33 @@ def test_coordinator_sets_dates_for_everyone_and_sees_them_back(client, auth, ma
     ]
     review = client.get(f"/roadmaps/{roadmap.id}/review").get_data(as_text=True)
     assert "01.09.2023 – 30.09.2023\n20.10.2023</textarea>" in review
+
+
+def test_roadmap_list_runs_the_same_queries_for_one_roadmap_or_four(client, auth, make_org, make_user, make_roadmap):
+    from sqlalchemy import event
+
+    make_user(role=Role.COORDINATOR, login="lister")
+    school = make_org()
+
+    def count() -> int:
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                statements.append(statement)
+
+        client.get("/roadmaps/")
+        db.session.expire_all()
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get("/roadmaps/").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    auth.login("lister")
+    make_roadmap([("1.1", "М", "сентябрь", [school])], title="Первая")
+    one = count()
+    for n in range(3):
+        make_roadmap([("1.1", "М", "май", [school]), ("1.2", "Н", "июнь", [school])], title=f"Ещё {n}")
+    assert count() == one

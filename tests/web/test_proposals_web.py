@@ -232,3 +232,19 @@ def test_task_of_own_dates_links_to_moving_them(client, auth, world):
     auth.login("school")
     assert f"/proposals/measure/{manual.id}" in client.get(f"/tasks/{own.id}").get_data(as_text=True)
     assert "предложить другие даты" not in client.get(f"/tasks/{other.id}").get_data(as_text=True)
+
+
+def test_dashboard_tells_where_the_schools_dates_stand(client, auth, world):
+    from roadmap.tasks.proposals import confirm_proposal, propose_dates
+
+    manual = world["manual"]
+    users = {u.login: u for u in db.session.scalars(select(User))}
+    confirm_proposal(propose_dates(manual, users["school"], [(date(2023, 3, 3), date(2023, 3, 3))]), users["coord"])
+    propose_dates(manual, users["other"], [(date(2023, 4, 4), date(2023, 4, 4))])
+    db.session.commit()
+    auth.login("coord")
+    page = client.get(f"/roadmaps/{world['roadmap'].id}?year=all").get_data(as_text=True)
+    block = page[page.index('id="manual-measures"') :]
+    block = " ".join(block[: block.index("</div>")].split())
+    assert "Дни открытых дверей — даты подтверждены у 1 организации, ждут подтверждения: 1" in block
+    assert 'href="/proposals/"' in block
