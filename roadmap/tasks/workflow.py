@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -31,7 +31,11 @@ RETURN_REASONS = {
 
 
 class WorkflowError(Exception):
-    """A refused action; the message is Russian and safe to show."""
+    """A refused action; the message is Russian and safe to show. `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ConflictError(WorkflowError):
@@ -142,12 +146,15 @@ def _validate_files(files: list[UploadedFile]) -> list[tuple[UploadedFile, str]]
         if not upload.data:
             continue
         if len(upload.data) > max_file_bytes():
-            raise WorkflowError(f"Файл «{upload.filename}» больше {max_file_bytes() // (1024 * 1024)} МБ.")
+            raise WorkflowError(
+                f"Файл «{upload.filename}» больше {max_file_bytes() // (1024 * 1024)} МБ.", field="files"
+            )
         content_type = detect_file_type(upload.data, upload.filename)
         if content_type is None:
             raise WorkflowError(
                 f"Файл «{upload.filename}» не принят: допустимы PDF, DOC, DOCX, XLS, XLSX, JPG, PNG "
-                "(тип проверяется по содержимому)."
+                "(тип проверяется по содержимому).",
+                field="files",
             )
         checked.append((upload, content_type))
     return checked
@@ -182,15 +189,22 @@ def _validate_report(task: Task, data: ReportInput) -> None:
         data.coverage_disabled,
     ]
     if any(n is not None and n < 0 for n in numbers):
-        raise WorkflowError("Охват не может быть отрицательным.")
+        raise WorkflowError("Охват не может быть отрицательным.", field="coverage_total")
     # Students, parents and teachers are disjoint parts of the total; ОВЗ students are among the students.
     parts = [n for n in numbers[1:4] if n is not None]
     if data.coverage_total is not None and parts and sum(parts) > data.coverage_total:
-        raise WorkflowError("Сумма охвата по категориям больше общего охвата.")
+        raise WorkflowError(
+            "Сумма охвата по категориям (обучающиеся, родители, педагоги) больше общего охвата.",
+            field="coverage_total",
+        )
     if data.held_on and data.held_on > date.today().replace(year=date.today().year + 1):
-        raise WorkflowError("Дата проведения слишком далеко в будущем.")
+        raise WorkflowError("Дата проведения слишком далеко в будущем: проверьте год.", field="held_on")
+    if data.held_on and task.start_on and data.held_on < task.start_on - timedelta(days=366):
+        raise WorkflowError(
+            "Дата проведения больше чем на год раньше срока мероприятия: проверьте год.", field="held_on"
+        )
     if not data.comment.strip() and data.coverage_total is None and not data.files and not data.links.strip():
-        raise WorkflowError("Опишите, что сделано: комментарий, охват, ссылка или файл.")
+        raise WorkflowError("Опишите, что сделано: комментарий, охват, ссылка или файл.", field="comment")
 
 
 def coverage_warning(task: Task, data: ReportInput) -> str | None:
@@ -246,7 +260,7 @@ def mark_not_applicable(task: Task, user: User, reason: str, *, expected_version
     if task.status == TaskStatus.ACCEPTED:
         raise WorkflowError("Отчёт уже принят; изменить его нельзя.")
     if not reason.strip():
-        raise WorkflowError("Укажите причину, по которой мероприятие не применимо.")
+        raise WorkflowError("Укажите причину, по которой мероприятие не применимо.", field="reason")
     report = Report(task=task, author_id=user.id, is_not_applicable=True, comment=reason.strip())
     db.session.add(report)
     db.session.flush()
@@ -276,9 +290,9 @@ def return_report(
     if task.status != TaskStatus.SUBMITTED:
         raise WorkflowError("Вернуть можно только отчёт, ожидающий проверки.")
     if reason not in RETURN_REASONS:
-        raise WorkflowError("Выберите причину возврата.")
+        raise WorkflowError("Выберите причину возврата.", field="reason")
     if reason == "other" and not comment.strip():
-        raise WorkflowError("Опишите причину возврата.")
+        raise WorkflowError("Опишите причину возврата в комментарии.", field="comment")
     text = RETURN_REASONS[reason] + (f": {comment.strip()}" if comment.strip() else "")
     _transition(task, user, TaskStatus.RETURNED, comment=text, reason=reason)
     notify_organization(

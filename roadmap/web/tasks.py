@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
 
 from roadmap import audit
 from roadmap.extensions import db
@@ -29,6 +30,7 @@ from roadmap.plans.dashboard import today_in
 from roadmap.tasks.access import can_review, can_submit, can_view_task
 from roadmap.tasks.proposals import manual_measures_for
 from roadmap.tasks.workflow import (
+    RETURN_REASONS,
     ConflictError,
     ReportInput,
     UploadedFile,
@@ -48,6 +50,7 @@ from roadmap.web.forms.tasks import NotApplicableForm, ReportForm, ReviewForm
 bp = Blueprint("tasks", __name__)
 
 SOON_DAYS = 14
+STALE_FORM = "Форма устарела: обновите страницу и отправьте ещё раз. Введённое ниже сохранено."
 
 
 @bp.app_context_processor
@@ -95,7 +98,8 @@ def my():
     today = today_in("Europe/Moscow")
     if year not in years:
         year = today.year if today.year in years else (years[-1] if years else None)
-    groups = {"overdue": [], "soon": [], "later": [], "review": [], "done": []}
+    groups = {key: [] for key in ("returned", "overdue", "soon", "current", "review", "later", "done")}
+    soon = today + timedelta(days=SOON_DAYS)
     for row in rows:
         task = row.Task
         if year is not None and task.plan_year != year:
@@ -104,12 +108,15 @@ def my():
             groups["done"].append(row)
         elif task.status == TaskStatus.SUBMITTED:
             groups["review"].append(row)
+        elif task.status == TaskStatus.RETURNED:
+            groups["returned"].append(row)
         elif task.due_effective_on < today:
             groups["overdue"].append(row)
-        elif task.start_on <= today + timedelta(days=SOON_DAYS) or task.due_effective_on <= today + timedelta(
-            days=SOON_DAYS
-        ):
+        elif task.due_effective_on <= soon:
             groups["soon"].append(row)
+        elif task.start_on <= soon:
+            # Open now (or about to open) but due later: not "due soon", yet already work to do.
+            groups["current"].append(row)
         else:
             groups["later"].append(row)
     own_schedule = manual_measures_for(current_user.organization)
@@ -127,7 +134,11 @@ def my():
 @bp.route("/tasks/<int:task_id>")
 @login_required
 def show(task_id: int):
-    task = _task(task_id)
+    return _show_page(_task(task_id))
+
+
+def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, status: int = 200):
+    """The task page; a form refused by validation comes back bound, with its errors next to the fields."""
     today = today_in(task.roadmap.timezone)
     reports = db.session.scalars(
         select(Report).where(Report.task_id == task.id).options(selectinload(Report.attachments)).order_by(Report.id)
@@ -138,9 +149,16 @@ def show(task_id: int):
         .options(selectinload(Transition.user))
         .order_by(Transition.id)
     ).all()
-    report_form = ReportForm(version=task.version)
-    na_form = NotApplicableForm(version=task.version)
-    review_form = ReviewForm(version=task.version)
+    current = next((r for r in reports if r.id == task.current_report_id), None)
+    if report_form is None:
+        report_form = _draft_form(task)
+    if report_form is None:
+        # Fixing a returned report starts from what was sent, not from an empty form.
+        previous = current if current is not None and not current.is_not_applicable else None
+        report_form = ReportForm(formdata=None, obj=previous, version=task.version)
+    returned = None
+    if task.status == TaskStatus.RETURNED:
+        returned = next((h for h in reversed(history) if h.to_status == TaskStatus.RETURNED.value), None)
     duplicates = {}
     if current_user.role == Role.COORDINATOR and task.current_report_id:
         duplicates = duplicate_attachments([task.id])
@@ -150,13 +168,55 @@ def show(task_id: int):
         today=today,
         reports=reports,
         history=history,
+        returned=returned,
+        previous_files=bool(current and current.attachments and not current.is_not_applicable),
         report_form=report_form,
-        na_form=na_form,
-        review_form=review_form,
+        na_form=na_form or NotApplicableForm(formdata=None, version=task.version),
+        review_form=review_form or ReviewForm(formdata=None, version=task.version),
         may_submit=can_submit(current_user, task) and task.status != TaskStatus.ACCEPTED,
         may_review=can_review(current_user, task) and task.status == TaskStatus.SUBMITTED,
         duplicates=duplicates,
-    )
+    ), status
+
+
+DRAFT_FIELDS = (
+    "held_on",
+    "coverage_total",
+    "coverage_students",
+    "coverage_parents",
+    "coverage_teachers",
+    "coverage_disabled",
+    "comment",
+    "links",
+)
+DRAFT_LIMIT = 1500  # characters: the session lives in a cookie of about 4 KB
+
+
+def _keep_draft(task: Task, form: ReportForm, message: str) -> None:
+    values = {name: form[name].raw_data[0] for name in DRAFT_FIELDS if form[name].raw_data}
+    if sum(len(value) for value in values.values()) > DRAFT_LIMIT:
+        values = {}
+        message += " Введённый текст не сохранён: он слишком длинный, введите его снова."
+    session["report_draft"] = {"task": task.id, "values": values, "files": message}
+
+
+def _draft_form(task: Task) -> ReportForm | None:
+    """The report form as the user left it before a file was refused; None when there is none."""
+    draft = session.pop("report_draft", None)
+    if not isinstance(draft, dict) or draft.get("task") != task.id:
+        return None
+    form = ReportForm(formdata=MultiDict(draft.get("values") or {}), version=task.version)
+    form.files.errors = [str(draft.get("files", ""))]
+    return form
+
+
+def _refused(form, exc: WorkflowError, default_field: str | None = None) -> None:
+    """Put a refusal next to the field it is about, or above the page when it is about no field."""
+    name = exc.field if exc.field in form else default_field
+    if name:
+        form[name].errors = [*form[name].errors, str(exc)]
+    else:
+        flash(str(exc), "danger")
 
 
 @bp.route("/tasks/<int:task_id>/submit", methods=["POST"])
@@ -165,9 +225,9 @@ def submit(task_id: int):
     task = _task(task_id)
     form = ReportForm()
     if not form.validate_on_submit():
-        message = next(iter(form.errors.values()))[0] if form.errors else "Проверьте форму."
-        flash(message, "danger")
-        return redirect(url_for("tasks.show", task_id=task.id))
+        if not form.errors.keys() - {"csrf_token"}:
+            flash(STALE_FORM, "danger")
+        return _show_page(task, report_form=form, status=400)
     data = ReportInput(
         held_on=form.held_on.data,
         coverage_total=form.coverage_total.data,
@@ -192,8 +252,16 @@ def submit(task_id: int):
         return redirect(url_for("tasks.show", task_id=task_id)), 303
     except WorkflowError as exc:
         db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("tasks.show", task_id=task.id))
+        task = _task(task_id)
+        if exc.field == "files":
+            # A refused file answers with a redirect (the page is reloaded without resending the upload);
+            # what was typed travels in the session when it is small enough for the cookie.
+            _keep_draft(task, form, str(exc))
+            return redirect(url_for("tasks.show", task_id=task.id))
+        _refused(form, exc)
+        if data.files and exc.field != "files":
+            form.files.errors = [*form.files.errors, "Выберите файлы снова: браузер не сохраняет их после ошибки."]
+        return _show_page(task, report_form=form, status=400)
     db.session.commit()
     flash("Отчёт отправлен координатору.", "success")
     return redirect(
@@ -209,14 +277,19 @@ def not_applicable(task_id: int):
     task = _task(task_id)
     form = NotApplicableForm()
     if not form.validate_on_submit():
-        flash("Укажите причину, по которой мероприятие не применимо.", "danger")
-        return redirect(url_for("tasks.show", task_id=task.id))
+        if not form.errors.keys() - {"csrf_token"}:
+            flash(STALE_FORM, "danger")
+        return _show_page(task, na_form=form, status=400)
     try:
         mark_not_applicable(task, current_user, form.reason.data, expected_version=_version(form))
-    except WorkflowError as exc:
+    except ConflictError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("tasks.show", task_id=task_id)), 303
+    except WorkflowError as exc:
+        db.session.rollback()
+        _refused(form, exc, "reason")
+        return _show_page(_task(task_id), na_form=form, status=400)
     db.session.commit()
     flash("Отмечено «не применимо»; координатор рассмотрит причину.", "success")
     return redirect(url_for("tasks.show", task_id=task.id))
@@ -228,7 +301,9 @@ def review(task_id: int):
     task = _task(task_id)
     form = ReviewForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not form.errors.keys() - {"csrf_token"}:
+            flash(STALE_FORM, "danger")
+        return _show_page(task, review_form=form, status=400)
     try:
         if form.accept.data:
             accept(task, current_user, form.comment.data or "", expected_version=_version(form))
@@ -238,10 +313,14 @@ def review(task_id: int):
                 task, current_user, form.reason.data or "", form.comment.data or "", expected_version=_version(form)
             )
             message = "Отчёт возвращён на доработку."
-    except WorkflowError as exc:
+    except ConflictError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("tasks.show", task_id=task_id)), 303
+    except WorkflowError as exc:
+        db.session.rollback()
+        _refused(form, exc)
+        return _show_page(_task(task_id), review_form=form, status=400)
     audit.record("report_reviewed", obj=task, summary=f"{message} Задача {task.id}")
     db.session.commit()
     flash(message, "success")
@@ -254,16 +333,33 @@ def review(task_id: int):
 @coordinator_required
 def review_queue():
     roadmap_id = request.args.get("roadmap", type=int)
+    form = ReviewForm()
+    checked: set[int] = set()
     if request.method == "POST":
-        form = ReviewForm()
         if not form.validate_on_submit():
             abort(400)
-        ids = [int(value) for value in request.form.getlist("task") if value.isdigit()]
-        if not ids:
-            flash("Отметьте отчёты.", "warning")
-            return redirect(url_for("tasks.review_queue", roadmap=roadmap_id))
+        checked = {int(value) for value in request.form.getlist("task") if value.isdigit()}
+        refusal = _bulk_refusal(form, checked)
+        if refusal:
+            name, message = refusal
+            if name:
+                form[name].errors = [message]
+            else:
+                flash(message, "warning")
+            return render_template(
+                "tasks/review_queue.html",
+                rows=queue_rows(roadmap_id),
+                form=form,
+                roadmap_id=roadmap_id,
+                checked=checked,
+            ), 400
         done, failed = 0, []
-        for task in db.session.scalars(select(Task).where(Task.id.in_(ids))):
+        tasks = db.session.scalars(
+            select(Task)
+            .where(Task.id.in_(checked))
+            .options(selectinload(Task.measure), selectinload(Task.organization))
+        )
+        for task in tasks:
             try:
                 if form.accept.data:
                     accept(task, current_user, form.comment.data or "")
@@ -271,15 +367,31 @@ def review_queue():
                     return_report(task, current_user, form.reason.data or "", form.comment.data or "")
                 done += 1
             except WorkflowError as exc:
-                failed.append(f"{task.id}: {exc}")
-        audit.record("reports_reviewed_bulk", summary=f"{'Принято' if form.accept.data else 'Возвращено'}: {done}")
+                failed.append(f"{task.measure.number}, {task.organization.short_name}: {exc}")
+        verb = "Принято" if form.accept.data else "Возвращено"
+        audit.record("reports_reviewed_bulk", summary=f"{verb}: {done}")
         db.session.commit()
-        flash(f"{'Принято' if form.accept.data else 'Возвращено'} отчётов: {done}.", "success")
+        if done:
+            flash(f"{verb} отчётов: {done}.", "success")
         for message in failed[:5]:
             flash(message, "danger")
+        if len(failed) > 5:
+            flash(f"И ещё не обработано: {len(failed) - 5}.", "danger")
         return redirect(url_for("tasks.review_queue", roadmap=roadmap_id))
     rows = queue_rows(roadmap_id)
-    return render_template("tasks/review_queue.html", rows=rows, form=ReviewForm(), roadmap_id=roadmap_id)
+    return render_template("tasks/review_queue.html", rows=rows, form=form, roadmap_id=roadmap_id, checked=checked)
+
+
+def _bulk_refusal(form: ReviewForm, checked: set[int]) -> tuple[str | None, str] | None:
+    """Why a bulk decision cannot start, checked before touching any report: (field, message)."""
+    if not checked:
+        return None, "Отметьте галочками отчёты, которые хотите принять или вернуть."
+    if form.send_back.data:
+        if form.reason.data not in RETURN_REASONS:
+            return "reason", "Выберите причину возврата."
+        if form.reason.data == "other" and not (form.comment.data or "").strip():
+            return "comment", "Опишите причину возврата в комментарии."
+    return None
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from roadmap.models import OrgKind, Role
+from roadmap.web.forms import RussianForm
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(RussianForm):
     full_name = StringField(
         "Полное наименование", validators=[DataRequired("Укажите полное наименование."), Length(max=500)]
     )
@@ -20,7 +20,7 @@ class OrganizationForm(FlaskForm):
     submit = SubmitField("Сохранить")
 
 
-class UserForm(FlaskForm):
+class UserForm(RussianForm):
     login = StringField("Логин", validators=[DataRequired("Укажите логин."), Length(max=100)])
     full_name = StringField("ФИО", validators=[DataRequired("Укажите ФИО."), Length(max=300)])
     email = EmailField("Эл. почта", validators=[Optional(), Email("Неверный адрес эл. почты."), Length(max=254)])
@@ -35,12 +35,12 @@ class UserForm(FlaskForm):
     submit = SubmitField("Сохранить")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(RussianForm):
     file = FileField("Файл CSV или XLSX", validators=[FileRequired("Выберите файл.")])
     submit = SubmitField("Загрузить")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(RussianForm):
     """An empty form that carries the CSRF token for POST buttons."""
 
     submit = SubmitField("Подтвердить")

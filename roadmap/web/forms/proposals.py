@@ -1,11 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from roadmap.web.forms import RussianForm
 
 DATES_HELP = "По одной дате или диапазону в строке: «15.10.2026» или «12.10.2026 – 16.10.2026»."
 
 
-class ProposeDatesForm(FlaskForm):
+class ProposeDatesForm(RussianForm):
     dates = TextAreaField(
         "Когда вы проведёте мероприятие",
         description=DATES_HELP,
@@ -15,7 +16,7 @@ class ProposeDatesForm(FlaskForm):
     submit = SubmitField("Отправить координатору")
 
 
-class DecideProposalForm(FlaskForm):
+class DecideProposalForm(RussianForm):
     dates = TextAreaField(
         "Даты",
         description=DATES_HELP + " Можно исправить перед подтверждением.",
@@ -26,7 +27,7 @@ class DecideProposalForm(FlaskForm):
     reject = SubmitField("Отклонить")
 
 
-class BulkDecisionForm(FlaskForm):
+class BulkDecisionForm(RussianForm):
     comment = TextAreaField("Комментарий (при отклонении обязателен)", validators=[Optional(), Length(max=2000)])
     confirm = SubmitField("Подтвердить отмеченные")
     reject = SubmitField("Отклонить отмеченные")

@@ -1,14 +1,14 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from roadmap.tasks.workflow import RETURN_REASONS
+from roadmap.web.forms import RussianForm
 
 COVERAGE = [NumberRange(min=0, max=10_000_000, message="Введите число от 0."), Optional()]
 
 
-class ReportForm(FlaskForm):
+class ReportForm(RussianForm):
     version = HiddenField()
     held_on = DateField("Дата проведения", validators=[Optional()])
     coverage_total = IntegerField("Охват, всего человек", validators=COVERAGE)
@@ -23,13 +23,13 @@ class ReportForm(FlaskForm):
     submit = SubmitField("Отправить отчёт")
 
 
-class NotApplicableForm(FlaskForm):
+class NotApplicableForm(RussianForm):
     version = HiddenField()
     reason = TextAreaField("Причина", validators=[DataRequired("Укажите причину."), Length(max=2000)])
     submit = SubmitField("Отметить «не применимо»")
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(RussianForm):
     version = HiddenField()
     reason = SelectField(
         "Причина возврата", choices=[("", "— выберите —")] + list(RETURN_REASONS.items()), validators=[Optional()]
