@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select, true
 from sqlalchemy.sql import ColumnElement
 
 from roadmap.extensions import db
@@ -38,6 +38,8 @@ __all__ = [
     "FeedVersion",
     "FoundSubscription",
     "lookup_subscription",
+    "lookup_with_version",
+    "task_version_inputs",
     "scope_of",
     "aggregate_rows",
     "resolve_scope",
@@ -137,6 +139,7 @@ def _lookup_statement(by_token: bool) -> Select:
 
 # Built once: the feed's hot path only binds the parameter (and hits the compiled cache).
 _BY_TOKEN = _lookup_statement(by_token=True)
+_LOOKUP_WIDTH = len(_BY_TOKEN.selected_columns)
 _BY_ID = _lookup_statement(by_token=False)
 
 
@@ -267,6 +270,15 @@ def version(
     connection = connection or db.session.connection()
     if scope.aggregated:
         return _roadmaps_version(scope, connection)
+    shape, params = task_version_inputs(scope, options, window)
+    return _task_version(connection.execute(_task_version_statement(*shape), params).one())
+
+
+VersionInputs = tuple[tuple, dict]
+
+
+def task_version_inputs(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> VersionInputs:
+    """The shape of a per-task feed's version statement and its parameters: all it depends on."""
     start, end = window
     params: dict = {"organization_id": scope.organization_id, "start": start, "end": end}
     if scope.roadmap_id is not None:
@@ -275,35 +287,88 @@ def version(
         params["sections"] = list(options.sections)
     if options.plan_year is not None:
         params["plan_year"] = options.plan_year
-    stmt = _task_version_statement(
-        scope.roadmap_id is not None, bool(options.sections), options.plan_year is not None, options.view
-    )
-    row = connection.execute(stmt, params).one()
-    moments = [v for v in (row[1], row[4], row[5]) if v is not None]
+    shape = (scope.roadmap_id is not None, bool(options.sections), options.plan_year is not None, options.view)
+    return shape, params
+
+
+def _task_version(row) -> FeedVersion:
+    moments = [v for v in row if isinstance(v, datetime)]
     return FeedVersion(tuple(row), max(moments) if moments else None)
+
+
+def lookup_with_version(
+    token_hash: str, guess: VersionInputs, connection: Connection
+) -> tuple[FoundSubscription | None, FeedVersion | None]:
+    """The subscription of a token and, in the same query, the version a guess of its inputs
+    gives (the inputs this process resolved for the token last time).
+
+    The caller uses the version only when the subscription resolves to exactly these inputs
+    again; the token itself is checked on every call, as by :func:`lookup_subscription`.
+    """
+    shape, params = guess
+    row = connection.execute(_combined_statement(*shape), {"token_hash": token_hash, **params}).first()
+    if row is None:
+        return None, None
+    return _found(row), _task_version(tuple(row)[_LOOKUP_WIDTH:])
+
+
+@lru_cache(maxsize=32)
+def _combined_statement(by_roadmap: bool, by_section: bool, by_year: bool, view: str) -> Select:
+    versions = _task_version_statement(by_roadmap, by_section, by_year, view).subquery("feed_version")
+    return _BY_TOKEN.add_columns(*versions.c).join_from(Subscription.__table__, versions, true())
 
 
 @lru_cache(maxsize=32)
 def _task_version_statement(by_roadmap: bool, by_section: bool, by_year: bool, view: str) -> Select:
     """The per-task version aggregate of one shape, built once (a feed poll only binds values).
 
-    The same conditions as :func:`_scope_filters`; ix_task_org_due covers the task side.
+    Over the organization's tasks in the window, read from ix_task_org_due alone, and the
+    visible roadmaps' last edits (a measure or section edit touches its roadmap's updated_at).
+    Tasks of removed measures or draft roadmaps are counted too: a version over a superset of
+    the shown rows still changes whenever they do. Only a section filter needs the joins.
     """
+    if by_section:
+        return _joined_task_version_statement(by_roadmap, by_year, view)
+    conditions: list[ColumnElement] = [Task.organization_id == bindparam("organization_id")]
+    roadmaps = [Roadmap.status != RoadmapStatus.DRAFT]
+    if by_roadmap:
+        conditions.append(Task.roadmap_id == bindparam("roadmap_id"))
+        roadmaps.append(Roadmap.id == bindparam("roadmap_id"))
+    if by_year:
+        conditions.append(Task.plan_year == bindparam("plan_year"))
+    conditions += _window_conditions(view)
+    return (
+        select(
+            func.count(Task.id),
+            func.max(Task.updated_at),
+            func.coalesce(func.max(Task.id), 0),
+            func.coalesce(func.sum(Task.sequence), 0),
+            select(func.count(Roadmap.id)).where(*roadmaps).scalar_subquery(),
+            select(func.max(Roadmap.updated_at)).where(*roadmaps).scalar_subquery(),
+        )
+        .select_from(Task)
+        .where(*conditions)
+    )
+
+
+def _window_conditions(view: str) -> list[ColumnElement]:
+    if view == "spans":
+        return [Task.start_on <= bindparam("end"), Task.due_effective_on >= bindparam("start")]
+    return [Task.due_effective_on >= bindparam("start"), Task.due_effective_on <= bindparam("end")]
+
+
+def _joined_task_version_statement(by_roadmap: bool, by_year: bool, view: str) -> Select:
     conditions: list[ColumnElement] = [
         Roadmap.status != RoadmapStatus.DRAFT,
         Measure.is_removed.is_(False),
         Task.organization_id == bindparam("organization_id"),
+        Section.number.in_(bindparam("sections", expanding=True)),
     ]
     if by_roadmap:
         conditions.append(Task.roadmap_id == bindparam("roadmap_id"))
-    if by_section:
-        conditions.append(Section.number.in_(bindparam("sections", expanding=True)))
     if by_year:
         conditions.append(Task.plan_year == bindparam("plan_year"))
-    if view == "spans":
-        conditions += [Task.start_on <= bindparam("end"), Task.due_effective_on >= bindparam("start")]
-    else:
-        conditions += [Task.due_effective_on >= bindparam("start"), Task.due_effective_on <= bindparam("end")]
+    conditions += _window_conditions(view)
     return _joined(
         select(
             func.count(Task.id),

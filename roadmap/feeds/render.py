@@ -60,11 +60,14 @@ class PreparedFeed:
     last_modified: datetime | None
 
 
-def prepare(request: FeedRequest, connection: Connection | None = None) -> PreparedFeed:
+def prepare(
+    request: FeedRequest, connection: Connection | None = None, feed_version: FeedVersion | None = None
+) -> PreparedFeed:
     """The feed's version key, ETag and Last-Modified, from one cheap query (on ``connection``,
-    by default the session's)."""
+    by default the session's), unless the caller read ``feed_version`` already."""
     window = request.window
-    feed_version = version(request.scope, request.options, window, connection)
+    if feed_version is None:
+        feed_version = version(request.scope, request.options, window, connection)
     material = "\n".join(
         [
             FORMAT_VERSION,

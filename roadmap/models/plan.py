@@ -43,6 +43,7 @@ class Roadmap(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[created_at]
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last edit of the roadmap, its measures or sections (roadmap.models.task keeps it).
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Grows whenever a task, measure or section of the roadmap changes (roadmap.models.task
     # bumps it after every flush; bulk writers call bump_feed_versions): the cheap version of

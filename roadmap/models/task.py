@@ -214,8 +214,8 @@ def bump_feed_versions(connection, roadmap_ids: Iterable[int], *, edited: Iterab
 
     Called after every ORM flush that touched their tasks, measures or sections, and by bulk
     writers (generation) that bypass the ORM. Aggregated feeds take their version from it.
-    The roadmaps' updated_at is left alone, except for those in ``edited`` (a section changed:
-    per-task feeds show section titles and read the roadmap's updated_at, not the counter).
+    The roadmaps' updated_at is left alone, except for those in ``edited`` (a measure or
+    section changed): per-task feeds read it, not the counter, which every task change moves.
     """
     ids = sorted({int(i) for i in roadmap_ids if i is not None})
     if not ids:
@@ -247,18 +247,18 @@ def _roadmap_ids(obj, modified: bool) -> set[int]:
 @event.listens_for(Session, "after_flush")
 def _bump_after_flush(session: Session, _flush_context) -> None:
     ids: set[int] = set()
-    sections: set[int] = set()
+    edited: set[int] = set()
     for obj in chain(session.new, session.deleted):
         if isinstance(obj, _TRACKED):
             found = _roadmap_ids(obj, modified=False)
             ids |= found
-            if isinstance(obj, Section):
-                sections |= found
+            if not isinstance(obj, Task):
+                edited |= found
     for obj in session.dirty:
         if isinstance(obj, _TRACKED) and session.is_modified(obj, include_collections=False):
             found = _roadmap_ids(obj, modified=True)
             ids |= found
-            if isinstance(obj, Section):
-                sections |= found
+            if not isinstance(obj, Task):
+                edited |= found
     if ids:
-        bump_feed_versions(session.connection(), ids, edited=sections)
+        bump_feed_versions(session.connection(), ids, edited=edited)

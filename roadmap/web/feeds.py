@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -28,7 +29,14 @@ from roadmap.feeds.options import (
     parse_options,
     stored_options,
 )
-from roadmap.feeds.query import FeedScope, lookup_subscription, resolve_scope, scope_of
+from roadmap.feeds.query import (
+    FeedScope,
+    lookup_subscription,
+    lookup_with_version,
+    resolve_scope,
+    scope_of,
+    task_version_inputs,
+)
 from roadmap.feeds.render import DEFAULT_MAX_BYTES, FeedRequest, PreparedFeed, build, prepare
 from roadmap.feeds.service import (
     KINDS,
@@ -356,8 +364,15 @@ def feed(token: str):
     cache lookup: no ORM objects, no session cookie, no user loading. A write happens only
     when the last use is due to be recorded (every few minutes) or the narrowing note changed.
     """
+    if not 0 < len(token) <= MAX_TOKEN_LENGTH:
+        abort(404)
+    token_hash = hash_token(token)
+    guess = _VERSION_GUESSES.get(token_hash)
     with _reader() as connection:
-        found = lookup_subscription(hash_token(token), connection) if 0 < len(token) <= MAX_TOKEN_LENGTH else None
+        if guess is None:
+            found, guessed = lookup_subscription(token_hash, connection), None
+        else:
+            found, guessed = lookup_with_version(token_hash, guess, connection)
         scope = scope_of(found) if found is not None else None
         if found is None or scope is None:
             abort(404)
@@ -365,7 +380,11 @@ def feed(token: str):
             options = parse_options(request.args, base=stored_options(found.options))
         except OptionsError as exc:
             return _bad_options(str(exc))
-        prepared = _prepare(scope, options, connection)
+        feed_request = _feed_request(scope, options)
+        inputs = None if scope.aggregated else task_version_inputs(scope, options, feed_request.window)
+        if inputs is not None and inputs != guess:
+            _remember_guess(token_hash, inputs)
+        prepared = prepare(feed_request, connection, guessed if inputs is not None and inputs == guess else None)
     writes: dict = {}
     now = utcnow()
     if last_use_due(found.last_used_at, now):
@@ -427,20 +446,38 @@ def _save(subscription_id: int, values: dict) -> None:
     db.session.commit()
 
 
-def _prepare(scope: FeedScope, options: FeedOptions, connection: Connection | None = None) -> PreparedFeed:
+def _feed_request(scope: FeedScope, options: FeedOptions) -> FeedRequest:
     zone = current_app.config.get("TIMEZONE", "Europe/Moscow")
-    return prepare(
-        FeedRequest(
-            scope=scope,
-            options=options,
-            today=_today(zone),
-            base_url=_base_url(),
-            uid_host=_uid_host(),
-            timezone=zone,
-            max_bytes=_max_bytes(),
-        ),
-        connection,
+    return FeedRequest(
+        scope=scope,
+        options=options,
+        today=_today(zone),
+        base_url=_base_url(),
+        uid_host=_uid_host(),
+        timezone=zone,
+        max_bytes=_max_bytes(),
     )
+
+
+def _prepare(scope: FeedScope, options: FeedOptions) -> PreparedFeed:
+    return prepare(_feed_request(scope, options))
+
+
+# Token hash → the version inputs its feed resolved to last time in this process. A poll reads
+# the subscription and the version of these inputs in one query; the version is used only when
+# the subscription resolves to the same inputs again (else it is read on its own).
+_VERSION_GUESSES: dict[str, tuple] = {}
+_MAX_GUESSES = 20_000
+
+
+_GUESSES_LOCK = threading.Lock()
+
+
+def _remember_guess(token_hash: str, inputs: tuple) -> None:
+    with _GUESSES_LOCK:
+        if len(_VERSION_GUESSES) >= _MAX_GUESSES:
+            _VERSION_GUESSES.pop(next(iter(_VERSION_GUESSES)), None)
+        _VERSION_GUESSES[token_hash] = inputs
 
 
 def _built(prepared: PreparedFeed) -> BuiltFeed:

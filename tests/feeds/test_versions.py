@@ -168,3 +168,43 @@ def test_aggregated_version_reads_no_task_rows(app, client, world, subscribe):
     reads = [s for s in statements if s.lstrip().startswith("select")]
     assert len(reads) == 2  # the token with its scope, the roadmaps' counters
     assert not any(" task" in s for s in reads)
+
+
+def _selects(client, path: str, **headers) -> tuple[int, list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lower())
+
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        status = client.get(path, headers=headers).status_code
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return status, [s for s in statements if s.lstrip().startswith("select")]
+
+
+def test_a_poll_of_a_task_feed_is_one_query_and_still_sees_changes(client, world, subscribe):
+    _sub, path = subscribe(world.executor_a)
+    tag = etag(client, path)
+    status, reads = _selects(client, path, **{"If-None-Match": tag})
+    assert (status, len(reads)) == (304, 1)  # the token, its scope and the version together
+    world.tasks(world.school_a, "1.1")[0].status = TaskStatus.SUBMITTED
+    db.session.flush()
+    status, reads = _selects(client, path, **{"If-None-Match": tag})
+    assert status == 200 and len(reads) >= 2  # changed: answered in full, rows read
+
+
+def test_a_guess_for_other_inputs_is_not_used(client, world, subscribe):
+    from roadmap.web import feeds as web_feeds
+
+    _sub, path = subscribe(world.executor_a)
+    etag(client, path)  # remembers the inputs of the plain URL
+    narrowed = etag(client, path + "?section=2")  # other inputs: the version is read on its own
+    web_feeds._VERSION_GUESSES.clear()
+    assert etag(client, path + "?section=2") == narrowed
+    task = world.tasks(world.school_a, "2.1")[0]
+    task.label = "перенесено"
+    db.session.flush()
+    assert etag(client, path) != etag(client, path + "?section=2") != narrowed
