@@ -135,11 +135,16 @@ def show(proposal_id: int):
                 message = f"Даты подтверждены. Задачи: {result.summary()}."
         except (DateLinesError, ProposalError) as exc:
             db.session.rollback()
-            flash(str(exc), "danger")
-            return redirect(url_for("proposals.show", proposal_id=proposal_id))
-        db.session.commit()
-        flash(message, "success")
-        return redirect(url_for("proposals.index"))
+            proposal = db.session.get(DateProposal, proposal_id)
+            if proposal.status != ProposalStatus.PROPOSED:
+                flash(str(exc), "danger")
+                return redirect(url_for("proposals.show", proposal_id=proposal_id))
+            # What the coordinator typed stays, the message next to the field it is about.
+            (form.comment if form.reject.data else form.dates).errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("proposals.index"))
     if not form.is_submitted():
         form.dates.data = format_date_lines(proposal.ranges)
     measure = db.session.scalars(
@@ -148,4 +153,4 @@ def show(proposal_id: int):
     history = proposal_history(proposal.measure_id, proposal.organization_id)
     return render_template(
         "proposals/show.html", proposal=proposal, measure=measure, form=form, history=history, describe=describe
-    )
+    ), (400 if form.errors else 200)
