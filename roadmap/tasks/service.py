@@ -118,15 +118,17 @@ def group_members(group_ids: set[int]) -> dict[int, set[int]]:
     ):
         explicit[group_id].add(org_id)
     active_ids = {org.id for org in orgs}
+    # Indexed once: a region has a thousand organizations and a group is one kind (and place).
+    by_kind: dict[object, set[int]] = defaultdict(set)
+    by_place: dict[tuple[object, object], set[int]] = defaultdict(set)
+    for org in orgs:
+        by_kind[org.kind].add(org.id)
+        by_place[(org.kind, org.municipality)].add(org.id)
     result = {}
     for group in groups:
         ids = explicit[group.id] & active_ids
         if group.kind is not None:
-            ids |= {
-                org.id
-                for org in orgs
-                if org.kind == group.kind and (not group.municipality or org.municipality == group.municipality)
-            }
+            ids |= by_place[(group.kind, group.municipality)] if group.municipality else by_kind[group.kind]
         result[group.id] = ids
     return result
 
