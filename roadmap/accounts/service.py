@@ -13,7 +13,11 @@ MIN_PASSWORD_LENGTH = 8
 
 
 class AccountError(ValueError):
-    """A user-facing problem with account data; the message is Russian."""
+    """A user-facing problem with account data; the message is Russian. `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def password_problem(password: str, login: str | None = None) -> str | None:
@@ -46,7 +50,7 @@ def create_user(
     login = _checked_login(login, None)
     role = _checked_role(role, organization)
     if check_policy and (problem := password_problem(password, login)):
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
     user = User(
         login=login,
         full_name=full_name.strip() or login,
@@ -88,10 +92,12 @@ def update_user(
 def _checked_login(login: str, user: User | None) -> str:
     login = login.strip()
     if not re.fullmatch(r"[A-Za-z0-9_.@-]{2,100}", login):
-        raise AccountError("Логин может содержать только латинские буквы, цифры и знаки _ . @ - (от 2 символов).")
+        raise AccountError(
+            "Логин может содержать только латинские буквы, цифры и знаки _ . @ - (от 2 символов).", field="login"
+        )
     other = find_user(login)
     if other is not None and other is not user:
-        raise AccountError(f"Пользователь с логином «{login}» уже есть.")
+        raise AccountError(f"Пользователь с логином «{login}» уже есть.", field="login")
     return login
 
 
@@ -99,13 +105,15 @@ def _checked_role(role: Role | str, organization: Organization | None) -> Role:
     try:
         role = Role(role)
     except ValueError:
-        raise AccountError(f"Неизвестная роль «{role}»: допустимы admin, coordinator, executor, observer.") from None
+        raise AccountError(
+            f"Неизвестная роль «{role}»: допустимы admin, coordinator, executor, observer.", field="role"
+        ) from None
     if role == Role.EXECUTOR and organization is None:
-        raise AccountError("Исполнителю нужно указать организацию.")
+        raise AccountError("Исполнителю нужно указать организацию.", field="organization_id")
     return role
 
 
 def set_password(user: User, password: str, *, check_policy: bool = True) -> None:
     if check_policy and (problem := password_problem(password, user.login)):
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
     user.set_password(password)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
@@ -12,11 +11,12 @@ from roadmap import audit
 from roadmap.extensions import db
 from roadmap.models import Role
 from roadmap.reminders.service import MAX_DAYS_BEFORE, reminder_setting, save_reminder_setting
+from roadmap.web.forms import RussianForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-class ReminderForm(FlaskForm):
+class ReminderForm(RussianForm):
     is_enabled = BooleanField("Присылать напоминания на электронную почту")
     days_before = IntegerField(
         "За сколько дней до срока напоминать",

@@ -48,7 +48,14 @@ def organization_edit(org_id: int | None = None):
     if request.method == "GET" and org is not None:
         form.kind.data = org.kind.value
         form.is_active.data = org.is_active
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    twin = _namesake(org, form.short_name.data, form.municipality.data) if valid else None
+    if twin is not None:
+        form.short_name.errors.append(
+            f"Организация «{twin.short_name}» уже есть в справочнике ({twin.full_name}). "
+            "Откройте её из списка или уточните краткое наименование."
+        )
+    elif valid:
         org = save_organization(
             org,
             full_name=form.full_name.data,
@@ -62,7 +69,20 @@ def organization_edit(org_id: int | None = None):
         db.session.commit()
         flash(f"Организация «{org.short_name}» сохранена.", "success")
         return redirect(url_for("admin.organizations"))
-    return render_template("admin/organization_form.html", form=form, org=org)
+    return render_template("admin/organization_form.html", form=form, org=org), (400 if form.errors else 200)
+
+
+def _namesake(org: Organization | None, short_name: str, municipality: str | None) -> Organization | None:
+    """Another organization of the same municipality under the same short name: matching would confuse them."""
+    place = (municipality or "").strip() or None
+    name = " ".join((short_name or "").split()).casefold()
+    query = select(Organization).where(
+        Organization.municipality.is_(None) if place is None else Organization.municipality == place
+    )
+    if org is not None and org.id is not None:
+        query = query.where(Organization.id != org.id)
+    # Compared in Python: SQLite's lower() leaves Cyrillic as it is.
+    return next((o for o in db.session.scalars(query) if " ".join(o.short_name.split()).casefold() == name), None)
 
 
 @bp.route("/organizations/<int:org_id>/deactivate", methods=["POST"])
@@ -154,7 +174,7 @@ def user_edit(user_id: int | None = None):
         try:
             if user is None:
                 if not form.password.data:
-                    raise AccountError("Задайте пароль для нового пользователя.")
+                    raise AccountError("Задайте пароль для нового пользователя.", field="password")
                 user = create_user(
                     login=form.login.data,
                     full_name=form.full_name.data,
@@ -176,13 +196,16 @@ def user_edit(user_id: int | None = None):
                 )
         except AccountError as exc:
             db.session.rollback()
-            flash(str(exc), "danger")
+            if exc.field in form:
+                form[exc.field].errors.append(str(exc))
+            else:
+                flash(str(exc), "danger")
         else:
             audit.record("user_saved", obj=user, summary=f"Пользователь: {user.login} ({user.role.label})")
             db.session.commit()
             flash(f"Пользователь «{user.login}» сохранён.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user), (400 if form.errors else 200)
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])

@@ -13,7 +13,7 @@ class OrganizationForm(RussianForm):
     short_name = StringField(
         "Краткое наименование", validators=[DataRequired("Укажите краткое наименование."), Length(max=200)]
     )
-    kind = SelectField("Тип", choices=[(k.value, k.label) for k in OrgKind])
+    kind = SelectField("Тип", choices=[(k.value, k.label) for k in OrgKind], default=OrgKind.SCHOOL.value)
     municipality = StringField("Муниципалитет", validators=[Optional(), Length(max=200)])
     student_count = IntegerField("Число обучающихся", validators=[Optional(), NumberRange(min=0, max=1_000_000)])
     is_active = BooleanField("Действует", default=True)
@@ -24,7 +24,8 @@ class UserForm(RussianForm):
     login = StringField("Логин", validators=[DataRequired("Укажите логин."), Length(max=100)])
     full_name = StringField("ФИО", validators=[DataRequired("Укажите ФИО."), Length(max=300)])
     email = EmailField("Эл. почта", validators=[Optional(), Email("Неверный адрес эл. почты."), Length(max=254)])
-    role = SelectField("Роль", choices=[(r.value, r.label) for r in Role])
+    # Most accounts are for schools and colleges; an administrator is never created by default.
+    role = SelectField("Роль", choices=[(r.value, r.label) for r in Role], default=Role.EXECUTOR.value)
     organization_id = SelectField("Организация", coerce=int, choices=[])
     password = PasswordField(
         "Пароль",
