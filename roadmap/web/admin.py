@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import or_, select
 
 from roadmap import audit
 from roadmap.accounts.service import AccountError, create_user, update_user
@@ -222,6 +225,34 @@ def user_deactivate(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+# What each audit action is called on the page; unknown (newer) actions show their code.
+AUDIT_ACTIONS = {
+    "login": "Вход",
+    "login_failed": "Неудачный вход",
+    "logout": "Выход",
+    "password_changed": "Смена пароля",
+    "reminders_changed": "Настройка напоминаний",
+    "user_saved": "Пользователь сохранён",
+    "user_toggled": "Пользователь включён или отключён",
+    "organization_saved": "Организация сохранена",
+    "organization_toggled": "Организация включена или отключена",
+    "organizations_imported": "Загрузка организаций",
+    "roadmap_imported": "Загрузка дорожной карты",
+    "roadmap_reimported": "Повторная загрузка дорожной карты",
+    "roadmap_published": "Публикация дорожной карты",
+    "roadmap_archived": "Дорожная карта в архиве",
+    "roadmap_deleted": "Дорожная карта удалена",
+    "roadmap_rolled_over": "План на следующий год",
+    "tasks_regenerated": "Задачи пересозданы",
+    "report_reviewed": "Проверка отчёта",
+    "reports_reviewed_bulk": "Проверка отчётов списком",
+    "proposal.create": "Предложены даты",
+    "proposal.confirm": "Даты подтверждены",
+    "proposal.confirm_many": "Даты подтверждены списком",
+    "proposal.reject": "Даты отклонены",
+}
+
+
 @bp.route("/audit")
 @admin_required
 def audit_log():
@@ -235,11 +266,15 @@ def audit_log():
         u.id: u.login
         for u in db.session.scalars(select(User).where(User.id.in_({e.user_id for e in page.items if e.user_id})))
     }
+    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/Moscow"))
     return render_template(
         "admin/audit.html",
         page=page,
         action=action,
-        actions=actions,
+        actions=sorted(actions, key=lambda code: AUDIT_ACTIONS.get(code, code)),
+        labels=AUDIT_ACTIONS,
         users=users,
-        total=db.session.scalar(select(func.count(AuditEvent.id))),
+        local=lambda moment: moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(zone),
+        zone_name="МСК" if zone.key == "Europe/Moscow" else zone.key,
+        total=page.total,
     )

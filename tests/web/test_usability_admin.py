@@ -93,3 +93,23 @@ def test_reminder_days_that_are_not_a_whole_number_get_a_russian_message(client,
     auth.login("reminded")
     page = client.post("/account/reminders", data={"is_enabled": "y", "days_before": value}).get_data(as_text=True)
     assert message in page and "Not a valid" not in page
+
+
+def test_the_audit_log_speaks_russian_in_moscow_time_and_counts_what_it_shows(admin_client):
+    from datetime import UTC, datetime
+
+    from roadmap.models import AuditEvent
+
+    db.session.add(
+        AuditEvent(action="password_changed", summary="Пароль изменён", at=datetime(2026, 3, 1, 21, 30, tzinfo=UTC))
+    )
+    db.session.add(
+        AuditEvent(action="password_changed", summary="Пароль изменён", at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    )
+    db.session.flush()
+    page = admin_client.get("/admin/audit?action=password_changed").get_data(as_text=True)
+    assert "Когда (МСК)" in page and "Когда (UTC)" not in page
+    assert "02.03.2026 00:30:00" in page  # 21:30 UTC is half past midnight in Moscow
+    assert ">Смена пароля</td>" in page and ">password_changed</td>" not in page
+    assert '<option value="password_changed" selected>Смена пароля</option>' in page
+    assert "(2 записи)" in page
