@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
 from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
-from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, order_events, render_event
+from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, order_events, render_event, size_at_least
 from roadmap.ical.text import format_date, status_label, status_mark
 
 __all__ = ["DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
@@ -294,17 +294,20 @@ class _Chunks:
         """The calendar of these events when it fits ``limit``; else None.
 
         Renders ``first`` (a subset of ``indices`` likely needed later anyway) before the
-        others, and stops rendering as soon as the size is over the limit.
+        others, and stops as soon as the size is over the limit, or is bound to be: the events
+        not rendered yet count with a lower bound of their size until they are.
         """
-        size = len(head) + len(_END)
-        seen: set[int] = set()
-        for index in [*(first or ()), *indices]:
-            if index in seen:
-                continue
-            seen.add(index)
-            size += len(self.chunk(index))
+        wanted = set(indices)
+        pending = {i: size_at_least(self.events[i]) for i in wanted if i not in self._rendered}
+        size = len(head) + len(_END) + sum(pending.values())
+        size += sum(len(self._rendered[i]) for i in wanted if i not in pending)
+        for index in [*(i for i in first or () if i in pending), *(i for i in indices if i in pending)]:
             if size > limit:
                 return None
+            if index in pending:
+                size += len(self.chunk(index)) - pending.pop(index)
+        if size > limit:
+            return None
         return b"".join([head, *(self.chunk(i) for i in indices), _END])
 
 

@@ -15,6 +15,7 @@ from roadmap.ical.builder import (
     order_events,
     render_event,
     render_events,
+    size_at_least,
     todo_status,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "order_events",
     "render_event",
     "render_events",
+    "size_at_least",
     "todo_status",
 ]

@@ -40,6 +40,7 @@ __all__ = [
     "render_event",
     "render_events",
     "serialize",
+    "size_at_least",
     "todo_status",
 ]
 
@@ -348,6 +349,23 @@ def render_event(
     """One event's component as bytes (a chunk of :func:`assemble_calendar`)."""
     _check_options(view, component, alarm_time)
     return serialize(_component(event, view=view, component=component, alarms=alarms, alarm_time=alarm_time))
+
+
+def size_at_least(event: FeedEvent) -> int:
+    """A lower bound of ``len(render_event(event, ...))`` in any shape, without rendering it.
+
+    The chunk holds the UID, the summary and the description in UTF-8 (escaping and folding
+    only add to them; each line break becomes two bytes), the description's "Срок" line, and
+    the lines every component has (BEGIN, END, DTSTAMP, LAST-MODIFIED, SEQUENCE, the names).
+    """
+    summary, description = _clean(event.summary), _clean(event.description)
+    texts = len(summary.encode("utf-8")) + len(description.encode("utf-8"))
+    return _SIZE_FLOOR + len(event.uid) + texts + summary.count("\n") + description.count("\n")
+
+
+# BEGIN:VTODO, END:VTODO, "UID:", DTSTAMP and LAST-MODIFIED with a UTC time, "SEQUENCE:0",
+# "SUMMARY:", "DESCRIPTION:", each with CRLF, and the escaped "\n\nСрок: " (12 bytes).
+_SIZE_FLOOR = 13 + 11 + 6 + 26 + 32 + 12 + 10 + 14 + 12
 
 
 def order_events(events: Sequence[FeedEvent]) -> list[FeedEvent]:

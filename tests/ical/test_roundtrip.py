@@ -14,7 +14,9 @@ from roadmap.ical import (
     build_calendar,
     calendar_head,
     order_events,
+    render_event,
     render_events,
+    size_at_least,
 )
 from roadmap.ical.builder import calendar_component, serialize
 
@@ -116,3 +118,11 @@ def test_fast_serialize_and_chunks_match_icalendar_in_every_shape(component, vie
     assert assemble_calendar(calendar, chunks[1:3]) == build_calendar(calendar, order_events(events)[1:3], **shape)
     with pytest.raises(ValueError, match="duplicate UID"):
         render_events([events[0], events[0]], **shape)
+
+
+@settings(max_examples=200, deadline=None)
+@given(summary=any_text, description=any_text)
+def test_size_lower_bound_never_exceeds_the_rendered_event(summary, description):
+    event = make_feed_event(summary=summary, description=description)
+    for shape in ({}, {"view": "spans"}, {"component": "VTODO", "alarms": False}):
+        assert size_at_least(event) <= len(render_event(event, **shape))
