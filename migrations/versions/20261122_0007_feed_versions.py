@@ -1,4 +1,4 @@
-"""feed versions: a per-roadmap change counter, an occurrence index for aggregates, a covering per-organization index
+"""feed versions: a per-roadmap change counter, an occurrence index for aggregates, a covering per-organization index, a roadmap-year index
 
 Revision ID: 0007
 Revises: 0006
@@ -35,10 +35,12 @@ def upgrade():
             ['organization_id', 'due_effective_on', 'roadmap_id', 'measure_id', 'sequence', 'updated_at', 'id'],
             unique=False,
         )
+        batch_op.create_index('ix_task_roadmap_year', ['roadmap_id', 'plan_year'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('task', schema=None) as batch_op:
+        batch_op.drop_index('ix_task_roadmap_year')
         batch_op.drop_index('ix_task_org_due')
         batch_op.create_index('ix_task_org_due', ['organization_id', 'due_effective_on'], unique=False)
         batch_op.drop_index('ix_task_occurrence')

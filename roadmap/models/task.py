@@ -54,6 +54,8 @@ class Task(Base):
             "id",
         ),
         Index("ix_task_roadmap_status", "roadmap_id", "status"),
+        # Dashboards, matrices and reports show one plan year of a roadmap.
+        Index("ix_task_roadmap_year", "roadmap_id", "plan_year"),
         # Covers the aggregated feeds and the no-op regeneration proof: both group a roadmap's
         # tasks by occurrence and read nothing else, so neither sorts nor visits the table.
         Index(
