@@ -40,3 +40,27 @@ document.addEventListener("change", function (event) {
 document.addEventListener("change", function (event) {
   if (event.target.matches("[data-autosubmit]")) event.target.form.submit();
 });
+
+// A double click sends a form once: a second submit within a few seconds is ignored
+// (a download leaves the page in place, so the form is usable again afterwards).
+document.addEventListener("submit", function (event) {
+  if (event.defaultPrevented) return;
+  var form = event.target;
+  var last = Number(form.getAttribute("data-sent-at") || 0);
+  if (Date.now() - last < 5000) {
+    event.preventDefault();
+    return;
+  }
+  form.setAttribute("data-sent-at", String(Date.now()));
+});
+
+// A page that comes back with a refused form shows the first field to fix, focused
+// (on a phone the form is far below the top of the page).
+(function () {
+  var invalid = document.querySelector("main form .is-invalid");
+  if (!invalid) return;
+  var closed = invalid.closest("details:not([open])");
+  if (closed) closed.open = true;
+  invalid.focus({ preventScroll: true });
+  invalid.scrollIntoView({ block: "center" });
+})();
