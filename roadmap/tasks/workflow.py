@@ -197,6 +197,14 @@ def _validate_report(task: Task, data: ReportInput) -> None:
             "Сумма охвата по категориям (обучающиеся, родители, педагоги) больше общего охвата.",
             field="coverage_total",
         )
+    # ОВЗ students are counted among the students (or, without that figure, among everyone).
+    among = data.coverage_students if data.coverage_students is not None else data.coverage_total
+    if data.coverage_disabled is not None and among is not None and data.coverage_disabled > among:
+        raise WorkflowError(
+            "Обучающихся с ОВЗ не может быть больше, чем "
+            + ("обучающихся." if data.coverage_students is not None else "участников всего."),
+            field="coverage_disabled",
+        )
     if data.held_on and data.held_on > date.today().replace(year=date.today().year + 1):
         raise WorkflowError("Дата проведения слишком далеко в будущем: проверьте год.", field="held_on")
     if data.held_on and task.start_on and data.held_on < task.start_on - timedelta(days=366):

@@ -54,7 +54,7 @@ def test_negative_coverage_is_refused_next_to_the_field(client, auth, world):
     auth.login("school")
     response = _submit(client, task, coverage_total="-5", comment="Сделано")
     page = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Введите число от 0" in page
+    assert response.status_code == 400 and "Введите целое число от 0 до 10 000 000." in page
     assert 'value="-5"' in page and "Сделано" in page
     assert _reports(task) == []
 
@@ -249,3 +249,35 @@ def test_due_soon_holds_only_tasks_due_within_two_weeks(client, auth, make_org, 
     db.session.flush()
     page = client.get("/tasks").get_data(as_text=True)
     assert "Срок в ближайшие 2 недели" in page and "Идут сейчас, срок позже" not in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"coverage_total": "1e3"}, "Неверное целое число."),
+        ({"coverage_total": "99999999999999999999"}, "Введите целое число от 0 до 10 000 000."),
+    ],
+)
+def test_a_wrong_number_gets_one_clear_message(client, auth, world, fields, message):
+    task = world["task"]
+    auth.login("school")
+    page = _submit(client, task, comment="x", **fields).get_data(as_text=True)
+    field = page.index('id="coverage_total"')
+    feedback = page[field : page.index("</div>", field)]
+    assert feedback.count("invalid-feedback") == 1 and message in feedback
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"coverage_total": "30", "coverage_students": "10", "coverage_disabled": "12"}, "чем обучающихся"),
+        ({"coverage_total": "30", "coverage_disabled": "31"}, "чем участников всего"),
+    ],
+)
+def test_more_ovz_students_than_students_is_refused(client, auth, world, fields, message):
+    task = world["task"]
+    auth.login("school")
+    page = _submit(client, task, comment="x", **fields).get_data(as_text=True)
+    field = page.index('id="coverage_disabled"')
+    assert "Обучающихся с ОВЗ не может быть больше" in page[field : field + 400] and message in page
+    assert _reports(task) == []

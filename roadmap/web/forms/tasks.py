@@ -1,11 +1,18 @@
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from roadmap.tasks.workflow import RETURN_REASONS
 from roadmap.web.forms import RussianForm
 
-COVERAGE = [NumberRange(min=0, max=10_000_000, message="Введите число от 0."), Optional()]
+
+def _coverage_range(form, field) -> None:
+    # Only a parsed number is checked: "1e3" already has its "not a whole number" message.
+    if field.data is not None and not 0 <= field.data <= 10_000_000:
+        raise ValidationError("Введите целое число от 0 до 10 000 000.")
+
+
+COVERAGE = [Optional(), _coverage_range]
 
 
 class ReportForm(RussianForm):
