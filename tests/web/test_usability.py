@@ -281,3 +281,12 @@ def test_more_ovz_students_than_students_is_refused(client, auth, world, fields,
     field = page.index('id="coverage_disabled"')
     assert "Обучающихся с ОВЗ не может быть больше" in page[field : field + 400] and message in page
     assert _reports(task) == []
+
+
+def test_a_missing_task_page_explains_and_names_who_is_logged_in(client, auth, world):
+    auth.login("school")
+    response = client.get("/tasks/987654")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "<title>Страница не найдена" in page
+    assert "относится к другой организации" in page and "(СОШ 1)" in page
