@@ -113,3 +113,18 @@ def test_the_audit_log_speaks_russian_in_moscow_time_and_counts_what_it_shows(ad
     assert ">Смена пароля</td>" in page and ">password_changed</td>" not in page
     assert '<option value="password_changed" selected>Смена пароля</option>' in page
     assert "(2 записи)" in page
+
+
+def test_list_buttons_name_their_row_and_switching_off_asks_first(admin_client, make_user):
+    make_user(role=Role.OBSERVER, login="nadezhda")
+    page = admin_client.get("/admin/users?q=nadezhda").get_data(as_text=True)
+    assert 'Изменить<span class="visually-hidden"> nadezhda</span>' in page
+    assert 'data-confirm="Отключить учётную запись «nadezhda»?' in page
+    assert 'Отключить<span class="visually-hidden"> nadezhda</span>' in page
+
+
+def test_an_empty_search_says_how_to_get_back(admin_client):
+    page = admin_client.get("/admin/users?q=nobody-like-this").get_data(as_text=True)
+    assert "Никого не нашлось" in page and 'href="/admin/users">покажите всех пользователей' in page
+    page = admin_client.get("/admin/organizations?q=nothing-like-this").get_data(as_text=True)
+    assert "Ничего не нашлось" in page and "покажите все организации" in page
