@@ -50,6 +50,7 @@ from roadmap.web.forms.tasks import NotApplicableForm, ReportForm, ReviewForm
 bp = Blueprint("tasks", __name__)
 
 SOON_DAYS = 14
+QUEUE_LIMIT = 200  # reports on one review page, the longest-waiting first
 STALE_FORM = "Форма устарела: обновите страницу и отправьте ещё раз. Введённое ниже сохранено."
 
 
@@ -346,13 +347,7 @@ def review_queue():
                 form[name].errors = [message]
             else:
                 flash(message, "warning")
-            return render_template(
-                "tasks/review_queue.html",
-                rows=queue_rows(roadmap_id),
-                form=form,
-                roadmap_id=roadmap_id,
-                checked=checked,
-            ), 400
+            return _queue_page(roadmap_id, form, checked), 400
         done, failed = 0, []
         tasks = db.session.scalars(
             select(Task)
@@ -378,8 +373,19 @@ def review_queue():
         if len(failed) > 5:
             flash(f"И ещё не обработано: {len(failed) - 5}.", "danger")
         return redirect(url_for("tasks.review_queue", roadmap=roadmap_id))
-    rows = queue_rows(roadmap_id)
-    return render_template("tasks/review_queue.html", rows=rows, form=form, roadmap_id=roadmap_id, checked=checked)
+    return _queue_page(roadmap_id, form, checked)
+
+
+def _queue_page(roadmap_id: int | None, form: ReviewForm, checked: set[int]):
+    rows = queue_rows(roadmap_id, limit=QUEUE_LIMIT + 1)
+    return render_template(
+        "tasks/review_queue.html",
+        rows=rows[:QUEUE_LIMIT],
+        more=len(rows) > QUEUE_LIMIT,
+        form=form,
+        roadmap_id=roadmap_id,
+        checked=checked,
+    )
 
 
 def _bulk_refusal(form: ReviewForm, checked: set[int]) -> tuple[str | None, str] | None:

@@ -290,3 +290,22 @@ def test_a_missing_task_page_explains_and_names_who_is_logged_in(client, auth, w
     assert response.status_code == 404
     assert "<title>Страница не найдена" in page
     assert "относится к другой организации" in page and "(СОШ 1)" in page
+
+
+def test_a_long_review_queue_says_it_shows_only_the_first(client, auth, world, monkeypatch, make_roadmap):
+    from roadmap.web import tasks as task_views
+
+    school = world["school"]
+    other_roadmap = make_roadmap([("2.1", "Экскурсии", "октябрь", [school])], title="Вторая карта")
+    second = db.session.scalars(select(Task).where(Task.roadmap_id == other_roadmap.id)).one()
+    auth.login("school")
+    for task in (world["task"], second):
+        _submit(client, task, comment="Сделано")
+    auth.logout()
+    auth.login("coord")
+    monkeypatch.setattr(task_views, "QUEUE_LIMIT", 1)
+    page = client.get("/review").get_data(as_text=True)
+    assert ">1+</span>" in page and "Показаны первые 1 отчёт" in page
+    monkeypatch.setattr(task_views, "QUEUE_LIMIT", 200)
+    page = client.get("/review").get_data(as_text=True)
+    assert ">2</span>" in page and "Показаны первые" not in page
