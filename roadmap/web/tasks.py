@@ -120,6 +120,7 @@ def my():
             groups["current"].append(row)
         else:
             groups["later"].append(row)
+    return_reasons = _return_reasons([row.Task.id for row in groups["returned"]])
     own_schedule = manual_measures_for(current_user.organization)
     return render_template(
         "tasks/my.html",
@@ -127,9 +128,24 @@ def my():
         years=years,
         year=year,
         today=today,
+        return_reasons=return_reasons,
         own_schedule=len(own_schedule),
         own_schedule_missing=sum(1 for item in own_schedule if item.needs_dates),
     )
+
+
+def _return_reasons(task_ids: list[int]) -> dict[int, str]:
+    """The coordinator's words on the latest return of each task, in one query."""
+    if not task_ids:
+        return {}
+    reasons: dict[int, str] = {}
+    for task_id, comment in db.session.execute(
+        select(Transition.task_id, Transition.comment)
+        .where(Transition.task_id.in_(task_ids), Transition.to_status == TaskStatus.RETURNED.value)
+        .order_by(Transition.id)
+    ):
+        reasons[task_id] = comment
+    return reasons
 
 
 @bp.route("/tasks/<int:task_id>")

@@ -172,6 +172,7 @@ def test_a_returned_report_shows_why_and_the_form_starts_from_what_was_sent(clie
     listing = client.get("/tasks").get_data(as_text=True)
     assert "Возвращено на доработку" in listing
     assert listing.index("Возвращено на доработку") < listing.index("Классные часы")
+    assert "Координатор: «охват указан неверно или не указан: уточните число родителей»" in listing
 
 
 def test_the_coordinator_returning_without_a_reason_keeps_the_comment(client, auth, world):
