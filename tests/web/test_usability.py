@@ -222,6 +222,8 @@ def test_the_menu_counts_unread_notices(client, auth, world, make_user):
     page = client.get("/tasks").get_data(as_text=True)
     menu = page[page.index("Главное меню") : page.index("</nav>")]
     assert '>3<span class="visually-hidden"> новых</span>' in menu
+    # on a phone the menu is folded: its button carries the count
+    assert 'aria-label="Показать меню: 3 новых уведомления"' in page
     client.post("/notices", data={})
     page = client.get("/tasks").get_data(as_text=True)
     assert "новых</span>" not in page[page.index("Главное меню") : page.index("</nav>")]
