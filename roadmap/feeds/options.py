@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from roadmap.ical.text import format_date, plural_ru
 
@@ -281,8 +282,14 @@ def parse_options(params: Mapping[str, str], base: FeedOptions | None = None) ->
 
 def stored_options(data: Mapping[str, object] | None) -> FeedOptions:
     """Options saved with a subscription; anything unreadable falls back to the defaults."""
-    params = {k: v for k, v in (data or {}).items() if k in KNOWN_PARAMS and isinstance(v, str)}
+    params = tuple(sorted((k, v) for k, v in (data or {}).items() if k in KNOWN_PARAMS and isinstance(v, str)))
+    return _stored_options(params)
+
+
+@lru_cache(maxsize=1024)
+def _stored_options(params: tuple[tuple[str, str], ...]) -> FeedOptions:
+    # FeedOptions is immutable: a feed poll reuses the parse of the same stored options.
     try:
-        return parse_options(params)
+        return parse_options(dict(params))
     except OptionsError:
         return FeedOptions()

@@ -377,7 +377,9 @@ def feed(token: str):
         if found is None or scope is None:
             abort(404)
         try:
-            options = parse_options(request.args, base=stored_options(found.options))
+            options = stored_options(found.options)
+            if request.args:
+                options = parse_options(request.args, base=options)
         except OptionsError as exc:
             return _bad_options(str(exc))
         feed_request = _feed_request(scope, options)
@@ -434,7 +436,12 @@ def _reader() -> Iterator[Connection]:
         yield db.session.connection()
         return
     with db.engine.connect() as connection:
-        yield connection.execution_options(isolation_level="AUTOCOMMIT")
+        if connection.dialect.name == "sqlite":
+            # pysqlite opens no transaction for a SELECT; switching the isolation level would
+            # cost two PRAGMA statements.
+            yield connection
+        else:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def _save(subscription_id: int, values: dict) -> None:
