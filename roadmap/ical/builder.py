@@ -7,6 +7,7 @@ byte-identical output, which is what makes ETags and 304 answers honest.
 """
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -76,13 +77,22 @@ class _Text(vText):
         return self.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n").encode("utf-8")
 
 
+# The same characters as _CONTROLS, and CR: a text without any needs no cleaning at all.
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _clean(text: str) -> str:
     """Normalise line breaks to LF and drop control characters TEXT may not carry."""
+    if _NEEDS_CLEANING.search(text) is None:  # the usual case; str.translate is slow
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
 
 
+_ANY_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _has_controls(value: str) -> bool:
-    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in value)
+    return _ANY_CONTROL.search(value) is not None
 
 
 def _is_plain_date(value: object) -> bool:
