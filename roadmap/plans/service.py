@@ -24,6 +24,7 @@ from roadmap.models import (
     User,
     utcnow,
 )
+from roadmap.russian import quantity, truncate
 from roadmap.schedule import parse
 from roadmap.tasks.planner import MeasurePlan, measure_occurrences
 from roadmap.tasks.service import GenerationResult, generate_tasks, manual_dates, measure_schedule, plan_settings
@@ -288,14 +289,15 @@ def notify_new_tasks(roadmap: Roadmap) -> None:
     ).all()
     if not recipients:
         return
-    title = roadmap.title[:120]
+    title = truncate(roadmap.title, 160)
     db.session.execute(
         Notice.__table__.insert(),
         [
             {
                 "user_id": user_id,
                 "kind": "new_tasks",
-                "text": f"Новые задачи по дорожной карте «{title}»: {per_org[org_id]}.",
+                "text": f"{quantity(per_org[org_id], 'новая задача', 'новые задачи', 'новых задач')} "
+                f"по дорожной карте «{title}».",
                 "url": "/tasks",
                 "created_at": utcnow(),
             }

@@ -6,29 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 
+from roadmap.russian import plural, quantity, truncate
+
 # A long digest is cut: the letter says how many more there are and links to the site.
 MAX_LINES = 20
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The form of a Russian word agreeing with the number `n`.
-
-    plural(1, "задача", "задачи", "задач") == "задача"; 2–4 → "задачи"; 5–20 → "задач";
-    21 → "задача", 22 → "задачи", 25 → "задач"; 11–14 (and 111–114) → "задач".
-    """
-    n = abs(n)
-    if n % 100 in (11, 12, 13, 14):
-        return many
-    if n % 10 == 1:
-        return one
-    if n % 10 in (2, 3, 4):
-        return few
-    return many
-
-
-def quantity(n: int, one: str, few: str, many: str) -> str:
-    """`n` followed by the agreeing form: quantity(22, "задача", "задачи", "задач") == "22 задачи"."""
-    return f"{n} {plural(n, one, few, many)}"
 
 
 def tasks(n: int) -> str:
@@ -138,8 +119,7 @@ class Letter:
 
 
 def shorten(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return truncate(text, limit)
 
 
 # ---------------------------------------------------------------- building letters

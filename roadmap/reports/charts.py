@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Protocol
 
-from roadmap.reports.typography import format_int, format_percent, month_label, truncate
+from roadmap.reports.typography import format_int, format_percent, month_label
+from roadmap.russian import truncate
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
 

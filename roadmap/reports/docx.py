@@ -31,9 +31,9 @@ from roadmap.reports.typography import (
     format_int,
     format_percent,
     plan_year_label,
-    truncate,
     typographed,
 )
+from roadmap.russian import truncate
 
 logger = logging.getLogger(__name__)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

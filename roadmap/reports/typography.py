@@ -123,22 +123,3 @@ def typographed(text: str) -> str:
     """Quotes, the number sign and "г. Город", for text typed by people that goes into an
     official document."""
     return city_abbreviation(number_sign(ru_quotes(text)))
-
-
-def truncate(text: str, limit: int) -> str:
-    """Cut at a word boundary near `limit` characters and add "…"."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
-    return cut.rstrip(",;:.- ") + "…"
-
-
-def plural_ru(n: int, one: str, few: str, many: str) -> str:
-    """The Russian plural form for `n`: (мероприятие, мероприятия, мероприятий)."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many

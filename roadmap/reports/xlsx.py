@@ -435,7 +435,7 @@ MEASURE_COLUMNS = (
 
 
 def condensed_comments(comments: Sequence[str], more: int, *, limit: int = 160) -> str:
-    from roadmap.reports.typography import truncate
+    from roadmap.russian import truncate
 
     clauses = [truncate(c, limit) for c in comments]
     text = "; ".join(c[:-1] if c.endswith(".") and not c.endswith("..") else c for c in clauses)

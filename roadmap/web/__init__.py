@@ -14,7 +14,7 @@ def register_blueprints(app: Flask) -> None:
     for module in _optional_blueprints():
         app.register_blueprint(module.bp)
 
-    from roadmap.reminders.text import plural
+    from roadmap.russian import plural
     from roadmap.tasks.dates import format_date_lines, stored_ranges
 
     @app.template_filter("plural")

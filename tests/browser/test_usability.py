@@ -15,8 +15,8 @@ PHONE = {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touc
 
 # Each role's pages, the lists with many columns among them.
 PAGES = {
-    "school1": ["/tasks", "/notices", "/proposals/", "/account/password", "/account/reminders"],
-    "coordinator": ["/review", "/proposals/"],
+    "school1": ["/tasks", "/notices", "/proposals/", "/reports/my", "/account/password", "/account/reminders"],
+    "coordinator": ["/review", "/proposals/", "/roadmaps/"],
     "admin": ["/admin/organizations", "/admin/users", "/admin/audit", "/admin/organizations/import"],
 }
 

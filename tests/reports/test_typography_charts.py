@@ -17,9 +17,9 @@ from roadmap.reports.typography import (
     format_percent,
     plan_year_label,
     ru_quotes,
-    truncate,
     typographed,
 )
+from roadmap.russian import truncate
 
 SVG = "{http://www.w3.org/2000/svg}"
 

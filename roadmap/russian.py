@@ -1,0 +1,33 @@
+"""PURE: the Russian of counts and shortened titles, shared by pages, letters, notices and reports."""
+
+from __future__ import annotations
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The form of a Russian word agreeing with the number `n`.
+
+    plural(1, "задача", "задачи", "задач") == "задача"; 2–4 → "задачи"; 5–20 → "задач";
+    21 → "задача", 22 → "задачи", 25 → "задач"; 11–14 (and 111–114) → "задач".
+    """
+    n = abs(n)
+    if n % 100 in (11, 12, 13, 14):
+        return many
+    if n % 10 == 1:
+        return one
+    if n % 10 in (2, 3, 4):
+        return few
+    return many
+
+
+def quantity(n: int, one: str, few: str, many: str) -> str:
+    """`n` followed by the agreeing form: quantity(22, "задача", "задачи", "задач") == "22 задачи"."""
+    return f"{n} {plural(n, one, few, many)}"
+
+
+def truncate(text: str, limit: int) -> str:
+    """Whitespace collapsed; cut at a word boundary near `limit` characters, with "…"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
+    return cut.rstrip(",;:.- ") + "…"
