@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
+from roadmap.clock import today_in
 from roadmap.extensions import db
 from roadmap.models import DateProposal, Measure, Organization, OrgKind, ProposalStatus, Roadmap, Task, TaskStatus
 from roadmap.reports import queries as report_queries
 from roadmap.reports.queries import Overview
-
-
-def today_in(timezone: str) -> date:
-    """Today's date where the roadmap lives (Europe/Moscow by default), not on the server."""
-    return datetime.now(ZoneInfo(timezone)).date()
 
 
 def _base_filter(roadmap_id: int, plan_year: int | None):

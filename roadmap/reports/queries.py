@@ -366,10 +366,6 @@ class Overview:
 # --------------------------------------------------------------------------- SQL building blocks
 
 
-def today_in(timezone: str | None) -> date:
-    return datetime.now(UTC).astimezone(ZoneInfo(timezone or DEFAULT_TZ)).date()
-
-
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from roadmap.clock import today_in
 from roadmap.extensions import db
 from roadmap.models import Organization, Roadmap
 from roadmap.reports import charts as chart_lib
@@ -18,7 +19,6 @@ from roadmap.reports.queries import (
     monitoring_report,
     overview,
     task_rows,
-    today_in,
 )
 from roadmap.reports.typography import format_date, plan_year_short
 

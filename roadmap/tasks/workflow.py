@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from roadmap.clock import today_in
 from roadmap.extensions import db
 from roadmap.models import Attachment, Notice, Report, Role, Task, TaskStatus, Transition, User, utcnow
 from roadmap.tasks.access import can_review, can_submit
@@ -205,7 +206,7 @@ def _validate_report(task: Task, data: ReportInput) -> None:
             + ("обучающихся." if data.coverage_students is not None else "участников всего."),
             field="coverage_disabled",
         )
-    if data.held_on and data.held_on > date.today().replace(year=date.today().year + 1):
+    if data.held_on and data.held_on > today_in(task.roadmap.timezone) + timedelta(days=366):
         raise WorkflowError("Дата проведения слишком далеко в будущем: проверьте год.", field="held_on")
     if data.held_on and task.start_on and data.held_on < task.start_on - timedelta(days=366):
         raise WorkflowError(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from roadmap import audit
+from roadmap.clock import today_in
 from roadmap.extensions import db
 from roadmap.models import (
     Attachment,
@@ -26,7 +27,6 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.plans.dashboard import review_queue as queue_rows
-from roadmap.plans.dashboard import today_in
 from roadmap.tasks.access import can_review, can_submit, can_view_task
 from roadmap.tasks.proposals import manual_measures_for
 from roadmap.tasks.workflow import (

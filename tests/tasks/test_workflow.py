@@ -134,3 +134,17 @@ def test_disabled_students_do_not_count_twice(setup):
         ReportInput(comment="x", coverage_total=25, coverage_students=25, coverage_disabled=2),
     )
     assert setup["task"].status == TaskStatus.SUBMITTED
+
+
+def test_held_date_limit_counts_from_the_roadmaps_today_even_on_a_leap_day(setup, monkeypatch):
+    from datetime import date
+
+    from roadmap.tasks import workflow
+
+    # Moving 29 February a year ahead by hand raised ValueError; the limit is a year and a day.
+    monkeypatch.setattr(workflow, "today_in", lambda timezone: date(2028, 2, 29))
+    task = setup["task"]
+    with pytest.raises(WorkflowError, match="слишком далеко в будущем"):
+        submit_report(task, setup["executor"], ReportInput(held_on=date(2029, 3, 2), coverage_total=5))
+    submit_report(task, setup["executor"], ReportInput(held_on=date(2029, 2, 28), coverage_total=5))
+    assert task.status == TaskStatus.SUBMITTED
