@@ -360,9 +360,10 @@ def feed(token: str):
     """The public feed: no login; the token is the credential. HEAD is answered by Flask.
 
     The hot path (a poll with nothing changed, or a new client of a feed this process has
-    built) is one query for the subscription and its scope, one for the version, and a
-    cache lookup: no ORM objects, no session cookie, no user loading. A write happens only
-    when the last use is due to be recorded (every few minutes) or the narrowing note changed.
+    built) is one query for the subscription, its scope and the version (two the first time
+    this process sees the token, and for aggregated feeds), and a cache lookup: no ORM
+    objects, no session cookie, no user loading. A write happens only when the last use is
+    due to be recorded (every few minutes) or the narrowing note changed.
     """
     if not 0 < len(token) <= MAX_TOKEN_LENGTH:
         abort(404)
@@ -428,7 +429,7 @@ def feed(token: str):
 def _reader() -> Iterator[Connection]:
     """Where a feed request reads: its own autocommit connection, no session, no transaction.
 
-    A poll then costs its two queries and nothing else (no BEGIN and ROLLBACK around them on
+    A poll then costs its query and nothing else (no BEGIN and ROLLBACK around it on
     PostgreSQL). FEED_READ_OWN_CONNECTION=False (the default under TESTING, whose session is
     one rolled-back transaction) reads through the session instead, seeing its uncommitted rows.
     """
