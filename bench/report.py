@@ -178,7 +178,9 @@ METHOD = [
     "  `n` is executors shown × measures.",
     "- `http`: gunicorn, two sync workers, on 127.0.0.1; a Python load generator (2 processes × 2",
     "  threads, http.client) requests `/healthz`, the school's feed without validators and with",
-    "  `If-None-Match`, in rotation for a fixed time each. Client and server share the CPU.",
+    "  `If-None-Match`, in rotation for a fixed time each. Client and server share the CPU, so",
+    "  these shares are the figures most sensitive to other load on the machine: compare them with",
+    "  the load average above.",
 ]
 
 DESIGN = [
