@@ -369,7 +369,8 @@ def size_at_least(event: FeedEvent) -> int:
     the lines every component has (BEGIN, END, DTSTAMP, LAST-MODIFIED, SEQUENCE, the names).
     """
     summary, description = _clean(event.summary), _clean(event.description)
-    texts = len(summary.encode("utf-8")) + len(description.encode("utf-8"))
+    # A leading byte-order mark is dropped when the value is written (see _to_unicode).
+    texts = len(summary.lstrip("\ufeff").encode("utf-8")) + len(description.lstrip("\ufeff").encode("utf-8"))
     return _SIZE_FLOOR + len(event.uid) + texts + summary.count("\n") + description.count("\n")
 
 
@@ -479,6 +480,14 @@ def _fold(line: str) -> bytes:
     return b"\r\n ".join(chunks)
 
 
+def _to_unicode(value: bytes) -> str:
+    # As icalendar's to_unicode: a leading byte-order mark is dropped.
+    try:
+        return value.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return value.decode("utf-8-sig", "replace")
+
+
 def serialize(cal: Component) -> bytes:
     """``cal.to_ical()``, byte for byte, in a fraction of the time.
 
@@ -494,12 +503,12 @@ def serialize(cal: Component) -> bytes:
         else:
             text = vText(value).to_ical()
         if isinstance(text, bytes):
-            text = text.decode("utf-8")
+            text = _to_unicode(text)
         params = getattr(value, "params", None)
         rendered = params.to_ical(sorted=True) if params else None
         if rendered:
             if isinstance(rendered, bytes):
-                rendered = rendered.decode("utf-8")
+                rendered = _to_unicode(rendered)
             line = f"{name};{rendered}:{text}"
         else:
             line = f"{name}:{text}"

@@ -126,3 +126,9 @@ def test_size_lower_bound_never_exceeds_the_rendered_event(summary, description)
     event = make_feed_event(summary=summary, description=description)
     for shape in ({}, {"view": "spans"}, {"component": "VTODO", "alarms": False}):
         assert size_at_least(event) <= len(render_event(event, **shape))
+
+
+@pytest.mark.parametrize("text", ["\ufeff", "\ufeffШкола", "a\ufeff"])
+def test_fast_serialize_drops_a_leading_byte_order_mark_as_icalendar_does(text):
+    cal = calendar_component(FeedCalendar(name=text, description=text), [make_feed_event(summary=text)])
+    assert serialize(cal) == cal.to_ical()
