@@ -6,6 +6,8 @@ the feed views (which compose SUMMARY and DESCRIPTION from a task).
 
 from datetime import date
 
+from roadmap.russian import plural as plural_ru
+
 __all__ = [
     "days_before_phrase",
     "format_date",
@@ -85,16 +87,6 @@ def format_window(start: date | None, due: date, due_effective: date | None = No
     if due_effective is not None and due_effective != due:
         text += f" (перенесён на {format_date(due_effective)} — выходной)"
     return text
-
-
-def plural_ru(n: int, one: str, few: str, many: str) -> str:
-    """Pick the Russian plural form for ``n``: (день, дня, дней)."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def days_before_phrase(days: int) -> str:
