@@ -24,10 +24,13 @@ def quantity(n: int, one: str, few: str, many: str) -> str:
     return f"{n} {plural(n, one, few, many)}"
 
 
-def truncate(text: str, limit: int) -> str:
-    """Whitespace collapsed; cut at a word boundary near `limit` characters, with "…"."""
-    text = " ".join(text.split())
+def truncate(text: str | None, limit: int) -> str:
+    """Whitespace collapsed; when longer than `limit`, cut at a word boundary and end with "…",
+    `limit` characters at most (a single word longer than that is cut inside)."""
+    text = " ".join((text or "").split())
     if len(text) <= limit:
         return text
-    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[: limit + 1] else text[:limit]
-    return cut.rstrip(",;:.- ") + "…"
+    head = text[: limit - 1]
+    if text[limit - 1] != " " and " " in head:  # the cut falls inside a word: drop its start
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(",;:.- ") + "…"

@@ -30,6 +30,7 @@ from roadmap.models import (
     TaskStatus,
     User,
 )
+from roadmap.russian import truncate
 from roadmap.tasks.access import can_view_roadmap
 
 __all__ = [
@@ -213,7 +214,7 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
         viewer = _Viewer(found.user_role, found.user_organization_id)
         if roadmap is None or not roadmap_visible(viewer, _Shown(roadmap[2])):  # type: ignore[arg-type]
             return None
-        title = _short(roadmap[1], 80)
+        title = truncate(roadmap[1], 80)
         if executor:
             if active_user_org is None or (found.options or {}).get(ORG_KEY) != active_user_org[0]:
                 return None
@@ -222,14 +223,8 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
     return None
 
 
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _scope_filters(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> list[ColumnElement]:
     """Conditions shared by the version and the rows: scope, section, plan year, window."""
-    start, end = window
     conditions: list[ColumnElement] = [
         Roadmap.status != RoadmapStatus.DRAFT,
         Measure.is_removed.is_(False),
@@ -240,6 +235,14 @@ def _scope_filters(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         conditions.append(Task.organization_id == scope.organization_id)
     if options.sections:
         conditions.append(Section.number.in_(options.sections))
+    return conditions + _time_filters(options, window)
+
+
+def _time_filters(options: FeedOptions, window: tuple[date, date]) -> list[ColumnElement]:
+    """The plan year and the window: a task shows when its deadline (or, viewed as spans, any
+    day from start to deadline) falls in the window."""
+    start, end = window
+    conditions: list[ColumnElement] = []
     if options.plan_year is not None:
         conditions.append(Task.plan_year == options.plan_year)
     if options.view == "spans":
@@ -512,14 +515,11 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         measure_stmt = measure_stmt.where(Section.number.in_(options.sections))
     measures = {row.id: row for row in db.session.execute(measure_stmt)}
 
-    start, end = window
-    conditions: list[ColumnElement] = [Task.roadmap_id.in_(list(roadmaps)), Task.is_cancelled.is_(False)]
-    if options.plan_year is not None:
-        conditions.append(Task.plan_year == options.plan_year)
-    if options.view == "spans":
-        conditions += [Task.start_on <= end, Task.due_effective_on >= start]
-    else:
-        conditions += [Task.due_effective_on >= start, Task.due_effective_on <= end]
+    conditions: list[ColumnElement] = [
+        Task.roadmap_id.in_(list(roadmaps)),
+        Task.is_cancelled.is_(False),
+        *_time_filters(options, window),
+    ]
     grouping = [
         Task.roadmap_id,
         Task.measure_id,

@@ -18,6 +18,7 @@ from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, defaul
 from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
 from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, order_events, render_event, size_at_least
 from roadmap.ical.text import format_date, status_label, status_mark
+from roadmap.russian import truncate
 
 __all__ = ["DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
 
@@ -118,11 +119,6 @@ def build(prepared: PreparedFeed) -> BuiltFeed:
 # --- events -------------------------------------------------------------------------------
 
 
-def _short(text: str, limit: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _section(row) -> list[str]:
     if row.section_title is None:
         return []
@@ -137,7 +133,7 @@ def _report_summary(row) -> str | None:
     if row.report_not_applicable is None:  # no current report (outer join)
         return None
     if row.report_not_applicable:
-        reason = _short(row.report_comment or "", COMMENT_LIMIT)
+        reason = truncate(row.report_comment or "", COMMENT_LIMIT)
         return "не применимо" + (f": {reason}" if reason else "")
     parts = []
     if row.held_on is not None:
@@ -145,7 +141,7 @@ def _report_summary(row) -> str | None:
     if row.coverage_total is not None:
         parts.append(f"охват {row.coverage_total} чел.")
     if row.report_comment:
-        parts.append(_short(row.report_comment, COMMENT_LIMIT))
+        parts.append(truncate(row.report_comment, COMMENT_LIMIT))
     return "; ".join(parts) or "представлен"
 
 
@@ -160,7 +156,7 @@ def _task_event(row, request: FeedRequest) -> FeedEvent:
     lines += [f"Раздел: {c}" for c in _section(row)]
     lines.append(f"Исполнитель: {row.organization_name}")
     if row.responsible_text:
-        lines.append(f"Ответственные по плану: {_short(row.responsible_text, RESPONSIBLE_LIMIT)}")
+        lines.append(f"Ответственные по плану: {truncate(row.responsible_text, RESPONSIBLE_LIMIT)}")
     if row.label:
         lines.append(f"Период: {row.label}")
     lines.append(f"Статус: {status_label(display)}")
@@ -169,7 +165,7 @@ def _task_event(row, request: FeedRequest) -> FeedEvent:
         lines.append(f"Отчёт: {report}")
     return FeedEvent(
         uid=f"task-{row.id}@{request.uid_host}",
-        summary=f"{status_mark(display)} {row.measure_number} {_short(title, SUMMARY_TITLE_LIMIT)}",
+        summary=f"{status_mark(display)} {row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}",
         description="\n".join(lines),
         start=row.start_on,
         due=row.due_on,
@@ -205,7 +201,7 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
     ]
     lines += [f"Раздел: {c}" for c in _section(row)]
     if row.responsible_text:
-        lines.append(f"Ответственные: {_short(row.responsible_text, RESPONSIBLE_LIMIT)}")
+        lines.append(f"Ответственные: {truncate(row.responsible_text, RESPONSIBLE_LIMIT)}")
     if row.label:
         lines.append(f"Период: {row.label}")
     lines.append(f"Выполнили (отчёт принят): {accepted} из {total}")
@@ -215,7 +211,7 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
     return FeedEvent(
         uid=f"measure-{row.measure_id}-{row.occurrence_key}@{request.uid_host}",
         summary=(
-            f"{status_mark(_aggregate_mark(row))} {row.measure_number} {_short(title, SUMMARY_TITLE_LIMIT)}: "
+            f"{status_mark(_aggregate_mark(row))} {row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}: "
             f"{accepted} из {total} выполнили"
         ),
         description="\n".join(lines),

@@ -182,3 +182,19 @@ def test_png_without_title_is_shorter():
         return struct.unpack(">I", png[20:24])[0]
 
     assert height(charts.to_png(chart, dpi=60, title=False)) < height(charts.to_png(chart, dpi=60))
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Классные часы", 20, "Классные часы"),
+        ("  Классные \n часы  ", 20, "Классные часы"),
+        ("Классные часы для девятых классов", 20, "Классные часы для…"),
+        ("Классные часы, экскурсии", 16, "Классные часы…"),
+        ("Профориентационные", 10, "Профориен…"),
+        (None, 10, ""),
+    ],
+)
+def test_truncate_cuts_at_a_word_within_the_limit(text, limit, expected):
+    assert truncate(text, limit) == expected
+    assert len(truncate(text, limit)) <= limit
