@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 
 from roadmap.clock import today_in
 from roadmap.extensions import db
@@ -139,12 +139,7 @@ def matrix(
         conditions.append(Measure.section_id == section_id)
     if kind and kind in {k.value for k in OrgKind}:
         conditions.append(Organization.kind == OrgKind(kind))
-    open_statuses = (TaskStatus.PLANNED, TaskStatus.RETURNED)
-    state = case(
-        (and_(Task.status.in_(open_statuses), Task.due_effective_on < today), "overdue"),
-        (and_(Task.is_not_applicable.is_(True), Task.status == TaskStatus.ACCEPTED), "not_applicable"),
-        else_=Task.status,
-    )
+    state = report_queries.display_status(today)
     if status:
         conditions.append(state == status)
     executor_rows = db.session.execute(

@@ -396,12 +396,23 @@ def _first_submissions(roadmap_id: int):
     )
 
 
+def display_status(today: date) -> ColumnElement:
+    """A task's status as pages and reports show it: an open task past its deadline is overdue,
+    an accepted "not applicable" is not applicable, anything else its own status."""
+    status = type_coerce(Task.status, String)
+    open_status = status.in_([TaskStatus.PLANNED.value, TaskStatus.RETURNED.value])
+    return case(
+        (and_(open_status, Task.due_effective_on < today), "overdue"),
+        (and_(status == TaskStatus.ACCEPTED.value, Task.is_not_applicable), "not_applicable"),
+        else_=status,
+    )
+
+
 def classified(scope: Scope, *, with_plan_year: bool = True):
     """A subquery: one row per task of the scope with its outcome, display status and coverage."""
     first = _first_submissions(scope.roadmap_id)
     status = type_coerce(Task.status, String)
     done_status = status.in_([TaskStatus.SUBMITTED.value, TaskStatus.ACCEPTED.value])
-    open_status = status.in_([TaskStatus.PLANNED.value, TaskStatus.RETURNED.value])
     submitted_on = local_date(func.coalesce(first.c.first_at, Report.created_at), scope.timezone)
     outcome = case(
         (and_(done_status, Task.is_not_applicable), "not_applicable"),
@@ -411,11 +422,7 @@ def classified(scope: Scope, *, with_plan_year: bool = True):
         (Task.due_effective_on < scope.today, "overdue"),
         else_="open",
     )
-    display = case(
-        (and_(open_status, Task.due_effective_on < scope.today), "overdue"),
-        (and_(status == TaskStatus.ACCEPTED.value, Task.is_not_applicable), "not_applicable"),
-        else_=status,
-    )
+    display = display_status(scope.today)
     counted = and_(done_status, Task.is_not_applicable.is_(False))
 
     def coverage(column):

@@ -568,3 +568,17 @@ def test_roadmap_list_shows_the_dashboards_figures(client, mixed, make_roadmap, 
         assert f"срок истёк у {page.extra['overdue']}" in text, text
     assert "План на 2023: выполнено 5 из 9 (56 %)" in _text(listing.text_content())
     assert "4 мероприятия" in _text(listing.text_content())
+
+
+def test_matrix_cells_show_the_reports_statuses(client, mixed):
+    login(client)
+    html = client.get(f"/roadmaps/{mixed.id}/matrix?year=2023").get_data(as_text=True)
+    titles = Counter(re.findall(r'class="cell status-(\w+)" title="[^:]+: (\d+)"', html))
+    shown = Counter()
+    for (status, count), times in titles.items():
+        shown[status] += int(count) * times
+    page = from_dashboard(client.get(f"/roadmaps/{mixed.id}?year=2023").get_data(as_text=True))
+    assert dict(shown) == {name: n for name, n in page.statuses.items() if n}
+    overdue = client.get(f"/roadmaps/{mixed.id}/matrix?year=2023&status=overdue").get_data(as_text=True)
+    assert set(re.findall(r'class="cell status-(\w+)"', overdue)) == {"overdue"}
+    assert len(re.findall(r'class="cell status-overdue"', overdue)) == page.statuses["overdue"]
