@@ -237,7 +237,12 @@ def pending_proposals(roadmap_id: int | None = None) -> list[DateProposal]:
     stmt = (
         select(DateProposal)
         .join(Measure, Measure.id == DateProposal.measure_id)
-        .where(DateProposal.status == ProposalStatus.PROPOSED, Measure.is_removed.is_(False))
+        .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+        .where(
+            DateProposal.status == ProposalStatus.PROPOSED,
+            Measure.is_removed.is_(False),
+            Roadmap.status == RoadmapStatus.PUBLISHED,
+        )
         .options(
             joinedload(DateProposal.measure).joinedload(Measure.roadmap),
             joinedload(DateProposal.organization),
@@ -279,6 +284,9 @@ def _check_decision(proposal: DateProposal, user: User) -> None:
         raise ProposalError("Подтверждать даты может только координатор.")
     if proposal.status != ProposalStatus.PROPOSED:
         raise ProposalError(f"По этому предложению уже есть решение: {proposal.status.label}.")
+    measure = proposal.measure
+    if measure.is_removed or measure.roadmap.status != RoadmapStatus.PUBLISHED:
+        raise ProposalError("Дорожная карта не действует (в архиве или снята) либо мероприятие удалено: даты не нужны.")
 
 
 def _decide(proposal: DateProposal, user: User, status: ProposalStatus, comment: str) -> None:

@@ -212,3 +212,16 @@ def test_only_the_right_people_propose_and_decide(setting, make_org, make_user):
     with pytest.raises(ProposalError, match="только координатор"):
         reject_proposal(proposal, observer, "нет")
     assert manual_measures_for(stranger.organization) == []
+
+
+def test_archived_roadmap_leaves_the_queue_and_takes_no_decisions(setting):
+    from roadmap.models import RoadmapStatus
+
+    roadmap, schools, executors, coordinator = setting
+    proposal = propose_dates(roadmap.measures[0], executors[0], [(date(2023, 5, 5), date(2023, 5, 5))])
+    roadmap.status = RoadmapStatus.ARCHIVED
+    db.session.flush()
+    assert pending_proposals() == []
+    with pytest.raises(ProposalError, match="не действует"):
+        confirm_proposal(proposal, coordinator)
+    assert _tasks(roadmap.measures[0]) == []
