@@ -7,6 +7,7 @@ the feed views (which compose SUMMARY and DESCRIPTION from a task).
 from datetime import date
 
 from roadmap.russian import plural as plural_ru
+from roadmap.schedule import MONTHS_GEN
 
 __all__ = [
     "days_before_phrase",
@@ -17,20 +18,6 @@ __all__ = [
     "status_mark",
 ]
 
-_MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 
 # Marks go first in SUMMARY, so they must read at a glance in a month grid and survive
 # clients without colour emoji: plain symbols from the BMP only.
@@ -57,7 +44,7 @@ _STATUS_LABELS = {
 
 def format_date(day: date) -> str:
     """Return ``day`` as "1 сентября 2023 г."."""
-    return f"{day.day} {_MONTHS_GENITIVE[day.month - 1]} {day.year} г."
+    return f"{day.day} {MONTHS_GEN[day.month]} {day.year} г."
 
 
 def format_window(start: date | None, due: date, due_effective: date | None = None) -> str:
@@ -81,7 +68,7 @@ def format_window(start: date | None, due: date, due_effective: date | None = No
     elif (start.year, start.month) == (due.year, due.month):
         text = f"{start.day}–{format_date(due)}"
     elif start.year == due.year:
-        text = f"{start.day} {_MONTHS_GENITIVE[start.month - 1]} – {format_date(due)}"
+        text = f"{start.day} {MONTHS_GEN[start.month]} – {format_date(due)}"
     else:
         text = f"{format_date(start)} – {format_date(due)}"
     if due_effective is not None and due_effective != due:

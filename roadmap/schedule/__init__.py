@@ -9,13 +9,14 @@ PURE: no Flask, no database. See DOMAIN.md, "Deadline phrases → occurrences"::
 from __future__ import annotations
 
 from .academic import DEFAULT_ACADEMIC_CALENDAR, AcademicCalendar, MonthDayRange, YearType, plan_years
-from .model import KINDS, Occurrence, Occurrences, Schedule
+from .model import KINDS, MONTHS_GEN, Occurrence, Occurrences, Schedule, days_label
 from .parser import normalize, parse
 from .production import ShiftRule, effective_due, is_working_day
 
 __all__ = [
     "DEFAULT_ACADEMIC_CALENDAR",
     "KINDS",
+    "MONTHS_GEN",
     "AcademicCalendar",
     "MonthDayRange",
     "Occurrence",
@@ -23,6 +24,7 @@ __all__ = [
     "Schedule",
     "ShiftRule",
     "YearType",
+    "days_label",
     "effective_due",
     "is_working_day",
     "normalize",

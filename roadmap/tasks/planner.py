@@ -9,22 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from roadmap.schedule import AcademicCalendar, Schedule, effective_due, plan_years
-
-MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
+from roadmap.schedule import AcademicCalendar, Schedule, days_label, effective_due, plan_years
 
 
 @dataclass(frozen=True)
@@ -54,20 +39,6 @@ class PlanSettings:
     year_type: str = "calendar"
     shift: str = "next"
     academic_calendar: AcademicCalendar | None = None
-
-
-def manual_label(start: date, due: date) -> str:
-    """ "12 октября 2023", "12–13 октября 2023", "28 сентября – 2 октября 2023"."""
-    if start == due:
-        return f"{due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
-    if (start.year, start.month) == (due.year, due.month):
-        return f"{start.day}–{due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
-    if start.year == due.year:
-        return f"{start.day} {MONTHS_GENITIVE[start.month - 1]} – {due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
-    return (
-        f"{start.day} {MONTHS_GENITIVE[start.month - 1]} {start.year} – "
-        f"{due.day} {MONTHS_GENITIVE[due.month - 1]} {due.year}"
-    )
 
 
 def measure_occurrences(plan: MeasurePlan, settings: PlanSettings) -> list[Occurrence]:
@@ -117,7 +88,7 @@ def _raw_occurrences(plan: MeasurePlan, settings: PlanSettings) -> list[Occurren
                 Occurrence(
                     key=f"m{start.isoformat()}",
                     plan_year=plan_year,
-                    label=manual_label(start, due),
+                    label=days_label(start, due),
                     start_on=start,
                     due_on=due,
                     due_effective_on=effective_due(due, settings.shift),

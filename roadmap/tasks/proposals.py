@@ -31,7 +31,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.organization import group_members as membership
-from roadmap.tasks.planner import manual_label
+from roadmap.schedule import days_label
 from roadmap.tasks.service import GenerationResult, executor_map, generate_tasks, manual_dates
 from roadmap.tasks.workflow import notify_organization
 
@@ -65,7 +65,7 @@ class ManualMeasure:
 
 
 def describe(ranges: list[tuple[date, date]]) -> str:
-    return "; ".join(manual_label(start, due) for start, due in ranges)
+    return "; ".join(days_label(start, due) for start, due in ranges)
 
 
 def groups_of(organization: Organization) -> set[int]:
@@ -135,7 +135,7 @@ def _check_ranges(roadmap: Roadmap, ranges: list[tuple[date, date]]) -> list[dic
     for start, due in ranges:
         if start < roadmap.period_start or due > roadmap.period_end:
             raise ProposalError(
-                f"Дата {manual_label(start, due)} вне срока дорожной карты "
+                f"Дата {days_label(start, due)} вне срока дорожной карты "
                 f"({roadmap.period_start:%d.%m.%Y} – {roadmap.period_end:%d.%m.%Y})."
             )
     return [{"start": start.isoformat(), "due": due.isoformat()} for start, due in sorted(ranges)]

@@ -39,7 +39,7 @@ def test_empty_text_gives_nothing_and_format_round_trips():
 
 
 def test_hand_set_dates_read_as_people_write_them():
-    from roadmap.tasks.planner import manual_label
+    from roadmap.schedule import days_label as manual_label
 
     assert manual_label(date(2023, 10, 12), date(2023, 10, 12)) == "12 октября 2023"
     assert manual_label(date(2023, 10, 12), date(2023, 10, 13)) == "12–13 октября 2023"
