@@ -19,6 +19,7 @@ from time import perf_counter
 from sqlalchemy import delete, event, func, select, update
 
 from bench.region import COORDINATOR_TOKEN, PASSWORD, PROJECT_ROOT, SCHOOL_TOKEN, Region
+from roadmap.tasks.service import INSERT_COLUMNS
 
 # Targets of the issue, as the highest acceptable ratio to the floor.
 TARGETS = {
@@ -123,24 +124,8 @@ def _unpublish(app, roadmap_id: int) -> None:
         db.session.commit()
 
 
-TASK_COLUMNS = (
-    "roadmap_id",
-    "measure_id",
-    "organization_id",
-    "occurrence_key",
-    "plan_year",
-    "label",
-    "start_on",
-    "due_on",
-    "due_effective_on",
-    "status",
-    "is_not_applicable",
-    "is_cancelled",
-    "version",
-    "sequence",
-    "created_at",
-    "updated_at",
-)
+# The floor inserts exactly the columns generation inserts.
+TASK_COLUMNS = INSERT_COLUMNS
 
 
 def _insert_floor(app, roadmap_id: int) -> tuple[float, int]:

@@ -30,7 +30,6 @@ from roadmap.models import (
     DateProposal,
     Measure,
     Organization,
-    ProposalStatus,
     Roadmap,
     RoadmapStatus,
     Role,
@@ -51,7 +50,7 @@ from roadmap.reminders.text import (
     executor_letter,
 )
 from roadmap.tasks.dates import stored_ranges
-from roadmap.tasks.proposals import describe
+from roadmap.tasks.proposals import describe, pending_query
 
 log = logging.getLogger(__name__)
 
@@ -273,16 +272,7 @@ def coordinator_digests(today: date) -> list[tuple[object, CoordinatorDigest]]:
             _open_tasks().where(submitted).order_by(Task.due_effective_on, Task.id).limit(MAX_LINES)
         )
     ]
-    pending = (
-        select(DateProposal)
-        .join(Measure, Measure.id == DateProposal.measure_id)
-        .join(Roadmap, Roadmap.id == Measure.roadmap_id)
-        .where(
-            DateProposal.status == ProposalStatus.PROPOSED,
-            Measure.is_removed.is_(False),
-            Roadmap.status == RoadmapStatus.PUBLISHED,
-        )
-    )
+    pending = pending_query()
     proposals_count = db.session.scalar(pending.with_only_columns(func.count(DateProposal.id)))
     proposals = [
         f"{number} — {organization}: {describe(stored_ranges(dates))}"

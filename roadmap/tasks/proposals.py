@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from roadmap.audit import record
@@ -233,8 +233,9 @@ def reject_proposal(proposal: DateProposal, user: User, comment: str) -> None:
     record("proposal.reject", user=user, obj=proposal, summary=f"{measure.number}: {proposal.decision_comment}")
 
 
-def pending_proposals(roadmap_id: int | None = None) -> list[DateProposal]:
-    stmt = (
+def pending_query() -> Select:
+    """Proposals waiting for the coordinator, of live measures in published roadmaps."""
+    return (
         select(DateProposal)
         .join(Measure, Measure.id == DateProposal.measure_id)
         .join(Roadmap, Roadmap.id == Measure.roadmap_id)
@@ -243,16 +244,18 @@ def pending_proposals(roadmap_id: int | None = None) -> list[DateProposal]:
             Measure.is_removed.is_(False),
             Roadmap.status == RoadmapStatus.PUBLISHED,
         )
-        .options(
-            joinedload(DateProposal.measure).joinedload(Measure.roadmap),
-            joinedload(DateProposal.organization),
-            joinedload(DateProposal.proposed_by),
-        )
-        .order_by(DateProposal.id)
+    )
+
+
+def pending_proposals(roadmap_id: int | None = None) -> list[DateProposal]:
+    stmt = pending_query().options(
+        joinedload(DateProposal.measure).joinedload(Measure.roadmap),
+        joinedload(DateProposal.organization),
+        joinedload(DateProposal.proposed_by),
     )
     if roadmap_id is not None:
         stmt = stmt.where(Measure.roadmap_id == roadmap_id)
-    return list(db.session.scalars(stmt).unique())
+    return list(db.session.scalars(stmt.order_by(DateProposal.id)).unique())
 
 
 def proposal_history(measure_id: int, organization_id: int) -> list[DateProposal]:

@@ -223,7 +223,7 @@ _OCCURRENCE_COLUMNS = ("plan_year", "label", "start_on", "due_on", "due_effectiv
 # cover the no-op proof (no sort, no table visits).
 _OCCURRENCE_INDEX = next(index for index in Task.__table__.indexes if index.name == "ix_task_occurrence")
 _OCCURRENCE_INDEX_ORDER = tuple(column.name for column in _OCCURRENCE_INDEX.columns)[:8]
-_INSERT_COLUMNS = (
+INSERT_COLUMNS = (
     "roadmap_id",
     "measure_id",
     "organization_id",
@@ -418,9 +418,7 @@ def _insert_missing(
     100,000 rows cost little more than the driver's own executemany (see docs/performance.md).
     """
     table = Task.__table__
-    compiled = insert(table).compile(
-        dialect=connection.dialect, column_keys=list(_INSERT_COLUMNS), for_executemany=True
-    )
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(INSERT_COLUMNS), for_executemany=True)
     order = compiled.positiontup if connection.dialect.positional else None
     now = utcnow()
     constant = {
