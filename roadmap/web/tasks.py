@@ -51,7 +51,6 @@ bp = Blueprint("tasks", __name__)
 
 SOON_DAYS = 14
 QUEUE_LIMIT = 200  # reports on one review page, the longest-waiting first
-STALE_FORM = "Форма устарела: обновите страницу и отправьте ещё раз. Введённое ниже сохранено."
 
 
 @bp.app_context_processor
@@ -227,6 +226,13 @@ def _draft_form(task: Task) -> ReportForm | None:
     return form
 
 
+def _conflict(task_id: int, exc: ConflictError):
+    """Someone changed the task meanwhile: nothing is saved; back to the task as it is now."""
+    db.session.rollback()
+    flash(str(exc), "danger")
+    return redirect(url_for("tasks.show", task_id=task_id)), 303
+
+
 def _refused(form, exc: WorkflowError, default_field: str | None = None) -> None:
     """Put a refusal next to the field it is about, or above the page when it is about no field."""
     name = exc.field if exc.field in form else default_field
@@ -242,8 +248,6 @@ def submit(task_id: int):
     task = _task(task_id)
     form = ReportForm()
     if not form.validate_on_submit():
-        if not form.errors.keys() - {"csrf_token"}:
-            flash(STALE_FORM, "danger")
         return _show_page(task, report_form=form, status=400)
     data = ReportInput(
         held_on=form.held_on.data,
@@ -264,9 +268,7 @@ def submit(task_id: int):
     try:
         submit_report(task, current_user, data, expected_version=_version(form))
     except ConflictError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("tasks.show", task_id=task_id)), 303
+        return _conflict(task_id, exc)
     except WorkflowError as exc:
         db.session.rollback()
         task = _task(task_id)
@@ -294,15 +296,11 @@ def not_applicable(task_id: int):
     task = _task(task_id)
     form = NotApplicableForm()
     if not form.validate_on_submit():
-        if not form.errors.keys() - {"csrf_token"}:
-            flash(STALE_FORM, "danger")
         return _show_page(task, na_form=form, status=400)
     try:
         mark_not_applicable(task, current_user, form.reason.data, expected_version=_version(form))
     except ConflictError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("tasks.show", task_id=task_id)), 303
+        return _conflict(task_id, exc)
     except WorkflowError as exc:
         db.session.rollback()
         _refused(form, exc, "reason")
@@ -318,8 +316,6 @@ def review(task_id: int):
     task = _task(task_id)
     form = ReviewForm()
     if not form.validate_on_submit():
-        if not form.errors.keys() - {"csrf_token"}:
-            flash(STALE_FORM, "danger")
         return _show_page(task, review_form=form, status=400)
     try:
         if form.accept.data:
@@ -331,9 +327,7 @@ def review(task_id: int):
             )
             message = "Отчёт возвращён на доработку."
     except ConflictError as exc:
-        db.session.rollback()
-        flash(str(exc), "danger")
-        return redirect(url_for("tasks.show", task_id=task_id)), 303
+        return _conflict(task_id, exc)
     except WorkflowError as exc:
         db.session.rollback()
         _refused(form, exc)

@@ -160,3 +160,32 @@ def test_pages_do_not_issue_queries_per_row(client, auth, make_org, make_user, m
         auth.logout()
     for page in ("my", "queue"):
         assert counts["small", page] == counts["big", page], counts
+
+
+def test_conflicts_on_not_applicable_and_review_save_nothing(client, auth, world):
+    task = world["task"]
+    old_version = task.version
+    auth.login("school")
+    client.post(f"/tasks/{task.id}/submit", data={"version": old_version, "comment": "Проведено", "coverage_total": 5})
+    late = client.post(f"/tasks/{task.id}/not-applicable", data={"version": old_version, "reason": "нет классов"})
+    assert late.status_code == 303
+    assert "изменил другой пользователь" in client.get(late.headers["Location"]).get_data(as_text=True)
+    assert db.session.get(Task, task.id).is_not_applicable is False
+    auth.logout()
+    auth.login("coord")
+    stale = client.post(f"/tasks/{task.id}/review", data={"version": old_version, "accept": "Принять"})
+    assert stale.status_code == 303
+    assert db.session.get(Task, task.id).status == TaskStatus.SUBMITTED
+
+
+def test_expired_form_is_refused_in_russian_and_saves_nothing(app, client, auth, world):
+    task = world["task"]
+    auth.login("school")
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(f"/tasks/{task.id}/submit", data={"version": task.version, "comment": "Мой текст"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert "Форма устарела или отправлена не с этой страницы" in response.get_data(as_text=True)
+    assert db.session.get(Task, task.id).status == TaskStatus.PLANNED
