@@ -365,11 +365,12 @@ def _summary_sheet(wb: Workbook, report: MonitoringReport, generated_on: date) -
             "Охват, всего",
         ]
     )
-    for section in report.sections:
-        f = section.figures
+    rows = [(sheet.cell(section.heading, wrap=True), section.figures) for section in report.sections]
+    rows.append((sheet.cell("Итого", bold=True), report.summary))
+    for heading, f in rows:
         sheet.append(
             [
-                sheet.cell(section.heading, wrap=True),
+                heading,
                 f.total,
                 f.on_time,
                 f.late,
@@ -380,20 +381,6 @@ def _summary_sheet(wb: Workbook, report: MonitoringReport, generated_on: date) -
                 f.coverage.total,
             ]
         )
-    f = report.summary
-    sheet.append(
-        [
-            sheet.cell("Итого", bold=True),
-            f.total,
-            f.on_time,
-            f.late,
-            f.overdue,
-            f.open,
-            f.not_applicable,
-            _ratio_cell(sheet, f.done_ratio),
-            f.coverage.total,
-        ]
-    )
 
 
 def _comparison_rows():
