@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Protocol
 
+from roadmap.models.task import STATUS_LABELS
 from roadmap.reports.typography import format_int, format_percent, month_label
 from roadmap.russian import truncate
 
@@ -46,32 +47,34 @@ STATUS_COLORS = {
     "accepted": "#198754",
     "not_applicable": "#adb5bd",
 }
-STATUS_NAMES = {
-    "planned": "запланировано",
-    "overdue": "просрочено",
-    "returned": "возвращено",
-    "submitted": "на проверке",
-    "accepted": "принято",
-    "not_applicable": "не применимо",
-}
+# Bars in this order, named as everywhere else (Task's status labels).
+STATUS_NAMES = {name: STATUS_LABELS[name] for name in STATUS_COLORS}
 COVERAGE_COLORS = {"students": "#0d6efd", "parents": "#20c997", "teachers": "#6f42c1", "other": "#adb5bd"}
 COVERAGE_NAMES = {"students": "обучающиеся", "parents": "родители", "teachers": "педагоги", "other": "прочие"}
 
 
 class Outcomes(Protocol):
+    """What a chart reads of `roadmap.reports.queries.Figures`."""
+
     on_time: int
     late: int
     overdue: int
     open: int
     not_applicable: int
     total: int
+    done: int
+    applicable: int
+    done_ratio: float | None
 
 
 class CoverageLike(Protocol):
+    """What a chart reads of `roadmap.reports.queries.Coverage`."""
+
     total: int
     students: int
     parents: int
     teachers: int
+    other: int
 
 
 @dataclass(frozen=True)
@@ -120,9 +123,7 @@ def progress_by_section(rows: Sequence[tuple[str, Outcomes]]) -> Chart:
         total = figures.total
         for name in order:
             values[name].append(100 * getattr(figures, name) / total if total else 0)
-        done = figures.on_time + figures.late
-        applicable = total - figures.not_applicable
-        ratio = done / applicable if applicable else None
+        done, applicable, ratio = figures.done, figures.applicable, figures.done_ratio
         labels.append(f"{done} из {applicable} ({format_percent(ratio)})")
         descriptions.append(
             f"{label}: выполнено {done} из {applicable} ({format_percent(ratio)}), в срок {figures.on_time}, "
@@ -167,7 +168,7 @@ def coverage_by_month(rows: Sequence[tuple[int, int, CoverageLike]]) -> Chart:
             "students": coverage.students,
             "parents": coverage.parents,
             "teachers": coverage.teachers,
-            "other": max(0, coverage.total - coverage.students - coverage.parents - coverage.teachers),
+            "other": coverage.other,
         }
         categories.append(month_label(year, month, short=True))
         for name in order:

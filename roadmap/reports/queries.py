@@ -37,6 +37,7 @@ from sqlalchemy.sql import ColumnElement
 
 from roadmap.extensions import db
 from roadmap.models import Measure, Organization, Report, Roadmap, Section, Task, TaskStatus, Transition
+from roadmap.models.task import STATUS_LABELS
 
 OUTCOMES = ("on_time", "late", "overdue", "open", "not_applicable")
 OUTCOME_LABELS = {
@@ -48,14 +49,7 @@ OUTCOME_LABELS = {
 }
 # The statuses a user sees (Task.display_status), cancelled excluded: reports skip cancelled tasks.
 DISPLAY_STATUSES = ("planned", "overdue", "returned", "submitted", "accepted", "not_applicable")
-DISPLAY_LABELS = {
-    "planned": "запланировано",
-    "overdue": "просрочено",
-    "returned": "возвращено",
-    "submitted": "на проверке",
-    "accepted": "принято",
-    "not_applicable": "не применимо",
-}
+DISPLAY_LABELS = {name: STATUS_LABELS[name] for name in DISPLAY_STATUSES}
 COVERAGE_FIELDS = ("total", "students", "parents", "teachers", "disabled")
 COVERAGE_LABELS = {
     "total": "всего",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from roadmap.reports import charts
+from roadmap.reports.queries import Coverage, Figures
 from roadmap.reports.typography import (
     NBSP,
     format_date,
@@ -66,37 +66,23 @@ def test_dates_quotes_and_numbers():
     assert truncate("слово " * 100, 20).endswith("…") and len(truncate("слово " * 100, 20)) <= 21
 
 
-@dataclass
-class F:
-    on_time: int = 0
-    late: int = 0
-    overdue: int = 0
-    open: int = 0
-    not_applicable: int = 0
-    total: int = 0
-
-
-@dataclass
-class C:
-    total: int
-    students: int
-    parents: int
-    teachers: int
-
-
 def all_charts():
     return [
         charts.progress_by_section(
             [
-                ("1. Методическая работа", F(2, 1, 1, 0, 0, 4)),
-                ("2. <script>alert(1)</script> & «x»", F(0, 0, 0, 3, 1, 4)),
+                ("1. Методическая работа", Figures(total=4, on_time=2, late=1, overdue=1)),
+                ("2. <script>alert(1)</script> & «x»", Figures(total=4, open=3, not_applicable=1)),
             ]
         ),
         charts.status_distribution(
             {"planned": 3, "overdue": 1, "submitted": 2, "accepted": 5, "returned": 0, "not_applicable": 1}
         ),
         charts.coverage_by_month(
-            [(2023, 9, C(120, 100, 10, 5)), (2023, 10, C(0, 0, 0, 0)), (2023, 11, C(4632, 4000, 600, 32))]
+            [
+                (2023, 9, Coverage(120, 100, 10, 5)),
+                (2023, 10, Coverage(0, 0, 0, 0)),
+                (2023, 11, Coverage(4632, 4000, 600, 32)),
+            ]
         ),
         charts.executors_ranked([(f"МБОУ СОШ № {i}", 20 - i, 20) for i in range(1, 31)]),
     ]
