@@ -32,6 +32,7 @@ from roadmap.models import (
 )
 from roadmap.russian import truncate
 from roadmap.tasks.access import can_view_roadmap
+from roadmap.tasks.state import is_handed_in
 
 __all__ = [
     "AggregateRow",
@@ -469,10 +470,11 @@ class AggregateRow:
     due_on: date
     due_effective_on: date
     total: int = 0
-    accepted: int = 0
+    accepted: int = 0  # not "not applicable": выполнено
     submitted: int = 0
     returned: int = 0
     planned: int = 0
+    not_applicable: int = 0  # "not applicable" on review or accepted: out of the applicable
     selected: int = 0
     # The roadmap's change counter and last change: an occurrence changes only with its roadmap.
     sequence: int = 0
@@ -485,6 +487,10 @@ class AggregateRow:
     section_number: str | None = None
     section_title: str | None = None
     roadmap_title: str = ""
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.not_applicable
 
 
 def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> list[AggregateRow]:
@@ -530,12 +536,25 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         Task.plan_year,
         Task.label,
         Task.status,
+        Task.is_not_applicable,
     ]
     groups = db.session.execute(select(*grouping, func.count()).where(*conditions).group_by(*grouping))
 
     selected = set(options.ordered_statuses())
     rows: dict[tuple[int, int, str], AggregateRow] = {}
-    for roadmap_id, measure_id, key, due_effective_on, start_on, due_on, _year, label, status, count in groups:
+    for (
+        roadmap_id,
+        measure_id,
+        key,
+        due_effective_on,
+        start_on,
+        due_on,
+        _year,
+        label,
+        status,
+        claims_na,
+        count,
+    ) in groups:
         if measure_id not in measures:
             continue
         row = rows.get((roadmap_id, measure_id, key))
@@ -550,7 +569,9 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
             row.due_effective_on = max(row.due_effective_on, due_effective_on)
         value = TaskStatus(status).value
         row.total += count
-        setattr(row, value, getattr(row, value) + count)
+        # The reports' rule (roadmap.tasks.state): a "not applicable" handed in leaves the applicable.
+        counted = "not_applicable" if claims_na and is_handed_in(value) else value
+        setattr(row, counted, getattr(row, counted) + count)
         if value in selected:
             row.selected += count
 

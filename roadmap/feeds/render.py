@@ -19,12 +19,13 @@ from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_row
 from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, order_events, render_event, size_at_least
 from roadmap.ical.text import format_date, status_label, status_mark
 from roadmap.russian import truncate
+from roadmap.tasks.state import DONE_NOTE
 
 __all__ = ["DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
 
 # Bump when the wording or shape of events changes: every ETag changes with it.
-FORMAT_VERSION = "1"
-FORMAT_CHANGED_AT = datetime(2026, 11, 1, tzinfo=UTC)
+FORMAT_VERSION = "2"
+FORMAT_CHANGED_AT = datetime(2026, 12, 1, tzinfo=UTC)
 # Google refuses feeds of about 1 MB; stay well under it.
 DEFAULT_MAX_BYTES = 512 * 1024
 # Windows tried, in order, when a feed is over the size bound: (months back, months ahead).
@@ -183,8 +184,8 @@ def _task_event(row, request: FeedRequest) -> FeedEvent:
 
 
 def _aggregate_mark(row) -> str:
-    if row.accepted == row.total:
-        return "accepted"
+    if row.accepted == row.applicable:
+        return "accepted" if row.applicable else "not_applicable"
     if row.submitted:
         return "submitted"
     if row.returned:
@@ -194,7 +195,7 @@ def _aggregate_mark(row) -> str:
 
 def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
     title = " ".join(row.measure_title.split())
-    total, accepted = int(row.total), int(row.accepted)
+    applicable, accepted = int(row.applicable), int(row.accepted)
     lines = [
         f"Мероприятие {row.measure_number}. {title}",
         f"Дорожная карта: {' '.join(row.roadmap_title.split())}",
@@ -204,15 +205,16 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
         lines.append(f"Ответственные: {truncate(row.responsible_text, RESPONSIBLE_LIMIT)}")
     if row.label:
         lines.append(f"Период: {row.label}")
-    lines.append(f"Выполнили (отчёт принят): {accepted} из {total}")
+    lines.append(f"Выполнено ({DONE_NOTE}): {accepted} из {applicable}")
     lines.append(
-        f"На проверке: {int(row.submitted)}; возвращено: {int(row.returned)}; не выполнено: {int(row.planned)}"
+        f"На проверке: {int(row.submitted)}; возвращено на доработку: {int(row.returned)}; "
+        f"запланировано: {int(row.planned)}; не применимо: {int(row.not_applicable)}"
     )
     return FeedEvent(
         uid=f"measure-{row.measure_id}-{row.occurrence_key}@{request.uid_host}",
         summary=(
             f"{status_mark(_aggregate_mark(row))} {row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}: "
-            f"{accepted} из {total} выполнили"
+            f"{accepted} из {applicable} выполнили"
         ),
         description="\n".join(lines),
         start=row.start_on,
@@ -221,7 +223,7 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
         url=f"{request.base_url}/roadmaps/{row.roadmap_id}",
         categories=_section(row),
         status="CONFIRMED",
-        completed=accepted == total,
+        completed=accepted == applicable,
         # The roadmap's change counter: it grows with every change of its tasks and measures,
         # so it grows whenever this occurrence changes (and also when another one does).
         sequence=int(row.sequence),

@@ -8,6 +8,7 @@ from datetime import date
 
 from roadmap.russian import plural as plural_ru
 from roadmap.schedule import MONTHS_GEN
+from roadmap.tasks.state import WORKFLOW_LABELS, Timeliness
 
 __all__ = [
     "days_before_phrase",
@@ -31,14 +32,10 @@ _STATUS_MARKS = {
     "cancelled": "✕",
 }
 
+# The words of every other surface (roadmap.tasks.state).
 _STATUS_LABELS = {
-    "planned": "запланировано",
-    "submitted": "отчёт на проверке",
-    "accepted": "выполнено, отчёт принят",
-    "returned": "отчёт возвращён на доработку",
-    "not_applicable": "не требуется",
-    "overdue": "просрочено",
-    "cancelled": "отменено",
+    **{state.value: label for state, label in WORKFLOW_LABELS.items()},
+    Timeliness.OVERDUE.value: Timeliness.OVERDUE.label,
 }
 
 

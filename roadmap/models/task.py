@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 from datetime import date, datetime
 from itertools import chain
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false, update
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
@@ -14,9 +15,20 @@ from roadmap.models.base import Base, UTCDateTime, created_at, intpk, utcnow
 from roadmap.models.organization import Organization, kind_column
 from roadmap.models.plan import Measure, Roadmap, Section
 from roadmap.models.user import User
+from roadmap.tasks.state import (
+    Timeliness,
+    Workflow,
+    badges,
+    is_handed_in,
+    state_label,
+    timeliness_of,
+    workflow_of,
+)
 
 
 class TaskStatus(enum.StrEnum):
+    """The stored status; what users see is its `Workflow` (roadmap.tasks.state)."""
+
     PLANNED = "planned"
     SUBMITTED = "submitted"
     RETURNED = "returned"
@@ -24,18 +36,7 @@ class TaskStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.value]
-
-
-STATUS_LABELS = {
-    "planned": "запланировано",
-    "submitted": "на проверке",
-    "returned": "возвращено",
-    "accepted": "принято",
-    "overdue": "просрочено",
-    "not_applicable": "не применимо",
-    "cancelled": "отменено",
-}
+        return Workflow(self.value).label
 
 
 class Task(Base):
@@ -112,21 +113,49 @@ class Task(Base):
     )
     transitions: Mapped[list[Transition]] = relationship(back_populates="task", order_by="Transition.id")
 
-    def is_overdue(self, today: date) -> bool:
-        return (
-            not self.is_cancelled
-            and self.status in (TaskStatus.PLANNED, TaskStatus.RETURNED)
-            and self.due_effective_on < today
+    @property
+    def workflow(self) -> Workflow:
+        return workflow_of(self.status, is_not_applicable=self.is_not_applicable, is_cancelled=self.is_cancelled)
+
+    def first_submitted_on(self) -> date | None:
+        """The date, in the roadmap's zone, of the first submission (loaded transitions)."""
+        moments = [t.at for t in self.transitions if t.to_status == TaskStatus.SUBMITTED]
+        if not moments:
+            return (
+                self.current_report.created_at.astimezone(ZoneInfo(self.roadmap.timezone)).date()
+                if (self.current_report is not None)
+                else None
+            )
+        return min(moments).astimezone(ZoneInfo(self.roadmap.timezone)).date()
+
+    def timeliness(self, today: date) -> Timeliness | None:
+        first = self.first_submitted_on() if is_handed_in(self.status) else None
+        return timeliness_of(
+            self.status,
+            is_not_applicable=self.is_not_applicable,
+            is_cancelled=self.is_cancelled,
+            due_effective_on=self.due_effective_on,
+            first_submitted_on=first,
+            today=today,
         )
 
-    def display_status(self, today: date) -> str:
-        if self.is_cancelled:
-            return "cancelled"
-        if self.is_overdue(today):
-            return "overdue"
-        if self.is_not_applicable and self.status == TaskStatus.ACCEPTED:
-            return "not_applicable"
-        return self.status.value
+    def is_overdue(self, today: date) -> bool:
+        # Reads no transitions: a handed-in report is never overdue, whenever it came.
+        timeliness = timeliness_of(
+            self.status,
+            is_not_applicable=self.is_not_applicable,
+            is_cancelled=self.is_cancelled,
+            due_effective_on=self.due_effective_on,
+            first_submitted_on=None,
+            today=today,
+        )
+        return timeliness == Timeliness.OVERDUE
+
+    def state_label(self, today: date) -> str:
+        return state_label(self.workflow, self.timeliness(today))
+
+    def badges(self, today: date) -> list[tuple[str, str]]:
+        return badges(self.workflow, is_overdue=self.is_overdue(today), claims_not_applicable=self.is_not_applicable)
 
 
 class Report(Base):

@@ -6,13 +6,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from roadmap.clock import today_in
 from roadmap.extensions import db
 from roadmap.models import DateProposal, Measure, Organization, OrgKind, ProposalStatus, Roadmap, Task, TaskStatus
 from roadmap.reports import queries as report_queries
 from roadmap.reports.queries import Overview
+from roadmap.tasks.state import Timeliness
 
 
 def _base_filter(roadmap_id: int, plan_year: int | None):
@@ -32,7 +33,7 @@ class Dashboard:
     plan_years: list[int]
     review_count: int = 0
     manual_without_dates: list[ManualMeasure] = field(default_factory=list)
-    status_labels: dict[str, str] = field(default_factory=lambda: dict(report_queries.DISPLAY_LABELS))
+    status_labels: dict[str, str] = field(default_factory=lambda: dict(report_queries.WORKFLOW_STATE_LABELS))
 
 
 @dataclass
@@ -112,15 +113,22 @@ def dashboard(
 
 @dataclass
 class Matrix:
+    """Measures × executors; a cell counts its tasks by workflow state, and the overdue ones
+    apart (a returned task past its deadline is in both)."""
+
     measures: list
     executors: list
     cells: dict[tuple[int, int], dict[str, int]]
+    overdue: dict[tuple[int, int], int]
     page: int
     pages: int
     total_executors: int
 
 
 MATRIX_PAGE = 120
+OVERDUE = Timeliness.OVERDUE.value
+# The matrix filter: a workflow state, or "просрочено" (whatever the state).
+MATRIX_FILTERS = {**report_queries.WORKFLOW_STATE_LABELS, OVERDUE: Timeliness.OVERDUE.label}
 
 
 def matrix(
@@ -133,14 +141,20 @@ def matrix(
     kind: str | None = None,
     page: int = 1,
 ) -> Matrix:
-    """Measures × executors with each cell summarised by status. Three queries per page."""
+    """Measures × executors with each cell summarised by status. Three queries per page.
+
+    `status` is a workflow state or "overdue" (`MATRIX_FILTERS`); an unknown one filters nothing.
+    """
     conditions = _base_filter(roadmap.id, plan_year)
     if section_id:
         conditions.append(Measure.section_id == section_id)
     if kind and kind in {k.value for k in OrgKind}:
         conditions.append(Organization.kind == OrgKind(kind))
-    state = report_queries.display_status(today)
-    if status:
+    state = report_queries.workflow_state()
+    overdue = report_queries.is_overdue(today)
+    if status == OVERDUE:
+        conditions.append(overdue)
+    elif status in report_queries.WORKFLOW_STATES:
         conditions.append(state == status)
     executor_rows = db.session.execute(
         select(Organization.id, Organization.short_name)
@@ -155,21 +169,26 @@ def matrix(
     executors = executor_rows[(page - 1) * MATRIX_PAGE : page * MATRIX_PAGE]
     executor_ids = [row.id for row in executors]
     cells: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    overdue_counts: dict[tuple[int, int], int] = defaultdict(int)
     measure_ids = set()
     if executor_ids:
-        for measure_id, org_id, cell_state, count in db.session.execute(
-            select(Task.measure_id, Task.organization_id, state, func.count(Task.id))
+        overdue_flag = case((overdue, 1), else_=0)
+        for measure_id, org_id, cell_state, is_late, count in db.session.execute(
+            select(Task.measure_id, Task.organization_id, state, overdue_flag, func.count(Task.id))
             .join(Measure, Measure.id == Task.measure_id)
             .join(Organization, Organization.id == Task.organization_id)
             .where(*conditions, Task.organization_id.in_(executor_ids))
-            .group_by(Task.measure_id, Task.organization_id, state)
+            .group_by(Task.measure_id, Task.organization_id, state, overdue_flag)
         ):
-            cells[(measure_id, org_id)][cell_state] = count
+            key = (measure_id, org_id)
+            cells[key][cell_state] = cells[key].get(cell_state, 0) + count
+            if is_late:
+                overdue_counts[key] += count
             measure_ids.add(measure_id)
     measures = db.session.execute(
         select(Measure.id, Measure.number, Measure.title).where(Measure.id.in_(measure_ids)).order_by(Measure.position)
     ).all()
-    return Matrix(measures, executors, cells, page, pages, len(executor_rows))
+    return Matrix(measures, executors, cells, dict(overdue_counts), page, pages, len(executor_rows))
 
 
 def review_queue(roadmap_id: int | None = None, limit: int = 200):

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Protocol
 
-from roadmap.models.task import STATUS_LABELS
 from roadmap.reports.typography import format_int, format_percent, month_label
 from roadmap.russian import truncate
+from roadmap.tasks.state import TIMELINESS_LABELS, WORKFLOW_SHORT_LABELS, Workflow, timeliness_named
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
 
@@ -32,23 +32,21 @@ OUTCOME_COLORS = {
     "overdue": "#dc3545",
     "open": "#9ec5fe",
 }
+# Named as everywhere else (roadmap.tasks.state).
 OUTCOME_NAMES = {
-    "on_time": "в срок",
-    "late": "с опозданием",
-    "not_applicable": "не применимо",
-    "overdue": "просрочено",
-    "open": "срок не наступил",
+    name: TIMELINESS_LABELS[timeliness_named(name)] if timeliness_named(name) else WORKFLOW_SHORT_LABELS[Workflow(name)]
+    for name in OUTCOME_COLORS
 }
+# The workflow axis; timeliness (overdue) is the progress chart's.
 STATUS_COLORS = {
     "planned": "#6c757d",
-    "overdue": "#dc3545",
     "returned": "#fd7e14",
     "submitted": "#0d6efd",
     "accepted": "#198754",
     "not_applicable": "#adb5bd",
 }
-# Bars in this order, named as everywhere else (Task's status labels).
-STATUS_NAMES = {name: STATUS_LABELS[name] for name in STATUS_COLORS}
+# Bars in this order.
+STATUS_NAMES = {name: WORKFLOW_SHORT_LABELS[Workflow(name)] for name in STATUS_COLORS}
 COVERAGE_COLORS = {"students": "#0d6efd", "parents": "#20c997", "teachers": "#6f42c1", "other": "#adb5bd"}
 COVERAGE_NAMES = {"students": "обучающиеся", "parents": "родители", "teachers": "педагоги", "other": "прочие"}
 
@@ -63,6 +61,7 @@ class Outcomes(Protocol):
     not_applicable: int
     total: int
     done: int
+    reported: int
     applicable: int
     done_ratio: float | None
 
@@ -126,9 +125,9 @@ def progress_by_section(rows: Sequence[tuple[str, Outcomes]]) -> Chart:
         done, applicable, ratio = figures.done, figures.applicable, figures.done_ratio
         labels.append(f"{done} из {applicable} ({format_percent(ratio)})")
         descriptions.append(
-            f"{label}: выполнено {done} из {applicable} ({format_percent(ratio)}), в срок {figures.on_time}, "
-            f"с опозданием {figures.late}, просрочено {figures.overdue}, срок не наступил {figures.open}, "
-            f"не применимо {figures.not_applicable}"
+            f"{label}: выполнено {done} из {applicable} ({format_percent(ratio)}), включая на проверке "
+            f"{figures.reported}: в срок {figures.on_time}, с опозданием {figures.late}; "
+            f"просрочено {figures.overdue}, срок не наступил {figures.open}, не применимо {figures.not_applicable}"
         )
     return Chart(
         key="progress",

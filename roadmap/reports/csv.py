@@ -14,34 +14,13 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from roadmap.reports.queries import DISPLAY_LABELS, OUTCOME_LABELS, TaskRow
+from roadmap.reports.layout import TASK_COLUMNS, task_values
+from roadmap.reports.queries import TaskRow
 from roadmap.reports.typography import format_date
 
 BOM = "\ufeff"
 CSV_MIME = "text/csv; charset=utf-8"
-HEADER = (
-    "Раздел",
-    "№",
-    "Мероприятие",
-    "Срок по плану",
-    "Исполнитель",
-    "Учебный/календарный год",
-    "Период",
-    "Начало",
-    "Срок",
-    "Срок с учётом выходных",
-    "Статус",
-    "Исполнение",
-    "Дата отчёта",
-    "Дата проведения",
-    "Охват, всего",
-    "Обучающиеся",
-    "Родители",
-    "Педагоги",
-    "ОВЗ",
-    "Комментарий",
-    "Ссылки",
-)
+HEADER = ("Раздел", *TASK_COLUMNS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # "1.1" or "3.10" in the № column would become 1 January / 3 October in Russian Excel.
 _LOOKS_LIKE_DATE = re.compile(r"^\d{1,2}[.,/]\d{1,2}(?:[.,/]\d{1,4})?\.?$")
@@ -87,32 +66,6 @@ def task_csv(rows: Iterable[TaskRow]) -> bytes:
     writer.writerow(HEADER)
     for row in rows:
         section = f"{row.section_number.rstrip('.')}. {row.section_title}" if row.section_number else row.section_title
-        writer.writerow(
-            [
-                _value(v)
-                for v in (
-                    section,
-                    _Raw(measure_number(row.measure_number)),
-                    row.measure_title,
-                    row.deadline_text,
-                    row.organization,
-                    row.plan_year,
-                    row.label,
-                    row.start_on,
-                    row.due_on,
-                    row.due_effective_on,
-                    DISPLAY_LABELS.get(row.display, row.display),
-                    OUTCOME_LABELS[row.outcome],
-                    row.submitted_on if row.display != "planned" else None,
-                    row.held_on,
-                    row.coverage_total,
-                    row.coverage_students,
-                    row.coverage_parents,
-                    row.coverage_teachers,
-                    row.coverage_disabled,
-                    row.comment,
-                    row.links.replace("\n", " "),
-                )
-            ]
-        )
+        number, *rest = task_values(row)
+        writer.writerow([_value(section), _Raw(measure_number(number)), *(_value(v) for v in rest)])
     return out.getvalue().encode("utf-8")

@@ -7,7 +7,6 @@ Russian typography throughout: «ёлочки», "№ 5", "27 %" with a non-brea
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import logging
 import re
@@ -23,7 +22,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from roadmap.reports.charts import Chart, to_png
-from roadmap.reports.queries import DISPLAY_LABELS, Figures, MeasureRow, MonitoringReport, SectionRow, TaskRow
+from roadmap.reports.layout import COMPARISON_ROWS, FIGURE_COLUMNS
+from roadmap.reports.queries import Figures, MeasureRow, MonitoringReport, SectionRow, TaskRow
 from roadmap.reports.typography import (
     NBSP,
     format_date,
@@ -34,6 +34,7 @@ from roadmap.reports.typography import (
     typographed,
 )
 from roadmap.russian import truncate
+from roadmap.tasks.state import COVERAGE_NOTE, REPORTED_LABEL, Workflow, state_label, timeliness_named
 
 logger = logging.getLogger(__name__)
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -249,7 +250,7 @@ def execution_text(measure: MeasureRow) -> str:
 
 def coverage_text(figures: Figures) -> str:
     c = figures.coverage
-    if not figures.done:
+    if not figures.reported:
         return "—"
     text = format_int(c.total)
     details = [
@@ -276,7 +277,7 @@ def note_text(measure: MeasureRow) -> str:
         text += f"; и ещё {more}"
     f = measure.figures
     if f.overdue:
-        text = (text + "\n" if text else "") + f"Не выполнено в срок: {f.overdue}"
+        text = (text + "\n" if text else "") + f"Просрочено: {f.overdue}"
     return text
 
 
@@ -286,14 +287,17 @@ def summary_sentences(figures: Figures) -> list[str]:
     sentences = [
         f"Запланировано задач: {format_int(f.total)}, из них не применимо к исполнителям: "
         f"{format_int(f.not_applicable)}.",
-        f"Выполнено {format_int(f.done)} из {format_int(f.applicable)} ({format_percent(f.done_ratio, places=1)}), "
-        f"в том числе в срок — {format_int(f.on_time)}, с опозданием — {format_int(f.late)}.",
-        f"Не выполнено: {format_int(f.not_done)} (срок истёк — {format_int(f.overdue)}, "
-        f"срок не наступил — {format_int(f.open)}). На проверке у координатора: {format_int(f.in_review)}.",
+        f"Выполнено (отчёт принят) {format_int(f.done)} из {format_int(f.applicable)} "
+        f"({format_percent(f.done_ratio, places=1)}); {REPORTED_LABEL} — {format_int(f.reported)} "
+        f"({format_percent(f.reported_ratio, places=1)}), из них в срок — {format_int(f.on_time)}, "
+        f"с опозданием — {format_int(f.late)}. На проверке у координатора: {format_int(f.in_review)}.",
+        f"Не сдано: {format_int(f.not_done)} (просрочено — {format_int(f.overdue)}, "
+        f"срок не наступил — {format_int(f.open)}); возвращено на доработку — {format_int(f.returned)}.",
     ]
-    if f.done:
+    if f.reported:
         sentences.append(
-            f"Общий охват участников мероприятий составил {format_int(c.total)} чел., в том числе обучающихся — "
+            f"Общий охват участников мероприятий ({COVERAGE_NOTE}) составил {format_int(c.total)} чел., "
+            f"в том числе обучающихся — "
             f"{format_int(c.students)}, родителей (законных представителей) — {format_int(c.parents)}, "
             f"педагогов — {format_int(c.teachers)}; обучающихся с ОВЗ — {format_int(c.disabled)}."
         )
@@ -351,25 +355,15 @@ def _comparison(document, report: MonitoringReport) -> None:
     columns.append(("Изменение к предыдущему году", 4.5))
     widths = [w for _n, w in columns]
     table = _table(document, columns)
-    rows = [
-        ("Задач всего", lambda f: f.total, False),
-        ("Выполнено", lambda f: f.done, False),
-        ("Выполнено в срок", lambda f: f.on_time, False),
-        ("Исполнение", lambda f: f.done_ratio, True),
-        ("Охват участников, всего", lambda f: f.coverage.total, False),
-        ("обучающиеся", lambda f: f.coverage.students, False),
-        ("родители", lambda f: f.coverage.parents, False),
-        ("педагоги", lambda f: f.coverage.teachers, False),
-    ]
-    for label, getter, is_ratio in rows:
-        values = [getter(y.figures) for y in years]
-        shown = [format_percent(v, places=1) if is_ratio else format_int(v) for v in values]
+    for row in COMPARISON_ROWS:
+        values = [row.value(y.figures) for y in years]
+        shown = [format_percent(v, places=1) if row.is_ratio else format_int(v) for v in values]
         old, new = values[-2], values[-1]
-        if is_ratio:
+        if row.is_ratio:
             delta = format_delta(None if old is None or new is None else new - old, percent=True)
         else:
             delta = format_delta(new - old)
-        _add_row(table, [label, *shown, delta], widths, centered=range(1, len(columns)))
+        _add_row(table, [row.label, *shown, delta], widths, centered=range(1, len(columns)))
     previous = years[-2]
     if previous.roadmap_id != report.roadmap.id:
         _paragraph(document, f"Предыдущий период — по дорожной карте «{typographed(previous.roadmap_title)}».", size=10)
@@ -380,37 +374,14 @@ def _executors(document, report: MonitoringReport) -> None:
     if not ranked:
         return
     _heading(document, "Исполнение по организациям")
-    columns = (
-        ("№", 1.0),
-        ("Организация", 8.0),
-        ("Задач", 2.0),
-        ("В срок", 2.2),
-        ("С опозданием", 2.6),
-        ("Не выполнено", 2.6),
-        ("Не применимо", 2.6),
-        ("Исполнение", 2.4),
-        ("Охват", 2.3),
-    )
+    shown = [c for c in FIGURE_COLUMNS if c.label not in {"Срок не наступил", "Не применимо"}]
+    columns = (("№", 1.0), ("Организация", 6.0), *((c.label, 2.0) for c in shown))
     widths = [w for _n, w in columns]
     table = _table(document, columns)
     for place, e in enumerate(ranked, start=1):
         f = e.figures
-        _add_row(
-            table,
-            [
-                str(place),
-                typographed(e.name),
-                format_int(f.total),
-                format_int(f.on_time),
-                format_int(f.late),
-                format_int(f.not_done),
-                format_int(f.not_applicable),
-                format_percent(f.done_ratio),
-                format_int(f.coverage.total) if f.done else "—",
-            ],
-            widths,
-            centered=range(2, 9),
-        )
+        values = [format_percent(c.value(f)) if c.is_ratio else format_int(c.value(f)) for c in shown]
+        _add_row(table, [str(place), typographed(e.name), *values], widths, centered=range(2, len(columns)))
 
 
 def _title_block(document, owner_name: str | None, heading: str, subject: str, period: str, lines: Sequence[str]):
@@ -462,13 +433,14 @@ def roadmap_document(
         f = report.summary
         _paragraph(
             document,
-            f"Выполнено задач: {format_int(f.done)} из {format_int(f.applicable)} "
-            f"({format_percent(f.done_ratio, places=1)}); в срок — {format_int(f.on_time)} "
-            f"({format_percent(f.on_time_ratio, places=1)}). Охват участников: {format_int(f.coverage.total)} чел.",
+            f"Выполнено задач (отчёт принят): {format_int(f.done)} из {format_int(f.applicable)} "
+            f"({format_percent(f.done_ratio, places=1)}); {REPORTED_LABEL} — {format_int(f.reported)}, "
+            f"из них в срок — {format_int(f.on_time)} ({format_percent(f.on_time_ratio, places=1)}). "
+            f"Охват участников: {format_int(f.coverage.total)} чел.",
         )
     _executors(document, report)
     visible = [c for c in charts if not c.is_empty]
-    if visible and importlib.util.find_spec("matplotlib") is not None:
+    if visible:
         _heading(document, "Графические материалы")
         _charts(document, visible)
     _signature(document, signer or _default_signer(owner_name))
@@ -533,9 +505,7 @@ def executor_document(
     count = 0
     for row in rows:
         count += 1
-        status = DISPLAY_LABELS.get(row.display, row.display)
-        if row.outcome == "late":
-            status += "\n(с опозданием)"
+        status = state_label(Workflow(row.workflow), timeliness_named(row.outcome))
         comment = typographed(truncate(row.comment, 600)) if row.comment else ""
         _add_row(
             table,

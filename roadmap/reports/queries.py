@@ -1,22 +1,22 @@
 """Monitoring figures of a roadmap: set-based SQL, one GROUP BY per view of the data.
 
-Every task of the scope (not cancelled, of a measure not removed) falls into exactly one
-**outcome**:
+The vocabulary is roadmap.tasks.state's, two axes; this module is its SQL mirror. Every task of
+the scope (not cancelled, of a measure not removed) has
 
-- ``on_time``   done in time: status submitted or accepted, not "not applicable", and the date of
-  the *first* submission (the first transition to "submitted", taken as a date in the roadmap's
-  time zone, Europe/Moscow by default) is on or before ``due_effective_on``. A report returned
-  and submitted again keeps the date of its first submission: the executor did report in time,
-  the coordinator asked for more. When no transition is recorded (data loaded by hand) the
-  creation time of the current report stands in for it.
-- ``late``      done, but first submitted after ``due_effective_on``.
-- ``not_applicable`` submitted or accepted as "not applicable".
-- ``overdue``   not done (planned or returned) and ``due_effective_on`` is before ``today``.
-- ``open``      not done and the deadline has not passed yet.
+- a **workflow** state (``workflow``): planned, submitted (на проверке), returned, accepted, or
+  not_applicable (an accepted "not applicable");
+- an **outcome** on the timeliness axis: ``on_time`` / ``late`` once a report is handed in (on
+  review or accepted), by the date of the *first* submission (the first transition to
+  "submitted", as a date in the roadmap's time zone; when no transition is recorded, the
+  creation time of the current report stands in for it); ``overdue`` / ``open`` while it is not
+  (planned or returned) by ``due_effective_on`` against ``today``; ``not_applicable`` for a
+  "not applicable" on review or accepted, which leaves the applicable tasks.
 
-"Done" is ``on_time + late``; the completion rate is done / (total − not applicable).
-``in_review`` (status submitted) and ``accepted`` are counted across outcomes. Coverage
-(охват) sums the current reports of done tasks: submitted or accepted, not "not applicable".
+A returned task past its deadline is workflow "returned" *and* outcome "overdue".
+
+"Done" (выполнено) is accepted and not "not applicable"; "reported" (включая на проверке) is
+``on_time + late``; the completion rate is done / (total − not applicable). Coverage (охват)
+sums the current reports of reported tasks.
 
 A date range selects the tasks whose window ``[start_on, due_on]`` overlaps it.
 
@@ -37,19 +37,26 @@ from sqlalchemy.sql import ColumnElement
 
 from roadmap.extensions import db
 from roadmap.models import Measure, Organization, Report, Roadmap, Section, Task, TaskStatus, Transition
-from roadmap.models.task import STATUS_LABELS
+from roadmap.tasks.state import (
+    COUNTED_WORKFLOW,
+    TIMELINESS_LABELS,
+    WORKFLOW_LABELS,
+    WORKFLOW_SHORT_LABELS,
+    Timeliness,
+    Workflow,
+)
 
-OUTCOMES = ("on_time", "late", "overdue", "open", "not_applicable")
+NOT_APPLICABLE = Workflow.NOT_APPLICABLE.value
+# The timeliness axis, plus "not applicable" (which has none): every task has one outcome.
+OUTCOMES = (*(t.value for t in Timeliness), NOT_APPLICABLE)
 OUTCOME_LABELS = {
-    "on_time": "выполнено в срок",
-    "late": "выполнено с опозданием",
-    "overdue": "не выполнено, срок истёк",
-    "open": "не выполнено, срок не наступил",
-    "not_applicable": "не применимо",
+    **{t.value: label for t, label in TIMELINESS_LABELS.items()},
+    NOT_APPLICABLE: WORKFLOW_LABELS[Workflow.NOT_APPLICABLE],
 }
-# The statuses a user sees (Task.display_status), cancelled excluded: reports skip cancelled tasks.
-DISPLAY_STATUSES = ("planned", "overdue", "returned", "submitted", "accepted", "not_applicable")
-DISPLAY_LABELS = {name: STATUS_LABELS[name] for name in DISPLAY_STATUSES}
+# The workflow states reports count (cancelled tasks are left out of every figure).
+WORKFLOW_STATES = tuple(w.value for w in COUNTED_WORKFLOW)
+WORKFLOW_STATE_LABELS = {w.value: WORKFLOW_LABELS[w] for w in COUNTED_WORKFLOW}
+WORKFLOW_STATE_SHORT_LABELS = {w.value: WORKFLOW_SHORT_LABELS[w] for w in COUNTED_WORKFLOW}
 COVERAGE_FIELDS = ("total", "students", "parents", "teachers", "disabled")
 COVERAGE_LABELS = {
     "total": "всего",
@@ -84,7 +91,7 @@ class Coverage:
 
 @dataclass
 class Figures:
-    """Counts of tasks by outcome, plus review state and coverage."""
+    """Counts of tasks by outcome (timeliness), the workflow counts the figures need, coverage."""
 
     total: int = 0
     on_time: int = 0
@@ -92,8 +99,9 @@ class Figures:
     overdue: int = 0
     open: int = 0
     not_applicable: int = 0
-    in_review: int = 0
-    accepted: int = 0
+    in_review: int = 0  # on review, "not applicable" claims included (the review queue's count)
+    returned: int = 0
+    done: int = 0  # выполнено: accepted, not "not applicable"
     coverage: Coverage = field(default_factory=Coverage)
 
     def add(self, other: Figures) -> None:
@@ -104,7 +112,8 @@ class Figures:
                 setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     @property
-    def done(self) -> int:
+    def reported(self) -> int:
+        """Выполнено, включая на проверке: handed in (on review or accepted), not returned."""
         return self.on_time + self.late
 
     @property
@@ -120,6 +129,10 @@ class Figures:
         return ratio(self.done, self.applicable)
 
     @property
+    def reported_ratio(self) -> float | None:
+        return ratio(self.reported, self.applicable)
+
+    @property
     def on_time_ratio(self) -> float | None:
         return ratio(self.on_time, self.applicable)
 
@@ -130,7 +143,7 @@ def ratio(part: int, whole: int) -> float | None:
 
 @dataclass
 class Cell:
-    """One measure × one executor: its tasks' outcomes and display statuses."""
+    """One measure × one executor: its tasks' outcomes and workflow states."""
 
     figures: Figures = field(default_factory=Figures)
     statuses: dict[str, int] = field(default_factory=dict)
@@ -145,7 +158,7 @@ class Cell:
 
     @property
     def single_status(self) -> str | None:
-        """The display status when the cell holds exactly one task."""
+        """The workflow state when the cell holds exactly one task."""
         if self.figures.total != 1:
             return None
         return next((s for s, n in self.statuses.items() if n), None)
@@ -327,6 +340,7 @@ class OverdueRow:
     measure_number: str
     measure_title: str
     organization: str
+    workflow: str = Workflow.PLANNED.value  # planned, or returned for rework
 
 
 @dataclass
@@ -390,33 +404,40 @@ def _first_submissions(roadmap_id: int):
     )
 
 
-def display_status(today: date) -> ColumnElement:
-    """A task's status as pages and reports show it: an open task past its deadline is overdue,
-    an accepted "not applicable" is not applicable, anything else its own status."""
+def workflow_state() -> ColumnElement:
+    """A task's workflow state (roadmap.tasks.state.workflow_of) in SQL, cancelled aside."""
     status = type_coerce(Task.status, String)
-    open_status = status.in_([TaskStatus.PLANNED.value, TaskStatus.RETURNED.value])
     return case(
-        (and_(open_status, Task.due_effective_on < today), "overdue"),
-        (and_(status == TaskStatus.ACCEPTED.value, Task.is_not_applicable), "not_applicable"),
+        (and_(status == TaskStatus.ACCEPTED.value, Task.is_not_applicable), NOT_APPLICABLE),
         else_=status,
     )
 
 
+def is_overdue(today: date) -> ColumnElement:
+    """Timeliness "overdue" in SQL: not handed in (planned or returned) and past the deadline."""
+    status = type_coerce(Task.status, String)
+    return and_(status.in_([TaskStatus.PLANNED.value, TaskStatus.RETURNED.value]), Task.due_effective_on < today)
+
+
 def classified(scope: Scope, *, with_plan_year: bool = True):
-    """A subquery: one row per task of the scope with its outcome, display status and coverage."""
+    """A subquery: one row per task of the scope with its outcome, workflow state and counted coverage."""
     first = _first_submissions(scope.roadmap_id)
     status = type_coerce(Task.status, String)
     done_status = status.in_([TaskStatus.SUBMITTED.value, TaskStatus.ACCEPTED.value])
     submitted_on = local_date(func.coalesce(first.c.first_at, Report.created_at), scope.timezone)
+    # roadmap.tasks.state.timeliness_of, with "not applicable" as its own outcome.
     outcome = case(
-        (and_(done_status, Task.is_not_applicable), "not_applicable"),
+        (and_(done_status, Task.is_not_applicable), NOT_APPLICABLE),
         # No record of when it was submitted: not held against the executor.
-        (and_(done_status, or_(submitted_on.is_(None), submitted_on <= Task.due_effective_on)), "on_time"),
-        (done_status, "late"),
-        (Task.due_effective_on < scope.today, "overdue"),
-        else_="open",
+        (
+            and_(done_status, or_(submitted_on.is_(None), submitted_on <= Task.due_effective_on)),
+            Timeliness.ON_TIME.value,
+        ),
+        (done_status, Timeliness.LATE.value),
+        (is_overdue(scope.today), Timeliness.OVERDUE.value),
+        else_=Timeliness.OPEN.value,
     )
-    display = display_status(scope.today)
+    workflow = workflow_state()
     counted = and_(done_status, Task.is_not_applicable.is_(False))
 
     def coverage(column):
@@ -433,15 +454,12 @@ def classified(scope: Scope, *, with_plan_year: bool = True):
             Task.due_effective_on,
             Measure.section_id,
             outcome.label("outcome"),
-            display.label("display"),
+            workflow.label("workflow"),
             case((status == TaskStatus.SUBMITTED.value, 1), else_=0).label("in_review"),
-            case((status == TaskStatus.ACCEPTED.value, 1), else_=0).label("accepted"),
+            case((status == TaskStatus.RETURNED.value, 1), else_=0).label("returned"),
+            case((workflow == Workflow.ACCEPTED.value, 1), else_=0).label("done"),
             case((counted, 1), else_=0).label("counted"),
-            coverage(Report.coverage_total).label("cov_total"),
-            coverage(Report.coverage_students).label("cov_students"),
-            coverage(Report.coverage_parents).label("cov_parents"),
-            coverage(Report.coverage_teachers).label("cov_teachers"),
-            coverage(Report.coverage_disabled).label("cov_disabled"),
+            *(coverage(getattr(Report, f"coverage_{n}")).label(f"cov_{n}") for n in COVERAGE_FIELDS),
             case((counted, Report.held_on), else_=None).label("held_on"),
             case((counted, Report.comment), else_=None).label("comment"),
             submitted_on.label("submitted_on"),
@@ -475,8 +493,7 @@ def _figure_columns(c) -> list:
     columns = [func.count().label("total")]
     columns += [count_if(c.outcome == name, name) for name in OUTCOMES]
     columns += [
-        func.coalesce(func.sum(c.in_review), 0).label("in_review"),
-        func.coalesce(func.sum(c.accepted), 0).label("accepted"),
+        *(func.coalesce(func.sum(getattr(c, name)), 0).label(name) for name in ("in_review", "returned", "done")),
     ]
     columns += [func.coalesce(func.sum(getattr(c, f"cov_{n}")), 0).label(f"cov_{n}") for n in COVERAGE_FIELDS]
     return columns
@@ -488,7 +505,8 @@ def _figures(row) -> Figures:
         total=int(values["total"]),
         **{name: int(values[name]) for name in OUTCOMES},
         in_review=int(values["in_review"]),
-        accepted=int(values["accepted"]),
+        returned=int(values["returned"]),
+        done=int(values["done"]),
         coverage=Coverage(**{n: int(values[f"cov_{n}"]) for n in COVERAGE_FIELDS}),
     )
 
@@ -536,13 +554,13 @@ def default_plan_year(roadmap: Roadmap, today: date, years: list[int] | None = N
 
 def _status_columns(c) -> list:
     return [
-        func.coalesce(func.sum(case((c.display == name, 1), else_=0)), 0).label(f"st_{name}")
-        for name in DISPLAY_STATUSES
+        func.coalesce(func.sum(case((c.workflow == name, 1), else_=0)), 0).label(f"st_{name}")
+        for name in WORKFLOW_STATES
     ]
 
 
 def _cell(row) -> Cell:
-    return Cell(figures=_figures(row), statuses={name: int(row._mapping[f"st_{name}"]) for name in DISPLAY_STATUSES})
+    return Cell(figures=_figures(row), statuses={name: int(row._mapping[f"st_{name}"]) for name in WORKFLOW_STATES})
 
 
 def cells(scope: Scope) -> dict[tuple[int, int], Cell]:
@@ -577,17 +595,19 @@ def overdue_tasks(scope: Scope, *, limit: int = 50) -> list[OverdueRow]:
             Measure.number,
             Measure.title,
             Organization.short_name,
+            c.workflow,
         )
         .select_from(sub)
         .join(Task, Task.id == c.task_id)
         .join(Measure, Measure.id == c.measure_id)
         .join(Organization, Organization.id == c.organization_id)
-        .where(c.outcome == "overdue")
+        .where(c.outcome == Timeliness.OVERDUE.value)
         .order_by(c.due_effective_on, Measure.position, Organization.short_name, c.task_id)
         .limit(limit)
     )
     return [
-        OverdueRow(row[0], _as_date(row[1]), row[2] or "", row[3], row[4], row[5]) for row in db.session.execute(stmt)
+        OverdueRow(row[0], _as_date(row[1]), row[2] or "", row[3], row[4], row[5], row[6])
+        for row in db.session.execute(stmt)
     ]
 
 
@@ -752,7 +772,7 @@ def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: i
         by_org[org_id].append((measure_id, cell))
 
     summary = Figures()
-    status_counts = dict.fromkeys(DISPLAY_STATUSES, 0)
+    status_counts = dict.fromkeys(WORKFLOW_STATES, 0)
     section_index = {s.id: s for s in sections}
     loose = SectionRow(id=None, number="", title="Мероприятия вне разделов")
     # A measure that never got a task (a deadline "по графику" nobody set, no executor) is listed
@@ -841,7 +861,7 @@ def overview(roadmap: Roadmap, scope: Scope, *, overdue_limit: int = 50) -> Over
     the page and the exported files agree; five queries whatever the size."""
     grid = section_cells(scope)
     summary = Figures()
-    status_counts = dict.fromkeys(DISPLAY_STATUSES, 0)
+    status_counts = dict.fromkeys(WORKFLOW_STATES, 0)
     by_section: dict[int | None, Figures] = defaultdict(Figures)
     by_org: dict[int, Figures] = defaultdict(Figures)
     for (section_id, org_id), cell in grid.items():
@@ -914,7 +934,7 @@ class TaskRow:
     due_on: date
     due_effective_on: date
     outcome: str
-    display: str
+    workflow: str
     submitted_on: date | None
     held_on: date | None
     coverage_total: int | None
@@ -937,7 +957,8 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
     """Every task of the scope with its current report, in roadmap order, streamed in batches.
 
     The report text is shown whatever the status (a returned report is still what was written);
-    the figures only count done tasks.
+    its coverage only where the figures count it (reported tasks), so that the rows add up to
+    the totals.
     """
     sub = classified(scope)
     c = sub.c
@@ -959,14 +980,10 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
             c.due_on,
             c.due_effective_on,
             c.outcome,
-            c.display,
+            c.workflow,
             c.submitted_on,
             Report.held_on,
-            Report.coverage_total,
-            Report.coverage_students,
-            Report.coverage_parents,
-            Report.coverage_teachers,
-            Report.coverage_disabled,
+            *(getattr(c, f"cov_{n}").label(f"coverage_{n}") for n in COVERAGE_FIELDS),
             Report.comment,
             Report.links,
             Task.is_not_applicable,

@@ -21,14 +21,19 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from roadmap.reports.queries import (
-    DISPLAY_LABELS,
-    OUTCOME_LABELS,
-    Figures,
-    MonitoringReport,
-    TaskRow,
+from roadmap.reports.layout import (
+    COMPARISON_ROWS,
+    COVERAGE_ROWS,
+    FIGURE_COLUMNS,
+    SUMMARY_ROWS,
+    TASK_COLUMNS,
+    FigureRow,
+    coverage_label,
+    task_values,
 )
+from roadmap.reports.queries import COVERAGE_FIELDS, Cell, MonitoringReport, TaskRow
 from roadmap.reports.typography import format_date, plan_year_label
+from roadmap.tasks.state import Timeliness, Workflow, state_label
 
 DATE_FORMAT = "DD.MM.YYYY"
 PERCENT_FORMAT = "0%"
@@ -178,59 +183,45 @@ def scope_caption(report_roadmap_year_type: str, plan_year: int | None, date_fro
 
 # --------------------------------------------------------------------------- the roadmap workbook
 
-TASK_COLUMNS = (
-    ("№", 7),
-    ("Мероприятие", 48),
-    ("Исполнитель", 26),
-    ("Период", 18),
-    ("Начало", 11),
-    ("Срок", 11),
-    ("Срок с учётом выходных", 12),
-    ("Статус", 14),
-    ("Исполнение", 22),
-    ("Дата отчёта", 11),
-    ("Дата проведения", 11),
-    ("Охват, всего", 10),
-    ("Обучающиеся", 11),
-    ("Родители", 10),
-    ("Педагоги", 10),
-    ("ОВЗ", 8),
-    ("Комментарий", 50),
-    ("Ссылки", 30),
-)
+TASK_WIDTHS = {
+    "№": 7,
+    "Мероприятие": 48,
+    "Срок по плану": 22,
+    "Исполнитель": 26,
+    "Учебный/календарный год": 11,
+    "Период": 18,
+    "Комментарий": 50,
+    "Ссылки": 30,
+    "Статус": 16,
+    "Соблюдение срока": 16,
+}
+_TASK_WRAPPED = {"Мероприятие", "Срок по плану", "Комментарий", "Ссылки"}
+_TASK_FILLED = {"Статус": "workflow", "Соблюдение срока": "outcome"}
+
+
+def _task_columns(with_org: bool) -> list[str]:
+    return [name for name in TASK_COLUMNS if with_org or name != "Исполнитель"]
 
 
 def _task_values(sheet: _Sheet, row: TaskRow, *, with_org: bool = True) -> list[Any]:
-    values = [
-        sheet.cell(row.measure_number),
-        sheet.cell(row.measure_title, wrap=True),
-    ]
-    if with_org:
-        values.append(sheet.cell(row.organization))
-    values += [
-        sheet.cell(row.label),
-        sheet.cell(row.start_on),
-        sheet.cell(row.due_on),
-        sheet.cell(row.due_effective_on),
-        sheet.cell(DISPLAY_LABELS.get(row.display, row.display), fill=row.display if row.display in FILLS else None),
-        sheet.cell(OUTCOME_LABELS[row.outcome], fill=row.outcome),
-        sheet.cell(row.submitted_on) if row.submitted_on and row.display != "planned" else None,
-        sheet.cell(row.held_on) if row.held_on else None,
-        row.coverage_total,
-        row.coverage_students,
-        row.coverage_parents,
-        row.coverage_teachers,
-        row.coverage_disabled,
-        sheet.cell(row.comment, wrap=True) if row.comment else None,
-        sheet.cell(row.links, wrap=True) if row.links else None,
-    ]
+    values = []
+    for name, value in zip(TASK_COLUMNS, task_values(row), strict=True):
+        if name == "Исполнитель" and not with_org:
+            continue
+        if value is None or value == "" or isinstance(value, int):
+            values.append(value if value != "" else None)
+        elif name in _TASK_FILLED:
+            key = getattr(row, _TASK_FILLED[name])
+            values.append(sheet.cell(value, fill=key if key in FILLS else None))
+        else:
+            values.append(sheet.cell(value, wrap=name in _TASK_WRAPPED))
     return values
 
 
 def _task_sheet(wb: Workbook, name: str, *, with_org: bool = True, preface: Sequence[str] = ()) -> _Sheet:
     sheet = _Sheet(wb.create_sheet(name))
-    columns = [c for c in TASK_COLUMNS if with_org or c[0] != "Исполнитель"]
-    sheet.widths([w for _n, w in columns])
+    columns = _task_columns(with_org)
+    sheet.widths([TASK_WIDTHS.get(name, 11) for name in columns])
     header_row = len(preface) + (1 if preface else 0) + 1
     sheet.freeze_below_header(header_row, first_columns=2)
     for index, line in enumerate(preface):
@@ -240,39 +231,25 @@ def _task_sheet(wb: Workbook, name: str, *, with_org: bool = True, preface: Sequ
             sheet.append([sheet.cell(line)])
     if preface:
         sheet.append([])
-    sheet.header([n for n, _w in columns])
+    sheet.header(columns)
     return sheet
 
 
-def _figure_rows(figures: Figures) -> list[tuple[str, int, float | None]]:
-    return [
-        ("Задач всего", figures.total, None),
-        ("Выполнено", figures.done, figures.done_ratio),
-        ("   в срок", figures.on_time, figures.on_time_ratio),
-        ("   с опозданием", figures.late, _r(figures.late, figures.applicable)),
-        ("Не выполнено", figures.not_done, _r(figures.not_done, figures.applicable)),
-        ("   срок истёк", figures.overdue, _r(figures.overdue, figures.applicable)),
-        ("   срок не наступил", figures.open, _r(figures.open, figures.applicable)),
-        ("Не применимо", figures.not_applicable, None),
-        ("На проверке", figures.in_review, None),
-        ("Принято координатором", figures.accepted, None),
-    ]
+def _label(row: FigureRow) -> str:
+    return "   " * row.level + row.label
 
 
-def _coverage_rows(figures: Figures) -> list[tuple[str, int]]:
-    c = figures.coverage
-    return [
-        ("Охват участников, всего", c.total),
-        ("   обучающиеся", c.students),
-        ("   родители", c.parents),
-        ("   педагоги", c.teachers),
-        ("   прочие", c.other),
-        ("Обучающиеся с ОВЗ (из общего охвата)", c.disabled),
-    ]
+def _append_figures(sheet: _Sheet, figures) -> None:
+    """The summary rows (count and share) and the coverage rows of `figures`."""
+    for row in SUMMARY_ROWS:
+        share = row.share(figures) if row.share else None
+        sheet.append([sheet.cell(_label(row)), row.value(figures), _ratio_cell(sheet, share)])
+    for row in COVERAGE_ROWS:
+        sheet.append([sheet.cell(_label(row)), row.value(figures)])
 
 
-def _r(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+def _figure_values(sheet: _Sheet, figures) -> list[Any]:
+    return [_ratio_cell(sheet, c.value(figures)) if c.is_ratio else c.value(figures) for c in FIGURE_COLUMNS]
 
 
 def _summary_sheet(wb: Workbook, report: MonitoringReport, generated_on: date) -> None:
@@ -296,105 +273,38 @@ def _summary_sheet(wb: Workbook, report: MonitoringReport, generated_on: date) -
     sheet.append([sheet.cell("Состояние на дату"), sheet.cell(scope.today)])
     sheet.append([])
     sheet.header(["Показатель", "Количество", "Доля"])
-    for label, value, share in _figure_rows(report.summary):
-        sheet.append([sheet.cell(label), value, _ratio_cell(sheet, share)])
-    for label, value in _coverage_rows(report.summary):
-        sheet.append([sheet.cell(label), value])
-
-    if report.comparison is not None:
-        comparison = report.comparison
-        prev, cur = comparison.previous, comparison.current
-        sheet.append([])
-        ranged = cur.date_from is not None or cur.date_to is not None
-        title = "Сравнение с тем же периодом предыдущего года" if ranged else "Сравнение с предыдущим годом"
-        sheet.append([sheet.cell(title, bold=True)])
-        if not comparison.same_roadmap:
-            sheet.append([sheet.cell(f"Предыдущий период — по дорожной карте «{prev.roadmap_title}»")])
-        sheet.header(
-            [
-                "Показатель",
-                prev.label,
-                cur.label,
-                "Изменение",
-            ]
-        )
-        for label, getter, is_ratio in _comparison_rows():
-            old, new = getter(prev.figures), getter(cur.figures)
-            if is_ratio:
-                delta = None if old is None or new is None else new - old
-                sheet.append(
-                    [
-                        sheet.cell(label),
-                        _ratio_cell(sheet, old),
-                        _ratio_cell(sheet, new),
-                        sheet.cell(delta, fmt="+0.0%;-0.0%;0.0%") if delta is not None else None,
-                    ]
-                )
-            else:
-                sheet.append([sheet.cell(label), old, new, sheet.cell(new - old, fmt="+0;-0;0")])
-
-    if len(report.years) > 1:
-        sheet.append([])
-        sheet.append([sheet.cell("Показатели по годам", bold=True)])
-        sheet.header(["Год", "Задач", "Выполнено", "Исполнение", "В срок", "Охват, всего"])
-        for year in report.years:
-            f = year.figures
-            sheet.append(
-                [
-                    sheet.cell(plan_year_label(year.plan_year, year.year_type)),
-                    f.total,
-                    f.done,
-                    _ratio_cell(sheet, f.done_ratio),
-                    f.on_time,
-                    f.coverage.total,
-                ]
-            )
+    _append_figures(sheet, report.summary)
+    _comparison(sheet, report)
 
     sheet.append([])
     sheet.append([sheet.cell("Исполнение по разделам", bold=True)])
-    sheet.header(
-        [
-            "Раздел",
-            "Задач",
-            "Выполнено в срок",
-            "С опозданием",
-            "Срок истёк",
-            "Срок не наступил",
-            "Не применимо",
-            "Исполнение",
-            "Охват, всего",
-        ]
-    )
+    sheet.header(["Раздел", *(c.label for c in FIGURE_COLUMNS)])
     rows = [(sheet.cell(section.heading, wrap=True), section.figures) for section in report.sections]
     rows.append((sheet.cell("Итого", bold=True), report.summary))
     for heading, f in rows:
-        sheet.append(
-            [
-                heading,
-                f.total,
-                f.on_time,
-                f.late,
-                f.overdue,
-                f.open,
-                f.not_applicable,
-                _ratio_cell(sheet, f.done_ratio),
-                f.coverage.total,
-            ]
-        )
+        sheet.append([heading, *_figure_values(sheet, f)])
 
 
-def _comparison_rows():
-    return [
-        ("Задач всего", lambda f: f.total, False),
-        ("Выполнено", lambda f: f.done, False),
-        ("Выполнено в срок", lambda f: f.on_time, False),
-        ("Не выполнено", lambda f: f.not_done, False),
-        ("Исполнение, %", lambda f: f.done_ratio, True),
-        ("Охват участников, всего", lambda f: f.coverage.total, False),
-        ("   обучающиеся", lambda f: f.coverage.students, False),
-        ("   родители", lambda f: f.coverage.parents, False),
-        ("   педагоги", lambda f: f.coverage.teachers, False),
-    ]
+def _comparison(sheet: _Sheet, report: MonitoringReport) -> None:
+    """The years side by side with the change to the previous one, as in the DOCX."""
+    years = report.comparison_years
+    if len(years) < 2:
+        return
+    sheet.append([])
+    sheet.append([sheet.cell("Сравнение с предыдущими периодами", bold=True)])
+    if years[-2].roadmap_id != report.roadmap.id:
+        sheet.append([sheet.cell(f"Предыдущий период — по дорожной карте «{years[-2].roadmap_title}»")])
+    sheet.header(["Показатель", *(y.label for y in years), "Изменение к предыдущему году"])
+    for row in COMPARISON_ROWS:
+        values = [row.value(y.figures) for y in years]
+        old, new = values[-2], values[-1]
+        if row.is_ratio:
+            delta = None if old is None or new is None else new - old
+            change = sheet.cell(delta, fmt="+0.0%;-0.0%;0.0%") if delta is not None else None
+            shown = [_ratio_cell(sheet, v) for v in values]
+        else:
+            change, shown = sheet.cell(new - old, fmt="+0;-0;0"), values
+        sheet.append([sheet.cell(_label(row)), *shown, change])
 
 
 MEASURE_COLUMNS = (
@@ -405,20 +315,12 @@ MEASURE_COLUMNS = (
     ("Ответственный", 28),
     ("Исполнителей", 12),
     ("Выполнили", 11),
-    ("Исполнение", 11),
-    ("Задач", 8),
-    ("В срок", 8),
-    ("С опозданием", 10),
-    ("Срок истёк", 9),
-    ("Срок не наступил", 10),
-    ("Не применимо", 10),
-    ("Охват, всего", 10),
-    ("Обучающиеся", 11),
-    ("Родители", 10),
-    ("Педагоги", 10),
-    ("ОВЗ", 8),
+    ("Выполнили, %", 11),
+    *((c.label, 10) for c in FIGURE_COLUMNS if c.label != "Охват, всего"),
+    *((coverage_label(name), 10) for name in COVERAGE_FIELDS),
     ("Примечание", 60),
 )
+_MEASURE_FIGURES = tuple(c for c in FIGURE_COLUMNS if c.label != "Охват, всего")
 
 
 def condensed_comments(comments: Sequence[str], more: int, *, limit: int = 160) -> str:
@@ -461,17 +363,8 @@ def _measures_sheet(wb: Workbook, report: MonitoringReport) -> None:
                     sheet.cell(m.executors_ratio, fmt=PERCENT_FORMAT, fill=fill)
                     if m.executors_ratio is not None
                     else None,
-                    f.total,
-                    f.on_time,
-                    f.late,
-                    f.overdue,
-                    f.open,
-                    f.not_applicable,
-                    f.coverage.total,
-                    f.coverage.students,
-                    f.coverage.parents,
-                    f.coverage.teachers,
-                    f.coverage.disabled,
+                    *(_ratio_cell(sheet, c.value(f)) if c.is_ratio else c.value(f) for c in _MEASURE_FIGURES),
+                    *(getattr(f.coverage, name) for name in COVERAGE_FIELDS),
                     sheet.cell(note, wrap=True) if note else None,
                 ]
             )
@@ -483,21 +376,10 @@ def _executors_sheet(wb: Workbook, report: MonitoringReport) -> None:
     columns = (
         ("Место", 7),
         ("Организация", 36),
-        ("Задач", 8),
-        ("Выполнено", 10),
-        ("В срок", 8),
-        ("С опозданием", 10),
-        ("Срок истёк", 9),
-        ("Срок не наступил", 10),
-        ("Не применимо", 10),
-        ("Исполнение", 11),
+        *((c.label, 10) for c in _MEASURE_FIGURES),
         ("Мероприятий", 11),
         ("Выполнено мероприятий", 12),
-        ("Охват, всего", 10),
-        ("Обучающиеся", 11),
-        ("Родители", 10),
-        ("Педагоги", 10),
-        ("ОВЗ", 8),
+        *((coverage_label(name), 10) for name in COVERAGE_FIELDS),
     )
     sheet.widths([w for _n, w in columns])
     sheet.freeze_below_header(1, first_columns=2)
@@ -510,24 +392,21 @@ def _executors_sheet(wb: Workbook, report: MonitoringReport) -> None:
             [
                 place if f.applicable else None,
                 sheet.cell(e.name),
-                f.total,
-                f.done,
-                f.on_time,
-                f.late,
-                f.overdue,
-                f.open,
-                f.not_applicable,
-                _ratio_cell(sheet, f.done_ratio),
+                *(_ratio_cell(sheet, c.value(f)) if c.is_ratio else c.value(f) for c in _MEASURE_FIGURES),
                 e.measures_total,
                 e.measures_done,
-                f.coverage.total,
-                f.coverage.students,
-                f.coverage.parents,
-                f.coverage.teachers,
-                f.coverage.disabled,
+                *(getattr(f.coverage, name) for name in COVERAGE_FIELDS),
             ]
         )
     sheet.finish_filter()
+
+
+def _single_task_cell(sheet: _Sheet, cell: Cell) -> WriteOnlyCell:
+    """Both axes of a cell's one task: «возвращено на доработку, просрочено»."""
+    status = cell.single_status
+    overdue = cell.figures.overdue > 0
+    label = state_label(Workflow(status), Timeliness.OVERDUE if overdue else None)
+    return sheet.cell(label, fill="overdue" if overdue else status)
 
 
 def _matrix_sheet(wb: Workbook, report: MonitoringReport) -> None:
@@ -544,13 +423,12 @@ def _matrix_sheet(wb: Workbook, report: MonitoringReport) -> None:
             if cell is None:
                 values.append(None)
                 continue
-            status = cell.single_status
-            if status is not None:
-                values.append(sheet.cell(DISPLAY_LABELS[status], fill=status))
+            if cell.single_status is not None:
+                values.append(_single_task_cell(sheet, cell))
                 continue
             f = cell.figures
             if not cell.is_applicable:
-                values.append(sheet.cell(DISPLAY_LABELS["not_applicable"], fill="not_applicable"))
+                values.append(sheet.cell(Workflow.NOT_APPLICABLE.label, fill="not_applicable"))
             else:
                 fill = "complete" if cell.is_complete else ("none" if f.overdue else "partial")
                 values.append(sheet.cell(f"{f.done}/{f.applicable}", fill=fill))
@@ -603,10 +481,7 @@ def executor_workbook(
     summary.widths([44, 14, 14])
     summary.title(organization_name)
     summary.header(["Показатель", "Количество", "Доля"])
-    for label, value, share in _figure_rows(report.summary):
-        summary.append([summary.cell(label), value, _ratio_cell(summary, share)])
-    for label, value in _coverage_rows(report.summary):
-        summary.append([summary.cell(label), value])
+    _append_figures(summary, report.summary)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -533,6 +533,7 @@ def matrix(roadmap_id: int):
         sections=list(sections),
         section_id=section_id,
         status=status,
+        labels=queries.MATRIX_FILTERS,
         kind=kind,
         kinds=list(OrgKind),
     )

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Task
+from roadmap.reports import layout
 from roadmap.reports.charts import to_svg
 from roadmap.reports.queries import OUTCOME_LABELS, monitoring_report, plan_years_of
 from roadmap.reports.service import FORMATS, ExportFile, build_scope, executor_export, report_charts, roadmap_export
@@ -141,6 +142,7 @@ def roadmap_report(roadmap_id: int):
         query=_query_args(params),
         formats=FORMATS,
         outcome_labels=OUTCOME_LABELS,
+        layout=layout,
         year_label=plan_year_label,
         year_short=plan_year_short,
         plans_show="plans.show" in current_app.view_functions,

@@ -365,7 +365,7 @@ def test_coordinator_feed_aggregates(client, world, subscribe):
     again = by_uid(client.get(path).data)[uid]
     assert str(again["SUMMARY"]) == "○ 1.1 Экскурсии на предприятия: 1 из 2 выполнили"
     assert again["SEQUENCE"] > first_sequence
-    assert "Выполнили (отчёт принят): 1 из 2" in str(again["DESCRIPTION"])
+    assert "Выполнено (отчёт принят): 1 из 2" in str(again["DESCRIPTION"])
 
 
 def test_coordinator_feed_hides_fully_done_occurrences(client, world, subscribe):

@@ -120,7 +120,10 @@ def test_status_labels_are_russian_words():
     for status in STATUSES:
         label = status_label(status)
         assert label and any("а" <= ch <= "я" or ch == "ё" for ch in label)
-    assert status_label("submitted") == "отчёт на проверке"
+    # the words of every other surface (roadmap.tasks.state)
+    assert status_label("submitted") == "на проверке"
+    assert status_label("returned") == "возвращено на доработку"
+    assert status_label("not_applicable") == "не применимо"
 
 
 @pytest.mark.parametrize("func", [status_mark, status_label])

@@ -11,12 +11,14 @@ data gets the same comparison.
 Plan years 2022 and 2023 (calendar), schools A–D, today 15.10.2023:
 
 1.1 "до 1 сентября, ежегодно"  A accepted on time, B accepted late, C returned after the
-                                deadline (overdue), D never reported (overdue)
+                                deadline (returned *and* overdue), D never reported (overdue)
 1.2 "сентябрь, ежегодно"        A submitted on time (in review), B "not applicable" submitted,
                                 C "not applicable" accepted
 2.1 "ноябрь, ежегодно"          A submitted early (in review), B returned before the deadline (open)
 2.2 "октябрь, ежегодно"         A not reported yet (open), C cancelled, D accepted on time
-2022: 1.1 A and B done on time, everything else overdue.
+2022: 1.1 A and B submitted on time and never reviewed, everything else overdue.
+
+"Выполнено" is accepted (roadmap.tasks.state); "включая на проверке" adds the reports on review.
 """
 
 from __future__ import annotations
@@ -37,12 +39,12 @@ from docx.text.paragraph import Paragraph
 
 from roadmap.extensions import db
 from roadmap.models import Role
-from roadmap.reports.queries import DISPLAY_LABELS, OUTCOME_LABELS
+from roadmap.reports.queries import OUTCOME_LABELS, WORKFLOW_STATE_LABELS
 from roadmap.reports.typography import NBSP, format_percent
 
 from .conftest import TODAY, submit, tasks_of, utc
 
-LABEL_STATUS = {label: name for name, label in DISPLAY_LABELS.items()}
+LABEL_STATUS = {label: name for name, label in WORKFLOW_STATE_LABELS.items()}
 
 
 @pytest.fixture(autouse=True)
@@ -69,9 +71,10 @@ class Line:
 class Shown:
     sections: dict[str, Line] = field(default_factory=dict)
     total: Line | None = None
-    statuses: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)  # workflow states
     executors: list[tuple[str, int, int, str]] = field(default_factory=list)  # name, done, of, %
     extra: dict[str, int] = field(default_factory=dict)
+    coverage: int | None = None
 
 
 def _text(value) -> str:
@@ -101,9 +104,9 @@ def from_dashboard(html: str) -> Shown:
     for row in page.xpath('//table[@id="sections"]//tr[@data-section]'):
         cells = [_text(td.text_content()) for td in row.xpath("./td")]
         done, applicable, percent = _done_of(cells[2])
-        line = Line(done, applicable, percent, total=_int(cells[5]))
-        shown.extra[f"{row.get('data-section')}:in_review"] = _int(cells[3])
-        shown.extra[f"{row.get('data-section')}:accepted"] = _int(cells[4])
+        line = Line(done, applicable, percent, total=_int(cells[6]))
+        for offset, name in enumerate(("reported", "returned", "overdue"), start=3):
+            shown.extra[f"{row.get('data-section')}:{name}"] = _int(cells[offset])
         if row.get("data-section") == "Итого":
             shown.total = line
         else:
@@ -130,22 +133,26 @@ def from_xlsx(data: bytes) -> Shown:
     rows = _rows(wb["Сводка"])
     start = next(i for i, r in enumerate(rows) if r[0] == "Исполнение по разделам")
     header = rows[start + 1]
-    assert header[:8] == [
+    assert header[:11] == [
         "Раздел",
         "Задач",
-        "Выполнено в срок",
+        "Выполнено",
+        "Включая на проверке",
+        "В срок",
         "С опозданием",
-        "Срок истёк",
+        "Просрочено",
         "Срок не наступил",
         "Не применимо",
-        "Исполнение",
+        "Исполнение, %",
+        "Охват, всего",
     ]
     for row in rows[start + 2 :]:
         if row[0] is None:
             break
-        total, on_time, late, _overdue, _open, not_applicable, ratio = row[1:8]
-        assert all(isinstance(v, int) for v in (total, on_time, late, not_applicable)), row  # numbers as numbers
-        line = Line(on_time + late, total - not_applicable, _percent(ratio), total=total)
+        total, done, reported, on_time, late, _overdue, _open, not_applicable, ratio = row[1:10]
+        assert all(isinstance(v, int) for v in (total, done, on_time, late, not_applicable)), row  # numbers
+        assert reported == on_time + late, row
+        line = Line(done, total - not_applicable, _percent(ratio), total=total)
         if row[0] == "Итого":
             shown.total = line
         else:
@@ -156,17 +163,19 @@ def from_xlsx(data: bytes) -> Shown:
             figures.setdefault(r[0].strip(), r[1])
     shown.extra.update(
         in_review=figures["На проверке"],
-        accepted=figures["Принято координатором"],
-        overdue=figures["срок истёк"],
-        on_time=figures["в срок"],
-        done=figures["Выполнено"],
+        returned=figures["Возвращено на доработку"],
+        reported=figures["Выполнено, включая на проверке"],
+        overdue=figures["просрочено"],
+        done=figures["Выполнено (отчёт принят)"],
         total=figures["Задач всего"],
     )
+    shown.coverage = figures["Охват участников, всего"]
     ranked = _rows(wb["Исполнители"])
     assert ranked[0][:4] == ["Место", "Организация", "Задач", "Выполнено"]
+    assert (ranked[0][9], ranked[0][10]) == ("Не применимо", "Исполнение, %")
     for row in ranked[1:]:
         if row[0] is not None:
-            shown.executors.append((row[1], row[3], row[2] - row[8], _percent(row[9])))
+            shown.executors.append((row[1], row[3], row[2] - row[9], _percent(row[10])))
     statuses: Counter = Counter()
     for name in wb.sheetnames:
         if name in ("Сводка", "Мероприятия", "Исполнители", "Матрица"):
@@ -195,7 +204,7 @@ def from_docx(data: bytes) -> Shown:
         if isinstance(item, Paragraph):
             text = _text(item.text)
             if after_total_heading and text:
-                match = re.search(r"Выполнено задач: ([\d\s]+) из ([\d\s]+) \(([\d,]+ %|—)\)", text)
+                match = re.search(r"Выполнено задач \(отчёт принят\): ([\d\s]+) из ([\d\s]+) \(([\d,]+ %|—)\)", text)
                 assert match, text
                 # The total is given to a tenth of a per cent; the page rounds to a whole one.
                 shown.extra["total_percent_1"] = match[3]
@@ -213,9 +222,10 @@ def from_docx(data: bytes) -> Shown:
             assert _text(last[1]) == "Итого по разделу"
             shown.sections[heading] = Line(*_done_of(last[4]))
         elif header[:2] == ["№", "Организация"]:
+            rate = header.index("Исполнение, %")
             for row in item.rows[1:]:
                 cells = [_text(c.text) for c in row.cells]
-                shown.executors.append((cells[1], None, None, cells[7]))
+                shown.executors.append((cells[1], None, None, cells[rate]))
     sentences = _text(" ".join(p.text for p in document.paragraphs))
     match = re.search(r"На проверке у координатора: ([\d\s]+)\.", sentences)
     shown.extra["in_review"] = _int(match[1])
@@ -226,18 +236,19 @@ def from_csv(data: bytes) -> Shown:
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     header = rows[0]
-    section, status, outcome = header.index("Раздел"), header.index("Статус"), header.index("Исполнение")
-    done_labels = {OUTCOME_LABELS["on_time"], OUTCOME_LABELS["late"]}
+    section, status, outcome = header.index("Раздел"), header.index("Статус"), header.index("Соблюдение срока")
+    coverage = header.index("Охват: всего")
     counts: dict[str, Counter] = defaultdict(Counter)
-    shown = Shown()
+    shown = Shown(coverage=0)
     statuses: Counter = Counter()
     for row in rows[1:]:
         for key in (_text(row[section]), "Итого"):
             counts[key]["total"] += 1
-            counts[key]["done"] += row[outcome] in done_labels
+            counts[key]["done"] += row[status] == WORKFLOW_STATE_LABELS["accepted"]
             counts[key]["not_applicable"] += row[outcome] == OUTCOME_LABELS["not_applicable"]
-            counts[key]["in_review"] += row[status] == DISPLAY_LABELS["submitted"]
         statuses[LABEL_STATUS[row[status]]] += 1
+        shown.extra["overdue"] = shown.extra.get("overdue", 0) + (row[outcome] == OUTCOME_LABELS["overdue"])
+        shown.coverage += int(row[coverage] or 0)
     for key, c in counts.items():
         applicable = c["total"] - c["not_applicable"]
         line = Line(c["done"], applicable, _percent(c["done"] / applicable if applicable else None), c["total"])
@@ -293,12 +304,18 @@ def assert_all_agree(shown: dict[str, Shown]) -> None:
     # Executors ranked: the same order and percentages on the page, in XLSX and in DOCX.
     assert shown["xlsx"].executors == page.executors
     assert [(n, p) for n, _d, _o, p in shown["docx"].executors] == [(n, p) for n, _d, _o, p in page.executors]
-    # The cards: totals, accepted, in review, overdue.
+    # The cards: totals, done, reported, in review, returned, overdue.
     xlsx = shown["xlsx"].extra
-    for key in ("total", "done", "on_time", "accepted", "in_review", "overdue"):
+    for key in ("total", "done", "reported", "in_review", "returned", "overdue"):
         assert page.extra[key] == xlsx[key], key
-    assert page.extra["Итого:in_review"] == page.extra["in_review"] == shown["docx"].extra["in_review"]
-    assert page.extra["Итого:accepted"] == page.extra["accepted"]
+    assert page.extra["in_review"] == shown["docx"].extra["in_review"]
+    for key in ("reported", "returned", "overdue"):
+        assert page.extra[f"Итого:{key}"] == page.extra[key], key
+    assert page.extra["overdue"] == shown["csv"].extra.get("overdue", 0)
+    # The returned tasks are returned everywhere, whatever their deadline.
+    assert page.extra["returned"] == page.statuses["returned"]
+    # Coverage: the CSV rows add up to the summary's total (one rule for what is counted).
+    assert shown["csv"].coverage == shown["xlsx"].coverage
 
 
 # --------------------------------------------------------------------------- the mixed roadmap
@@ -374,42 +391,50 @@ def test_mixed_roadmap_numbers_match_in_page_and_files(client, mixed):
     page = shown["dashboard"]
     # ... and they are the right numbers, worked out by hand (see the module docstring).
     assert {k: (v.done, v.applicable, v.percent, v.total) for k, v in page.sections.items()} == {
-        "1. Раздел 1": (3, 5, "60 %", 7),
-        "2. Раздел 2": (2, 4, "50 %", 4),
+        "1. Раздел 1": (2, 5, "40 %", 7),
+        "2. Раздел 2": (1, 4, "25 %", 4),
     }
-    assert (page.total.done, page.total.applicable, page.total.percent, page.total.total) == (5, 9, "56 %", 11)
-    assert shown["docx"].extra["total_percent_1"] == "55,6 %"
+    assert (page.total.done, page.total.applicable, page.total.percent, page.total.total) == (3, 9, "33 %", 11)
+    assert shown["docx"].extra["total_percent_1"] == "33,3 %"
+    # Two axes: 1.1 C is returned (a workflow state) and overdue (timeliness) at once.
     assert page.statuses == {
-        "planned": 1,
-        "overdue": 2,
-        "returned": 1,
+        "planned": 2,
+        "returned": 2,
         "submitted": 3,
         "accepted": 3,
         "not_applicable": 1,
     }
     assert [(name[-1], done, of, percent) for name, done, of, percent in page.executors] == [
-        ("1", 3, 4, "75 %"),
         ("4", 1, 2, "50 %"),
         ("2", 1, 2, "50 %"),
+        ("1", 1, 4, "25 %"),
         ("3", 0, 1, "0 %"),
     ]
     extra = page.extra
-    assert (extra["on_time"], extra["accepted"], extra["in_review"], extra["overdue"]) == (4, 4, 3, 2)
-    assert (extra["1. Раздел 1:in_review"], extra["1. Раздел 1:accepted"]) == (2, 3)
+    assert (extra["reported"], extra["done"], extra["in_review"], extra["returned"], extra["overdue"]) == (
+        5,
+        3,
+        3,
+        2,
+        2,
+    )
+    assert (extra["1. Раздел 1:reported"], extra["1. Раздел 1:returned"], extra["1. Раздел 1:overdue"]) == (3, 1, 2)
 
 
 def test_mixed_roadmap_previous_year_matches_too(client, mixed):
     login(client)
     shown = everything(client, mixed.id, 2022)
     assert_all_agree(shown)
-    assert (shown["dashboard"].total.done, shown["dashboard"].total.applicable) == (2, 12)
+    # 1.1 A and B reported on time and never reviewed: reported, not done.
+    assert (shown["dashboard"].total.done, shown["dashboard"].total.applicable) == (0, 12)
+    assert shown["dashboard"].extra["reported"] == 2
 
 
 def test_all_years_match(client, mixed):
     login(client)
     shown = everything(client, mixed.id, "all")
     assert_all_agree(shown)
-    assert (shown["dashboard"].total.done, shown["dashboard"].total.total) == (7, 23)
+    assert (shown["dashboard"].total.done, shown["dashboard"].total.total) == (3, 23)
 
 
 def test_dashboard_lists_overdue_tasks_of_the_report(client, mixed):
@@ -421,7 +446,11 @@ def test_dashboard_lists_overdue_tasks_of_the_report(client, mixed):
     ]
     assert len(rows) == 2
     assert all(row.startswith("01.09.2023 | 1.1 Семинар") for row in rows), rows
-    assert {row[-1] for row in rows} == {"3", "4"}  # schools C (returned after the deadline) and D
+    # schools C (returned after the deadline: says so) and D (never reported)
+    assert {row.rsplit(" | ", 1)[0][-1]: row.rsplit(" | ", 1)[1] for row in rows} == {
+        "3": "возвращено на доработку",
+        "4": "запланировано",
+    }
     links = page.xpath('//a[contains(@href, "/export.")]/@href')
     assert sorted(link.rsplit("/", 1)[-1] for link in links) == [
         "export.csv?year=2023",
@@ -473,7 +502,7 @@ def test_date_range_exports_with_the_same_range_a_year_earlier(client, mixed):
     text = _text(" ".join(p.text for p in doc.paragraphs))
     assert "за период с 01.11.2023 по 31.12.2023" in text
     shown = from_docx(fetch(client, f"/roadmaps/{mixed.id}/export.docx?{query}"))
-    assert {k: (v.done, v.applicable, v.percent) for k, v in shown.sections.items()} == {"2. Раздел 2": (1, 2, "50 %")}
+    assert {k: (v.done, v.applicable, v.percent) for k, v in shown.sections.items()} == {"2. Раздел 2": (0, 2, "0 %")}
     comparison = next(t for t in doc.tables if t.rows[0].cells[0].text == "Показатель")
     assert [_text(c.text) for c in comparison.rows[0].cells] == [
         "Показатель",
@@ -483,17 +512,25 @@ def test_date_range_exports_with_the_same_range_a_year_earlier(client, mixed):
     ]
     by_label = {r.cells[0].text: [_text(c.text) for c in r.cells[1:]] for r in comparison.rows[1:]}
     assert by_label["Задач всего"] == ["2", "2", "0"]
-    assert by_label["Выполнено"] == ["0", "1", "+1"]
-    assert by_label["Исполнение"] == ["0,0 %", "50,0 %", "+50,0 п.п."]
+    assert by_label["Выполнено (отчёт принят)"] == ["0", "0", "0"]
+    assert by_label["Выполнено, включая на проверке"] == ["0", "1", "+1"]
+    assert by_label["Исполнение, %"] == ["0,0 %", "0,0 %", "0 п.п."]
 
     wb = openpyxl.load_workbook(io.BytesIO(fetch(client, f"/roadmaps/{mixed.id}/export.xlsx?{query}")))
     summary = _rows(wb["Сводка"])
     assert next(r for r in summary if r[0] == "Отчётный период")[1] == "период с 01.11.2023 по 31.12.2023"
     assert next(r for r in summary if r[0] == "Задач всего")[1] == 2
-    start = next(i for i, r in enumerate(summary) if r[0] == "Сравнение с тем же периодом предыдущего года")
-    assert summary[start + 1][:4] == ["Показатель", "01.11.2022 – 31.12.2022", "01.11.2023 – 31.12.2023", "Изменение"]
-    block = {r[0]: r[1:4] for r in summary[start + 2 : start + 11]}
-    assert block["Выполнено"] == [0, 1, 1]
+    start = next(i for i, r in enumerate(summary) if r[0] == "Сравнение с предыдущими периодами")
+    assert summary[start + 1][:4] == [
+        "Показатель",
+        "01.11.2022 – 31.12.2022",
+        "01.11.2023 – 31.12.2023",
+        "Изменение к предыдущему году",
+    ]
+    block = {r[0].strip(): r[1:4] for r in summary[start + 2 : start + 14] if r[0]}
+    # The same rows as the DOCX's comparison table, with the same values.
+    assert list(block) == list(by_label)
+    assert block["Выполнено, включая на проверке"] == [0, 1, 1]
     assert block["Задач всего"] == [2, 2, 0]
     assert wb.sheetnames == ["Сводка", "Мероприятия", "2. Раздел 2", "Исполнители", "Матрица"]
 
@@ -565,20 +602,51 @@ def test_roadmap_list_shows_the_dashboards_figures(client, mixed, make_roadmap, 
         page = from_dashboard(client.get(f"/roadmaps/{roadmap.id}").get_data(as_text=True))
         total = page.total
         assert f"выполнено {total.done} из {total.applicable} ({total.percent})" in text, text
-        assert f"срок истёк у {page.extra['overdue']}" in text, text
-    assert "План на 2023: выполнено 5 из 9 (56 %)" in _text(listing.text_content())
+        assert f"просрочено у {page.extra['overdue']}" in text, text
+    assert "План на 2023: выполнено 3 из 9 (33 %)" in _text(listing.text_content())
     assert "4 мероприятия" in _text(listing.text_content())
+
+
+def _matrix_marks(html: str) -> Counter:
+    shown: Counter = Counter()
+    for status, count in re.findall(r'class="cell status-(\w+)" title="[^:]+: (\d+)"', html):
+        shown[status] += int(count)
+    return shown
 
 
 def test_matrix_cells_show_the_reports_statuses(client, mixed):
     login(client)
-    html = client.get(f"/roadmaps/{mixed.id}/matrix?year=2023").get_data(as_text=True)
-    titles = Counter(re.findall(r'class="cell status-(\w+)" title="[^:]+: (\d+)"', html))
-    shown = Counter()
-    for (status, count), times in titles.items():
-        shown[status] += int(count) * times
+    shown = _matrix_marks(client.get(f"/roadmaps/{mixed.id}/matrix?year=2023").get_data(as_text=True))
     page = from_dashboard(client.get(f"/roadmaps/{mixed.id}?year=2023").get_data(as_text=True))
+    overdue = shown.pop("overdue")
     assert dict(shown) == {name: n for name, n in page.statuses.items() if n}
-    overdue = client.get(f"/roadmaps/{mixed.id}/matrix?year=2023&status=overdue").get_data(as_text=True)
-    assert set(re.findall(r'class="cell status-(\w+)"', overdue)) == {"overdue"}
-    assert len(re.findall(r'class="cell status-overdue"', overdue)) == page.statuses["overdue"]
+    assert overdue == page.extra["overdue"] == 2
+    late = _matrix_marks(client.get(f"/roadmaps/{mixed.id}/matrix?year=2023&status=overdue").get_data(as_text=True))
+    # 1.1 C returned after its deadline and 1.1 D never reported: both overdue, in their own states.
+    assert late == Counter(overdue=2, returned=1, planned=1)
+    returned = _matrix_marks(
+        client.get(f"/roadmaps/{mixed.id}/matrix?year=2023&status=returned").get_data(as_text=True)
+    )
+    assert returned == Counter(returned=2, overdue=1)
+
+
+def test_demo_returned_work_is_returned_everywhere(client, demo):
+    """The issue's "done when": the demo's returned reports, many past their deadline, are
+    counted as returned on the dashboard, in the matrix filter and in every export."""
+    from sqlalchemy import select
+
+    from roadmap.models import Roadmap, RoadmapStatus
+
+    roadmap = db.session.scalars(select(Roadmap).where(Roadmap.status == RoadmapStatus.PUBLISHED)).first()
+    coordinator = next(account for account in demo if account.role == Role.COORDINATOR)
+    login(client, coordinator.login, coordinator.password)
+    page = lxml.html.fromstring(fetch(client, f"/roadmaps/{roadmap.id}").decode())
+    year = page.xpath('//select[@id="year"]/option[@selected]/@value')[0]
+    shown = everything(client, roadmap.id, year)
+    returned = shown["dashboard"].statuses["returned"]
+    assert returned > 0
+    assert shown["xlsx"].statuses["returned"] == shown["csv"].statuses["returned"] == returned
+    marks = _matrix_marks(fetch(client, f"/roadmaps/{roadmap.id}/matrix?year={year}&status=returned").decode())
+    assert marks["returned"] == returned
+    # some of them past their deadline: returned *and* overdue
+    assert 0 < marks["overdue"] <= returned

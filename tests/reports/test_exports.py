@@ -60,12 +60,15 @@ def test_xlsx_summary_numbers_and_dates(data):
     assert formed.number_format == "DD.MM.YYYY"
     total = find_row(ws, "Задач всего")
     assert total[1].value == 7 and isinstance(total[1].value, int)
-    done = find_row(ws, "Выполнено")
-    assert done[1].value == 4 and done[2].value == pytest.approx(4 / 6) and done[2].number_format == "0%"
+    done = find_row(ws, "Выполнено (отчёт принят)")
+    assert done[1].value == 1 and done[2].value == pytest.approx(1 / 6) and done[2].number_format == "0%"
+    reported = find_row(ws, "Выполнено, включая на проверке")
+    assert reported[1].value == 4 and reported[2].value == pytest.approx(4 / 6)
     assert find_row(ws, "Охват участников, всего")[1].value == 525
     assert find_row(ws, "   обучающиеся")[1].value == 205
     itogo = find_row(ws, "Итого")
-    assert [c.value for c in itogo[1:7]] == [7, 3, 1, 1, 1, 1]
+    # total, done, reported, on time, late, overdue, not due, not applicable
+    assert [c.value for c in itogo[1:9]] == [7, 1, 4, 3, 1, 1, 1, 1]
 
 
 def test_xlsx_measures_sheet(data):
@@ -79,33 +82,40 @@ def test_xlsx_measures_sheet(data):
         "Ответственный",
         "Исполнителей",
         "Выполнили",
-        "Исполнение",
+        "Выполнили, %",
     ]
     assert ws.freeze_panes == "D2"
-    assert ws.auto_filter.ref == f"A1:T{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:W{ws.max_row}"
+    column = {name: i for i, name in enumerate(header)}
     row = find_row(ws, "1.1")
-    assert [c.value for c in row[5:8]] == [3, 2, pytest.approx(2 / 3)]  # executors, done, share
-    assert row[14].value == 200  # coverage of done reports
-    assert "Семинар проведён" in row[19].value
+    assert [c.value for c in row[5:8]] == [3, 0, 0]  # executors, done (accepted), share: all on review
+    assert row[column["Включая на проверке"]].value == 2
+    assert row[column["Охват участников, всего"]].value == 200  # coverage of reports on review or accepted
+    assert "Семинар проведён" in row[column["Примечание"]].value
     assert find_row(ws, "1.2")[7].fill.start_color.rgb.endswith("D1E7DD")  # complete → green
-    assert "Задачи не созданы" in find_row(ws, "2.2")[19].value
+    assert "Задачи не созданы" in find_row(ws, "2.2")[column["Примечание"]].value
 
 
 def test_xlsx_section_sheet_has_task_rows_with_real_dates(data):
     ws = workbook(data)["1. Раздел 1"]
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:R{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:T{ws.max_row}"
     assert ws.max_row == 1 + 5  # 1.1 × 3 schools, 1.2 × 2 schools
     header = [c.value for c in ws[1]]
-    rows = {(r[0].value, r[2].value): {h: c for h, c in zip(header, r, strict=True)} for r in ws.iter_rows(min_row=2)}
+    from roadmap.reports.layout import TASK_COLUMNS
+
+    assert tuple(header) == TASK_COLUMNS  # the CSV's columns, in the same order
+    rows = {(r[0].value, r[3].value): {h: c for h, c in zip(header, r, strict=True)} for r in ws.iter_rows(min_row=2)}
     a = rows[("1.1", "МБОУ СОШ № 1")]
     assert a["Срок"].value == datetime(2023, 9, 1) and a["Срок"].number_format == "DD.MM.YYYY"
     assert a["Дата проведения"].value == datetime(2023, 8, 30)
     assert a["Статус"].value == "на проверке" and a["Статус"].fill.start_color.rgb.endswith("CFE2FF")
-    assert a["Исполнение"].value == "выполнено в срок"
-    assert a["Охват, всего"].value == 120 and a["Обучающиеся"].value == 100 and a["ОВЗ"].value == 3
+    assert a["Соблюдение срока"].value == "в срок"
+    assert a["Охват: всего"].value == 120 and a["Охват: обучающиеся"].value == 100
+    assert a["Охват: обучающиеся с ОВЗ"].value == 3
     c = rows[("1.1", "МБОУ СОШ № 3")]
-    assert c["Статус"].value == "просрочено" and c["Статус"].fill.start_color.rgb.endswith("F8D7DA")
+    assert c["Статус"].value == "запланировано"
+    assert c["Соблюдение срока"].value == "просрочено" and c["Соблюдение срока"].fill.start_color.rgb.endswith("F8D7DA")
     assert c["Дата отчёта"].value is None
     assert rows[("1.2", "МБОУ СОШ № 1")]["Срок с учётом выходных"].value == datetime(2023, 10, 2)
     assert ws.column_dimensions["B"].width == 48
@@ -118,14 +128,14 @@ def test_xlsx_matrix(data):
     row = find_row(ws, "1.1")
     assert [c.value for c in row[2:]] == ["на проверке", "на проверке", "просрочено"]
     row = find_row(ws, "2.1")
-    assert row[2].value == "1/2" and row[3].value is None
+    assert row[2].value == "0/2" and row[3].value is None  # one on review, one not due: none accepted
 
 
 def test_xlsx_executors_ranked(data):
     ws = workbook(data)["Исполнители"]
     assert [(r[0], r[1], r[3]) for r in rows_of(ws)[1:]] == [
-        (1, "МБОУ СОШ № 2", 1),
-        (2, "МБОУ СОШ № 1", 3),
+        (1, "МБОУ СОШ № 1", 1),
+        (2, "МБОУ СОШ № 2", 0),
         (3, "МБОУ СОШ № 3", 0),
     ]
 
@@ -170,9 +180,12 @@ def test_xlsx_comparison_block(app, make_org, make_user, make_roadmap):
         io.BytesIO(roadmap_export(roadmap, build_scope(roadmap, 2023, today=TODAY), "xlsx").data)
     )["Сводка"]
     values = rows_of(ws)
-    header = values.index(["Показатель", "2022", "2023", "Изменение", None, None, None, None, None])
-    rows = {r[0]: r[1:4] for r in values[header + 1 : header + 10]}
-    assert rows["Выполнено"] == [1, 0, -1]
+    header = next(
+        i for i, r in enumerate(values) if r[:4] == ["Показатель", "2022", "2023", "Изменение к предыдущему году"]
+    )
+    rows = {r[0].strip(): r[1:4] for r in values[header + 1 : header + 14] if r[0]}
+    assert rows["Выполнено (отчёт принят)"] == [0, 0, 0]
+    assert rows["Выполнено, включая на проверке"] == [1, 0, -1]
     assert rows["Охват участников, всего"] == [50, 0, -50]
 
 
@@ -186,7 +199,8 @@ def test_executor_workbook_only_has_own_tasks(data):
     header_row = next(r for r in ws.iter_rows() if r[0].value == "№")
     assert ws.freeze_panes == f"C{header_row[0].row + 1}"
     tasks = [r for r in ws.iter_rows(min_row=header_row[0].row + 1, values_only=True)]
-    assert [(t[0], t[6]) for t in tasks] == [("1.1", "на проверке"), ("1.2", "на проверке")]
+    status = [c.value for c in header_row].index("Статус")
+    assert [(t[0], t[status]) for t in tasks] == [("1.1", "на проверке"), ("1.2", "на проверке")]
     assert find_row(wb["Итоги"], "Задач всего")[1].value == 2
 
 
@@ -204,8 +218,8 @@ def test_csv_bytes(data):
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["№"] == '="1.1"'  # kept as text by Russian Excel, not read as 1 January
     assert first["Срок"] == "01.09.2023"
-    assert first["Охват, всего"] == "120"
-    assert first["Исполнение"] == "выполнено в срок"
+    assert first["Охват: всего"] == "120"
+    assert first["Соблюдение срока"] == "в срок"
 
 
 def test_csv_neutralises_formulas(app, make_org, make_user, make_roadmap):
@@ -245,8 +259,8 @@ def test_docx_title_period_and_typography(data):
     assert "за 2023 год" in text
     assert "Период реализации дорожной карты: 01.01.2023 – 31.12.2023." in text
     assert "Дата формирования отчёта: 15.10.2023." in text
-    assert f"Выполнено 4 из 6 (66,7{NBSP}%)" in text
-    assert "Общий охват участников мероприятий составил 525 чел." in text
+    assert f"Выполнено (отчёт принят) 1 из 6 (16,7{NBSP}%); выполнено, включая на проверке — 4 (66,7{NBSP}%)" in text
+    assert "Общий охват участников мероприятий (по отчётам, принятым и на проверке) составил 525 чел." in text
     assert doc.sections[0].page_width > doc.sections[0].page_height  # landscape
 
 
@@ -267,15 +281,15 @@ def test_docx_section_tables(data):
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in tables[0].rows[1:]}
     assert rows["1.1"][2] == "до 1 сентября, ежегодно"
     assert rows["1.1"][3] == "МБОУ СОШ № 1, МБОУ СОШ № 2, МБОУ СОШ № 3".replace("№ ", f"№{NBSP}")
-    assert rows["1.1"][4].startswith(f"2{NBSP}из{NBSP}3 (67{NBSP}%)")
+    assert rows["1.1"][4].startswith(f"0{NBSP}из{NBSP}3 (0{NBSP}%)")  # on review: not yet done
     assert rows["1.1"][5].startswith("200")
     assert "Семинар проведён; Проведён с опозданием" in rows["1.1"][6]
-    assert "Не выполнено в срок: 1" in rows["1.1"][6]
+    assert "Просрочено: 1" in rows["1.1"][6]
     assert rows["1.2"][1] == "Родительское собрание «Выбор профессии»"  # straight quotes → ёлочки
     assert "не применимо: 1" in rows["1.2"][4]
     assert "Собрание «Выбор профессии» проведено" in rows["1.2"][6]
     total = [c.text for c in tables[0].rows[-1].cells]
-    assert total[1] == "Итого по разделу" and total[4] == f"задач: 3{NBSP}из{NBSP}4 (75{NBSP}%)"
+    assert total[1] == "Итого по разделу" and total[4] == f"задач: 1{NBSP}из{NBSP}4 (25{NBSP}%)"
     second = {r.cells[0].text: [c.text for c in r.cells] for r in tables[1].rows[1:]}
     assert second["2.2"][4] == "задачи не созданы"
 
@@ -283,7 +297,7 @@ def test_docx_section_tables(data):
 def test_docx_executors_charts_and_signature(data):
     doc = document(export(data, "docx").data)
     executors = next(t for t in doc.tables if t.rows[0].cells[1].text == "Организация")
-    assert [r.cells[1].text for r in executors.rows[1:]] == [f"МБОУ СОШ №{NBSP}{n}" for n in (2, 1, 3)]
+    assert [r.cells[1].text for r in executors.rows[1:]] == [f"МБОУ СОШ №{NBSP}{n}" for n in (1, 2, 3)]
     assert len(doc.inline_shapes) == 4  # the four charts as pictures
     text = all_text(doc)
     assert "Рисунок 1. Исполнение мероприятий по разделам" in text
@@ -362,7 +376,7 @@ def test_docx_condensed_comments_read_as_one_sentence(app, make_org, make_user, 
     wb = openpyxl.load_workbook(
         io.BytesIO(roadmap_export(roadmap, build_scope(roadmap, 2023, today=TODAY), "xlsx").data)
     )
-    assert find_row(wb["Мероприятия"], "1.1")[19].value == "Проведено в школе 0; Проведено в школе 1"
+    assert find_row(wb["Мероприятия"], "1.1")[-1].value == "Проведено в школе 0; Проведено в школе 1"
 
 
 def test_file_name_is_cut_at_a_word(app, make_roadmap):

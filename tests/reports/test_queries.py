@@ -22,9 +22,10 @@ def scope(data, **kw):
 def test_summary_outcomes(data):
     s = monitoring_report(data.roadmap, scope(data)).summary
     assert (s.total, s.on_time, s.late, s.overdue, s.open, s.not_applicable) == (7, 3, 1, 1, 1, 1)
-    assert (s.done, s.applicable, s.not_done) == (4, 6, 2)
-    assert s.done_ratio == 4 / 6
-    assert (s.in_review, s.accepted) == (4, 1)
+    # "Выполнено" is accepted (1.2 A); the reports on review are "reported" as well.
+    assert (s.done, s.reported, s.applicable, s.not_done) == (1, 4, 6, 2)
+    assert s.done_ratio == 1 / 6 and s.reported_ratio == 4 / 6
+    assert (s.in_review, s.returned) == (4, 0)
     c = s.coverage
     assert (c.total, c.students, c.parents, c.teachers, c.disabled) == (525, 205, 310, 5, 5)
 
@@ -35,11 +36,12 @@ def test_sections_measures_and_executors_add_up(data):
     assert sum(s.figures.total for s in report.sections) == report.summary.total
     assert sum(e.figures.total for e in report.executors) == report.summary.total
     measures = {m.number: m for m in report.measures}
-    assert (measures["1.1"].executors_done, measures["1.1"].executors_total) == (2, 3)
+    assert (measures["1.1"].executors_done, measures["1.1"].executors_total) == (0, 3)  # all on review
+    assert measures["1.1"].figures.reported == 2
     assert (measures["1.2"].executors_done, measures["1.2"].executors_total) == (1, 1)
     assert measures["1.2"].executors_not_applicable == 1
     assert (measures["2.1"].executors_done, measures["2.1"].executors_total) == (0, 1)  # H2 still open
-    assert measures["2.1"].figures.done == 1
+    assert (measures["2.1"].figures.done, measures["2.1"].figures.reported) == (0, 1)
     # A measure that never got tasks is listed, not lost.
     assert measures["2.2"].has_tasks is False
     assert measures["1.1"].comments == ["Семинар проведён", "Проведён с опозданием"]
@@ -48,19 +50,31 @@ def test_sections_measures_and_executors_add_up(data):
 def test_executors_ranked(data):
     ranked = monitoring_report(data.roadmap, scope(data)).executors_ranked
     assert [(e.name, e.figures.done, e.figures.applicable) for e in ranked] == [
-        ("МБОУ СОШ № 2", 1, 1),
-        ("МБОУ СОШ № 1", 3, 4),
+        ("МБОУ СОШ № 1", 1, 4),
+        ("МБОУ СОШ № 2", 0, 1),
         ("МБОУ СОШ № 3", 0, 1),
     ]
 
 
-def test_status_distribution_matches_display_status(data):
+def test_sql_states_match_the_state_module(data):
+    """The SQL mirror of roadmap.tasks.state gives every task the model's workflow state and
+    timeliness (the outcome, "not applicable" aside)."""
+    from roadmap.tasks.workflow import return_report
+
+    return_report(data.tasks[("1.1", "B")][0], data.coordinator, "coverage")  # returned after its deadline
     report = monitoring_report(data.roadmap, scope(data))
-    expected = {}
+    expected: dict[str, int] = {}
     for task in tasks_of(data.roadmap):
-        status = task.display_status(TODAY)
-        expected[status] = expected.get(status, 0) + 1
+        expected[task.workflow.value] = expected.get(task.workflow.value, 0) + 1
     assert {k: v for k, v in report.status_counts.items() if v} == expected
+    assert expected["returned"] == 1
+    rows = {row.task_id: row for row in task_rows(scope(data))}
+    for task in tasks_of(data.roadmap):
+        row = rows[task.id]
+        assert row.workflow == task.workflow.value, task
+        timeliness = task.timeliness(TODAY)
+        assert row.outcome == (timeliness.value if timeliness else "not_applicable"), task
+    assert rows[data.tasks[("1.1", "B")][0].id].outcome == "overdue"
 
 
 def test_coverage_by_month(data):
@@ -104,7 +118,7 @@ def test_returned_report_is_not_done_and_not_counted_in_coverage(data):
     task = data.tasks[("1.1", "B")][0]
     return_report(task, data.coordinator, "coverage")
     s = monitoring_report(data.roadmap, scope(data)).summary
-    assert (s.done, s.late, s.overdue) == (3, 0, 2)
+    assert (s.done, s.reported, s.late, s.overdue, s.returned) == (1, 3, 0, 2, 1)
     assert s.coverage.total == 525 - 80
 
 
@@ -156,7 +170,8 @@ def test_comparison_with_previous_plan_year_of_same_roadmap(app, make_org, make_
     comparison = report.comparison
     assert comparison is not None and comparison.same_roadmap
     assert (comparison.previous.plan_year, comparison.current.plan_year) == (2022, 2023)
-    assert (comparison.previous.figures.done, comparison.current.figures.done) == (2, 1)
+    assert (comparison.previous.figures.reported, comparison.current.figures.reported) == (2, 1)
+    assert (comparison.previous.figures.done, comparison.current.figures.done) == (0, 0)  # none accepted
     assert comparison.delta(lambda f: f.coverage.total) == 70 - 100
     assert [y.plan_year for y in report.comparison_years] == [2022, 2023]
 

@@ -91,7 +91,7 @@ def test_not_applicable_needs_a_reason_and_is_reviewed(setup):
     mark_not_applicable(task, setup["executor"], "нет 9-х классов")
     assert task.status == TaskStatus.SUBMITTED and task.is_not_applicable
     accept(task, setup["coordinator"])
-    assert task.display_status(task.due_effective_on) == "not_applicable"
+    assert task.workflow == "not_applicable"
 
 
 def test_empty_report_and_bad_numbers_refused(setup):
