@@ -175,7 +175,7 @@ def test_executor_reports_and_coordinator_accepts(open_session, live_server, tmp
     page.goto(f"/roadmaps/{roadmap_id}?year={plan_year}")
     after = _dashboard_numbers(page)
     coordinator.shot("c4-dashboard-after")
-    assert after["Принято"] == before["Принято"] + 1
+    assert after["Выполнено (отчёт принят)"] == before["Выполнено (отчёт принят)"] + 1
     assert after["На проверке"] == before["На проверке"] - 1
 
     with database(live_server) as db_session:
