@@ -11,15 +11,13 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from roadmap import audit
 from roadmap.cli.common import fail
 from roadmap.extensions import db
 from roadmap.importers import ImportFailed, ParsedRoadmap, match_parties, read_document
-from roadmap.models import Organization, OrgKind, Roadmap, RoadmapStatus
-from roadmap.plans.service import FLAG_LABELS, PlanError, build_directory, create_roadmap
+from roadmap.models import Organization, OrgKind, Roadmap
+from roadmap.plans.service import FLAG_LABELS, PlanError, build_directory, create_roadmap, regenerate_tasks
 from roadmap.schedule import parse
 from roadmap.tasks.planner import MeasurePlan, PlanSettings, measure_occurrences
-from roadmap.tasks.service import generate_tasks
 
 roadmap_group = AppGroup("roadmap", help="Дорожные карты.")
 
@@ -101,7 +99,7 @@ def import_command(file: Path, period: str | None, year_type: str | None, dry_ru
 
         parsed = read_document(data, file.name, max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
     except ImportFailed as exc:
-        fail(exc.message)
+        fail(str(exc))
     if explicit:
         chosen_period = explicit
     elif parsed.period_start and parsed.period_end:
@@ -122,7 +120,6 @@ def import_command(file: Path, period: str | None, year_type: str | None, dry_ru
             db.session.rollback()
             fail(str(exc))
         roadmap.owner_organization_id = owner.id if owner else None
-        audit.record("roadmap_imported", obj=roadmap, summary=f"Из командной строки: {file.name}")
         db.session.commit()
         roadmap_id = roadmap.id
     if as_json:
@@ -147,10 +144,10 @@ def generate_command(roadmap_id: int):
     roadmap = db.session.get(Roadmap, roadmap_id)
     if roadmap is None:
         fail(f"дорожная карта {roadmap_id} не найдена.")
-    if roadmap.status != RoadmapStatus.PUBLISHED:
-        fail("задачи создаются только для опубликованной дорожной карты.")
-    result = generate_tasks(roadmap)
-    audit.record("tasks_regenerated", obj=roadmap, summary=result.summary())
+    try:
+        result = regenerate_tasks(roadmap, None)
+    except PlanError as exc:
+        fail(str(exc))
     db.session.commit()
     click.echo(
         f"Добавлено: {result.added}\nИзменено: {result.changed}\nОтменено: {result.cancelled}\n"

@@ -186,6 +186,12 @@ def create_roadmap(
         apply_deadline(measure, item.deadline)
         apply_responsible(measure, item.responsible, directory)
     db.session.flush()
+    audit.record(
+        "roadmap_imported",
+        user=user,
+        obj=roadmap,
+        summary=f"{roadmap.title[:200]} ({len(roadmap.measures)} мероприятий; {filename or 'вставленный текст'})",
+    )
     return roadmap
 
 
@@ -265,6 +271,30 @@ def publish_roadmap(roadmap: Roadmap, user: User | None) -> GenerationResult:
         summary=f"{roadmap.title[:200]}: {result.summary()}",
     )
     return result
+
+
+def regenerate_tasks(roadmap: Roadmap, user: User | None) -> GenerationResult:
+    """Bring a published roadmap's tasks in line with its measures (idempotent), with its audit."""
+    if roadmap.status != RoadmapStatus.PUBLISHED:
+        raise PlanError("Задачи создаются только для опубликованной дорожной карты.")
+    result = generate_tasks(roadmap)
+    audit.record("tasks_regenerated", user=user, obj=roadmap, summary=result.summary())
+    return result
+
+
+def delete_draft(roadmap: Roadmap, user: User | None) -> None:
+    if roadmap.status != RoadmapStatus.DRAFT:
+        raise PlanError("Удалить можно только черновик; опубликованную карту можно отправить в архив.")
+    audit.record("roadmap_deleted", user=user, obj=roadmap, summary=roadmap.title[:200])
+    db.session.delete(roadmap)
+    db.session.flush()
+
+
+def archive_roadmap(roadmap: Roadmap, user: User | None) -> None:
+    if roadmap.status != RoadmapStatus.PUBLISHED:
+        raise PlanError("В архив можно отправить только опубликованную дорожную карту.")
+    roadmap.status = RoadmapStatus.ARCHIVED
+    audit.record("roadmap_archived", user=user, obj=roadmap, summary=roadmap.title[:200])
 
 
 def notify_new_tasks(roadmap: Roadmap) -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-import secrets
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from roadmap import audit
 from roadmap.extensions import db
 from roadmap.importers import ImportFailed, ParsedRoadmap, read_document, read_text
 from roadmap.models import Measure, MeasureParty, Organization, OrgGroup, OrgKind, Roadmap, RoadmapStatus, Section
 from roadmap.plans import dashboard as queries
+from roadmap.plans import pending
 from roadmap.plans.service import (
     FIELD_LABELS,
     FLAG_LABELS,
@@ -22,12 +21,15 @@ from roadmap.plans.service import (
     apply_deadline,
     apply_reimport,
     apply_responsible,
+    archive_roadmap,
     build_directory,
     create_roadmap,
+    delete_draft,
     diff_roadmap,
     map_party,
     publish_problems,
     publish_roadmap,
+    regenerate_tasks,
     review_roadmap,
     rollover,
     set_manual_dates,
@@ -118,9 +120,6 @@ def import_roadmap():
             db.session.rollback()
             flash(getattr(exc, "message", str(exc)), "danger")
             return render_template("plans/import.html", form=form), 400
-        audit.record(
-            "roadmap_imported", obj=roadmap, summary=f"{roadmap.title[:200]} ({len(roadmap.measures)} мероприятий)"
-        )
         db.session.commit()
         for warning in parsed.warnings[:5]:
             flash(warning, "warning")
@@ -375,11 +374,11 @@ def delete(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if roadmap.status != RoadmapStatus.DRAFT:
-        flash("Удалить можно только черновик; опубликованную карту можно отправить в архив.", "danger")
+    try:
+        delete_draft(roadmap, current_user)
+    except PlanError as exc:
+        flash(str(exc), "danger")
         return redirect(url_for("plans.show", roadmap_id=roadmap.id))
-    audit.record("roadmap_deleted", obj=roadmap, summary=roadmap.title[:200])
-    db.session.delete(roadmap)
     db.session.commit()
     flash("Черновик удалён.", "success")
     return redirect(url_for("plans.index"))
@@ -389,9 +388,13 @@ def delete(roadmap_id: int):
 @only_coordinator
 def archive(roadmap_id: int):
     roadmap = _editable(roadmap_id)
-    if ConfirmForm().validate_on_submit() and roadmap.status == RoadmapStatus.PUBLISHED:
-        roadmap.status = RoadmapStatus.ARCHIVED
-        audit.record("roadmap_archived", obj=roadmap, summary=roadmap.title[:200])
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        archive_roadmap(roadmap, current_user)
+    except PlanError as exc:
+        flash(str(exc), "warning")
+    else:
         db.session.commit()
         flash("Дорожная карта отправлена в архив.", "success")
     return redirect(url_for("plans.show", roadmap_id=roadmap.id))
@@ -413,9 +416,15 @@ def rollover_view(roadmap_id: int):
 
 
 def _pending_dir() -> Path:
-    folder = Path(current_app.instance_path) / "pending-imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return Path(current_app.instance_path) / "pending-imports"
+
+
+def _upload_payload(form) -> tuple[bytes, str]:
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        upload.stream.seek(0)
+        return upload.read(), upload.filename
+    return form.text.data.encode("utf-8"), pending.TEXT_NAME
 
 
 @bp.route("/<int:roadmap_id>/reimport", methods=["GET", "POST"])
@@ -423,59 +432,44 @@ def _pending_dir() -> Path:
 def reimport(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     form = ReimportForm()
-    if form.validate_on_submit():
-        try:
-            parsed, filename = _read_upload(form)
-        except ImportFailed as exc:
-            flash(exc.message, "danger")
-            return render_template("plans/reimport.html", form=form, roadmap=roadmap), 400
-        token = secrets.token_hex(16)
-        upload = form.file.data
-        if upload and getattr(upload, "filename", ""):
-            upload.stream.seek(0)
-            payload = upload.read()
-            name = upload.filename
-        else:
-            payload, name = form.text.data.encode("utf-8"), "__text__"
-        (_pending_dir() / f"{token}.bin").write_bytes(payload)
-        (_pending_dir() / f"{token}.name").write_text(name, encoding="utf-8")
-        changes = diff_roadmap(roadmap, parsed)
-        return render_template(
-            "plans/reimport_diff.html",
-            roadmap=roadmap,
-            changes=changes,
-            token=token,
-            field_labels=FIELD_LABELS,
-            confirm=ConfirmForm(),
-        )
-    return render_template("plans/reimport.html", form=form, roadmap=roadmap)
+    if not form.validate_on_submit():
+        return render_template("plans/reimport.html", form=form, roadmap=roadmap)
+    try:
+        parsed, _filename = _read_upload(form)
+    except ImportFailed as exc:
+        flash(exc.message, "danger")
+        return render_template("plans/reimport.html", form=form, roadmap=roadmap), 400
+    token = pending.store(_pending_dir(), *_upload_payload(form))
+    return render_template(
+        "plans/reimport_diff.html",
+        roadmap=roadmap,
+        changes=diff_roadmap(roadmap, parsed),
+        token=token,
+        field_labels=FIELD_LABELS,
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/<int:roadmap_id>/reimport/<token>", methods=["POST"])
 @only_coordinator
 def reimport_apply(roadmap_id: int, token: str):
     roadmap = _editable(roadmap_id)
-    if not ConfirmForm().validate_on_submit() or not re.fullmatch(r"[0-9a-f]{32}", token):
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    path = _pending_dir() / f"{token}.bin"
-    if not path.exists():
+    kept = pending.load(_pending_dir(), token)
+    if kept is None:
         flash("Загруженный файл не найден: загрузите документ ещё раз.", "danger")
         return redirect(url_for("plans.reimport", roadmap_id=roadmap.id))
-    name = (_pending_dir() / f"{token}.name").read_text(encoding="utf-8")
-    data = path.read_bytes()
+    data, name = kept
     try:
-        parsed = read_text(data.decode("utf-8")) if name == "__text__" else read_document(data, name)
+        parsed = read_text(data.decode("utf-8")) if name == pending.TEXT_NAME else read_document(data, name)
     except ImportFailed as exc:
         flash(exc.message, "danger")
         return redirect(url_for("plans.reimport", roadmap_id=roadmap.id))
     result = apply_reimport(roadmap, parsed, current_user)
     db.session.commit()
-    path.unlink(missing_ok=True)
-    (_pending_dir() / f"{token}.name").unlink(missing_ok=True)
-    message = "Изменения применены."
-    if result is not None:
-        message += f" Задачи: {result.summary()}."
-    flash(message, "success")
+    pending.discard(_pending_dir(), token)
+    flash("Изменения применены." + (f" Задачи: {result.summary()}." if result is not None else ""), "success")
     return redirect(url_for("plans.review", roadmap_id=roadmap.id))
 
 
@@ -545,11 +539,11 @@ def regenerate(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if roadmap.status != RoadmapStatus.PUBLISHED:
-        flash("Задачи создаются при публикации.", "warning")
+    try:
+        result = regenerate_tasks(roadmap, current_user)
+    except PlanError as exc:
+        flash(str(exc), "warning")
     else:
-        result = generate_tasks(roadmap)
-        audit.record("tasks_regenerated", obj=roadmap, summary=result.summary())
         db.session.commit()
         flash(f"Задачи пересчитаны: {result.summary()}.", "success")
     return redirect(url_for("plans.show", roadmap_id=roadmap.id))
