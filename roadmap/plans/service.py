@@ -130,6 +130,18 @@ def review_roadmap(roadmap: Roadmap) -> list[MeasureReview]:
     return [review_measure(m, roadmap) for m in roadmap.measures if not m.is_removed]
 
 
+def matched_names(reviews: list[MeasureReview]) -> tuple[dict[int, str], dict[int, str]]:
+    """Names of the organizations and groups the reviewed measures' parties are matched to
+    (id → short name, id → group name), in two queries."""
+    org_ids = {p.organization_id for r in reviews for p in r.measure.parties if p.organization_id}
+    group_ids = {p.group_id for r in reviews for p in r.measure.parties if p.group_id}
+    orgs = dict(
+        db.session.execute(select(Organization.id, Organization.short_name).where(Organization.id.in_(org_ids))).all()
+    )
+    groups = dict(db.session.execute(select(OrgGroup.id, OrgGroup.name).where(OrgGroup.id.in_(group_ids))).all())
+    return orgs, groups
+
+
 # ---------------------------------------------------------------- creating from a document
 
 

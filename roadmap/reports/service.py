@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import func, select
+
 from roadmap.clock import today_in
 from roadmap.extensions import db
-from roadmap.models import Organization, Roadmap
+from roadmap.models import Organization, Roadmap, RoadmapStatus, Task
 from roadmap.reports import charts as chart_lib
 from roadmap.reports.queries import (
     Coverage,
@@ -20,7 +22,7 @@ from roadmap.reports.queries import (
     overview,
     task_rows,
 )
-from roadmap.reports.typography import format_date, plan_year_short
+from roadmap.reports.typography import format_date, plan_year_label, plan_year_short
 
 FORMATS = ("xlsx", "docx", "csv")
 
@@ -172,3 +174,33 @@ def executor_export(
         )
         return ExportFile(data, DOCX_MIME, f"{name}.docx")
     raise ValueError(f"unknown format {fmt!r}")
+
+
+@dataclass(frozen=True)
+class OwnReport:
+    """A roadmap × plan year an organization has tasks in: a line of «Мои отчёты»."""
+
+    roadmap: Roadmap
+    plan_year: int
+    tasks: int
+
+    @property
+    def label(self) -> str:
+        return plan_year_label(self.plan_year, self.roadmap.year_type)
+
+
+def own_reports(organization_id: int) -> list[OwnReport]:
+    """The published or archived roadmaps and plan years with (not cancelled) tasks of the
+    organization, newest period first; one query."""
+    rows = db.session.execute(
+        select(Roadmap, Task.plan_year, func.count(Task.id))
+        .join(Task, Task.roadmap_id == Roadmap.id)
+        .where(
+            Task.organization_id == organization_id,
+            Task.is_cancelled.is_(False),
+            Roadmap.status != RoadmapStatus.DRAFT,
+        )
+        .group_by(Roadmap.id, Task.plan_year)
+        .order_by(Roadmap.period_start.desc(), Roadmap.id, Task.plan_year.desc())
+    ).all()
+    return [OwnReport(roadmap, year, count) for roadmap, year, count in rows]

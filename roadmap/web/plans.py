@@ -27,6 +27,7 @@ from roadmap.plans.service import (
     delete_draft,
     diff_roadmap,
     map_party,
+    matched_names,
     publish_problems,
     publish_roadmap,
     regenerate_tasks,
@@ -177,25 +178,7 @@ def review(roadmap_id: int):
     shown = [r for r in reviews if r.flags] if only_problems else reviews
     map_form = MapPartyForm()
     map_form.target.choices = _target_choices()
-    names = {}
-    for r in reviews:
-        for party in r.measure.parties:
-            if party.organization_id:
-                names.setdefault(("o", party.organization_id), None)
-            if party.group_id:
-                names.setdefault(("g", party.group_id), None)
-    org_names = dict(
-        db.session.execute(
-            select(Organization.id, Organization.short_name).where(
-                Organization.id.in_([i for k, i in names if k == "o"])
-            )
-        ).all()
-    )
-    group_names = dict(
-        db.session.execute(
-            select(OrgGroup.id, OrgGroup.name).where(OrgGroup.id.in_([i for k, i in names if k == "g"]))
-        ).all()
-    )
+    org_names, group_names = matched_names(reviews)
     settings = SettingsForm(obj=roadmap)
     return render_template(
         "plans/review.html",

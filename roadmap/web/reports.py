@@ -7,14 +7,21 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Task
+from roadmap.models import Organization, Roadmap, RoadmapStatus, Role
 from roadmap.reports import layout
 from roadmap.reports.charts import to_svg
 from roadmap.reports.queries import OUTCOME_LABELS, monitoring_report, plan_years_of
-from roadmap.reports.service import FORMATS, ExportFile, build_scope, executor_export, report_charts, roadmap_export
+from roadmap.reports.service import (
+    FORMATS,
+    ExportFile,
+    build_scope,
+    executor_export,
+    own_reports,
+    report_charts,
+    roadmap_export,
+)
 from roadmap.reports.typography import format_date, format_int, format_percent, plan_year_label, plan_year_short
 from roadmap.tasks.access import can_view_roadmap
 
@@ -211,27 +218,17 @@ def my_reports():
     """An executor's list of roadmaps with tasks for their organization, and the downloads."""
     if current_user.role != Role.EXECUTOR or current_user.organization_id is None:
         abort(403)
-    rows = db.session.execute(
-        select(Roadmap, Task.plan_year, func.count(Task.id))
-        .join(Task, Task.roadmap_id == Roadmap.id)
-        .where(
-            Task.organization_id == current_user.organization_id,
-            Task.is_cancelled.is_(False),
-            Roadmap.status != RoadmapStatus.DRAFT,
-        )
-        .group_by(Roadmap.id, Task.plan_year)
-        .order_by(Roadmap.period_start.desc(), Roadmap.id, Task.plan_year.desc())
-    ).all()
     items = [
         {
-            "roadmap": roadmap,
-            "year": year,
-            "tasks": count,
-            "label": plan_year_label(year, roadmap.year_type),
+            "roadmap": item.roadmap,
+            "year": item.plan_year,
+            "tasks": item.tasks,
+            "label": item.label,
             "links": {
-                fmt: url_for("reports.my_export", fmt=fmt, roadmap=roadmap.id, year=year) for fmt in ("xlsx", "docx")
+                fmt: url_for("reports.my_export", fmt=fmt, roadmap=item.roadmap.id, year=item.plan_year)
+                for fmt in ("xlsx", "docx")
             },
         }
-        for roadmap, year, count in rows
+        for item in own_reports(current_user.organization_id)
     ]
     return render_template("reports/my.html", items=items, organization=current_user.organization)
