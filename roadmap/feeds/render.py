@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
 from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
@@ -45,7 +46,7 @@ class FeedRequest:
     today: date
     base_url: str  # "https://roadmap.example" without a trailing slash
     uid_host: str
-    timezone: str = "Europe/Moscow"
+    timezone: str = DEFAULT_TIMEZONE
     max_bytes: int = DEFAULT_MAX_BYTES
 
     @property

@@ -25,6 +25,7 @@ from icalendar.prop import (
     vUri,
 )
 
+from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.ical.text import days_before_phrase, format_window
 
 __all__ = [
@@ -160,7 +161,7 @@ class FeedCalendar:
 
     name: str
     description: str | None = None
-    timezone: str = "Europe/Moscow"
+    timezone: str = DEFAULT_TIMEZONE
     prodid: str = "-//roadmap//Дорожная карта//RU"
     refresh_minutes: int = 60
 

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, String, and_, case, cast, extract, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.sql import ColumnElement
 
+from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.extensions import db
 from roadmap.models import Measure, Organization, Report, Roadmap, Section, Task, TaskStatus, Transition
 from roadmap.tasks.state import (
@@ -65,7 +66,6 @@ COVERAGE_LABELS = {
     "teachers": "педагоги",
     "disabled": "обучающиеся с ОВЗ",
 }
-DEFAULT_TZ = "Europe/Moscow"
 
 
 # --------------------------------------------------------------------------- value objects
@@ -263,7 +263,7 @@ class Scope:
     date_from: date | None = None
     date_to: date | None = None
     organization_id: int | None = None
-    timezone: str = DEFAULT_TZ
+    timezone: str = DEFAULT_TIMEZONE
 
     def shifted_back(self, roadmap_id: int, plan_year: int | None) -> Scope:
         """The same scope a year earlier (the date range moves back a year too)."""

@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from roadmap.clock import today_in
+from roadmap.clock import DEFAULT_TIMEZONE, today_in
 from roadmap.extensions import db
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Task
 from roadmap.reports import charts as chart_lib
@@ -56,7 +56,7 @@ def build_scope(
         date_from=date_from,
         date_to=date_to,
         organization_id=organization_id,
-        timezone=roadmap.timezone or "Europe/Moscow",
+        timezone=roadmap.timezone or DEFAULT_TIMEZONE,
     )
 
 
