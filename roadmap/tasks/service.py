@@ -6,8 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, case, delete, func, insert, select, type_coerce, update
-from sqlalchemy.types import NullType
+from sqlalchemy import bindparam, case, delete, func, select, update
 
 from roadmap.extensions import db
 from roadmap.models import (
@@ -27,6 +26,7 @@ from roadmap.models import (
 from roadmap.models.task import bump_feed_versions
 from roadmap.schedule import AcademicCalendar, Schedule, parse
 from roadmap.tasks.dates import stored_ranges
+from roadmap.tasks.driver_rows import BATCH, PlainRows, driver_rows
 from roadmap.tasks.planner import (
     MeasurePlan,
     Occurrence,
@@ -34,8 +34,6 @@ from roadmap.tasks.planner import (
     measure_occurrences,
     own_occurrences,
 )
-
-BATCH = 5000
 
 
 @dataclass
@@ -195,29 +193,6 @@ def confirmed_dates(roadmap_id: int) -> dict[int, dict[int, list[tuple[date, dat
     return result
 
 
-class _DriverValues:
-    """Python values → what the driver receives, converted once per distinct value.
-
-    A region's 100,000 tasks share a few hundred dates and labels; converting each of them per
-    row (what an executemany through SQLAlchemy does) was most of the generation time.
-    """
-
-    def __init__(self, table, dialect) -> None:
-        self._processors = {column.key: column.type._cached_bind_processor(dialect) for column in table.c}
-        self._memo: dict[tuple[str, object], object] = {}
-
-    def __call__(self, column: str, value):
-        processor = self._processors[column]
-        if processor is None or value is None:
-            return value
-        key = (column, value)
-        try:
-            return self._memo[key]
-        except KeyError:
-            converted = self._memo[key] = processor(value)
-            return converted
-
-
 _OCCURRENCE_COLUMNS = ("plan_year", "label", "start_on", "due_on", "due_effective_on")
 # The leading columns of ix_task_occurrence: grouping by them in this order lets the index
 # cover the no-op proof (no sort, no table visits).
@@ -239,31 +214,28 @@ INSERT_COLUMNS = (
 )
 
 
-def _occurrence_values(occurrence: Occurrence, driver: _DriverValues) -> tuple:
-    return (
-        driver("plan_year", occurrence.plan_year),
-        driver("label", occurrence.label),
-        driver("start_on", occurrence.start_on),
-        driver("due_on", occurrence.due_on),
-        driver("due_effective_on", occurrence.due_effective_on),
-    )
+def _occurrence_values(occurrence: Occurrence, rows: PlainRows) -> tuple:
+    return tuple(rows.value(name, getattr(occurrence, name)) for name in _OCCURRENCE_COLUMNS)
 
 
-def generate_tasks(roadmap: Roadmap, *, reason: str = "мероприятие изменено или удалено") -> GenerationResult:
+def generate_tasks(
+    roadmap: Roadmap, *, reason: str = "мероприятие изменено или удалено", fast: bool = True
+) -> GenerationResult:
     """Bring the roadmap's tasks in line with its measures, idempotently.
 
     Adds what is missing; moves the dates of tasks without history; never deletes a task with a
     report or history — it is cancelled with `reason` and kept. A task that comes back is restored.
+    `fast` chooses the driver-level row adapter (roadmap.tasks.driver_rows) or its plain fallback.
     """
     result = GenerationResult()
     occurrences, holders = desired_occurrences(roadmap)
     table = Task.__table__
     connection = db.session.connection()
-    driver = _DriverValues(table, connection.dialect)
-    # Existing tasks are compared in the driver's own representation (dates are strings on
-    # SQLite): no per-row result processing, and the desired side is converted once per occurrence.
-    raw = [type_coerce(table.c[name], NullType()) for name in _OCCURRENCE_COLUMNS]
-    wanted = {key: _occurrence_values(occurrence, driver) for key, occurrence in occurrences.items()}
+    rows = driver_rows(connection, table, fast=fast)
+    # Existing tasks are compared in the adapter's representation; the desired side is converted
+    # once per occurrence.
+    raw = [rows.column(name) for name in _OCCURRENCE_COLUMNS]
+    wanted = {key: _occurrence_values(occurrence, rows) for key, occurrence in occurrences.items()}
     unchanged = _count_if_unchanged(connection, roadmap.id, raw, wanted, holders)
     if unchanged is not None:
         result.unchanged = unchanged
@@ -309,7 +281,7 @@ def generate_tasks(roadmap: Roadmap, *, reason: str = "мероприятие и
         elif not is_cancelled:
             result.unchanged += 1
 
-    result.added = _insert_missing(connection, driver, roadmap.id, occurrences, holders, present)
+    result.added = _insert_missing(rows, roadmap.id, occurrences, holders, present)
 
     now = utcnow()
     bump = {"version": table.c.version + 1, "sequence": table.c.sequence + 1, "updated_at": now}
@@ -405,8 +377,7 @@ def _count_if_unchanged(connection, roadmap_id: int, raw: list, wanted: dict, ho
 
 
 def _insert_missing(
-    connection,
-    driver: _DriverValues,
+    rows: PlainRows,
     roadmap_id: int,
     occurrences: dict[tuple[int, str], Occurrence],
     holders: dict[tuple[int, str], set[int]],
@@ -414,53 +385,31 @@ def _insert_missing(
 ) -> int:
     """Insert every desired task not in `present`, in batches; return how many.
 
-    Rows go to the driver as it takes them, built from per-occurrence values: a region's
-    100,000 rows cost little more than the driver's own executemany (see docs/performance.md).
+    Rows are built per occurrence and fanned out to its organizations: with the fast adapter a
+    region's 100,000 rows cost little more than the driver's own executemany (docs/performance.md).
     """
-    table = Task.__table__
-    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(INSERT_COLUMNS), for_executemany=True)
-    order = compiled.positiontup if connection.dialect.positional else None
     now = utcnow()
     constant = {
-        "roadmap_id": driver("roadmap_id", roadmap_id),
-        "status": driver("status", TaskStatus.PLANNED),
-        "is_not_applicable": driver("is_not_applicable", False),
-        "is_cancelled": driver("is_cancelled", False),
+        "roadmap_id": rows.value("roadmap_id", roadmap_id),
+        "status": rows.value("status", TaskStatus.PLANNED),
+        "is_not_applicable": rows.value("is_not_applicable", False),
+        "is_cancelled": rows.value("is_cancelled", False),
         "version": 1,
         "sequence": 0,
-        "created_at": driver("created_at", now),
-        "updated_at": driver("updated_at", now),
+        "created_at": rows.value("created_at", now),
+        "updated_at": rows.value("updated_at", now),
     }
 
-    def rows():
+    def groups():
         for (measure_id, key), occurrence in occurrences.items():
-            values = dict(zip(_OCCURRENCE_COLUMNS, _occurrence_values(occurrence, driver), strict=True))
+            values = dict(zip(_OCCURRENCE_COLUMNS, _occurrence_values(occurrence, rows), strict=True))
             values.update(constant, measure_id=measure_id, occurrence_key=key)
             organizations = sorted(holders[(measure_id, key)])
             if present:
                 organizations = [o for o in organizations if (measure_id, o, key) not in present]
-            if order is None:
-                for organization_id in organizations:
-                    yield dict(values, organization_id=organization_id)
-                continue
-            split = order.index("organization_id")
-            head = tuple(values[name] for name in order[:split])
-            tail = tuple(values[name] for name in order[split + 1 :])
-            for organization_id in organizations:
-                yield (*head, organization_id, *tail)
+            yield values, "organization_id", organizations
 
-    added = 0
-    batch: list = []
-    for row in rows():
-        batch.append(row)
-        if len(batch) == BATCH:
-            connection.exec_driver_sql(compiled.string, batch)
-            added += len(batch)
-            batch = []
-    if batch:
-        connection.exec_driver_sql(compiled.string, batch)
-        added += len(batch)
-    return added
+    return rows.insert(INSERT_COLUMNS, groups())
 
 
 def _executemany(stmt, params: list[dict]) -> None:
