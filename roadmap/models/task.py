@@ -118,38 +118,29 @@ class Task(Base):
         return workflow_of(self.status, is_not_applicable=self.is_not_applicable, is_cancelled=self.is_cancelled)
 
     def first_submitted_on(self) -> date | None:
-        """The date, in the roadmap's zone, of the first submission (loaded transitions)."""
+        """The date, in the roadmap's zone, of the first submission (the current report's
+        creation when no transition is recorded), as the reports count it."""
         moments = [t.at for t in self.transitions if t.to_status == TaskStatus.SUBMITTED]
-        if not moments:
-            return (
-                self.current_report.created_at.astimezone(ZoneInfo(self.roadmap.timezone)).date()
-                if (self.current_report is not None)
-                else None
-            )
-        return min(moments).astimezone(ZoneInfo(self.roadmap.timezone)).date()
+        if not moments and self.current_report is not None:
+            moments = [self.current_report.created_at]
+        return min(moments).astimezone(ZoneInfo(self.roadmap.timezone)).date() if moments else None
 
     def timeliness(self, today: date) -> Timeliness | None:
-        first = self.first_submitted_on() if is_handed_in(self.status) else None
+        return self._timeliness(today, self.first_submitted_on() if is_handed_in(self.status) else None)
+
+    def is_overdue(self, today: date) -> bool:
+        # Reads no transitions: a handed-in report is never overdue, whenever it came.
+        return self._timeliness(today, None) == Timeliness.OVERDUE
+
+    def _timeliness(self, today: date, first_submitted_on: date | None) -> Timeliness | None:
         return timeliness_of(
             self.status,
             is_not_applicable=self.is_not_applicable,
             is_cancelled=self.is_cancelled,
             due_effective_on=self.due_effective_on,
-            first_submitted_on=first,
+            first_submitted_on=first_submitted_on,
             today=today,
         )
-
-    def is_overdue(self, today: date) -> bool:
-        # Reads no transitions: a handed-in report is never overdue, whenever it came.
-        timeliness = timeliness_of(
-            self.status,
-            is_not_applicable=self.is_not_applicable,
-            is_cancelled=self.is_cancelled,
-            due_effective_on=self.due_effective_on,
-            first_submitted_on=None,
-            today=today,
-        )
-        return timeliness == Timeliness.OVERDUE
 
     def state_label(self, today: date) -> str:
         return state_label(self.workflow, self.timeliness(today))
