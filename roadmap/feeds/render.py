@@ -20,12 +20,12 @@ from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_row
 from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, order_events, render_event, size_at_least
 from roadmap.ical.text import format_date, status_label, status_mark
 from roadmap.russian import truncate
-from roadmap.tasks.state import DONE_NOTE
+from roadmap.tasks.state import DONE_NOTE, Timeliness, is_handed_in, workflow_of
 
 __all__ = ["DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
 
 # Bump when the wording or shape of events changes: every ETag changes with it.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 FORMAT_CHANGED_AT = datetime(2026, 12, 1, tzinfo=UTC)
 # Google refuses feeds of about 1 MB; stay well under it.
 DEFAULT_MAX_BYTES = 512 * 1024
@@ -77,6 +77,8 @@ def prepare(
             request.scope.key(),
             request.options.key(),
             f"{window[0].isoformat()}..{window[1].isoformat()}",
+            # Tasks become overdue as days pass: the events say so (roadmap.tasks.state).
+            request.today.isoformat(),
             request.base_url,
             request.uid_host,
             request.timezone,
@@ -91,16 +93,14 @@ def prepare(
 def _last_modified(request: FeedRequest, feed_version: FeedVersion) -> datetime:
     """The latest moment the body could have changed.
 
-    Besides the tasks' last change: the day the default window last moved (the first of the
-    month) and the last change of the feed format, so If-Modified-Since never freezes a feed.
+    Besides the tasks' last change: the start of today (tasks become overdue as days pass) and
+    the last change of the feed format, so If-Modified-Since never freezes a feed.
     """
     moments = [FORMAT_CHANGED_AT]
     if feed_version.last_change is not None:
         moments.append(feed_version.last_change)
-    if request.options.date_from is None or request.options.date_to is None:
-        zone = ZoneInfo(request.timezone)
-        first = request.today.replace(day=1)
-        moments.append(datetime.combine(first, time(), tzinfo=zone).astimezone(UTC))
+    zone = ZoneInfo(request.timezone)
+    moments.append(datetime.combine(request.today, time(), tzinfo=zone).astimezone(UTC))
     return max(moments)
 
 
@@ -149,7 +149,8 @@ def _report_summary(row) -> str | None:
 
 def _task_event(row, request: FeedRequest) -> FeedEvent:
     status = row.status.value
-    display = "not_applicable" if row.is_not_applicable and status == "accepted" else status
+    display = workflow_of(status, is_not_applicable=row.is_not_applicable, is_cancelled=False).value
+    overdue = not is_handed_in(status) and row.due_effective_on < request.today
     title = " ".join(row.measure_title.split())
     lines = [
         f"Мероприятие {row.measure_number}. {title}",
@@ -161,13 +162,16 @@ def _task_event(row, request: FeedRequest) -> FeedEvent:
         lines.append(f"Ответственные по плану: {truncate(row.responsible_text, RESPONSIBLE_LIMIT)}")
     if row.label:
         lines.append(f"Период: {row.label}")
-    lines.append(f"Статус: {status_label(display)}")
+    lines.append(f"Статус: {status_label(display)}" + (f", {Timeliness.OVERDUE.label}" if overdue else ""))
     report = _report_summary(row)
     if report:
         lines.append(f"Отчёт: {report}")
     return FeedEvent(
         uid=f"task-{row.id}@{request.uid_host}",
-        summary=f"{status_mark(display)} {row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}",
+        summary=(
+            f"{status_mark(display)}{status_mark(Timeliness.OVERDUE.value) if overdue else ''} "
+            f"{row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}"
+        ),
         description="\n".join(lines),
         start=row.start_on,
         due=row.due_on,
@@ -211,6 +215,8 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
         f"На проверке: {int(row.submitted)}; возвращено на доработку: {int(row.returned)}; "
         f"запланировано: {int(row.planned)}; не применимо: {int(row.not_applicable)}"
     )
+    if row.due_effective_on < request.today and row.planned + row.returned:
+        lines.append(f"Просрочено: {int(row.planned + row.returned)}")
     return FeedEvent(
         uid=f"measure-{row.measure_id}-{row.occurrence_key}@{request.uid_host}",
         summary=(

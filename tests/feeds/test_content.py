@@ -294,6 +294,23 @@ def test_pitfall_dtstamp_is_the_last_change_not_now(client, world, subscribe):
     assert {line for line in content_lines(body) if line.startswith("DTSTAMP")} == {"DTSTAMP:20230801T093000Z"}
 
 
+def test_an_overdue_task_says_so_and_a_returned_one_is_both(app, client, world, subscribe):
+    from datetime import date
+
+    _sub, path = subscribe(world.executor_a)
+    planned = world.tasks(world.school_a, "1.1")[0]  # due 2 October 2023 (moved off a Saturday)
+    returned = world.tasks(world.school_a, "2.1")[0]  # due 1 December 2023
+    bump(returned, status=TaskStatus.RETURNED)
+    app.config["FEED_TODAY"] = date(2023, 12, 5)
+    found = by_uid(client.get(path).data)
+    event = found[f"task-{planned.id}@roadmap.test"]
+    assert str(event["SUMMARY"]) == "○! 1.1 Экскурсии на предприятия"
+    assert "Статус: запланировано, просрочено" in str(event["DESCRIPTION"])
+    back = found[f"task-{returned.id}@roadmap.test"]
+    assert str(back["SUMMARY"]) == "⟳! 2.1 Отчёт о профориентационной работе"
+    assert "Статус: возвращено на доработку, просрочено" in str(back["DESCRIPTION"])
+
+
 def test_sequence_grows_when_a_task_changes_and_stays_otherwise(client, world, subscribe):
     _sub, path = subscribe(world.executor_a)
     first = by_uid(client.get(path).data)
