@@ -1,12 +1,14 @@
 """Uploaded documents waiting for the coordinator to confirm a re-import.
 
 The diff is shown first and applied on a second request, so the upload is kept in between under
-a random token. Nothing else refers to these files: they are removed once applied, and any left
-behind (the coordinator never confirmed) expire after a day, when the next upload is stored.
+a random token, bound to the roadmap and the user it was shown to: the token opens nothing else.
+Nothing else refers to these files: they are removed once applied, and any left behind (the
+coordinator never confirmed) expire after a day, when the next upload is stored.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -21,25 +23,35 @@ def _paths(folder: Path, token: str) -> tuple[Path, Path]:
     return folder / f"{token}.bin", folder / f"{token}.name"
 
 
-def store(folder: Path, payload: bytes, name: str) -> str:
-    """Keep an upload; returns its token. Expired uploads go first."""
+def store(folder: Path, payload: bytes, name: str, *, roadmap_id: int, user_id: int) -> str:
+    """Keep an upload for `roadmap_id` and `user_id`; returns its token. Expired uploads go first."""
     folder.mkdir(parents=True, exist_ok=True)
     expire(folder)
     token = secrets.token_hex(16)
-    data_path, name_path = _paths(folder, token)
+    data_path, meta_path = _paths(folder, token)
     data_path.write_bytes(payload)
-    name_path.write_text(name, encoding="utf-8")
+    meta_path.write_text(json.dumps({"name": name, "roadmap": roadmap_id, "user": user_id}), encoding="utf-8")
     return token
 
 
-def load(folder: Path, token: str) -> tuple[bytes, str] | None:
-    """The upload and its file name, or None when the token is unknown or malformed."""
+def load(folder: Path, token: str, *, roadmap_id: int, user_id: int) -> tuple[bytes, str] | None:
+    """The upload and its file name, or None when the token is unknown, malformed, expired, or
+    was issued for another roadmap or user."""
     if not _TOKEN.fullmatch(token):
         return None
-    data_path, name_path = _paths(folder, token)
-    if not data_path.exists() or not name_path.exists():
+    data_path, meta_path = _paths(folder, token)
+    if not data_path.exists() or not meta_path.exists():
         return None
-    return data_path.read_bytes(), name_path.read_text(encoding="utf-8")
+    if meta_path.stat().st_mtime < time.time() - EXPIRES_AFTER:
+        discard(folder, token)
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    if meta.get("roadmap") != roadmap_id or meta.get("user") != user_id:
+        return None
+    return data_path.read_bytes(), meta["name"]
 
 
 def discard(folder: Path, token: str) -> None:

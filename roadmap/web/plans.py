@@ -422,7 +422,7 @@ def reimport(roadmap_id: int):
     except ImportFailed as exc:
         flash(exc.message, "danger")
         return render_template("plans/reimport.html", form=form, roadmap=roadmap), 400
-    token = pending.store(_pending_dir(), *_upload_payload(form))
+    token = pending.store(_pending_dir(), *_upload_payload(form), roadmap_id=roadmap.id, user_id=current_user.id)
     return render_template(
         "plans/reimport_diff.html",
         roadmap=roadmap,
@@ -439,7 +439,7 @@ def reimport_apply(roadmap_id: int, token: str):
     roadmap = _editable(roadmap_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    kept = pending.load(_pending_dir(), token)
+    kept = pending.load(_pending_dir(), token, roadmap_id=roadmap.id, user_id=current_user.id)
     if kept is None:
         flash("Загруженный файл не найден: загрузите документ ещё раз.", "danger")
         return redirect(url_for("plans.reimport", roadmap_id=roadmap.id))

@@ -111,6 +111,24 @@ def test_reimport_diff_and_reported_task_survives(client, auth, make_org, make_u
     assert first.start_on == date(2023, 10, 1)
 
 
+def test_a_reimport_token_opens_only_the_roadmap_it_was_shown_for(client, auth, make_org, make_user):
+    _setup(make_org, make_user, auth)
+    _upload(client, _docx([("1.", "Первое", "сентябрь", "СОШ 0")]))
+    _upload(client, _docx([("1.", "Другое", "май", "СОШ 0")]))
+    first, other = db.session.scalars(select(Roadmap).order_by(Roadmap.id)).all()
+    diff = client.post(
+        f"/roadmaps/{first.id}/reimport",
+        data={"file": (io.BytesIO(_docx([("1.", "Заменено", "март", "СОШ 0")])), "v2.docx")},
+        content_type="multipart/form-data",
+    )
+    token = diff.get_data(as_text=True).split("/reimport/")[1].split('"')[0]
+    response = client.post(f"/roadmaps/{other.id}/reimport/{token}", follow_redirects=True)
+    assert "Загруженный файл не найден" in response.get_data(as_text=True)
+    assert [m.title for m in db.session.get(Roadmap, other.id).measures] == ["Другое"]
+    assert client.post(f"/roadmaps/{first.id}/reimport/{token}").status_code == 302
+    assert [m.title for m in db.session.get(Roadmap, first.id).measures] == ["Заменено"]
+
+
 def test_observer_reads_but_cannot_change(client, auth, make_org, make_user, make_roadmap):
     org = make_org()
     roadmap = make_roadmap([("1.1", "М", "сентябрь", [org])])
