@@ -15,7 +15,14 @@ from roadmap.cli.common import fail
 from roadmap.extensions import db
 from roadmap.importers import ImportFailed, ParsedRoadmap, match_parties, read_document
 from roadmap.models import Organization, OrgKind, Roadmap
-from roadmap.plans.service import FLAG_LABELS, PlanError, build_directory, create_roadmap, regenerate_tasks
+from roadmap.plans.service import (
+    FLAG_LABELS,
+    PlanError,
+    build_directory,
+    create_roadmap,
+    publish_roadmap,
+    regenerate_tasks,
+)
 from roadmap.schedule import parse
 from roadmap.tasks.planner import MeasurePlan, PlanSettings, measure_occurrences
 
@@ -153,6 +160,21 @@ def generate_command(roadmap_id: int):
         f"Добавлено: {result.added}\nИзменено: {result.changed}\nОтменено: {result.cancelled}\n"
         f"Восстановлено: {result.restored}\nУдалено (без истории): {result.removed}\nБез изменений: {result.unchanged}"
     )
+
+
+@roadmap_group.command("publish")
+@click.argument("roadmap_id", type=int)
+def publish_command(roadmap_id: int):
+    """Опубликовать дорожную карту: создать задачи исполнителям (как кнопка «Опубликовать»)."""
+    roadmap = db.session.get(Roadmap, roadmap_id)
+    if roadmap is None:
+        fail(f"дорожная карта {roadmap_id} не найдена.")
+    try:
+        result = publish_roadmap(roadmap, None)
+    except PlanError as exc:
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"Опубликовано: «{roadmap.title[:100]}». Задачи: {result.summary()}.")
 
 
 @roadmap_group.command("list")

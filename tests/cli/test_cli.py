@@ -133,3 +133,27 @@ def test_roadmap_generate_reports_counts(runner, make_org, make_roadmap):
     result = runner.invoke(args=["roadmap", "generate", str(roadmap.id)])
     assert result.exit_code == 0
     assert "Добавлено: 0" in result.output and "Без изменений: 4" in result.output
+
+
+def test_roadmap_publish_does_what_the_button_does(runner, make_org, make_roadmap):
+    from roadmap.models import RoadmapStatus
+
+    org = make_org()
+    roadmap = make_roadmap([("1.1", "М", "ежеквартально", [org])], publish=False)
+    result = runner.invoke(args=["roadmap", "publish", str(roadmap.id)])
+    assert result.exit_code == 0, result.output
+    assert "Опубликовано" in result.output and "4" in result.output
+    assert db.session.get(type(roadmap), roadmap.id).status == RoadmapStatus.PUBLISHED
+    assert db.session.query(Task).filter(Task.roadmap_id == roadmap.id).count() == 4
+
+
+def test_roadmap_publish_refuses_while_questions_remain(runner, make_org, make_roadmap):
+    from roadmap.models import RoadmapStatus
+
+    roadmap = make_roadmap([("1.1", "М", "сделать хорошо", [make_org()])], publish=False)
+    result = runner.invoke(args=["roadmap", "publish", str(roadmap.id)])
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1 and "Публикация невозможна" in result.output
+    assert db.session.get(type(roadmap), roadmap.id).status == RoadmapStatus.DRAFT
+    missing = runner.invoke(args=["roadmap", "publish", "999999"])
+    assert missing.exit_code == 2 and "не найдена" in missing.output
