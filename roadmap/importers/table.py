@@ -579,8 +579,12 @@ def interpret(blocks: list[Block]) -> ParsedRoadmap:
             missing_title = True
         if columns is not None:
             if current is None:
+                # Above the first data row: a title row, perhaps, and the header itself (not a title).
+                header = set(columns.header)
                 for row in block.rows[:start]:
-                    preamble.extend(text for text in dict.fromkeys(_own_texts(row)) if text)
+                    preamble.extend(
+                        text for text in dict.fromkeys(_own_texts(row)) if text and _plain(text) not in header
+                    )
             if columns.responsible is None:
                 warnings.append("В таблице не найден столбец ответственных")
             current = columns

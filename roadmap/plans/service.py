@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -176,7 +177,8 @@ def create_roadmap(
     if end < start:
         raise PlanError("Конец периода раньше начала.")
     roadmap = Roadmap(
-        title=(title or parsed.title or filename or "Дорожная карта")[:2000],
+        # A document without a title row is named after its file (the user can rename it).
+        title=(title or parsed.title or (Path(filename).stem if filename else None) or "Дорожная карта")[:2000],
         owner_organization_id=user.organization_id if user else None,
         period_start=start,
         period_end=end,

@@ -473,3 +473,16 @@ def test_numbers_leading_the_title_when_there_is_no_number_column():
         [("1", "Методическая работа")],
         [("1.1", "1", "Составить план", "май", "КНМЦ"), ("1.2", "1", "Без номера", "июнь", "КНМЦ")],
     )
+
+
+def test_a_csv_without_a_title_row_has_no_title_and_is_named_after_its_file(app):
+    from roadmap.importers import read_document
+    from roadmap.plans.service import create_roadmap
+
+    data = "№;Мероприятие;Сроки;Ответственный\n1.1;Семинар;сентябрь;ОО\n1.2;Собрание;октябрь;ОО\n".encode()
+    parsed = read_document(data, "План профориентации.csv")
+    assert parsed.title is None  # the header cell «№» is not a title
+    roadmap = create_roadmap(parsed, user=None, filename="План профориентации.csv")
+    assert roadmap.title == "План профориентации"
+    titled = read_document("План мероприятий на 2024 год;;;\n".encode() + data, "x.csv")
+    assert titled.title == "План мероприятий на 2024 год"
