@@ -85,12 +85,35 @@ _ENDINGS = sorted(
     key=len,
     reverse=True,
 )
-_TOKEN = re.compile(
-    r"(?P<num>(?:№|\bN[oо]?\.?(?=\s*\d))\s*\d+)"
-    r"|(?P<sep>[,;/\\|+\n()&]|\bи\b)"
-    r"|(?P<word>[^\W_]+)",
-    re.IGNORECASE,
+_TOKEN_PARTS = (
+    r"(?P<num>(?:№|\bN[oо]?\.?(?=\s*\d))\s*\d+)",
+    r"(?P<sep>[,;/\\|+\n()&]|\bи\b)",
+    r"(?P<word>[^\W_]+)",
 )
+_TOKEN = re.compile("|".join(_TOKEN_PARTS), re.IGNORECASE)
+# People named in a responsible cell: «И.О. Фамилия» or «Фамилия И.О.», each a party of its own,
+# never split at an initial «И.» as if it were the conjunction «и». A cell is read in the order
+# its first name shows, so that «г. Краснодара И.П. Иванов» does not take «Краснодара И.П.».
+_SURNAME = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
+_INITIALS = r"[А-ЯЁ]\.(?:\s?[А-ЯЁ]\.)?"
+_INITIALS_FIRST = rf"(?-i:{_INITIALS}\s?{_SURNAME}\b)"
+_SURNAME_FIRST = rf"(?-i:\b{_SURNAME}\s{_INITIALS})"
+_PERSON_TOKENS = {
+    style: re.compile(rf"(?P<person>{pattern})|" + "|".join(_TOKEN_PARTS), re.IGNORECASE)
+    for style, pattern in (("initials", _INITIALS_FIRST), ("surname", _SURNAME_FIRST))
+}
+_INITIALS_FIRST_RE = re.compile(_INITIALS_FIRST)
+_SURNAME_FIRST_RE = re.compile(_SURNAME_FIRST)
+
+
+def _token_pattern(text: str) -> re.Pattern:
+    if _INITIALS_FIRST_RE.search(text):
+        return _PERSON_TOKENS["initials"]
+    if _SURNAME_FIRST_RE.search(text):
+        return _PERSON_TOKENS["surname"]
+    return _TOKEN
+
+
 _SYNONYMS = {"город": "г", "гор": "г"}
 # Words that begin a party of their own when they follow a complete name.
 _STARTERS = {"оо", "доу", "удо", "одо", "спо", "поо", "во", "вуз", "вузы", "вузов", "оодо"}
@@ -163,6 +186,10 @@ class _Token:
     def is_sep(self) -> bool:
         return self.norm == ","
 
+    @property
+    def is_person(self) -> bool:
+        return self.norm.startswith("@")
+
 
 def _stem(word: str) -> str:
     if len(word) < 5 or not re.fullmatch(r"[а-я]+", word):
@@ -187,9 +214,11 @@ def _normalize_word(raw: str) -> str:
 
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    for match in _TOKEN.finditer(text):
+    for match in _token_pattern(text).finditer(text):
         raw = match.group()
-        if match.group("num"):
+        if match.groupdict().get("person"):
+            norm = "@" + " ".join(raw.split())
+        elif match.group("num"):
             norm = "№" + re.sub(r"\D", "", raw)
         elif match.group("sep"):
             norm = ","
@@ -299,6 +328,11 @@ def match_parties(text: str, directory: Directory) -> list[PartyMatch]:
             flush()
             i += 1
             continue
+        if tokens[i].is_person:
+            flush()
+            found.append((i, i + 1, None, None))
+            i += 1
+            continue
         hit = _longest(tokens, i, directory)
         if hit is None:
             pending.append(i)
@@ -318,6 +352,9 @@ def match_parties(text: str, directory: Directory) -> list[PartyMatch]:
     parties: list[PartyMatch] = []
     seen: set[tuple[str, int]] = set()
     for start, end, entry, name in sorted(found, key=lambda item: item[0]):
+        if tokens[start].is_person:  # as written, the last initial's full stop kept
+            parties.append(PartyMatch(" ".join(tokens[start].raw.split())))
+            continue
         fragment = text[tokens[start].start : tokens[end - 1].end].strip(" .,;:-–—«»\"'")
         if not fragment:
             continue

@@ -210,3 +210,23 @@ def test_normalize_party_equal(a, b):
 @pytest.mark.parametrize(("a", "b"), [("ОО", "МБОУ"), ("СОШ № 5", "СОШ № 50"), ("ВО", "ДО"), ("IT-куб", "ИТ-куб")])
 def test_normalize_party_different(a, b):
     assert normalize_party(a) != normalize_party(b)
+
+
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        # people one after another without separators: never split at an initial «И.»
+        ("И.И. Иванов А.П. Петрова", ["И.И. Иванов", "А.П. Петрова"]),
+        ("А.И. Сидоров И.В. Кузнецова Е.И. Смирнов", ["А.И. Сидоров", "И.В. Кузнецова", "Е.И. Смирнов"]),
+        # surname first: the last initial keeps its full stop, at the end of the cell too
+        ("Иванова И.А., Петров И.П.", ["Иванова И.А.", "Петров И.П."]),
+        ("Петрова И.", ["Петрова И."]),
+        ("Иванов-Петров А.А. и Сидорова Е.Е.", ["Иванов-Петров А.А.", "Сидорова Е.Е."]),
+        # a body and a person: «Краснодара И.П.» is not a surname with initials
+        ("ОО МО г. Краснодара И.П. Иванов", ["ОО МО г. Краснодара", "И.П. Иванов"]),
+        # no people: the conjunction still separates
+        ("МКУ КНМЦ и ОО", ["МКУ КНМЦ", "ОО"]),
+    ],
+)
+def test_people_with_initials_are_whole_parties(text, parties):
+    assert split_parties(text) == parties
