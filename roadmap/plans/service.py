@@ -209,6 +209,40 @@ def create_roadmap(
     return roadmap
 
 
+def duplicates_of(roadmap: Roadmap) -> list[Roadmap]:
+    """Other roadmaps that look like the same plan uploaded again: the same title and period, or
+    the same measures (numbers and titles), drafts included; newest first. Measures are compared
+    only for roadmaps with as many of them (one GROUP BY, then one query per such roadmap)."""
+
+    def heading(r: Roadmap) -> tuple:
+        return " ".join(r.title.lower().split()), r.period_start, r.period_end
+
+    others = db.session.scalars(
+        select(Roadmap).where(Roadmap.id != roadmap.id).order_by(Roadmap.created_at.desc(), Roadmap.id.desc())
+    ).all()
+    mine = _measure_keys(roadmap.id)
+    counts = dict(
+        db.session.execute(
+            select(Measure.roadmap_id, func.count(Measure.id))
+            .where(Measure.roadmap_id != roadmap.id, Measure.is_removed.is_(False))
+            .group_by(Measure.roadmap_id)
+        ).all()
+    )
+    return [
+        other
+        for other in others
+        if heading(other) == heading(roadmap)
+        or (mine and counts.get(other.id) == len(mine) and _measure_keys(other.id) == mine)
+    ]
+
+
+def _measure_keys(roadmap_id: int) -> frozenset[tuple[str, str]]:
+    rows = db.session.execute(
+        select(Measure.number, Measure.title).where(Measure.roadmap_id == roadmap_id, Measure.is_removed.is_(False))
+    )
+    return frozenset((number, " ".join(title.lower().split())) for number, title in rows)
+
+
 def _unique_number(number: str, seen: set[str]) -> str:
     """Duplicate numbers in a document get a suffix rather than failing the import."""
     candidate = number or "б/н"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from roadmap.extensions import db
@@ -26,6 +27,7 @@ from roadmap.plans.service import (
     create_roadmap,
     delete_draft,
     diff_roadmap,
+    duplicates_of,
     map_party,
     matched_names,
     publish_problems,
@@ -124,6 +126,13 @@ def import_roadmap():
         db.session.commit()
         for warning in parsed.warnings[:5]:
             flash(warning, "warning")
+        for twin in duplicates_of(roadmap)[:3]:
+            flash(
+                Markup(
+                    'Похоже, эта дорожная карта уже загружена: <a href="{}">«{}»</a>. Если это повтор, удалите черновик.'
+                ).format(url_for("plans.show", roadmap_id=twin.id), twin.title[:120]),
+                "warning",
+            )
         flash(
             f"Загружено: разделов {len(roadmap.sections)}, мероприятий {len(roadmap.measures)}. "
             "Проверьте, как поняты сроки и ответственные, и опубликуйте.",

@@ -129,6 +129,22 @@ def test_a_reimport_token_opens_only_the_roadmap_it_was_shown_for(client, auth, 
     assert [m.title for m in db.session.get(Roadmap, first.id).measures] == ["Заменено"]
 
 
+def test_the_same_plan_uploaded_twice_is_flagged_with_a_link(client, auth, make_org, make_user):
+    _setup(make_org, make_user, auth)
+    rows = [("1.", "Классные часы", "сентябрь", "СОШ 0"), ("2.", "Встречи", "май", "СОШ 1")]
+    first = _upload(client, _docx(rows), "karta.docx")
+    assert "уже загружена" not in client.get(first.headers["Location"]).get_data(as_text=True)
+    original = db.session.scalar(select(Roadmap))
+    second = client.get(_upload(client, _docx(rows), "karta (1).docx").headers["Location"]).get_data(as_text=True)
+    assert "Похоже, эта дорожная карта уже загружена" in second
+    assert f'href="/roadmaps/{original.id}"' in second
+    # the same measures under another title are the same plan too; other measures are not
+    renamed = _upload(client, _docx(rows, title="Дорожная карта профориентации на 2023 год"))
+    assert "уже загружена" in client.get(renamed.headers["Location"]).get_data(as_text=True)
+    other = _upload(client, _docx([("1.", "Другое", "март", "СОШ 0")], title="Иной план на 2023 год"))
+    assert "уже загружена" not in client.get(other.headers["Location"]).get_data(as_text=True)
+
+
 def test_observer_reads_but_cannot_change(client, auth, make_org, make_user, make_roadmap):
     org = make_org()
     roadmap = make_roadmap([("1.1", "М", "сентябрь", [org])])
