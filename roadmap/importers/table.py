@@ -10,6 +10,7 @@ continued after a page break and skips border artefacts and repeated headers.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from roadmap.importers.model import ImportFailed, ParsedMeasure, ParsedRoadmap, ParsedSection
@@ -219,6 +220,8 @@ def find_header(rows: list[Row], search: int = HEADER_SEARCH_ROWS) -> tuple[Colu
         for count in (1, 2, 3):
             if start + count > len(rows):
                 break
+            if count > 1 and len({text for text in _own_texts(rows[start]) if text}) < 2:
+                break  # one text across the table is a title above the header, not its first row
             texts = _header_texts(rows[start : start + count])
             columns, seen = _columns_from(texts)
             if len(seen) > len(seen_roles):
@@ -329,7 +332,7 @@ class _Builder:
         self.measure: ParsedMeasure | None = None
         self.measure_numbered = False
         self.columns: Columns | None = None
-        self.numbers: dict[str, int | None] = {}
+        self.numbers: dict[tuple[str | None, str], int | None] = {}  # (section, number) → row
         self.in_section = 0
 
     def warn(self, row: Row, message: str) -> None:
@@ -368,18 +371,23 @@ class _Builder:
         if number is None:
             prefix = f"{self.section.number}." if self.section else ""
             number = f"{prefix}{self.in_section}"
-            while number in self.numbers:
+            while (self.section.number if self.section else None, number) in self.numbers:
                 number += "*"
             self.warn(row, f"мероприятие без номера, присвоен номер {number}")
-        elif number in self.numbers:
-            if numeric and f"{number}0" not in self.numbers:
+        elif (section_key := self.section.number if self.section else None, number) in self.numbers:
+            # Numbering that restarts in each section (I.1, II.1) is normal; a repeat inside one
+            # section is not.
+            if numeric and (section_key, f"{number}0") not in self.numbers:
                 # Excel turned "1.10" into the number 1.1; the duplicate gives it away.
                 self.warn(row, f"номер {number} из Excel прочитан как {number}0")
                 number = f"{number}0"
             else:
-                first = self.numbers[number]
-                self.warn(row, f"номер мероприятия {number} повторяется" + (f" (см. строку {first})" if first else ""))
-        self.numbers.setdefault(number, row.source_row)
+                first = self.numbers[(section_key, number)]
+                self.warn(
+                    row,
+                    f"номер мероприятия {number} повторяется в разделе" + (f" (см. строку {first})" if first else ""),
+                )
+        self.numbers.setdefault((self.section.number if self.section else None, number), row.source_row)
 
         def value(index: int | None) -> str:
             return values[index] if index is not None and index < len(values) else ""
@@ -554,6 +562,22 @@ def choose_title(candidates: list[str]) -> str | None:
 # ---------------------------------------------------------------- entry point
 
 
+def qualify_restarting_numbers(measures: list[ParsedMeasure]) -> None:
+    """Numbering that restarts in each section (I: 1, 2; II: 1, 2) is kept as written and shown
+    with its section («II.1») everywhere, so that every number names one measure. Numbers that
+    already carry their section («2.1» under section 2) and numbering that runs on across
+    sections are left alone."""
+    sections_of: dict[str, set[str | None]] = defaultdict(set)
+    for measure in measures:
+        sections_of[measure.number].add(measure.section_number)
+    if not any(len(sections) > 1 for sections in sections_of.values()):
+        return
+    for measure in measures:
+        section = measure.section_number
+        if section and measure.number != section and not measure.number.startswith(f"{section}."):
+            measure.number = f"{section}.{measure.number}"
+
+
 def interpret(blocks: list[Block]) -> ParsedRoadmap:
     """Sections and measures from paragraphs and tables in document order."""
     plan: list[tuple[Columns, Row]] = []
@@ -619,6 +643,7 @@ def interpret(blocks: list[Block]) -> ParsedRoadmap:
         raise ImportFailed("В таблице мероприятий не найдено ни одного мероприятия")
     for section in result.sections:
         section.title = collapse(section.title)
+    qualify_restarting_numbers(result.measures)
     result.title = choose_title(preamble)
     period = detect_period(result.title)
     if period is not None:

@@ -244,11 +244,12 @@ def _measure_keys(roadmap_id: int) -> frozenset[tuple[str, str]]:
 
 
 def _unique_number(number: str, seen: set[str]) -> str:
-    """Duplicate numbers in a document get a suffix rather than failing the import."""
+    """A number repeated inside one section (flagged by the reader) is told apart as «3 (2)»,
+    not «3-2», which a methodologist reads as "items 3 to 2"; the import does not fail."""
     candidate = number or "б/н"
     suffix = 2
     while candidate in seen:
-        candidate = f"{number or 'б/н'}-{suffix}"
+        candidate = f"{number or 'б/н'} ({suffix})"
         suffix += 1
     seen.add(candidate)
     return candidate

@@ -124,8 +124,8 @@ def import_roadmap():
             flash(getattr(exc, "message", str(exc)), "danger")
             return render_template("plans/import.html", form=form), 400
         db.session.commit()
-        for warning in parsed.warnings[:5]:
-            flash(warning, "warning")
+        if parsed.warnings:
+            flash(f"Замечания при чтении ({len(parsed.warnings)}): " + "; ".join(parsed.warnings), "warning")
         for twin in duplicates_of(roadmap)[:3]:
             flash(
                 Markup(

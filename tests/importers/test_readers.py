@@ -486,3 +486,54 @@ def test_a_csv_without_a_title_row_has_no_title_and_is_named_after_its_file(app)
     assert roadmap.title == "План профориентации"
     titled = read_document("План мероприятий на 2024 год;;;\n".encode() + data, "x.csv")
     assert titled.title == "План мероприятий на 2024 год"
+
+
+def test_numbering_restarting_in_each_section_is_kept_with_its_section():
+    from roadmap.importers import read_document
+
+    rows = [
+        ["№ п/п", "Мероприятие", "Сроки", "Ответственный"],
+        ["I.", "Методическая работа", "", ""],
+        ["1.", "Семинар", "сентябрь", "ОО"],
+        ["2.", "Собрание", "октябрь", "ОО"],
+        ["II.", "Работа с родителями", "", ""],
+        ["1.", "Лекторий", "ноябрь", "ОО"],
+        ["2.", "Консультации", "декабрь", "ОО"],
+        ["3.", "Встречи", "май", "ОО"],
+        ["V.", "Другое", "", ""],
+        ["3.", "Экскурсии", "май", "ОО"],
+        ["3.", "Экскурсии ещё раз", "июнь", "ОО"],
+    ]
+    text = "План мероприятий на 2024 год\n" + "\n".join("\t".join(r) for r in rows)
+    parsed = read_document(text.encode(), "plan.tsv")
+    assert parsed.title == "План мероприятий на 2024 год"  # a title row is not a header row
+    assert [s.number for s in parsed.sections] == ["I", "II", "V"]
+    assert [m.number for m in parsed.measures] == ["I.1", "I.2", "II.1", "II.2", "II.3", "V.3", "V.3"]
+    # restarting is normal; only the repeat inside section V is flagged
+    assert parsed.warnings == ["Строка 12: номер мероприятия 3 повторяется в разделе (см. строку 11)"]
+
+
+def test_numbering_running_on_across_sections_is_left_as_written():
+    from roadmap.importers import read_document
+
+    rows = [
+        ["№", "Мероприятие", "Сроки", "Ответственный"],
+        ["1.", "Раздел один", "", ""],
+        ["1.1", "А", "май", "ОО"],
+        ["1.2", "Б", "май", "ОО"],
+        ["2.", "Раздел два", "", ""],
+        ["2.1", "В", "май", "ОО"],
+    ]
+    parsed = read_document("\n".join("\t".join(r) for r in rows).encode(), "plan.tsv")
+    assert [m.number for m in parsed.measures] == ["1.1", "1.2", "2.1"]
+    assert parsed.warnings == []
+
+
+def test_a_repeat_inside_a_section_is_told_apart_without_a_range_like_suffix(app):
+    from roadmap.importers import read_document
+    from roadmap.plans.service import create_roadmap
+
+    rows = [["№", "Мероприятие", "Сроки", "Ответственный"], ["1.", "А", "май", "ОО"], ["1.", "Б", "июнь", "ОО"]]
+    parsed = read_document("\n".join("\t".join(r) for r in rows).encode(), "plan.tsv")
+    roadmap = create_roadmap(parsed, user=None, filename="plan.tsv")
+    assert [m.number for m in roadmap.measures] == ["1", "1 (2)"]
