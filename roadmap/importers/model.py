@@ -54,6 +54,7 @@ class ParsedRoadmap:
     title: str | None = None
     period_start: date | None = None
     period_end: date | None = None
+    period_source: str | None = None  # "title" or "deadlines": how the period was found
     year_type: YearType | None = None
     sections: list[ParsedSection] = field(default_factory=list)
     measures: list[ParsedMeasure] = field(default_factory=list)

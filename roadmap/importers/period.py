@@ -68,3 +68,59 @@ def detect_period(title: str | None) -> Period | None:
         year = int(match.group(1))
         return Period(date(year, 1, 1), date(year, 12, 31), "calendar")
     return None
+
+
+class YearSlip(NamedTuple):
+    """A dated deadline that looks like a slip of the year: «январь 2023» right after «декабрь 2023»."""
+
+    index: int  # of the deadline in the list given
+    written: int
+    likely: int
+
+
+def dated_months(deadline: str) -> list[tuple[int, int]]:
+    """(year, month) of every explicitly dated part of a deadline ("декабрь 2023" → [(2023, 12)])."""
+    from roadmap.schedule import parse
+
+    months = []
+    for item in parse(deadline or "").items:
+        if item.get("t") == "win" and item.get("sy"):
+            months.append((item["sy"], item["sm"]))
+            if item.get("ey") and (item["ey"], item["em"]) != (item["sy"], item["sm"]):
+                months.append((item["ey"], item["em"]))
+        elif item.get("t") == "years" and item.get("y1"):
+            if item.get("acad"):
+                months += [(item["y1"], 9), (item.get("y2", item["y1"]) + 1, 8)]
+            else:
+                months += [(item["y1"], 1), (item.get("y2", item["y1"]), 12)]
+    return months
+
+
+def period_from_deadlines(deadlines: list[str]) -> Period | None:
+    """The period the dated deadlines of a document cover, when its title does not say.
+
+    Dates that run from September to the next August make an academic year; otherwise the
+    calendar years from the first to the last dated year. None when nothing is dated.
+    """
+    months = sorted(m for text in deadlines for m in dated_months(text))
+    if not months:
+        return None
+    (first_year, first_month), (last_year, _last_month) = months[0], months[-1]
+    start = first_year if first_month >= 9 else first_year - 1
+    within_one_school_year = (start, 9) <= months[0] and months[-1] <= (start + 1, 8)
+    if within_one_school_year and first_year != last_year:
+        return Period(date(start, 9, 1), date(start + 1, 8, 31), "academic")
+    return Period(date(first_year, 1, 1), date(last_year, 12, 31), "calendar")
+
+
+def year_slips(deadlines: list[str]) -> list[YearSlip]:
+    """Deadlines in document order whose year seems to have slipped: early months of a year
+    right after late months of the same year («ноябрь 2023», «декабрь 2023», «январь 2023»)."""
+    slips = []
+    previous: tuple[int, int] | None = None
+    for index, text in enumerate(deadlines):
+        for year, month in dated_months(text):
+            if previous is not None and year == previous[0] and previous[1] >= 11 and month <= 2:
+                slips.append(YearSlip(index, year, year + 1))
+            previous = (year, month)
+    return slips

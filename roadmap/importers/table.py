@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from roadmap.importers.model import ImportFailed, ParsedMeasure, ParsedRoadmap, ParsedSection
-from roadmap.importers.period import detect_period
+from roadmap.importers.period import detect_period, period_from_deadlines, year_slips
 from roadmap.importers.text import collapse, is_lower_start, join_parts
 
 # How many rows from the top of a table may stand above its header (a merged title row,
@@ -645,7 +645,17 @@ def interpret(blocks: list[Block]) -> ParsedRoadmap:
         section.title = collapse(section.title)
     qualify_restarting_numbers(result.measures)
     result.title = choose_title(preamble)
+    deadlines = [measure.deadline for measure in result.measures]
     period = detect_period(result.title)
+    result.period_source = "title" if period is not None else None
+    if period is None:
+        period = period_from_deadlines(deadlines)
+        result.period_source = "deadlines" if period is not None else None
     if period is not None:
         result.period_start, result.period_end, result.year_type = period
+    for slip in year_slips(deadlines):
+        measure = result.measures[slip.index]
+        result.warnings.append(
+            f"Мероприятие {measure.number}: срок «{measure.deadline}» — возможно, {slip.likely} год, а не {slip.written}"
+        )
     return result

@@ -209,6 +209,22 @@ def create_roadmap(
     return roadmap
 
 
+def period_explanation(roadmap: Roadmap) -> str:
+    """How the roadmap's period was found, in the coordinator's words (the review screen)."""
+    from roadmap.importers.period import detect_period, period_from_deadlines
+
+    period = (roadmap.period_start, roadmap.period_end)
+    by_title = detect_period(roadmap.title)
+    if by_title is not None and (by_title.start, by_title.end) == period:
+        return "период взят из названия документа"
+    by_dates = period_from_deadlines([m.deadline_text for m in roadmap.measures if not m.is_removed])
+    if by_dates is not None and (by_dates.start, by_dates.end) == period:
+        return "период определён по датам в сроках мероприятий"
+    if by_title is None and by_dates is None:
+        return "в документе нет ни года, ни дат: период задан по умолчанию — проверьте его"
+    return "период задан вручную"
+
+
 def duplicates_of(roadmap: Roadmap) -> list[Roadmap]:
     """Other roadmaps that look like the same plan uploaded again: the same title and period, or
     the same measures (numbers and titles), drafts included; newest first. Measures are compared

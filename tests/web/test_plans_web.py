@@ -145,6 +145,22 @@ def test_the_same_plan_uploaded_twice_is_flagged_with_a_link(client, auth, make_
     assert "уже загружена" not in client.get(other.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_plan_dated_in_a_past_year_covers_its_dates_and_says_how(client, auth, make_org, make_user):
+    _setup(make_org, make_user, auth)
+    rows = [("1.", "Семинар", "март 2021", "СОШ 0"), ("2.", "Собрание", "ноябрь 2021", "СОШ 1")]
+    response = _upload(client, _docx(rows, title="План мероприятий по профориентации"))
+    roadmap = db.session.scalar(select(Roadmap))
+    assert (roadmap.period_start, roadmap.period_end) == (date(2021, 1, 1), date(2021, 12, 31))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "период определён по датам в сроках мероприятий" in page
+    client.post(f"/roadmaps/{roadmap.id}/publish")
+    # every dated measure has its task: none is lost to "no dates in the period"
+    assert {t.measure.number for t in db.session.scalars(select(Task).where(Task.roadmap_id == roadmap.id))} == {
+        "1",
+        "2",
+    }
+
+
 def test_observer_reads_but_cannot_change(client, auth, make_org, make_user, make_roadmap):
     org = make_org()
     roadmap = make_roadmap([("1.1", "М", "сентябрь", [org])])
