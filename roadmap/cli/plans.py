@@ -16,7 +16,7 @@ from roadmap.cli.common import fail
 from roadmap.extensions import db
 from roadmap.importers import ImportFailed, ParsedRoadmap, match_parties, read_document
 from roadmap.models import Organization, OrgKind, Roadmap, RoadmapStatus
-from roadmap.plans.service import FLAG_LABELS, PlanError, build_directory, create_roadmap
+from roadmap.plans.service import FLAG_LABELS, PlanError, build_directory, create_roadmap, fallback_period, review_flags
 from roadmap.schedule import parse
 from roadmap.tasks.planner import MeasurePlan, PlanSettings, measure_occurrences
 from roadmap.tasks.service import generate_tasks
@@ -46,17 +46,7 @@ def describe(parsed: ParsedRoadmap, period: tuple[date, date], year_type: str) -
         schedule = parse(item.deadline)
         occurrences = measure_occurrences(MeasurePlan(0, schedule, (), ()), settings)
         matches = match_parties(item.responsible, directory)
-        flags = []
-        if schedule.kind == "unparsed":
-            flags.append("deadline_unparsed")
-        elif schedule.kind == "manual":
-            flags.append("deadline_manual")
-        elif not occurrences:
-            flags.append("no_occurrences")
-        if not item.responsible.strip():
-            flags.append("responsible_empty")
-        elif any(match.id is None for match in matches):
-            flags.append("party_unmatched")
+        flags = review_flags(schedule.kind, bool(occurrences), [match.id is not None for match in matches])
         measures.append(
             {
                 "number": item.number,
@@ -107,8 +97,7 @@ def import_command(file: Path, period: str | None, year_type: str | None, dry_ru
     elif parsed.period_start and parsed.period_end:
         chosen_period = (parsed.period_start, parsed.period_end)
     else:
-        today = date.today()
-        chosen_period = (date(today.year, 1, 1), date(today.year, 12, 31))
+        chosen_period = fallback_period()
     chosen_year_type = year_type or parsed.year_type or "calendar"
     summary = describe(parsed, chosen_period, chosen_year_type)
     roadmap_id = None
