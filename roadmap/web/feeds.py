@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,6 +16,7 @@ from sqlalchemy import Connection, select, update
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from roadmap.clock import app_zone, today_in
 from roadmap.extensions import csrf, db
 from roadmap.feeds import BuiltFeed, feed_cache
 from roadmap.feeds.options import (
@@ -279,7 +279,7 @@ def _today(zone: str) -> date:
     pinned = current_app.config.get("FEED_TODAY")
     if pinned is not None:
         return pinned
-    return datetime.now(ZoneInfo(zone)).date()
+    return today_in(zone)
 
 
 def _base_url() -> str:
@@ -334,7 +334,7 @@ def _http_date(moment: datetime) -> str | None:
     whole = moment.replace(microsecond=0)
     if whole != moment:
         whole = datetime.fromtimestamp(int(moment.timestamp()) + 1, UTC)
-    if whole > datetime.now(UTC):
+    if whole > utcnow():
         return None
     return format_datetime(whole.astimezone(UTC), usegmt=True)
 
@@ -455,7 +455,7 @@ def _save(subscription_id: int, values: dict) -> None:
 
 
 def _feed_request(scope: FeedScope, options: FeedOptions) -> FeedRequest:
-    zone = current_app.config.get("TIMEZONE", "Europe/Moscow")
+    zone = app_zone()
     return FeedRequest(
         scope=scope,
         options=options,
