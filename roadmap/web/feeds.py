@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import Connection, select, update
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -50,6 +49,7 @@ from roadmap.feeds.service import (
 )
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, User, utcnow
 from roadmap.web.access import roles_required
+from roadmap.web.forms import RussianForm
 
 try:
     from wtforms.fields.choices import SelectChoice
@@ -81,7 +81,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class SubscriptionForm(FlaskForm):
+class SubscriptionForm(RussianForm):
     name = StringField(
         "Название",
         validators=[DataRequired("Укажите название, например «Телефон» или «Outlook на работе»."), Length(max=100)],
@@ -118,7 +118,7 @@ class SubscriptionForm(FlaskForm):
     submit = SubmitField("Создать подписку")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(RussianForm):
     pass
 
 
