@@ -51,11 +51,6 @@ from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscript
 from roadmap.web.access import roles_required
 from roadmap.web.forms import RussianForm
 
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms < 3.4
-    SelectChoice = None
-
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
 subscriber_required = roles_required(Role.EXECUTOR, Role.COORDINATOR, Role.OBSERVER, Role.ADMIN)
@@ -66,14 +61,6 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
 # --- the page -------------------------------------------------------------------------------
-
-
-def _choices(pairs) -> list:
-    # WTForms 3.4 deprecates tuple choices in favour of SelectChoice; the pinned 3.3 has no
-    # SelectChoice yet. Either works with the same templates.
-    if SelectChoice is None:
-        return list(pairs)
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -100,15 +87,13 @@ class SubscriptionForm(RussianForm):
         validators=[Optional(), NumberRange(min=2000, max=2100, message="Год от 2000 до 2100.")],
         description="Пусто — все годы.",
     )
-    statuses = MultiCheckboxField("Задачи", choices=_choices(STATUS_CHOICES), default=sorted(DEFAULT_STATUSES))
+    statuses = MultiCheckboxField("Задачи", choices=list(STATUS_CHOICES), default=sorted(DEFAULT_STATUSES))
     view = SelectField(
         "Как показывать срок",
-        choices=_choices(
-            [
-                ("due", "Событие на весь день в день срока (окно — в описании)"),
-                ("spans", "Событие на весь срок исполнения, от начала до конца окна"),
-            ]
-        ),
+        choices=[
+            ("due", "Событие на весь день в день срока (окно — в описании)"),
+            ("spans", "Событие на весь срок исполнения, от начала до конца окна"),
+        ],
     )
     alarms = BooleanField("Напоминания за 3 дня и за 1 день до срока", default=True)
     vtodo = BooleanField(
@@ -139,15 +124,15 @@ def _roadmaps_for(user: User) -> list[Roadmap]:
 
 def _form(user: User) -> SubscriptionForm:
     form = SubscriptionForm()
-    form.kind.choices = _choices(_kind_choices(user))
-    form.roadmap_id.choices = _choices([(0, "—")] + [(r.id, r.title[:120]) for r in _roadmaps_for(user)])
+    form.kind.choices = _kind_choices(user)
+    form.roadmap_id.choices = [(0, "—")] + [(r.id, r.title[:120]) for r in _roadmaps_for(user)]
     if user.role == Role.EXECUTOR:
         del form.organization_id
     else:
         orgs = db.session.scalars(
             select(Organization).where(Organization.is_active.is_(True)).order_by(Organization.short_name)
         )
-        form.organization_id.choices = _choices([(0, "—")] + [(o.id, o.short_name) for o in orgs])
+        form.organization_id.choices = [(0, "—")] + [(o.id, o.short_name) for o in orgs]
     return form
 
 
