@@ -75,10 +75,12 @@ def _findings(path: Path) -> list[tuple[str, int]]:
             and id(node) not in docstrings
         ):
             found.append(("Europe/Moscow", node.lineno))
+        elif isinstance(node, ast.Constant) and node.value == "TIMEZONE":
+            found.append(("config TIMEZONE", node.lineno))  # the app-wide zone: clock.app_zone()
     return found
 
 
-def test_only_the_clock_reads_today_and_names_the_default_zone():
+def test_only_the_clock_reads_today_and_the_zone():
     offending, used = [], set()
     for path in sorted(PACKAGE.rglob("*.py")):
         module = path.relative_to(PACKAGE.parent).as_posix()
@@ -104,10 +106,17 @@ def test_the_scan_sees_what_it_forbids(tmp_path):
         "a = date.today()\n"
         "b = datetime.now()\n"
         "c = dt.datetime.utcnow()\n"
-        "zone = 'Europe/Moscow'\n",
+        "zone = 'Europe/Moscow'\n"
+        "app_zone = config.get('TIMEZONE')\n",
         encoding="utf-8",
     )
-    assert _findings(sample) == [("date.today", 4), ("datetime.now", 5), ("datetime.utcnow", 6), ("Europe/Moscow", 7)]
+    assert _findings(sample) == [
+        ("date.today", 4),
+        ("datetime.now", 5),
+        ("datetime.utcnow", 6),
+        ("Europe/Moscow", 7),
+        ("config TIMEZONE", 8),
+    ]
 
 
 def test_today_is_the_date_in_the_zone_not_on_the_server(monkeypatch):
