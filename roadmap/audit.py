@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context, request
+from flask_login import current_user
+
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, User
 
@@ -18,18 +21,11 @@ def record(
     ip: str | None = None,
 ) -> AuditEvent:
     """Add an audit event; when called during a request, the user and IP default to the request's."""
-    if user is None or ip is None:
-        try:
-            from flask import has_request_context, request
-            from flask_login import current_user
-
-            if has_request_context():
-                if user is None and current_user and current_user.is_authenticated:
-                    user = current_user._get_current_object()
-                if ip is None:
-                    ip = request.remote_addr
-        except ImportError:  # pragma: no cover - Flask is always installed with the app
-            pass
+    if (user is None or ip is None) and has_request_context():
+        if user is None and current_user and current_user.is_authenticated:
+            user = current_user._get_current_object()
+        if ip is None:
+            ip = request.remote_addr
     event = AuditEvent(
         action=action,
         user_id=user.id if user is not None else None,

@@ -9,6 +9,8 @@ import os
 import secrets
 from pathlib import Path
 
+from roadmap.clock import DEFAULT_TIMEZONE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 
@@ -65,7 +67,7 @@ class Config:
         self.MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
         self.MAX_CONTENT_LENGTH = (self.MAX_UPLOAD_MB + 1) * 1024 * 1024
         self.UPLOAD_FOLDER = Path(os.environ.get("UPLOAD_FOLDER", self.INSTANCE_PATH / "uploads"))
-        self.TIMEZONE = os.environ.get("ROADMAP_TIMEZONE", "Europe/Moscow")
+        self.TIMEZONE = os.environ.get("ROADMAP_TIMEZONE", DEFAULT_TIMEZONE)
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

@@ -183,13 +183,9 @@ def load_demo(*, force: bool = False) -> list[DemoAccount]:
 
 
 def _load_demo_plans() -> None:
-    """The demo roadmap with a half-year of history, once the planning modules exist."""
-    try:
-        from roadmap.demo_plan import load_demo_plan
-    except ModuleNotFoundError as exc:
-        if exc.name != "roadmap.demo_plan":
-            raise
-        return
+    """The demo roadmap with a half-year of history."""
+    from roadmap.demo_plan import load_demo_plan
+
     load_demo_plan()
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from roadmap.clock import today_in
 from roadmap.demo_data import TITLE
 from roadmap.directory.service import remember_alias
 from roadmap.extensions import db
@@ -28,7 +29,7 @@ COMMENTS = [
 
 def load_demo_plan(today: date | None = None) -> Roadmap | None:
     """Import and publish this year's demo roadmap once; fill the past half-year with history."""
-    today = today or date.today()
+    today = today or today_in()
     title = TITLE.format(year=today.year)
     if db.session.scalar(select(Roadmap.id).where(Roadmap.title == title)):
         return None

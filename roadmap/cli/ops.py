@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 from contextlib import closing
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
 
 from roadmap.cli.common import fail
+from roadmap.clock import local_now
 
 
 def register(app: Flask) -> None:
@@ -152,7 +153,7 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
 
 
 def _default_backup_path(suffix: str) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = local_now().strftime("%Y%m%d-%H%M%S")
     return Path(current_app.instance_path) / "backups" / f"roadmap-{stamp}{suffix}"
 
 

@@ -20,8 +20,10 @@ from roadmap.plans.service import (
     PlanError,
     build_directory,
     create_roadmap,
+    fallback_period,
     publish_roadmap,
     regenerate_tasks,
+    review_flags,
 )
 from roadmap.schedule import parse
 from roadmap.tasks.planner import MeasurePlan, PlanSettings, measure_occurrences
@@ -51,17 +53,7 @@ def describe(parsed: ParsedRoadmap, period: tuple[date, date], year_type: str) -
         schedule = parse(item.deadline)
         occurrences = measure_occurrences(MeasurePlan(0, schedule, (), ()), settings)
         matches = match_parties(item.responsible, directory)
-        flags = []
-        if schedule.kind == "unparsed":
-            flags.append("deadline_unparsed")
-        elif schedule.kind == "manual":
-            flags.append("deadline_manual")
-        elif not occurrences:
-            flags.append("no_occurrences")
-        if not item.responsible.strip():
-            flags.append("responsible_empty")
-        elif any(match.id is None for match in matches):
-            flags.append("party_unmatched")
+        flags = review_flags(schedule.kind, bool(occurrences), [match.id is not None for match in matches])
         measures.append(
             {
                 "number": item.number,
@@ -112,8 +104,7 @@ def import_command(file: Path, period: str | None, year_type: str | None, dry_ru
     elif parsed.period_start and parsed.period_end:
         chosen_period = (parsed.period_start, parsed.period_end)
     else:
-        today = date.today()
-        chosen_period = (date(today.year, 1, 1), date(today.year, 12, 31))
+        chosen_period = fallback_period()
     chosen_year_type = year_type or parsed.year_type or "calendar"
     summary = describe(parsed, chosen_period, chosen_year_type)
     roadmap_id = None

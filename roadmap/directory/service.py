@@ -7,10 +7,11 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from roadmap.extensions import db
 from roadmap.models import Alias, Organization, OrgGroup, OrgKind
+from roadmap.models.organization import group_members as membership
 
 # Russian words a table may use for the kind column, mapped to kinds.
 KIND_WORDS: dict[str, OrgKind] = {
@@ -237,15 +238,45 @@ def save_organization(
     return organization
 
 
-def group_member_ids(group: OrgGroup) -> set[int]:
-    """Every active organization in a group: its kind rule plus its explicit members."""
-    ids = {org.id for org in group.members if org.is_active}
-    if group.kind is not None:
-        query = select(Organization.id).where(Organization.kind == group.kind, Organization.is_active.is_(True))
-        if group.municipality:
-            query = query.where(Organization.municipality == group.municipality)
-        ids.update(db.session.scalars(query))
-    return ids
+def is_member():
+    """SQL: ``Organization`` belongs to ``OrgGroup`` — the one rule of group membership.
+
+    A group with a kind holds every organization of that kind (of its municipality, when it
+    names one), so a school added later joins by itself; any group also holds the organizations
+    listed in org_group_member ("предприятия-партнеры"). Whether the organization is active is
+    the caller's concern.
+    """
+    by_kind = and_(
+        OrgGroup.kind.is_not(None),
+        OrgGroup.kind == Organization.kind,
+        or_(
+            OrgGroup.municipality.is_(None),
+            OrgGroup.municipality == "",
+            OrgGroup.municipality == Organization.municipality,
+        ),
+    )
+    listed = exists().where(membership.c.group_id == OrgGroup.id, membership.c.organization_id == Organization.id)
+    return or_(by_kind, listed)
+
+
+def group_members(group_ids: set[int]) -> dict[int, set[int]]:
+    """group id → ids of its active members (see is_member); one query."""
+    result: dict[int, set[int]] = {group_id: set() for group_id in group_ids}
+    if not group_ids:
+        return result
+    rows = db.session.execute(
+        select(OrgGroup.id, Organization.id).where(
+            OrgGroup.id.in_(group_ids), Organization.is_active.is_(True), is_member()
+        )
+    )
+    for group_id, organization_id in rows:
+        result[group_id].add(organization_id)
+    return result
+
+
+def groups_of(organization: Organization) -> set[int]:
+    """The ids of the groups `organization` belongs to (see is_member); one query."""
+    return set(db.session.scalars(select(OrgGroup.id).where(Organization.id == organization.id, is_member())))
 
 
 def search_organizations(query: str | None = None, kind: OrgKind | None = None):

@@ -13,6 +13,7 @@ from roadmap.extensions import db
 from roadmap.models import DateProposal, Measure, Organization, OrgKind, ProposalStatus, Roadmap, Task, TaskStatus
 from roadmap.reports import queries as report_queries
 from roadmap.reports.queries import Overview
+from roadmap.schedule import current_plan_year as schedule_current_plan_year
 from roadmap.tasks.state import Timeliness
 
 
@@ -227,9 +228,8 @@ class RoadmapCard:
 
 
 def current_plan_year(roadmap: Roadmap, years: list[int], today: date) -> int | None:
-    """The plan year a page opens on: the one containing today, else the last with tasks."""
-    current = today.year if roadmap.year_type == "calendar" else (today.year if today.month >= 9 else today.year - 1)
-    return current if current in years else (years[-1] if years else None)
+    """The plan year a page opens on (``roadmap.schedule.current_plan_year``), among `years`."""
+    return schedule_current_plan_year(roadmap.period_start, roadmap.period_end, roadmap.year_type, today, years)
 
 
 def roadmap_cards(roadmaps: list[Roadmap]) -> dict[int, RoadmapCard]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
+from roadmap.clock import today_in
 from roadmap.demo_data import MEASURES, SECTIONS, TITLE
 
 HEADER = ("№ п/п", "Направление деятельности, мероприятия", "Сроки исполнения", "Ответственный")
@@ -24,7 +24,7 @@ def example_docx(year: int | None = None) -> bytes:
     from docx import Document
 
     document = Document()
-    document.add_heading(TITLE.format(year=year or date.today().year), level=1)
+    document.add_heading(TITLE.format(year=year or today_in().year), level=1)
     table = document.add_table(rows=1, cols=4)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, HEADER, strict=True):
@@ -52,7 +52,7 @@ def example_xlsx(year: int | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Дорожная карта"
-    sheet.append([TITLE.format(year=year or date.today().year)])
+    sheet.append([TITLE.format(year=year or today_in().year)])
     sheet.append(list(HEADER))
     for cell in sheet[2]:
         cell.font = Font(bold=True)

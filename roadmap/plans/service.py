@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from roadmap import audit
+from roadmap.clock import today_in
 from roadmap.extensions import db
 from roadmap.importers import Directory, DirectoryEntry, ParsedRoadmap, match_parties
 from roadmap.models import (
@@ -106,23 +107,47 @@ FLAG_LABELS = {
 BLOCKING_FLAGS = {"deadline_unparsed", "responsible_empty", "party_unmatched"}
 
 
+def review_flags(
+    schedule_kind: str,
+    has_occurrences: bool,
+    parties_matched: list[bool],
+    *,
+    has_manual_dates: bool = False,
+    has_no_executor: bool = False,
+) -> list[str]:
+    """What the review screen flags about a measure (keys of FLAG_LABELS, in display order).
+
+    The one rule for the review page, the publish refusal (BLOCKING_FLAGS among them) and the
+    CLI's dry run. `parties_matched` has one entry per party of the responsible cell: a cell
+    with no parties at all ("", "—") has no executor and is flagged ``responsible_empty``.
+    """
+    flags = []
+    if not has_manual_dates:
+        if schedule_kind == UNPARSED:
+            flags.append("deadline_unparsed")
+        elif schedule_kind == MANUAL:
+            flags.append("deadline_manual")
+        elif not has_occurrences:
+            flags.append("no_occurrences")
+    if not has_no_executor:
+        if not parties_matched:
+            flags.append("responsible_empty")
+        elif not all(parties_matched):
+            flags.append("party_unmatched")
+    return flags
+
+
 def review_measure(measure: Measure, roadmap: Roadmap) -> MeasureReview:
     schedule = measure_schedule(measure)
     plan = MeasurePlan(measure.id or 0, schedule, manual_dates(measure), executor_ids=())
     occurrences = measure_occurrences(plan, plan_settings(roadmap))
-    flags = []
-    if not measure.manual_dates:
-        if schedule.kind == UNPARSED:
-            flags.append("deadline_unparsed")
-        elif schedule.kind == MANUAL:
-            flags.append("deadline_manual")
-        elif not occurrences:
-            flags.append("no_occurrences")
-    if not measure.has_no_executor:
-        if not measure.parties:
-            flags.append("responsible_empty")
-        elif any(not party.is_matched for party in measure.parties):
-            flags.append("party_unmatched")
+    flags = review_flags(
+        schedule.kind,
+        bool(occurrences),
+        [party.is_matched for party in measure.parties],
+        has_manual_dates=bool(measure.manual_dates),
+        has_no_executor=measure.has_no_executor,
+    )
     explanation = "даты заданы вручную" if measure.manual_dates else schedule.explanation
     return MeasureReview(measure, explanation, occurrences, flags)
 
@@ -160,6 +185,12 @@ def _section_map(roadmap: Roadmap, parsed: ParsedRoadmap) -> dict[str, Section]:
     return sections
 
 
+def fallback_period(today: date | None = None) -> tuple[date, date]:
+    """The period of a document whose title names none: the current calendar year."""
+    today = today or today_in()
+    return date(today.year, 1, 1), date(today.year, 12, 31)
+
+
 def create_roadmap(
     parsed: ParsedRoadmap,
     *,
@@ -172,8 +203,7 @@ def create_roadmap(
     """A draft roadmap from a parsed document; the period comes from the title unless given."""
     start, end = period if period else (parsed.period_start, parsed.period_end)
     if start is None or end is None:
-        today = date.today()
-        start, end = date(today.year, 1, 1), date(today.year, 12, 31)
+        start, end = fallback_period()
     if end < start:
         raise PlanError("Конец периода раньше начала.")
     roadmap = Roadmap(

@@ -14,17 +14,17 @@ import ssl
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from email import policy
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from roadmap.clock import local_now, today_in
 from roadmap.extensions import db
 from roadmap.models import (
     DateProposal,
@@ -114,10 +114,6 @@ def save_reminder_setting(user: User, *, is_enabled: bool, days_before: int) -> 
 
 
 # ---------------------------------------------------------------- collecting
-
-
-def local_today() -> date:
-    return datetime.now(ZoneInfo(current_app.config.get("TIMEZONE", "Europe/Moscow"))).date()
 
 
 def week_start(day: date) -> date:
@@ -367,7 +363,7 @@ def build_message(item: Outgoing, sender: tuple[str, str]) -> EmailMessage:
     message.set_raw("Subject", Header(item.letter.subject, "utf-8", header_name="Subject").encode())
     message.set_raw("From", _address_header(*sender))
     message.set_raw("To", _address_header(item.full_name, item.email))
-    message["Date"] = format_datetime(datetime.now().astimezone())
+    message["Date"] = format_datetime(local_now())
     domain = sender[1].rpartition("@")[2] or "localhost"
     message["Message-ID"] = make_msgid(idstring=f"{item.kind}.{item.user_id}", domain=domain)
     # Tell auto-responders and mail clients this is a robot's letter.
@@ -442,7 +438,7 @@ def send_reminders(
     server that cannot be reached or refuses to log in raises ReminderError (nothing is
     marked sent that was not). `progress(done, total)` is called as letters go out.
     """
-    today = today or local_today()
+    today = today or today_in()
     result = SendResult(dry_run=dry_run)
     items = collect(today, kinds)
     done = _already_sent(items)

@@ -29,12 +29,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, String, and_, case, cast, extract, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.sql import ColumnElement
 
+from roadmap import clock
 from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.extensions import db
 from roadmap.models import Measure, Organization, Report, Roadmap, Section, Task, TaskStatus, Transition
@@ -388,7 +389,7 @@ def local_date(column: ColumnElement, timezone: str) -> ColumnElement:
     if dialect == "postgresql":
         return cast(func.timezone(timezone, column), Date)
     if dialect == "sqlite":
-        offset = datetime.now(UTC).astimezone(ZoneInfo(timezone)).utcoffset()
+        offset = clock.now().astimezone(ZoneInfo(timezone)).utcoffset()
         minutes = int(offset.total_seconds() // 60) if offset else 0
         return func.date(column, f"{minutes:+d} minutes")
     return cast(column, Date)
@@ -539,17 +540,12 @@ def plan_years_of(roadmap_id: int) -> list[int]:
 
 
 def default_plan_year(roadmap: Roadmap, today: date, years: list[int] | None = None) -> int | None:
-    """The plan year containing today, else the last one that has tasks."""
-    from roadmap.schedule import plan_years
+    """The plan year a report opens on: the one rule of every page (schedule.current_plan_year),
+    limited to the plan years that have tasks."""
+    from roadmap.schedule import current_plan_year
 
     years = plan_years_of(roadmap.id) if years is None else years
-    for year, start, end in plan_years(roadmap.period_start, roadmap.period_end, roadmap.year_type):
-        if start <= today <= end and (not years or year in years):
-            return year
-    if years:
-        past = [y for y in years if y <= today.year]
-        return past[-1] if past else years[0]
-    return None
+    return current_plan_year(roadmap.period_start, roadmap.period_end, roadmap.year_type, today, years)
 
 
 def _status_columns(c) -> list:

@@ -8,7 +8,14 @@ PURE: no Flask, no database. See DOMAIN.md, "Deadline phrases → occurrences"::
 
 from __future__ import annotations
 
-from .academic import DEFAULT_ACADEMIC_CALENDAR, AcademicCalendar, MonthDayRange, YearType, plan_years
+from .academic import (
+    DEFAULT_ACADEMIC_CALENDAR,
+    AcademicCalendar,
+    MonthDayRange,
+    YearType,
+    current_plan_year,
+    plan_years,
+)
 from .model import KINDS, MONTHS_GEN, Occurrence, Occurrences, Schedule, days_label
 from .parser import normalize, parse
 from .production import ShiftRule, effective_due, is_working_day
@@ -24,6 +31,7 @@ __all__ = [
     "Schedule",
     "ShiftRule",
     "YearType",
+    "current_plan_year",
     "days_label",
     "effective_due",
     "is_working_day",

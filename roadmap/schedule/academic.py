@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -20,6 +21,7 @@ __all__ = [
     "MonthDayRange",
     "YearType",
     "clamp_date",
+    "current_plan_year",
     "plan_years",
 ]
 
@@ -77,6 +79,33 @@ def plan_years(
         end = date(year + 1, ACADEMIC_START_MONTH - 1, 31)
         result.append((year, max(start, period_start), min(end, period_end)))
     return result
+
+
+def current_plan_year(
+    period_start: date,
+    period_end: date,
+    year_type: YearType | str,
+    today: date,
+    years: Iterable[int] | None = None,
+) -> int | None:
+    """The plan year every page and export opens on by default: the one containing `today`.
+
+    `today` is the date in the roadmap's zone (``roadmap.clock.today_for``). Before the first
+    plan year this is the first plan year, after the last one the last (today is clipped to the
+    period). With `years` (the plan years that have tasks) the choice is limited to them: the
+    latest of them not after that year, else the earliest; None if `years` is empty.
+    """
+    kind = YearType.coerce(year_type)
+    all_years = [year for year, _, _ in plan_years(period_start, period_end, kind)]
+    containing = today.year if kind is YearType.CALENDAR or today.month >= ACADEMIC_START_MONTH else today.year - 1
+    chosen = min(max(containing, all_years[0]), all_years[-1])
+    if years is None:
+        return chosen
+    available = sorted(set(years))
+    if not available:
+        return None
+    earlier = [year for year in available if year <= chosen]
+    return earlier[-1] if earlier else available[0]
 
 
 def plan_year_bounds(year: int, year_type: YearType) -> tuple[date, date]:

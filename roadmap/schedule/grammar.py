@@ -59,10 +59,6 @@ def _full(pattern: str, tokens: Tokens) -> _Match | None:
     return _Match(m, tokens) if m else None
 
 
-def _year_ok(year: int | None) -> bool:
-    return year is None or 1900 <= year <= 2200
-
-
 # ---------------------------------------------------------------------------------------------
 # Points: the atoms ranges are made of. A point is a window dict (sm, sd, em, ed, sy, ey, u).
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select
-
 from roadmap.models import Roadmap, RoadmapStatus, Role, Task, User
 
 
@@ -38,12 +36,3 @@ def can_submit(user: User, task: Task) -> bool:
 
 def can_review(user: User, task: Task) -> bool:
     return user.role == Role.COORDINATOR and not task.is_cancelled
-
-
-def visible_tasks(user: User, stmt: Select) -> Select:
-    """Restrict a select over Task to what the user may see."""
-    if user.role == Role.EXECUTOR:
-        return stmt.where(Task.organization_id == (user.organization_id or -1))
-    if user.role == Role.OBSERVER:
-        return stmt.where(Task.roadmap.has(Roadmap.status != RoadmapStatus.DRAFT))
-    return stmt

@@ -15,6 +15,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from roadmap.audit import record
+from roadmap.directory.service import groups_of
 from roadmap.extensions import db
 from roadmap.models import (
     DateProposal,
@@ -22,7 +23,6 @@ from roadmap.models import (
     MeasureParty,
     Notice,
     Organization,
-    OrgGroup,
     ProposalStatus,
     Roadmap,
     RoadmapStatus,
@@ -30,7 +30,6 @@ from roadmap.models import (
     User,
     utcnow,
 )
-from roadmap.models.organization import group_members as membership
 from roadmap.schedule import days_label
 from roadmap.tasks.service import GenerationResult, executor_map, generate_tasks, manual_dates
 from roadmap.tasks.workflow import notify_organization
@@ -66,20 +65,6 @@ class ManualMeasure:
 
 def describe(ranges: list[tuple[date, date]]) -> str:
     return "; ".join(days_label(start, due) for start, due in ranges)
-
-
-def groups_of(organization: Organization) -> set[int]:
-    """The groups an organization belongs to: by kind and municipality, or named explicitly."""
-    by_kind = select(OrgGroup.id).where(
-        OrgGroup.kind == organization.kind,
-        or_(
-            OrgGroup.municipality.is_(None),
-            OrgGroup.municipality == "",
-            OrgGroup.municipality == organization.municipality,
-        ),
-    )
-    named = select(membership.c.group_id).where(membership.c.organization_id == organization.id)
-    return set(db.session.scalars(by_kind.union(named)))
 
 
 def _responsible_measures(organization: Organization):

@@ -8,13 +8,13 @@ from datetime import date
 
 from sqlalchemy import bindparam, case, delete, func, select, update
 
+from roadmap.directory.service import group_members
 from roadmap.extensions import db
 from roadmap.models import (
     DateProposal,
     Measure,
     MeasureParty,
     Organization,
-    OrgGroup,
     ProposalStatus,
     Report,
     Roadmap,
@@ -97,37 +97,6 @@ def executor_map(roadmap_id: int) -> dict[int, set[int]]:
             result[party.measure_id].add(party.organization_id)
         if party.group_id:
             result[party.measure_id].update(members.get(party.group_id, ()))
-    return result
-
-
-def group_members(group_ids: set[int]) -> dict[int, set[int]]:
-    """group id → ids of its active members (by kind and municipality, plus explicit members)."""
-    if not group_ids:
-        return {}
-    groups = db.session.scalars(select(OrgGroup).where(OrgGroup.id.in_(group_ids))).all()
-    orgs = db.session.execute(
-        select(Organization.id, Organization.kind, Organization.municipality).where(Organization.is_active.is_(True))
-    ).all()
-    from roadmap.models.organization import group_members as membership
-
-    explicit = defaultdict(set)
-    for group_id, org_id in db.session.execute(
-        select(membership.c.group_id, membership.c.organization_id).where(membership.c.group_id.in_(group_ids))
-    ):
-        explicit[group_id].add(org_id)
-    active_ids = {org.id for org in orgs}
-    # Indexed once: a region has a thousand organizations and a group is one kind (and place).
-    by_kind: dict[object, set[int]] = defaultdict(set)
-    by_place: dict[tuple[object, object], set[int]] = defaultdict(set)
-    for org in orgs:
-        by_kind[org.kind].add(org.id)
-        by_place[(org.kind, org.municipality)].add(org.id)
-    result = {}
-    for group in groups:
-        ids = explicit[group.id] & active_ids
-        if group.kind is not None:
-            ids |= by_place[(group.kind, group.municipality)] if group.municipality else by_kind[group.kind]
-        result[group.id] = ids
     return result
 
 

@@ -6,12 +6,9 @@ from flask import Flask, render_template
 
 
 def register_blueprints(app: Flask) -> None:
-    from roadmap.web import admin, auth, main
+    from roadmap.web import account, admin, auth, feeds, main, ops, plans, proposals, reports, tasks
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(admin.bp)
-    for module in _optional_blueprints():
+    for module in (auth, main, admin, plans, tasks, feeds, reports, account, ops, proposals):
         app.register_blueprint(module.bp)
 
     from roadmap.russian import plural
@@ -29,7 +26,7 @@ def register_blueprints(app: Flask) -> None:
 
     @app.context_processor
     def navigation():
-        return {"nav_endpoints": lambda: nav_items(app), "has_endpoint": lambda name: name in app.view_functions}
+        return {"nav_endpoints": nav_items}
 
     @app.errorhandler(400)
     def bad_request(error):
@@ -75,21 +72,7 @@ def register_blueprints(app: Flask) -> None:
         ), 400
 
 
-def _optional_blueprints():
-    """Areas added by later modules register here once they exist."""
-    import importlib
-
-    modules = []
-    for name in ("roadmap.web.plans", "roadmap.web.tasks", "roadmap.web.feeds", "roadmap.web.reports", "roadmap.web.account", "roadmap.web.ops", "roadmap.web.proposals"):  # fmt: skip
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return modules
-
-
-# (endpoint, label, roles that see it); entries whose blueprint is absent are skipped.
+# (endpoint, label, roles that see it)
 NAV = [
     ("tasks.my", "Мои задачи", {"executor"}),
     ("reports.my_reports", "Мои отчёты", {"executor"}),
@@ -102,10 +85,10 @@ NAV = [
 ]
 
 
-def nav_items(app: Flask) -> list[tuple[str, str]]:
+def nav_items() -> list[tuple[str, str]]:
     from flask_login import current_user
 
     if not current_user.is_authenticated:
         return []
     role = current_user.role.value
-    return [(endpoint, label) for endpoint, label, roles in NAV if role in roles and endpoint in app.view_functions]
+    return [(endpoint, label) for endpoint, label, roles in NAV if role in roles]

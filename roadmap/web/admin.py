@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import or_, select
 
 from roadmap import audit
 from roadmap.accounts.service import AccountError, create_user, update_user
+from roadmap.clock import local_time, zone_label
 from roadmap.directory.service import (
     DirectoryImportError,
     import_organizations,
@@ -24,6 +24,22 @@ from roadmap.web.forms.admin import ConfirmForm, ImportForm, OrganizationForm, U
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
+
+
+@bp.app_template_filter("local_time")
+def local_time_filter(moment: datetime | None, fmt: str = "%d.%m.%Y %H:%M", zone: str | None = None) -> str:
+    """{{ event.at|local_time }}: a stored instant as people read it, in `zone` (default: the
+    app-wide zone), labelled «МСК» when the format shows the time; '' for None."""
+    if moment is None:
+        return ""
+    text = local_time(moment, zone).strftime(fmt)
+    return f"{text} {zone_label(zone)}" if "%H" in fmt else text
+
+
+@bp.app_template_global("zone_label")
+def zone_label_global(zone: str | None = None) -> str:
+    """{{ zone_label() }}: the zone's name for a column header, «МСК» for Moscow."""
+    return zone_label(zone)
 
 
 def _page() -> int:
@@ -266,7 +282,6 @@ def audit_log():
         u.id: u.login
         for u in db.session.scalars(select(User).where(User.id.in_({e.user_id for e in page.items if e.user_id})))
     }
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/Moscow"))
     return render_template(
         "admin/audit.html",
         page=page,
@@ -274,7 +289,5 @@ def audit_log():
         actions=sorted(actions, key=lambda code: AUDIT_ACTIONS.get(code, code)),
         labels=AUDIT_ACTIONS,
         users=users,
-        local=lambda moment: moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(zone),
-        zone_name="МСК" if zone.key == "Europe/Moscow" else zone.key,
         total=page.total,
     )

@@ -8,15 +8,14 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import Connection, select, update
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from roadmap.clock import app_zone, today_in
 from roadmap.extensions import csrf, db
 from roadmap.feeds import BuiltFeed, feed_cache
 from roadmap.feeds.options import (
@@ -50,11 +49,7 @@ from roadmap.feeds.service import (
 )
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, User, utcnow
 from roadmap.web.access import roles_required
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms < 3.4
-    SelectChoice = None
+from roadmap.web.forms import RussianForm
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -68,20 +63,12 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 # --- the page -------------------------------------------------------------------------------
 
 
-def _choices(pairs) -> list:
-    # WTForms 3.4 deprecates tuple choices in favour of SelectChoice; the pinned 3.3 has no
-    # SelectChoice yet. Either works with the same templates.
-    if SelectChoice is None:
-        return list(pairs)
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
 
-class SubscriptionForm(FlaskForm):
+class SubscriptionForm(RussianForm):
     name = StringField(
         "Название",
         validators=[DataRequired("Укажите название, например «Телефон» или «Outlook на работе»."), Length(max=100)],
@@ -100,15 +87,13 @@ class SubscriptionForm(FlaskForm):
         validators=[Optional(), NumberRange(min=2000, max=2100, message="Год от 2000 до 2100.")],
         description="Пусто — все годы.",
     )
-    statuses = MultiCheckboxField("Задачи", choices=_choices(STATUS_CHOICES), default=sorted(DEFAULT_STATUSES))
+    statuses = MultiCheckboxField("Задачи", choices=list(STATUS_CHOICES), default=sorted(DEFAULT_STATUSES))
     view = SelectField(
         "Как показывать срок",
-        choices=_choices(
-            [
-                ("due", "Событие на весь день в день срока (окно — в описании)"),
-                ("spans", "Событие на весь срок исполнения, от начала до конца окна"),
-            ]
-        ),
+        choices=[
+            ("due", "Событие на весь день в день срока (окно — в описании)"),
+            ("spans", "Событие на весь срок исполнения, от начала до конца окна"),
+        ],
     )
     alarms = BooleanField("Напоминания за 3 дня и за 1 день до срока", default=True)
     vtodo = BooleanField(
@@ -118,7 +103,7 @@ class SubscriptionForm(FlaskForm):
     submit = SubmitField("Создать подписку")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(RussianForm):
     pass
 
 
@@ -139,15 +124,15 @@ def _roadmaps_for(user: User) -> list[Roadmap]:
 
 def _form(user: User) -> SubscriptionForm:
     form = SubscriptionForm()
-    form.kind.choices = _choices(_kind_choices(user))
-    form.roadmap_id.choices = _choices([(0, "—")] + [(r.id, r.title[:120]) for r in _roadmaps_for(user)])
+    form.kind.choices = _kind_choices(user)
+    form.roadmap_id.choices = [(0, "—")] + [(r.id, r.title[:120]) for r in _roadmaps_for(user)]
     if user.role == Role.EXECUTOR:
         del form.organization_id
     else:
         orgs = db.session.scalars(
             select(Organization).where(Organization.is_active.is_(True)).order_by(Organization.short_name)
         )
-        form.organization_id.choices = _choices([(0, "—")] + [(o.id, o.short_name) for o in orgs])
+        form.organization_id.choices = [(0, "—")] + [(o.id, o.short_name) for o in orgs]
     return form
 
 
@@ -279,7 +264,7 @@ def _today(zone: str) -> date:
     pinned = current_app.config.get("FEED_TODAY")
     if pinned is not None:
         return pinned
-    return datetime.now(ZoneInfo(zone)).date()
+    return today_in(zone)
 
 
 def _base_url() -> str:
@@ -334,7 +319,7 @@ def _http_date(moment: datetime) -> str | None:
     whole = moment.replace(microsecond=0)
     if whole != moment:
         whole = datetime.fromtimestamp(int(moment.timestamp()) + 1, UTC)
-    if whole > datetime.now(UTC):
+    if whole > utcnow():
         return None
     return format_datetime(whole.astimezone(UTC), usegmt=True)
 
@@ -455,7 +440,7 @@ def _save(subscription_id: int, values: dict) -> None:
 
 
 def _feed_request(scope: FeedScope, options: FeedOptions) -> FeedRequest:
-    zone = current_app.config.get("TIMEZONE", "Europe/Moscow")
+    zone = app_zone()
     return FeedRequest(
         scope=scope,
         options=options,

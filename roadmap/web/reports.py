@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from roadmap.extensions import db
@@ -152,8 +152,6 @@ def roadmap_report(roadmap_id: int):
         layout=layout,
         year_label=plan_year_label,
         year_short=plan_year_short,
-        plans_show="plans.show" in current_app.view_functions,
-        plans_index="plans.index" in current_app.view_functions,
     )
 
 

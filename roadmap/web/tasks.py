@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from roadmap import audit
-from roadmap.clock import today_in
+from roadmap.clock import today_for, today_in
 from roadmap.extensions import db
 from roadmap.models import (
     Attachment,
@@ -26,6 +26,7 @@ from roadmap.models import (
     Transition,
     utcnow,
 )
+from roadmap.plans.dashboard import current_plan_year
 from roadmap.plans.dashboard import review_queue as queue_rows
 from roadmap.tasks.access import can_review, can_submit, can_view_task
 from roadmap.tasks.proposals import manual_measures_for
@@ -95,9 +96,11 @@ def my():
     ).all()
     years = sorted({row.Task.plan_year for row in rows})
     year = request.args.get("year", type=int)
-    today = today_in("Europe/Moscow")
+    today = today_in()  # the app-wide zone: the list may span roadmaps
     if year not in years:
-        year = today.year if today.year in years else (years[-1] if years else None)
+        # Each roadmap's own current plan year; the list opens on the latest of them.
+        roadmaps = {row.Task.roadmap for row in rows}
+        year = max((current_plan_year(r, years, today_for(r)) for r in roadmaps), default=None)
     groups = {key: [] for key in ("returned", "overdue", "soon", "current", "review", "later", "done")}
     soon = today + timedelta(days=SOON_DAYS)
     for row in rows:

@@ -157,3 +157,28 @@ def test_roadmap_publish_refuses_while_questions_remain(runner, make_org, make_r
     assert db.session.get(type(roadmap), roadmap.id).status == RoadmapStatus.DRAFT
     missing = runner.invoke(args=["roadmap", "publish", "999999"])
     assert missing.exit_code == 2 and "не найдена" in missing.output
+
+
+def test_roadmap_import_dry_run_flags_a_measure_without_executor_as_the_review_does(runner, tmp_path, make_org):
+    from roadmap.plans.service import review_roadmap
+
+    make_org(short_name="МКУ КНМЦ", full_name="МКУ КНМЦ")
+    path = tmp_path / "plan.csv"
+    path.write_text(
+        "№;Мероприятие;Сроки исполнения;Ответственный\n"
+        "1;Методическая работа;;\n"
+        "1.1;Семинар;сентябрь;МКУ КНМЦ\n"
+        "1.2;Совещание;октябрь;—\n",
+        encoding="utf-8",
+    )
+    period = ["--period", "2023-01-01:2023-12-31"]
+    text = runner.invoke(args=["roadmap", "import", str(path), *period, "--dry-run"])
+    assert text.exit_code == 0, text.output
+    assert "требуют внимания: 1" in text.output
+    assert "1.2: не указан ответственный" in text.output
+    dry = json.loads(runner.invoke(args=["roadmap", "import", str(path), *period, "--dry-run", "--json"]).output)
+    assert db.session.scalar(select(func.count(Roadmap.id))) == 0
+    assert runner.invoke(args=["roadmap", "import", str(path), *period]).exit_code == 0
+    reviews = review_roadmap(db.session.scalar(select(Roadmap)))
+    assert {m["number"]: m["flags"] for m in dry["measures"]} == {r.measure.number: r.flags for r in reviews}
+    assert {r.measure.number: r.flags for r in reviews}["1.2"] == ["responsible_empty"]

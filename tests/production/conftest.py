@@ -1,4 +1,4 @@
-"""Fixtures for the production stack: a real SMTP server, Redis, fresh migrated databases."""
+"""Fixtures for the production stack: Redis, fresh migrated databases, subprocesses."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -29,42 +27,6 @@ def free_port() -> int:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-# ---------------------------------------------------------------- SMTP
-
-
-class Mailbox:
-    """What the SMTP server received: envelopes parsed into EmailMessage objects."""
-
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    @property
-    def messages(self) -> list[EmailMessage]:
-        return [message_from_bytes(env.content, policy=policy.default) for env in self.envelopes]
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [message for message in self.messages if message["To"].addresses[0].addr_spec == address]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1 (aiosmtpd), yielding (port, mailbox)."""
-    from aiosmtpd.controller import Controller
-
-    mailbox = Mailbox()
-    port = free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, mailbox
-    finally:
-        controller.stop()
 
 
 # ---------------------------------------------------------------- Redis

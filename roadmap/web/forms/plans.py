@@ -1,7 +1,8 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from roadmap.web.forms import RussianForm
 
 YEAR_TYPES = [("", "определить по названию"), ("calendar", "календарный год"), ("academic", "учебный год")]
 SHIFTS = [
@@ -11,7 +12,7 @@ SHIFTS = [
 ]
 
 
-class ImportRoadmapForm(FlaskForm):
+class ImportRoadmapForm(RussianForm):
     file = FileField("Файл дорожной карты (DOCX, XLSX, CSV)")
     text = TextAreaField("…или вставьте таблицу, скопированную из Word", validators=[Optional()])
     period_start = DateField("Начало периода", validators=[Optional()])
@@ -20,13 +21,13 @@ class ImportRoadmapForm(FlaskForm):
     submit = SubmitField("Загрузить и проверить")
 
 
-class ReimportForm(FlaskForm):
+class ReimportForm(RussianForm):
     file = FileField("Исправленный документ (DOCX, XLSX, CSV)")
     text = TextAreaField("…или вставьте таблицу", validators=[Optional()])
     submit = SubmitField("Сравнить")
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(RussianForm):
     title = StringField("Название", validators=[DataRequired("Укажите название."), Length(max=2000)])
     period_start = DateField("Начало периода", validators=[DataRequired("Укажите начало периода.")])
     period_end = DateField("Конец периода", validators=[DataRequired("Укажите конец периода.")])
@@ -35,12 +36,12 @@ class SettingsForm(FlaskForm):
     submit = SubmitField("Сохранить настройки")
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(RussianForm):
     deadline = StringField("Срок", validators=[Length(max=1000)])
     submit = SubmitField("Применить")
 
 
-class DatesForm(FlaskForm):
+class DatesForm(RussianForm):
     dates = TextAreaField(
         "Даты вручную",
         description="По одной строке: «01.09.2023» или «01.09.2023 – 30.09.2023». Пусто — снять ручные даты.",
@@ -49,12 +50,12 @@ class DatesForm(FlaskForm):
     submit = SubmitField("Задать даты")
 
 
-class ResponsibleForm(FlaskForm):
+class ResponsibleForm(RussianForm):
     responsible = StringField("Ответственный", validators=[Length(max=2000)])
     submit = SubmitField("Применить")
 
 
-class MapPartyForm(FlaskForm):
+class MapPartyForm(RussianForm):
     target = SelectField("Это", choices=[])
     remember = BooleanField("Запомнить для следующих загрузок", default=True)
     submit = SubmitField("Сопоставить")

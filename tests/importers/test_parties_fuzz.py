@@ -35,8 +35,8 @@ LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 @given(st.one_of(cells, st.text(max_size=300)))
 def test_split_never_raises_and_keeps_text(text):
     parts = split_parties(text)
-    assert all(isinstance(part, str) and part.strip() for part in parts)
-    normalize_party(text)
+    assert all(isinstance(part, str) and part.strip() and part in text for part in parts)
+    assert isinstance(normalize_party(text), str)
 
 
 @FUZZ
@@ -44,7 +44,7 @@ def test_split_never_raises_and_keeps_text(text):
 def test_match_never_raises_and_flags_instead_of_dropping(text):
     matches = match_parties(text, DIRECTORY)
     for match in matches:
-        assert match.text.strip()
+        assert match.text.strip() and match.text in text
         assert (match.kind is None) == (match.id is None)
         if match.is_matched:
             assert match.id in {1, 2, 3, 4, 5, 6}

@@ -12,8 +12,9 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roadmap.schedule import KINDS, parse
+from roadmap.schedule import KINDS, is_working_day, parse
 from roadmap.schedule.parser import _parse
+from tests.schedule.test_robustness import WORDS
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -27,8 +28,12 @@ FRAGMENTS = [
     "по отдельному графику", "по плану ОО", "по мере необходимости", "числа", "месяца", "следующего",
     "за отчетным", "ноябрь-январь", "май-август", "\n", "  ", "ё", "Ё", "\u00a0", "9999", "0",
 ]  # fmt: skip
-phrases = st.lists(st.sampled_from(FRAGMENTS), max_size=12).map(" ".join)
-anything = st.text(max_size=200)
+# Word salad of fragments, and of the real phrases the robustness tests perturb.
+phrases = st.one_of(
+    st.lists(st.sampled_from(FRAGMENTS), max_size=12).map(" ".join),
+    st.lists(st.sampled_from(WORDS), max_size=6).map(" ".join),
+)
+anything = st.one_of(st.text(max_size=200), st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
 
 
 def _strict(text: str):
@@ -63,6 +68,14 @@ def test_occurrences_are_well_formed_for_any_period(text, start, length, year_ty
     for occurrence in occurrences:
         assert occurrence.start <= occurrence.due
         assert start <= occurrence.start <= end
+        if shift == "none":
+            assert occurrence.due_effective == occurrence.due
+        else:
+            assert is_working_day(occurrence.due_effective)
+            if shift == "next":
+                assert occurrence.due_effective >= occurrence.due
+            else:
+                assert occurrence.due_effective <= occurrence.due
     if not schedule.is_parsed:
         assert not list(occurrences)
 
