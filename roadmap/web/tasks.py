@@ -28,6 +28,7 @@ from roadmap.models import (
 )
 from roadmap.plans.dashboard import review_queue as queue_rows
 from roadmap.tasks.access import can_review, can_submit, can_view_task
+from roadmap.tasks.files import upload_folder
 from roadmap.tasks.proposals import manual_measures_for
 from roadmap.tasks.workflow import (
     RETURN_REASONS,
@@ -40,12 +41,13 @@ from roadmap.tasks.workflow import (
     duplicate_attachments,
     mark_not_applicable,
     return_report,
+    review_many,
     submit_report,
     unread_notice_count,
-    upload_folder,
 )
 from roadmap.web.access import coordinator_required, roles_required
 from roadmap.web.forms.tasks import NotApplicableForm, ReportForm, ReviewForm
+from roadmap.web.retry import retried
 
 bp = Blueprint("tasks", __name__)
 
@@ -244,6 +246,7 @@ def _refused(form, exc: WorkflowError, default_field: str | None = None) -> None
 
 @bp.route("/tasks/<int:task_id>/submit", methods=["POST"])
 @roles_required(Role.EXECUTOR)
+@retried
 def submit(task_id: int):
     task = _task(task_id)
     form = ReportForm()
@@ -292,6 +295,7 @@ def submit(task_id: int):
 
 @bp.route("/tasks/<int:task_id>/not-applicable", methods=["POST"])
 @roles_required(Role.EXECUTOR)
+@retried
 def not_applicable(task_id: int):
     task = _task(task_id)
     form = NotApplicableForm()
@@ -312,6 +316,7 @@ def not_applicable(task_id: int):
 
 @bp.route("/tasks/<int:task_id>/review", methods=["POST"])
 @coordinator_required
+@retried
 def review(task_id: int):
     task = _task(task_id)
     form = ReviewForm()
@@ -342,6 +347,7 @@ def review(task_id: int):
 
 @bp.route("/review", methods=["GET", "POST"])
 @coordinator_required
+@retried
 def review_queue():
     roadmap_id = request.args.get("roadmap", type=int)
     form = ReviewForm()
@@ -358,32 +364,29 @@ def review_queue():
             else:
                 flash(message, "warning")
             return _queue_page(roadmap_id, form, checked), 400
-        done, failed = 0, []
-        tasks = db.session.scalars(
-            select(Task)
-            .where(Task.id.in_(checked))
-            .options(selectinload(Task.measure), selectinload(Task.organization))
+        result = review_many(
+            checked,
+            current_user,
+            accepting=bool(form.accept.data),
+            reason=form.reason.data or "",
+            comment=form.comment.data or "",
+            versions=_seen_versions(checked),
         )
-        for task in tasks:
-            try:
-                if form.accept.data:
-                    accept(task, current_user, form.comment.data or "")
-                else:
-                    return_report(task, current_user, form.reason.data or "", form.comment.data or "")
-                done += 1
-            except WorkflowError as exc:
-                failed.append(f"{task.measure.number}, {task.organization.short_name}: {exc}")
-        verb = "Принято" if form.accept.data else "Возвращено"
-        audit.record("reports_reviewed_bulk", summary=f"{verb}: {done}")
         db.session.commit()
-        if done:
-            flash(f"{verb} отчётов: {done}.", "success")
-        for message in failed[:5]:
-            flash(message, "danger")
-        if len(failed) > 5:
-            flash(f"И ещё не обработано: {len(failed) - 5}.", "danger")
+        verb, refused = ("Принято", "Не принято") if form.accept.data else ("Возвращено", "Не возвращено")
+        flash(result.message(verb, refused), "warning" if result.skipped else "success")
         return redirect(url_for("tasks.review_queue", roadmap=roadmap_id))
     return _queue_page(roadmap_id, form, checked)
+
+
+def _seen_versions(checked: set[int]) -> dict[int, int]:
+    """The version of each checked report as the queue page showed it (``version-<task id>``)."""
+    versions = {}
+    for task_id in checked:
+        value = request.form.get(f"version-{task_id}", "")
+        if value.isdigit():
+            versions[task_id] = int(value)
+    return versions
 
 
 def _queue_page(roadmap_id: int | None, form: ReviewForm, checked: set[int]):

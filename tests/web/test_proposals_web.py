@@ -154,7 +154,7 @@ def test_coordinator_confirms_and_rejects_in_bulk(client, auth, world):
         data={"proposal": [str(first.id), str(second.id)], "confirm": "Подтвердить отмеченные"},
         follow_redirects=True,
     )
-    assert "Подтверждено предложений: 2. Задачи: добавлено 2" in done.get_data(as_text=True)
+    assert "Подтверждено 2. Задачи: добавлено 2" in done.get_data(as_text=True)
     assert sorted(t.due_on for t in _tasks(manual)) == [date(2023, 5, 5), date(2023, 5, 6)]
     auth.logout()
     auth.login("observer")
