@@ -111,7 +111,7 @@ def check_files(*, now: float | None = None) -> FilesCheck:
     """Compare the upload folder with the attachment rows (sub-folders, such as exports, are not attachments)."""
     folder = upload_folder()
     now = time.time() if now is None else now
-    owned = dict(db.session.execute(select(Attachment.stored_name, Attachment.id)).tuples().all())
+    owned = dict(db.session.execute(select(Attachment.stored_name, Attachment.id)).all())
     result = FilesCheck()
     on_disk = set()
     for path in sorted(folder.iterdir()):

@@ -402,17 +402,18 @@ def review_many(
             return_report(task, user, reason, comment, expected_version=versions.get(task.id))
 
     def why(task: Task, exc: Exception) -> str:
-        if isinstance(exc, ConflictError):
-            return "отчёт изменён после того, как вы открыли страницу"
         if task.status != TaskStatus.SUBMITTED:
             return f"уже не на проверке ({task.status.label})"
+        if isinstance(exc, ConflictError):
+            return "отчёт изменён после того, как вы открыли страницу"
         return str(exc).rstrip(".")
 
     result = decide_each(
         tasks,
         decide,
         label=lambda task: f"{task.measure.number}, {task.organization.short_name}",
-        refusals=(WorkflowError,),
+        # StaleDataError: an autoflush found the row changed under it; with the locks above it should not happen.
+        refusals=(WorkflowError, StaleDataError),
         reason=why,
     )
     found = {task.id for task in tasks}
