@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "roadmap.cli.plans",
     "roadmap.cli.feeds",
     "roadmap.cli.ops",
+    "roadmap.cli.files",
 )
 
 
