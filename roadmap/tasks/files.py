@@ -10,6 +10,7 @@ one removes it. A crash leaves only ``.tmp-`` files, which ``flask files check``
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import time
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from roadmap.extensions import db
 from roadmap.models import Attachment
 
+logger = logging.getLogger(__name__)
 TEMP_PREFIX = ".tmp-"
 _PENDING = "pending_attachment_files"
 # A temporary file younger than this may belong to a request still running: never deleted by the check.
@@ -71,7 +73,11 @@ def _remove(entries: list[_Pending]) -> None:
 @event.listens_for(Session, "after_commit")
 def _move_into_place(session: Session) -> None:
     for entry in session.info.pop(_PENDING, []):
-        os.replace(entry.temporary, entry.final)
+        try:
+            os.replace(entry.temporary, entry.final)
+        except OSError:
+            # The rows are committed already: answer the request, leave the case to `flask files check`.
+            logger.exception("attachment file %s not moved into place", entry.final.name)
 
 
 @event.listens_for(Session, "after_soft_rollback")
