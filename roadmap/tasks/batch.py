@@ -21,16 +21,20 @@ class Skipped:
 
 @dataclass
 class BatchResult(Generic[Item]):
+    """``verb`` and ``refused`` name the decision: «Принято» / «Не принято»."""
+
+    verb: str
+    refused: str
     done: list[Item] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
-    def message(self, verb: str, refused: str) -> str:
-        """«Принято 27. Не принято 2: 1.1, Школа № 5 — уже принято; …» — exactly what was committed."""
-        text = f"{verb} {len(self.done)}."
+    def message(self) -> str:
+        """«Принято 27. Не принято 2: 1.1, Школа № 5 — уже не на проверке (принято); …»: exactly what was committed."""
+        text = f"{self.verb} {len(self.done)}."
         if self.skipped:
             reasons = "; ".join(f"{item.label} — {item.reason}" for item in self.skipped[:SHOWN_SKIPPED])
             more = len(self.skipped) - SHOWN_SKIPPED
-            text += f" {refused} {len(self.skipped)}: {reasons}" + (f"; и ещё {more}." if more > 0 else ".")
+            text += f" {self.refused} {len(self.skipped)}: {reasons}" + (f"; и ещё {more}." if more > 0 else ".")
         return text
 
     def details(self, key: Callable[[Item], int]) -> dict:
@@ -45,13 +49,15 @@ def decide_each(
     items: Iterable[Item],
     decide: Callable[[Item], None],
     *,
+    verb: str,
+    refused: str,
     label: Callable[[Item], str],
     refusals: tuple[type[Exception], ...],
     reason: Callable[[Item, Exception], str] = lambda _item, exc: str(exc),
     key: Callable[[Item], int | None] = lambda item: getattr(item, "id", None),
 ) -> BatchResult[Item]:
     """Run ``decide`` on each item inside a savepoint; a refused item is rolled back alone and listed."""
-    result: BatchResult[Item] = BatchResult()
+    result: BatchResult[Item] = BatchResult(verb, refused)
     for item in items:
         # Read before deciding: a rolled-back savepoint expires what it touched.
         name, item_key = label(item), key(item)

@@ -225,9 +225,11 @@ def decide_many(
     result = decide_each(
         proposals,
         decide,
+        verb="Подтверждено" if confirming else "Отклонено",
+        refused="Не подтверждено" if confirming else "Не отклонено",
         label=lambda p: f"{p.measure.number}, {p.organization.short_name}",
         refusals=(ProposalError,),
-        reason=lambda _p, exc: str(exc).rstrip("."),
+        reason=lambda _p, exc: _lower_first(str(exc).rstrip(".")),
     )
     found = {p.id for p in proposals}
     result.skipped += [Skipped(f"предложение {i}", "не найдено", i) for i in sorted(proposal_ids - found)]
@@ -241,7 +243,7 @@ def decide_many(
             total.restored += generated.restored
             total.removed += generated.removed
             total.unchanged += generated.unchanged
-    summary = batch_message(result, confirming)
+    summary = result.message()
     record(
         "proposal.confirm_many" if confirming else "proposal.reject_many",
         user=user,
@@ -251,11 +253,9 @@ def decide_many(
     return result, total
 
 
-def batch_message(result: BatchResult[DateProposal], confirming: bool) -> str:
-    """«Подтверждено 3. Не подтверждено 1: 2.4, Школа № 5 — по этому предложению уже есть решение: …»."""
-    if confirming:
-        return result.message("Подтверждено", "Не подтверждено")
-    return result.message("Отклонено", "Не отклонено")
+def _lower_first(text: str) -> str:
+    """A refusal's sentence as a clause of the batch message."""
+    return text[:1].lower() + text[1:]
 
 
 def _confirm(proposal: DateProposal, user: User, ranges: list[tuple[date, date]] | None, comment: str) -> None:

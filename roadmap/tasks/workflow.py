@@ -369,6 +369,26 @@ def unread_notice_count(user: User) -> int:
     return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None)))
 
 
+def review_report(
+    task: Task,
+    user: User,
+    *,
+    accepting: bool,
+    reason: str = "",
+    comment: str = "",
+    expected_version: int | None = None,
+) -> str:
+    """Accept or return one report and write the audit event; the message for the user. The caller commits."""
+    if accepting:
+        accept(task, user, comment, expected_version=expected_version)
+        message = "Отчёт принят."
+    else:
+        return_report(task, user, reason, comment, expected_version=expected_version)
+        message = "Отчёт возвращён на доработку."
+    audit.record("report_reviewed", user=user, obj=task, summary=f"{message} Задача {task.id}")
+    return message
+
+
 def review_many(
     task_ids: set[int],
     user: User,
@@ -408,9 +428,12 @@ def review_many(
             return "отчёт изменён после того, как вы открыли страницу"
         return str(exc).rstrip(".")
 
+    verb, refused = ("Принято", "Не принято") if accepting else ("Возвращено", "Не возвращено")
     result = decide_each(
         tasks,
         decide,
+        verb=verb,
+        refused=refused,
         label=lambda task: f"{task.measure.number}, {task.organization.short_name}",
         # StaleDataError: an autoflush found the row changed under it; with the locks above it should not happen.
         refusals=(WorkflowError, StaleDataError),
@@ -418,11 +441,10 @@ def review_many(
     )
     found = {task.id for task in tasks}
     result.skipped += [Skipped(f"задача {i}", "не найдена", i) for i in sorted(task_ids - found)]
-    verb, refused = ("Принято", "Не принято") if accepting else ("Возвращено", "Не возвращено")
     audit.record(
         "reports_reviewed_bulk",
         user=user,
-        summary=result.message(verb, refused),
+        summary=result.message(),
         details=result.details(lambda task: task.id),
     )
     return result

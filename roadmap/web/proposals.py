@@ -12,7 +12,6 @@ from roadmap.models import DateProposal, Measure, ProposalStatus, Role
 from roadmap.tasks.dates import DateLinesError, format_date_lines, parse_date_lines
 from roadmap.tasks.proposals import (
     ProposalError,
-    batch_message,
     confirm_proposal,
     decide_many,
     describe,
@@ -74,7 +73,7 @@ def _decide_many(form: BulkDecisionForm):
         flash(str(exc), "danger")
         return redirect(url_for("proposals.index"))
     db.session.commit()
-    message = batch_message(result, bool(form.confirm.data))
+    message = result.message()
     if form.confirm.data and result.done:
         message += f" Задачи: {generated.summary()}."
     flash(message, "warning" if result.skipped else "success")

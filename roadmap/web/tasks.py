@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from roadmap import audit
 from roadmap.clock import today_in
 from roadmap.extensions import db
 from roadmap.models import (
@@ -36,12 +35,11 @@ from roadmap.tasks.workflow import (
     ReportInput,
     UploadedFile,
     WorkflowError,
-    accept,
     coverage_warning,
     duplicate_attachments,
     mark_not_applicable,
-    return_report,
     review_many,
+    review_report,
     submit_report,
     unread_notice_count,
 )
@@ -323,21 +321,20 @@ def review(task_id: int):
     if not form.validate_on_submit():
         return _show_page(task, review_form=form, status=400)
     try:
-        if form.accept.data:
-            accept(task, current_user, form.comment.data or "", expected_version=_version(form))
-            message = "Отчёт принят."
-        else:
-            return_report(
-                task, current_user, form.reason.data or "", form.comment.data or "", expected_version=_version(form)
-            )
-            message = "Отчёт возвращён на доработку."
+        message = review_report(
+            task,
+            current_user,
+            accepting=bool(form.accept.data),
+            reason=form.reason.data or "",
+            comment=form.comment.data or "",
+            expected_version=_version(form),
+        )
     except ConflictError as exc:
         return _conflict(task_id, exc)
     except WorkflowError as exc:
         db.session.rollback()
         _refused(form, exc)
         return _show_page(_task(task_id), review_form=form, status=400)
-    audit.record("report_reviewed", obj=task, summary=f"{message} Задача {task.id}")
     db.session.commit()
     flash(message, "success")
     if request.form.get("next") == "queue":
@@ -373,8 +370,7 @@ def review_queue():
             versions=_seen_versions(checked),
         )
         db.session.commit()
-        verb, refused = ("Принято", "Не принято") if form.accept.data else ("Возвращено", "Не возвращено")
-        flash(result.message(verb, refused), "warning" if result.skipped else "success")
+        flash(result.message(), "warning" if result.skipped else "success")
         return redirect(url_for("tasks.review_queue", roadmap=roadmap_id))
     return _queue_page(roadmap_id, form, checked)
 
