@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -108,10 +108,21 @@ def lock_feed_counters(roadmap_ids) -> None:
     second could deadlock with one doing the reverse (a bulk review holds the counter after its
     first task, a submit holds its task and waits for the counter). Taking the counter row
     first serializes task writes per roadmap, which the counter did already, without deadlocks.
-    SQLite ignores FOR UPDATE: it allows one writer at a time anyway.
+    SQLite ignores FOR UPDATE; there a no-op UPDATE takes its one write lock first instead, and
+    opens the transaction, which pysqlite defers to the first write: a SAVEPOINT before it would
+    be the outermost one, and its RELEASE would commit a batch item on its own.
     """
     ids = sorted({int(i) for i in roadmap_ids if i is not None})
-    if ids:
+    if not ids:
+        return
+    if db.session.get_bind().dialect.name == "sqlite":
+        table = Roadmap.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id.in_(ids))
+            .values(feed_version=table.c.feed_version, updated_at=table.c.updated_at)
+        )
+    else:
         db.session.execute(select(Roadmap.id).where(Roadmap.id.in_(ids)).order_by(Roadmap.id).with_for_update())
 
 
