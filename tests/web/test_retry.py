@@ -101,3 +101,27 @@ def test_a_view_meeting_a_refusal_is_run_again_then_answers_politely(app, refusa
         assert session["_flashes"] == [("warning", BUSY_MESSAGE)]
     # A foreign referrer is not followed.
     assert client.post("/test-retry/stuck", headers={"Referer": "https://evil.example/"}).headers["Location"] == "/"
+
+
+def test_a_retried_upload_is_read_again_from_the_start(app, refusal):
+    import io
+
+    from flask import request
+
+    reads = []
+
+    @retried
+    def upload():
+        reads.append(request.files["file"].read())
+        if len(reads) == 1:
+            raise refusal
+        return "ok"
+
+    app.add_url_rule("/test-retry/upload", "test_upload", upload, methods=["POST"])
+    response = app.test_client().post(
+        "/test-retry/upload",
+        data={"file": (io.BytesIO(b"%PDF-1.4 report"), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert reads == [b"%PDF-1.4 report", b"%PDF-1.4 report"]
