@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from roadmap.cli import demo, feeds, ops, orgs, plans, schedule, users
+    from roadmap.cli import demo, feeds, files, ops, orgs, plans, schedule, users
 
-    for module in (users, orgs, demo, schedule, plans, feeds, ops):
+    for module in (users, orgs, demo, schedule, plans, feeds, ops, files):
         module.register(app)

@@ -159,9 +159,19 @@ def _default_backup_path(suffix: str) -> Path:
 
 @click.command("backup")
 @click.option("--output", "output", type=click.Path(dir_okay=False, path_type=Path), help="Куда записать копию.")
+@click.option(
+    "--files",
+    "files_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Куда скопировать вложения (по умолчанию — папка uploads рядом с копией базы).",
+)
 @with_appcontext
-def backup_command(output: Path | None) -> None:
-    """Резервная копия базы данных (SQLite — онлайн-копия, PostgreSQL — pg_dump)."""
+def backup_command(output: Path | None, files_dir: Path | None) -> None:
+    """Резервная копия базы данных (SQLite — онлайн-копия, PostgreSQL — pg_dump) и вложений к отчётам.
+
+    Копируются только файлы, у которых есть вложение в базе: осиротевшие (см. `flask files check`)
+    в копию не попадают. Уже скопированные раньше файлы не копируются снова (имена не меняются).
+    """
     url = _database_url()
     if url.get_backend_name() == "sqlite":
         source = _sqlite_file(url)
@@ -180,6 +190,26 @@ def backup_command(output: Path | None) -> None:
         fail(f"резервное копирование для {url.get_backend_name()} не поддерживается.")
     size = output.stat().st_size / 1024 / 1024
     click.echo(f"Резервная копия: {output} ({size:.1f} МБ)")
+    files_dir = files_dir or output.parent / "uploads"
+    copied, total = _copy_attachments(files_dir)
+    click.echo(f"Вложения: {files_dir} (всего {total}, скопировано новых {copied})")
+
+
+def _copy_attachments(target: Path) -> tuple[int, int]:
+    """Copy the attachment files that have a row; stored names never change, so present ones are skipped."""
+    from roadmap.extensions import db
+    from roadmap.tasks.files import owned_files
+
+    target.mkdir(parents=True, exist_ok=True)
+    files = owned_files()
+    # The read's transaction must not outlive the command: a restore may follow in the same process.
+    db.session.remove()
+    copied = 0
+    for path in files:
+        if not (target / path.name).exists():
+            shutil.copy2(path, target / path.name)
+            copied += 1
+    return copied, len(files)
 
 
 @click.command("restore")

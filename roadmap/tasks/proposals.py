@@ -31,8 +31,9 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.schedule import days_label
+from roadmap.tasks.batch import BatchResult, Skipped, decide_each
 from roadmap.tasks.service import GenerationResult, executor_map, generate_tasks, manual_dates
-from roadmap.tasks.workflow import notify_organization
+from roadmap.tasks.workflow import lock_feed_counters, notify_organization
 
 MAX_RANGES = 24
 
@@ -166,22 +167,80 @@ def confirm_proposal(
     return result
 
 
-def confirm_many(proposals: list[DateProposal], user: User) -> GenerationResult:
-    """Confirm several proposals as proposed, generating each roadmap's tasks once."""
-    for proposal in proposals:
-        _confirm(proposal, user, None, "")
-    db.session.flush()
+def decide_many(
+    proposal_ids: set[int], user: User, *, confirming: bool, comment: str = ""
+) -> tuple[BatchResult[DateProposal], GenerationResult]:
+    """Confirm (as proposed) or reject several proposals, each in its own savepoint; writes the audit event.
+
+    A proposal decided meanwhile by someone else, or no longer needed, is skipped with its reason;
+    the others stand. Each roadmap's tasks are generated once, after the decisions. The caller commits.
+    """
+    if not confirming and not comment.strip():
+        raise ProposalError("Напишите, почему даты не подходят: исполнитель увидит причину.")
+    roadmap_ids = db.session.scalars(
+        select(Measure.roadmap_id)
+        .join(DateProposal, DateProposal.measure_id == Measure.id)
+        .where(DateProposal.id.in_(proposal_ids))
+        .distinct()
+    )
+    # The roadmaps' rows first, as every task write does (see lock_feed_counters), then the proposals by id.
+    lock_feed_counters(roadmap_ids)
+    proposals = (
+        db.session.scalars(
+            select(DateProposal)
+            .where(DateProposal.id.in_(proposal_ids))
+            .order_by(DateProposal.id)
+            .options(
+                joinedload(DateProposal.measure).joinedload(Measure.roadmap), joinedload(DateProposal.organization)
+            )
+            .with_for_update(of=DateProposal)
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .all()
+    )
+
+    def decide(proposal: DateProposal) -> None:
+        if confirming:
+            _confirm(proposal, user, None, comment)
+        else:
+            reject_proposal(proposal, user, comment)
+        db.session.flush()
+
+    result = decide_each(
+        proposals,
+        decide,
+        verb="Подтверждено" if confirming else "Отклонено",
+        refused="Не подтверждено" if confirming else "Не отклонено",
+        label=lambda p: f"{p.measure.number}, {p.organization.short_name}",
+        refusals=(ProposalError,),
+        reason=lambda _p, exc: _lower_first(str(exc).rstrip(".")),
+    )
+    found = {p.id for p in proposals}
+    result.skipped += [Skipped(f"предложение {i}", "не найдено", i) for i in sorted(proposal_ids - found)]
     total = GenerationResult()
-    for roadmap in {p.measure.roadmap_id: p.measure.roadmap for p in proposals}.values():
-        result = generate_tasks(roadmap, reason="даты мероприятия изменены")
-        total.added += result.added
-        total.changed += result.changed
-        total.cancelled += result.cancelled
-        total.restored += result.restored
-        total.removed += result.removed
-        total.unchanged += result.unchanged
-    record("proposal.confirm_many", user=user, summary=f"{len(proposals)}: {total.summary()}")
-    return total
+    if confirming:
+        for roadmap in {p.measure.roadmap_id: p.measure.roadmap for p in result.done}.values():
+            generated = generate_tasks(roadmap, reason="даты мероприятия изменены")
+            total.added += generated.added
+            total.changed += generated.changed
+            total.cancelled += generated.cancelled
+            total.restored += generated.restored
+            total.removed += generated.removed
+            total.unchanged += generated.unchanged
+    summary = result.message()
+    record(
+        "proposal.confirm_many" if confirming else "proposal.reject_many",
+        user=user,
+        summary=summary + (f" Задачи: {total.summary()}." if confirming else ""),
+        details=result.details(lambda p: p.id),
+    )
+    return result, total
+
+
+def _lower_first(text: str) -> str:
+    """A refusal's sentence as a clause of the batch message."""
+    return text[:1].lower() + text[1:]
 
 
 def _confirm(proposal: DateProposal, user: User, ranges: list[tuple[date, date]] | None, comment: str) -> None:

@@ -7,18 +7,21 @@ Every transition is stored with who, when, from, to and the comment.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from roadmap import audit
 from roadmap.clock import today_in
 from roadmap.extensions import db
-from roadmap.models import Attachment, Notice, Report, Role, Task, TaskStatus, Transition, User, utcnow
+from roadmap.models import Attachment, Notice, Report, Roadmap, Role, Task, TaskStatus, Transition, User, utcnow
+from roadmap.tasks import files as attachment_files
 from roadmap.tasks.access import can_review, can_submit
+from roadmap.tasks.batch import BatchResult, Skipped, decide_each
 
 ALLOWED_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"}
 RETURN_REASONS = {
@@ -90,11 +93,43 @@ def _transition(task: Task, user: User, to_status: TaskStatus, comment: str = ""
 
 
 def _flush() -> None:
+    # No rollback here: in a batch the caller's savepoint undoes just this item.
     try:
         db.session.flush()
     except StaleDataError as exc:
-        db.session.rollback()
         raise ConflictError() from exc
+
+
+def lock_feed_counters(roadmap_ids) -> None:
+    """Lock the roadmaps' rows before any of their tasks: one lock order for every task write.
+
+    Every flush that changes a task also updates its roadmap's feed counter
+    (models.task.bump_feed_versions), so a writer that locked a task first and the counter
+    second could deadlock with one doing the reverse (a bulk review holds the counter after its
+    first task, a submit holds its task and waits for the counter). Taking the counter row
+    first serializes task writes per roadmap, which the counter did already, without deadlocks.
+    SQLite ignores FOR UPDATE; there a no-op UPDATE takes its one write lock first instead, and
+    opens the transaction, which pysqlite defers to the first write: a SAVEPOINT before it would
+    be the outermost one, and its RELEASE would commit a batch item on its own.
+    """
+    ids = sorted({int(i) for i in roadmap_ids if i is not None})
+    if not ids:
+        return
+    if db.session.get_bind().dialect.name == "sqlite":
+        table = Roadmap.__table__
+        db.session.execute(
+            update(table)
+            .where(table.c.id.in_(ids))
+            .values(feed_version=table.c.feed_version, updated_at=table.c.updated_at)
+        )
+    else:
+        db.session.execute(select(Roadmap.id).where(Roadmap.id.in_(ids)).order_by(Roadmap.id).with_for_update())
+
+
+def _lock(task: Task) -> None:
+    """Lock the task for a write (its roadmap's row first) and read it as committed now."""
+    lock_feed_counters([task.roadmap_id])
+    db.session.refresh(task, with_for_update={"key_share": True})
 
 
 def detect_file_type(data: bytes, filename: str) -> str | None:
@@ -127,14 +162,6 @@ def detect_file_type(data: bytes, filename: str) -> str | None:
     return None
 
 
-def upload_folder() -> Path:
-    from flask import current_app
-
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def max_file_bytes() -> int:
     from flask import current_app
 
@@ -162,11 +189,9 @@ def _validate_files(files: list[UploadedFile]) -> list[tuple[UploadedFile, str]]
 
 
 def _store_files(report: Report, user: User, files: list[tuple[UploadedFile, str]]) -> None:
-    folder = upload_folder()
     for upload, content_type in files:
         extension = upload.filename.rsplit(".", 1)[-1].lower()
-        stored = f"{secrets.token_hex(16)}.{extension}"
-        (folder / stored).write_bytes(upload.data)
+        stored = attachment_files.store(upload.data, extension)
         safe_name = Path(upload.filename.replace("\\", "/")).name[:255] or f"файл.{extension}"
         db.session.add(
             Attachment(
@@ -232,6 +257,7 @@ def coverage_warning(task: Task, data: ReportInput) -> str | None:
 def submit_report(task: Task, user: User, data: ReportInput, *, expected_version: int | None = None) -> Report:
     if not can_submit(user, task):
         raise WorkflowError("Отчитываться по задаче могут только сотрудники организации-исполнителя.")
+    _lock(task)
     _check_version(task, expected_version)
     if task.status == TaskStatus.ACCEPTED:
         raise WorkflowError("Отчёт уже принят; изменить его нельзя.")
@@ -265,6 +291,7 @@ def submit_report(task: Task, user: User, data: ReportInput, *, expected_version
 def mark_not_applicable(task: Task, user: User, reason: str, *, expected_version: int | None = None) -> Report:
     if not can_submit(user, task):
         raise WorkflowError("Отмечать задачу могут только сотрудники организации-исполнителя.")
+    _lock(task)
     _check_version(task, expected_version)
     if task.status == TaskStatus.ACCEPTED:
         raise WorkflowError("Отчёт уже принят; изменить его нельзя.")
@@ -283,6 +310,7 @@ def mark_not_applicable(task: Task, user: User, reason: str, *, expected_version
 def accept(task: Task, user: User, comment: str = "", *, expected_version: int | None = None) -> None:
     if not can_review(user, task):
         raise WorkflowError("Принимать отчёты может только координатор.")
+    _lock(task)
     _check_version(task, expected_version)
     if task.status != TaskStatus.SUBMITTED:
         raise WorkflowError("Принять можно только отчёт, ожидающий проверки.")
@@ -295,6 +323,7 @@ def return_report(
 ) -> None:
     if not can_review(user, task):
         raise WorkflowError("Возвращать отчёты может только координатор.")
+    _lock(task)
     _check_version(task, expected_version)
     if task.status != TaskStatus.SUBMITTED:
         raise WorkflowError("Вернуть можно только отчёт, ожидающий проверки.")
@@ -349,3 +378,84 @@ def duplicate_attachments(task_ids: list[int]) -> dict[str, set[int]]:
 
 def unread_notice_count(user: User) -> int:
     return db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None)))
+
+
+def review_report(
+    task: Task,
+    user: User,
+    *,
+    accepting: bool,
+    reason: str = "",
+    comment: str = "",
+    expected_version: int | None = None,
+) -> str:
+    """Accept or return one report and write the audit event; the message for the user. The caller commits."""
+    if accepting:
+        accept(task, user, comment, expected_version=expected_version)
+        message = "Отчёт принят."
+    else:
+        return_report(task, user, reason, comment, expected_version=expected_version)
+        message = "Отчёт возвращён на доработку."
+    audit.record("report_reviewed", user=user, obj=task, summary=f"{message} Задача {task.id}")
+    return message
+
+
+def review_many(
+    task_ids: set[int],
+    user: User,
+    *,
+    accepting: bool,
+    reason: str = "",
+    comment: str = "",
+    versions: dict[int, int] | None = None,
+) -> BatchResult[Task]:
+    """Accept or return several reports, each in its own savepoint; writes the audit event. The caller commits.
+
+    ``versions`` are the task versions the coordinator saw: a report changed since is skipped,
+    so nobody accepts a report they have not read. Locks are taken in one order (roadmaps,
+    then tasks by id), so concurrent batches and submits wait for each other instead of deadlocking.
+    """
+    versions = versions or {}
+    lock_feed_counters(db.session.scalars(select(Task.roadmap_id).where(Task.id.in_(task_ids)).distinct()))
+    tasks = db.session.scalars(
+        select(Task)
+        .where(Task.id.in_(task_ids))
+        .order_by(Task.id)
+        .options(selectinload(Task.measure), selectinload(Task.organization))
+        .with_for_update(key_share=True, of=Task)
+        .execution_options(populate_existing=True)
+    ).all()
+
+    def decide(task: Task) -> None:
+        if accepting:
+            accept(task, user, comment, expected_version=versions.get(task.id))
+        else:
+            return_report(task, user, reason, comment, expected_version=versions.get(task.id))
+
+    def why(task: Task, exc: Exception) -> str:
+        if task.status != TaskStatus.SUBMITTED:
+            return f"уже не на проверке ({task.status.label})"
+        if isinstance(exc, ConflictError):
+            return "отчёт изменён после того, как вы открыли страницу"
+        return str(exc).rstrip(".")
+
+    verb, refused = ("Принято", "Не принято") if accepting else ("Возвращено", "Не возвращено")
+    result = decide_each(
+        tasks,
+        decide,
+        verb=verb,
+        refused=refused,
+        label=lambda task: f"{task.measure.number}, {task.organization.short_name}",
+        # StaleDataError: an autoflush found the row changed under it; with the locks above it should not happen.
+        refusals=(WorkflowError, StaleDataError),
+        reason=why,
+    )
+    found = {task.id for task in tasks}
+    result.skipped += [Skipped(f"задача {i}", "не найдена", i) for i in sorted(task_ids - found)]
+    audit.record(
+        "reports_reviewed_bulk",
+        user=user,
+        summary=result.message(),
+        details=result.details(lambda task: task.id),
+    )
+    return result

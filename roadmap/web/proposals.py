@@ -12,8 +12,8 @@ from roadmap.models import DateProposal, Measure, ProposalStatus, Role
 from roadmap.tasks.dates import DateLinesError, format_date_lines, parse_date_lines
 from roadmap.tasks.proposals import (
     ProposalError,
-    confirm_many,
     confirm_proposal,
+    decide_many,
     describe,
     manual_measures_for,
     pending_proposals,
@@ -23,6 +23,7 @@ from roadmap.tasks.proposals import (
 )
 from roadmap.web.access import roles_required
 from roadmap.web.forms.proposals import BulkDecisionForm, DecideProposalForm, ProposeDatesForm
+from roadmap.web.retry import retried
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
 
@@ -32,6 +33,7 @@ RECENT = 30
 
 @bp.route("/", methods=["GET", "POST"])
 @login_required
+@retried
 def index():
     if current_user.role == Role.EXECUTOR and request.method == "GET":
         items = manual_measures_for(current_user.organization)
@@ -57,26 +59,24 @@ def index():
 
 def _decide_many(form: BulkDecisionForm):
     ids = {int(value) for value in request.form.getlist("proposal") if value.isdigit()}
-    chosen = [p for p in pending_proposals() if p.id in ids]
-    if not chosen:
+    if not ids:
         flash("Отметьте хотя бы одно предложение.", "warning")
         return redirect(url_for("proposals.index"))
+    if not (form.confirm.data or form.reject.data):
+        abort(400, "Выберите действие: подтвердить или отклонить.")
     try:
-        if form.reject.data:
-            for proposal in chosen:
-                reject_proposal(proposal, current_user, form.comment.data or "")
-            message = f"Отклонено предложений: {len(chosen)}."
-        elif form.confirm.data:
-            result = confirm_many(chosen, current_user)
-            message = f"Подтверждено предложений: {len(chosen)}. Задачи: {result.summary()}."
-        else:
-            abort(400, "Выберите действие: подтвердить или отклонить.")
+        result, generated = decide_many(
+            ids, current_user, confirming=bool(form.confirm.data), comment=form.comment.data or ""
+        )
     except ProposalError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("proposals.index"))
     db.session.commit()
-    flash(message, "success")
+    message = result.message()
+    if form.confirm.data and result.done:
+        message += f" Задачи: {generated.summary()}."
+    flash(message, "warning" if result.skipped else "success")
     return redirect(url_for("proposals.index"))
 
 

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from roadmap import audit
 from roadmap.clock import today_for, today_in
 from roadmap.extensions import db
 from roadmap.models import (
@@ -29,6 +28,7 @@ from roadmap.models import (
 from roadmap.plans.dashboard import current_plan_year
 from roadmap.plans.dashboard import review_queue as queue_rows
 from roadmap.tasks.access import can_review, can_submit, can_view_task
+from roadmap.tasks.files import upload_folder
 from roadmap.tasks.proposals import manual_measures_for
 from roadmap.tasks.workflow import (
     RETURN_REASONS,
@@ -36,17 +36,17 @@ from roadmap.tasks.workflow import (
     ReportInput,
     UploadedFile,
     WorkflowError,
-    accept,
     coverage_warning,
     duplicate_attachments,
     mark_not_applicable,
-    return_report,
+    review_many,
+    review_report,
     submit_report,
     unread_notice_count,
-    upload_folder,
 )
 from roadmap.web.access import coordinator_required, roles_required
 from roadmap.web.forms.tasks import NotApplicableForm, ReportForm, ReviewForm
+from roadmap.web.retry import retried
 
 bp = Blueprint("tasks", __name__)
 
@@ -247,6 +247,7 @@ def _refused(form, exc: WorkflowError, default_field: str | None = None) -> None
 
 @bp.route("/tasks/<int:task_id>/submit", methods=["POST"])
 @roles_required(Role.EXECUTOR)
+@retried
 def submit(task_id: int):
     task = _task(task_id)
     form = ReportForm()
@@ -295,6 +296,7 @@ def submit(task_id: int):
 
 @bp.route("/tasks/<int:task_id>/not-applicable", methods=["POST"])
 @roles_required(Role.EXECUTOR)
+@retried
 def not_applicable(task_id: int):
     task = _task(task_id)
     form = NotApplicableForm()
@@ -315,27 +317,27 @@ def not_applicable(task_id: int):
 
 @bp.route("/tasks/<int:task_id>/review", methods=["POST"])
 @coordinator_required
+@retried
 def review(task_id: int):
     task = _task(task_id)
     form = ReviewForm()
     if not form.validate_on_submit():
         return _show_page(task, review_form=form, status=400)
     try:
-        if form.accept.data:
-            accept(task, current_user, form.comment.data or "", expected_version=_version(form))
-            message = "Отчёт принят."
-        else:
-            return_report(
-                task, current_user, form.reason.data or "", form.comment.data or "", expected_version=_version(form)
-            )
-            message = "Отчёт возвращён на доработку."
+        message = review_report(
+            task,
+            current_user,
+            accepting=bool(form.accept.data),
+            reason=form.reason.data or "",
+            comment=form.comment.data or "",
+            expected_version=_version(form),
+        )
     except ConflictError as exc:
         return _conflict(task_id, exc)
     except WorkflowError as exc:
         db.session.rollback()
         _refused(form, exc)
         return _show_page(_task(task_id), review_form=form, status=400)
-    audit.record("report_reviewed", obj=task, summary=f"{message} Задача {task.id}")
     db.session.commit()
     flash(message, "success")
     if request.form.get("next") == "queue":
@@ -345,6 +347,7 @@ def review(task_id: int):
 
 @bp.route("/review", methods=["GET", "POST"])
 @coordinator_required
+@retried
 def review_queue():
     roadmap_id = request.args.get("roadmap", type=int)
     form = ReviewForm()
@@ -361,32 +364,28 @@ def review_queue():
             else:
                 flash(message, "warning")
             return _queue_page(roadmap_id, form, checked), 400
-        done, failed = 0, []
-        tasks = db.session.scalars(
-            select(Task)
-            .where(Task.id.in_(checked))
-            .options(selectinload(Task.measure), selectinload(Task.organization))
+        result = review_many(
+            checked,
+            current_user,
+            accepting=bool(form.accept.data),
+            reason=form.reason.data or "",
+            comment=form.comment.data or "",
+            versions=_seen_versions(checked),
         )
-        for task in tasks:
-            try:
-                if form.accept.data:
-                    accept(task, current_user, form.comment.data or "")
-                else:
-                    return_report(task, current_user, form.reason.data or "", form.comment.data or "")
-                done += 1
-            except WorkflowError as exc:
-                failed.append(f"{task.measure.number}, {task.organization.short_name}: {exc}")
-        verb = "Принято" if form.accept.data else "Возвращено"
-        audit.record("reports_reviewed_bulk", summary=f"{verb}: {done}")
         db.session.commit()
-        if done:
-            flash(f"{verb} отчётов: {done}.", "success")
-        for message in failed[:5]:
-            flash(message, "danger")
-        if len(failed) > 5:
-            flash(f"И ещё не обработано: {len(failed) - 5}.", "danger")
+        flash(result.message(), "warning" if result.skipped else "success")
         return redirect(url_for("tasks.review_queue", roadmap=roadmap_id))
     return _queue_page(roadmap_id, form, checked)
+
+
+def _seen_versions(checked: set[int]) -> dict[int, int]:
+    """The version of each checked report as the queue page showed it (``version-<task id>``)."""
+    versions = {}
+    for task_id in checked:
+        value = request.form.get(f"version-{task_id}", "")
+        if value.isdigit():
+            versions[task_id] = int(value)
+    return versions
 
 
 def _queue_page(roadmap_id: int | None, form: ReviewForm, checked: set[int]):

@@ -2,42 +2,13 @@
 
 Uses two real sessions on two connections with committed data, on SQLite and PostgreSQL."""
 
-import os
-
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from roadmap import create_app
 from roadmap.extensions import db
 from roadmap.models import Organization, OrgKind, Report, Role, Task, TaskStatus
 from roadmap.tasks.workflow import ConflictError, ReportInput, submit_report
-from tests.conftest import make_config, reset_database
-
-
-@pytest.fixture
-def committed_app(tmp_path, migrated):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        from roadmap.config import normalize_database_url
-
-        url = normalize_database_url(url)
-    else:
-        url = f"sqlite:///{tmp_path / 'concurrent.sqlite3'}"
-    reset_database(url)
-    app = create_app(make_config(tmp_path, url))
-    with app.app_context():
-        upgrade()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if os.environ.get("TEST_DATABASE_URL"):
-        # Leave the shared PostgreSQL database migrated for the rest of the session.
-        reset_database(url)
-        with app.app_context():
-            upgrade()
-            db.engine.dispose()
 
 
 def test_second_save_gets_a_conflict(committed_app):

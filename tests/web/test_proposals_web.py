@@ -154,7 +154,7 @@ def test_coordinator_confirms_and_rejects_in_bulk(client, auth, world):
         data={"proposal": [str(first.id), str(second.id)], "confirm": "Подтвердить отмеченные"},
         follow_redirects=True,
     )
-    assert "Подтверждено предложений: 2. Задачи: добавлено 2" in done.get_data(as_text=True)
+    assert "Подтверждено 2. Задачи: добавлено 2" in done.get_data(as_text=True)
     assert sorted(t.due_on for t in _tasks(manual)) == [date(2023, 5, 5), date(2023, 5, 6)]
     auth.logout()
     auth.login("observer")
@@ -248,3 +248,32 @@ def test_dashboard_tells_where_the_schools_dates_stand(client, auth, world):
     block = " ".join(block[: block.index("</div>")].split())
     assert "Дни открытых дверей — даты подтверждены у 1 организации, ждут подтверждения: 1" in block
     assert 'href="/proposals/"' in block
+
+
+def test_bulk_decision_skips_a_proposal_decided_meanwhile_and_keeps_the_others(client, auth, world):
+    from roadmap.models import AuditEvent
+    from roadmap.tasks.proposals import reject_proposal
+
+    manual = world["manual"]
+    for login, day in (("school", "05.05.2023"), ("other", "06.05.2023")):
+        auth.login(login)
+        client.post(f"/proposals/measure/{manual.id}", data={"dates": day})
+        auth.logout()
+    first, second = db.session.scalars(select(DateProposal).order_by(DateProposal.id)).all()
+    coordinator = db.session.scalars(select(User).where(User.login == "coord")).one()
+    # A colleague rejects the second one while this coordinator's page is open.
+    reject_proposal(second, coordinator, "не те даты")
+    db.session.flush()
+    auth.login("coord")
+    page = client.post(
+        "/proposals/",
+        data={"proposal": [str(first.id), str(second.id)], "confirm": "Подтвердить отмеченные"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Подтверждено 1. Не подтверждено 1: 1.1, СОШ 8 — по этому предложению уже есть решение: отклонено." in page
+    assert "Задачи: добавлено 1" in page
+    assert (first.status, second.status) == (ProposalStatus.CONFIRMED, ProposalStatus.REJECTED)
+    assert [t.due_on for t in _tasks(manual)] == [date(2023, 5, 5)]
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "proposal.confirm_many")).one()
+    assert event.details["done"] == [first.id]
+    assert [item["id"] for item in event.details["skipped"]] == [second.id]
