@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, func
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, func
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -36,6 +37,24 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def kind_column(enum_cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
+    """A closed vocabulary: stored as the members' plain string values, no native database type.
+
+    A CHECK constraint (``ck_<table>_<name>``) keeps other values out on every backend, raw SQL
+    included, so ``name`` must be unique within a table. Adding a member needs a migration that
+    rewrites that constraint (see migrations 0008).
+    """
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
 
 
 def utcnow() -> datetime:

@@ -10,8 +10,8 @@ from itertools import chain
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false, update
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
-from roadmap.models.base import Base, UTCDateTime, created_at, intpk, utcnow
-from roadmap.models.organization import Organization, kind_column
+from roadmap.models.base import Base, UTCDateTime, created_at, intpk, kind_column, utcnow
+from roadmap.models.organization import Organization
 from roadmap.models.plan import Measure, Roadmap, Section
 from roadmap.models.user import User
 
@@ -36,6 +36,41 @@ STATUS_LABELS = {
     "not_applicable": "не применимо",
     "cancelled": "отменено",
 }
+
+
+class ReturnReason(enum.StrEnum):
+    """Why a coordinator returned a report (transition.reason)."""
+
+    NO_EVIDENCE = "no_evidence"
+    COVERAGE = "coverage"
+    WRONG_MEASURE = "wrong_measure"
+    DATES = "dates"
+    INCOMPLETE = "incomplete"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return RETURN_REASON_LABELS[self.value]
+
+
+RETURN_REASON_LABELS = {
+    "no_evidence": "нет подтверждающих материалов",
+    "coverage": "охват указан неверно или не указан",
+    "wrong_measure": "отчёт не соответствует мероприятию",
+    "dates": "дата проведения вне срока",
+    "incomplete": "отчёт неполный",
+    "other": "другое",
+}
+
+
+class NoticeKind(enum.StrEnum):
+    """What an in-app notice is about (the text says it in Russian)."""
+
+    RETURNED = "returned"
+    NEW_TASKS = "new_tasks"
+    DATES_PROPOSED = "dates_proposed"
+    DATES_CONFIRMED = "dates_confirmed"
+    DATES_REJECTED = "dates_rejected"
 
 
 class Task(Base):
@@ -182,10 +217,10 @@ class Transition(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[TaskStatus | None] = mapped_column(kind_column(TaskStatus, "from_status"))
+    to_status: Mapped[TaskStatus] = mapped_column(kind_column(TaskStatus, "to_status"))
     comment: Mapped[str] = mapped_column(Text, default="")
-    reason: Mapped[str | None] = mapped_column(String(60))
+    reason: Mapped[ReturnReason | None] = mapped_column(kind_column(ReturnReason, "reason", length=60))
 
     task: Mapped[Task] = relationship(back_populates="transitions")
     user: Mapped[User | None] = relationship()
@@ -199,7 +234,7 @@ class Notice(Base):
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[NoticeKind] = mapped_column(kind_column(NoticeKind, "kind", length=30))
     text: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[created_at]

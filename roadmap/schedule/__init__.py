@@ -9,7 +9,7 @@ PURE: no Flask, no database. See DOMAIN.md, "Deadline phrases → occurrences"::
 from __future__ import annotations
 
 from .academic import DEFAULT_ACADEMIC_CALENDAR, AcademicCalendar, MonthDayRange, YearType, plan_years
-from .model import KINDS, MONTHS_GEN, Occurrence, Occurrences, Schedule, days_label
+from .model import KINDS, MONTHS_GEN, Occurrence, Occurrences, Schedule, ScheduleKind, days_label
 from .parser import normalize, parse
 from .production import ShiftRule, effective_due, is_working_day
 
@@ -22,6 +22,7 @@ __all__ = [
     "Occurrence",
     "Occurrences",
     "Schedule",
+    "ScheduleKind",
     "ShiftRule",
     "YearType",
     "days_label",
