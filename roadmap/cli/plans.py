@@ -17,7 +17,7 @@ from roadmap.extensions import db
 from roadmap.importers import ImportFailed, ParsedRoadmap, match_parties, read_document
 from roadmap.models import Organization, OrgKind, Roadmap, RoadmapStatus
 from roadmap.plans.service import FLAG_LABELS, PlanError, build_directory, create_roadmap
-from roadmap.schedule import parse
+from roadmap.schedule import ScheduleKind, YearType, parse
 from roadmap.tasks.planner import MeasurePlan, PlanSettings, measure_occurrences
 from roadmap.tasks.service import generate_tasks
 
@@ -47,9 +47,9 @@ def describe(parsed: ParsedRoadmap, period: tuple[date, date], year_type: str) -
         occurrences = measure_occurrences(MeasurePlan(0, schedule, (), ()), settings)
         matches = match_parties(item.responsible, directory)
         flags = []
-        if schedule.kind == "unparsed":
+        if schedule.kind == ScheduleKind.UNPARSED:
             flags.append("deadline_unparsed")
-        elif schedule.kind == "manual":
+        elif schedule.kind == ScheduleKind.MANUAL:
             flags.append("deadline_manual")
         elif not occurrences:
             flags.append("no_occurrences")
@@ -84,7 +84,7 @@ def describe(parsed: ParsedRoadmap, period: tuple[date, date], year_type: str) -
 @roadmap_group.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--period", help="Период ГГГГ-ММ-ДД:ГГГГ-ММ-ДД (иначе — из названия документа).")
-@click.option("--year-type", type=click.Choice(["calendar", "academic"]), help="Тип года.")
+@click.option("--year-type", type=click.Choice([kind.value for kind in YearType]), help="Тип года.")
 @click.option("--dry-run", is_flag=True, help="Только показать, ничего не записывать.")
 @click.option("--json", "as_json", is_flag=True, help="Вывести результат в JSON.")
 def import_command(file: Path, period: str | None, year_type: str | None, dry_run: bool, as_json: bool):
@@ -109,7 +109,7 @@ def import_command(file: Path, period: str | None, year_type: str | None, dry_ru
     else:
         today = date.today()
         chosen_period = (date(today.year, 1, 1), date(today.year, 12, 31))
-    chosen_year_type = year_type or parsed.year_type or "calendar"
+    chosen_year_type = year_type or parsed.year_type or YearType.CALENDAR
     summary = describe(parsed, chosen_period, chosen_year_type)
     roadmap_id = None
     if not dry_run:

@@ -13,6 +13,7 @@ from roadmap.extensions import db
 from roadmap.models import DateProposal, Measure, Organization, OrgKind, ProposalStatus, Roadmap, Task, TaskStatus
 from roadmap.reports import queries as report_queries
 from roadmap.reports.queries import Overview
+from roadmap.schedule import ScheduleKind, YearType
 
 
 def _base_filter(roadmap_id: int, plan_year: int | None):
@@ -52,7 +53,7 @@ def manual_measures(roadmap_id: int) -> list[ManualMeasure]:
         .where(
             Measure.roadmap_id == roadmap_id,
             Measure.is_removed.is_(False),
-            Measure.schedule_kind == "manual",
+            Measure.schedule_kind == ScheduleKind.MANUAL,
             Measure.manual_dates.is_(None),
         )
         .order_by(Measure.position, Measure.id)
@@ -209,7 +210,9 @@ class RoadmapCard:
 
 def current_plan_year(roadmap: Roadmap, years: list[int], today: date) -> int | None:
     """The plan year a page opens on: the one containing today, else the last with tasks."""
-    current = today.year if roadmap.year_type == "calendar" else (today.year if today.month >= 9 else today.year - 1)
+    current = (
+        today.year if roadmap.year_type == YearType.CALENDAR else (today.year if today.month >= 9 else today.year - 1)
+    )
     return current if current in years else (years[-1] if years else None)
 
 

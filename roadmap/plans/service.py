@@ -21,16 +21,15 @@ from roadmap.models import (
     RoadmapStatus,
     Section,
     Task,
+    TaskStatus,
     User,
     utcnow,
 )
+from roadmap.models.task import NoticeKind
 from roadmap.russian import quantity, truncate
-from roadmap.schedule import parse
+from roadmap.schedule import ScheduleKind, ShiftRule, YearType, parse
 from roadmap.tasks.planner import MeasurePlan, measure_occurrences
 from roadmap.tasks.service import GenerationResult, generate_tasks, manual_dates, measure_schedule, plan_settings
-
-MANUAL = "manual"
-UNPARSED = "unparsed"
 
 
 class PlanError(ValueError):
@@ -111,9 +110,9 @@ def review_measure(measure: Measure, roadmap: Roadmap) -> MeasureReview:
     occurrences = measure_occurrences(plan, plan_settings(roadmap))
     flags = []
     if not measure.manual_dates:
-        if schedule.kind == UNPARSED:
+        if schedule.kind == ScheduleKind.UNPARSED:
             flags.append("deadline_unparsed")
-        elif schedule.kind == MANUAL:
+        elif schedule.kind == ScheduleKind.MANUAL:
             flags.append("deadline_manual")
         elif not occurrences:
             flags.append("no_occurrences")
@@ -168,8 +167,8 @@ def create_roadmap(
         owner_organization_id=user.organization_id if user else None,
         period_start=start,
         period_end=end,
-        year_type=year_type or parsed.year_type or "calendar",
-        shift_rule="next",
+        year_type=year_type or parsed.year_type or YearType.CALENDAR,
+        shift_rule=ShiftRule.NEXT,
         status=RoadmapStatus.DRAFT,
         source_filename=filename,
         created_by_id=user.id if user else None,
@@ -274,7 +273,7 @@ def notify_new_tasks(roadmap: Roadmap) -> None:
 
     counts = db.session.execute(
         select(Task.organization_id, func.count(Task.id))
-        .where(Task.roadmap_id == roadmap.id, Task.is_cancelled.is_(False), Task.status == "planned")
+        .where(Task.roadmap_id == roadmap.id, Task.is_cancelled.is_(False), Task.status == TaskStatus.PLANNED)
         .group_by(Task.organization_id)
     ).all()
     per_org = dict(counts)
@@ -295,7 +294,7 @@ def notify_new_tasks(roadmap: Roadmap) -> None:
         [
             {
                 "user_id": user_id,
-                "kind": "new_tasks",
+                "kind": NoticeKind.NEW_TASKS,
                 "text": f"{quantity(per_org[org_id], 'новая задача', 'новые задачи', 'новых задач')} "
                 f"по дорожной карте «{title}».",
                 "url": "/tasks",

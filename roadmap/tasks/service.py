@@ -25,7 +25,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.task import bump_feed_versions
-from roadmap.schedule import AcademicCalendar, Schedule, parse
+from roadmap.schedule import AcademicCalendar, Schedule, ScheduleKind, parse
 from roadmap.tasks.dates import stored_ranges
 from roadmap.tasks.planner import (
     MeasurePlan,
@@ -166,7 +166,7 @@ def desired_occurrences(
             continue
         schedule = measure_schedule(measure)
         own = {}
-        if schedule.kind == "manual" and measure.id in own_dates:
+        if schedule.kind == ScheduleKind.MANUAL and measure.id in own_dates:
             own = {org: dates for org, dates in own_dates[measure.id].items() if org in everyone}
         shared = everyone - own.keys() if own else everyone
         if shared:

@@ -17,18 +17,23 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from roadmap.clock import today_in
 from roadmap.extensions import db
-from roadmap.models import Attachment, Notice, Report, Role, Task, TaskStatus, Transition, User, utcnow
+from roadmap.models import (
+    Attachment,
+    Notice,
+    NoticeKind,
+    Report,
+    ReturnReason,
+    Role,
+    Task,
+    TaskStatus,
+    Transition,
+    User,
+    utcnow,
+)
 from roadmap.tasks.access import can_review, can_submit
 
 ALLOWED_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"}
-RETURN_REASONS = {
-    "no_evidence": "нет подтверждающих материалов",
-    "coverage": "охват указан неверно или не указан",
-    "wrong_measure": "отчёт не соответствует мероприятию",
-    "dates": "дата проведения вне срока",
-    "incomplete": "отчёт неполный",
-    "other": "другое",
-}
+RETURN_REASONS = {reason.value: reason.label for reason in ReturnReason}
 
 
 class WorkflowError(Exception):
@@ -300,20 +305,20 @@ def return_report(
         raise WorkflowError("Вернуть можно только отчёт, ожидающий проверки.")
     if reason not in RETURN_REASONS:
         raise WorkflowError("Выберите причину возврата.", field="reason")
-    if reason == "other" and not comment.strip():
+    if reason == ReturnReason.OTHER and not comment.strip():
         raise WorkflowError("Опишите причину возврата в комментарии.", field="comment")
     text = RETURN_REASONS[reason] + (f": {comment.strip()}" if comment.strip() else "")
     _transition(task, user, TaskStatus.RETURNED, comment=text, reason=reason)
     notify_organization(
         task.organization_id,
-        kind="returned",
+        kind=NoticeKind.RETURNED,
         text=f"Отчёт возвращён на доработку: {task.measure.number} {task.measure.title[:80]} — {text}",
         url=f"/tasks/{task.id}",
     )
     _flush()
 
 
-def notify_organization(organization_id: int, *, kind: str, text: str, url: str | None) -> int:
+def notify_organization(organization_id: int, *, kind: NoticeKind, text: str, url: str | None) -> int:
     users = db.session.scalars(
         select(User.id).where(
             User.organization_id == organization_id,

@@ -3,12 +3,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-YEAR_TYPES = [("", "определить по названию"), ("calendar", "календарный год"), ("academic", "учебный год")]
-SHIFTS = [
-    ("next", "на следующий рабочий день (ГК РФ, ст. 193)"),
-    ("previous", "на предыдущий рабочий день"),
-    ("none", "не переносить"),
-]
+from roadmap.schedule import ShiftRule, YearType
+
+YEAR_TYPES = [("", "определить по названию")] + [(kind.value, kind.label) for kind in YearType]
+SHIFTS = [(rule.value, rule.label) for rule in ShiftRule]
 
 
 class ImportRoadmapForm(FlaskForm):
