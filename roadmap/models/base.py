@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, func
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, event, func
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -63,6 +63,25 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _to_member(enum_cls: type[enum.Enum]):
+    def coerce(_target, value, _old, _initiator):
+        if value is None or isinstance(value, enum_cls):
+            return value
+        return enum_cls(value)  # ValueError for a value outside the vocabulary
+
+    return coerce
+
+
+@event.listens_for(Base, "mapper_configured", propagate=True)
+def _enum_attributes_hold_members(mapper, cls) -> None:
+    """An enum attribute set to its string value holds the member at once, not only once
+    reloaded: ``task.organization.kind.label`` works on an object built from a form."""
+    for prop in mapper.column_attrs:
+        enum_cls = getattr(prop.columns[0].type, "enum_class", None)
+        if isinstance(prop.columns[0].type, Enum) and enum_cls is not None and prop.key in cls.__dict__:
+            event.listen(getattr(cls, prop.key), "set", _to_member(enum_cls), retval=True)
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]

@@ -96,12 +96,17 @@ def test_the_database_accepts_the_vocabulary_and_refuses_anything_else(one_row_e
             _set(table, column, bad)
 
 
-def test_bad_values_are_refused_before_sql_through_the_orm(one_row_each):
+def test_orm_attributes_hold_members_and_refuse_other_values(one_row_each):
     roadmap = db.session.scalars(select(Roadmap)).first()
-    roadmap.year_type = "fiscal"
+    roadmap.year_type = "academic"
+    assert roadmap.year_type is YearType.ACADEMIC
+    assert Subscription(kind="roadmap").kind is SubscriptionKind.ROADMAP
+    with pytest.raises(ValueError, match="'fiscal' is not a valid YearType"):
+        roadmap.year_type = "fiscal"
+    assert roadmap.year_type is YearType.ACADEMIC
+    # Bound parameters are checked too (a Core UPDATE bypasses the attribute).
     with pytest.raises(StatementError, match="'fiscal' is not among the defined enum values"):
-        db.session.flush()
-    db.session.rollback()
+        db.session.execute(Roadmap.__table__.update().values(year_type="fiscal"))
 
 
 def test_columns_use_the_pure_core_vocabularies():
