@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
 
 from roadmap.cli.common import fail
+from roadmap.models.reminder import ReminderKind
 
 
 def register(app: Flask) -> None:
@@ -39,7 +40,7 @@ def reminders_group() -> None:
 @click.option(
     "--kind",
     "kinds",
-    type=click.Choice(["daily", "weekly"]),
+    type=click.Choice([kind.value for kind in ReminderKind]),
     multiple=True,
     help="Только эти сводки (по умолчанию: ежедневная, а в день недельной сводки — и она).",
 )
