@@ -143,8 +143,11 @@ def test_closed_vocabularies_convert_existing_data_up_and_down(at_0007):
             "org_group": [("school",)],
             "user_account": [("executor",)],
         }
-        # SQLite rebuilt every table: nothing cascaded away on the way.
+        # SQLite rebuilt every table: nothing cascaded away on the way, and the connection
+        # enforces foreign keys again.
         assert conn.execute(text("SELECT COUNT(*) FROM section")).scalar_one() == 1
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
         # The models read the converted rows as enum members.
         from roadmap.models import Roadmap, Subscription
         from roadmap.schedule import ShiftRule, YearType
