@@ -13,7 +13,18 @@ from roadmap.demo_data import TITLE
 from roadmap.directory.service import remember_alias
 from roadmap.extensions import db
 from roadmap.importers import read_document
-from roadmap.models import Organization, OrgKind, Report, Roadmap, Role, Task, TaskStatus, Transition, User
+from roadmap.models import (
+    Organization,
+    OrgKind,
+    Report,
+    ReturnReason,
+    Roadmap,
+    Role,
+    Task,
+    TaskStatus,
+    Transition,
+    User,
+)
 from roadmap.plans.examples import example_docx
 from roadmap.plans.service import apply_responsible, build_directory, create_roadmap, publish_roadmap, set_manual_dates
 from roadmap.tasks.proposals import confirm_proposal, propose_dates, reject_proposal
@@ -127,8 +138,8 @@ def _history(roadmap: Roadmap, coordinator: User, today: date) -> None:
                 task=task,
                 user_id=author.id,
                 at=submitted_at,
-                from_status="planned",
-                to_status="submitted",
+                from_status=TaskStatus.PLANNED,
+                to_status=TaskStatus.SUBMITTED,
                 comment="отчёт",
             )
         )
@@ -138,7 +149,11 @@ def _history(roadmap: Roadmap, coordinator: User, today: date) -> None:
         if reviewed_at.date() < today and review_roll < 0.7:
             db.session.add(
                 Transition(
-                    task=task, user_id=coordinator.id, at=reviewed_at, from_status="submitted", to_status="accepted"
+                    task=task,
+                    user_id=coordinator.id,
+                    at=reviewed_at,
+                    from_status=TaskStatus.SUBMITTED,
+                    to_status=TaskStatus.ACCEPTED,
                 )
             )
             status = TaskStatus.ACCEPTED
@@ -148,10 +163,10 @@ def _history(roadmap: Roadmap, coordinator: User, today: date) -> None:
                     task=task,
                     user_id=coordinator.id,
                     at=reviewed_at,
-                    from_status="submitted",
-                    to_status="returned",
+                    from_status=TaskStatus.SUBMITTED,
+                    to_status=TaskStatus.RETURNED,
                     comment="охват указан неверно или не указан: уточните число участников",
-                    reason="coverage",
+                    reason=ReturnReason.COVERAGE,
                 )
             )
             status = TaskStatus.RETURNED

@@ -12,7 +12,7 @@ from roadmap.cli.common import fail
 from roadmap.extensions import db
 from roadmap.feeds.query import resolve_scope
 from roadmap.feeds.service import SubscriptionError, cli_subscription
-from roadmap.models import Organization, Role
+from roadmap.models import Organization, Role, SubscriptionKind
 
 feeds = AppGroup("feeds", help="Подписки на календарь.")
 
@@ -32,8 +32,8 @@ def _organization_id(value: str | None) -> int | None:
 @click.option("--user", "login", required=True, help="Логин пользователя.")
 @click.option(
     "--kind",
-    type=click.Choice(["personal", "organization", "roadmap"]),
-    default="personal",
+    type=click.Choice([kind.value for kind in SubscriptionKind]),
+    default=SubscriptionKind.PERSONAL.value,
     show_default=True,
     help="Мои задачи, задачи организации или одна дорожная карта.",
 )
@@ -51,12 +51,12 @@ def url(login, kind, roadmap_id, org_name):
         fail(f"пользователь «{login}» не найден.")
     if not user.is_active_account:
         fail(f"учётная запись «{login}» отключена.")
-    if kind == "roadmap" and roadmap_id is None:
+    if kind == SubscriptionKind.ROADMAP and roadmap_id is None:
         fail("для --kind roadmap укажите --roadmap НОМЕР.")
-    if kind == "organization" and org_name and user.role == Role.EXECUTOR:
+    if kind == SubscriptionKind.ORGANIZATION and org_name and user.role == Role.EXECUTOR:
         fail("исполнитель подписывается только на свою организацию; уберите --org.")
-    target = roadmap_id if kind == "roadmap" else _organization_id(org_name)
-    if kind == "personal" and user.role == Role.EXECUTOR and user.organization_id is None:
+    target = roadmap_id if kind == SubscriptionKind.ROADMAP else _organization_id(org_name)
+    if kind == SubscriptionKind.PERSONAL and user.role == Role.EXECUTOR and user.organization_id is None:
         fail(f"у пользователя «{login}» не указана организация.")
     if not current_app.config.get("SERVER_NAME"):
         fail("не задан SERVER_NAME (адрес сайта, например roadmap.example.ru): без него нельзя построить ссылку.")

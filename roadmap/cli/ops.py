@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, make_url
 
 from roadmap.cli.common import fail
 from roadmap.clock import local_now
+from roadmap.models.reminder import ReminderKind
 
 
 def register(app: Flask) -> None:
@@ -40,7 +41,7 @@ def reminders_group() -> None:
 @click.option(
     "--kind",
     "kinds",
-    type=click.Choice(["daily", "weekly"]),
+    type=click.Choice([kind.value for kind in ReminderKind]),
     multiple=True,
     help="Только эти сводки (по умолчанию: ежедневная, а в день недельной сводки — и она).",
 )

@@ -25,7 +25,7 @@ from roadmap.plans.service import (
     regenerate_tasks,
     review_flags,
 )
-from roadmap.schedule import parse
+from roadmap.schedule import YearType, parse
 from roadmap.tasks.planner import MeasurePlan, PlanSettings, measure_occurrences
 
 roadmap_group = AppGroup("roadmap", help="Дорожные карты.")
@@ -81,7 +81,7 @@ def describe(parsed: ParsedRoadmap, period: tuple[date, date], year_type: str) -
 @roadmap_group.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--period", help="Период ГГГГ-ММ-ДД:ГГГГ-ММ-ДД (иначе — из названия документа).")
-@click.option("--year-type", type=click.Choice(["calendar", "academic"]), help="Тип года.")
+@click.option("--year-type", type=click.Choice([kind.value for kind in YearType]), help="Тип года.")
 @click.option("--dry-run", is_flag=True, help="Только показать, ничего не записывать.")
 @click.option("--json", "as_json", is_flag=True, help="Вывести результат в JSON.")
 def import_command(file: Path, period: str | None, year_type: str | None, dry_run: bool, as_json: bool):
@@ -105,7 +105,7 @@ def import_command(file: Path, period: str | None, year_type: str | None, dry_ru
         chosen_period = (parsed.period_start, parsed.period_end)
     else:
         chosen_period = fallback_period()
-    chosen_year_type = year_type or parsed.year_type or "calendar"
+    chosen_year_type = year_type or parsed.year_type or YearType.CALENDAR
     summary = describe(parsed, chosen_period, chosen_year_type)
     roadmap_id = None
     if not dry_run:

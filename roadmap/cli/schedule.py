@@ -110,9 +110,12 @@ class _OneLineErrors(click.Command):
 @click.argument("phrases", nargs=-1)
 @click.option("--batch", "batch", metavar="FILE", help="Файл: одна фраза в строке ('-' — стандартный ввод).")
 @click.option("--period", "period", metavar="START:END", help="Период дорожной карты, ГГГГ-ММ-ДД:ГГГГ-ММ-ДД.")
-@click.option("--year-type", "year_type", default="calendar", help="calendar (по умолчанию) или academic.")
+@click.option("--year-type", "year_type", default=YearType.CALENDAR.value, help="calendar (по умолчанию) или academic.")
 @click.option(
-    "--shift", "shift", default="next", help="Перенос срока с выходного: next (по умолчанию), previous, none."
+    "--shift",
+    "shift",
+    default=ShiftRule.NEXT.value,
+    help="Перенос срока с выходного: next (по умолчанию), previous, none.",
 )
 def schedule_command(
     phrases: tuple[str, ...], batch: str | None, period: str | None, year_type: str, shift: str

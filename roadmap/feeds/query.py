@@ -26,6 +26,7 @@ from roadmap.models import (
     Role,
     Section,
     Subscription,
+    SubscriptionKind,
     Task,
     TaskStatus,
     User,
@@ -131,8 +132,8 @@ def _lookup_statement(by_token: bool) -> Select:
     ).select_from(
         sub.join(user, user.c.id == sub.c.user_id)
         .outerjoin(user_org, user_org.c.id == user.c.organization_id)
-        .outerjoin(target_org, (target_org.c.id == sub.c.target_id) & (sub.c.kind == "organization"))
-        .outerjoin(roadmap, (roadmap.c.id == sub.c.target_id) & (sub.c.kind == "roadmap"))
+        .outerjoin(target_org, (target_org.c.id == sub.c.target_id) & (sub.c.kind == SubscriptionKind.ORGANIZATION))
+        .outerjoin(roadmap, (roadmap.c.id == sub.c.target_id) & (sub.c.kind == SubscriptionKind.ROADMAP))
     )
     if by_token:
         return stmt.where(sub.c.token_hash == bindparam("token_hash"), sub.c.revoked_at.is_(None))
@@ -193,7 +194,7 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
     kind = found.kind
     executor = found.user_role == Role.EXECUTOR
     active_user_org = found.user_org if found.user_org is not None and found.user_org[2] else None
-    if kind == "personal":
+    if kind == SubscriptionKind.PERSONAL:
         if found.target_id != found.user_organization_id:
             return None
         if executor:
@@ -201,7 +202,7 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
                 return None
             return FeedScope(kind, False, active_user_org[0], None, f"Дорожная карта: {active_user_org[1]}")
         return FeedScope(kind, True, None, None, "Дорожные карты: сводный календарь")
-    if kind == "organization":
+    if kind == SubscriptionKind.ORGANIZATION:
         if found.target_id is None:
             return None
         if executor and found.target_id != found.user_organization_id:
@@ -210,7 +211,7 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
         if org is None or (executor and not org[2]):
             return None
         return FeedScope(kind, False, org[0], None, f"{org[1]}: задачи дорожных карт")
-    if kind == "roadmap":
+    if kind == SubscriptionKind.ROADMAP:
         roadmap = found.roadmap
         viewer = _Viewer(found.user_role, found.user_organization_id)
         if roadmap is None or not roadmap_visible(viewer, _Shown(roadmap[2])):  # type: ignore[arg-type]

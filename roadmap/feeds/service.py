@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from roadmap.extensions import db
 from roadmap.feeds.options import FeedOptions
-from roadmap.models import Organization, Roadmap, Role, Subscription, User, utcnow
+from roadmap.models import Organization, Roadmap, Role, Subscription, SubscriptionKind, User, utcnow
 
 __all__ = [
     "KINDS",
@@ -35,11 +35,7 @@ __all__ = [
     "touch",
 ]
 
-KINDS = {
-    "personal": "Мои задачи",
-    "organization": "Организация",
-    "roadmap": "Дорожная карта",
-}
+KINDS = {kind: kind.label for kind in SubscriptionKind}
 CLI_NAME = "Командная строка"
 # Stored in the options of an executor's roadmap subscription: the organization it was made for.
 ORG_KEY = "_organization_id"
@@ -77,16 +73,16 @@ def default_target(user: User, kind: str) -> int | None:
     Remembering it is what makes a user moved to another organization lose the old feed
     instead of silently receiving the new organization's tasks under the old URL.
     """
-    return user.organization_id if kind in ("personal", "organization") else None
+    return user.organization_id if kind in (SubscriptionKind.PERSONAL, SubscriptionKind.ORGANIZATION) else None
 
 
 def check_target(user: User, kind: str, target_id: int | None) -> int | None:
     """Validate the kind and target for ``user``; return the target to store."""
     if kind not in KINDS:
         raise SubscriptionError("Неизвестный вид подписки.")
-    if kind == "personal":
+    if kind == SubscriptionKind.PERSONAL:
         return default_target(user, kind)
-    if kind == "organization":
+    if kind == SubscriptionKind.ORGANIZATION:
         if user.role == Role.EXECUTOR or target_id is None:
             target_id = user.organization_id
         if target_id is None:
@@ -109,7 +105,7 @@ def create_subscription(
     user: User,
     *,
     name: str,
-    kind: str = "personal",
+    kind: str = SubscriptionKind.PERSONAL,
     target_id: int | None = None,
     options: FeedOptions | None = None,
     token: str | None = None,
@@ -122,7 +118,7 @@ def create_subscription(
     target = check_target(user, kind, target_id)
     token = token or new_token()
     data: dict[str, Any] = (options or FeedOptions()).to_params()
-    if kind == "roadmap" and user.role == Role.EXECUTOR:
+    if kind == SubscriptionKind.ROADMAP and user.role == Role.EXECUTOR:
         # An executor's roadmap feed shows their organization's tasks: remember which one.
         data[ORG_KEY] = user.organization_id
     data.update(extra or {})

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
 
-YearType = Literal["calendar", "academic"]
+from roadmap.schedule import YearType
 
 
 class ImportFailed(Exception):

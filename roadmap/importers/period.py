@@ -52,21 +52,21 @@ def detect_period(title: str | None) -> Period | None:
         if not first < second <= first + 10:
             continue
         if match.group(3) and re.search(r"уч", match.group(3), re.I):
-            return Period(date(first, 9, 1), date(second, 8, 31), "academic")
-        return Period(date(first, 1, 1), date(second, 12, 31), "calendar")
+            return Period(date(first, 9, 1), date(second, 8, 31), YearType.ACADEMIC)
+        return Period(date(first, 1, 1), date(second, 12, 31), YearType.CALENDAR)
     match = _RANGE_WORDS.search(text)
     if match:
         first, second = int(match.group(1)), int(match.group(2))
         if first <= second <= first + 10:
-            return Period(date(first, 1, 1), date(second, 12, 31), "calendar")
+            return Period(date(first, 1, 1), date(second, 12, 31), YearType.CALENDAR)
     match = _ACADEMIC_SINGLE.search(text)
     if match:
         first = int(match.group(1))
-        return Period(date(first, 9, 1), date(first + 1, 8, 31), "academic")
+        return Period(date(first, 9, 1), date(first + 1, 8, 31), YearType.ACADEMIC)
     match = _ON_YEAR.search(text) or _YEAR_WORD.search(text)
     if match:
         year = int(match.group(1))
-        return Period(date(year, 1, 1), date(year, 12, 31), "calendar")
+        return Period(date(year, 1, 1), date(year, 12, 31), YearType.CALENDAR)
     return None
 
 

@@ -2,12 +2,12 @@
 
 from roadmap.models.audit import AuditEvent
 from roadmap.models.base import Base, utcnow
-from roadmap.models.feed import Subscription
+from roadmap.models.feed import Subscription, SubscriptionKind
 from roadmap.models.organization import Alias, Organization, OrgGroup, OrgKind
 from roadmap.models.plan import Measure, MeasureParty, Roadmap, RoadmapStatus, Section
 from roadmap.models.proposal import DateProposal, ProposalStatus
-from roadmap.models.reminder import ReminderLog, ReminderSetting  # noqa: F401
-from roadmap.models.task import Attachment, Notice, Report, Task, TaskStatus, Transition
+from roadmap.models.reminder import ReminderKind, ReminderLog, ReminderSetting  # noqa: F401
+from roadmap.models.task import Attachment, Notice, NoticeKind, Report, ReturnReason, Task, TaskStatus, Transition
 from roadmap.models.user import Role, User
 
 __all__ = [
@@ -19,16 +19,20 @@ __all__ = [
     "Measure",
     "MeasureParty",
     "Notice",
+    "NoticeKind",
     "OrgGroup",
     "OrgKind",
     "Organization",
     "ProposalStatus",
+    "ReminderKind",
     "Report",
+    "ReturnReason",
     "Role",
     "Roadmap",
     "RoadmapStatus",
     "Section",
     "Subscription",
+    "SubscriptionKind",
     "Task",
     "TaskStatus",
     "Transition",

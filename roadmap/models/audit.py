@@ -18,6 +18,9 @@ class AuditEvent(Base):
     id: Mapped[intpk]
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    # Open on purpose, unlike the closed vocabularies: every new service verb brings its own
+    # action ("proposal.reject"), and a log must never refuse an event (or need a migration to
+    # accept one). Admins read and filter it as text; no rule branches on it.
     action: Mapped[str] = mapped_column(String(60), index=True)
     object_type: Mapped[str | None] = mapped_column(String(60))
     object_id: Mapped[int | None]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, func
+from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, event, func
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 NAMING_CONVENTION = {
@@ -38,12 +39,49 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+def kind_column(enum_cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
+    """A closed vocabulary: stored as the members' plain string values, no native database type.
+
+    A CHECK constraint (``ck_<table>_<name>``) keeps other values out on every backend, raw SQL
+    included, so ``name`` must be unique within a table. Adding a member needs a migration that
+    rewrites that constraint (see migrations 0008).
+    """
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _to_member(enum_cls: type[enum.Enum]):
+    def coerce(_target, value, _old, _initiator):
+        if value is None or isinstance(value, enum_cls):
+            return value
+        return enum_cls(value)  # ValueError for a value outside the vocabulary
+
+    return coerce
+
+
+@event.listens_for(Base, "mapper_configured", propagate=True)
+def _enum_attributes_hold_members(mapper, cls) -> None:
+    """An enum attribute set to its string value holds the member at once, not only once
+    reloaded: ``task.organization.kind.label`` works on an object built from a form."""
+    for prop in mapper.column_attrs:
+        enum_cls = getattr(prop.columns[0].type, "enum_class", None)
+        if isinstance(prop.columns[0].type, Enum) and enum_cls is not None and prop.key in cls.__dict__:
+            event.listen(getattr(cls, prop.key), "set", _to_member(enum_cls), retval=True)
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, Column, Enum, ForeignKey, String, Table, Text, true
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from roadmap.models.base import Base, created_at, intpk
+from roadmap.models.base import Base, created_at, intpk, kind_column
 
 
 class OrgKind(enum.StrEnum):
@@ -37,19 +37,6 @@ ORG_KIND_LABELS = {
     OrgKind.ENTERPRISE: "Предприятие",
     OrgKind.OTHER: "Другое",
 }
-
-
-def kind_column(enum_cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
-    """Enums stored as their plain string values, with no database-native type."""
-    return Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        create_constraint=False,
-        length=length,
-        values_callable=lambda cls: [member.value for member in cls],
-        validate_strings=True,
-    )
 
 
 group_members = Table(

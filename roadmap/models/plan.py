@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from roadmap.models.base import Base, UTCDateTime, created_at, intpk, utcnow
-from roadmap.models.organization import Organization, OrgGroup, kind_column
+from roadmap.models.base import Base, UTCDateTime, created_at, intpk, kind_column, utcnow
+from roadmap.models.organization import Organization, OrgGroup
+from roadmap.schedule import ScheduleKind, ShiftRule, YearType
 
 
 class RoadmapStatus(enum.StrEnum):
@@ -31,8 +32,12 @@ class Roadmap(Base):
     owner_organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    year_type: Mapped[str] = mapped_column(String(10), default="calendar", server_default="calendar")
-    shift_rule: Mapped[str] = mapped_column(String(10), default="next", server_default="next")
+    year_type: Mapped[YearType] = mapped_column(
+        kind_column(YearType, "year_type", length=10), default=YearType.CALENDAR, server_default="calendar"
+    )
+    shift_rule: Mapped[ShiftRule] = mapped_column(
+        kind_column(ShiftRule, "shift_rule", length=10), default=ShiftRule.NEXT, server_default="next"
+    )
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow", server_default="Europe/Moscow")
     academic_calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[RoadmapStatus] = mapped_column(
@@ -94,7 +99,12 @@ class Measure(Base):
     title: Mapped[str] = mapped_column(Text)
     deadline_text: Mapped[str] = mapped_column(Text, default="")
     schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    schedule_kind: Mapped[str] = mapped_column(String(30), default="unparsed", server_default="unparsed")
+    # The pure core's vocabulary (roadmap.schedule.ScheduleKind): one definition for both.
+    schedule_kind: Mapped[ScheduleKind] = mapped_column(
+        kind_column(ScheduleKind, "schedule_kind", length=30),
+        default=ScheduleKind.UNPARSED,
+        server_default="unparsed",
+    )
     # Dates set by hand: [{"start": "YYYY-MM-DD", "due": "YYYY-MM-DD"}, ...]; when present they win.
     manual_dates: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     responsible_text: Mapped[str] = mapped_column(Text, default="")

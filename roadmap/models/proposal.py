@@ -13,8 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from roadmap.models.base import Base, UTCDateTime, created_at, intpk
-from roadmap.models.organization import Organization, kind_column
+from roadmap.models.base import Base, UTCDateTime, created_at, intpk, kind_column
+from roadmap.models.organization import Organization
 from roadmap.models.plan import Measure
 from roadmap.models.user import User
 from roadmap.tasks.dates import stored_ranges

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, true
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from roadmap.models.base import Base, UTCDateTime, intpk, utcnow
+from roadmap.models.base import Base, UTCDateTime, intpk, kind_column, utcnow
 from roadmap.models.user import User
 
 DEFAULT_DAYS_BEFORE = 3
+
+
+class ReminderKind(enum.StrEnum):
+    """Which digest a letter is."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+    @property
+    def label(self) -> str:
+        return {"daily": "ежедневная", "weekly": "еженедельная"}[self.value]
 
 
 class ReminderSetting(Base):
@@ -35,7 +47,7 @@ class ReminderLog(Base):
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))  # daily | weekly
+    kind: Mapped[ReminderKind] = mapped_column(kind_column(ReminderKind, "kind"))
     # The day the digest belongs to (for the weekly digest: the Monday of its week).
     sent_on: Mapped[date] = mapped_column(Date, index=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,11 +8,24 @@ from datetime import date, datetime
 from itertools import chain
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false, update
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
-from roadmap.models.base import Base, UTCDateTime, created_at, intpk, utcnow
-from roadmap.models.organization import Organization, kind_column
+from roadmap.models.base import Base, UTCDateTime, created_at, intpk, kind_column, utcnow
+from roadmap.models.organization import Organization
 from roadmap.models.plan import Measure, Roadmap, Section
 from roadmap.models.user import User
 from roadmap.tasks.state import (
@@ -37,6 +50,41 @@ class TaskStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return Workflow(self.value).label
+
+
+class ReturnReason(enum.StrEnum):
+    """Why a coordinator returned a report (transition.reason)."""
+
+    NO_EVIDENCE = "no_evidence"
+    COVERAGE = "coverage"
+    WRONG_MEASURE = "wrong_measure"
+    DATES = "dates"
+    INCOMPLETE = "incomplete"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return RETURN_REASON_LABELS[self.value]
+
+
+RETURN_REASON_LABELS = {
+    "no_evidence": "нет подтверждающих материалов",
+    "coverage": "охват указан неверно или не указан",
+    "wrong_measure": "отчёт не соответствует мероприятию",
+    "dates": "дата проведения вне срока",
+    "incomplete": "отчёт неполный",
+    "other": "другое",
+}
+
+
+class NoticeKind(enum.StrEnum):
+    """What an in-app notice is about (the text says it in Russian)."""
+
+    RETURNED = "returned"
+    NEW_TASKS = "new_tasks"
+    DATES_PROPOSED = "dates_proposed"
+    DATES_CONFIRMED = "dates_confirmed"
+    DATES_REJECTED = "dates_rejected"
 
 
 class Task(Base):
@@ -202,10 +250,10 @@ class Transition(Base):
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    from_status: Mapped[str | None] = mapped_column(String(20))
-    to_status: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[TaskStatus | None] = mapped_column(kind_column(TaskStatus, "from_status"))
+    to_status: Mapped[TaskStatus] = mapped_column(kind_column(TaskStatus, "to_status"))
     comment: Mapped[str] = mapped_column(Text, default="")
-    reason: Mapped[str | None] = mapped_column(String(60))
+    reason: Mapped[ReturnReason | None] = mapped_column(kind_column(ReturnReason, "reason", length=60))
 
     task: Mapped[Task] = relationship(back_populates="transitions")
     user: Mapped[User | None] = relationship()
@@ -219,7 +267,7 @@ class Notice(Base):
 
     id: Mapped[intpk]
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[NoticeKind] = mapped_column(kind_column(NoticeKind, "kind", length=30))
     text: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[created_at]
@@ -252,6 +300,36 @@ def bump_feed_versions(connection, roadmap_ids: Iterable[int], *, edited: Iterab
                 .where(table.c.id.in_(group))
                 .values(feed_version=table.c.feed_version + 1, feed_changed_at=now, updated_at=updated_at)
             )
+
+
+def lock_feed_counters(roadmap_ids, session: Session | None = None) -> None:
+    """Lock the roadmaps' rows before any of their tasks: one lock order for every task write.
+
+    Every flush that changes a task also updates its roadmap's feed counter
+    (models.task.bump_feed_versions), so a writer that locked a task first and the counter
+    second could deadlock with one doing the reverse (a bulk review holds the counter after its
+    first task, a submit holds its task and waits for the counter). Taking the counter row
+    first serializes task writes per roadmap, which the counter did already, without deadlocks.
+    SQLite ignores FOR UPDATE; there a no-op UPDATE takes its one write lock first instead, and
+    opens the transaction, which pysqlite defers to the first write: a SAVEPOINT before it would
+    be the outermost one, and its RELEASE would commit a batch item on its own.
+    """
+    if session is None:
+        from roadmap.extensions import db
+
+        session = db.session
+    ids = sorted({int(i) for i in roadmap_ids if i is not None})
+    if not ids:
+        return
+    if session.get_bind().dialect.name == "sqlite":
+        table = Roadmap.__table__
+        session.execute(
+            update(table)
+            .where(table.c.id.in_(ids))
+            .values(feed_version=table.c.feed_version, updated_at=table.c.updated_at)
+        )
+    else:
+        session.execute(select(Roadmap.id).where(Roadmap.id.in_(ids)).order_by(Roadmap.id).with_for_update())
 
 
 def _roadmap_ids(obj, modified: bool) -> set[int]:

@@ -10,8 +10,8 @@ from sqlalchemy import Boolean, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from roadmap.models.base import Base, UTCDateTime, created_at, intpk
-from roadmap.models.organization import Organization, kind_column
+from roadmap.models.base import Base, UTCDateTime, created_at, intpk, kind_column
+from roadmap.models.organization import Organization
 
 
 def _hash_method() -> str:

@@ -13,6 +13,7 @@ from roadmap.extensions import db
 from roadmap.models import DateProposal, Measure, Organization, OrgKind, ProposalStatus, Roadmap, Task, TaskStatus
 from roadmap.reports import queries as report_queries
 from roadmap.reports.queries import Overview
+from roadmap.schedule import ScheduleKind
 from roadmap.schedule import current_plan_year as schedule_current_plan_year
 from roadmap.tasks.state import Timeliness
 
@@ -54,7 +55,7 @@ def manual_measures(roadmap_id: int) -> list[ManualMeasure]:
         .where(
             Measure.roadmap_id == roadmap_id,
             Measure.is_removed.is_(False),
-            Measure.schedule_kind == "manual",
+            Measure.schedule_kind == ScheduleKind.MANUAL,
             Measure.manual_dates.is_(None),
         )
         .order_by(Measure.position, Measure.id)

@@ -23,16 +23,15 @@ from roadmap.models import (
     RoadmapStatus,
     Section,
     Task,
+    TaskStatus,
     User,
     utcnow,
 )
+from roadmap.models.task import NoticeKind
 from roadmap.russian import quantity, truncate
-from roadmap.schedule import parse
+from roadmap.schedule import ScheduleKind, ShiftRule, YearType, parse
 from roadmap.tasks.planner import MeasurePlan, measure_occurrences
 from roadmap.tasks.service import GenerationResult, generate_tasks, manual_dates, measure_schedule, plan_settings
-
-MANUAL = "manual"
-UNPARSED = "unparsed"
 
 
 class PlanError(ValueError):
@@ -123,9 +122,9 @@ def review_flags(
     """
     flags = []
     if not has_manual_dates:
-        if schedule_kind == UNPARSED:
+        if schedule_kind == ScheduleKind.UNPARSED:
             flags.append("deadline_unparsed")
-        elif schedule_kind == MANUAL:
+        elif schedule_kind == ScheduleKind.MANUAL:
             flags.append("deadline_manual")
         elif not has_occurrences:
             flags.append("no_occurrences")
@@ -212,8 +211,8 @@ def create_roadmap(
         owner_organization_id=user.organization_id if user else None,
         period_start=start,
         period_end=end,
-        year_type=year_type or parsed.year_type or "calendar",
-        shift_rule="next",
+        year_type=year_type or parsed.year_type or YearType.CALENDAR,
+        shift_rule=ShiftRule.NEXT,
         status=RoadmapStatus.DRAFT,
         source_filename=filename,
         created_by_id=user.id if user else None,
@@ -399,7 +398,7 @@ def notify_new_tasks(roadmap: Roadmap) -> None:
 
     counts = db.session.execute(
         select(Task.organization_id, func.count(Task.id))
-        .where(Task.roadmap_id == roadmap.id, Task.is_cancelled.is_(False), Task.status == "planned")
+        .where(Task.roadmap_id == roadmap.id, Task.is_cancelled.is_(False), Task.status == TaskStatus.PLANNED)
         .group_by(Task.organization_id)
     ).all()
     per_org = dict(counts)
@@ -420,7 +419,7 @@ def notify_new_tasks(roadmap: Roadmap) -> None:
         [
             {
                 "user_id": user_id,
-                "kind": "new_tasks",
+                "kind": NoticeKind.NEW_TASKS,
                 "text": f"{quantity(per_org[org_id], 'новая задача', 'новые задачи', 'новых задач')} "
                 f"по дорожной карте «{title}».",
                 "url": "/tasks",

@@ -38,7 +38,7 @@ from roadmap.models import (
     Transition,
     User,
 )
-from roadmap.models.reminder import DEFAULT_DAYS_BEFORE, ReminderLog, ReminderSetting
+from roadmap.models.reminder import DEFAULT_DAYS_BEFORE, ReminderKind, ReminderLog, ReminderSetting
 from roadmap.reminders.text import (
     MAX_LINES,
     CoordinatorDigest,
@@ -54,9 +54,9 @@ from roadmap.tasks.proposals import describe, pending_query
 
 log = logging.getLogger(__name__)
 
-DAILY = "daily"
-WEEKLY = "weekly"
-KINDS = (DAILY, WEEKLY)
+DAILY = ReminderKind.DAILY
+WEEKLY = ReminderKind.WEEKLY
+KINDS = tuple(ReminderKind)
 MAX_DAYS_BEFORE = 30
 DEFAULT_SENDER_NAME = "Дорожная карта"
 
@@ -72,14 +72,13 @@ class Outgoing:
     user_id: int
     full_name: str
     email: str
-    kind: str
+    kind: ReminderKind
     sent_on: date
     task_count: int
     letter: Letter
 
     def describe(self) -> str:
-        label = "ежедневная" if self.kind == DAILY else "еженедельная"
-        return f"{label} сводка → {self.full_name} <{self.email}>: {self.letter.subject}"
+        return f"{self.kind.label} сводка → {self.full_name} <{self.email}>: {self.letter.subject}"
 
 
 @dataclass

@@ -10,6 +10,8 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from roadmap.schedule import YearType
+
 NBSP = "\u00a0"
 MONTHS_NOMINATIVE = (
     "январь",
@@ -84,14 +86,14 @@ def month_label(year: int, month: int, *, short: bool = False) -> str:
 
 def plan_year_label(plan_year: int, year_type: str) -> str:
     """2023 → "2023 год" (calendar) or "2023/2024 учебный год" (academic)."""
-    if year_type == "academic":
+    if year_type == YearType.ACADEMIC:
         return f"{plan_year}/{plan_year + 1} учебный год"
     return f"{plan_year} год"
 
 
 def plan_year_short(plan_year: int, year_type: str) -> str:
     """2023 → "2023" or "2023/24"."""
-    if year_type == "academic":
+    if year_type == YearType.ACADEMIC:
         return f"{plan_year}/{(plan_year + 1) % 100:02d}"
     return str(plan_year)
 

@@ -16,7 +16,7 @@ from .academic import (
     current_plan_year,
     plan_years,
 )
-from .model import KINDS, MONTHS_GEN, Occurrence, Occurrences, Schedule, days_label
+from .model import KINDS, MONTHS_GEN, Occurrence, Occurrences, Schedule, ScheduleKind, days_label
 from .parser import normalize, parse
 from .production import ShiftRule, effective_due, is_working_day
 
@@ -29,6 +29,7 @@ __all__ = [
     "Occurrence",
     "Occurrences",
     "Schedule",
+    "ScheduleKind",
     "ShiftRule",
     "YearType",
     "current_plan_year",

@@ -35,6 +35,10 @@ class YearType(StrEnum):
     CALENDAR = "calendar"
     ACADEMIC = "academic"
 
+    @property
+    def label(self) -> str:
+        return {"calendar": "календарный год", "academic": "учебный год"}[self.value]
+
     @classmethod
     def coerce(cls, value: YearType | str | None) -> YearType:
         """Accept an enum member, its value or None (``calendar``)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from .academic import (
@@ -20,7 +21,7 @@ from .academic import (
 from .grammar import Item
 from .production import ShiftRule, effective_due
 
-__all__ = ["Occurrence", "Occurrences", "Schedule"]
+__all__ = ["Occurrence", "Occurrences", "Schedule", "ScheduleKind"]
 
 MONTHS_NOM = ("", "январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
               "ноябрь", "декабрь")  # fmt: skip
@@ -29,8 +30,24 @@ MONTHS_GEN = ("", "января", "февраля", "марта", "апреля"
 ROMAN = ("", "I", "II", "III", "IV")
 DECADES = ("", "первая", "вторая", "третья")
 PARTS = {"begin": "начало", "middle": "середина", "end": "конец"}
-# Kinds whose occurrences are computed; "manual" and "unparsed" have none.
-KINDS = ("deadline", "window", "continuous", "whole_period", "periodic", "list", "manual", "unparsed")
+
+
+class ScheduleKind(StrEnum):
+    """What a deadline phrase was understood as (measure.schedule_kind stores it)."""
+
+    DEADLINE = "deadline"
+    WINDOW = "window"
+    CONTINUOUS = "continuous"
+    WHOLE_PERIOD = "whole_period"
+    PERIODIC = "periodic"
+    LIST = "list"
+    # The organizations set the dates themselves ("по плану ОО"): no occurrences are computed.
+    MANUAL = "manual"
+    # Not understood: no occurrences until the dates are set by hand.
+    UNPARSED = "unparsed"
+
+
+KINDS = tuple(ScheduleKind)
 
 
 @dataclass(frozen=True, order=True)
@@ -66,10 +83,10 @@ class Occurrences(list[Occurrence]):
 
 @dataclass
 class Schedule:
-    """A parsed deadline phrase. ``kind`` is one of ``KINDS``."""
+    """A parsed deadline phrase."""
 
     text: str
-    kind: str
+    kind: ScheduleKind
     explanation: str
     warnings: list[str] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
@@ -90,7 +107,7 @@ class Schedule:
         """Inverse of :meth:`to_dict`."""
         return cls(
             text=str(data.get("text") or ""),
-            kind=str(data.get("kind") or "unparsed"),
+            kind=ScheduleKind(data.get("kind") or ScheduleKind.UNPARSED),
             explanation=str(data.get("explanation") or ""),
             warnings=[str(w) for w in data.get("warnings") or []],
             items=[dict(item) for item in data.get("items") or []],
@@ -98,7 +115,7 @@ class Schedule:
 
     @property
     def is_parsed(self) -> bool:
-        return self.kind not in ("manual", "unparsed")
+        return self.kind not in (ScheduleKind.MANUAL, ScheduleKind.UNPARSED)
 
     def occurrences(
         self,
@@ -588,17 +605,17 @@ def explain_item(item: Item, cal: AcademicCalendar = DEFAULT_ACADEMIC_CALENDAR) 
     return "срок не распознан"
 
 
-def kind_of(items: list[Item]) -> str:
+def kind_of(items: list[Item]) -> ScheduleKind:
     if len(items) > 1:
-        return "list"
+        return ScheduleKind.LIST
     item = items[0]
     if item["t"] == "cont":
-        return "whole_period" if item.get("scope") == "period" else "continuous"
+        return ScheduleKind.WHOLE_PERIOD if item.get("scope") == "period" else ScheduleKind.CONTINUOUS
     if item["t"] == "every":
-        return "periodic"
+        return ScheduleKind.PERIODIC
     if item["t"] == "win" and (item["sm"], item["sd"]) == (item["em"], item["ed"]) or item.get("dl"):
-        return "deadline"
-    return "window"
+        return ScheduleKind.DEADLINE
+    return ScheduleKind.WINDOW
 
 
 def explain(items: list[Item]) -> str:

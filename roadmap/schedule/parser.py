@@ -6,7 +6,7 @@ import re
 
 from .grammar import Item, parse_tokens
 from .lexer import MAX_PHRASE_LENGTH, normalize, tokenize
-from .model import Schedule, explain, kind_of
+from .model import Schedule, ScheduleKind, explain, kind_of
 
 __all__ = ["normalize", "parse"]
 
@@ -56,13 +56,13 @@ def parse(text: str | None) -> Schedule:
 
 def _unparsed(text: str, warning: str | None = None) -> Schedule:
     warnings = [warning] if warning else []
-    return Schedule(text=text, kind="unparsed", explanation="срок не распознан", warnings=warnings)
+    return Schedule(text=text, kind=ScheduleKind.UNPARSED, explanation="срок не распознан", warnings=warnings)
 
 
 def _manual(text: str) -> Schedule:
     return Schedule(
         text=text,
-        kind="manual",
+        kind=ScheduleKind.MANUAL,
         explanation="сроки определяются отдельно (график, план, запрос) — задаются вручную",
     )
 

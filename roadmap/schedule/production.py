@@ -27,6 +27,14 @@ class ShiftRule(StrEnum):
     PREVIOUS = "previous"
     NONE = "none"
 
+    @property
+    def label(self) -> str:
+        return {
+            "next": "на следующий рабочий день (ГК РФ, ст. 193)",
+            "previous": "на предыдущий рабочий день",
+            "none": "не переносить",
+        }[self.value]
+
     @classmethod
     def coerce(cls, value: ShiftRule | str | None) -> ShiftRule:
         """Accept an enum member, its value or None (the default rule, ``next``)."""

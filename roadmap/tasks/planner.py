@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from roadmap.schedule import AcademicCalendar, Schedule, days_label, effective_due, plan_years
+from roadmap.schedule import AcademicCalendar, Schedule, ShiftRule, YearType, days_label, effective_due, plan_years
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,8 @@ class Occurrence:
 class PlanSettings:
     period_start: date
     period_end: date
-    year_type: str = "calendar"
-    shift: str = "next"
+    year_type: YearType | str = YearType.CALENDAR
+    shift: ShiftRule | str = ShiftRule.NEXT
     academic_calendar: AcademicCalendar | None = None
 
 

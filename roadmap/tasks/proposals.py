@@ -22,6 +22,7 @@ from roadmap.models import (
     Measure,
     MeasureParty,
     Notice,
+    NoticeKind,
     Organization,
     ProposalStatus,
     Roadmap,
@@ -30,10 +31,11 @@ from roadmap.models import (
     User,
     utcnow,
 )
-from roadmap.schedule import days_label
+from roadmap.models.task import lock_feed_counters
+from roadmap.schedule import ScheduleKind, days_label
 from roadmap.tasks.batch import BatchResult, Skipped, decide_each
 from roadmap.tasks.service import GenerationResult, executor_map, generate_tasks, manual_dates
-from roadmap.tasks.workflow import lock_feed_counters, notify_organization
+from roadmap.tasks.workflow import notify_organization
 
 MAX_RANGES = 24
 
@@ -81,7 +83,7 @@ def _responsible_measures(organization: Organization):
             Roadmap.status == RoadmapStatus.PUBLISHED,
             Measure.is_removed.is_(False),
             Measure.has_no_executor.is_(False),
-            Measure.schedule_kind == "manual",
+            Measure.schedule_kind == ScheduleKind.MANUAL,
             Measure.id.in_(select(MeasureParty.measure_id).where(or_(*parties))),
         )
         .options(joinedload(Measure.roadmap), joinedload(Measure.section))
@@ -132,7 +134,11 @@ def propose_dates(measure: Measure, user: User, ranges: list[tuple[date, date]],
     organization = user.organization
     if user.role != Role.EXECUTOR or organization is None:
         raise ProposalError("Предлагать даты могут только сотрудники организации-исполнителя.")
-    if measure.roadmap.status != RoadmapStatus.PUBLISHED or measure.is_removed or measure.schedule_kind != "manual":
+    if (
+        measure.roadmap.status != RoadmapStatus.PUBLISHED
+        or measure.is_removed
+        or measure.schedule_kind != ScheduleKind.MANUAL
+    ):
         raise ProposalError("Для этого мероприятия сроки задаёт дорожная карта: предлагать даты не нужно.")
     if organization.id not in executor_map(measure.roadmap_id).get(measure.id, ()):
         raise ProposalError("Ваша организация не указана ответственной за это мероприятие.")
@@ -255,7 +261,7 @@ def _confirm(proposal: DateProposal, user: User, ranges: list[tuple[date, date]]
     measure = proposal.measure
     notify_organization(
         proposal.organization_id,
-        kind="dates_confirmed",
+        kind=NoticeKind.DATES_CONFIRMED,
         text=f"Даты мероприятия {measure.number} подтверждены: {describe(proposal.ranges)}."
         + (f" {proposal.decision_comment}" if proposal.decision_comment else ""),
         url="/tasks",
@@ -270,7 +276,7 @@ def reject_proposal(proposal: DateProposal, user: User, comment: str) -> None:
     measure = proposal.measure
     notify_organization(
         proposal.organization_id,
-        kind="dates_rejected",
+        kind=NoticeKind.DATES_REJECTED,
         text=f"Даты мероприятия {measure.number} не подтверждены: {proposal.decision_comment}",
         url=f"/proposals/measure/{measure.id}",
     )
@@ -348,4 +354,4 @@ def _notify_coordinators(text: str, *, url: str) -> None:
         select(User.id).where(User.role == Role.COORDINATOR, User.is_active_account.is_(True))
     ).all()
     for user_id in coordinators:
-        db.session.add(Notice(user_id=user_id, kind="dates_proposed", text=text[:2000], url=url))
+        db.session.add(Notice(user_id=user_id, kind=NoticeKind.DATES_PROPOSED, text=text[:2000], url=url))

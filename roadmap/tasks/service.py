@@ -23,8 +23,8 @@ from roadmap.models import (
     Transition,
     utcnow,
 )
-from roadmap.models.task import bump_feed_versions
-from roadmap.schedule import AcademicCalendar, Schedule, parse
+from roadmap.models.task import bump_feed_versions, lock_feed_counters
+from roadmap.schedule import AcademicCalendar, Schedule, ScheduleKind, parse
 from roadmap.tasks.dates import stored_ranges
 from roadmap.tasks.driver_rows import BATCH, PlainRows, driver_rows
 from roadmap.tasks.planner import (
@@ -133,7 +133,7 @@ def desired_occurrences(
             continue
         schedule = measure_schedule(measure)
         own = {}
-        if schedule.kind == "manual" and measure.id in own_dates:
+        if schedule.kind == ScheduleKind.MANUAL and measure.id in own_dates:
             own = {org: dates for org, dates in own_dates[measure.id].items() if org in everyone}
         shared = everyone - own.keys() if own else everyone
         if shared:
@@ -209,6 +209,10 @@ def generate_tasks(
     if unchanged is not None:
         result.unchanged = unchanged
         return result
+    # Something will be written: the roadmap's row first, as every task write takes it
+    # (models.task.lock_feed_counters), so no deadlock with a submit or review meanwhile. The
+    # no-op proof above reads only and writes nothing, not even this lock.
+    lock_feed_counters([roadmap.id])
     existing = connection.execute(
         select(
             table.c.id,

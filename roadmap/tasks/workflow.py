@@ -11,27 +11,33 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from roadmap import audit
 from roadmap.clock import today_in
 from roadmap.extensions import db
-from roadmap.models import Attachment, Notice, Report, Roadmap, Role, Task, TaskStatus, Transition, User, utcnow
+from roadmap.models import (
+    Attachment,
+    Notice,
+    NoticeKind,
+    Report,
+    ReturnReason,
+    Role,
+    Task,
+    TaskStatus,
+    Transition,
+    User,
+    utcnow,
+)
+from roadmap.models.task import lock_feed_counters
 from roadmap.tasks import files as attachment_files
 from roadmap.tasks.access import can_review, can_submit
 from roadmap.tasks.batch import BatchResult, Skipped, decide_each
 
 ALLOWED_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"}
-RETURN_REASONS = {
-    "no_evidence": "нет подтверждающих материалов",
-    "coverage": "охват указан неверно или не указан",
-    "wrong_measure": "отчёт не соответствует мероприятию",
-    "dates": "дата проведения вне срока",
-    "incomplete": "отчёт неполный",
-    "other": "другое",
-}
+RETURN_REASONS = {reason.value: reason.label for reason in ReturnReason}
 
 
 class WorkflowError(Exception):
@@ -98,32 +104,6 @@ def _flush() -> None:
         db.session.flush()
     except StaleDataError as exc:
         raise ConflictError() from exc
-
-
-def lock_feed_counters(roadmap_ids) -> None:
-    """Lock the roadmaps' rows before any of their tasks: one lock order for every task write.
-
-    Every flush that changes a task also updates its roadmap's feed counter
-    (models.task.bump_feed_versions), so a writer that locked a task first and the counter
-    second could deadlock with one doing the reverse (a bulk review holds the counter after its
-    first task, a submit holds its task and waits for the counter). Taking the counter row
-    first serializes task writes per roadmap, which the counter did already, without deadlocks.
-    SQLite ignores FOR UPDATE; there a no-op UPDATE takes its one write lock first instead, and
-    opens the transaction, which pysqlite defers to the first write: a SAVEPOINT before it would
-    be the outermost one, and its RELEASE would commit a batch item on its own.
-    """
-    ids = sorted({int(i) for i in roadmap_ids if i is not None})
-    if not ids:
-        return
-    if db.session.get_bind().dialect.name == "sqlite":
-        table = Roadmap.__table__
-        db.session.execute(
-            update(table)
-            .where(table.c.id.in_(ids))
-            .values(feed_version=table.c.feed_version, updated_at=table.c.updated_at)
-        )
-    else:
-        db.session.execute(select(Roadmap.id).where(Roadmap.id.in_(ids)).order_by(Roadmap.id).with_for_update())
 
 
 def _lock(task: Task) -> None:
@@ -329,20 +309,20 @@ def return_report(
         raise WorkflowError("Вернуть можно только отчёт, ожидающий проверки.")
     if reason not in RETURN_REASONS:
         raise WorkflowError("Выберите причину возврата.", field="reason")
-    if reason == "other" and not comment.strip():
+    if reason == ReturnReason.OTHER and not comment.strip():
         raise WorkflowError("Опишите причину возврата в комментарии.", field="comment")
     text = RETURN_REASONS[reason] + (f": {comment.strip()}" if comment.strip() else "")
     _transition(task, user, TaskStatus.RETURNED, comment=text, reason=reason)
     notify_organization(
         task.organization_id,
-        kind="returned",
+        kind=NoticeKind.RETURNED,
         text=f"Отчёт возвращён на доработку: {task.measure.number} {task.measure.title[:80]} — {text}",
         url=f"/tasks/{task.id}",
     )
     _flush()
 
 
-def notify_organization(organization_id: int, *, kind: str, text: str, url: str | None) -> int:
+def notify_organization(organization_id: int, *, kind: NoticeKind, text: str, url: str | None) -> int:
     users = db.session.scalars(
         select(User.id).where(
             User.organization_id == organization_id,

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from roadmap import audit
 from roadmap.extensions import db
-from roadmap.models import Role
+from roadmap.models import ReminderKind, Role
 from roadmap.reminders.service import MAX_DAYS_BEFORE, reminder_setting, save_reminder_setting
 from roadmap.web.forms import RussianForm
 
@@ -44,5 +44,5 @@ def reminders():
     return render_template(
         "account/reminders.html",
         form=form,
-        kind={Role.EXECUTOR: "daily", Role.COORDINATOR: "weekly"}.get(current_user.role),
+        kind={Role.EXECUTOR: ReminderKind.DAILY, Role.COORDINATOR: ReminderKind.WEEKLY}.get(current_user.role),
     )

@@ -38,7 +38,6 @@ from roadmap.feeds.query import (
 )
 from roadmap.feeds.render import DEFAULT_MAX_BYTES, FeedRequest, PreparedFeed, build, prepare
 from roadmap.feeds.service import (
-    KINDS,
     MAX_TOKEN_LENGTH,
     SubscriptionError,
     create_subscription,
@@ -47,7 +46,7 @@ from roadmap.feeds.service import (
     list_subscriptions,
     revoke_subscription,
 )
-from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, User, utcnow
+from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
 from roadmap.web.access import roles_required
 from roadmap.web.forms import RussianForm
 
@@ -109,11 +108,14 @@ class RevokeForm(RussianForm):
 
 def _kind_choices(user: User) -> list[tuple[str, str]]:
     if user.role == Role.EXECUTOR:
-        return [("personal", "Задачи моей организации"), ("roadmap", "Задачи моей организации по одной дорожной карте")]
+        return [
+            (SubscriptionKind.PERSONAL, "Задачи моей организации"),
+            (SubscriptionKind.ROADMAP, "Задачи моей организации по одной дорожной карте"),
+        ]
     return [
-        ("personal", "Все дорожные карты — сводно по мероприятиям"),
-        ("roadmap", "Одна дорожная карта — сводно по мероприятиям"),
-        ("organization", "Задачи одной организации"),
+        (SubscriptionKind.PERSONAL, "Все дорожные карты — сводно по мероприятиям"),
+        (SubscriptionKind.ROADMAP, "Одна дорожная карта — сводно по мероприятиям"),
+        (SubscriptionKind.ORGANIZATION, "Задачи одной организации"),
     ]
 
 
@@ -163,7 +165,7 @@ def _render_page(form: SubscriptionForm, created: dict | None = None, status: in
     rows = [
         {
             "subscription": s,
-            "kind": KINDS.get(s.kind, s.kind),
+            "kind": s.kind.label,
             "target": _target_label(s),
             "options": stored_options(s.options).summary(),
             "narrowed": (s.options or {}).get("_narrowed"),
@@ -183,10 +185,10 @@ def _render_page(form: SubscriptionForm, created: dict | None = None, status: in
 
 
 def _target_label(subscription: Subscription) -> str:
-    if subscription.kind == "roadmap" and subscription.target_id:
+    if subscription.kind == SubscriptionKind.ROADMAP and subscription.target_id:
         roadmap = db.session.get(Roadmap, subscription.target_id)
         return roadmap.title[:120] if roadmap else "дорожная карта удалена"
-    if subscription.kind == "organization" and subscription.target_id:
+    if subscription.kind == SubscriptionKind.ORGANIZATION and subscription.target_id:
         org = db.session.get(Organization, subscription.target_id)
         return org.short_name if org else "организация удалена"
     return ""
@@ -207,9 +209,9 @@ def create():
     try:
         options = _form_options(form)
         target = None
-        if form.kind.data == "roadmap":
+        if form.kind.data == SubscriptionKind.ROADMAP:
             target = form.roadmap_id.data or None
-        elif form.kind.data == "organization" and hasattr(form, "organization_id"):
+        elif form.kind.data == SubscriptionKind.ORGANIZATION and hasattr(form, "organization_id"):
             target = form.organization_id.data or None
         subscription, token = create_subscription(
             current_user, name=form.name.data, kind=form.kind.data, target_id=target, options=options

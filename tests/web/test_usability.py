@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from roadmap.extensions import db
-from roadmap.models import Notice, OrgGroup, OrgKind, Report, Role, Task, TaskStatus
+from roadmap.models import Notice, NoticeKind, OrgGroup, OrgKind, Report, Role, Task, TaskStatus
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -217,7 +217,7 @@ def test_the_menu_counts_unread_notices(client, auth, world, make_user):
     school_user = db.session.scalars(select(User).where(User.login == "school")).one()
     assert user_id == school_user.organization_id
     for text in ("первое", "второе", "третье"):
-        db.session.add(Notice(user_id=school_user.id, kind="test", text=text))
+        db.session.add(Notice(user_id=school_user.id, kind=NoticeKind.RETURNED, text=text))
     db.session.flush()
     page = client.get("/tasks").get_data(as_text=True)
     menu = page[page.index("Главное меню") : page.index("</nav>")]

@@ -2,14 +2,11 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from roadmap.schedule import ShiftRule, YearType
 from roadmap.web.forms import RussianForm
 
-YEAR_TYPES = [("", "определить по названию"), ("calendar", "календарный год"), ("academic", "учебный год")]
-SHIFTS = [
-    ("next", "на следующий рабочий день (ГК РФ, ст. 193)"),
-    ("previous", "на предыдущий рабочий день"),
-    ("none", "не переносить"),
-]
+YEAR_TYPES = [("", "определить по названию")] + [(kind.value, kind.label) for kind in YearType]
+SHIFTS = [(rule.value, rule.label) for rule in ShiftRule]
 
 
 class ImportRoadmapForm(RussianForm):
