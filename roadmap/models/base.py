@@ -9,6 +9,8 @@ from typing import Annotated
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, event, func
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
+from roadmap import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -58,7 +60,8 @@ def kind_column(enum_cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, aware, in UTC: the clock's (roadmap.clock.now)."""
+    return clock.now()
 
 
 class Base(DeclarativeBase):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.models.base import Base, UTCDateTime, created_at, intpk, kind_column, utcnow
 from roadmap.models.organization import Organization, OrgGroup
 from roadmap.schedule import ScheduleKind, ShiftRule, YearType
@@ -38,7 +39,7 @@ class Roadmap(Base):
     shift_rule: Mapped[ShiftRule] = mapped_column(
         kind_column(ShiftRule, "shift_rule", length=10), default=ShiftRule.NEXT, server_default="next"
     )
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow", server_default="Europe/Moscow")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE, server_default=DEFAULT_TIMEZONE)
     academic_calendar: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[RoadmapStatus] = mapped_column(
         kind_column(RoadmapStatus, "roadmap_status"), default=RoadmapStatus.DRAFT, server_default="draft", index=True
