@@ -49,6 +49,7 @@ from roadmap.reminders.text import (
     coordinator_letter,
     executor_letter,
 )
+from roadmap.reports.queries import is_overdue
 from roadmap.tasks.dates import stored_ranges
 from roadmap.tasks.proposals import describe, pending_query
 
@@ -163,7 +164,7 @@ def _open_tasks():
     )
 
 
-def _line(row, comment: str = "") -> TaskLine:
+def _line(row, comment: str = "", *, is_overdue: bool = False) -> TaskLine:
     return TaskLine(
         number=row.number,
         title=row.title,
@@ -173,6 +174,7 @@ def _line(row, comment: str = "") -> TaskLine:
         organization=row.organization,
         comment=comment,
         start_on=row.start_on,
+        is_overdue=is_overdue,
     )
 
 
@@ -232,7 +234,8 @@ def executor_digests(today: date) -> list[tuple[object, ExecutorDigest]]:
         soon_until = today + timedelta(days=recipient.days_before)
         for row in by_org.get(recipient.organization_id, ()):
             if row.status == TaskStatus.RETURNED:
-                digest.returned.append(_line(row, comments.get(row.id, "")))
+                late = row.due_effective_on < today
+                digest.returned.append(_line(row, comments.get(row.id, ""), is_overdue=late))
             elif row.due_effective_on < today:
                 digest.overdue.append(_line(row))
             elif row.due_effective_on <= soon_until:
@@ -252,7 +255,9 @@ def coordinator_digests(today: date) -> list[tuple[object, CoordinatorDigest]]:
         select(Organization.short_name, func.count(Task.id), func.min(Task.due_effective_on))
         .join(Task, Task.organization_id == Organization.id)
         .join(Roadmap, Roadmap.id == Task.roadmap_id)
-        .where(live, Task.status.in_([TaskStatus.PLANNED, TaskStatus.RETURNED]), Task.due_effective_on < today)
+        .join(Measure, Measure.id == Task.measure_id)
+        # The reports' rule (roadmap.reports.queries.is_overdue), over the measures they count.
+        .where(live, Measure.is_removed.is_(False), is_overdue(today))
         .group_by(Organization.id, Organization.short_name)
         .order_by(func.count(Task.id).desc(), Organization.short_name)
     ).all()

@@ -7,6 +7,7 @@ from datetime import date
 from html import escape
 
 from roadmap.russian import plural, quantity, truncate
+from roadmap.tasks.state import Timeliness
 
 # A long digest is cut: the letter says how many more there are and links to the site.
 MAX_LINES = 20
@@ -43,6 +44,7 @@ class TaskLine:
     organization: str = ""
     comment: str = ""
     start_on: date | None = None
+    is_overdue: bool = False  # a returned report past its deadline says so (roadmap.tasks.state)
 
     def text(self, *, with_organization: bool = False) -> str:
         parts = [f"{self.number} {shorten(self.title)}".strip()]
@@ -50,6 +52,8 @@ class TaskLine:
         if self.label and self.start_on is not None and self.start_on != self.due_on:
             parts.append(f"({self.label})")
         line = " ".join(parts) + f" — срок {ru_date(self.due_on)}"
+        if self.is_overdue:
+            line += f" ({Timeliness.OVERDUE.label})"
         if with_organization and self.organization:
             line += f", {self.organization}"
         if self.comment:

@@ -192,6 +192,32 @@ def test_returned_reports_are_listed_with_the_comment(mail_app, world):
     assert "комментарий координатора: «Нет охвата»" in text
 
 
+def test_a_returned_report_past_its_deadline_says_it_is_overdue(mail_app, world):
+    app, mailbox = mail_app
+    a = world["orgs"][0]
+    task = next(t for t in roadmap_tasks(world["roadmap"]) if t.organization_id == a.id and t.due_on.day == 1)
+    task.status = TaskStatus.RETURNED  # due 1 September, returned: on the 5th it is both
+    db.session.add(Transition(task_id=task.id, from_status="submitted", to_status="returned", comment="Нет охвата"))
+    db.session.flush()
+    send_reminders(TUESDAY, kinds=["daily"])
+    (message,) = mailbox.to("a@school1.ru")
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "1.1 Родительские собрания по профориентации — срок 01.09.2023 (просрочено)" in text
+
+
+def test_the_coordinators_overdue_count_is_the_dashboards(mail_app, world):
+    from roadmap.reminders.service import coordinator_digests
+    from roadmap.reports.queries import Scope, monitoring_report
+
+    tasks = roadmap_tasks(world["roadmap"])
+    returned = next(t for t in tasks if t.organization_id == world["orgs"][0].id and t.due_on.day == 1)
+    returned.status = TaskStatus.RETURNED
+    db.session.flush()
+    ((_recipient, digest),) = coordinator_digests(TUESDAY)
+    report = monitoring_report(world["roadmap"], Scope(world["roadmap"].id, 2023, TUESDAY))
+    assert sum(o.count for o in digest.overdue_by_org) == report.summary.overdue > 0
+
+
 def test_weekly_coordinator_digest_on_monday(mail_app, world, runner):
     app, mailbox = mail_app
     tasks = roadmap_tasks(world["roadmap"])
