@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
-from roadmap.clock import today_for, today_in
+from roadmap.clock import today_in
 from roadmap.extensions import db
 from roadmap.models import (
     Attachment,
-    Measure,
     Notice,
     Report,
-    Roadmap,
-    RoadmapStatus,
     Role,
     Task,
     TaskStatus,
     Transition,
     utcnow,
 )
-from roadmap.plans.dashboard import current_plan_year
 from roadmap.plans.dashboard import review_queue as queue_rows
 from roadmap.tasks.access import can_review, can_submit, can_view_task
 from roadmap.tasks.files import upload_folder
+from roadmap.tasks.listing import my_tasks
 from roadmap.tasks.proposals import manual_measures_for
 from roadmap.tasks.workflow import (
     RETURN_REASONS,
@@ -82,55 +77,22 @@ def _version(form) -> int | None:
 @bp.route("/tasks")
 @roles_required(Role.EXECUTOR)
 def my():
-    org_id = current_user.organization_id
-    rows = db.session.execute(
-        select(Task, Measure.number, Measure.title, Roadmap.title.label("roadmap_title"), Roadmap.timezone)
-        .join(Measure, Measure.id == Task.measure_id)
-        .join(Roadmap, Roadmap.id == Task.roadmap_id)
-        .where(
-            Task.organization_id == org_id,
-            Task.is_cancelled.is_(False),
-            Roadmap.status == RoadmapStatus.PUBLISHED,
-        )
-        .order_by(Task.due_effective_on, Measure.position)
-    ).all()
-    years = sorted({row.Task.plan_year for row in rows})
-    year = request.args.get("year", type=int)
     today = today_in()  # the app-wide zone: the list may span roadmaps
-    if year not in years:
-        # Each roadmap's own current plan year; the list opens on the latest of them.
-        roadmaps = {row.Task.roadmap for row in rows}
-        year = max((current_plan_year(r, years, today_for(r)) for r in roadmaps), default=None)
-    groups = {key: [] for key in ("returned", "overdue", "soon", "current", "review", "later", "done")}
-    soon = today + timedelta(days=SOON_DAYS)
-    for row in rows:
-        task = row.Task
-        if year is not None and task.plan_year != year:
-            continue
-        if task.status == TaskStatus.ACCEPTED:
-            groups["done"].append(row)
-        elif task.status == TaskStatus.SUBMITTED:
-            groups["review"].append(row)
-        elif task.status == TaskStatus.RETURNED:
-            groups["returned"].append(row)
-        elif task.due_effective_on < today:
-            groups["overdue"].append(row)
-        elif task.due_effective_on <= soon:
-            groups["soon"].append(row)
-        elif task.start_on <= soon:
-            # Open now (or about to open) but due later: not "due soon", yet already work to do.
-            groups["current"].append(row)
-        else:
-            groups["later"].append(row)
-    return_reasons = _return_reasons([row.Task.id for row in groups["returned"]])
+    data = my_tasks(
+        current_user.organization_id,
+        today,
+        year=request.args.get("year", type=int),
+        roadmap_id=request.args.get("roadmap", type=int),
+    )
     own_schedule = manual_measures_for(current_user.organization)
     return render_template(
         "tasks/my.html",
-        groups=groups,
-        years=years,
-        year=year,
+        data=data,
+        groups=data.groups,
+        years=data.years,
+        year=data.year,
         today=today,
-        return_reasons=return_reasons,
+        return_reasons=_return_reasons([row.Task.id for row in data.groups["returned"]]),
         own_schedule=len(own_schedule),
         own_schedule_missing=sum(1 for item in own_schedule if item.needs_dates),
     )

@@ -36,3 +36,22 @@ def test_a_report_on_review_is_never_overdue_and_says_when_it_came(client, auth,
     assert _badges(page, '//*[@id="task-state"]') == ["на проверке"]
     # submitted today, after the September 2023 deadline
     assert lxml.html.fromstring(page).xpath('//*[@id="task-timeliness"]/text()') == ["с опозданием"]
+
+
+def test_my_tasks_say_which_roadmap_and_filter_by_it(client, auth, make_org, make_user, make_roadmap):
+    from roadmap.models import OrgGroup, OrgKind
+
+    school = make_org(kind=OrgKind.SCHOOL, municipality="г. Р", short_name="СОШ 7")
+    make_user(organization=school, login="school7")
+    first = make_roadmap([("1.1", "Классные часы", "сентябрь", [school])], title="План профориентации")
+    second = make_roadmap([("1.1", "Классные часы", "сентябрь", [school])], title="План воспитательной работы")
+    db.session.add(OrgGroup(name="ОО г. Р", kind=OrgKind.SCHOOL, municipality="г. Р"))
+    db.session.flush()
+    auth.login("school7")
+    page = lxml.html.fromstring(client.get("/tasks?year=2023").get_data(as_text=True))
+    assert sorted(page.xpath("//*[@data-roadmap]/text()")) == ["План воспитательной работы", "План профориентации"]
+    options = page.xpath('//select[@id="roadmap"]/option/@value')
+    assert options == ["", str(second.id), str(first.id)]
+    only = lxml.html.fromstring(client.get(f"/tasks?year=2023&roadmap={first.id}").get_data(as_text=True))
+    links = only.xpath('//a[starts-with(@href, "/tasks/")]/@href')
+    assert len(links) == 1 and only.xpath("//*[@data-roadmap]") == []  # one roadmap: no need to say
