@@ -34,6 +34,7 @@ from roadmap.reports.typography import (
     typographed,
 )
 from roadmap.russian import truncate
+from roadmap.tasks import coverage
 from roadmap.tasks.state import COVERAGE_NOTE, REPORTED_LABEL, Workflow, state_label, timeliness_named
 
 logger = logging.getLogger(__name__)
@@ -254,9 +255,9 @@ def coverage_text(figures: Figures) -> str:
         return "—"
     text = format_int(c.total)
     details = [
-        f"{label}{NBSP}{format_int(value)}"
-        for label, value in (("обуч.", c.students), ("род.", c.parents), ("пед.", c.teachers), ("ОВЗ", c.disabled))
-        if value
+        f"{category.short}{NBSP}{format_int(value)}"
+        for category in coverage.DETAILS
+        if (value := getattr(c, category.name))
     ]
     if details:
         text += "\n(" + ", ".join(details) + ")"
@@ -465,15 +466,11 @@ EXECUTOR_COLUMNS = (
 def _executor_coverage(row: TaskRow) -> str:
     if row.coverage_total is None:
         return "—"
-    parts = []
-    for label, value in (
-        ("обуч.", row.coverage_students),
-        ("род.", row.coverage_parents),
-        ("пед.", row.coverage_teachers),
-        ("ОВЗ", row.coverage_disabled),
-    ):
-        if value:
-            parts.append(f"{label}{NBSP}{format_int(value)}")
+    parts = [
+        f"{category.short}{NBSP}{format_int(value)}"
+        for category in coverage.DETAILS
+        if (value := getattr(row, coverage.column(category.name)))
+    ]
     text = format_int(row.coverage_total)
     return text + (f"\n({', '.join(parts)})" if parts else "")
 

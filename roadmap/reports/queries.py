@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from roadmap import clock
 from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.extensions import db
 from roadmap.models import Measure, Organization, Report, Roadmap, Section, Task, TaskStatus, Transition
+from roadmap.tasks import coverage as coverage_categories
 from roadmap.tasks.state import (
     COUNTED_WORKFLOW,
     TIMELINESS_LABELS,
@@ -59,27 +60,14 @@ OUTCOME_LABELS = {
 WORKFLOW_STATES = tuple(w.value for w in COUNTED_WORKFLOW)
 WORKFLOW_STATE_LABELS = {w.value: WORKFLOW_LABELS[w] for w in COUNTED_WORKFLOW}
 WORKFLOW_STATE_SHORT_LABELS = {w.value: WORKFLOW_SHORT_LABELS[w] for w in COUNTED_WORKFLOW}
-COVERAGE_FIELDS = ("total", "students", "parents", "teachers", "disabled")
-COVERAGE_LABELS = {
-    "total": "всего",
-    "students": "обучающиеся",
-    "parents": "родители",
-    "teachers": "педагоги",
-    "disabled": "обучающиеся с ОВЗ",
-}
+COVERAGE_FIELDS = coverage_categories.FIELDS
+COVERAGE_LABELS = {category.name: category.label for category in coverage_categories.CATEGORIES}
 
 
 # --------------------------------------------------------------------------- value objects
 
 
-@dataclass
-class Coverage:
-    total: int = 0
-    students: int = 0
-    parents: int = 0
-    teachers: int = 0
-    disabled: int = 0
-
+class _CoverageSums:
     def add(self, other: Coverage) -> None:
         for name in COVERAGE_FIELDS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -87,7 +75,12 @@ class Coverage:
     @property
     def other(self) -> int:
         """Participants not put in a category (the total may exceed the parts; never below 0)."""
-        return max(0, self.total - self.students - self.parents - self.teachers)
+        return max(0, self.total - sum(getattr(self, name) for name in coverage_categories.PARTS))
+
+
+# Summed coverage of a scope, one count per category of roadmap.tasks.coverage (total, students, …).
+Coverage = make_dataclass("Coverage", [(name, int, 0) for name in COVERAGE_FIELDS], bases=(_CoverageSums,))
+Coverage.__module__ = __name__
 
 
 @dataclass

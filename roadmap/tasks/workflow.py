@@ -7,7 +7,7 @@ Every transition is stored with who, when, from, to and the comment.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.task import lock_feed_counters
+from roadmap.tasks import coverage
 from roadmap.tasks import files as attachment_files
 from roadmap.tasks.access import can_review, can_submit
 from roadmap.tasks.batch import BatchResult, Skipped, decide_each
@@ -64,17 +65,19 @@ class UploadedFile:
     data: bytes
 
 
-@dataclass
-class ReportInput:
-    held_on: date | None = None
-    coverage_total: int | None = None
-    coverage_students: int | None = None
-    coverage_parents: int | None = None
-    coverage_teachers: int | None = None
-    coverage_disabled: int | None = None
-    comment: str = ""
-    links: str = ""
-    files: list[UploadedFile] = field(default_factory=list)
+# What an executor reports: the date held, a coverage_<name> figure per category of
+# roadmap.tasks.coverage (built from that one list), the comment, links and files.
+ReportInput = make_dataclass(
+    "ReportInput",
+    [
+        ("held_on", date | None, None),
+        *((name, int | None, None) for name in coverage.COLUMNS),
+        ("comment", str, ""),
+        ("links", str, ""),
+        ("files", list[UploadedFile], field(default_factory=list)),
+    ],
+)
+ReportInput.__module__ = __name__
 
 
 def _check_version(task: Task, expected_version: int | None) -> None:
@@ -187,20 +190,15 @@ def _store_files(report: Report, user: User, files: list[tuple[UploadedFile, str
 
 
 def _validate_report(task: Task, data: ReportInput) -> None:
-    numbers = [
-        data.coverage_total,
-        data.coverage_students,
-        data.coverage_parents,
-        data.coverage_teachers,
-        data.coverage_disabled,
-    ]
+    numbers = [getattr(data, name) for name in coverage.COLUMNS]
     if any(n is not None and n < 0 for n in numbers):
         raise WorkflowError("Охват не может быть отрицательным.", field="coverage_total")
-    # Students, parents and teachers are disjoint parts of the total; ОВЗ students are among the students.
-    parts = [n for n in numbers[1:4] if n is not None]
+    # The parts (students, parents, teachers) are disjoint parts of the total; ОВЗ students are among the students.
+    parts = [n for name in coverage.PARTS if (n := getattr(data, coverage.column(name))) is not None]
     if data.coverage_total is not None and parts and sum(parts) > data.coverage_total:
+        labels = ", ".join(c.label for c in coverage.CATEGORIES if c.is_part)
         raise WorkflowError(
-            "Сумма охвата по категориям (обучающиеся, родители, педагоги) больше общего охвата.",
+            f"Сумма охвата по категориям ({labels}) больше общего охвата.",
             field="coverage_total",
         )
     # ОВЗ students are counted among the students (or, without that figure, among everyone).
@@ -248,11 +246,7 @@ def submit_report(task: Task, user: User, data: ReportInput, *, expected_version
         author_id=user.id,
         is_not_applicable=False,
         held_on=data.held_on,
-        coverage_total=data.coverage_total,
-        coverage_students=data.coverage_students,
-        coverage_parents=data.coverage_parents,
-        coverage_teachers=data.coverage_teachers,
-        coverage_disabled=data.coverage_disabled,
+        **{name: getattr(data, name) for name in coverage.COLUMNS},
         comment=data.comment.strip(),
         links=data.links.strip(),
     )

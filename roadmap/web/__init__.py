@@ -12,7 +12,11 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
 
     from roadmap.russian import plural
+    from roadmap.tasks import coverage
     from roadmap.tasks.dates import format_date_lines, stored_ranges
+
+    # The coverage categories (roadmap.tasks.coverage) for the report form and report pages.
+    app.jinja_env.globals["coverage"] = coverage
 
     @app.template_filter("plural")
     def plural_filter(n: int, one: str, few: str, many: str) -> str:

@@ -21,6 +21,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.plans.dashboard import review_queue as queue_rows
+from roadmap.tasks import coverage
 from roadmap.tasks.access import can_review, can_submit, can_view_task
 from roadmap.tasks.files import upload_folder
 from roadmap.tasks.listing import my_tasks
@@ -160,16 +161,7 @@ def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, 
     ), status
 
 
-DRAFT_FIELDS = (
-    "held_on",
-    "coverage_total",
-    "coverage_students",
-    "coverage_parents",
-    "coverage_teachers",
-    "coverage_disabled",
-    "comment",
-    "links",
-)
+DRAFT_FIELDS = ("held_on", *coverage.COLUMNS, "comment", "links")
 DRAFT_LIMIT = 1500  # characters: the session lives in a cookie of about 4 KB
 
 
@@ -217,11 +209,7 @@ def submit(task_id: int):
         return _show_page(task, report_form=form, status=400)
     data = ReportInput(
         held_on=form.held_on.data,
-        coverage_total=form.coverage_total.data,
-        coverage_students=form.coverage_students.data,
-        coverage_parents=form.coverage_parents.data,
-        coverage_teachers=form.coverage_teachers.data,
-        coverage_disabled=form.coverage_disabled.data,
+        **{name: form[name].data for name in coverage.COLUMNS},
         comment=form.comment.data or "",
         links=form.links.data or "",
         files=[

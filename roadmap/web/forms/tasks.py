@@ -2,6 +2,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from roadmap.tasks import coverage
 from roadmap.tasks.workflow import RETURN_REASONS
 from roadmap.web.forms import RussianForm
 
@@ -18,16 +19,16 @@ COVERAGE = [Optional(), _coverage_range]
 class ReportForm(RussianForm):
     version = HiddenField()
     held_on = DateField("Дата проведения", validators=[Optional()])
-    coverage_total = IntegerField("Охват, всего человек", validators=COVERAGE)
-    coverage_students = IntegerField("из них обучающихся", validators=COVERAGE)
-    coverage_parents = IntegerField("родителей", validators=COVERAGE)
-    coverage_teachers = IntegerField("педагогов", validators=COVERAGE)
-    coverage_disabled = IntegerField("обучающихся с ОВЗ", validators=COVERAGE)
     comment = TextAreaField("Что сделано", validators=[Optional(), Length(max=5000)])
     links = TextAreaField("Ссылки (по одной в строке)", validators=[Optional(), Length(max=3000)])
     files = MultipleFileField("Файлы (PDF, DOC, DOCX, XLS, XLSX, JPG, PNG)")
     confirm_coverage = BooleanField("Цифры охвата проверены, всё верно")
     submit = SubmitField("Отправить отчёт")
+
+
+# One field per coverage category (roadmap.tasks.coverage), named like the report's columns.
+for _category in coverage.CATEGORIES:
+    setattr(ReportForm, coverage.column(_category.name), IntegerField(_category.form_label, validators=COVERAGE))
 
 
 class NotApplicableForm(RussianForm):
