@@ -111,36 +111,39 @@ def _read_upload(form) -> tuple[ParsedRoadmap, str | None]:
 @only_coordinator
 def import_roadmap():
     form = ImportRoadmapForm()
-    if form.validate_on_submit():
-        period = None
-        if form.period_start.data and form.period_end.data:
-            period = (form.period_start.data, form.period_end.data)
-        try:
-            parsed, filename = _read_upload(form)
-            roadmap = create_roadmap(
-                parsed, user=current_user, period=period, year_type=form.year_type.data or None, filename=filename
-            )
-        except (ImportFailed, PlanError) as exc:
-            db.session.rollback()
-            flash(getattr(exc, "message", str(exc)), "danger")
-            return render_template("plans/import.html", form=form), 400
-        db.session.commit()
-        if parsed.warnings:
-            flash(f"Замечания при чтении ({len(parsed.warnings)}): " + "; ".join(parsed.warnings), "warning")
-        for twin in duplicates_of(roadmap)[:3]:
-            flash(
-                Markup(
-                    'Похоже, эта дорожная карта уже загружена: <a href="{}">«{}»</a>. Если это повтор, удалите черновик.'
-                ).format(url_for("plans.show", roadmap_id=twin.id), twin.title[:120]),
-                "warning",
-            )
-        flash(
-            f"Загружено: разделов {len(roadmap.sections)}, мероприятий {len(roadmap.measures)}. "
-            "Проверьте, как поняты сроки и ответственные, и опубликуйте.",
-            "success",
+    if not form.validate_on_submit():
+        return render_template("plans/import.html", form=form)
+    period = (form.period_start.data, form.period_end.data) if form.period_start.data and form.period_end.data else None
+    try:
+        parsed, filename = _read_upload(form)
+        roadmap = create_roadmap(
+            parsed, user=current_user, period=period, year_type=form.year_type.data or None, filename=filename
         )
-        return redirect(url_for("plans.review", roadmap_id=roadmap.id))
-    return render_template("plans/import.html", form=form)
+    except (ImportFailed, PlanError) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "message", str(exc)), "danger")
+        return render_template("plans/import.html", form=form), 400
+    db.session.commit()
+    _announce_import(parsed, roadmap)
+    return redirect(url_for("plans.review", roadmap_id=roadmap.id))
+
+
+def _announce_import(parsed: ParsedRoadmap, roadmap: Roadmap) -> None:
+    """What the reading noticed, a plan that seems uploaded before, and what was loaded."""
+    if parsed.warnings:
+        flash(f"Замечания при чтении ({len(parsed.warnings)}): " + "; ".join(parsed.warnings), "warning")
+    for twin in duplicates_of(roadmap)[:3]:
+        flash(
+            Markup(
+                'Похоже, эта дорожная карта уже загружена: <a href="{}">«{}»</a>. Если это повтор, удалите черновик.'
+            ).format(url_for("plans.show", roadmap_id=twin.id), twin.title[:120]),
+            "warning",
+        )
+    flash(
+        f"Загружено: разделов {len(roadmap.sections)}, мероприятий {len(roadmap.measures)}. "
+        "Проверьте, как поняты сроки и ответственные, и опубликуйте.",
+        "success",
+    )
 
 
 @bp.route("/example.<fmt>")
@@ -184,31 +187,35 @@ def review(roadmap_id: int):
     roadmap = _roadmap(roadmap_id)
     reviews = review_roadmap(roadmap)
     only_problems = request.args.get("problems") == "1"
-    problem_count = sum(1 for r in reviews if r.flags)
-    shown = [r for r in reviews if r.flags] if only_problems else reviews
-    map_form = MapPartyForm()
-    map_form.target.choices = _target_choices()
     org_names, group_names = matched_names(reviews)
-    settings = SettingsForm(obj=roadmap)
     return render_template(
         "plans/review.html",
         roadmap=roadmap,
-        reviews=shown,
+        reviews=[r for r in reviews if r.flags] if only_problems else reviews,
         total=len(reviews),
-        problem_count=problem_count,
+        problem_count=sum(1 for r in reviews if r.flags),
         only_problems=only_problems,
         flag_labels=FLAG_LABELS,
-        map_form=map_form,
         org_names=org_names,
         group_names=group_names,
-        settings=settings,
         blocking=publish_problems(roadmap),
         period_note=period_explanation(roadmap),
-        confirm=ConfirmForm(),
-        deadline_form=DeadlineForm(),
-        dates_form=DatesForm(),
-        responsible_form=ResponsibleForm(),
+        **_review_forms(roadmap),
     )
+
+
+def _review_forms(roadmap: Roadmap) -> dict:
+    """The inline forms of the review screen, empty."""
+    map_form = MapPartyForm()
+    map_form.target.choices = _target_choices()
+    return {
+        "map_form": map_form,
+        "settings": SettingsForm(obj=roadmap),
+        "confirm": ConfirmForm(),
+        "deadline_form": DeadlineForm(),
+        "dates_form": DatesForm(),
+        "responsible_form": ResponsibleForm(),
+    }
 
 
 def _back_to_review(roadmap: Roadmap, measure: Measure | None = None):
@@ -498,18 +505,13 @@ def matrix(roadmap_id: int):
     roadmap = _roadmap(roadmap_id)
     years = queries.plan_years_of(roadmap.id)
     year = _plan_year(roadmap, years)
-    today = queries.today_in(roadmap.timezone)
-    section_id = request.args.get("section", type=int)
-    status = request.args.get("status") or None
-    kind = request.args.get("kind") or None
+    chosen = {
+        "section_id": request.args.get("section", type=int),
+        "status": request.args.get("status") or None,
+        "kind": request.args.get("kind") or None,
+    }
     data = queries.matrix(
-        roadmap,
-        year,
-        today,
-        section_id=section_id,
-        status=status,
-        kind=kind,
-        page=request.args.get("page", 1, type=int),
+        roadmap, year, queries.today_in(roadmap.timezone), page=request.args.get("page", 1, type=int), **chosen
     )
     sections = db.session.scalars(select(Section).where(Section.roadmap_id == roadmap.id).order_by(Section.position))
     return render_template(
@@ -519,11 +521,9 @@ def matrix(roadmap_id: int):
         year=year,
         years=years,
         sections=list(sections),
-        section_id=section_id,
-        status=status,
         labels=queries.MATRIX_FILTERS,
-        kind=kind,
         kinds=list(OrgKind),
+        **chosen,
     )
 
 

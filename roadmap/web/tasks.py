@@ -207,15 +207,7 @@ def submit(task_id: int):
     form = ReportForm()
     if not form.validate_on_submit():
         return _show_page(task, report_form=form, status=400)
-    data = ReportInput(
-        held_on=form.held_on.data,
-        **{name: form[name].data for name in coverage.COLUMNS},
-        comment=form.comment.data or "",
-        links=form.links.data or "",
-        files=[
-            UploadedFile(f.filename or "file", f.read()) for f in (form.files.data or []) if getattr(f, "filename", "")
-        ],
-    )
+    data = _report_input(form)
     warning = coverage_warning(task, data)
     if warning and not form.confirm_coverage.data:
         return render_template("tasks/confirm_coverage.html", task=task, form=form, warning=warning), 409
@@ -225,23 +217,35 @@ def submit(task_id: int):
         return _conflict(task_id, exc)
     except WorkflowError as exc:
         db.session.rollback()
-        task = _task(task_id)
-        if exc.field == "files":
-            # A refused file answers with a redirect (the page is reloaded without resending the upload);
-            # what was typed travels in the session when it is small enough for the cookie.
-            _keep_draft(task, form, str(exc))
-            return redirect(url_for("tasks.show", task_id=task.id))
-        _refused(form, exc)
-        if data.files and exc.field != "files":
-            form.files.errors = [*form.files.errors, "Выберите файлы снова: браузер не сохраняет их после ошибки."]
-        return _show_page(task, report_form=form, status=400)
+        return _refused_report(_task(task_id), form, data, exc)
     db.session.commit()
     flash("Отчёт отправлен координатору.", "success")
-    return redirect(
-        request.form.get("next")
-        if request.form.get("next") == url_for("tasks.my")
-        else url_for("tasks.show", task_id=task.id)
+    back_to_list = request.form.get("next") == url_for("tasks.my")
+    return redirect(url_for("tasks.my") if back_to_list else url_for("tasks.show", task_id=task.id))
+
+
+def _report_input(form: ReportForm) -> ReportInput:
+    uploads = [f for f in (form.files.data or []) if getattr(f, "filename", "")]
+    return ReportInput(
+        held_on=form.held_on.data,
+        **{name: form[name].data for name in coverage.COLUMNS},
+        comment=form.comment.data or "",
+        links=form.links.data or "",
+        files=[UploadedFile(f.filename or "file", f.read()) for f in uploads],
     )
+
+
+def _refused_report(task: Task, form: ReportForm, data: ReportInput, exc: WorkflowError):
+    """The task page again with the refusal beside its field and what was typed kept."""
+    if exc.field == "files":
+        # A refused file answers with a redirect (the page is reloaded without resending the upload);
+        # what was typed travels in the session when it is small enough for the cookie.
+        _keep_draft(task, form, str(exc))
+        return redirect(url_for("tasks.show", task_id=task.id))
+    _refused(form, exc)
+    if data.files:
+        form.files.errors = [*form.files.errors, "Выберите файлы снова: браузер не сохраняет их после ошибки."]
+    return _show_page(task, report_form=form, status=400)
 
 
 @bp.route("/tasks/<int:task_id>/not-applicable", methods=["POST"])
