@@ -123,16 +123,8 @@ def show(proposal_id: int):
     if form.is_submitted() and current_user.role != Role.COORDINATOR:
         abort(403)
     if form.validate_on_submit():
-        if not (form.confirm.data or form.reject.data):
-            abort(400, "Выберите действие: подтвердить или отклонить.")
         try:
-            if form.reject.data:
-                reject_proposal(proposal, current_user, form.comment.data or "")
-                message = f"Даты отклонены; {proposal.organization.short_name} увидит причину."
-            else:
-                ranges = parse_date_lines(form.dates.data) if (form.dates.data or "").strip() else None
-                result = confirm_proposal(proposal, current_user, ranges, form.comment.data or "")
-                message = f"Даты подтверждены. Задачи: {result.summary()}."
+            message = _decide(proposal, form)
         except (DateLinesError, ProposalError) as exc:
             db.session.rollback()
             proposal = db.session.get(DateProposal, proposal_id)
@@ -145,6 +137,22 @@ def show(proposal_id: int):
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("proposals.index"))
+    return _proposal_page(proposal, form)
+
+
+def _decide(proposal: DateProposal, form: DecideProposalForm) -> str:
+    """Confirm (as proposed or corrected) or reject; the message to show."""
+    if not (form.confirm.data or form.reject.data):
+        abort(400, "Выберите действие: подтвердить или отклонить.")
+    if form.reject.data:
+        reject_proposal(proposal, current_user, form.comment.data or "")
+        return f"Даты отклонены; {proposal.organization.short_name} увидит причину."
+    ranges = parse_date_lines(form.dates.data) if (form.dates.data or "").strip() else None
+    result = confirm_proposal(proposal, current_user, ranges, form.comment.data or "")
+    return f"Даты подтверждены. Задачи: {result.summary()}."
+
+
+def _proposal_page(proposal: DateProposal, form: DecideProposalForm):
     if not form.is_submitted():
         form.dates.data = format_date_lines(proposal.ranges)
     measure = db.session.scalars(
