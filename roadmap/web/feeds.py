@@ -207,28 +207,14 @@ def create():
     if not form.validate_on_submit():
         return _render_page(form, status=400)
     try:
-        options = _form_options(form)
-        target = None
-        if form.kind.data == SubscriptionKind.ROADMAP:
-            target = form.roadmap_id.data or None
-        elif form.kind.data == SubscriptionKind.ORGANIZATION and hasattr(form, "organization_id"):
-            target = form.organization_id.data or None
         subscription, token = create_subscription(
-            current_user, name=form.name.data, kind=form.kind.data, target_id=target, options=options
+            current_user, name=form.name.data, kind=form.kind.data, target_id=_target(form), options=_form_options(form)
         )
     except (OptionsError, SubscriptionError) as exc:
         form.name.errors = [*form.name.errors, str(exc)]
         return _render_page(form, status=400)
     db.session.commit()
-    # Build the feed now: the page can say how many deadlines it holds and whether the size
-    # bound narrowed it, and the calendar's first fetch finds it in the cache.
-    built = None
-    scope = resolve_scope(subscription)
-    if scope is not None:
-        saved = stored_options(subscription.options)
-        built = _built(_prepare(scope, saved))
-        if _remember_narrowing(subscription, built.narrowed, saved):
-            db.session.commit()
+    built = _first_build(subscription)
     # The token exists only in this response: it is rendered here, never redirected or flashed
     # (the session cookie is signed, not encrypted).
     created = {
@@ -239,6 +225,27 @@ def create():
     }
     flash("Подписка создана. Скопируйте адрес сейчас: позже его не показать.", "success")
     return _render_page(_form(current_user), created=created)
+
+
+def _target(form: SubscriptionForm) -> int | None:
+    if form.kind.data == "roadmap":
+        return form.roadmap_id.data or None
+    if form.kind.data == "organization" and hasattr(form, "organization_id"):
+        return form.organization_id.data or None
+    return None
+
+
+def _first_build(subscription: Subscription) -> BuiltFeed | None:
+    """Build the feed now: the page can say how many deadlines it holds and whether the size
+    bound narrowed it, and the calendar's first fetch finds it in the cache."""
+    scope = resolve_scope(subscription)
+    if scope is None:
+        return None
+    saved = stored_options(subscription.options)
+    built = _built(_prepare(scope, saved))
+    if _remember_narrowing(subscription, built.narrowed, saved):
+        db.session.commit()
+    return built
 
 
 @bp.route("/<int:subscription_id>/revoke", methods=["POST"])
@@ -354,7 +361,35 @@ def feed(token: str):
     """
     if not 0 < len(token) <= MAX_TOKEN_LENGTH:
         abort(404)
-    token_hash = hash_token(token)
+    read = _read_feed(hash_token(token))
+    if isinstance(read, Response):
+        return read
+    found, options, prepared = read
+    writes: dict = {}
+    now = utcnow()
+    if last_use_due(found.last_used_at, now):
+        writes["last_used_at"] = now
+    gzip_wanted = _wants_gzip()
+    headers = _cache_headers(prepared, gzip_wanted)
+    if _not_modified(prepared):
+        _save(found.id, writes)
+        return Response(status=304, headers=headers)
+    built = _built(prepared)
+    remembered = _narrowing_options(found.options, built.narrowed, options)
+    if remembered is not None:
+        writes["options"] = remembered
+    _save(found.id, writes)
+    response = Response(built.gzipped if gzip_wanted else built.body, status=200, headers=headers)
+    response.headers["Content-Type"] = CONTENT_TYPE
+    response.headers["Content-Disposition"] = 'inline; filename="roadmap.ics"'
+    if gzip_wanted:
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def _read_feed(token_hash: str):
+    """(subscription row, options, prepared feed) in one or two queries, or the 400 answer to
+    malformed options; 404 for an unknown or revoked token."""
     guess = _VERSION_GUESSES.get(token_hash)
     with _reader() as connection:
         if guess is None:
@@ -375,41 +410,27 @@ def feed(token: str):
         if inputs is not None and inputs != guess:
             _remember_guess(token_hash, inputs)
         prepared = prepare(feed_request, connection, guessed if inputs is not None and inputs == guess else None)
-    writes: dict = {}
-    now = utcnow()
-    if last_use_due(found.last_used_at, now):
-        writes["last_used_at"] = now
-    gzip_wanted = _wants_gzip()
-    etag = f'"{prepared.key}-gz"' if gzip_wanted else prepared.etag
+    return found, options, prepared
+
+
+def _cache_headers(prepared: PreparedFeed, gzip_wanted: bool) -> dict[str, str]:
     headers = {
-        "ETag": etag,
+        "ETag": f'"{prepared.key}-gz"' if gzip_wanted else prepared.etag,
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Encoding",
     }
     last_modified = _http_date(prepared.last_modified) if prepared.last_modified else None
     if last_modified:
         headers["Last-Modified"] = last_modified
+    return headers
 
+
+def _not_modified(prepared: PreparedFeed) -> bool:
     if_none_match = request.headers.get("If-None-Match")
     # RFC 9110: If-Modified-Since is ignored when If-None-Match is present.
-    if _etag_matches(if_none_match, prepared.key) or (
+    return _etag_matches(if_none_match, prepared.key) or (
         if_none_match is None and _not_modified_since(request.headers.get("If-Modified-Since"), prepared.last_modified)
-    ):
-        _save(found.id, writes)
-        return Response(status=304, headers=headers)
-
-    built = _built(prepared)
-    remembered = _narrowing_options(found.options, built.narrowed, options)
-    if remembered is not None:
-        writes["options"] = remembered
-    _save(found.id, writes)
-
-    response = Response(built.gzipped if gzip_wanted else built.body, status=200, headers=headers)
-    response.headers["Content-Type"] = CONTENT_TYPE
-    response.headers["Content-Disposition"] = 'inline; filename="roadmap.ics"'
-    if gzip_wanted:
-        response.headers["Content-Encoding"] = "gzip"
-    return response
+    )
 
 
 @contextmanager
