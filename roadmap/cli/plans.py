@@ -170,10 +170,22 @@ def publish_command(roadmap_id: int):
 
 @roadmap_group.command("list")
 def list_command():
-    """Список дорожных карт."""
-    for roadmap in db.session.scalars(select(Roadmap).order_by(Roadmap.id)):
+    """Список дорожных карт: номер, состояние, период, название и ход работы, как на их страницах."""
+    from roadmap.plans.dashboard import roadmap_cards
+    from roadmap.reports.typography import format_percent
+
+    roadmaps = db.session.scalars(select(Roadmap).order_by(Roadmap.id)).all()
+    cards = roadmap_cards(roadmaps)
+    for roadmap in roadmaps:
+        card, progress = cards[roadmap.id], ""
+        if card.figures is not None:
+            f = card.figures
+            progress = (
+                f"\tплан на {card.plan_year}: выполнено {f.done} из {f.applicable} ({format_percent(f.done_ratio)}),"
+                f" просрочено {f.overdue}"
+            )
         click.echo(
-            f"{roadmap.id}\t{roadmap.status.value}\t{roadmap.period_start}:{roadmap.period_end}\t{roadmap.title}"
+            f"{roadmap.id}\t{roadmap.status.label}\t{roadmap.period_start}:{roadmap.period_end}\t{roadmap.title}{progress}"
         )
 
 

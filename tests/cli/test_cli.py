@@ -182,3 +182,18 @@ def test_roadmap_import_dry_run_flags_a_measure_without_executor_as_the_review_d
     reviews = review_roadmap(db.session.scalar(select(Roadmap)))
     assert {m["number"]: m["flags"] for m in dry["measures"]} == {r.measure.number: r.flags for r in reviews}
     assert {r.measure.number: r.flags for r in reviews}["1.2"] == ["responsible_empty"]
+
+
+def test_roadmap_list_tells_the_dashboards_figures(runner, make_org, make_user, make_roadmap):
+    from roadmap.plans.dashboard import roadmap_cards
+    from roadmap.reports.typography import format_percent
+
+    org = make_org()
+    roadmap = make_roadmap([("1.1", "М", "ежеквартально", [org])])
+    card = roadmap_cards([roadmap])[roadmap.id]
+    result = runner.invoke(args=["roadmap", "list"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith(f"{roadmap.id}\t"))
+    f = card.figures
+    assert f"выполнено {f.done} из {f.applicable} ({format_percent(f.done_ratio)}), просрочено {f.overdue}" in line
+    assert f.applicable == 4 and "опубликована" in line
