@@ -110,6 +110,9 @@ class Measure(Base):
     manual_dates: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     responsible_text: Mapped[str] = mapped_column(Text, default="")
     has_no_executor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Published on purpose without tasks (its dates fall outside the period, say): the reason
+    # the coordinator gave, which the reports show. None: the measure is expected to have tasks.
+    no_tasks_reason: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[dict[str, str] | None] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -99,11 +99,13 @@ class MeasureReview:
 FLAG_LABELS = {
     "deadline_unparsed": "срок не распознан — исправьте формулировку или задайте даты вручную",
     "deadline_manual": "срок «по графику»: даты задаёт координатор или предлагают сами исполнители",
-    "no_occurrences": "срок не даёт дат в периоде дорожной карты",
+    "no_occurrences": "срок не даёт дат в периоде дорожной карты: исправьте срок или опубликуйте «без задач» с причиной",
     "responsible_empty": "не указан ответственный",
     "party_unmatched": "ответственный не найден в справочнике организаций",
 }
-BLOCKING_FLAGS = {"deadline_unparsed", "responsible_empty", "party_unmatched"}
+# A measure that would create no tasks is never published silently: no dates in the period
+# needs fixing or an explicit «без задач» with a reason (Measure.no_tasks_reason).
+BLOCKING_FLAGS = {"deadline_unparsed", "responsible_empty", "party_unmatched", "no_occurrences"}
 
 
 def review_flags(
@@ -113,6 +115,7 @@ def review_flags(
     *,
     has_manual_dates: bool = False,
     has_no_executor: bool = False,
+    has_no_tasks_reason: bool = False,
 ) -> list[str]:
     """What the review screen flags about a measure (keys of FLAG_LABELS, in display order).
 
@@ -126,7 +129,7 @@ def review_flags(
             flags.append("deadline_unparsed")
         elif schedule_kind == ScheduleKind.MANUAL:
             flags.append("deadline_manual")
-        elif not has_occurrences:
+        elif not has_occurrences and not has_no_tasks_reason:
             flags.append("no_occurrences")
     if not has_no_executor:
         if not parties_matched:
@@ -146,6 +149,7 @@ def review_measure(measure: Measure, roadmap: Roadmap) -> MeasureReview:
         [party.is_matched for party in measure.parties],
         has_manual_dates=bool(measure.manual_dates),
         has_no_executor=measure.has_no_executor,
+        has_no_tasks_reason=bool(measure.no_tasks_reason),
     )
     explanation = "даты заданы вручную" if measure.manual_dates else schedule.explanation
     return MeasureReview(measure, explanation, occurrences, flags)
@@ -331,6 +335,49 @@ def map_party(party: MeasureParty, *, organization_id: int | None, group_id: int
 
 
 # ---------------------------------------------------------------- publishing
+
+
+def set_no_tasks_reason(measure: Measure, reason: str | None, user: User | None) -> None:
+    """Publish the measure without tasks, for `reason` (None or blank: it is expected to have
+    tasks again); audited."""
+    reason = " ".join((reason or "").split()) or None
+    if reason is not None and len(reason) > 500:
+        raise PlanError("Причина слишком длинная: не больше 500 знаков.")
+    measure.no_tasks_reason = reason
+    summary = f"{measure.number}: без задач — {reason}" if reason else f"{measure.number}: задачи снова нужны"
+    audit.record("measure_without_tasks", user=user, obj=measure, summary=summary[:300])
+
+
+@dataclass
+class TaskForecast:
+    """What publishing will create, said before it happens: the measures that give no tasks and why."""
+
+    without_tasks: list[tuple[Measure, str]] = field(default_factory=list)  # (measure, why)
+    occurrences: int = 0
+    past: int = 0  # occurrences whose deadline has already passed
+
+    @property
+    def mostly_past(self) -> bool:
+        return self.occurrences > 0 and self.past * 2 > self.occurrences
+
+
+def task_forecast(roadmap: Roadmap, today: date, reviews: list[MeasureReview] | None = None) -> TaskForecast:
+    forecast = TaskForecast()
+    for review in reviews if reviews is not None else review_roadmap(roadmap):
+        measure = review.measure
+        if measure.no_tasks_reason:
+            forecast.without_tasks.append((measure, f"без задач: {measure.no_tasks_reason}"))
+        elif measure.has_no_executor:
+            forecast.without_tasks.append((measure, "отмечено «без исполнителя»"))
+        elif "deadline_manual" in review.flags:
+            forecast.without_tasks.append((measure, "даты предложат исполнители — задачи появятся после подтверждения"))
+        elif not review.occurrences:
+            forecast.without_tasks.append(
+                (measure, FLAG_LABELS.get(review.flags[0], "нет дат") if review.flags else "нет дат")
+            )
+        forecast.occurrences += len(review.occurrences)
+        forecast.past += sum(1 for occurrence in review.occurrences if occurrence.due_effective_on < today)
+    return forecast
 
 
 def publish_problems(roadmap: Roadmap) -> list[str]:

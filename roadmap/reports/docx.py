@@ -233,7 +233,7 @@ def of(part: int, whole: int) -> str:
 def execution_text(measure: MeasureRow) -> str:
     """ "2 из 3 (67 %)" — executors who did everything of the measure, of those it applies to."""
     if not measure.has_tasks:
-        return "задачи не созданы"
+        return f"без задач: {measure.no_tasks_reason}" if measure.no_tasks_reason else "задачи не созданы"
     if not measure.executors_total and not measure.executors_not_applicable:
         return "—"
     lines = []

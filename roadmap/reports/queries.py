@@ -168,6 +168,7 @@ class MeasureRow:
     section_id: int | None
     has_tasks: bool
     figures: Figures = field(default_factory=Figures)
+    no_tasks_reason: str | None = None  # published on purpose without tasks, and why
     executors_total: int = 0  # executors with at least one applicable task
     executors_done: int = 0  # ... all of whose applicable tasks are done
     executors_not_applicable: int = 0  # executors all of whose tasks are "not applicable"
@@ -680,6 +681,7 @@ def _measures_and_sections(roadmap_id: int) -> tuple[list[SectionRow], list[Meas
             responsible_text=m.responsible_text or "",
             section_id=m.section_id,
             has_tasks=m.id in with_tasks,
+            no_tasks_reason=m.no_tasks_reason,
         )
         for m in db.session.execute(
             select(
@@ -689,6 +691,7 @@ def _measures_and_sections(roadmap_id: int) -> tuple[list[SectionRow], list[Meas
                 Measure.deadline_text,
                 Measure.responsible_text,
                 Measure.section_id,
+                Measure.no_tasks_reason,
             )
             .where(Measure.roadmap_id == roadmap_id, Measure.is_removed.is_(False))
             .order_by(Measure.position, Measure.id)

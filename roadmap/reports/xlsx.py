@@ -350,7 +350,8 @@ def _measures_sheet(wb: Workbook, report: MonitoringReport) -> None:
                 )
             note = condensed_comments(m.comments, m.more_comments)
             if not m.has_tasks:
-                note = "Задачи не созданы: сроки или исполнители не определены." + (f" {note}" if note else "")
+                why = m.no_tasks_reason or "сроки или исполнители не определены"
+                note = f"Задачи не созданы: {why}." + (f" {note}" if note else "")
             sheet.append(
                 [
                     sheet.cell(m.number),

@@ -37,6 +37,8 @@ from roadmap.plans.service import (
     review_roadmap,
     rollover,
     set_manual_dates,
+    set_no_tasks_reason,
+    task_forecast,
 )
 from roadmap.tasks.access import can_view_roadmap
 from roadmap.tasks.dates import DateLinesError, parse_date_lines
@@ -48,6 +50,7 @@ from roadmap.web.forms.plans import (
     DeadlineForm,
     ImportRoadmapForm,
     MapPartyForm,
+    NoTasksForm,
     ReimportForm,
     ResponsibleForm,
     SettingsForm,
@@ -199,6 +202,7 @@ def review(roadmap_id: int):
         org_names=org_names,
         group_names=group_names,
         blocking=publish_problems(roadmap),
+        forecast=task_forecast(roadmap, queries.today_in(roadmap.timezone), reviews),
         period_note=period_explanation(roadmap),
         **_review_forms(roadmap),
     )
@@ -295,6 +299,27 @@ def toggle_no_executor(roadmap_id: int, measure_id: int):
         db.session.commit()
         state = "без исполнителя" if measure.has_no_executor else "с исполнителями"
         flash(f"Мероприятие {measure.number}: {state}.", "success")
+    return _back_to_review(roadmap, measure)
+
+
+@bp.route("/<int:roadmap_id>/measures/<int:measure_id>/no-tasks", methods=["POST"])
+@only_coordinator
+def no_tasks(roadmap_id: int, measure_id: int):
+    roadmap = _editable(roadmap_id)
+    measure = _measure(roadmap, measure_id)
+    form = NoTasksForm()
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors) or "Форма устарела.", "danger")
+        return _back_to_review(roadmap, measure)
+    try:
+        set_no_tasks_reason(measure, form.reason.data, current_user)
+    except PlanError as exc:
+        flash(str(exc), "danger")
+        return _back_to_review(roadmap, measure)
+    _regenerate_if_published(roadmap)
+    db.session.commit()
+    state = f"без задач ({measure.no_tasks_reason})" if measure.no_tasks_reason else "задачи снова нужны"
+    flash(f"Мероприятие {measure.number}: {state}.", "success")
     return _back_to_review(roadmap, measure)
 
 

@@ -114,6 +114,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/deadline": COORDINATOR_ONLY,
     "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/responsible": COORDINATOR_ONLY,
     "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/no-executor": COORDINATOR_ONLY,
+    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/no-tasks": COORDINATOR_ONLY,
     "POST /roadmaps/<int:roadmap_id>/parties/<int:party_id>/map": COORDINATOR_ONLY,
     # reports and exports (the executor's export asks for organization A explicitly)
     "GET /roadmaps/<int:roadmap_id>/report": STAFF,

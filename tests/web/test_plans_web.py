@@ -161,6 +161,43 @@ def test_a_plan_dated_in_a_past_year_covers_its_dates_and_says_how(client, auth,
     }
 
 
+def test_a_measure_without_dates_in_the_period_is_never_published_silently(client, auth, make_org, make_user):
+    from roadmap.plans.service import publish_problems
+
+    _setup(make_org, make_user, auth)
+    rows = [("1.", "Семинар", "сентябрь, ежегодно", "СОШ 0"), ("2.", "Форум", "май 2019", "СОШ 1")]
+    _upload(client, _docx(rows))
+    roadmap = db.session.scalar(select(Roadmap))
+    measure = next(m for m in roadmap.measures if m.number == "2")
+    page = client.get(f"/roadmaps/{roadmap.id}/review").get_data(as_text=True)
+    assert "Не создадут задач мероприятий: <strong>1</strong>" in page
+    assert publish_problems(roadmap)  # blocked: no dates in the period
+    client.post(f"/roadmaps/{roadmap.id}/publish")
+    assert db.session.get(Roadmap, roadmap.id).is_draft
+    # the coordinator decides: published without tasks, for a reason the reports show
+    client.post(f"/roadmaps/{roadmap.id}/measures/{measure.id}/no-tasks", data={"reason": "форум прошёл в 2019 году"})
+    assert db.session.get(type(measure), measure.id).no_tasks_reason == "форум прошёл в 2019 году"
+    page = client.get(f"/roadmaps/{roadmap.id}/review").get_data(as_text=True)
+    assert "без задач: форум прошёл в 2019 году" in page
+    client.post(f"/roadmaps/{roadmap.id}/publish")
+    assert not db.session.get(Roadmap, roadmap.id).is_draft
+    numbers = {t.measure.number for t in db.session.scalars(select(Task).where(Task.roadmap_id == roadmap.id))}
+    assert numbers == {"1"}
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/roadmaps/{roadmap.id}/export.xlsx?year=2023").data))
+    notes = [row[-1] for row in wb["Мероприятия"].iter_rows(values_only=True)]
+    assert "Задачи не созданы: форум прошёл в 2019 году." in notes
+
+
+def test_publishing_when_most_deadlines_have_passed_warns(client, auth, make_org, make_user):
+    _setup(make_org, make_user, auth)
+    _upload(client, _docx([("1.", "Семинар", "январь", "СОШ 0"), ("2.", "Форум", "февраль", "СОШ 1")]))
+    roadmap = db.session.scalar(select(Roadmap))  # a 2023 plan seen in 2026: every deadline has passed
+    page = client.get(f"/roadmaps/{roadmap.id}/review").get_data(as_text=True)
+    assert 'id="mostly-past"' in page and "Сроки 2 из 2 задач уже прошли" in page
+
+
 def test_observer_reads_but_cannot_change(client, auth, make_org, make_user, make_roadmap):
     org = make_org()
     roadmap = make_roadmap([("1.1", "М", "сентябрь", [org])])

@@ -47,6 +47,11 @@ class DatesForm(RussianForm):
     submit = SubmitField("Задать даты")
 
 
+class NoTasksForm(RussianForm):
+    reason = StringField("Причина", validators=[Length(max=500)])
+    submit = SubmitField("Без задач")
+
+
 class ResponsibleForm(RussianForm):
     responsible = StringField("Ответственный", validators=[Length(max=2000)])
     submit = SubmitField("Применить")
