@@ -100,20 +100,15 @@ class DirectoryImportError(ValueError):
         self.problems = problems or []
 
 
+MAX_ROWS = 20_000  # a region has a few thousand organizations
+MAX_CELL = 2_000
+
+
 def _read_table(data: bytes, filename: str) -> list[list[str]]:
+    """Rows of the first sheet of an XLSX, or of a CSV; with the roadmap importer's guards
+    (zip bombs, broken packages, a sheet that expands to millions of rows, huge cells)."""
     if data[:4] == b"PK\x03\x04":
-        import zipfile
-
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise DirectoryImportError("Файл Excel повреждён или имеет неверный формат.") from exc
-        sheet = workbook.worksheets[0]
-        rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
+        return _read_xlsx(data)
     if b"\x00" in data[:4096]:
         raise DirectoryImportError("Файл не похож на таблицу CSV или XLSX.")
     for encoding in ("utf-8-sig", "cp1251"):
@@ -126,7 +121,51 @@ def _read_table(data: bytes, filename: str) -> list[list[str]]:
         raise DirectoryImportError("Не удалось определить кодировку файла.")
     sample = text[:4096]
     delimiter = max((";", ",", "\t"), key=sample.count)
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            rows.append(_cells(row, len(rows) + 1))
+    except csv.Error as exc:  # a cell beyond the csv module's limit, a stray NUL
+        raise DirectoryImportError(f"Строка {len(rows) + 1}: ячейка слишком длинная или повреждена.") from exc
+    return rows
+
+
+def _cells(row, number: int) -> list[str]:
+    if number > MAX_ROWS:
+        raise DirectoryImportError(f"В файле больше {MAX_ROWS} строк: разделите его на части.")
+    cells = ["" if value is None else str(value).strip() for value in row]
+    if any(len(cell) > MAX_CELL for cell in cells):
+        raise DirectoryImportError(f"Строка {number}: ячейка длиннее {MAX_CELL} знаков — это не наименование.")
+    return cells
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    from roadmap.importers.model import ImportFailed
+    from roadmap.importers.zipsafe import open_zip
+
+    try:
+        open_zip(data, "Файл Excel повреждён или имеет неверный формат.").close()
+    except ImportFailed as exc:
+        raise DirectoryImportError(exc.message) from exc
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises anything from KeyError to TypeError on a broken package
+        raise DirectoryImportError("Файл Excel повреждён или имеет неверный формат.") from exc
+    try:
+        if not workbook.worksheets:
+            raise DirectoryImportError("В книге Excel нет ни одного листа.")
+        rows = []
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            rows.append(_cells(row, len(rows) + 1))
+        return rows
+    except DirectoryImportError:
+        raise
+    except Exception as exc:  # a sheet broken inside the package
+        raise DirectoryImportError("Лист Excel повреждён: сохраните файл заново и загрузите ещё раз.") from exc
+    finally:
+        workbook.close()
 
 
 def _map_header(header: list[str]) -> dict[str, int]:
@@ -170,7 +209,7 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
         if not full_name:
             problems.append(RowProblem(number, "не указано полное наименование."))
             continue
-        if len(full_name) > 500 or len(short_name) > 200:
+        if len(full_name) > 500 or len(short_name) > 200 or len(cell("municipality")) > 200:
             problems.append(RowProblem(number, "наименование слишком длинное."))
             continue
         if kind is None:
