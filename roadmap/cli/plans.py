@@ -21,6 +21,7 @@ from roadmap.plans.service import (
     build_directory,
     create_roadmap,
     fallback_period,
+    mark_past_not_required,
     publish_roadmap,
     regenerate_tasks,
     review_flags,
@@ -155,8 +156,11 @@ def generate_command(roadmap_id: int):
 
 @roadmap_group.command("publish")
 @click.argument("roadmap_id", type=int)
-def publish_command(roadmap_id: int):
+@click.option("--past-not-required", is_flag=True, help="Задачи, срок которых уже прошёл, отметить «не требуется».")
+def publish_command(roadmap_id: int, past_not_required: bool):
     """Опубликовать дорожную карту: создать задачи исполнителям (как кнопка «Опубликовать»)."""
+    from roadmap.clock import today_for
+
     roadmap = db.session.get(Roadmap, roadmap_id)
     if roadmap is None:
         fail(f"дорожная карта {roadmap_id} не найдена.")
@@ -164,8 +168,11 @@ def publish_command(roadmap_id: int):
         result = publish_roadmap(roadmap, None)
     except PlanError as exc:
         fail(str(exc))
+    skipped = mark_past_not_required(roadmap, None, today_for(roadmap)) if past_not_required else 0
     db.session.commit()
     click.echo(f"Опубликовано: «{roadmap.title[:100]}». Задачи: {result.summary()}.")
+    if skipped:
+        click.echo(f"Срок уже прошёл — отмечено «не требуется»: {skipped}.")
 
 
 @roadmap_group.command("list")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, literal, select, update
 
 from roadmap import audit
 from roadmap.clock import today_in
@@ -387,6 +387,57 @@ def publish_problems(roadmap: Roadmap) -> list[str]:
         if blocking:
             problems.append(f"{review.measure.number}: {'; '.join(blocking)}")
     return problems
+
+
+PAST_NOT_REQUIRED = "не требуется: срок прошёл до публикации дорожной карты"
+
+
+def mark_past_not_required(roadmap: Roadmap, user: User | None, today: date) -> int:
+    """Tasks not yet reported whose deadline passed before publishing become «не применимо»
+    (not required), each with its transition; in two statements whatever the size. Returns how
+    many. Regeneration keeps them so: it never changes a task's status."""
+    from roadmap.models import Transition
+    from roadmap.models.task import bump_feed_versions, lock_feed_counters
+
+    table, transitions = Task.__table__, Transition.__table__
+    past = (
+        (table.c.roadmap_id == roadmap.id)
+        & (table.c.status == TaskStatus.PLANNED.value)
+        & table.c.is_cancelled.is_(False)
+        & (table.c.due_effective_on < today)
+    )
+    lock_feed_counters([roadmap.id])
+    ids = select(table.c.id).where(past)
+    now = utcnow()
+    db.session.execute(
+        insert(transitions).from_select(
+            ["task_id", "user_id", "at", "from_status", "to_status", "comment"],
+            select(
+                table.c.id,
+                literal(user.id if user else None),
+                literal(now, type_=transitions.c.at.type),
+                literal(TaskStatus.PLANNED.value),
+                literal(TaskStatus.ACCEPTED.value),
+                literal(PAST_NOT_REQUIRED),
+            ).where(past),
+        )
+    )
+    count = db.session.execute(
+        update(table)
+        .where(table.c.id.in_(ids.scalar_subquery()))
+        .values(
+            status=TaskStatus.ACCEPTED.value,
+            is_not_applicable=True,
+            version=table.c.version + 1,
+            sequence=table.c.sequence + 1,
+            updated_at=now,
+        )
+    ).rowcount
+    bump_feed_versions(db.session.connection(), [roadmap.id])
+    audit.record(
+        "tasks_not_required", user=user, obj=roadmap, summary=f"{roadmap.title[:200]}: {count} ({PAST_NOT_REQUIRED})"
+    )
+    return count
 
 
 def publish_roadmap(roadmap: Roadmap, user: User | None) -> GenerationResult:

@@ -1,4 +1,5 @@
 import json
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -197,3 +198,24 @@ def test_roadmap_list_tells_the_dashboards_figures(runner, make_org, make_user, 
     f = card.figures
     assert f"выполнено {f.done} из {f.applicable} ({format_percent(f.done_ratio)}), просрочено {f.overdue}" in line
     assert f.applicable == 4 and "опубликована" in line
+
+
+def test_publish_can_mark_past_deadlines_not_required(runner, make_org, make_roadmap):
+    from roadmap.models import Task, Transition
+    from roadmap.reports.queries import Scope, monitoring_report
+    from roadmap.tasks.service import generate_tasks
+
+    org = make_org()
+    roadmap = make_roadmap([("1.1", "М", "ежеквартально", [org])], publish=False)  # 2023: all past today
+    result = runner.invoke(args=["roadmap", "publish", str(roadmap.id), "--past-not-required"])
+    assert result.exit_code == 0, result.output
+    assert "отмечено «не требуется»: 4" in result.output
+    tasks = db.session.scalars(select(Task).where(Task.roadmap_id == roadmap.id)).all()
+    assert all(t.workflow == "not_applicable" for t in tasks)
+    assert (
+        db.session.scalar(select(func.count(Transition.id)).where(Transition.task_id.in_([t.id for t in tasks]))) == 4
+    )
+    figures = monitoring_report(roadmap, Scope(roadmap.id, 2023, date(2026, 12, 1))).summary
+    assert (figures.total, figures.applicable, figures.overdue) == (4, 0, 0)
+    assert generate_tasks(roadmap).written == 0  # regeneration leaves them so
+    assert all(t.workflow == "not_applicable" for t in tasks)
