@@ -7,6 +7,7 @@ Every transition is stored with who, when, from, to and the comment.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, make_dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -151,11 +152,31 @@ def max_file_bytes() -> int:
     return current_app.config.get("MAX_UPLOAD_MB", 10) * 1024 * 1024
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_file_name(name: str) -> str:
+    """The base name of an uploaded file, without control characters (they broke downloads)."""
+    return " ".join(_CONTROL.sub(" ", Path((name or "").replace("\\", "/")).name).split())
+
+
+def _check_links(text: str) -> None:
+    for line in text.splitlines():
+        link = line.strip()
+        if link and not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", link, re.IGNORECASE):
+            raise WorkflowError(
+                f"«{link[:80]}» — не ссылка: укажите адрес, начинающийся с http:// или https://, по одному в строке.",
+                field="links",
+            )
+
+
 def _validate_files(files: list[UploadedFile]) -> list[tuple[UploadedFile, str]]:
     checked = []
     for upload in files:
         if not upload.data:
-            continue
+            raise WorkflowError(
+                f"Файл «{clean_file_name(upload.filename)}» пустой (0 байт): выберите его заново.", field="files"
+            )
         if len(upload.data) > max_file_bytes():
             raise WorkflowError(
                 f"Файл «{upload.filename}» больше {max_file_bytes() // (1024 * 1024)} МБ.", field="files"
@@ -175,7 +196,7 @@ def _store_files(report: Report, user: User, files: list[tuple[UploadedFile, str
     for upload, content_type in files:
         extension = upload.filename.rsplit(".", 1)[-1].lower()
         stored = attachment_files.store(upload.data, extension)
-        safe_name = Path(upload.filename.replace("\\", "/")).name[:255] or f"файл.{extension}"
+        safe_name = clean_file_name(upload.filename)[:255] or f"файл.{extension}"
         db.session.add(
             Attachment(
                 report=report,
@@ -209,12 +230,16 @@ def _validate_report(task: Task, data: ReportInput) -> None:
             + ("обучающихся." if data.coverage_students is not None else "участников всего."),
             field="coverage_disabled",
         )
-    if data.held_on and data.held_on > today_in(task.roadmap.timezone) + timedelta(days=366):
-        raise WorkflowError("Дата проведения слишком далеко в будущем: проверьте год.", field="held_on")
+    if data.held_on and data.held_on > today_in(task.roadmap.timezone):
+        raise WorkflowError(
+            "Дата проведения не может быть позже сегодняшнего дня: отчитываются о проведённом мероприятии.",
+            field="held_on",
+        )
     if data.held_on and task.start_on and data.held_on < task.start_on - timedelta(days=366):
         raise WorkflowError(
             "Дата проведения больше чем на год раньше срока мероприятия: проверьте год.", field="held_on"
         )
+    _check_links(data.links)
     if not data.comment.strip() and data.coverage_total is None and not data.files and not data.links.strip():
         raise WorkflowError("Опишите, что сделано: комментарий, охват, ссылка или файл.", field="comment")
 

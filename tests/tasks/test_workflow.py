@@ -136,15 +136,32 @@ def test_disabled_students_do_not_count_twice(setup):
     assert setup["task"].status == TaskStatus.SUBMITTED
 
 
-def test_held_date_limit_counts_from_the_roadmaps_today_even_on_a_leap_day(setup, monkeypatch):
+def test_a_held_date_after_the_roadmaps_today_is_refused(setup, monkeypatch):
     from datetime import date
 
     from roadmap.tasks import workflow
 
-    # Moving 29 February a year ahead by hand raised ValueError; the limit is a year and a day.
+    # One reports on what was held: not later than today where the roadmap lives (a leap day too).
     monkeypatch.setattr(workflow, "today_in", lambda timezone: date(2028, 2, 29))
     task = setup["task"]
-    with pytest.raises(WorkflowError, match="слишком далеко в будущем"):
-        submit_report(task, setup["executor"], ReportInput(held_on=date(2029, 3, 2), coverage_total=5))
-    submit_report(task, setup["executor"], ReportInput(held_on=date(2029, 2, 28), coverage_total=5))
+    with pytest.raises(WorkflowError, match="не может быть позже сегодняшнего дня"):
+        submit_report(task, setup["executor"], ReportInput(held_on=date(2028, 3, 1), coverage_total=5))
+    submit_report(task, setup["executor"], ReportInput(held_on=date(2028, 2, 29), coverage_total=5))
     assert task.status == TaskStatus.SUBMITTED
+
+
+def test_empty_files_and_non_links_are_refused_by_name(setup):
+    from roadmap.tasks.workflow import UploadedFile
+
+    task = setup["task"]
+    with pytest.raises(WorkflowError, match="«справка.pdf» пустой"):
+        submit_report(task, setup["executor"], ReportInput(comment="x", files=[UploadedFile("справка.pdf", b"")]))
+    with pytest.raises(WorkflowError, match="«не ссылка» — не ссылка"):
+        submit_report(task, setup["executor"], ReportInput(comment="x", links="https://school.ru/news\nне ссылка"))
+
+
+def test_file_names_are_cleaned_of_control_characters():
+    from roadmap.tasks.workflow import clean_file_name
+
+    assert clean_file_name("C:\\Users\\отчёт\r\n.pdf") == "отчёт .pdf"
+    assert clean_file_name("../../etc/passwd\x00") == "passwd"
