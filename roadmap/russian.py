@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def plural(n: int, one: str, few: str, many: str) -> str:
     """The form of a Russian word agreeing with the number `n`.
@@ -34,3 +36,15 @@ def truncate(text: str | None, limit: int) -> str:
     if text[limit - 1] != " " and " " in head:  # the cut falls inside a word: drop its start
         head = head.rsplit(" ", 1)[0]
     return head.rstrip(",;:.- ") + "…"
+
+
+_NUMBER = re.compile(r"(\d+)")
+
+
+def natural_key(text: str | None) -> tuple:
+    """Sort key that compares the numbers inside names as numbers: СОШ № 2 before СОШ № 10.
+
+    Case, «ё» and spacing («№2» or «№ 2») are ignored, as people read the names.
+    """
+    parts = _NUMBER.split("".join((text or "").casefold().replace("ё", "е").split()))
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part)

@@ -13,6 +13,7 @@ from roadmap.extensions import db
 from roadmap.models import DateProposal, Measure, Organization, OrgKind, ProposalStatus, Roadmap, Task, TaskStatus
 from roadmap.reports import queries as report_queries
 from roadmap.reports.queries import Overview
+from roadmap.russian import natural_key
 from roadmap.schedule import ScheduleKind
 from roadmap.schedule import current_plan_year as schedule_current_plan_year
 from roadmap.tasks.state import Timeliness
@@ -164,8 +165,8 @@ def matrix(
         .join(Measure, Measure.id == Task.measure_id)
         .where(*conditions)
         .group_by(Organization.id, Organization.short_name)
-        .order_by(Organization.short_name)
     ).all()
+    executor_rows = sorted(executor_rows, key=lambda row: natural_key(row.short_name))
     pages = max(1, -(-len(executor_rows) // MATRIX_PAGE))
     page = min(max(1, page), pages)
     executors = executor_rows[(page - 1) * MATRIX_PAGE : page * MATRIX_PAGE]

@@ -39,6 +39,7 @@ from roadmap import clock
 from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.extensions import db
 from roadmap.models import Measure, Organization, Report, Roadmap, Section, Task, TaskStatus, Transition
+from roadmap.russian import natural_key
 from roadmap.tasks import coverage as coverage_categories
 from roadmap.tasks.state import (
     COUNTED_WORKFLOW,
@@ -323,7 +324,7 @@ def rank_executors(executors: list[ExecutorRow]) -> list[ExecutorRow]:
     then name. Those whose every task is "not applicable" are left out."""
     return sorted(
         (e for e in executors if e.figures.applicable),
-        key=lambda e: (-(e.figures.done_ratio or 0), -e.figures.on_time, e.name.lower()),
+        key=lambda e: (-(e.figures.done_ratio or 0), -e.figures.on_time, natural_key(e.name)),
     )
 
 
@@ -807,7 +808,7 @@ def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: i
                 row.measures_total += 1
                 row.measures_done += int(cell.is_complete)
         executors.append(row)
-    executors.sort(key=lambda e: e.name.lower())
+    executors.sort(key=lambda e: natural_key(e.name))
 
     years = figures_by_year(replace(scope, date_from=None, date_to=None))  # the plan years, whatever the range
     comparison = None
@@ -892,7 +893,7 @@ def overview(roadmap: Roadmap, scope: Scope, *, overdue_limit: int = 50) -> Over
             )
         )
     ]
-    executors.sort(key=lambda e: e.name.lower())
+    executors.sort(key=lambda e: natural_key(e.name))
     return Overview(
         roadmap=roadmap,
         scope=scope,

@@ -18,6 +18,7 @@ from roadmap.directory.service import (
 )
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, Organization, OrgKind, Role, User
+from roadmap.russian import natural_key
 from roadmap.web.access import admin_required
 from roadmap.web.forms.admin import ConfirmForm, ImportForm, OrganizationForm, UserForm
 
@@ -144,11 +145,12 @@ def organizations_import():
 
 
 def _organization_choices() -> list[tuple[int, str]]:
-    orgs = db.session.execute(
-        select(Organization.id, Organization.short_name)
-        .where(Organization.is_active.is_(True))
-        .order_by(Organization.short_name)
-    ).all()
+    orgs = sorted(
+        db.session.execute(
+            select(Organization.id, Organization.short_name).where(Organization.is_active.is_(True))
+        ).all(),
+        key=lambda row: natural_key(row.short_name),
+    )
     return [(0, "— без организации —")] + [(row.id, row.short_name) for row in orgs]
 
 

@@ -47,6 +47,7 @@ from roadmap.feeds.service import (
     revoke_subscription,
 )
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
+from roadmap.russian import natural_key
 from roadmap.web.access import roles_required
 from roadmap.web.forms import RussianForm
 
@@ -131,8 +132,9 @@ def _form(user: User) -> SubscriptionForm:
     if user.role == Role.EXECUTOR:
         del form.organization_id
     else:
-        orgs = db.session.scalars(
-            select(Organization).where(Organization.is_active.is_(True)).order_by(Organization.short_name)
+        orgs = sorted(
+            db.session.scalars(select(Organization).where(Organization.is_active.is_(True))),
+            key=lambda o: natural_key(o.short_name),
         )
         form.organization_id.choices = [(0, "—")] + [(o.id, o.short_name) for o in orgs]
     return form

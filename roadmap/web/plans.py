@@ -40,6 +40,7 @@ from roadmap.plans.service import (
     set_no_tasks_reason,
     task_forecast,
 )
+from roadmap.russian import natural_key
 from roadmap.tasks.access import can_view_roadmap
 from roadmap.tasks.dates import DateLinesError, parse_date_lines
 from roadmap.tasks.service import generate_tasks
@@ -173,10 +174,9 @@ def example(fmt: str):
 def _target_choices() -> list[tuple[str, str]]:
     groups = db.session.execute(select(OrgGroup.id, OrgGroup.name).order_by(OrgGroup.name)).all()
     orgs = db.session.execute(
-        select(Organization.id, Organization.short_name)
-        .where(Organization.is_active.is_(True))
-        .order_by(Organization.kind, Organization.short_name)
+        select(Organization.id, Organization.short_name, Organization.kind).where(Organization.is_active.is_(True))
     ).all()
+    orgs = sorted(orgs, key=lambda o: (o.kind.value, natural_key(o.short_name)))
     return (
         [("", "— выберите —")]
         + [(f"g{g.id}", f"Группа: {g.name}") for g in groups]

@@ -236,3 +236,17 @@ def test_a_late_evening_transition_shows_as_the_next_day_moscow_time(client, aut
     log = client.get("/admin/audit?action=report_submitted").get_data(as_text=True)
     assert "21.09.2023 00:30:00 МСК" in log
     assert "Когда (МСК)" in log
+
+
+def test_natural_order_compares_numbers_as_numbers():
+    from roadmap.russian import natural_key
+
+    names = ["МБОУ СОШ № 10", "МБОУ СОШ № 2", "мбоу сош № 1", "МБОУ СОШ № 11", "Гимназия № 3", "МБОУ СОШ №2а"]
+    assert sorted(names, key=natural_key) == [
+        "Гимназия № 3",
+        "мбоу сош № 1",
+        "МБОУ СОШ № 2",
+        "МБОУ СОШ №2а",  # spacing is not a difference
+        "МБОУ СОШ № 10",
+        "МБОУ СОШ № 11",
+    ]
