@@ -1,12 +1,12 @@
-"""Operations: readiness for load balancers, and background jobs with their progress pages."""
+"""Operations: liveness and readiness probes, and background jobs with their progress pages."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
 
 from roadmap.extensions import db
+from roadmap.health import database_problem
 from roadmap.jobs import enqueue, job_status, queue_enabled, redis_connection
 from roadmap.models import Roadmap
 from roadmap.web.access import admin_required
@@ -14,24 +14,35 @@ from roadmap.web.access import admin_required
 bp = Blueprint("ops", __name__)
 
 
+@bp.route("/healthz")
+def healthz():
+    """Alive: answers as long as the process serves requests. Touches neither the database nor
+    Redis, so that a supervisor does not restart healthy processes during a database outage."""
+    return {"status": "ok"}
+
+
 @bp.route("/readyz")
 def readyz():
-    """Ready to serve: the database answers and, when configured, Redis too. 200 or 503."""
+    """Ready to serve: the database answers and carries the newest schema (alembic head) and,
+    when configured, Redis answers too. 200, or 503 with the reason of each failed check."""
     checks: dict[str, str] = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # any failure means "not ready"; the class name is enough for an operator
-        db.session.rollback()
-        checks["database"] = f"error: {type(exc).__name__}"
+    problem = database_problem(db.engine)
+    if problem is None:
+        checks["database"] = checks["schema"] = "ok"
+    elif problem[0] == "unreachable":
+        checks["database"], checks["schema"] = f"error: {problem[1]}", "not checked"
+    else:
+        checks["database"], checks["schema"] = "ok", f"error: {problem[1]}"
     if current_app.config.get("REDIS_URL"):
         try:
             redis_connection().ping()
             checks["redis"] = "ok"
-        except Exception as exc:
-            checks["redis"] = f"error: {type(exc).__name__}"
-    ready = all(value == "ok" for value in checks.values())
-    return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+        except Exception as exc:  # any failure means "not ready"; the class name is enough for an operator
+            checks["redis"] = f"error: Redis недоступен ({type(exc).__name__})"
+    failed = [value.removeprefix("error: ") for value in checks.values() if value.startswith("error: ")]
+    if failed:
+        return {"status": "unavailable", "checks": checks, "reason": "; ".join(failed)}, 503
+    return {"status": "ok", "checks": checks}, 200
 
 
 # ---------------------------------------------------------------- jobs
