@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from roadmap.clock import DEFAULT_TIMEZONE
@@ -55,6 +56,10 @@ class Config:
             os.environ.get("REDIS_URL") or "memory://"
         )
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+        # Per account, from any address: failures allowed in the window, then a doubling lock.
+        self.LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10"))
+        self.LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
+        self.LOGIN_LOCK_MAX_HOURS = int(os.environ.get("LOGIN_LOCK_MAX_HOURS", "24"))
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
@@ -62,6 +67,8 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Also the longest life of any session token (roadmap.accounts.sessions).
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_DAYS", "30")))
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https" if production else "http")
         self.SERVER_NAME = os.environ.get("SERVER_NAME")
         self.MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))

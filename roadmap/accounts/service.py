@@ -79,6 +79,7 @@ def update_user(
     """Change an account by the same rules as creating one; a new password only when given."""
     login = _checked_login(login, user)
     role = _checked_role(role, organization)
+    _keep_an_admin(user, role=role, is_active=is_active)
     if password:
         set_password(user, password)
     user.login = login
@@ -86,7 +87,32 @@ def update_user(
     user.email = email or None
     user.role = role
     user.organization = organization
+    if user.is_active_account and not is_active:
+        user.session_generation = (user.session_generation or 0) + 1
     user.is_active_account = is_active
+
+
+def set_account_active(user: User, is_active: bool) -> None:
+    """Switch an account on or off; switching off ends its sessions. The last admin stays."""
+    _keep_an_admin(user, role=user.role, is_active=is_active)
+    if user.is_active_account and not is_active:
+        user.session_generation = (user.session_generation or 0) + 1
+    user.is_active_account = is_active
+    db.session.flush()
+
+
+def _keep_an_admin(user: User, *, role: Role, is_active: bool) -> None:
+    """Refuse to leave the instance without an active administrator."""
+    if not (user.is_admin and user.is_active_account) or (role == Role.ADMIN and is_active):
+        return
+    others = db.session.scalar(
+        select(func.count(User.id)).where(User.role == Role.ADMIN, User.is_active_account.is_(True), User.id != user.id)
+    )
+    if not others:
+        field = "is_active" if role == Role.ADMIN else "role"
+        raise AccountError(
+            "Это последний действующий администратор: сначала назначьте другого администратора.", field=field
+        )
 
 
 def _checked_login(login: str, user: User | None) -> str:
@@ -114,6 +140,9 @@ def _checked_role(role: Role | str, organization: Organization | None) -> Role:
 
 
 def set_password(user: User, password: str, *, check_policy: bool = True) -> None:
+    """A new password ends every session of the user (the changing device renews its own)."""
     if check_policy and (problem := password_problem(password, user.login)):
         raise AccountError(problem, field="password")
     user.set_password(password)
+    if user.id is not None:
+        user.session_generation = (user.session_generation or 0) + 1

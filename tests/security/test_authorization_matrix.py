@@ -63,6 +63,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /login": EVERYONE,
     "POST /login": EVERYONE,
     "POST /logout": SIGNED_IN,
+    "POST /logout/everywhere": SIGNED_IN,
     "GET /": SIGNED_IN,
     "GET /healthz": EVERYONE,
     "GET /readyz": EVERYONE,
@@ -82,6 +83,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /admin/users/<int:user_id>/edit": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/edit": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/deactivate": ADMIN_ONLY,
+    "POST /admin/users/<int:user_id>/sessions/end": ADMIN_ONLY,
+    "POST /admin/users/locks/clear": ADMIN_ONLY,
     "POST /jobs/reminders/send": ADMIN_ONLY,
     # calendar subscriptions: the feed is public, its token is the credential
     "GET /feeds/": SIGNED_IN,
