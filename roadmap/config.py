@@ -56,6 +56,11 @@ class Config:
             os.environ.get("REDIS_URL") or "memory://"
         )
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+        # Redis down must not lock everybody out: count in memory meanwhile (a logged warning),
+        # and give up on a silent Redis within a second instead of hanging every login.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
         # Per account, from any address: failures allowed in the window, then a doubling lock.
         self.LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10"))
         self.LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))

@@ -205,7 +205,7 @@ def test_gunicorn_serves_the_app(stack_db, tmp_path):
         assert status == 200, f"gunicorn did not answer; exit {server.poll()}"
         assert json.loads(body) == {"status": "ok"}
         status, body = _get(f"http://127.0.0.1:{port}/readyz")
-        assert status == 200 and json.loads(body)["checks"] == {"database": "ok"}
+        assert status == 200 and json.loads(body)["checks"] == {"database": "ok", "schema": "ok"}
         status, _ = _get(f"http://127.0.0.1:{port}/login")
         assert status == 200
     finally:
