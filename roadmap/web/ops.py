@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
 from roadmap.extensions import db
 from roadmap.health import database_problem
-from roadmap.jobs import enqueue, job_status, queue_enabled, redis_connection
+from roadmap.jobs import QueueUnavailable, enqueue, job_status, queue_enabled, redis_connection
 from roadmap.models import Roadmap
 from roadmap.web.access import admin_required
 
@@ -48,19 +48,27 @@ def readyz():
 # ---------------------------------------------------------------- jobs
 
 
-def _visible_job(job_id: str):
-    status = job_status(job_id)
+def _visible_job(job_id: str, *, as_json: bool = False):
+    try:
+        status = job_status(job_id)
+    except QueueUnavailable as exc:
+        if as_json:
+            abort(make_response({"error": str(exc)}, 503))
+        abort(make_response(render_template("errors/error.html", code=503, message=str(exc)), 503))
     if status is None:
         abort(404)
     if not (current_user.is_admin or (status.user_id is not None and status.user_id == current_user.id)):
         abort(404)  # a job of someone else is as good as unknown
+    if status.result and status.result.get("link"):
+        endpoint, values = status.result["link"]
+        status.result = {**status.result, "url": url_for(endpoint, **values)}
     return status
 
 
 @bp.route("/jobs/<job_id>")
 @login_required
 def job(job_id: str):
-    status = _visible_job(job_id)
+    status = _visible_job(job_id, as_json=True)
     data = status.to_dict()
     if status.result and status.result.get("file"):
         data["download_url"] = url_for("ops.download", job_id=job_id)
