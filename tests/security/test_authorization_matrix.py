@@ -99,8 +99,10 @@ MATRIX: dict[str, dict[str, str]] = {
     # roadmaps
     "GET /roadmaps/": STAFF,
     "GET /roadmaps/example.<fmt>": SIGNED_IN,
-    "GET /roadmaps/import": COORDINATOR_OR_ADMIN,
-    "POST /roadmaps/import": COORDINATOR_OR_ADMIN,
+    # One rule for roadmap work (tasks.access.can_manage_roadmap): an admin may not import what
+    # it could not then set up, publish or delete.
+    "GET /roadmaps/import": COORDINATOR_ONLY,
+    "POST /roadmaps/import": COORDINATOR_ONLY,
     "GET /roadmaps/<int:roadmap_id>": STAFF,
     "GET /roadmaps/<int:roadmap_id>/matrix": STAFF,
     "GET /roadmaps/<int:roadmap_id>/review": STAFF,
