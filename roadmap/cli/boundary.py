@@ -152,7 +152,7 @@ def usage_message(exc: click.UsageError) -> str:
         return f"не указан {_param_hint(exc, 'аргумент', 'параметр')}.{hint}"
     if isinstance(exc, click.BadParameter):
         hint_text = _param_hint(exc, "аргумента", "параметра")
-        return f"неверное значение {hint_text}: {_type_expectation(exc.param)}.{hint}"
+        return f"неверное значение {hint_text}: {_type_expectation(exc.param, exc.message)}.{hint}"
     if isinstance(exc, click.BadOptionUsage):
         return f"параметру {exc.option_name} нужно значение.{hint}"
     text = exc.message
@@ -178,7 +178,16 @@ def _param_hint(exc: click.BadParameter, argument: str, option: str) -> str:
     return f"{option} {names}" if names else option
 
 
-def _type_expectation(param: click.Parameter | None) -> str:
+_PATH_PROBLEMS = (
+    ("is a directory", "это папка, а не файл"),
+    ("is a file", "это файл, а не папка"),
+    ("does not exist", "нет такого файла или папки"),
+    ("is not writable", "нет прав на запись"),
+    ("is not readable", "нет прав на чтение"),
+)
+
+
+def _type_expectation(param: click.Parameter | None, message: str = "") -> str:
     if param is None:
         return "значение не подходит"
     kind = param.type
@@ -193,6 +202,9 @@ def _type_expectation(param: click.Parameter | None) -> str:
     if isinstance(kind, click.DateTime):
         return "нужна дата ГГГГ-ММ-ДД"
     if isinstance(kind, click.Path):
+        for english, russian in _PATH_PROBLEMS:
+            if english in message:
+                return russian
         return "путь не подходит (нет такого файла, папки или прав доступа)"
     if isinstance(kind, click.File):
         return "файл нельзя открыть"

@@ -46,4 +46,3 @@ def roadmap_manager_required(view):
         return view(*args, **kwargs)
 
     return wrapped
-

@@ -127,6 +127,7 @@ def test_every_command_refuses_an_unknown_option_in_russian(unmigrated_app):
         (["schedule", "--period", "2026"], "период"),
         (["users", "create", "x1", "--role", "admin"], "операция отменена"),  # the password prompt meets EOF
         (["restore", "/etc/hostname"], "операция отменена"),  # the confirmation meets EOF
+        (["orgs", "import", "/tmp"], "это папка, а не файл"),
     ],
 )
 def test_usage_errors_and_aborts_are_one_russian_line(unmigrated_app, args, expected):
