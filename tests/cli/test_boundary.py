@@ -193,3 +193,33 @@ def test_the_real_flask_script(tmp_path, args, expected):
     assert completed.returncode == 2, completed.stderr
     lines = [line for line in completed.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in completed.stderr, completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DATABASE_URL": "nonsense"}, "DATABASE_URL не разобран"),
+        ({"DATABASE_URL": "mysql://u@h/db"}, "mysql не поддерживается"),
+        ({"DATABASE_URL": "postgresql://u@h:port/db"}, "DATABASE_URL не разобран"),
+        ({"MAIL_PORT": "двадцать пять"}, "MAIL_PORT должен быть целым числом"),
+        ({"PROXY_FIX": "many"}, "PROXY_FIX"),
+        ({"ROADMAP_ENV": "production", "SECRET_KEY": ""}, "SECRET_KEY не задан"),
+        ({"SECRET_KEY": "", "ROADMAP_INSTANCE": "/proc/no-instance"}, "задайте SECRET_KEY"),
+    ],
+)
+def test_a_setting_that_cannot_work_is_one_line(tmp_path, env, expected):
+    """The app fails to load before any command runs: wsgi.py says which setting, in one line."""
+    environment = subprocess_env(f"sqlite:///{tmp_path / 'x.sqlite3'}", tmp_path)
+    environment.update(env)
+    completed = subprocess.run(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", "users", "list"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+    assert completed.returncode == 2, completed.stderr
+    lines = [line for line in completed.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Ошибка: ") and expected in lines[0], completed.stderr
