@@ -20,6 +20,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from roadmap.cli.common import CliError
+from roadmap.health import UPGRADE_HINT
 
 logger = logging.getLogger(__name__)
 
@@ -68,14 +69,50 @@ def guard(command: click.Command) -> click.Command:
     return command
 
 
+class _MigrateErrors(logging.Filter):
+    """Flask-Migrate logs alembic's error in English and exits with status 1: keep the message
+    (and keep it off stderr) so that the boundary can say it in Russian with status 2."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            self.messages.append(record.getMessage().removeprefix("Error: "))
+            return False
+        return True
+
+
+_MIGRATION_ERRORS = (
+    ("Target database is not up to date", f"схема базы данных не на последней миграции: {UPGRADE_HINT}"),
+    ("Can't locate revision identified by", "нет такой миграции: {rest}"),
+    ("didn't produce", "откатывать некуда: в базе нет столько применённых миграций"),
+    ("New upgrade operations detected", "модели и миграции расходятся: нужна новая миграция"),
+    ("Directory migrations already exists", "папка migrations уже есть"),
+)
+
+
+def migration_message(text: str) -> str:
+    for english, russian in _MIGRATION_ERRORS:
+        if english in text:
+            return russian.format(rest=text.split(english, 1)[1].strip(" '.")) + "."
+    return f"миграции: {text}"
+
+
 def _guarded(function):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        migrate_log = logging.getLogger("flask_migrate")
+        migrate_errors = _MigrateErrors()
+        migrate_log.addFilter(migrate_errors)
         try:
             return function(*args, **kwargs)
         except (click.exceptions.Exit, CliError):
             raise
         except BaseException as exc:  # noqa: BLE001  (the boundary: everything becomes one line)
+            if isinstance(exc, SystemExit) and exc.code == 1 and migrate_errors.messages:
+                raise CliError(migration_message(migrate_errors.messages[-1])) from None
             if isinstance(exc, SystemExit | GeneratorExit):
                 raise
             message = explain(exc)
@@ -85,6 +122,8 @@ def _guarded(function):
             if os.environ.get("FLASK_DEBUG") == "1" and not isinstance(exc, click.ClickException | click.Abort):
                 raise
             raise CliError(message) from exc
+        finally:
+            migrate_log.removeFilter(migrate_errors)
 
     return wrapper
 

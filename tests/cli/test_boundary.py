@@ -164,6 +164,21 @@ def test_every_command_on_an_unreachable_database(unreachable_app, files):
     assert checked >= 19
 
 
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["db", "check"], "не на последней миграции: выполните «flask --app wsgi db upgrade»"),
+        (["db", "downgrade"], "откатывать некуда"),
+        (["db", "stamp", "nosuch"], "нет такой миграции: nosuch"),
+        (["db", "show", "nosuch"], "нет такой миграции: nosuch"),
+        (["db", "upgrade", "nosuch"], "нет такой миграции: nosuch"),
+    ],
+)
+def test_migration_errors_are_one_russian_line(unmigrated_app, args, expected):
+    """Flask-Migrate's own English «Error: …» and status 1 become the boundary's line and 2."""
+    assert expected in assert_one_russian_line(run(unmigrated_app, args), args)
+
+
 def test_unwritable_backup_path(unmigrated_app):
     with unmigrated_app.app_context():
         db.engine.connect().close()  # the SQLite file exists, so the copy gets as far as writing
