@@ -110,3 +110,22 @@ def test_unknown_and_known_logins_take_the_same_time(app, make_user):
     known, unknown = duration("timed"), duration("absent")
     assert known > 0.02  # the hash dominates
     assert 0.5 < unknown / known < 2, (known, unknown)
+
+
+def test_the_cli_unlocks_an_account_and_ends_its_sessions(app, make_user, runner):
+    user = make_user(role=Role.ADMIN, login="sole-admin")
+    device = app.test_client()
+    assert device.post("/login", data={"login": "sole-admin", "password": "secret123"}).status_code == 302
+    for n in range(10):
+        attempt(app, "sole-admin", "wrong-pass1", ADDRESSES[n % 5])
+    assert attempt(app, "sole-admin", "secret123", ADDRESSES[0]).status_code == 429
+    result = runner.invoke(args=["users", "unlock", "sole-admin"])
+    assert result.exit_code == 0 and "снята" in result.output
+    assert attempt(app, "sole-admin", "secret123", ADDRESSES[0]).status_code == 302
+    again = runner.invoke(args=["users", "unlock", "sole-admin"])
+    assert again.exit_code == 2 and "не заблокирован" in again.stderr
+    generation = user.session_generation
+    assert device.get("/account/password").status_code == 200
+    assert runner.invoke(args=["users", "end-sessions", "sole-admin"]).exit_code == 0
+    assert user.session_generation == generation + 1
+    assert device.get("/account/password").status_code == 302

@@ -67,6 +67,8 @@ def valid_args(files) -> dict[tuple[str, ...], list[str]]:
         ("users", "create"): ["x1", "--role", "admin", "--password", "secret2026"],
         ("users", "list"): [],
         ("users", "set-password"): ["x1", "--password", "secret2026"],
+        ("users", "unlock"): ["x1"],
+        ("users", "end-sessions"): ["x1"],
         ("orgs", "import"): [files["orgs"]],
         ("demo",): [],
         ("roadmap", "import"): [files["plan"], "--dry-run"],
@@ -145,7 +147,7 @@ def test_every_database_command_on_an_unmigrated_database(unmigrated_app, files)
         if command not in {("worker",), ("restore",)}:  # no REDIS_URL; not a backup
             assert "flask --app wsgi db upgrade" in line, args
         checked += 1
-    assert checked >= 13
+    assert checked >= 15
 
 
 def test_every_command_on_an_unreachable_database(unreachable_app, files):
@@ -161,7 +163,7 @@ def test_every_command_on_an_unreachable_database(unreachable_app, files):
         else:
             assert "база данных недоступна" in line, args
         checked += 1
-    assert checked >= 19
+    assert checked >= 21
 
 
 @pytest.mark.parametrize(
