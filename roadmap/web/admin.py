@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import or_, select
 
 from roadmap import audit
 from roadmap.accounts import throttle
 from roadmap.accounts.service import AccountError, create_user, set_account_active, update_user
-from roadmap.accounts.sessions import end_all_sessions
+from roadmap.accounts.sessions import end_all_sessions, renew_session
 from roadmap.clock import local_time, zone_label
 from roadmap.directory.service import (
     DirectoryImportError,
@@ -229,6 +230,8 @@ def user_edit(user_id: int | None = None):
             else:
                 flash(str(exc), "danger")
         else:
+            if user.id == current_user.id:
+                renew_session(user)  # a new password of one's own ends the other devices, not this one
             audit.record("user_saved", obj=user, summary=f"Пользователь: {user.login} ({user.role.label})")
             db.session.commit()
             flash(f"Пользователь «{user.login}» сохранён.", "success")

@@ -141,3 +141,23 @@ def test_a_bare_user_id_cookie_of_the_former_format_is_refused(app, make_user):
     with app.test_request_context():
         assert session.get("_user_id") is None
     db.session.rollback()
+
+
+def test_an_admin_changing_its_own_password_on_the_users_page_stays_logged_in(app, make_user):
+    admin = make_user(role=Role.ADMIN, login="selfie")
+    client, other = app.test_client(), app.test_client()
+    for device in (client, other):
+        device.post("/login", data={"login": "selfie", "password": "secret123"})
+    response = client.post(
+        f"/admin/users/{admin.id}/edit",
+        data={
+            "login": "selfie",
+            "full_name": "Я",
+            "role": "admin",
+            "organization_id": 0,
+            "is_active": "y",
+            "password": "another2026",
+        },
+    )
+    assert response.status_code == 302
+    assert signed_in(client) and not signed_in(other)
