@@ -49,12 +49,14 @@ def upgrade():
         sa.PrimaryKeyConstraint("login_key", name=op.f("pk_login_throttle")),
     )
     with op.batch_alter_table("login_throttle", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_login_throttle_last_failed_at"), ["last_failed_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_login_throttle_locked_until"), ["locked_until"], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table("login_throttle", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_throttle_locked_until"))
+        batch_op.drop_index(batch_op.f("ix_login_throttle_last_failed_at"))
     op.drop_table("login_throttle")
 
     with op.batch_alter_table("revoked_session", schema=None) as batch_op:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -66,6 +66,12 @@ def record_failure(login: str, address: str | None) -> LoginThrottle:
     """Count a failed attempt; lock the name once there are too many. The caller commits."""
     key = login_key(login)
     moment = now()
+    # Names nobody has tried for longer than any lock lasts are forgotten (a spray of made-up
+    # names must not grow the table for ever).
+    stale = moment - _window() - timedelta(hours=current_app.config["LOGIN_LOCK_MAX_HOURS"])
+    db.session.execute(
+        delete(LoginThrottle).where(LoginThrottle.last_failed_at < stale, LoginThrottle.login_key != key)
+    )
     row = db.session.get(LoginThrottle, key)
     if row is None:
         row = LoginThrottle(login_key=key, failures=0, first_failed_at=moment, last_failed_at=moment)

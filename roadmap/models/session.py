@@ -31,6 +31,6 @@ class LoginThrottle(Base):
     login_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_address: Mapped[str | None] = mapped_column(String(64))

@@ -129,3 +129,15 @@ def test_the_cli_unlocks_an_account_and_ends_its_sessions(app, make_user, runner
     assert runner.invoke(args=["users", "end-sessions", "sole-admin"]).exit_code == 0
     assert user.session_generation == generation + 1
     assert device.get("/account/password").status_code == 302
+
+
+def test_names_not_tried_for_longer_than_any_lock_are_forgotten(app, make_user):
+    for n in range(3):
+        attempt(app, f"sprayed{n}", "wrong-pass1", ADDRESSES[n])
+    old = db.session.get(LoginThrottle, "sprayed0")
+    old.last_failed_at = now() - timedelta(hours=25)
+    db.session.flush()
+    attempt(app, "someone-else", "wrong-pass1", ADDRESSES[0])
+    db.session.expire_all()
+    assert db.session.get(LoginThrottle, "sprayed0") is None
+    assert db.session.get(LoginThrottle, "sprayed1") is not None
