@@ -143,3 +143,10 @@ def test_cli_accepts_a_good_email(runner):
         args=["users", "create", "cli-y", "--role", "admin", "--password", "secret2026", "--email", "y@example.org"]
     )
     assert result.exit_code == 0, result.output
+
+
+def test_an_organizations_file_with_control_characters_in_a_name_is_refused(runner, tmp_path):
+    bad = tmp_path / "orgs.csv"
+    bad.write_text("Полное наименование;Краткое наименование;Тип;Муниципалитет\nШкола № 1;СОШ\x071;школа;г. Тест\n")
+    result = runner.invoke(args=["orgs", "import", str(bad)])
+    assert result.exit_code == 2 and "управляющие символы" in result.output
