@@ -14,6 +14,22 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
+class _QuietSetup(logging.Filter):
+    """Keep "Running upgrade …" but not alembic's setup chatter, so that a failing `flask db …`
+    prints just its one error line."""
+
+    NOISE = ("Context impl", "Will assume", "setting up autogenerate plugin")
+
+    def filter(self, record):
+        return not record.getMessage().startswith(self.NOISE)
+
+
+for _name in ("alembic.runtime.migration", "alembic.runtime.plugins"):
+    _logger = logging.getLogger(_name)
+    if not any(isinstance(existing, _QuietSetup) for existing in _logger.filters):
+        _logger.addFilter(_QuietSetup())
+
+
 def get_engine():
     return current_app.extensions["migrate"].db.engine
 

@@ -35,11 +35,9 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
 
     configure_engines(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from roadmap.models import User
+    from roadmap.accounts.sessions import load_session_user
 
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(load_session_user)
 
     from roadmap.web import register_blueprints
 

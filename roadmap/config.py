@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from roadmap.clock import DEFAULT_TIMEZONE
@@ -22,20 +23,56 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+class ConfigError(RuntimeError):
+    """A setting that cannot work; the message (Russian) names the variable to fix."""
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} должен быть целым числом, а не «{value}»") from None
+
+
+def _database_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            "DATABASE_URL не разобран: нужен вид postgresql://пользователь:пароль@сервер:5432/база "
+            "или sqlite:////путь/к/файлу.sqlite3"
+        ) from None
+    if backend not in {"sqlite", "postgresql"}:
+        raise ConfigError(f"DATABASE_URL: база {backend} не поддерживается, только PostgreSQL и SQLite")
+    return url
+
+
 def _secret_key(instance_path: Path, production: bool) -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
     if production:
-        raise RuntimeError("SECRET_KEY must be set in production (ROADMAP_ENV=production)")
+        raise ConfigError("SECRET_KEY не задан, а в production (ROADMAP_ENV=production) он обязателен")
     # Development: a key generated once and kept under instance/, so sessions survive restarts.
     key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    try:
+        if key_file.exists():
+            return key_file.read_text().strip()
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+    except OSError as exc:
+        raise ConfigError(
+            f"не удалось прочитать или создать {key_file} ({exc.strerror}): задайте SECRET_KEY "
+            "или ROADMAP_INSTANCE с правом записи"
+        ) from None
     return key
 
 
@@ -47,14 +84,25 @@ class Config:
         production = os.environ.get("ROADMAP_ENV", "development") == "production"
         self.PRODUCTION = production
         self.SECRET_KEY = _secret_key(self.INSTANCE_PATH, production)
-        self.SQLALCHEMY_DATABASE_URI = normalize_database_url(
-            os.environ.get("DATABASE_URL") or f"sqlite:///{self.INSTANCE_PATH / 'roadmap.sqlite3'}"
+        self.SQLALCHEMY_DATABASE_URI = _database_url(
+            normalize_database_url(
+                os.environ.get("DATABASE_URL") or f"sqlite:///{self.INSTANCE_PATH / 'roadmap.sqlite3'}"
+            )
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
             os.environ.get("REDIS_URL") or "memory://"
         )
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+        # Redis down must not lock everybody out: count in memory meanwhile (a logged warning),
+        # and give up on a silent Redis within a second instead of hanging every login.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        # Per account, from any address: failures allowed in the window, then a doubling lock.
+        self.LOGIN_FAILURES_PER_ACCOUNT = _int("LOGIN_FAILURES_PER_ACCOUNT", 10)
+        self.LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+        self.LOGIN_LOCK_MAX_HOURS = _int("LOGIN_LOCK_MAX_HOURS", 24)
         self.REDIS_URL = os.environ.get("REDIS_URL")
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
@@ -62,25 +110,27 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        # Also the longest life of any session token (roadmap.accounts.sessions).
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 30))
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https" if production else "http")
         self.SERVER_NAME = os.environ.get("SERVER_NAME")
-        self.MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "10"))
+        self.MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 10)
         self.MAX_CONTENT_LENGTH = (self.MAX_UPLOAD_MB + 1) * 1024 * 1024
         self.UPLOAD_FOLDER = Path(os.environ.get("UPLOAD_FOLDER", self.INSTANCE_PATH / "uploads"))
         self.TIMEZONE = os.environ.get("ROADMAP_TIMEZONE", DEFAULT_TIMEZONE)
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
-        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+        self.MAIL_PORT = _int("MAIL_PORT", 25)
         self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
         self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
         self.MAIL_FROM = os.environ.get("MAIL_FROM", "roadmap@localhost")
         self.MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
-        self.MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
+        self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
         self.MAIL_EHLO_NAME = os.environ.get("MAIL_EHLO_NAME")
         self.BASE_URL = os.environ.get("BASE_URL")
-        self.REMINDERS_WEEKLY_WEEKDAY = int(os.environ.get("REMINDERS_WEEKLY_WEEKDAY", "0"))
+        self.REMINDERS_WEEKLY_WEEKDAY = _int("REMINDERS_WEEKLY_WEEKDAY", 0)
         self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "roadmap")
-        self.JOBS_TIMEOUT = int(os.environ.get("JOBS_TIMEOUT", "1800"))
+        self.JOBS_TIMEOUT = _int("JOBS_TIMEOUT", 1800)
         self.JOBS_INLINE = _bool("JOBS_INLINE", False)
         self.PROXY_FIX = os.environ.get("PROXY_FIX", "0")
         self.LOG_JSON = _bool("LOG_JSON", production)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import Organization, Role, User
+from roadmap.singleline import has_control
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -49,6 +50,7 @@ def create_user(
 ) -> User:
     login = _checked_login(login, None)
     role = _checked_role(role, organization)
+    full_name, email = _checked_name(full_name), _checked_email(email)
     if check_policy and (problem := password_problem(password, login)):
         raise AccountError(problem, field="password")
     user = User(
@@ -79,6 +81,8 @@ def update_user(
     """Change an account by the same rules as creating one; a new password only when given."""
     login = _checked_login(login, user)
     role = _checked_role(role, organization)
+    full_name, email = _checked_name(full_name), _checked_email(email)
+    _keep_an_admin(user, role=role, is_active=is_active)
     if password:
         set_password(user, password)
     user.login = login
@@ -86,7 +90,32 @@ def update_user(
     user.email = email or None
     user.role = role
     user.organization = organization
+    if user.is_active_account and not is_active:
+        user.session_generation = (user.session_generation or 0) + 1
     user.is_active_account = is_active
+
+
+def set_account_active(user: User, is_active: bool) -> None:
+    """Switch an account on or off; switching off ends its sessions. The last admin stays."""
+    _keep_an_admin(user, role=user.role, is_active=is_active)
+    if user.is_active_account and not is_active:
+        user.session_generation = (user.session_generation or 0) + 1
+    user.is_active_account = is_active
+    db.session.flush()
+
+
+def _keep_an_admin(user: User, *, role: Role, is_active: bool) -> None:
+    """Refuse to leave the instance without an active administrator."""
+    if not (user.is_admin and user.is_active_account) or (role == Role.ADMIN and is_active):
+        return
+    others = db.session.scalar(
+        select(func.count(User.id)).where(User.role == Role.ADMIN, User.is_active_account.is_(True), User.id != user.id)
+    )
+    if not others:
+        field = "is_active" if role == Role.ADMIN else "role"
+        raise AccountError(
+            "Это последний действующий администратор: сначала назначьте другого администратора.", field=field
+        )
 
 
 def _checked_login(login: str, user: User | None) -> str:
@@ -99,6 +128,38 @@ def _checked_login(login: str, user: User | None) -> str:
     if other is not None and other is not user:
         raise AccountError(f"Пользователь с логином «{login}» уже есть.", field="login")
     return login
+
+
+def _checked_name(full_name: str) -> str:
+    if has_control(full_name):
+        raise AccountError("ФИО должно быть одной строкой: уберите переводы строк и управляющие символы.", "full_name")
+    return full_name.strip()
+
+
+def email_problem(email: str) -> str | None:
+    """Why an e-mail address is refused, in Russian, or None: the one rule of the web form and
+    the CLI (email_validator's syntax check, no DNS). Addresses under the reserved «.invalid»
+    domain (RFC 2606: never delivered), which the demo accounts use, are accepted."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if len(email) > 254:
+        return "Адрес эл. почты длиннее 254 символов."
+    local, at, domain = email.rpartition("@")
+    probe = f"{local}@reserved.example.org" if at and domain.lower().endswith(".invalid") else email
+    try:
+        validate_email(probe, check_deliverability=False)
+    except EmailNotValidError:
+        return f"Неверный адрес эл. почты «{email[:100]}»."
+    return None
+
+
+def _checked_email(email: str | None) -> str | None:
+    email = (email or "").strip()
+    if not email:
+        return None
+    if problem := email_problem(email):
+        raise AccountError(problem, field="email")
+    return email
 
 
 def _checked_role(role: Role | str, organization: Organization | None) -> Role:
@@ -114,6 +175,9 @@ def _checked_role(role: Role | str, organization: Organization | None) -> Role:
 
 
 def set_password(user: User, password: str, *, check_policy: bool = True) -> None:
+    """A new password ends every session of the user (the changing device renews its own)."""
     if check_policy and (problem := password_problem(password, user.login)):
         raise AccountError(problem, field="password")
     user.set_password(password)
+    if user.id is not None:
+        user.session_generation = (user.session_generation or 0) + 1

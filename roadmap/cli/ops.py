@@ -133,6 +133,11 @@ def _pg_tool(name: str) -> str:
 
 def _pg_env(url: URL) -> tuple[list[str], dict[str, str]]:
     """Connection arguments for pg_dump/psql; the password goes through the environment, not argv."""
+    from roadmap.extensions import db
+    from roadmap.health import database_problem
+
+    if (problem := database_problem(db.engine)) and problem[0] == "unreachable":
+        fail(problem[1] + ".")
     args = []
     if url.host:
         args += ["--host", url.host]

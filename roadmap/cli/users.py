@@ -103,5 +103,34 @@ def set_password_command(login, password):
     click.echo(f"Пароль пользователя {user.login} изменён.")
 
 
+@users.command("unlock")
+@click.argument("login")
+def unlock_command(login):
+    """Снять блокировку входа после неудачных попыток (например, с единственного администратора)."""
+    from roadmap.accounts import throttle
+
+    if throttle.locked_for(login) is None:
+        fail(f"вход «{login}» не заблокирован.")
+    throttle.clear_failures(login)
+    audit.record("login_unlocked", summary=f"Блокировка входа снята из командной строки: {login[:100]}")
+    db.session.commit()
+    click.echo(f"Блокировка входа «{login}» снята.")
+
+
+@users.command("end-sessions")
+@click.argument("login")
+def end_sessions_command(login):
+    """Завершить все сеансы пользователя на всех устройствах."""
+    from roadmap.accounts.sessions import end_all_sessions
+
+    user = find_user(login)
+    if user is None:
+        fail(f"пользователь «{login}» не найден.")
+    end_all_sessions(user)
+    audit.record("sessions_ended", obj=user, summary=f"Сеансы завершены из командной строки: {user.login}")
+    db.session.commit()
+    click.echo(f"Все сеансы {user.login} завершены.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users)

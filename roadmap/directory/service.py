@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, or_, select
 from roadmap.extensions import db
 from roadmap.models import Alias, Organization, OrgGroup, OrgKind
 from roadmap.models.organization import group_members as membership
+from roadmap.singleline import has_control
 
 # Russian words a table may use for the kind column, mapped to kinds.
 KIND_WORDS: dict[str, OrgKind] = {
@@ -211,6 +212,9 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
             continue
         if len(full_name) > 500 or len(short_name) > 200 or len(cell("municipality")) > 200:
             problems.append(RowProblem(number, "наименование слишком длинное."))
+            continue
+        if has_control(full_name) or has_control(short_name):
+            problems.append(RowProblem(number, "в наименовании управляющие символы: оставьте одну строку текста."))
             continue
         if kind is None:
             problems.append(RowProblem(number, f"неизвестный тип организации «{cell('kind')}»."))

@@ -32,6 +32,13 @@ RESULT_TTL = 24 * 3600
 ALLOWED_PREFIX = "roadmap."
 INLINE_KEEP = 200
 INTERNAL_ERROR = "Внутренняя ошибка при выполнении задания. Администратор может найти подробности в журнале."
+ABANDONED = "Прервано — запустите снова: обработчик заданий остановился, не закончив это задание."
+QUEUE_UNAVAILABLE = "Очередь заданий недоступна (Redis не отвечает). Обновите страницу через минуту."
+
+
+class QueueUnavailable(Exception):
+    """Redis does not answer while a status is read; the message is Russian."""
+
 
 QUEUED, STARTED, FINISHED, FAILED = "queued", "started", "finished", "failed"
 
@@ -199,17 +206,24 @@ def enqueue(func_path: str, *args: Any, user_id: int | None = None, description:
     resolve(func_path)  # refuse a bad path before anything is queued
     meta = {"user_id": user_id, "description": description, "progress": 0, "message": "В очереди…"}
     if queue_enabled():
-        job = get_queue().enqueue(
-            "roadmap.jobs.run",
-            func_path,
-            list(args),
-            kwargs,
-            meta=meta,
-            description=description or func_path,
-            result_ttl=RESULT_TTL,
-            failure_ttl=RESULT_TTL,
-        )
-        return job.id
+        from redis.exceptions import RedisError
+
+        try:
+            job = get_queue().enqueue(
+                "roadmap.jobs.run",
+                func_path,
+                list(args),
+                kwargs,
+                meta=meta,
+                description=description or func_path,
+                result_ttl=RESULT_TTL,
+                failure_ttl=RESULT_TTL,
+            )
+        except RedisError as exc:
+            # Redis down must not stop the work: do it now, in this process, as without Redis.
+            log.warning("job queue unreachable (%s): running %s inline", exc, func_path)
+        else:
+            return job.id
     return _run_inline(func_path, args, kwargs, meta)
 
 
@@ -287,6 +301,24 @@ def job_status(job_id: str) -> JobStatus | None:
         return inline
     if not queue_enabled():
         return None
+    from redis.exceptions import RedisError
+
+    try:
+        return _rq_status(job_id)
+    except RedisError as exc:
+        log.warning("job queue unreachable while reading job %s: %s", job_id, exc)
+        raise QueueUnavailable(QUEUE_UNAVAILABLE) from exc
+
+
+def clean_abandoned(timestamp: float | None = None) -> None:
+    """Fail the jobs whose worker died mid-job: their heartbeat in RQ's started registry ran out
+    (RQ allows a minute of grace past the worker's heartbeat interval)."""
+    from rq.registry import StartedJobRegistry
+
+    StartedJobRegistry(queue_name(), connection=redis_connection()).cleanup(timestamp)
+
+
+def _rq_status(job_id: str) -> JobStatus | None:
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
@@ -294,6 +326,9 @@ def job_status(job_id: str) -> JobStatus | None:
         job = Job.fetch(job_id, connection=redis_connection())
     except NoSuchJobError:
         return None
+    if str(getattr(job.get_status(), "value", job.get_status())) == "started":
+        clean_abandoned()
+        job.refresh()
     meta = job.meta or {}
     status = JobStatus(
         id=job.id,
@@ -309,6 +344,11 @@ def job_status(job_id: str) -> JobStatus | None:
         status.result = _as_result(job.return_value())
         status.progress = 100
     elif status.status == FAILED and not status.error:
-        status.error = INTERNAL_ERROR
-        status.message = INTERNAL_ERROR
+        status.error = ABANDONED if _was_abandoned(job) else INTERNAL_ERROR
+        status.message = status.error
     return status
+
+
+def _was_abandoned(job) -> bool:
+    result = job.latest_result()
+    return result is not None and "AbandonedJobError" in (result.exc_string or "")

@@ -29,7 +29,19 @@ def generate_roadmap_tasks(roadmap_id: int, user_id: int | None = None) -> dict[
         raise JobError(str(exc)) from exc
     report_progress(90, "Сохранение задач…")
     db.session.commit()
-    return {"message": f"Задачи сформированы: {result.summary()}.", "url": f"/plans/{roadmap_id}"}
+    # The page's address is built by the web (url_for) when the result is shown: a worker has no
+    # request to build it from.
+    return {"message": f"Задачи сформированы: {result.summary()}.", "link": ["plans.show", {"roadmap_id": roadmap_id}]}
+
+
+def pause(seconds: float = 1.0) -> dict[str, Any]:
+    """A diagnostic job: proves a worker runs jobs and reports progress (and, in tests, is a job
+    that takes a known time)."""
+    import time
+
+    report_progress(5, "Проверка обработчика заданий…")
+    time.sleep(max(0.0, min(float(seconds), 600.0)))
+    return {"message": "Обработчик заданий работает."}
 
 
 def send_reminders(today: str | None = None, dry_run: bool = False) -> dict[str, Any]:

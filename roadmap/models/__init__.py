@@ -7,6 +7,7 @@ from roadmap.models.organization import Alias, Organization, OrgGroup, OrgKind
 from roadmap.models.plan import Measure, MeasureParty, Roadmap, RoadmapStatus, Section
 from roadmap.models.proposal import DateProposal, ProposalStatus
 from roadmap.models.reminder import ReminderKind, ReminderLog, ReminderSetting  # noqa: F401
+from roadmap.models.session import LoginThrottle, RevokedSession
 from roadmap.models.task import Attachment, Notice, NoticeKind, Report, ReturnReason, Task, TaskStatus, Transition
 from roadmap.models.user import Role, User
 
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "DateProposal",
+    "LoginThrottle",
     "Measure",
     "MeasureParty",
     "Notice",
@@ -27,6 +29,7 @@ __all__ = [
     "ReminderKind",
     "Report",
     "ReturnReason",
+    "RevokedSession",
     "Role",
     "Roadmap",
     "RoadmapStatus",

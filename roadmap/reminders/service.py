@@ -50,6 +50,7 @@ from roadmap.reminders.text import (
     executor_letter,
 )
 from roadmap.reports.queries import is_overdue
+from roadmap.singleline import single_line
 from roadmap.tasks.dates import stored_ranges
 from roadmap.tasks.proposals import describe, pending_query
 
@@ -358,13 +359,14 @@ MESSAGE_POLICY = policy.SMTP.clone(refold_source="none")
 def _address_header(name: str, addr: str) -> str:
     if not addr.isascii() or "@" not in addr or any(ch.isspace() or ch in "<>," for ch in addr):
         raise ValueError(f"адрес {addr!r} не подходит для отправки")
-    return formataddr((name, addr), charset="utf-8")
+    return formataddr((single_line(name), addr), charset="utf-8")
 
 
 def build_message(item: Outgoing, sender: tuple[str, str]) -> EmailMessage:
     """A multipart/alternative letter (plain text and HTML) with UTF-8 headers per RFC 2047."""
     message = EmailMessage(policy=MESSAGE_POLICY)
-    message.set_raw("Subject", Header(item.letter.subject, "utf-8", header_name="Subject").encode())
+    # Headers are set raw, so no control character of a name or title may reach them (injection).
+    message.set_raw("Subject", Header(single_line(item.letter.subject), "utf-8", header_name="Subject").encode())
     message.set_raw("From", _address_header(*sender))
     message.set_raw("To", _address_header(item.full_name, item.email))
     message["Date"] = format_datetime(local_now())

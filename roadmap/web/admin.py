@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import or_, select
 
 from roadmap import audit
-from roadmap.accounts.service import AccountError, create_user, update_user
+from roadmap.accounts import throttle
+from roadmap.accounts.service import AccountError, create_user, set_account_active, update_user
+from roadmap.accounts.sessions import end_all_sessions, renew_session
 from roadmap.clock import local_time, zone_label
 from roadmap.directory.service import (
     DirectoryImportError,
@@ -175,7 +178,14 @@ def users():
         )
     }
     return render_template(
-        "admin/users.html", page=page, q=query, role=role, roles=list(Role), orgs=orgs, confirm=ConfirmForm()
+        "admin/users.html",
+        page=page,
+        q=query,
+        role=role,
+        roles=list(Role),
+        orgs=orgs,
+        confirm=ConfirmForm(),
+        locked=throttle.locked_accounts(),
     )
 
 
@@ -222,6 +232,8 @@ def user_edit(user_id: int | None = None):
             else:
                 flash(str(exc), "danger")
         else:
+            if user.id == current_user.id:
+                renew_session(user)  # a new password of one's own ends the other devices, not this one
             audit.record("user_saved", obj=user, summary=f"Пользователь: {user.login} ({user.role.label})")
             db.session.commit()
             flash(f"Пользователь «{user.login}» сохранён.", "success")
@@ -234,7 +246,12 @@ def user_edit(user_id: int | None = None):
 def user_deactivate(user_id: int):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        user.is_active_account = not user.is_active_account
+        try:
+            set_account_active(user, not user.is_active_account)
+        except AccountError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect(url_for("admin.users"))
         audit.record(
             "user_toggled", obj=user, summary=f"{'Включён' if user.is_active_account else 'Отключён'}: {user.login}"
         )
@@ -243,11 +260,37 @@ def user_deactivate(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@admin_required
+def user_end_sessions(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        end_all_sessions(user)
+        audit.record("sessions_ended", obj=user, summary=f"Сеансы завершены администратором: {user.login}")
+        db.session.commit()
+        flash(f"Все сеансы «{user.login}» завершены: ему нужно войти заново.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/locks/clear", methods=["POST"])
+@admin_required
+def user_unlock():
+    login_key = throttle.login_key(request.form.get("login", ""))
+    if ConfirmForm().validate_on_submit() and login_key:
+        throttle.clear_failures(login_key)
+        audit.record("login_unlocked", summary=f"Блокировка входа снята: {login_key[:100]}")
+        db.session.commit()
+        flash(f"Блокировка входа «{login_key}» снята.", "success")
+    return redirect(url_for("admin.users"))
+
+
 # What each audit action is called on the page; unknown (newer) actions show their code.
 AUDIT_ACTIONS = {
     "login": "Вход",
     "login_failed": "Неудачный вход",
     "logout": "Выход",
+    "sessions_ended": "Все сеансы завершены",
+    "login_unlocked": "Блокировка входа снята",
     "password_changed": "Смена пароля",
     "reminders_changed": "Настройка напоминаний",
     "user_saved": "Пользователь сохранён",

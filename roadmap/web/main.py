@@ -18,13 +18,3 @@ def index():
     if current_user.role == Role.EXECUTOR:
         return redirect(url_for("tasks.my"))
     return redirect(url_for("plans.index"))
-
-
-@bp.route("/healthz")
-def healthz():
-    from sqlalchemy import text
-
-    from roadmap.extensions import db
-
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}

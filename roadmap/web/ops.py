@@ -1,55 +1,74 @@
-"""Operations: readiness for load balancers, and background jobs with their progress pages."""
+"""Operations: liveness and readiness probes, and background jobs with their progress pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
 
 from roadmap.extensions import db
-from roadmap.jobs import enqueue, job_status, queue_enabled, redis_connection
+from roadmap.health import database_problem
+from roadmap.jobs import QueueUnavailable, enqueue, job_status, queue_enabled, redis_connection
 from roadmap.models import Roadmap
 from roadmap.web.access import admin_required
 
 bp = Blueprint("ops", __name__)
 
 
+@bp.route("/healthz")
+def healthz():
+    """Alive: answers as long as the process serves requests. Touches neither the database nor
+    Redis, so that a supervisor does not restart healthy processes during a database outage."""
+    return {"status": "ok"}
+
+
 @bp.route("/readyz")
 def readyz():
-    """Ready to serve: the database answers and, when configured, Redis too. 200 or 503."""
+    """Ready to serve: the database answers and carries the newest schema (alembic head) and,
+    when configured, Redis answers too. 200, or 503 with the reason of each failed check."""
     checks: dict[str, str] = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # any failure means "not ready"; the class name is enough for an operator
-        db.session.rollback()
-        checks["database"] = f"error: {type(exc).__name__}"
+    problem = database_problem(db.engine)
+    if problem is None:
+        checks["database"] = checks["schema"] = "ok"
+    elif problem[0] == "unreachable":
+        checks["database"], checks["schema"] = f"error: {problem[1]}", "not checked"
+    else:
+        checks["database"], checks["schema"] = "ok", f"error: {problem[1]}"
     if current_app.config.get("REDIS_URL"):
         try:
             redis_connection().ping()
             checks["redis"] = "ok"
-        except Exception as exc:
-            checks["redis"] = f"error: {type(exc).__name__}"
-    ready = all(value == "ok" for value in checks.values())
-    return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+        except Exception as exc:  # any failure means "not ready"; the class name is enough for an operator
+            checks["redis"] = f"error: Redis недоступен ({type(exc).__name__})"
+    failed = [value.removeprefix("error: ") for value in checks.values() if value.startswith("error: ")]
+    if failed:
+        return {"status": "unavailable", "checks": checks, "reason": "; ".join(failed)}, 503
+    return {"status": "ok", "checks": checks}, 200
 
 
 # ---------------------------------------------------------------- jobs
 
 
-def _visible_job(job_id: str):
-    status = job_status(job_id)
+def _visible_job(job_id: str, *, as_json: bool = False):
+    try:
+        status = job_status(job_id)
+    except QueueUnavailable as exc:
+        if as_json:
+            abort(make_response({"error": str(exc)}, 503))
+        abort(make_response(render_template("errors/error.html", code=503, message=str(exc)), 503))
     if status is None:
         abort(404)
     if not (current_user.is_admin or (status.user_id is not None and status.user_id == current_user.id)):
         abort(404)  # a job of someone else is as good as unknown
+    if status.result and status.result.get("link"):
+        endpoint, values = status.result["link"]
+        status.result = {**status.result, "url": url_for(endpoint, **values)}
     return status
 
 
 @bp.route("/jobs/<job_id>")
 @login_required
 def job(job_id: str):
-    status = _visible_job(job_id)
+    status = _visible_job(job_id, as_json=True)
     data = status.to_dict()
     if status.result and status.result.get("file"):
         data["download_url"] = url_for("ops.download", job_id=job_id)

@@ -44,7 +44,7 @@ from roadmap.russian import natural_key
 from roadmap.tasks.access import can_view_roadmap
 from roadmap.tasks.dates import DateLinesError, parse_date_lines
 from roadmap.tasks.service import generate_tasks
-from roadmap.web.access import coordinator_required, staff_required
+from roadmap.web.access import roadmap_manager_required, staff_required
 from roadmap.web.forms.admin import ConfirmForm
 from roadmap.web.forms.plans import (
     DatesForm,
@@ -59,7 +59,7 @@ from roadmap.web.forms.plans import (
 
 bp = Blueprint("plans", __name__, url_prefix="/roadmaps")
 
-only_coordinator = coordinator_required
+only_coordinator = roadmap_manager_required
 
 
 def _roadmap(roadmap_id: int) -> Roadmap:

@@ -27,7 +27,9 @@ def proxy_hops(value: str | None) -> int:
     try:
         return max(0, int(value))
     except ValueError:
-        raise RuntimeError(f"PROXY_FIX must be a number of proxies or yes/no, not {value!r}") from None
+        from roadmap.config import ConfigError
+
+        raise ConfigError(f"PROXY_FIX — число прокси перед приложением или yes/no, а не «{value}»") from None
 
 
 def install_proxy_fix(app: Flask) -> bool:

@@ -42,7 +42,7 @@ def test_inline_job_generates_tasks(app, draft):
     status = job_status(job_id)
     assert status.status == FINISHED and status.progress == 100 and status.backend == "inline"
     assert status.message.startswith("Задачи сформированы: добавлено 4,")
-    assert status.result["url"] == f"/plans/{roadmap.id}"
+    assert status.result["link"] == ["plans.show", {"roadmap_id": roadmap.id}]
     assert task_count(roadmap.id) == 4
     db.session.refresh(roadmap)
     assert roadmap.status == RoadmapStatus.PUBLISHED
@@ -55,6 +55,9 @@ def test_status_endpoint_and_progress_page(app, client, auth, draft, make_user):
     data = client.get(f"/jobs/{job_id}").get_json()
     assert data["status"] == "finished" and data["is_done"] and data["progress"] == 100
     assert data["result"]["message"].startswith("Задачи сформированы")
+    # The result's link is built by url_for and leads to the roadmap's page (not a 404).
+    assert data["result"]["url"] == f"/roadmaps/{roadmap.id}"
+    assert client.get(data["result"]["url"]).status_code == 200
 
     page = client.get(f"/jobs/{job_id}/progress")
     assert page.status_code == 200

@@ -205,7 +205,7 @@ def test_gunicorn_serves_the_app(stack_db, tmp_path):
         assert status == 200, f"gunicorn did not answer; exit {server.poll()}"
         assert json.loads(body) == {"status": "ok"}
         status, body = _get(f"http://127.0.0.1:{port}/readyz")
-        assert status == 200 and json.loads(body)["checks"] == {"database": "ok"}
+        assert status == 200 and json.loads(body)["checks"] == {"database": "ok", "schema": "ok"}
         status, _ = _get(f"http://127.0.0.1:{port}/login")
         assert status == 200
     finally:
@@ -227,7 +227,7 @@ def test_gunicorn_serves_the_app(stack_db, tmp_path):
 def test_readyz(app, client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "schema": "ok"}}
 
 
 def test_readyz_reports_redis_down(stack_db, tmp_path):
@@ -250,4 +250,4 @@ def test_readyz_with_redis_up(stack_db, tmp_path, redis_client):
         db.session.remove()
         db.engine.dispose()
     assert response.status_code == 200
-    assert response.get_json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert response.get_json()["checks"] == {"database": "ok", "schema": "ok", "redis": "ok"}

@@ -27,6 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from roadmap.accounts.sessions import make_token
 from roadmap.clock import today_in
 from roadmap.extensions import db
 from roadmap.models import Role, Task
@@ -295,7 +296,7 @@ def _login(client, user) -> None:
     """Sign in as `user` without the login form (whose rate limit a dozen worlds would hit)."""
     with client.session_transaction() as session:
         session.clear()
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = make_token(user)  # what a real login stores
         session["_fresh"] = True
 
 

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from roadmap.accounts.sessions import make_token
 from roadmap.extensions import db
 from roadmap.models import Attachment, OrgKind, Role, Task
 from roadmap.tasks.proposals import propose_dates
@@ -48,7 +49,7 @@ def login_as(app, user):
     client = app.test_client()
     if user is not None:
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = make_token(user)  # what a real login stores
             session["_fresh"] = True
     return client
 

@@ -63,6 +63,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /login": EVERYONE,
     "POST /login": EVERYONE,
     "POST /logout": SIGNED_IN,
+    "POST /logout/everywhere": SIGNED_IN,
     "GET /": SIGNED_IN,
     "GET /healthz": EVERYONE,
     "GET /readyz": EVERYONE,
@@ -82,6 +83,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /admin/users/<int:user_id>/edit": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/edit": ADMIN_ONLY,
     "POST /admin/users/<int:user_id>/deactivate": ADMIN_ONLY,
+    "POST /admin/users/<int:user_id>/sessions/end": ADMIN_ONLY,
+    "POST /admin/users/locks/clear": ADMIN_ONLY,
     "POST /jobs/reminders/send": ADMIN_ONLY,
     # calendar subscriptions: the feed is public, its token is the credential
     "GET /feeds/": SIGNED_IN,
@@ -96,8 +99,10 @@ MATRIX: dict[str, dict[str, str]] = {
     # roadmaps
     "GET /roadmaps/": STAFF,
     "GET /roadmaps/example.<fmt>": SIGNED_IN,
-    "GET /roadmaps/import": COORDINATOR_OR_ADMIN,
-    "POST /roadmaps/import": COORDINATOR_OR_ADMIN,
+    # One rule for roadmap work (tasks.access.can_manage_roadmap): an admin may not import what
+    # it could not then set up, publish or delete.
+    "GET /roadmaps/import": COORDINATOR_ONLY,
+    "POST /roadmaps/import": COORDINATOR_ONLY,
     "GET /roadmaps/<int:roadmap_id>": STAFF,
     "GET /roadmaps/<int:roadmap_id>/matrix": STAFF,
     "GET /roadmaps/<int:roadmap_id>/review": STAFF,

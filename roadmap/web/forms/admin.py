@@ -1,6 +1,6 @@
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from roadmap.models import OrgKind, Role
 from roadmap.web.forms import RussianForm
@@ -23,7 +23,7 @@ class OrganizationForm(RussianForm):
 class UserForm(RussianForm):
     login = StringField("Логин", validators=[DataRequired("Укажите логин."), Length(max=100)])
     full_name = StringField("ФИО", validators=[DataRequired("Укажите ФИО."), Length(max=300)])
-    email = EmailField("Эл. почта", validators=[Optional(), Email("Неверный адрес эл. почты."), Length(max=254)])
+    email = EmailField("Эл. почта", validators=[Optional(), Length(max=254)])
     # Most accounts are for schools and colleges; an administrator is never created by default.
     role = SelectField("Роль", choices=[(r.value, r.label) for r in Role], default=Role.EXECUTOR.value)
     organization_id = SelectField("Организация", coerce=int, choices=[])
@@ -34,6 +34,12 @@ class UserForm(RussianForm):
     )
     is_active = BooleanField("Учётная запись активна", default=True)
     submit = SubmitField("Сохранить")
+
+    def validate_email(self, field) -> None:
+        from roadmap.accounts.service import email_problem
+
+        if field.data and (problem := email_problem(field.data.strip())):
+            raise ValidationError(problem)
 
 
 class ImportForm(RussianForm):
