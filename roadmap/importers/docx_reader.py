@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 
 from lxml import etree
 
 from roadmap.importers.model import ImportFailed
 from roadmap.importers.table import Block, Cell, Row, Table
 from roadmap.importers.text import collapse
-from roadmap.importers.zipsafe import read_member
+from roadmap.importers.zipsafe import BOMB, MAX_MEMBER, read_member
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -26,6 +27,7 @@ CORRUPT = "Файл повреждён или не является докуме
 MAX_ROWS = 20000
 
 _P, _TBL, _TR, _TC = f"{{{W}}}p", f"{{{W}}}tbl", f"{{{W}}}tr", f"{{{W}}}tc"
+_BODY_TAG, _TGRID = f"{{{W}}}body", f"{{{W}}}tblGrid"
 # Wrappers whose children belong to the parent's flow: content controls, custom XML, etc.
 _WRAPPERS = {
     f"{{{W}}}sdt",
@@ -114,66 +116,156 @@ def _int_attr(element: etree._Element | None, default: int) -> int:
         return default
 
 
-def _table(tbl: etree._Element, counter: list[int], nested: list[etree._Element]) -> Table:
-    rows: list[Row] = []
-    above: dict[int, str] = {}  # grid column → text of the cell that a vertical merge continues
-    for tr in _flow(tbl):
-        if tr.tag != _TR:
+def _row(tr: etree._Element, counter: list[int], nested: list[etree._Element], above: dict[int, str]) -> Row:
+    """One table row; nested tables of its cells are detached into ``nested`` to be read after."""
+    counter[0] += 1
+    if counter[0] > MAX_ROWS:
+        raise ImportFailed("В документе слишком много строк таблиц")
+    cells: list[Cell] = []
+    trpr = tr.find(f"{{{W}}}trPr")
+    before = _int_attr(trpr.find(f"{{{W}}}gridBefore") if trpr is not None else None, 0)
+    cells.extend(Cell() for _ in range(before))
+    for tc in _flow(tr):
+        if tc.tag != _TC:
             continue
-        counter[0] += 1
-        if counter[0] > MAX_ROWS:
-            raise ImportFailed("В документе слишком много строк таблиц")
-        cells: list[Cell] = []
-        trpr = tr.find(f"{{{W}}}trPr")
-        before = _int_attr(trpr.find(f"{{{W}}}gridBefore") if trpr is not None else None, 0)
-        cells.extend(Cell() for _ in range(before))
-        for tc in _flow(tr):
-            if tc.tag != _TC:
-                continue
-            nested.extend(child for child in _flow(tc) if child.tag == _TBL)
-            tcpr = tc.find(f"{{{W}}}tcPr")
-            span = _int_attr(tcpr.find(f"{{{W}}}gridSpan") if tcpr is not None else None, 1)
-            vmerge = tcpr.find(f"{{{W}}}vMerge") if tcpr is not None else None
-            hmerge = tcpr.find(f"{{{W}}}hMerge") if tcpr is not None else None
-            column = len(cells)
-            if vmerge is not None and vmerge.get(f"{{{W}}}val", "continue") == "continue":
-                text = above.get(column, "")
-                first = Cell(text, v_merged=True)
+        nested.extend(child for child in _flow(tc) if child.tag == _TBL)
+        tcpr = tc.find(f"{{{W}}}tcPr")
+        span = _int_attr(tcpr.find(f"{{{W}}}gridSpan") if tcpr is not None else None, 1)
+        vmerge = tcpr.find(f"{{{W}}}vMerge") if tcpr is not None else None
+        hmerge = tcpr.find(f"{{{W}}}hMerge") if tcpr is not None else None
+        column = len(cells)
+        if vmerge is not None and vmerge.get(f"{{{W}}}val", "continue") == "continue":
+            text = above.get(column, "")
+            first = Cell(text, v_merged=True)
+        else:
+            text = _cell_text(tc)
+            first = Cell(text)
+            if hmerge is not None and hmerge.get(f"{{{W}}}val", "continue") == "continue" and cells:
+                first = Cell(cells[-1].text, h_merged=True)
+        cells.append(first)
+        for _ in range(1, span):
+            cells.append(Cell(first.text, h_merged=True, v_merged=first.v_merged))
+        for offset in range(span):
+            above[column + offset] = first.text
+    return Row(cells, source_row=counter[0])
+
+
+def _grid_width(grid: etree._Element | None) -> int:
+    return min(len(grid.findall(f"{{{W}}}gridCol")) if grid is not None else 0, 64)
+
+
+def _table(tbl: etree._Element, counter: list[int], nested: list[etree._Element]) -> Table:
+    """A (nested) table already in memory: nested tables are small, read whole."""
+    above: dict[int, str] = {}  # grid column → text of the cell that a vertical merge continues
+    rows = [_row(tr, counter, nested, above) for tr in _flow(tbl) if tr.tag == _TR]
+    return Table(rows, width=_grid_width(tbl.find(f"{{{W}}}tblGrid")))
+
+
+class _Limited:
+    """A zip member as a stream that refuses to give more than ``limit`` bytes (lying headers)."""
+
+    def __init__(self, stream, limit: int) -> None:
+        self.stream, self.left = stream, limit
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size if size and size > 0 else 64 * 1024)
+        self.left -= len(data)
+        if self.left < 0:
+            raise ImportFailed(BOMB)
+        return data
+
+
+# Where an element stands, decided when it starts: only the body's paragraphs and tables and
+# the rows of top-level tables are handled (then cleared); everything inside them is read by
+# the handler of the element that holds it.
+_ROOT, _BODY, _BODY_FLOW, _TABLE, _TABLE_FLOW, _GRID, _ROW, _PARAGRAPH, _OTHER, _INSIDE = range(10)
+
+
+def _role(tag: str, parent: int) -> int:
+    if parent in (_BODY, _BODY_FLOW):
+        if tag in _WRAPPERS:
+            return _BODY_FLOW
+        return _PARAGRAPH if tag == _P else _TABLE if tag == _TBL else _OTHER
+    if parent in (_TABLE, _TABLE_FLOW):
+        if tag in _WRAPPERS:
+            return _TABLE_FLOW
+        return _ROW if tag == _TR else _GRID if tag == _TGRID else _OTHER
+    return _OTHER if parent == _ROOT else _INSIDE
+
+
+def _release(element: etree._Element) -> None:
+    """Free a handled element and the handled siblings before it (iterparse keeps the tree)."""
+    element.clear()
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _blocks(stream) -> list[Block]:
+    blocks: list[Block] = []
+    counter = [0]
+    roles: list[int] = []
+    seen_body = False
+    rows: list[Row] = []
+    nested: list[etree._Element] = []
+    above: dict[int, str] = {}
+    width = 0
+    parser = etree.iterparse(
+        stream, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    for event, element in parser:
+        tag = element.tag
+        if event == "start":
+            if not roles:
+                role = _ROOT
+            elif roles[-1] == _ROOT and tag == _BODY_TAG and not seen_body:
+                role, seen_body = _BODY, True
             else:
-                text = _cell_text(tc)
-                first = Cell(text)
-                if hmerge is not None and hmerge.get(f"{{{W}}}val", "continue") == "continue" and cells:
-                    first = Cell(cells[-1].text, h_merged=True)
-            cells.append(first)
-            for _ in range(1, span):
-                cells.append(Cell(first.text, h_merged=True, v_merged=first.v_merged))
-            for offset in range(span):
-                above[column + offset] = first.text
-        rows.append(Row(cells, source_row=counter[0]))
-    grid = tbl.find(f"{{{W}}}tblGrid")
-    width = len(grid.findall(f"{{{W}}}gridCol")) if grid is not None else 0
-    return Table(rows, width=min(width, 64))
+                role = _role(tag, roles[-1]) if isinstance(tag, str) else _INSIDE
+            roles.append(role)
+            if role == _TABLE:
+                rows, nested, above, width = [], [], {}, 0
+            continue
+        role = roles.pop()
+        if role == _PARAGRAPH:
+            blocks.append(collapse(_text(element)))
+        elif role == _ROW:
+            found: list[etree._Element] = []
+            rows.append(_row(element, counter, found, above))
+            for table in found:  # detached, so that clearing the row keeps them
+                table.getparent().remove(table)
+            nested.extend(found)
+        elif role == _GRID:
+            width = _grid_width(element)
+        elif role == _TABLE:
+            blocks.append(Table(rows, width=width))
+            pending = list(reversed(nested))
+            while pending:
+                inner: list[etree._Element] = []
+                blocks.append(_table(pending.pop(), counter, inner))
+                pending.extend(reversed(inner))
+            rows, nested = [], []
+        if role in (_PARAGRAPH, _ROW, _GRID, _TABLE, _OTHER) and roles:
+            _release(element)
+    if not seen_body:
+        raise ImportFailed(CORRUPT)
+    return blocks
 
 
 def read_docx(archive: zipfile.ZipFile) -> list[Block]:
-    """Paragraphs and tables of the document body, in order."""
+    """Paragraphs and tables of the document body, in order.
+
+    The body XML is streamed: a 10 MB document may hold 60 MB of XML, and a tree of it takes
+    over a gigabyte; each paragraph and table row is read when it ends and then freed.
+    """
+    name = _main_part(archive)
     try:
-        root = etree.fromstring(read_member(archive, _main_part(archive)), safe_parser())
+        with archive.open(name) as member:
+            return _blocks(_Limited(member, MAX_MEMBER))
+    except KeyError as error:
+        raise ImportFailed("Файл повреждён: в архиве нет нужной части") from error
     except etree.XMLSyntaxError as error:
         raise ImportFailed(CORRUPT) from error
-    body = root.find(f"{{{W}}}body")
-    if body is None:
-        raise ImportFailed(CORRUPT)
-    blocks: list[Block] = []
-    counter = [0]
-    pending = list(_flow(body))
-    pending.reverse()
-    while pending:
-        element = pending.pop()
-        if element.tag == _P:
-            blocks.append(collapse(_text(element)))
-        elif element.tag == _TBL:
-            nested: list[etree._Element] = []
-            blocks.append(_table(element, counter, nested))
-            pending.extend(reversed(nested))
-    return blocks
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as error:
+        raise ImportFailed(CORRUPT) from error
