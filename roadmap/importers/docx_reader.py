@@ -175,22 +175,21 @@ class _Limited:
         return data
 
 
-# Where an element stands, decided when it starts: only the body's paragraphs and tables and
-# the rows of top-level tables are handled (then cleared); everything inside them is read by
-# the handler of the element that holds it.
-_ROOT, _BODY, _BODY_FLOW, _TABLE, _TABLE_FLOW, _GRID, _ROW, _PARAGRAPH, _OTHER, _INSIDE = range(10)
+def _flow_parent(element: etree._Element) -> etree._Element | None:
+    """The body, table or cell whose flow ``element`` belongs to, looking through wrappers."""
+    parent = element.getparent()
+    while parent is not None and parent.tag in _WRAPPERS:
+        parent = parent.getparent()
+    return parent
 
 
-def _role(tag: str, parent: int) -> int:
-    if parent in (_BODY, _BODY_FLOW):
-        if tag in _WRAPPERS:
-            return _BODY_FLOW
-        return _PARAGRAPH if tag == _P else _TABLE if tag == _TBL else _OTHER
-    if parent in (_TABLE, _TABLE_FLOW):
-        if tag in _WRAPPERS:
-            return _TABLE_FLOW
-        return _ROW if tag == _TR else _GRID if tag == _TGRID else _OTHER
-    return _OTHER if parent == _ROOT else _INSIDE
+def _is_body(element: etree._Element | None) -> bool:
+    return (
+        element is not None
+        and element.tag == _BODY_TAG
+        and element.getparent() is not None
+        and (element.getparent().getparent() is None)
+    )
 
 
 def _release(element: etree._Element) -> None:
@@ -203,50 +202,59 @@ def _release(element: etree._Element) -> None:
 
 
 def _blocks(stream) -> list[Block]:
+    """Body paragraphs and top-level table rows are handled when they end, then freed; what
+    they hold (cell paragraphs, nested tables) is read by their handler. lxml filters the
+    events by tag in C, so Python sees only these elements."""
     blocks: list[Block] = []
     counter = [0]
-    roles: list[int] = []
-    seen_body = False
+    table: etree._Element | None = None
     rows: list[Row] = []
     nested: list[etree._Element] = []
     above: dict[int, str] = {}
     width = 0
+    seen_body = False
     parser = etree.iterparse(
-        stream, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        stream,
+        events=("end",),
+        tag=(_P, _TR, _TBL, _BODY_TAG),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
     )
-    for event, element in parser:
+    for _, element in parser:
         tag = element.tag
-        if event == "start":
-            if not roles:
-                role = _ROOT
-            elif roles[-1] == _ROOT and tag == _BODY_TAG and not seen_body:
-                role, seen_body = _BODY, True
-            else:
-                role = _role(tag, roles[-1]) if isinstance(tag, str) else _INSIDE
-            roles.append(role)
-            if role == _TABLE:
-                rows, nested, above, width = [], [], {}, 0
+        if tag == _BODY_TAG:
+            seen_body = seen_body or _is_body(element)
             continue
-        role = roles.pop()
-        if role == _PARAGRAPH:
-            blocks.append(collapse(_text(element)))
-        elif role == _ROW:
+        owner = _flow_parent(element)
+        if tag == _P:
+            if _is_body(owner):
+                blocks.append(collapse(_text(element)))
+                _release(element)
+        elif tag == _TR:
+            if owner is None or owner.tag != _TBL or not _is_body(_flow_parent(owner)):
+                continue  # a nested table's row: read with the row that holds it
+            if owner is not table:
+                table, rows, nested, above = owner, [], [], {}
+                width = _grid_width(owner.find(_TGRID))
             found: list[etree._Element] = []
             rows.append(_row(element, counter, found, above))
-            for table in found:  # detached, so that clearing the row keeps them
-                table.getparent().remove(table)
+            for inner in found:  # detached, so that freeing the row keeps them
+                inner.getparent().remove(inner)
             nested.extend(found)
-        elif role == _GRID:
-            width = _grid_width(element)
-        elif role == _TABLE:
+            _release(element)
+        elif element is table:
             blocks.append(Table(rows, width=width))
             pending = list(reversed(nested))
             while pending:
-                inner: list[etree._Element] = []
-                blocks.append(_table(pending.pop(), counter, inner))
-                pending.extend(reversed(inner))
-            rows, nested = [], []
-        if role in (_PARAGRAPH, _ROW, _GRID, _TABLE, _OTHER) and roles:
+                inner_found: list[etree._Element] = []
+                blocks.append(_table(pending.pop(), counter, inner_found))
+                pending.extend(reversed(inner_found))
+            table, rows, nested = None, [], []
+            _release(element)
+        elif _is_body(owner):
+            blocks.append(Table([], width=_grid_width(element.find(_TGRID))))  # a table without rows
             _release(element)
     if not seen_body:
         raise ImportFailed(CORRUPT)
