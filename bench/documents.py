@@ -191,3 +191,25 @@ def _zip(document_xml: str) -> bytes:
         archive.writestr("_rels/.rels", _RELS)
         archive.writestr("word/document.xml", document_xml)
     return buffer.getvalue()
+
+
+def big_xlsx(measures: int, *, target_bytes: int | None = None) -> bytes:
+    """An XLSX of ``measures`` measures (section rows merged across), padded to about ``target_bytes``."""
+    import openpyxl
+
+    # Shared strings of random letters compress about 1.6 to 1 in UTF-8.
+    note = _note_chars(measures, target_bytes, 150) * 5 // 8
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["План мероприятий на 2023 год"])
+    sheet.append(HEADER)
+    for kind, values in rows(measures, note_chars=note):
+        if kind == "section":
+            sheet.append([f"{values[0]} {values[1]}"])
+            row = sheet.max_row
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADER))
+        else:
+            sheet.append(values)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
