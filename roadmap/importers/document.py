@@ -14,6 +14,10 @@ from roadmap.importers.zipsafe import open_zip
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# The most measures one roadmap may have: what this machine imports, reviews and publishes
+# well inside gunicorn's 60 s timeout (docs/performance.md, «Большие документы»). 3,000
+# measures take about 5 s per step; 10,000 took over 60 s to publish on SQLite.
+MAX_MEASURES = 5000
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 NOT_OOXML = "Файл повреждён или не является документом Word или Excel"
 
@@ -55,6 +59,16 @@ def _read_zip(data: bytes) -> ParsedRoadmap:
     raise ImportFailed(NOT_OOXML)
 
 
+def check_measure_limit(parsed: ParsedRoadmap) -> ParsedRoadmap:
+    """The parsed roadmap, or ImportFailed naming the limit when it has too many measures."""
+    if len(parsed.measures) > MAX_MEASURES:
+        raise ImportFailed(
+            f"В документе {len(parsed.measures)} мероприятий, а в одной дорожной карте может быть не больше "
+            f"{MAX_MEASURES}: разделите документ на несколько дорожных карт"
+        )
+    return parsed
+
+
 def read_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedRoadmap:
     """Read an uploaded roadmap: DOCX, XLSX, CSV/TSV or plain text, recognised by content.
 
@@ -73,7 +87,7 @@ def read_document(data: bytes, filename: str = "", *, max_bytes: int = DEFAULT_M
         if data.startswith(OLE2):
             raise _ole2(data)
         if data.startswith(b"PK"):
-            return _read_zip(data)
+            return check_measure_limit(_read_zip(data))
         problem = _unsupported(data)
         if problem is not None:
             raise problem

@@ -134,9 +134,11 @@ def read_text(text: str) -> ParsedRoadmap:
         raise ImportFailed("В тексте не найдена таблица мероприятий: столбцы должны разделяться табуляцией или «;»")
     candidates.sort(key=lambda item: item[0], reverse=True)
     failure: ImportFailed | None = None
+    from roadmap.importers.document import check_measure_limit  # here: document imports this module
+
     for _, records in candidates:
         try:
-            return interpret([_table(records)])
+            return check_measure_limit(interpret([_table(records)]))
         except ImportFailed as error:
             failure = failure or error
     assert failure is not None

@@ -10,6 +10,7 @@ in the number column is therefore read back as "day.month".
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import warnings
@@ -36,8 +37,11 @@ def _format_number(value: float | int, number_format: str) -> str:
     return repr(value)
 
 
-def _text(cell, number_column: bool) -> tuple[str, bool]:
-    value = cell.value
+def _text(cell: tuple | None, number_column: bool) -> tuple[str, bool]:
+    """Text of a (value, number format) pair as a person sees it, and whether it was a float."""
+    if cell is None:
+        return "", False
+    value, number_format = cell
     if value is None:
         return "", False
     if isinstance(value, datetime | date):
@@ -49,28 +53,53 @@ def _text(cell, number_column: bool) -> tuple[str, bool]:
     if isinstance(value, time):
         return value.strftime("%H:%M"), False
     if isinstance(value, int | float):
-        return _format_number(value, cell.number_format), isinstance(value, float) and not isinstance(value, bool)
+        return _format_number(value, number_format), isinstance(value, float) and not isinstance(value, bool)
     return str(value), False
 
 
+SHEET_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _merges(sheet) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of the merged ranges, streamed from the sheet XML:
+    a read-only sheet does not load them, and they stand after all the rows."""
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+
+    ranges = []
+    merge_tag, row_tag = f"{{{SHEET_MAIN}}}mergeCell", f"{{{SHEET_MAIN}}}row"
+    with sheet._get_source() as source:
+        # The rows are freed as they end: iterparse would otherwise build the whole sheet's tree.
+        for _, element in etree.iterparse(
+            source, events=("end",), tag=(row_tag, merge_tag), resolve_entities=False, no_network=True
+        ):
+            if element.tag == merge_tag:
+                with contextlib.suppress(TypeError, ValueError):
+                    ranges.append(range_boundaries(element.get("ref") or ""))
+            element.clear()
+            parent = element.getparent()
+            while parent is not None and element.getprevious() is not None:
+                del parent[0]
+    return [bounds for bounds in ranges if None not in bounds]
+
+
 def _sheet_table(sheet) -> Table:
-    # The extent of cells that hold values: formatting alone may stretch max_row to a million.
-    stored = getattr(sheet, "_cells", None)
-    if stored is not None:
-        filled = [key for key, cell in stored.items() if cell.value is not None]
-        max_row = min(max((r for r, _ in filled), default=0), MAX_ROWS)
-        max_col = min(max((c for _, c in filled), default=0), MAX_COLUMNS)
-    else:
-        max_row = min(sheet.max_row or 0, MAX_ROWS)
-        max_col = min(sheet.max_column or 0, MAX_COLUMNS)
+    # A read-only sheet streams its rows; formatting alone may stretch its stated extent to a
+    # million rows, so at most MAX_ROWS are read and the extent is where values stand.
+    # Only (value, number format) of the cells that hold a value are kept, not openpyxl's cells.
+    grid: list[list[tuple | None]] = [
+        [(cell.value, cell.number_format) if cell.value is not None else None for cell in row]
+        for row in sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS)
+    ]
+    max_row = max((r for r, line in enumerate(grid, start=1) if any(line)), default=0)
+    max_col = max((c for line in grid[:max_row] for c, cell in enumerate(line, start=1) if cell), default=0)
+    grid = [line[:max_col] + [None] * (max_col - len(line)) for line in grid[:max_row]]
     merged: dict[tuple[int, int], tuple[int, int]] = {}
-    for bounds in sheet.merged_cells.ranges:
-        top, left = bounds.min_row, bounds.min_col
-        for r in range(top, min(bounds.max_row, max_row) + 1):
-            for c in range(left, min(bounds.max_col, max_col) + 1):
+    for left, top, right, bottom in _merges(sheet) if max_row else []:
+        for r in range(top, min(bottom, max_row) + 1):
+            for c in range(left, min(right, max_col) + 1):
                 if (r, c) != (top, left):
                     merged[(r, c)] = (top, left)
-    grid = [[sheet.cell(row=r, column=c) for c in range(1, max_col + 1)] for r in range(1, max_row + 1)]
 
     def build(number_column: int | None) -> Table:
         rows = []
@@ -78,7 +107,7 @@ def _sheet_table(sheet) -> Table:
             cells = []
             for c, raw in enumerate(line, start=1):
                 origin = merged.get((r, c))
-                source = grid[origin[0] - 1][origin[1] - 1] if origin else raw
+                source = grid[origin[0] - 1][origin[1] - 1] if origin and origin[1] <= max_col else raw
                 text, numeric = _text(source, number_column == c - 1)
                 cells.append(
                     Cell(
@@ -94,29 +123,40 @@ def _sheet_table(sheet) -> Table:
     table = build(None)
     columns, _, _ = find_header(table.rows, table.header_search)
     if columns is not None and columns.number is not None:
+        del table  # not two tables of cells at once
         table = build(columns.number)
     return table
 
 
 def read_xlsx(data: bytes) -> list[Block]:
-    """Tables of the sheets, the sheet with a recognisable header first."""
+    """Tables of the sheets, the sheet with a recognisable header first (read-only: streamed)."""
     import openpyxl  # imported here: only XLSX uploads pay for it
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+            book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except ImportFailed:
         raise
     except Exception as error:  # openpyxl raises anything from KeyError to TypeError
         raise ImportFailed(CORRUPT) from error
-    tables = []
-    for sheet in book.worksheets:
-        if getattr(sheet, "sheet_state", "visible") != "visible" and len(book.worksheets) > 1:
-            continue
-        table = _sheet_table(sheet)
-        if table.rows:
-            tables.append(table)
+    try:
+        tables = []
+        for sheet in book.worksheets:
+            if getattr(sheet, "sheet_state", "visible") != "visible" and len(book.worksheets) > 1:
+                continue
+            if not hasattr(sheet, "iter_rows"):  # a chart sheet
+                continue
+            try:
+                table = _sheet_table(sheet)
+            except ImportFailed:
+                raise
+            except Exception as error:  # a broken sheet part, streamed only now
+                raise ImportFailed(CORRUPT) from error
+            if table.rows:
+                tables.append(table)
+    finally:
+        book.close()
     with_header = [table for table in tables if find_header(table.rows, table.header_search)[0] is not None]
     # Only the sheet(s) with a header: other sheets (lists of schools, reference data)
     # must not be read as continuations of the roadmap.

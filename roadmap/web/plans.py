@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from roadmap.extensions import db
 from roadmap.importers import ImportFailed, ParsedRoadmap, read_document, read_text
@@ -184,17 +185,48 @@ def _target_choices() -> list[tuple[str, str]]:
     )
 
 
+REVIEW_PAGE_SIZE = 100
+
+
+def review_page(reviews: list, *, page: int, measure_id: int | None, size: int = REVIEW_PAGE_SIZE):
+    """One page of the reviewed measures: (items, page, pages); ``measure_id`` picks its page."""
+    if measure_id is not None:
+        index = next((i for i, r in enumerate(reviews) if r.measure.id == measure_id), None)
+        if index is not None:
+            page = index // size + 1
+    pages = max(1, -(-len(reviews) // size))
+    page = min(max(page, 1), pages)
+    return reviews[(page - 1) * size : page * size], page, pages
+
+
 @bp.route("/<int:roadmap_id>/review")
 @staff_required
 def review(roadmap_id: int):
     roadmap = _roadmap(roadmap_id)
+    # Measures with their parties and sections in three queries, not two per measure.
+    measures = selectinload(Roadmap.measures)
+    db.session.scalars(
+        select(Roadmap)
+        .where(Roadmap.id == roadmap.id)
+        .options(measures.selectinload(Measure.parties), measures.selectinload(Measure.section))
+    ).one()
     reviews = review_roadmap(roadmap)
     only_problems = request.args.get("problems") == "1"
-    org_names, group_names = matched_names(reviews)
+    measure_id = request.args.get("measure", type=int)
+    shown = [r for r in reviews if r.flags] if only_problems else reviews
+    if only_problems and measure_id is not None and all(r.measure.id != measure_id for r in shown):
+        # A link to a measure without problems still reaches it: among all measures.
+        only_problems, shown = False, reviews
+    items, page, pages = review_page(shown, page=request.args.get("page", 1, type=int), measure_id=measure_id)
+    org_names, group_names = matched_names(items)
     return render_template(
         "plans/review.html",
         roadmap=roadmap,
-        reviews=[r for r in reviews if r.flags] if only_problems else reviews,
+        reviews=items,
+        page=page,
+        pages=pages,
+        shown_count=len(shown),
+        first_index=(page - 1) * REVIEW_PAGE_SIZE,
         total=len(reviews),
         problem_count=sum(1 for r in reviews if r.flags),
         only_problems=only_problems,
@@ -225,7 +257,15 @@ def _review_forms(roadmap: Roadmap) -> dict:
 def _back_to_review(roadmap: Roadmap, measure: Measure | None = None):
     anchor = f"m{measure.id}" if measure else None
     problems = "1" if request.form.get("problems") == "1" else None
-    return redirect(url_for("plans.review", roadmap_id=roadmap.id, problems=problems, _anchor=anchor))
+    return redirect(
+        url_for(
+            "plans.review",
+            roadmap_id=roadmap.id,
+            problems=problems,
+            measure=measure.id if measure else None,
+            _anchor=anchor,
+        )
+    )
 
 
 def _measure(roadmap: Roadmap, measure_id: int) -> Measure:

@@ -1,4 +1,5 @@
 import io
+import re
 from datetime import date
 
 from docx import Document
@@ -266,3 +267,94 @@ def test_roadmap_list_runs_the_same_queries_for_one_roadmap_or_four(client, auth
     for n in range(3):
         make_roadmap([("1.1", "М", "май", [school]), ("1.2", "Н", "июнь", [school])], title=f"Ещё {n}")
     assert count() == one
+
+
+# ------------------------------------------------------------------ big documents (issue 15)
+
+
+def _upload_big(client, data, name):
+    # Encoded here, in memory: the test client spools a body over 500 KB to a temporary file
+    # it never closes (a ResourceWarning, an error under filterwarnings).
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name)})
+    return client.post("/roadmaps/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def _big_roadmap(client, auth, make_org, make_user, measures=3000):
+    from bench.documents import big_csv
+
+    _setup(make_org, make_user, auth)
+    response = _upload_big(client, big_csv(measures), "big.csv")
+    assert response.status_code == 302
+    roadmap = db.session.scalar(select(Roadmap))
+    assert len(roadmap.measures) == measures
+    return roadmap
+
+
+def test_the_review_page_of_3000_measures_is_paginated_and_every_page_is_small(client, auth, make_org, make_user):
+    from roadmap.web.plans import REVIEW_PAGE_SIZE
+
+    roadmap = _big_roadmap(client, auth, make_org, make_user)
+    pages = -(-3000 // REVIEW_PAGE_SIZE)
+    seen: set[str] = set()
+    for page in range(1, pages + 1):
+        body = client.get(f"/roadmaps/{roadmap.id}/review?page={page}").data
+        # half of these measures name parties not in the directory: their fix forms are on the page
+        assert len(body) < 2 * 1024 * 1024, (page, len(body))
+        text = body.decode()
+        ids = re.findall(r'<article class="card[^"]*" id="m(\d+)"', text)
+        assert len(ids) == REVIEW_PAGE_SIZE and not seen & set(ids)
+        seen |= set(ids)
+        assert f'aria-current="page">{page}</a>' in text
+    assert seen == {str(m.id) for m in roadmap.measures}
+    assert "Мероприятий: <strong>3000</strong>" in text  # the totals count the whole roadmap
+    assert f"Показаны {3000 - REVIEW_PAGE_SIZE + 1}–3000 из 3000." in text
+
+
+def test_only_problems_is_kept_across_pages(client, auth, make_org, make_user):
+    roadmap = _big_roadmap(client, auth, make_org, make_user)
+    text = client.get(f"/roadmaps/{roadmap.id}/review?problems=1&page=2").get_data(as_text=True)
+    assert f"/roadmaps/{roadmap.id}/review?problems=1&amp;page=3" in text
+    assert f"/roadmaps/{roadmap.id}/review?problems=1&amp;page=1" in text
+    assert "border-danger" in text and 'aria-current="page">2</a>' in text
+    # measures whose parties all match and whose deadline gives dates are not on a problems page
+    fine = next(m for m in roadmap.measures if m.responsible_text == "ОО г. Т" and m.deadline_text == "ежемесячно")
+    assert f'id="m{fine.id}"' not in text
+
+
+def test_links_to_a_measure_reach_its_page(client, auth, make_org, make_user):
+    roadmap = _big_roadmap(client, auth, make_org, make_user)
+    measure = roadmap.measures[2499]
+    text = client.get(f"/roadmaps/{roadmap.id}/review?measure={measure.id}").get_data(as_text=True)
+    assert f'id="m{measure.id}"' in text and 'aria-current="page">25</a>' in text
+    # a measure without problems is reached even from the problems filter
+    fine = [m for m in roadmap.measures if m.responsible_text == "ОО г. Т" and m.deadline_text == "ежемесячно"][-1]
+    text = client.get(f"/roadmaps/{roadmap.id}/review?problems=1&measure={fine.id}").get_data(as_text=True)
+    assert f'id="m{fine.id}"' in text
+    # fixing a measure returns to its page, at its card
+    response = client.post(
+        f"/roadmaps/{roadmap.id}/measures/{measure.id}/deadline", data={"deadline": "октябрь", "problems": "1"}
+    )
+    assert response.status_code == 302
+    assert f"measure={measure.id}" in response.location and response.location.endswith(f"#m{measure.id}")
+    text = client.get(response.location).get_data(as_text=True)
+    assert f'id="m{measure.id}"' in text and "«октябрь»" in text
+    # the list of measures that will create no tasks links to each one's page
+    text = client.get(f"/roadmaps/{roadmap.id}/review").get_data(as_text=True)
+    late = re.findall(r'<li><a href="(/roadmaps/\d+/review\?measure=(\d+)#m\d+)"', text)
+    assert late
+    href, late_id = late[-1]
+    assert f'id="m{late_id}"' in client.get(href).get_data(as_text=True)
+
+
+def test_a_document_over_the_measure_limit_is_refused_and_writes_nothing(client, auth, make_org, make_user):
+    from bench.documents import big_docx
+    from roadmap.importers.document import MAX_MEASURES
+
+    _setup(make_org, make_user, auth)
+    response = _upload_big(client, big_docx(MAX_MEASURES + 1), "big.docx")
+    assert response.status_code == 400
+    assert f"может быть не больше {MAX_MEASURES}: разделите документ" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Roadmap)) == 0
