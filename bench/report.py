@@ -181,6 +181,16 @@ METHOD = [
     "  `If-None-Match`, in rotation for a fixed time each. Client and server share the CPU, so",
     "  these shares are the figures most sensitive to other load on the machine: compare them with",
     "  the load average above.",
+    "- `import_csv`, `import_docx` (issue 15): a CSV and a DOCX of 3,000 measures padded to 10 MB",
+    "  (a «Примечание» column; the DOCX written with Word-like runs, about 55 MB of XML), built by",
+    "  `bench/documents.py`, each read by `read_document` in a fresh child process; the memory",
+    "  column is that process's own peak RSS (VmHWM) over its baseline, and the run fails above",
+    "  250 MB. The floor reads the same file with the library alone in the same way.",
+    "- The measure limit: `MAX_MEASURES = 5000` in `roadmap/importers/document.py`; a document with",
+    "  more is refused naming it. Measured through the Flask client on this machine: 3,000 measures",
+    "  import in 2.6-4.3 s, a review page in 0.8 s (0.5 MB), publish in 2.7-5 s (SQLite); 5,000",
+    "  import in 3.8 s and publish in 4.7 s (SQLite), 5.3 s and 10.1 s (PostgreSQL, DOCX); 10,000",
+    "  took 64 s to publish (SQLite, machine shared), over gunicorn's 60 s timeout. The review page shows 100 measures a page.",
 ]
 
 DESIGN = [

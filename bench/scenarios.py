@@ -36,7 +36,13 @@ TARGETS = {
     # http: seconds per request against the health endpoint's; rps shares of 40% and 60%.
     "http_feed_warm": 1 / 0.40,
     "http_feed_304": 1 / 0.60,
+    # import: the whole reading (header by meaning, every deadline parsed for the period, merges)
+    # against a bare read; set from the first measurement (30 and 2.6) as a bound on regressions.
+    "import_csv": 40.0,
+    "import_docx": 5.0,
 }
+# Peak memory allowed while reading a 10 MB document (issue 15), checked by `imports`.
+IMPORT_MAX_RSS_MB = 250
 FLOORS = {
     "generate": "one executemany of the same rows through the same driver",
     "publish": "as `generate`",
@@ -51,6 +57,8 @@ FLOORS = {
     "http_health": "—",
     "http_feed_warm": "`/healthz` requests/second in the same run",
     "http_feed_304": "`/healthz` requests/second in the same run",
+    "import_csv": "`csv.reader` over the decoded file, in a fresh process like the import",
+    "import_docx": "lxml `iterparse` of `word/document.xml` (text runs, rows cleared), in a fresh process",
 }
 MIN_RUN_SECONDS = 0.25
 
@@ -350,3 +358,45 @@ def _page_size(name: str, body: str, region: Region) -> int:
         measures = body.count('<tr><th scope="row"')
         return executors * measures
     return len(re.findall(r"<tr><td>\d+</td>", body)) * region.measures
+
+
+# --- import of big documents (issue 15) -------------------------------------------------------
+
+
+def imports(root, scale: float, repeat: int) -> list[Result]:
+    """A 10 MB CSV and DOCX of 3,000 measures (scaled down with --scale below 1), each read by
+    `read_document` and by its floor in fresh child processes: seconds and peak RSS."""
+    from bench.documents import big_csv, big_docx
+
+    share = min(scale, 1.0)
+    measures, size = max(50, round(3000 * share)), max(100_000, int(10 * 1024 * 1024 * share))
+    results = []
+    for kind, build in (("csv", big_csv), ("docx", big_docx)):
+        path = root / f"big.{kind}"
+        path.write_bytes(build(measures, target_bytes=size))
+        runs, floors, peaks = [], [], []
+        for _ in range(repeat):
+            done = _import_child({"mode": "import", "path": str(path), "kind": kind})
+            if done["count"] != measures:
+                raise RuntimeError(f"import of {path.name} read {done['count']} measures, not {measures}")
+            runs.append(done["seconds"])
+            peaks.append(done["peak_rss_mb"])
+            floors.append(_import_child({"mode": "import_floor", "path": str(path), "kind": kind})["seconds"])
+        peak = median(peaks)
+        if peak > IMPORT_MAX_RSS_MB:
+            raise RuntimeError(f"reading {path.name} took {peak:.0f} MB, over {IMPORT_MAX_RSS_MB} MB")
+        results.append(result(f"import_{kind}", "files", measures, median(runs), median(floors), peak))
+    return results
+
+
+def _import_child(args: dict) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.child", json.dumps(args)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench.child {args['mode']} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])

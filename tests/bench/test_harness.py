@@ -27,6 +27,8 @@ SCENARIOS = {
     "http_health",
     "http_feed_warm",
     "http_feed_304",
+    "import_csv",
+    "import_docx",
 }
 KEYS = {"scenario", "backend", "n", "seconds", "floor_seconds", "ratio", "peak_rss_mb"}
 
@@ -48,7 +50,7 @@ def test_every_scenario_prints_a_sane_line(tmp_path):
     assert {line["scenario"] for line in lines} == SCENARIOS
     for line in lines:
         assert set(line) == KEYS, line
-        assert line["backend"] == "sqlite"
+        assert line["backend"] == ("files" if line["scenario"].startswith("import_") else "sqlite")
         assert line["n"] > 0 and line["seconds"] > 0, line
         if line["scenario"] != "http_health":
             assert line["floor_seconds"] > 0 and line["ratio"] > 0, line
