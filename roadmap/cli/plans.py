@@ -136,13 +136,18 @@ def import_command(file: Path, period: str | None, year_type: str | None, dry_ru
     click.echo("Ничего не записано (--dry-run)." if dry_run else f"Черновик сохранён, номер {roadmap_id}.")
 
 
+def _roadmap_or_fail(roadmap_id: int) -> Roadmap:
+    roadmap = db.session.get(Roadmap, roadmap_id)
+    if roadmap is None:
+        fail(f"дорожная карта {roadmap_id} не найдена.")
+    return roadmap
+
+
 @roadmap_group.command("generate")
 @click.argument("roadmap_id", type=int)
 def generate_command(roadmap_id: int):
     """Создать недостающие задачи и обновить сроки (повторный запуск ничего не меняет)."""
-    roadmap = db.session.get(Roadmap, roadmap_id)
-    if roadmap is None:
-        fail(f"дорожная карта {roadmap_id} не найдена.")
+    roadmap = _roadmap_or_fail(roadmap_id)
     try:
         result = regenerate_tasks(roadmap, None)
     except PlanError as exc:
@@ -161,9 +166,7 @@ def publish_command(roadmap_id: int, past_not_required: bool):
     """Опубликовать дорожную карту: создать задачи исполнителям (как кнопка «Опубликовать»)."""
     from roadmap.clock import today_for
 
-    roadmap = db.session.get(Roadmap, roadmap_id)
-    if roadmap is None:
-        fail(f"дорожная карта {roadmap_id} не найдена.")
+    roadmap = _roadmap_or_fail(roadmap_id)
     try:
         result = publish_roadmap(roadmap, None)
     except PlanError as exc:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from roadmap.cli.common import CliError, OneLineErrors
 from roadmap.schedule import ShiftRule, YearType, parse
 
 if TYPE_CHECKING:
@@ -22,28 +23,19 @@ if TYPE_CHECKING:
 _PERIOD_RE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*:\s*(\d{4}-\d{2}-\d{2})\s*$")
 
 
-class _Failure(click.ClickException):
-    """A one-line Russian error on stderr and exit status 2 (as for a usage error)."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:
-        click.echo(f"Ошибка: {self.format_message()}", err=True)
-
-
 def parse_period(value: str) -> tuple[date, date]:
     """``START:END`` in ISO dates, START <= END."""
     m = _PERIOD_RE.match(value or "")
     if not m:
-        raise _Failure(f"период должен иметь вид ГГГГ-ММ-ДД:ГГГГ-ММ-ДД, получено {value!r}")
+        raise CliError(f"период должен иметь вид ГГГГ-ММ-ДД:ГГГГ-ММ-ДД, получено {value!r}")
     try:
         start, end = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
     except ValueError:
-        raise _Failure(f"несуществующая дата в периоде {value!r}") from None
+        raise CliError(f"несуществующая дата в периоде {value!r}") from None
     if start > end:
-        raise _Failure(f"начало периода позже его конца: {value!r}")
+        raise CliError(f"начало периода позже его конца: {value!r}")
     if end.year - start.year > 50:
-        raise _Failure("период длиннее 50 лет")
+        raise CliError("период длиннее 50 лет")
     return start, end
 
 
@@ -61,13 +53,13 @@ def _read_batch(batch: str) -> list[str]:
     try:
         data = sys.stdin.buffer.read() if batch == "-" else Path(batch).read_bytes()
     except FileNotFoundError:
-        raise _Failure(f"файл не найден: {batch}") from None
+        raise CliError(f"файл не найден: {batch}") from None
     except IsADirectoryError:
-        raise _Failure(f"это каталог, а не файл: {batch}") from None
+        raise CliError(f"это каталог, а не файл: {batch}") from None
     except PermissionError:
-        raise _Failure(f"нет доступа к файлу: {batch}") from None
+        raise CliError(f"нет доступа к файлу: {batch}") from None
     except OSError as exc:
-        raise _Failure(f"не удалось прочитать файл {batch}: {exc.strerror or exc}") from None
+        raise CliError(f"не удалось прочитать файл {batch}: {exc.strerror or exc}") from None
     return [line for line in _decode(data).splitlines() if line.strip()]
 
 
@@ -92,21 +84,7 @@ def schedule_json(text: str, period: tuple[date, date], year_type: str, shift: s
     }
 
 
-class _OneLineErrors(click.Command):
-    """Click's own usage errors (unknown option, missing value) as one Russian line, status 2."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.NoSuchOption as exc:
-            raise _Failure(f"неизвестный параметр {exc.option_name}") from None
-        except click.BadParameter as exc:
-            raise _Failure(f"неверное значение параметра: {exc.format_message()}") from None
-        except click.UsageError as exc:
-            raise _Failure(f"неверные параметры команды: {exc.format_message()}") from None
-
-
-@click.command("schedule", cls=_OneLineErrors)
+@click.command("schedule", cls=OneLineErrors)
 @click.argument("phrases", nargs=-1)
 @click.option("--batch", "batch", metavar="FILE", help="Файл: одна фраза в строке ('-' — стандартный ввод).")
 @click.option("--period", "period", metavar="START:END", help="Период дорожной карты, ГГГГ-ММ-ДД:ГГГГ-ММ-ДД.")
@@ -122,13 +100,13 @@ def schedule_command(
 ) -> None:
     """Показать, как поняты сроки: одна строка JSON на фразу."""
     if period is None:
-        raise _Failure("не указан период: --period ГГГГ-ММ-ДД:ГГГГ-ММ-ДД")
+        raise CliError("не указан период: --period ГГГГ-ММ-ДД:ГГГГ-ММ-ДД")
     bounds = parse_period(period)
     try:
         year_type = YearType.coerce(year_type).value
         shift = ShiftRule.coerce(shift).value
     except ValueError as exc:
-        raise _Failure(str(exc)) from None
+        raise CliError(str(exc)) from None
     texts = list(phrases)
     if batch is not None:
         texts.extend(_read_batch(batch))
