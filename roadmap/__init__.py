@@ -43,6 +43,10 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
 
     register_blueprints(app)
 
+    from roadmap.api import init_api
+
+    init_api(app)
+
     from roadmap.cli import register_commands
 
     register_commands(app)
