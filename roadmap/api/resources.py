@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import date
+from functools import wraps
 
 from flask import Response, json, request, url_for
 from flask_login import current_user
@@ -445,6 +446,19 @@ def tasks(args: dict):
     return json_with_etag(TaskPageSchema().dump(page))
 
 
+def visible_task_first(view):
+    """Whether the task may be seen is decided before its request body is read: another
+    organization's task answers 404 whatever is sent, like a missing one."""
+
+    @wraps(view)
+    def wrapped(*args, task_id: int, **kwargs):
+        if _task_or_none(task_id) is None:
+            return problem(404, NOT_FOUND_TASK)
+        return view(*args, task_id=task_id, **kwargs)
+
+    return wrapped
+
+
 def _task_or_none(task_id: int) -> Task | None:
     task = db.session.scalars(select(Task).where(Task.id == task_id).options(*_task_options())).one_or_none()
     if task is None or not can_view_task(current_user, task):
@@ -491,6 +505,7 @@ def _refused(exc) -> Response:
 
 
 @tasks_bp.route("/tasks/<int:task_id>/report", methods=["POST"])
+@visible_task_first
 @tasks_bp.arguments(ReportIn, location="form", content_type="multipart/form-data")
 @tasks_bp.response(200, TaskSchema)
 @documented(tasks_bp, *ERRORS, 409, 413, 422)
@@ -522,6 +537,7 @@ def submit(form: dict, task_id: int):
 
 
 @tasks_bp.route("/tasks/<int:task_id>/not-applicable", methods=["POST"])
+@visible_task_first
 @tasks_bp.arguments(NotApplicableIn)
 @tasks_bp.response(200, TaskSchema)
 @documented(tasks_bp, *ERRORS, 409, 422)
@@ -544,7 +560,20 @@ def not_applicable(body: dict, task_id: int):
 # ---------------------------------------------------------------- review
 
 
+def coordinator_first(view):
+    """Bulk review is the coordinator's: others are refused before their request body is read."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.COORDINATOR:
+            return problem(403, "Проверять отчёты может только координатор.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 @review_bp.route("/tasks/<int:task_id>/review", methods=["POST"])
+@visible_task_first
 @review_bp.arguments(ReviewIn)
 @review_bp.response(200, TaskSchema)
 @documented(review_bp, *ERRORS, 409, 422)
@@ -572,6 +601,7 @@ def review(body: dict, task_id: int):
 
 
 @review_bp.route("/review", methods=["POST"])
+@coordinator_first
 @review_bp.arguments(BulkReviewIn)
 @review_bp.response(200, BulkResultSchema)
 @documented(review_bp, *ERRORS, 422)
@@ -579,8 +609,6 @@ def review_bulk(body: dict):
     """Принять или вернуть несколько отчётов; ответ говорит о каждом, что с ним сделано"""
     from roadmap.tasks.workflow import review_many
 
-    if current_user.role != Role.COORDINATOR:
-        return problem(403, "Проверять отчёты может только координатор.")
     wanted = {item["task_id"]: item["version"] for item in body["items"]}
     visible = {
         task.id
