@@ -4,9 +4,10 @@ refused (400), every limit is stated in the schema and so in the OpenAPI documen
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from roadmap.models import ReturnReason
+from roadmap.models import OrgKind, ReturnReason
 from roadmap.tasks import coverage
 from roadmap.tasks.state import Timeliness, Workflow
 
@@ -259,11 +260,14 @@ class BulkResultSchema(ma.Schema):
 
 class PageArgs(Strict):
     limit = fields.Integer(load_default=50, validate=between(1, MAX_PAGE_SIZE))
-    cursor = fields.String(load_default=None, validate=at_most(100))
+    cursor = fields.String(
+        validate=validate.Regexp(r"^[0-9]{1,10}$", error="Курсор — число из next_cursor предыдущей страницы."),
+        metadata={"description": "next_cursor предыдущей страницы: записи после этого номера"},
+    )
 
 
 class OrganizationArgs(PageArgs):
-    kind = fields.String(load_default=None, validate=at_most(40))
+    kind = fields.String(validate=one_of([k.value for k in OrgKind]))
 
 
 class TaskArgs(PageArgs):
@@ -280,18 +284,20 @@ class FiguresArgs(Strict):
     plan_year = fields.Integer(load_default=None, validate=between(1900, 2200))
 
 
-# A report on a task: multipart/form-data (files under «files»), or JSON without files; one
-# coverage_<name> number per category of roadmap.tasks.coverage.
+# A report on a task: multipart/form-data (files under «files»); one coverage_<name> number per
+# category of roadmap.tasks.coverage. A form cannot send null: a value not known is left out.
 ReportIn = Strict.from_dict(
     {
         "version": fields.Integer(required=True, validate=between(1, INT32)),
-        "held_on": fields.Date(load_default=None),
-        **{name: fields.Integer(load_default=None, validate=between(0, 10_000_000)) for name in coverage.COLUMNS},
+        "held_on": fields.Date(),
+        **{name: fields.Integer(validate=between(0, 10_000_000)) for name in coverage.COLUMNS},
         "comment": fields.String(load_default="", validate=at_most(MAX_TEXT)),
         "links": fields.String(
-            load_default="",
-            validate=at_most(MAX_TEXT),
-            metadata={"description": "Ссылки, по одной в строке"},
+            load_default="", validate=at_most(MAX_TEXT), metadata={"description": "Ссылки, по одной в строке"}
+        ),
+        # Read from the request's files by the view; here so that the document shows them.
+        "files": fields.List(
+            Upload(), load_default=list, metadata={"description": "Файлы отчёта (PDF, DOCX, XLSX, JPG, PNG)"}
         ),
     },
     name="ReportIn",
@@ -299,20 +305,20 @@ ReportIn = Strict.from_dict(
 
 
 class NotApplicableIn(Strict):
-    version = fields.Integer(required=True, strict=True, validate=between(1, INT32))
+    version = fields.Integer(required=True, validate=between(1, INT32))
     reason = fields.String(required=True, validate=at_most(MAX_TEXT, 1))
 
 
 class ReviewIn(Strict):
     decision = fields.String(required=True, validate=one_of(["accept", "return"]))
-    version = fields.Integer(required=True, strict=True, validate=between(1, INT32))
+    version = fields.Integer(required=True, validate=between(1, INT32))
     reason = fields.String(load_default="", validate=one_of([""] + [r.value for r in ReturnReason]))
     comment = fields.String(load_default="", validate=at_most(MAX_TEXT))
 
 
 class BulkTask(Strict):
-    task_id = Id(required=True, strict=True)
-    version = fields.Integer(required=True, strict=True, validate=between(1, INT32))
+    task_id = Id(required=True)
+    version = fields.Integer(required=True, validate=between(1, INT32))
 
 
 class BulkReviewIn(Strict):

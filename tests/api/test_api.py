@@ -192,8 +192,9 @@ def test_paging_with_a_cursor_and_a_304_while_nothing_changed(client, api_world)
     first = client.get("/api/v1/tasks?limit=2", headers=headers)
     again = client.get("/api/v1/tasks?limit=2", headers={**headers, "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and not again.data
-    bad = client.get("/api/v1/tasks?cursor=%%%", headers=headers)
+    bad = client.get("/api/v1/tasks?cursor=abc", headers=headers)
     assert bad.status_code == 400 and bad.get_json()["field"] == "cursor"
+    assert "next_cursor" in bad.get_json()["detail"]
 
 
 def test_filters_by_workflow_overdue_and_dates(client, api_world):
@@ -269,3 +270,11 @@ def test_executors_see_no_roadmap_lists_but_their_own_organization(client, api_w
     orgs = client.get("/api/v1/organizations", headers=headers).get_json()
     assert [o["id"] for o in orgs] == [api_world.school_a.id]
     assert client.get("/api/v1/groups", headers=headers).status_code == 403
+
+
+def test_an_id_too_big_for_the_database_is_a_missing_page_not_a_crash(client, api_world, auth):
+    huge = "44499397333365693612032"
+    assert client.get(f"/api/v1/tasks/{huge}", headers=api_world.headers("coordinator")).status_code == 404
+    auth.login("api-coord")
+    assert client.get(f"/tasks/{huge}").status_code == 404
+    assert client.get(f"/roadmaps/{huge}").status_code == 404
