@@ -79,15 +79,21 @@ def valid_args(files) -> dict[tuple[str, ...], list[str]]:
         ("reminders", "send"): ["--dry-run"],
         ("worker",): ["--burst"],
         ("restore",): [files["junk"], "--yes"],
+        ("api", "token"): ["--user", "x1"],
+        ("api", "tokens"): ["--user", "x1"],
+        ("api", "revoke"): ["1"],
     }
 
 
 # Commands that need no database, or write files of the project (db init/revision/migrate/edit/
 # merge would add migration files), are left out of the database runs; db upgrade migrates an
 # unmigrated database, which is its job.
-NO_DATABASE = {("schedule",), ("backup",)} | {
-    ("db", name) for name in ("list-templates", "heads", "history", "branches", "show")
-}
+NO_DATABASE = (
+    {("schedule",), ("backup",)}
+    | {("db", name) for name in ("list-templates", "heads", "history", "branches", "show")}
+    # flask-smorest's OpenAPI document commands read the routes, not the database
+    | {("openapi", name) for name in ("print", "write", "list-config-prefixes")}
+)
 WRITES_PROJECT = {("db", "init"), ("db", "revision"), ("db", "migrate"), ("db", "edit"), ("db", "merge")}
 
 
