@@ -32,6 +32,7 @@ from roadmap.tasks.workflow import (
     ReportInput,
     UploadedFile,
     WorkflowError,
+    clean_file_name,
     coverage_warning,
     duplicate_attachments,
     empty_file_message,
@@ -450,7 +451,9 @@ def attachment(attachment_id: int):
     path = upload_folder() / item.stored_name
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name)
+    # Names are cleaned when stored; one stored before that (with a line break, say) must still download.
+    name = clean_file_name(item.original_name) or f"файл.{item.stored_name.rsplit('.', 1)[-1]}"
+    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

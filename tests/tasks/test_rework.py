@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from roadmap.extensions import db
 from roadmap.models import Attachment, Report, Role, Task, TaskStatus
@@ -103,6 +103,20 @@ def test_a_corrected_report_keeps_the_returned_reports_files_and_links(uploads, 
     assert {a.stored_name for a in db.session.get(Report, old.id).attachments} == old_names  # the old report intact
     assert check_files().clean
     assert not [p for p in uploads.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_files_check_stays_clean_after_a_resubmission_and_a_rollback(uploads, world, runner):
+    task, executor = world["task"], world["executor"]
+    old = _returned_with_evidence(world)
+    ids = [a.id for a in old.attachments]
+    submit_report(task, executor, ReportInput(comment="не дошло", keep_files=ids))
+    db.session.rollback()
+    submit_report(db.session.get(Task, task.id), executor, ReportInput(comment="исправлено", keep_files=ids))
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Attachment.id))) == 4
+    result = runner.invoke(args=["files", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Расхождений нет" in result.output
 
 
 def test_a_rolled_back_resubmission_leaves_only_the_first_reports_files(uploads, world):

@@ -231,6 +231,19 @@ def test_a_file_name_with_control_characters_is_cleaned_and_downloads(client, au
         assert "attachment" in download.headers["Content-Disposition"]
 
 
+def test_an_attachment_stored_before_names_were_cleaned_still_downloads(client, auth, world, uploads):
+    task = _task_of(world, 0, "1.1")
+    auth.login("school1")
+    assert _submit(client, task, files=[("акт.pdf", PDF)], comment="x").status_code == 302
+    attachment = db.session.scalars(select(Attachment)).one()
+    attachment.original_name = "акт\r\nSet-Cookie: x=1\x00.pdf"  # as an older version stored it
+    db.session.flush()
+    with client.get(f"/attachments/{attachment.id}") as download:
+        assert download.status_code == 200 and download.data == PDF
+        assert "Set-Cookie" not in download.headers or "x=1" not in download.headers.get("Set-Cookie", "")
+        assert "\n" not in download.headers["Content-Disposition"]
+
+
 def test_a_link_that_is_not_http_is_refused_beside_the_field(client, auth, world):
     task = _task_of(world, 0, "1.1")
     auth.login("school1")
