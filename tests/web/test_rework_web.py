@@ -236,7 +236,9 @@ def test_an_attachment_stored_before_names_were_cleaned_still_downloads(client, 
     auth.login("school1")
     assert _submit(client, task, files=[("акт.pdf", PDF)], comment="x").status_code == 302
     attachment = db.session.scalars(select(Attachment)).one()
-    attachment.original_name = "акт\r\nSet-Cookie: x=1\x00.pdf"  # as an older version stored it
+    attachment.original_name = (
+        "акт\r\nSet-Cookie: x=1\x07.pdf"  # as an older version stored it (PostgreSQL refuses NUL)
+    )
     db.session.flush()
     with client.get(f"/attachments/{attachment.id}") as download:
         assert download.status_code == 200 and download.data == PDF
