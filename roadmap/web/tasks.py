@@ -20,6 +20,7 @@ from roadmap.models import (
     Transition,
     utcnow,
 )
+from roadmap.russian import quantity
 from roadmap.tasks import coverage
 from roadmap.tasks.access import can_review, can_submit, can_view_task
 from roadmap.tasks.files import upload_folder
@@ -368,7 +369,7 @@ def review(task_id: int):
     if place.next_id is None or request.form.get("next") == "queue":
         flash(f"{message} В очереди больше нет отчётов." if place.next_id is None else message, "success")
         return redirect(url_for("tasks.review_queue", **filters.as_args()))
-    flash(f"{message} Следующий отчёт, осталось {place.total}.", "success")
+    flash(f"{message} Открыт следующий; в очереди {quantity(place.total, 'отчёт', 'отчёта', 'отчётов')}.", "success")
     return redirect(url_for("tasks.show", task_id=place.next_id, review=1, **filters.as_args()))
 
 
