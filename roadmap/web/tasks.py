@@ -181,6 +181,9 @@ def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, 
         report_form.links.data = ""
     if removed is None:
         removed = _removed(request.form) if request.method == "POST" else (set(), set())
+    first, last = held_on_limits(task)
+    if first <= last:  # the date picker offers only the dates the service accepts
+        report_form.held_on.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
     # The page's script refuses an empty or oversize file at once, in the service's own words.
     report_form.files.render_kw = {
         "data-max-bytes": str(max_file_bytes()),
@@ -208,7 +211,7 @@ def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, 
         previous=previous,
         removed_files=removed[0],
         removed_links=removed[1],
-        held_limits=held_on_limits(task),
+        held_limits=(first, last),
         changes=changes_since_return(task, reports),
         report_form=report_form,
         na_form=na_form or NotApplicableForm(formdata=None, version=task.version),

@@ -117,6 +117,27 @@ def test_a_returned_report_is_fixed_without_attaching_anything_again(client, aut
     assert "Файлы убраны: фото.png" in changes and "Ссылки убраны: https://school1.ru/news/2" in changes
 
 
+def test_a_refused_file_keeps_what_was_ticked_to_remove(client, auth, world, uploads):
+    task = _task_of(world, 0, "1.1")
+    auth.login("school1")
+    _submit(client, task, files=[("справка.pdf", PDF), ("фото.png", PNG)], comment="Проведено")
+    old = db.session.get(Report, db.session.get(Task, task.id).current_report_id)
+    photo = next(a for a in old.attachments if a.original_name == "фото.png")
+    response = _submit(client, task, files=[("пустой.pdf", b"")], comment="Исправлено", remove_file=str(photo.id))
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Файл «пустой.pdf» пустой" in page and "Исправлено</textarea>" in page
+    assert f'name="remove_file" value="{photo.id}" id="remove-file-{photo.id}" checked' in page
+    assert db.session.get(Task, task.id).current_report_id == old.id  # nothing sent
+
+
+def test_the_date_field_offers_only_the_allowed_dates(client, auth, world):
+    task = _task_of(world, 0, "1.1")  # September 2023
+    auth.login("school1")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'min="2023-03-02"' in page and "С 02.03.2023 по " in page
+
+
 def _submit_all(client, auth, world):
     for index, n in enumerate((1, 2, 10)):
         _as(auth, f"school{n}")
