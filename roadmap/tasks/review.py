@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -49,9 +49,10 @@ class QueueFilter:
             return int(value) if value.isdigit() else None
 
         kind = args.get("kind") or ""
+        roadmap_id = number("roadmap")
         return cls(
-            roadmap_id=number("roadmap"),
-            section_id=number("section"),
+            roadmap_id=roadmap_id,
+            section_id=number("section") if roadmap_id else None,  # a section is chosen within its roadmap
             organization_id=number("org"),
             kind=QueueKind(kind) if kind in QueueKind._value2member_map_ else None,
         )
@@ -63,6 +64,14 @@ class QueueFilter:
         if self.kind:
             args["kind"] = self.kind.value
         return args
+
+    def checked(self) -> QueueFilter:
+        """These filters without a section of another roadmap (left over when the roadmap was changed)."""
+        if self.section_id and self.section_id not in set(
+            db.session.scalars(select(Section.id).where(Section.roadmap_id == self.roadmap_id))
+        ):
+            return replace(self, section_id=None)
+        return self
 
     def conditions(self) -> list:
         conditions = [Task.status == TaskStatus.SUBMITTED, Task.is_cancelled.is_(False)]

@@ -152,7 +152,7 @@ def show(task_id: int):
 
 def _queue_filter(source) -> QueueFilter | None:
     """The review queue's filters a report page was opened with (``review=1`` marks it), else None."""
-    return QueueFilter.from_args(source) if source.get("review") else None
+    return QueueFilter.from_args(source).checked() if source.get("review") else None
 
 
 def _removed(source) -> tuple[set[str], set[str]]:
@@ -380,7 +380,7 @@ def review(task_id: int):
 @coordinator_required
 @retried
 def review_queue():
-    filters = QueueFilter.from_args(request.args)
+    filters = QueueFilter.from_args(request.args).checked()
     form = ReviewForm()
     checked: set[int] = set()
     if request.method == "POST":

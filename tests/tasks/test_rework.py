@@ -308,6 +308,15 @@ def test_filters_survive_the_query_string():
     filters = QueueFilter(roadmap_id=3, section_id=4, organization_id=5, kind=QueueKind.AGAIN)
     assert QueueFilter.from_args({k: str(v) for k, v in filters.as_args().items()}) == filters
     assert QueueFilter.from_args({"roadmap": "x", "kind": "что-то", "org": "-1"}) == QueueFilter()
+    assert QueueFilter.from_args({"section": "4"}) == QueueFilter()  # a section only within its roadmap
+
+
+def test_a_section_of_another_roadmap_is_dropped(world, make_roadmap):
+    elsewhere = make_roadmap([("1.1", "Чужая карта", "сентябрь", [world["school"]])], title="Другая карта")
+    own = world["roadmap"].sections[0]
+    assert QueueFilter(roadmap_id=world["roadmap"].id, section_id=own.id).checked().section_id == own.id
+    foreign = QueueFilter(roadmap_id=world["roadmap"].id, section_id=elsewhere.sections[0].id)
+    assert foreign.checked() == QueueFilter(roadmap_id=world["roadmap"].id)
 
 
 def test_the_next_report_follows_the_queue_order_and_wraps(world):
