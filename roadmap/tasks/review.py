@@ -114,6 +114,7 @@ class QueueRow:
     section_title: str | None
     returned_before: bool
     report: Report | None = None
+    changes: ReportChanges | None = None
 
     @property
     def coverage_text(self) -> str:
@@ -157,10 +158,12 @@ def queue(filters: QueueFilter, limit: int = 200) -> list[QueueRow]:
             select(Report).where(Report.id.in_(report_ids)).options(selectinload(Report.attachments))
         )
     }
+    changes = changes_since_returns({r.id: r.current_report_id for r in records if r.returned_before})
     return [
         QueueRow(
-            **{name: getattr(r, name) for name in QueueRow.__dataclass_fields__ if name != "report"},
+            **{name: getattr(r, name) for name in QueueRow.__dataclass_fields__ if name not in ("report", "changes")},
             report=reports.get(r.current_report_id),
+            changes=changes.get(r.id),
         )
         for r in records
     ]
@@ -264,6 +267,22 @@ class ReportChanges:
     files_removed: list[str] = field(default_factory=list)
     files_changed: list[str] = field(default_factory=list)  # same name, other content
 
+    def summary(self) -> str:
+        """One line for the queue: «охват, всего; что сделано; файлы: +1, заменён 1; ссылки: −1»."""
+        parts = [change.label[0].lower() + change.label[1:] for change in self.fields]
+        files = [f"+{len(self.files_added)}" if self.files_added else ""]
+        files += [f"−{len(self.files_removed)}" if self.files_removed else ""]
+        files += [f"заменено {len(self.files_changed)}" if self.files_changed else ""]
+        if any(files):
+            parts.append("файлы: " + ", ".join(p for p in files if p))
+        links = [
+            f"+{len(self.links_added)}" if self.links_added else "",
+            f"−{len(self.links_removed)}" if self.links_removed else "",
+        ]
+        if any(links):
+            parts.append("ссылки: " + ", ".join(p for p in links if p))
+        return "; ".join(parts) if parts else "без изменений"
+
     @property
     def any(self) -> bool:
         return bool(
@@ -289,27 +308,51 @@ def changes_since_return(task: Task, reports: list[Report] | None = None) -> Rep
 
     None when the task was never returned or no new report came since.
     """
-    returned = db.session.scalar(
-        select(Transition)
-        .where(Transition.task_id == task.id, Transition.to_status == TaskStatus.RETURNED)
-        .order_by(Transition.id.desc())
-        .limit(1)
+    return changes_since_returns({task.id: task.current_report_id}, {task.id: reports} if reports else None).get(
+        task.id
     )
-    if returned is None or task.current_report_id is None:
-        return None
+
+
+def changes_since_returns(
+    current: dict[int, int | None], reports: dict[int, list[Report]] | None = None
+) -> dict[int, ReportChanges]:
+    """``changes_since_return`` of many tasks (task id → its current report id) in two queries."""
+    ids = [task_id for task_id, report_id in current.items() if report_id]
+    if not ids:
+        return {}
+    last_return: dict[int, datetime] = {}
+    for task_id, at in db.session.execute(
+        select(Transition.task_id, Transition.at)
+        .where(Transition.task_id.in_(ids), Transition.to_status == TaskStatus.RETURNED)
+        .order_by(Transition.id)
+    ):
+        last_return[task_id] = at
+    if not last_return:
+        return {}
     if reports is None:
-        reports = db.session.scalars(
+        reports = {}
+        for report in db.session.scalars(
             select(Report)
-            .where(Report.task_id == task.id)
+            .where(Report.task_id.in_(list(last_return)))
             .options(selectinload(Report.attachments))
             .order_by(Report.id)
-        ).all()
-    current = next((r for r in reports if r.id == task.current_report_id), None)
-    earlier = [r for r in reports if r.created_at <= returned.at and r.id != task.current_report_id]
-    if current is None or not earlier or current.created_at <= returned.at:
+        ):
+            reports.setdefault(report.task_id, []).append(report)
+    found = {}
+    for task_id, returned_at in last_return.items():
+        changes = _compare(reports.get(task_id, []), current[task_id], returned_at)
+        if changes is not None:
+            found[task_id] = changes
+    return found
+
+
+def _compare(reports: list[Report], current_id: int, returned_at: datetime) -> ReportChanges | None:
+    current = next((r for r in reports if r.id == current_id), None)
+    earlier = [r for r in reports if r.created_at <= returned_at and r.id != current_id]
+    if current is None or not earlier or current.created_at <= returned_at:
         return None
     before = earlier[-1]
-    changes = ReportChanges(returned_at=returned.at)
+    changes = ReportChanges(returned_at=returned_at)
     if before.is_not_applicable != current.is_not_applicable:
         changes.fields.append(
             FieldChange(

@@ -199,6 +199,7 @@ def test_the_reviewer_sees_what_changed_since_the_return(uploads, world):
     assert changes.files_added == ["план.pdf"] and changes.files_removed == []
     assert changes.links_added == ["https://school.ru/news/3"]
     assert changes.links_removed == ["https://school.ru/news/1"]
+    assert changes.summary() == "дата проведения; охват, всего; файлы: +1, заменено 1; ссылки: +1, −1"
 
 
 def test_an_unchanged_resubmission_says_so_and_a_first_report_has_no_changes(uploads, world):
@@ -295,8 +296,11 @@ def test_the_queue_filters_by_roadmap_section_organization_and_kind(world, make_
     return_report(world["task"], world["coordinator"], "other", "ещё раз")
     submit_report(world["task"], world["executor"], ReportInput(comment="исправлено"))
     assert ids(kind=QueueKind.AGAIN) == {world["task"].id}
-    row = next(r for r in queue(QueueFilter()) if r.id == world["task"].id)
+    rows = queue(QueueFilter())
+    row = next(r for r in rows if r.id == world["task"].id)
     assert row.returned_before and row.report.comment == "исправлено"
+    assert row.changes.summary() == "охват, всего; что сделано"  # the figure was dropped, the text rewritten
+    assert all(r.changes is None for r in rows if r.id != row.id)
 
     choices = filter_choices(QueueFilter(roadmap_id=roadmap.id))
     assert [name for _id, name in choices.organizations] == ["СОШ № 2", "СОШ № 10"]  # numbers as numbers

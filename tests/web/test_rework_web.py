@@ -115,6 +115,9 @@ def test_a_returned_report_is_fixed_without_attaching_anything_again(client, aut
     assert "Что изменено после возврата" in changes
     assert re.search(r"Охват, всего: <del>10</del> → <ins>25</ins>", changes)
     assert "Файлы убраны: фото.png" in changes and "Ссылки убраны: https://school1.ru/news/2" in changes
+    queue = client.get("/review?kind=again").get_data(as_text=True)
+    assert f'id="q{task.id}"' in queue
+    assert "Изменено после возврата: охват, всего; файлы: −1; ссылки: −1" in queue
 
 
 def test_a_refused_file_keeps_what_was_ticked_to_remove(client, auth, world, uploads):
