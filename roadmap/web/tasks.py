@@ -61,7 +61,8 @@ QUEUE_LIMIT = 200  # reports on one review page, the longest-waiting first
 @bp.url_value_preprocessor
 def _report_body_limit(endpoint, _values):
     # Before any before_request hook reads the form (CSRF does): a report may carry several files.
-    if endpoint == "tasks.submit":
+    # Only for a signed-in executor: anyone else gets the app-wide limit.
+    if endpoint == "tasks.submit" and current_user.is_authenticated and current_user.role == Role.EXECUTOR:
         request.max_content_length = report_request_bytes()
 
 

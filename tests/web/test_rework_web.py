@@ -319,6 +319,20 @@ def test_a_request_over_the_reports_limit_comes_back_to_the_form(app, client, au
     assert db.session.get(Task, task.id).status == TaskStatus.PLANNED
 
 
+def test_only_a_signed_in_executor_gets_the_reports_larger_limit(app, client, auth, world):
+    app.config.update(MAX_UPLOAD_MB=1, MAX_CONTENT_LENGTH=2 * 1024 * 1024)
+    task = _task_of(world, 0, "1.1")
+    body = PDF + b"0" * (3 * 1024 * 1024)
+    anonymous = _submit(client, task, files=[("x.pdf", body)], comment="x")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]  # the body is never read
+    assert db.session.get(Task, task.id).status == TaskStatus.PLANNED
+    auth.login("school1")
+    response = _submit(client, task, files=[("x.pdf", body)], comment="x")
+    assert response.status_code == 302 and "больше 1 МБ" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
+
+
 def test_the_file_field_carries_the_limit_for_the_pages_script(client, auth, world):
     task = _task_of(world, 0, "1.1")
     auth.login("school1")
