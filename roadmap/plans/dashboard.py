@@ -194,32 +194,6 @@ def matrix(
     return Matrix(measures, executors, cells, dict(overdue_counts), page, pages, len(executor_rows))
 
 
-def review_queue(roadmap_id: int | None = None, limit: int = 200):
-    stmt = (
-        select(
-            Task.id,
-            Task.version,
-            Task.label,
-            Task.due_effective_on,
-            Task.is_not_applicable,
-            Task.updated_at,
-            Measure.number,
-            Measure.title,
-            Organization.short_name,
-            Roadmap.title.label("roadmap_title"),
-        )
-        .join(Measure, Measure.id == Task.measure_id)
-        .join(Organization, Organization.id == Task.organization_id)
-        .join(Roadmap, Roadmap.id == Task.roadmap_id)
-        .where(Task.status == TaskStatus.SUBMITTED, Task.is_cancelled.is_(False))
-        .order_by(Task.updated_at)
-        .limit(limit)
-    )
-    if roadmap_id:
-        stmt = stmt.where(Task.roadmap_id == roadmap_id)
-    return db.session.execute(stmt).all()
-
-
 @dataclass
 class RoadmapCard:
     """A roadmap in the list: its measures and, for its current plan year, the report's figures."""

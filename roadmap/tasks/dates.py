@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 # 01.09.2026, 1.9.2026, 01/09/2026 or 2026-09-01.
 _DATE_RE = re.compile(r"\b(?:(\d{1,2})[./](\d{1,2})[./](\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))\b")
@@ -49,3 +49,32 @@ def format_date_lines(ranges: list[tuple[date, date]]) -> str:
     return "\n".join(
         start.strftime("%d.%m.%Y") if start == due else f"{start:%d.%m.%Y} – {due:%d.%m.%Y}" for start, due in ranges
     )
+
+
+# How far from its occurrence a measure may have been held: prepared a little ahead, reported late.
+HELD_BEFORE_START_DAYS = 183
+HELD_AFTER_DUE_DAYS = 366
+
+
+def held_on_range(start_on: date, due_on: date, today: date) -> tuple[date, date]:
+    """The dates a report may give as «дата проведения»: from half a year before the occurrence
+    starts to a year after it is due, and never after today. Empty (first > last) when the
+    occurrence lies too far ahead to have been held."""
+    return start_on - timedelta(days=HELD_BEFORE_START_DAYS), min(today, due_on + timedelta(days=HELD_AFTER_DUE_DAYS))
+
+
+def held_on_refusal(held_on: date, start_on: date, due_on: date, today: date) -> str | None:
+    """Why a «дата проведения» is refused, naming the allowed range; None when it is allowed."""
+    first, last = held_on_range(start_on, due_on, today)
+    if first <= held_on <= last:
+        return None
+    if first > last:
+        return (
+            f"Мероприятие ещё не могло пройти: его срок начинается {start_on:%d.%m.%Y}. "
+            "Дата проведения — дата, когда мероприятие уже состоялось."
+        )
+    if held_on > today:
+        why = "позже сегодняшнего дня нельзя: отчитываются о проведённом мероприятии"
+    else:
+        why = "дата слишком далеко от срока мероприятия — проверьте год"
+    return f"Дата проведения — с {first:%d.%m.%Y} по {last:%d.%m.%Y}: {why}."

@@ -6,6 +6,10 @@ commit would leave files that no row owns (and a backup would carry them). So a 
 as ``.tmp-<name>`` and remembered in ``session.info`` with the transaction (or savepoint) that
 wrote it; the commit moves it to ``<name>``, a rollback of that transaction or of any enclosing
 one removes it. A crash leaves only ``.tmp-`` files, which ``flask files check`` reports.
+
+A report that replaces a returned one keeps the files it carries over: each gets its own row and
+its own file (``copy``: a hard link where the file system allows, else a byte copy), so every
+file still lives exactly as long as its one row and the check needs no reference counting.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,10 +56,33 @@ def store(data: bytes, extension: str) -> str:
     name = f"{secrets.token_hex(16)}.{extension}"
     temporary = folder / f"{TEMP_PREFIX}{name}"
     temporary.write_bytes(data)
+    _remember(temporary, folder / name)
+    return name
+
+
+def copy(stored_name: str, extension: str) -> str:
+    """Give an existing attachment's file a second name for a new row of the current transaction.
+
+    Raises FileNotFoundError when the original file is not on disk.
+    """
+    folder = upload_folder()
+    source = folder / stored_name
+    name = f"{secrets.token_hex(16)}.{extension}"
+    temporary = folder / f"{TEMP_PREFIX}{name}"
+    try:
+        os.link(source, temporary)  # no second copy of the bytes; either name may be removed alone
+    except FileNotFoundError:
+        raise
+    except OSError:
+        shutil.copyfile(source, temporary)
+    _remember(temporary, folder / name)
+    return name
+
+
+def _remember(temporary: Path, final: Path) -> None:
     session = db.session()
     transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_PENDING, []).append(_Pending(transaction, temporary, folder / name))
-    return name
+    session.info.setdefault(_PENDING, []).append(_Pending(transaction, temporary, final))
 
 
 def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, make_dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -37,6 +37,7 @@ from roadmap.tasks import coverage
 from roadmap.tasks import files as attachment_files
 from roadmap.tasks.access import can_review, can_submit
 from roadmap.tasks.batch import BatchResult, Skipped, decide_each
+from roadmap.tasks.dates import held_on_range, held_on_refusal
 
 ALLOWED_EXTENSIONS = {"pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"}
 RETURN_REASONS = {reason.value: reason.label for reason in ReturnReason}
@@ -67,7 +68,9 @@ class UploadedFile:
 
 
 # What an executor reports: the date held, a coverage_<name> figure per category of
-# roadmap.tasks.coverage (built from that one list), the comment, links and files.
+# roadmap.tasks.coverage (built from that one list), the comment, links and files. A report that
+# replaces an earlier one (returned, or still on review) may keep that report's links and files:
+# ``keep_links`` (the links as they stand there) and ``keep_files`` (ids of its attachments).
 ReportInput = make_dataclass(
     "ReportInput",
     [
@@ -76,6 +79,8 @@ ReportInput = make_dataclass(
         ("comment", str, ""),
         ("links", str, ""),
         ("files", list[UploadedFile], field(default_factory=list)),
+        ("keep_links", list[str], field(default_factory=list)),
+        ("keep_files", list[int], field(default_factory=list)),
     ],
 )
 ReportInput.__module__ = __name__
@@ -152,6 +157,24 @@ def max_file_bytes() -> int:
     return current_app.config.get("MAX_UPLOAD_MB", 10) * 1024 * 1024
 
 
+# One report's request may carry several files, each up to max_file_bytes(): the form is read
+# up to this many, so that a file over the limit is refused by name beside its field, with
+# what was typed kept, instead of the whole request answering 413.
+FILES_PER_REQUEST = 5
+
+
+def report_request_bytes() -> int:
+    """The largest report request read (the files plus the form's text)."""
+    return FILES_PER_REQUEST * max_file_bytes() + 1024 * 1024
+
+
+def previous_evidence(task: Task) -> Report | None:
+    """The report whose links and files a new report of this task starts with: the current one,
+    unless it is «не применимо» (or there is none)."""
+    report = db.session.get(Report, task.current_report_id) if task.current_report_id else None
+    return report if report is not None and not report.is_not_applicable else None
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -160,31 +183,45 @@ def clean_file_name(name: str) -> str:
     return " ".join(_CONTROL.sub(" ", Path((name or "").replace("\\", "/")).name).split())
 
 
-def _check_links(text: str) -> None:
-    for line in text.splitlines():
+def report_links(data: ReportInput) -> list[str]:
+    """The links a report will carry: those kept from the previous report, then the new ones, each once."""
+    links: list[str] = []
+    for line in [*data.keep_links, *data.links.splitlines()]:
         link = line.strip()
-        if link and not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", link, re.IGNORECASE):
+        if link and link not in links:
+            links.append(link)
+    return links
+
+
+def _check_links(links: list[str]) -> None:
+    for link in links:
+        if not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", link, re.IGNORECASE):
             raise WorkflowError(
                 f"«{link[:80]}» — не ссылка: укажите адрес, начинающийся с http:// или https://, по одному в строке.",
                 field="links",
             )
 
 
+def empty_file_message(name: str) -> str:
+    return f"Файл «{name}» пустой (0 байт): выберите его заново."
+
+
+def too_large_message(name: str) -> str:
+    return f"Файл «{name}» больше {max_file_bytes() // (1024 * 1024)} МБ: уменьшите его или приложите другой."
+
+
 def _validate_files(files: list[UploadedFile]) -> list[tuple[UploadedFile, str]]:
     checked = []
     for upload in files:
+        name = clean_file_name(upload.filename)
         if not upload.data:
-            raise WorkflowError(
-                f"Файл «{clean_file_name(upload.filename)}» пустой (0 байт): выберите его заново.", field="files"
-            )
+            raise WorkflowError(empty_file_message(name), field="files")
         if len(upload.data) > max_file_bytes():
-            raise WorkflowError(
-                f"Файл «{upload.filename}» больше {max_file_bytes() // (1024 * 1024)} МБ.", field="files"
-            )
+            raise WorkflowError(too_large_message(name), field="files")
         content_type = detect_file_type(upload.data, upload.filename)
         if content_type is None:
             raise WorkflowError(
-                f"Файл «{upload.filename}» не принят: допустимы PDF, DOC, DOCX, XLS, XLSX, JPG, PNG "
+                f"Файл «{name}» не принят: допустимы PDF, DOC, DOCX, XLS, XLSX, JPG, PNG "
                 "(тип проверяется по содержимому).",
                 field="files",
             )
@@ -230,18 +267,60 @@ def _validate_report(task: Task, data: ReportInput) -> None:
             + ("обучающихся." if data.coverage_students is not None else "участников всего."),
             field="coverage_disabled",
         )
-    if data.held_on and data.held_on > today_in(task.roadmap.timezone):
-        raise WorkflowError(
-            "Дата проведения не может быть позже сегодняшнего дня: отчитываются о проведённом мероприятии.",
-            field="held_on",
-        )
-    if data.held_on and task.start_on and data.held_on < task.start_on - timedelta(days=366):
-        raise WorkflowError(
-            "Дата проведения больше чем на год раньше срока мероприятия: проверьте год.", field="held_on"
-        )
-    _check_links(data.links)
-    if not data.comment.strip() and data.coverage_total is None and not data.files and not data.links.strip():
+    if data.held_on:
+        refusal = held_on_refusal(data.held_on, task.start_on, task.due_effective_on, today_in(task.roadmap.timezone))
+        if refusal:
+            raise WorkflowError(refusal, field="held_on")
+    links = report_links(data)
+    _check_links(links)
+    if (
+        not data.comment.strip()
+        and data.coverage_total is None
+        and not data.files
+        and not data.keep_files
+        and not links
+    ):
         raise WorkflowError("Опишите, что сделано: комментарий, охват, ссылка или файл.", field="comment")
+
+
+def held_on_limits(task: Task) -> tuple[date, date]:
+    """The dates the report form accepts as «дата проведения» for this task (roadmap.tasks.dates)."""
+    return held_on_range(task.start_on, task.due_effective_on, today_in(task.roadmap.timezone))
+
+
+def _kept_attachments(task: Task, ids: list[int]) -> list[Attachment]:
+    """The previous report's attachments the new report keeps; any other id is refused."""
+    if not ids:
+        return []
+    previous = previous_evidence(task)
+    own = {a.id: a for a in (previous.attachments if previous else [])}
+    if any(i not in own for i in ids):
+        raise ConflictError()
+    return [own[i] for i in dict.fromkeys(ids)]
+
+
+def _carry_files(report: Report, user: User, kept: list[Attachment]) -> None:
+    """Each kept file gets its own row and file for the new report (roadmap.tasks.files.copy)."""
+    for old in kept:
+        extension = old.stored_name.rsplit(".", 1)[-1]
+        try:
+            stored = attachment_files.copy(old.stored_name, extension)
+        except FileNotFoundError:
+            raise WorkflowError(
+                f"Файл «{old.original_name}» прошлого отчёта не найден на сервере: уберите его и приложите заново.",
+                field="files",
+            ) from None
+        db.session.add(
+            Attachment(
+                report=report,
+                original_name=clean_file_name(old.original_name)[:255] or old.original_name,
+                stored_name=stored,
+                content_type=old.content_type,
+                size=old.size,
+                sha256=old.sha256,
+                uploaded_by_id=old.uploaded_by_id or user.id,
+            )
+        )
 
 
 def coverage_warning(task: Task, data: ReportInput) -> str | None:
@@ -266,6 +345,7 @@ def submit_report(task: Task, user: User, data: ReportInput, *, expected_version
         raise WorkflowError("Отчёт уже принят; изменить его нельзя.")
     _validate_report(task, data)
     files = _validate_files(data.files)
+    kept = _kept_attachments(task, data.keep_files)
     report = Report(
         task=task,
         author_id=user.id,
@@ -273,9 +353,10 @@ def submit_report(task: Task, user: User, data: ReportInput, *, expected_version
         held_on=data.held_on,
         **{name: getattr(data, name) for name in coverage.COLUMNS},
         comment=data.comment.strip(),
-        links=data.links.strip(),
+        links="\n".join(report_links(data)),
     )
     db.session.add(report)
+    _carry_files(report, user, kept)
     _store_files(report, user, files)
     db.session.flush()
     task.current_report_id = report.id

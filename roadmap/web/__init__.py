@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -73,6 +73,10 @@ def install_error_pages(app: Flask) -> None:
 
     @errorhandler(413)
     def too_large(error):
+        if request.endpoint == "tasks.submit":  # the report form says it beside its file field
+            from roadmap.web.tasks import report_too_large
+
+            return report_too_large()
         limit = app.config["MAX_UPLOAD_MB"]
         return render_template(
             "errors/error.html", code=413, message=f"Файл слишком большой: не более {limit} МБ."

@@ -20,24 +20,32 @@ from roadmap.models import (
     Transition,
     utcnow,
 )
-from roadmap.plans.dashboard import review_queue as queue_rows
+from roadmap.russian import quantity
 from roadmap.tasks import coverage
 from roadmap.tasks.access import can_review, can_submit, can_view_task
 from roadmap.tasks.files import upload_folder
 from roadmap.tasks.listing import my_tasks
 from roadmap.tasks.proposals import manual_measures_for
+from roadmap.tasks.review import QueueFilter, changes_since_return, filter_choices, place_in_queue, queue
 from roadmap.tasks.workflow import (
     RETURN_REASONS,
     ConflictError,
     ReportInput,
     UploadedFile,
     WorkflowError,
+    clean_file_name,
     coverage_warning,
     duplicate_attachments,
+    empty_file_message,
+    held_on_limits,
     mark_not_applicable,
+    max_file_bytes,
+    previous_evidence,
+    report_request_bytes,
     review_many,
     review_report,
     submit_report,
+    too_large_message,
     unread_notice_count,
 )
 from roadmap.web.access import coordinator_required, roles_required
@@ -48,6 +56,30 @@ bp = Blueprint("tasks", __name__)
 
 SOON_DAYS = 14
 QUEUE_LIMIT = 200  # reports on one review page, the longest-waiting first
+
+
+@bp.url_value_preprocessor
+def _report_body_limit(endpoint, _values):
+    # Before any before_request hook reads the form (CSRF does): a report may carry several files.
+    # Only for a signed-in executor: anyone else gets the app-wide limit.
+    if endpoint == "tasks.submit" and current_user.is_authenticated and current_user.role == Role.EXECUTOR:
+        request.max_content_length = report_request_bytes()
+
+
+def report_too_large():
+    """A report request over even the report's limit: back to the form, the message beside the files.
+
+    Nothing of the request can be read, so what was typed is lost here; the page's script refuses
+    such files before sending (data-max-bytes), so only a browser without scripts lands here."""
+    task_id = (request.view_args or {}).get("task_id")
+    limit = report_request_bytes() // (1024 * 1024)
+    session["report_draft"] = {
+        "task": task_id,
+        "values": {},
+        "files": f"Файлы вместе больше {limit} МБ: отчёт не отправлен. Каждый файл — не более "
+        f"{max_file_bytes() // (1024 * 1024)} МБ; приложите меньше файлов или уменьшите их и отправьте снова.",
+    }
+    return redirect(url_for("tasks.show", task_id=task_id), 303)
 
 
 @bp.app_context_processor
@@ -119,7 +151,17 @@ def show(task_id: int):
     return _show_page(_task(task_id))
 
 
-def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, status: int = 200):
+def _queue_filter(source) -> QueueFilter | None:
+    """The review queue's filters a report page was opened with (``review=1`` marks it), else None."""
+    return QueueFilter.from_args(source).checked() if source.get("review") else None
+
+
+def _removed(source) -> tuple[set[str], set[str]]:
+    """The previous report's files (attachment ids) and links the executor ticked «убрать»."""
+    return set(source.getlist("remove_file")), set(source.getlist("remove_link"))
+
+
+def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, status: int = 200, removed=None):
     """The task page; a form refused by validation comes back bound, with its errors next to the fields."""
     today = today_in(task.roadmap.timezone)
     reports = db.session.scalars(
@@ -131,19 +173,35 @@ def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, 
         .options(selectinload(Transition.user))
         .order_by(Transition.id)
     ).all()
-    current = next((r for r in reports if r.id == task.current_report_id), None)
+    previous = previous_evidence(task)
     if report_form is None:
-        report_form = _draft_form(task)
+        report_form, removed = _draft_form(task)
     if report_form is None:
-        # Fixing a returned report starts from what was sent, not from an empty form.
-        previous = current if current is not None and not current.is_not_applicable else None
+        # Fixing a returned report starts from what was sent, its links and files kept (listed apart).
         report_form = ReportForm(formdata=None, obj=previous, version=task.version)
+        report_form.links.data = ""
+    if removed is None:
+        removed = _removed(request.form) if request.method == "POST" else (set(), set())
+    first, last = held_on_limits(task)
+    if first <= last:  # the date picker offers only the dates the service accepts
+        report_form.held_on.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
+    # The page's script refuses an empty or oversize file at once, in the service's own words.
+    report_form.files.render_kw = {
+        "data-max-bytes": str(max_file_bytes()),
+        "data-too-large": too_large_message("{name}"),
+        "data-empty": empty_file_message("{name}"),
+    }
     returned = None
     if task.status == TaskStatus.RETURNED:
         returned = next((h for h in reversed(history) if h.to_status == TaskStatus.RETURNED.value), None)
     duplicates = {}
     if current_user.role == Role.COORDINATOR and task.current_report_id:
         duplicates = duplicate_attachments([task.id])
+    may_review = can_review(current_user, task) and task.status == TaskStatus.SUBMITTED
+    from_queue = _queue_filter(request.args) or _queue_filter(request.form)
+    place = None
+    if current_user.role == Role.COORDINATOR and (from_queue is not None or may_review):
+        place = place_in_queue(task, from_queue or QueueFilter())
     return render_template(
         "tasks/show.html",
         task=task,
@@ -151,13 +209,20 @@ def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, 
         reports=reports,
         history=history,
         returned=returned,
-        previous_files=bool(current and current.attachments and not current.is_not_applicable),
+        previous=previous,
+        removed_files=removed[0],
+        removed_links=removed[1],
+        held_limits=(first, last),
+        changes=changes_since_return(task, reports),
         report_form=report_form,
         na_form=na_form or NotApplicableForm(formdata=None, version=task.version),
         review_form=review_form or ReviewForm(formdata=None, version=task.version),
         may_submit=can_submit(current_user, task) and task.status != TaskStatus.ACCEPTED,
-        may_review=can_review(current_user, task) and task.status == TaskStatus.SUBMITTED,
+        may_review=may_review,
         duplicates=duplicates,
+        from_queue=from_queue,
+        queue_args=(from_queue or QueueFilter()).as_args(),
+        place=place,
     ), status
 
 
@@ -170,17 +235,21 @@ def _keep_draft(task: Task, form: ReportForm, message: str) -> None:
     if sum(len(value) for value in values.values()) > DRAFT_LIMIT:
         values = {}
         message += " Введённый текст не сохранён: он слишком длинный, введите его снова."
+    files, links = _removed(request.form)
+    values["remove_file"] = sorted(files)
+    values["remove_link"] = sorted(links) if sum(map(len, links)) <= DRAFT_LIMIT else []
     session["report_draft"] = {"task": task.id, "values": values, "files": message}
 
 
-def _draft_form(task: Task) -> ReportForm | None:
-    """The report form as the user left it before a file was refused; None when there is none."""
+def _draft_form(task: Task) -> tuple[ReportForm | None, tuple[set[str], set[str]] | None]:
+    """The report form as the user left it before a file was refused (and what was ticked «убрать»)."""
     draft = session.pop("report_draft", None)
     if not isinstance(draft, dict) or draft.get("task") != task.id:
-        return None
-    form = ReportForm(formdata=MultiDict(draft.get("values") or {}), version=task.version)
+        return None, None
+    values = MultiDict(draft.get("values") or {})
+    form = ReportForm(formdata=values, version=task.version)
     form.files.errors = [str(draft.get("files", ""))]
-    return form
+    return form, _removed(values)
 
 
 def _conflict(task_id: int, exc: ConflictError):
@@ -207,7 +276,7 @@ def submit(task_id: int):
     form = ReportForm()
     if not form.validate_on_submit():
         return _show_page(task, report_form=form, status=400)
-    data = _report_input(form)
+    data = _report_input(task, form)
     warning = coverage_warning(task, data)
     if warning and not form.confirm_coverage.data:
         return render_template("tasks/confirm_coverage.html", task=task, form=form, warning=warning), 409
@@ -224,14 +293,18 @@ def submit(task_id: int):
     return redirect(url_for("tasks.my") if back_to_list else url_for("tasks.show", task_id=task.id))
 
 
-def _report_input(form: ReportForm) -> ReportInput:
+def _report_input(task: Task, form: ReportForm) -> ReportInput:
     uploads = [f for f in (form.files.data or []) if getattr(f, "filename", "")]
+    previous = previous_evidence(task)
+    removed_files, removed_links = _removed(request.form)
     return ReportInput(
         held_on=form.held_on.data,
         **{name: form[name].data for name in coverage.COLUMNS},
         comment=form.comment.data or "",
         links=form.links.data or "",
         files=[UploadedFile(f.filename or "file", f.read()) for f in uploads],
+        keep_links=[link for link in (previous.link_list if previous else []) if link not in removed_links],
+        keep_files=[a.id for a in (previous.attachments if previous else []) if str(a.id) not in removed_files],
     )
 
 
@@ -277,6 +350,8 @@ def review(task_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         return _show_page(task, review_form=form, status=400)
+    filters = _queue_filter(request.form) or QueueFilter()
+    key = (task.updated_at, task.id)  # its place in the queue, read before the decision moves it
     try:
         message = review_report(
             task,
@@ -293,17 +368,20 @@ def review(task_id: int):
         _refused(form, exc)
         return _show_page(_task(task_id), review_form=form, status=400)
     db.session.commit()
-    flash(message, "success")
-    if request.form.get("next") == "queue":
-        return redirect(url_for("tasks.review_queue"))
-    return redirect(url_for("tasks.show", task_id=task.id))
+    # On to the next report of the queue (with its filters), so a reviewer never goes back to the list.
+    place = place_in_queue(task, filters, key=key)
+    if place.next_id is None or request.form.get("next") == "queue":
+        flash(f"{message} В очереди больше нет отчётов." if place.next_id is None else message, "success")
+        return redirect(url_for("tasks.review_queue", **filters.as_args()))
+    flash(f"{message} Открыт следующий; в очереди {quantity(place.total, 'отчёт', 'отчёта', 'отчётов')}.", "success")
+    return redirect(url_for("tasks.show", task_id=place.next_id, review=1, **filters.as_args()))
 
 
 @bp.route("/review", methods=["GET", "POST"])
 @coordinator_required
 @retried
 def review_queue():
-    roadmap_id = request.args.get("roadmap", type=int)
+    filters = QueueFilter.from_args(request.args).checked()
     form = ReviewForm()
     checked: set[int] = set()
     if request.method == "POST":
@@ -317,7 +395,7 @@ def review_queue():
                 form[name].errors = [message]
             else:
                 flash(message, "warning")
-            return _queue_page(roadmap_id, form, checked), 400
+            return _queue_page(filters, form, checked), 400
         result = review_many(
             checked,
             current_user,
@@ -328,8 +406,8 @@ def review_queue():
         )
         db.session.commit()
         flash(result.message(), "warning" if result.skipped else "success")
-        return redirect(url_for("tasks.review_queue", roadmap=roadmap_id))
-    return _queue_page(roadmap_id, form, checked)
+        return redirect(url_for("tasks.review_queue", **filters.as_args()))
+    return _queue_page(filters, form, checked)
 
 
 def _seen_versions(checked: set[int]) -> dict[int, int]:
@@ -342,14 +420,16 @@ def _seen_versions(checked: set[int]) -> dict[int, int]:
     return versions
 
 
-def _queue_page(roadmap_id: int | None, form: ReviewForm, checked: set[int]):
-    rows = queue_rows(roadmap_id, limit=QUEUE_LIMIT + 1)
+def _queue_page(filters: QueueFilter, form: ReviewForm, checked: set[int]):
+    rows = queue(filters, limit=QUEUE_LIMIT + 1)
     return render_template(
         "tasks/review_queue.html",
         rows=rows[:QUEUE_LIMIT],
         more=len(rows) > QUEUE_LIMIT,
         form=form,
-        roadmap_id=roadmap_id,
+        filters=filters,
+        queue_args=filters.as_args(),
+        choices=filter_choices(filters),
         checked=checked,
     )
 
@@ -376,7 +456,9 @@ def attachment(attachment_id: int):
     path = upload_folder() / item.stored_name
     if not path.exists():
         abort(404)
-    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=item.original_name)
+    # Names are cleaned when stored; one stored before that (with a line break, say) must still download.
+    name = clean_file_name(item.original_name) or f"файл.{item.stored_name.rsplit('.', 1)[-1]}"
+    response = send_file(path, mimetype=item.content_type, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

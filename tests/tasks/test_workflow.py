@@ -142,11 +142,11 @@ def test_a_held_date_after_the_roadmaps_today_is_refused(setup, monkeypatch):
     from roadmap.tasks import workflow
 
     # One reports on what was held: not later than today where the roadmap lives (a leap day too).
-    monkeypatch.setattr(workflow, "today_in", lambda timezone: date(2028, 2, 29))
-    task = setup["task"]
-    with pytest.raises(WorkflowError, match="не может быть позже сегодняшнего дня"):
-        submit_report(task, setup["executor"], ReportInput(held_on=date(2028, 3, 1), coverage_total=5))
-    submit_report(task, setup["executor"], ReportInput(held_on=date(2028, 2, 29), coverage_total=5))
+    monkeypatch.setattr(workflow, "today_in", lambda timezone: date(2024, 2, 29))
+    task = setup["task"]  # September 2023
+    with pytest.raises(WorkflowError, match=r"с 02\.03\.2023 по 29\.02\.2024: позже сегодняшнего дня нельзя"):
+        submit_report(task, setup["executor"], ReportInput(held_on=date(2024, 3, 1), coverage_total=5))
+    submit_report(task, setup["executor"], ReportInput(held_on=date(2024, 2, 29), coverage_total=5))
     assert task.status == TaskStatus.SUBMITTED
 
 

@@ -83,8 +83,8 @@ def test_an_empty_report_says_what_to_fill(client, auth, world):
 @pytest.mark.parametrize(
     ("held_on", "message"),
     [
-        ((date.today() + timedelta(days=800)).isoformat(), "не может быть позже сегодняшнего дня"),
-        ("1923-09-15", "больше чем на год раньше срока"),
+        ((date.today() + timedelta(days=800)).isoformat(), "позже сегодняшнего дня нельзя"),
+        ("1923-09-15", "слишком далеко от срока мероприятия"),
         ("15.09.2023", "Неверное значение даты"),
     ],
 )

@@ -7,6 +7,47 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// A file input with data-max-bytes refuses an empty or oversize file as soon as it is chosen,
+// beside the field (the server would refuse it too, but only after sending it all).
+function fileProblems(input) {
+  var limit = Number(input.getAttribute("data-max-bytes"));
+  var problems = [];
+  Array.prototype.forEach.call(input.files || [], function (file) {
+    var template = file.size === 0 ? input.getAttribute("data-empty") : file.size > limit ? input.getAttribute("data-too-large") : null;
+    if (template) problems.push(template.replace("{name}", file.name));
+  });
+  return problems.join(" ");
+}
+
+function showFileProblems(input) {
+  var text = fileProblems(input);
+  var box = document.getElementById(input.id + "-chosen-error");
+  if (!box) {
+    box = document.createElement("div");
+    box.id = input.id + "-chosen-error";
+    box.className = "invalid-feedback d-block";
+    box.setAttribute("role", "alert");
+    input.insertAdjacentElement("afterend", box);
+  }
+  box.textContent = text;
+  input.classList.toggle("is-invalid", Boolean(text));
+  return text;
+}
+
+document.addEventListener("change", function (event) {
+  if (event.target.matches("input[type=file][data-max-bytes]")) showFileProblems(event.target);
+});
+
+document.addEventListener("submit", function (event) {
+  var inputs = event.target.querySelectorAll("input[type=file][data-max-bytes]");
+  Array.prototype.forEach.call(inputs, function (input) {
+    if (showFileProblems(input) && !event.defaultPrevented) {
+      event.preventDefault();
+      input.focus();
+    }
+  });
+});
+
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-copy]");
   if (!button) return;
