@@ -1,0 +1,356 @@
+"""Accessibility of every page: axe-core in Debian's chromium over the whole route list, for every
+role, at 1280 px and at 375 px; no sideways scrolling on a phone; a visible focus ring.
+
+The route list is app.url_map itself: a GET route that is neither scanned (PAGES) nor declared as
+something other than a page (NOT_PAGES) fails `test_every_get_route_is_scanned`. Ids come from the
+demo plus a few objects the demo lacks (a draft with problems, a report with a file, jobs).
+A summary of each scan goes to test-artifacts/browser/axe-<role>-<width>.json.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import Session, demo_app, serve
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.filterwarnings("ignore:Passing SelectField choices:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Object of type <Measure> not in session:sqlalchemy.exc.SAWarning"),
+]
+
+AXE_DIR = Path(__file__).parent / "axe"
+AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+ROLES = {
+    "anonymous": None,
+    "admin": "admin",
+    "coordinator": "coordinator",
+    "observer": "observer",
+    "executor": "school1",
+}
+WIDTHS = {
+    1280: {"viewport": {"width": 1280, "height": 800}},
+    375: {"viewport": {"width": 375, "height": 667}, "is_mobile": True, "has_touch": True},
+}
+
+# GET routes that answer with something other than an HTML page.
+NOT_PAGES = {
+    "static": "static files",
+    "ops.healthz": "JSON probe",
+    "ops.readyz": "JSON probe",
+    "ops.job": "JSON status of a job (its page is ops.progress)",
+    "ops.download": "a job's file",
+    "feeds.feed": "iCalendar feed",
+    "tasks.attachment": "an attached file",
+    "reports.my_export": "XLSX/DOCX/CSV download",
+    "reports.roadmap_export_view": "XLSX/DOCX/CSV download",
+    "plans.example": "example document download",
+}
+
+
+@dataclass
+class Ids:
+    """Ids of real objects for the parameterised routes."""
+
+    published: int = 0
+    draft: int = 0
+    tasks: list[int] = field(default_factory=list)  # the executor's, one of each state
+    proposals: list[int] = field(default_factory=list)  # one of each status
+    own_dates_measure: int = 0
+    organization: int = 0
+    user: int = 0
+    jobs: list[str] = field(default_factory=list)  # a finished and a failed one, the coordinator's
+
+
+def _pages(ids: Ids) -> dict[str, list[str]]:
+    """Endpoint → the paths to scan (several where a page looks different by state)."""
+    roadmaps = [ids.published, ids.draft]
+    return {
+        "auth.login": ["/login"],
+        "main.index": ["/"],
+        "auth.change_password": ["/account/password"],
+        "account.reminders": ["/account/reminders"],
+        "admin.audit_log": ["/admin/audit"],
+        "admin.organizations": ["/admin/organizations"],
+        "admin.organization_edit": ["/admin/organizations/new", f"/admin/organizations/{ids.organization}/edit"],
+        "admin.organizations_import": ["/admin/organizations/import"],
+        "admin.users": ["/admin/users"],
+        "admin.user_edit": ["/admin/users/new", f"/admin/users/{ids.user}/edit"],
+        "feeds.subscriptions": ["/feeds/"],
+        "ops.progress": [f"/jobs/{job}/progress" for job in ids.jobs],
+        "tasks.notices": ["/notices"],
+        "proposals.index": ["/proposals/"],
+        "proposals.show": [f"/proposals/{proposal}" for proposal in ids.proposals],
+        "proposals.measure": [f"/proposals/measure/{ids.own_dates_measure}"],
+        "reports.my_reports": ["/reports/my"],
+        "tasks.review_queue": ["/review"],
+        "plans.index": ["/roadmaps/"],
+        "plans.import_roadmap": ["/roadmaps/import"],
+        "plans.show": [f"/roadmaps/{r}" for r in roadmaps],
+        "plans.matrix": [f"/roadmaps/{ids.published}/matrix"],
+        "plans.reimport": [f"/roadmaps/{ids.draft}/reimport"],
+        "reports.roadmap_report": [f"/roadmaps/{ids.published}/report"],
+        "plans.review": [f"/roadmaps/{r}/review" for r in roadmaps] + [f"/roadmaps/{ids.draft}/review?problems=1"],
+        "tasks.my": ["/tasks"],
+        "tasks.show": [f"/tasks/{task}" for task in ids.tasks],
+    }
+
+
+def _draft_docx(year: int) -> bytes:
+    """A small Word roadmap with a deadline nobody can parse and a responsible body nobody knows."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph(f"План мероприятий по профориентации (черновик) на {year} год")
+    rows = [
+        ["№ п/п", "Мероприятие", "Сроки исполнения", "Ответственный"],
+        ["1. Методическая работа", "", "", ""],
+        ["1.1", "Семинар для ответственных за профориентацию", "сентябрь, ежегодно", "МКУ КНМЦ"],
+        ["1.2", "Совещание с партнёрами по профориентации", "когда получится", "ООО Ромашка"],
+        ["1.3", "Родительские собрания", "по плану ОО", "ОО"],
+    ]
+    table = document.add_table(rows=len(rows), cols=4)
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    table.cell(1, 0).merge(table.cell(1, 3))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _prepare(ids: Ids):
+    """What the demo lacks, added before the server starts; fills `ids`."""
+
+    def prepare() -> None:
+        from roadmap.clock import today_in
+        from roadmap.extensions import db
+        from roadmap.feeds.service import create_subscription
+        from roadmap.importers import read_document
+        from roadmap.jobs import enqueue
+        from roadmap.models import DateProposal, Organization, ProposalStatus, Roadmap, RoadmapStatus, Task, User
+        from roadmap.plans.service import create_roadmap
+        from roadmap.tasks.workflow import ReportInput, UploadedFile, submit_report
+
+        today = today_in()
+        coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
+        executor = db.session.scalar(select(User).where(User.login == ROLES["executor"]))
+        published = db.session.scalar(select(Roadmap).where(Roadmap.status == RoadmapStatus.PUBLISHED))
+        draft = create_roadmap(
+            read_document(_draft_docx(today.year), "черновик.docx"), user=coordinator, filename="черновик.docx"
+        )
+        db.session.flush()
+        tasks = db.session.scalars(
+            select(Task).where(Task.organization_id == executor.organization_id).order_by(Task.due_on, Task.id)
+        ).all()
+        # A report with a file and a link on a task that is overdue.
+        overdue = [t for t in tasks if t.status == "planned" and t.due_effective_on < today]
+        if overdue:
+            task = overdue[-1]
+            submit_report(
+                task,
+                executor,
+                ReportInput(
+                    held_on=task.due_on,
+                    comment="Проведено, справка во вложении.",
+                    links="https://example.org/news/1",
+                    files=[UploadedFile("справка.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")],
+                ),
+            )
+        db.session.flush()
+        by_state: dict[str, int] = {}
+        for task in tasks:
+            state = str(task.status)
+            if task.status == "planned":
+                state += "-overdue" if task.due_effective_on < today else "-later"
+                if task.due_effective_on - today < timedelta(days=14) and task.due_effective_on >= today:
+                    state = "planned-soon"
+            by_state.setdefault(state, task.id)
+        ids.tasks = sorted(by_state.values())
+        proposals = db.session.scalars(select(DateProposal).order_by(DateProposal.id)).all()
+        seen: dict[ProposalStatus, int] = {}
+        for proposal in proposals:
+            seen.setdefault(proposal.status, proposal.id)
+        ids.proposals = sorted(seen.values())
+        ids.own_dates_measure = proposals[0].measure_id
+        ids.published, ids.draft = published.id, draft.id
+        ids.organization = executor.organization_id
+        ids.user = executor.id
+        assert db.session.get(Organization, ids.organization) is not None
+        create_subscription(executor, name="Телефон")
+        create_subscription(coordinator, name="Рабочий календарь")
+        db.session.commit()
+        ids.jobs = [
+            enqueue("roadmap.jobs.tasks.pause", 0, user_id=coordinator.id, description="Пауза для проверки"),
+            enqueue("roadmap.jobs.tasks.generate_roadmap_tasks", 10**9, coordinator.id, user_id=coordinator.id),
+        ]
+
+    return prepare
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, installed (pinned, package-lock.json) into tests/browser/axe on first use."""
+    if not AXE_JS.is_file():
+        npm = shutil.which("npm")
+        assert npm is not None, "npm is needed for the accessibility scan: apt-get install npm"
+        # pytest-xdist workers share the directory and `npm ci` starts by deleting node_modules:
+        # one installs, the others wait and find it done.
+        with (AXE_DIR / ".install.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not AXE_JS.is_file():
+                subprocess.run(
+                    [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                    cwd=AXE_DIR,
+                    check=True,
+                    capture_output=True,
+                    timeout=300,
+                )
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def scan_server(chromium_path, tmp_path_factory):
+    """A server of its own (the other browser tests change the demo): the demo and the extra objects."""
+    ids = Ids()
+    app = demo_app(tmp_path_factory.mktemp("a11y-instance"), prepare=_prepare(ids))
+    with serve(app) as live:
+        live.ids = ids
+        yield live
+
+
+def test_every_get_route_is_scanned(scan_server):
+    pages = _pages(scan_server.ids)
+    missing = []
+    for rule in scan_server.app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
+            continue
+        paths = pages.get(rule.endpoint)
+        if not paths:
+            missing.append(f"{rule.rule} ({rule.endpoint})")
+    assert not missing, f"GET routes that the accessibility scan does not open: {missing}"
+    assert not set(pages) & set(NOT_PAGES)
+    assert len(scan_server.ids.tasks) >= 4, scan_server.ids.tasks  # several task states
+    assert len(scan_server.ids.proposals) >= 3 and len(scan_server.ids.jobs) == 2
+
+
+AXE_RUN = """async ([context, blocking]) => {
+    const result = await axe.run(context || document, {resultTypes: ["violations"]});
+    const found = [];
+    for (const rule of result.violations) {
+        const nodes = rule.nodes.filter((node) => blocking.includes(node.impact));
+        if (nodes.length) {
+            found.push({
+                rule: rule.id,
+                impact: rule.impact,
+                help: rule.help,
+                nodes: nodes.map((node) => ({
+                    target: node.target.join(" "),
+                    html: node.html.slice(0, 160),
+                    summary: (node.failureSummary || "").replace(/\\s+/g, " ").slice(0, 300),
+                })),
+            });
+        }
+    }
+    return found;
+}"""
+
+OPEN_DETAILS = "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+OVERFLOW = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+
+
+class Scan:
+    """What one role saw at one width: violations grouped by rule and node, with the pages."""
+
+    def __init__(self, role: str, width: int):
+        self.role, self.width = role, width
+        self.found: dict[tuple[str, ...], list[str]] = {}
+        self.overflow: list[str] = []
+        self.by_rule: dict[str, int] = {}
+        self.pages: list[str] = []
+
+    def check(self, page, where: str, context: str | None = None) -> None:
+        for rule in page.evaluate(AXE_RUN, [context, list(BLOCKING)]):
+            self.by_rule[rule["rule"]] = self.by_rule.get(rule["rule"], 0) + len(rule["nodes"])
+            for node in rule["nodes"]:
+                key = (rule["rule"], rule["impact"], node["target"], node["html"], node["summary"])
+                self.found.setdefault(key, []).append(where)
+
+    def problems(self) -> list[str]:
+        lines = []
+        for (rule, impact, target, html, summary), pages in self.found.items():
+            shown = ", ".join(pages[:3]) + (f" and {len(pages) - 3} more pages" if len(pages) > 3 else "")
+            lines.append(f"[{self.role}, {self.width}px] {rule} ({impact}) on {shown}: {target} — {html} — {summary}")
+        lines += [f"[{self.role}, {self.width}px] horizontal overflow: {item}" for item in self.overflow]
+        return lines
+
+    def report(self, artifacts: Path) -> None:
+        summary = {"pages": self.pages, "by_rule": self.by_rule, "problems": self.problems()}
+        path = artifacts / f"axe-{self.role}-{self.width}.json"
+        path.write_text(json.dumps(summary, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_page_has_no_serious_axe_violation(browser, scan_server, axe_source, artifacts, role, width):
+    session = Session(browser, scan_server, artifacts, {}, reduced_motion="reduce", **WIDTHS[width])
+    session.context.add_init_script(script=axe_source)
+    page = session.page
+    if ROLES[role]:
+        session.login(ROLES[role])
+    scan = Scan(role, width)
+    seen_final: set[str] = set()
+    error_pages: set[int] = set()
+    paths = [path for paths in _pages(scan_server.ids).values() for path in paths] + ["/no-such-page"]
+    try:
+        for path in paths:
+            response = page.goto(path)
+            status = response.status if response else 0
+            final = page.url.removeprefix(scan_server)
+            if status >= 400:
+                if status in error_pages:
+                    continue  # the same error page again
+                error_pages.add(status)
+            elif final != path:
+                final_path = final.split("?")[0]
+                if final_path in seen_final:
+                    continue  # redirected to a page already scanned (the login page for the anonymous)
+                seen_final.add(final_path)
+            else:
+                seen_final.add(path.split("?")[0])
+            where = path if final == path else f"{path} → {final} ({status})"
+            scan.pages.append(where)
+            if width == 375:
+                scroll, inner = page.evaluate(OVERFLOW)
+                if scroll > inner:
+                    scan.overflow.append(f"{where}: {scroll}px wide in {inner}px")
+                    session.shot(f"a11y-overflow-{role}{path.replace('/', '-').replace('?', '-')}")
+            page.evaluate(OPEN_DETAILS)
+            scan.check(page, where)
+        if ROLES[role]:
+            # the menus, opened: the collapsed navigation on a phone, the user's menu everywhere
+            page.goto("/")
+            nav = page.get_by_role("navigation", name="Главное меню")
+            if width == 375:
+                nav.locator(".navbar-toggler").click()
+                nav.locator(".navbar-collapse.show").wait_for()
+            nav.locator(".dropdown-toggle").click()
+            nav.locator(".dropdown-menu.show").wait_for()
+            scan.check(page, "/ (menus open)", "nav")
+    finally:
+        scan.report(artifacts)
+        session.close()
+    problems = scan.problems()
+    assert not problems, f"{len(problems)} accessibility problems ({scan.by_rule}):\n" + "\n".join(problems)
