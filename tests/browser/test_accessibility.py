@@ -14,8 +14,8 @@ import io
 import json
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -142,7 +142,7 @@ def _prepare(ids: Ids):
         from roadmap.jobs import enqueue
         from roadmap.models import DateProposal, Organization, ProposalStatus, Roadmap, RoadmapStatus, Task, User
         from roadmap.plans.service import create_roadmap
-        from roadmap.tasks.workflow import ReportInput, UploadedFile, submit_report
+        from roadmap.tasks.workflow import ReportInput, UploadedFile, mark_not_applicable, submit_report
 
         today = today_in()
         coordinator = db.session.scalar(select(User).where(User.login == "coordinator"))
@@ -155,30 +155,31 @@ def _prepare(ids: Ids):
         tasks = db.session.scalars(
             select(Task).where(Task.organization_id == executor.organization_id).order_by(Task.due_on, Task.id)
         ).all()
-        # A report with a file and a link on a task that is overdue.
-        overdue = [t for t in tasks if t.status == "planned" and t.due_effective_on < today]
-        if overdue:
-            task = overdue[-1]
-            submit_report(
-                task,
-                executor,
-                ReportInput(
-                    held_on=task.due_on,
-                    comment="Проведено, справка во вложении.",
-                    links="https://example.org/news/1",
-                    files=[UploadedFile("справка.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")],
-                ),
-            )
+        planned = [t for t in tasks if t.status == "planned"]
+        overdue = [t for t in planned if t.due_effective_on < today]
+        later = [t for t in planned if t.due_effective_on >= today]
+        # A report with a file and a link on an overdue task; a claim "not applicable"; a cancelled task.
+        submit_report(
+            overdue[-1],
+            executor,
+            ReportInput(
+                held_on=overdue[-1].due_on,
+                comment="Проведено, справка во вложении.",
+                links="https://example.org/news/1",
+                files=[UploadedFile("справка.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")],
+            ),
+        )
+        mark_not_applicable(later[-1], executor, "В школе нет 11 классов.")
+        later[-2].is_cancelled, later[-2].cancel_reason = True, "мероприятие исключено из дорожной карты"
         db.session.flush()
         by_state: dict[str, int] = {}
         for task in tasks:
-            state = str(task.status)
-            if task.status == "planned":
+            state = "cancelled" if task.is_cancelled else str(task.status)
+            if task.status == "planned" and not task.is_cancelled:
                 state += "-overdue" if task.due_effective_on < today else "-later"
-                if task.due_effective_on - today < timedelta(days=14) and task.due_effective_on >= today:
-                    state = "planned-soon"
             by_state.setdefault(state, task.id)
-        ids.tasks = sorted(by_state.values())
+        by_state["with-file"] = overdue[-1].id
+        ids.tasks = sorted(set(by_state.values()))
         proposals = db.session.scalars(select(DateProposal).order_by(DateProposal.id)).all()
         seen: dict[ProposalStatus, int] = {}
         for proposal in proposals:
@@ -268,7 +269,8 @@ AXE_RUN = """async ([context, blocking]) => {
 }"""
 
 OPEN_DETAILS = "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
-OVERFLOW = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+# innerWidth alone is not enough: a mobile browser widens the layout to fit what overflows.
+OVERFLOW = "() => [document.scrollingElement.scrollWidth, window.innerWidth, document.documentElement.clientWidth]"
 
 
 class Scan:
@@ -331,14 +333,15 @@ def test_every_page_has_no_serious_axe_violation(browser, scan_server, axe_sourc
             else:
                 seen_final.add(path.split("?")[0])
             where = path if final == path else f"{path} → {final} ({status})"
-            scan.pages.append(where)
+            started = time.monotonic()
             if width == 375:
-                scroll, inner = page.evaluate(OVERFLOW)
-                if scroll > inner:
-                    scan.overflow.append(f"{where}: {scroll}px wide in {inner}px")
+                scroll, inner, client = page.evaluate(OVERFLOW)
+                if scroll > min(inner, client, width):
+                    scan.overflow.append(f"{where}: {scroll}px wide in {min(inner, client, width)}px")
                     session.shot(f"a11y-overflow-{role}{path.replace('/', '-').replace('?', '-')}")
             page.evaluate(OPEN_DETAILS)
             scan.check(page, where)
+            scan.pages.append(f"{where} ({time.monotonic() - started:.2f} s)")
         if ROLES[role]:
             # the menus, opened: the collapsed navigation on a phone, the user's menu everywhere
             page.goto("/")
