@@ -270,7 +270,16 @@ AXE_RUN = """async ([context, blocking]) => {
 
 OPEN_DETAILS = "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
 # innerWidth alone is not enough: a mobile browser widens the layout to fit what overflows.
-OVERFLOW = "() => [document.scrollingElement.scrollWidth, window.innerWidth, document.documentElement.clientWidth]"
+OVERFLOW = """(width) => {
+    const wide = [];
+    for (const el of document.body.querySelectorAll("*")) {
+        const box = el.getBoundingClientRect();
+        if (box.right > width + 1 && box.width > 0 && ![...el.children].some((c) => c.getBoundingClientRect().right > width + 1)) {
+            wide.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} (right ${Math.round(box.right)}): ${el.outerHTML.slice(0, 120)}`);
+        }
+    }
+    return [document.scrollingElement.scrollWidth, window.innerWidth, document.documentElement.clientWidth, wide.slice(0, 3)];
+}"""
 
 
 class Scan:
@@ -335,9 +344,9 @@ def test_every_page_has_no_serious_axe_violation(browser, scan_server, axe_sourc
             where = path if final == path else f"{path} → {final} ({status})"
             started = time.monotonic()
             if width == 375:
-                scroll, inner, client = page.evaluate(OVERFLOW)
+                scroll, inner, client, wide = page.evaluate(OVERFLOW, width)
                 if scroll > min(inner, client, width):
-                    scan.overflow.append(f"{where}: {scroll}px wide in {min(inner, client, width)}px")
+                    scan.overflow.append(f"{where}: {scroll}px wide in {min(inner, client, width)}px; {wide}")
                     session.shot(f"a11y-overflow-{role}{path.replace('/', '-').replace('?', '-')}")
             page.evaluate(OPEN_DETAILS)
             scan.check(page, where)
