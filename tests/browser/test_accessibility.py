@@ -86,7 +86,7 @@ def _pages(ids: Ids) -> dict[str, list[str]]:
         "admin.organizations": ["/admin/organizations"],
         "admin.organization_edit": ["/admin/organizations/new", f"/admin/organizations/{ids.organization}/edit"],
         "admin.organizations_import": ["/admin/organizations/import"],
-        "admin.users": ["/admin/users"],
+        "admin.users": ["/admin/users", "/admin/users?page=2"],
         "admin.user_edit": ["/admin/users/new", f"/admin/users/{ids.user}/edit"],
         "feeds.subscriptions": ["/feeds/"],
         "ops.progress": [f"/jobs/{job}/progress" for job in ids.jobs],
@@ -135,12 +135,13 @@ def _prepare(ids: Ids):
     """What the demo lacks, added before the server starts; fills `ids`."""
 
     def prepare() -> None:
+        from roadmap.accounts.service import create_user
         from roadmap.clock import today_in
         from roadmap.extensions import db
         from roadmap.feeds.service import create_subscription
         from roadmap.importers import read_document
         from roadmap.jobs import enqueue
-        from roadmap.models import DateProposal, Organization, ProposalStatus, Roadmap, RoadmapStatus, Task, User
+        from roadmap.models import DateProposal, Organization, ProposalStatus, Roadmap, RoadmapStatus, Role, Task, User
         from roadmap.plans.service import create_roadmap
         from roadmap.tasks.workflow import ReportInput, UploadedFile, mark_not_applicable, submit_report
 
@@ -190,6 +191,15 @@ def _prepare(ids: Ids):
         ids.organization = executor.organization_id
         ids.user = executor.id
         assert db.session.get(Organization, ids.organization) is not None
+        # enough accounts for the user list to have a second page (a pager to scan and to tab through)
+        for number in range(1, 11):
+            create_user(
+                login=f"teacher{number}",
+                full_name=f"Учитель {number}",
+                password="demo2026-teacher",
+                role=Role.EXECUTOR,
+                organization=executor.organization,
+            )
         create_subscription(executor, name="Телефон")
         create_subscription(coordinator, name="Рабочий календарь")
         db.session.commit()
@@ -230,6 +240,12 @@ def scan_server(chromium_path, tmp_path_factory):
     with serve(app) as live:
         live.ids = ids
         yield live
+
+
+@pytest.fixture(scope="session")
+def scan_logins() -> dict:
+    """Cookies of each login on the scan server (the other server's would not work here)."""
+    return {}
 
 
 def test_every_get_route_is_scanned(scan_server):
@@ -315,8 +331,8 @@ class Scan:
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_has_no_serious_axe_violation(browser, scan_server, axe_source, artifacts, role, width):
-    session = Session(browser, scan_server, artifacts, {}, reduced_motion="reduce", **WIDTHS[width])
+def test_every_page_has_no_serious_axe_violation(browser, scan_server, scan_logins, axe_source, artifacts, role, width):
+    session = Session(browser, scan_server, artifacts, scan_logins, reduced_motion="reduce", **WIDTHS[width])
     session.context.add_init_script(script=axe_source)
     page = session.page
     if ROLES[role]:
@@ -366,3 +382,130 @@ def test_every_page_has_no_serious_axe_violation(browser, scan_server, axe_sourc
         session.close()
     problems = scan.problems()
     assert not problems, f"{len(problems)} accessibility problems ({scan.by_rule}):\n" + "\n".join(problems)
+
+
+FOCUS_SNAPSHOT = """() => {
+    window.__signature = (el) => {
+        const s = getComputedStyle(el);
+        return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset, s.boxShadow].join("|");
+    };
+    for (const el of document.querySelectorAll("*")) el.style.transition = "none";
+}"""
+
+
+# Each focusable element in turn, focused after a keyboard Tab (so that :focus-visible applies as
+# for a keyboard user): does its ring differ from the unfocused look, and stand out (3:1) against the
+# colour it is drawn on (the parent's background; its own for a ring drawn inside)?
+FOCUS_CHECK = """() => {
+    const parse = (c) => {
+        const m = c.match(/rgba?\\(([^)]+)\\)/);
+        if (!m) return null;
+        const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+        return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+    };
+    const blend = (top, base) => [0, 1, 2].map((i) => top[i] * top[3] + base[i] * (1 - top[3]));
+    const background = (start) => {
+        const layers = [];
+        for (let n = start; n; n = n.parentElement) {
+            const c = parse(getComputedStyle(n).backgroundColor);
+            if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+        }
+        let base = [255, 255, 255];
+        for (const c of layers.reverse()) base = blend(c, base);
+        return base;
+    };
+    const lum = (rgb) => {
+        const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * f(rgb[0]) + 0.7152 * f(rgb[1]) + 0.0722 * f(rgb[2]);
+    };
+    const contrast = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+    const results = [];
+    for (const el of document.querySelectorAll(selector)) {
+        if (el.disabled || el.tabIndex < 0 || !el.getClientRects().length || getComputedStyle(el).visibility === "hidden") continue;
+        if (document.activeElement === el) el.blur();
+        const before = window.__signature(el);
+        el.focus({preventScroll: true});
+        if (document.activeElement !== el) continue;  // not focusable after all (e.g. inside a closed menu)
+        const s = getComputedStyle(el);
+        const behind = background(parseFloat(s.outlineOffset) < 0 ? el : el.parentElement);
+        let best = 0;
+        if (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) {
+            const c = parse(s.outlineColor);
+            if (c) best = contrast(blend(c, behind), behind);
+        }
+        const shadow = s.boxShadow !== "none" ? parse(s.boxShadow) : null;
+        if (shadow) best = Math.max(best, contrast(blend(shadow, behind), behind));
+        const changed = window.__signature(el) !== before;
+        const kind = el.tagName.toLowerCase() + [...el.classList].filter((c) => !/^(m[setbxy]?|p[setbxy]?)-/.test(c)).map((c) => "." + c).join("");
+        results.push({kind, ok: changed && best >= 3 && el.matches(":focus-visible"), contrast: Math.round(best * 100) / 100,
+                      changed, visible: el.matches(":focus-visible"), html: el.outerHTML.slice(0, 140)});
+    }
+    return results;
+}"""
+
+
+def _focus_pages(ids: Ids) -> dict[str, list[str]]:
+    task = ids.tasks[0]
+    return {
+        "anonymous": ["/login"],
+        "coordinator": ["/roadmaps/", f"/roadmaps/{ids.published}", f"/roadmaps/{ids.draft}/review", "/review"],
+        "executor": ["/tasks", f"/tasks/{task}", "/feeds/"],
+        "admin": ["/admin/users", f"/admin/users/{ids.user}/edit", "/admin/users?page=2"],
+    }
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_every_interactive_element_shows_a_visible_focus_ring(browser, scan_server, scan_logins, artifacts, width):
+    """Pages with navbar links, the user menu, buttons, fields, checkboxes, summaries and page links:
+    every focusable element, focused in keyboard mode, shows a ring that changes its look and reaches
+    3:1 against what is around it."""
+    failures: dict[str, str] = {}
+    stops = 0
+    kinds: set[str] = set()
+    for role, paths in _focus_pages(scan_server.ids).items():
+        login = ROLES[role]
+        session = Session(browser, scan_server, artifacts, scan_logins, reduced_motion="reduce", **WIDTHS[width])
+        page = session.page
+        try:
+            if login:
+                session.login(login)
+            for number, path in enumerate(paths):
+                page.goto(path)
+                if width == 375 and login:
+                    # the collapsed menu, opened by keyboard like everything else below
+                    page.locator(".navbar-toggler").focus()
+                    page.keyboard.press("Enter")
+                    page.locator(".navbar-collapse.show").wait_for()
+                page.evaluate(OPEN_DETAILS)
+                page.evaluate(FOCUS_SNAPSHOT)
+                if login and number == 0:
+                    # the user's menu, opened from the keyboard, so that its items are checked too
+                    page.locator(".navbar .dropdown-toggle").focus()
+                    page.keyboard.press("Enter")
+                    page.locator(".dropdown-menu.show").wait_for()
+                page.keyboard.press("Tab")  # keyboard use: from now on focus is shown as for the keyboard
+                for result in page.evaluate(FOCUS_CHECK):
+                    stops += 1
+                    kinds.add(result["kind"])
+                    if not result["ok"] and result["kind"] not in failures:
+                        failures[result["kind"]] = f"{path} [{role}, {width}px]: {result}"
+        finally:
+            session.close()
+    assert stops > 100, f"only {stops} focusable elements were checked"
+    expected = [
+        "a.nav-link",
+        "a.dropdown-item",
+        "button.dropdown-item",
+        "input.form-control",
+        "select.form-select",
+        "textarea.form-control",
+        "input.form-check-input",
+        "summary",
+        "a.btn",
+        "button.btn",
+        "a.page-link",
+    ]
+    missing = [kind for kind in expected if not any(seen == kind or seen.startswith(kind + ".") for seen in kinds)]
+    assert not missing, f"the check never reached {missing}; it reached {sorted(kinds)}"
+    assert not failures, "focus is not visible on:\n" + "\n".join(failures.values())
