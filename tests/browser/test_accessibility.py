@@ -67,6 +67,7 @@ class Ids:
     published: int = 0
     draft: int = 0
     tasks: list[int] = field(default_factory=list)  # the executor's, one of each state
+    task_states: dict[str, int] = field(default_factory=dict)
     proposals: list[int] = field(default_factory=list)  # one of each status
     own_dates_measure: int = 0
     organization: int = 0
@@ -181,6 +182,7 @@ def _prepare(ids: Ids):
             by_state.setdefault(state, task.id)
         by_state["with-file"] = overdue[-1].id
         ids.tasks = sorted(set(by_state.values()))
+        ids.task_states = by_state
         proposals = db.session.scalars(select(DateProposal).order_by(DateProposal.id)).all()
         seen: dict[ProposalStatus, int] = {}
         for proposal in proposals:
@@ -209,6 +211,32 @@ def _prepare(ids: Ids):
         ]
 
     return prepare
+
+
+def _submit(form: str, **fields: str):
+    def act(page) -> None:
+        for selector, value in fields.items():
+            page.locator(f"{form} #{selector}").fill(value)
+        page.locator(f"{form} [type=submit]").last.click()
+
+    return act
+
+
+def _refused_forms(ids: Ids) -> dict[str, list[tuple[str, str, object]]]:
+    """Pages as they come back with a refused form (messages at the fields): role → (name, path, action)."""
+    task = ids.task_states["planned-later"]
+    return {
+        "anonymous": [("/login (wrong password)", "/login", _submit("main form", login="nobody", password="wrong"))],
+        "executor": [
+            (
+                f"/tasks/{task} (report refused)",
+                f"/tasks/{task}",
+                _submit('form[action$="/submit"]', coverage_total="-4"),
+            )
+        ],
+        "coordinator": [("/roadmaps/import (no file)", "/roadmaps/import", _submit("main form"))],
+        "admin": [("/admin/users/new (empty)", "/admin/users/new", _submit("main form"))],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -284,6 +312,11 @@ AXE_RUN = """async ([context, blocking]) => {
     return found;
 }"""
 
+# A field marked invalid says so to a screen reader, and its message is part of its description.
+UNLINKED_ERRORS = """() => [...document.querySelectorAll("main .is-invalid")].filter((el) => {
+    const described = (el.getAttribute("aria-describedby") || "").split(" ").map((id) => document.getElementById(id));
+    return el.getAttribute("aria-invalid") !== "true" || !described.some((d) => d && d.querySelector(".invalid-feedback"));
+}).map((el) => el.outerHTML.slice(0, 120))"""
 OPEN_DETAILS = "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
 # innerWidth alone is not enough: a mobile browser widens the layout to fit what overflows.
 OVERFLOW = """(width) => {
@@ -367,6 +400,17 @@ def test_every_page_has_no_serious_axe_violation(browser, scan_server, scan_logi
             page.evaluate(OPEN_DETAILS)
             scan.check(page, where)
             scan.pages.append(f"{where} ({time.monotonic() - started:.2f} s)")
+        for where, path, action in _refused_forms(scan_server.ids).get(role, []):
+            page.goto(path)
+            action(page)
+            page.wait_for_load_state()
+            refused = page.locator(".invalid-feedback, .alert-danger")
+            assert refused.count(), f"{where}: the form was not refused, nothing to scan"
+            unlinked = page.evaluate(UNLINKED_ERRORS)
+            assert not unlinked, f"{where}: fields marked invalid without aria-invalid and their message: {unlinked}"
+            page.evaluate(OPEN_DETAILS)
+            scan.check(page, where)
+            scan.pages.append(where)
         if ROLES[role]:
             # the menus, opened: the collapsed navigation on a phone, the user's menu everywhere
             page.goto("/")
