@@ -40,8 +40,15 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     login_manager.user_loader(load_session_user)
 
     from roadmap.web import register_blueprints
+    from roadmap.web.routing import install_converters
+
+    install_converters(app)
 
     register_blueprints(app)
+
+    from roadmap.api import init_api
+
+    init_api(app)
 
     from roadmap.cli import register_commands
 

@@ -6,9 +6,9 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    from roadmap.cli import demo, feeds, files, ops, orgs, plans, schedule, users
+    from roadmap.cli import api, demo, feeds, files, ops, orgs, plans, schedule, users
     from roadmap.cli.boundary import install_boundary
 
     install_boundary(app)  # every command of app.cli, also ones added later, is guarded on lookup
-    for module in (users, orgs, demo, schedule, plans, feeds, ops, files):
+    for module in (users, orgs, demo, schedule, plans, feeds, ops, files, api):
         module.register(app)

@@ -1,5 +1,6 @@
 """Typed entities, one module per aggregate. Importing this package registers them all."""
 
+from roadmap.models.api_token import ApiToken
 from roadmap.models.audit import AuditEvent
 from roadmap.models.base import Base, utcnow
 from roadmap.models.feed import Subscription, SubscriptionKind
@@ -13,6 +14,7 @@ from roadmap.models.user import Role, User
 
 __all__ = [
     "Alias",
+    "ApiToken",
     "Attachment",
     "AuditEvent",
     "Base",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Select, false, select
+
 from roadmap.models import Roadmap, RoadmapStatus, Role, Task, User
 
 
@@ -36,3 +38,28 @@ def can_submit(user: User, task: Task) -> bool:
 
 def can_review(user: User, task: Task) -> bool:
     return user.role == Role.COORDINATOR and not task.is_cancelled
+
+
+# The same rules as queries, for lists that are paged in SQL (the API). A test compares them with
+# the rules above over every role and kind of task.
+
+
+def visible_roadmaps(user: User) -> Select:
+    """The roadmaps `user` may open, as `can_view_roadmap` decides one by one."""
+    stmt = select(Roadmap)
+    if user.role in (Role.COORDINATOR, Role.ADMIN):
+        return stmt
+    if user.role == Role.OBSERVER:
+        return stmt.where(Roadmap.status != RoadmapStatus.DRAFT)
+    return stmt.where(false())
+
+
+def visible_tasks(user: User) -> Select:
+    """The tasks `user` may open, as `can_view_task` decides one by one."""
+    stmt = select(Task)
+    if user.role == Role.EXECUTOR:
+        if user.organization_id is None:
+            return stmt.where(false())
+        return stmt.where(Task.organization_id == user.organization_id)
+    visible = visible_roadmaps(user).with_only_columns(Roadmap.id)
+    return stmt.where(Task.roadmap_id.in_(visible.scalar_subquery()))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
 
 
 def register_blueprints(app: Flask) -> None:
@@ -32,34 +35,56 @@ def register_blueprints(app: Flask) -> None:
     def navigation():
         return {"nav_endpoints": nav_items}
 
-    @app.errorhandler(400)
+    install_error_pages(app)
+
+
+def install_error_pages(app: Flask) -> None:
+    """The error pages of the site; under /api/ the same errors leave as problem details."""
+    from roadmap.api.problems import is_api_request, problem_response
+
+    def errorhandler(code_or_exception):
+        def decorator(page):
+            @wraps(page)
+            def handler(error):
+                return problem_response(error) if is_api_request() else page(error)
+
+            app.register_error_handler(code_or_exception, handler)
+            return handler
+
+        return decorator
+
+    @errorhandler(HTTPException)
+    def other_http_error(error):
+        return error  # Werkzeug's own answer, as before
+
+    @errorhandler(400)
     def bad_request(error):
         return render_template(
             "errors/error.html", code=400, message=getattr(error, "description", "Неверный запрос.")
         ), 400
 
-    @app.errorhandler(403)
+    @errorhandler(403)
     def forbidden(error):
         return render_template("errors/error.html", code=403, message="Недостаточно прав для этой страницы."), 403
 
-    @app.errorhandler(404)
+    @errorhandler(404)
     def not_found(error):
         return render_template("errors/error.html", code=404, message="Страница не найдена."), 404
 
-    @app.errorhandler(413)
+    @errorhandler(413)
     def too_large(error):
         limit = app.config["MAX_UPLOAD_MB"]
         return render_template(
             "errors/error.html", code=413, message=f"Файл слишком большой: не более {limit} МБ."
         ), 413
 
-    @app.errorhandler(429)
+    @errorhandler(429)
     def too_many(error):
         return render_template(
             "errors/error.html", code=429, message="Слишком много попыток. Подождите минуту и попробуйте снова."
         ), 429
 
-    @app.errorhandler(500)
+    @errorhandler(500)
     def server_error(error):
         return render_template(
             "errors/error.html", code=500, message="Внутренняя ошибка. Мы уже знаем о ней; попробуйте позже."
@@ -67,7 +92,7 @@ def register_blueprints(app: Flask) -> None:
 
     from flask_wtf.csrf import CSRFError
 
-    @app.errorhandler(CSRFError)
+    @errorhandler(CSRFError)
     def csrf_error(error):
         return render_template(
             "errors/error.html",

@@ -38,6 +38,8 @@ class World:
     feed_token: str
     subscription_revocable: object
     job_id: str
+    api_token_revocable: object = None
+    api_tokens: dict[str, str] = field(default_factory=dict)  # role → its user's API key
     ids: dict[str, int] = field(default_factory=dict)
 
 
@@ -105,6 +107,12 @@ def world(app, make_org, make_user, make_roadmap):
     attachment = db.session.scalar(select(Attachment).where(Attachment.report_id == report.id))
     _sub, token = create_subscription(users["executor_own"], name="Телефон")
     revocable, _token = create_subscription(users["executor_own"], name="Ноутбук")
+    from roadmap.accounts.api_tokens import create_api_token
+
+    api_tokens = {
+        role: create_api_token(user, f"ключ {role}").secret for role, user in users.items() if user is not None
+    }
+    api_token_revocable = create_api_token(users["executor_own"], "отзываемый").token
     measure = draft.measures[0]
     # Committed (a savepoint released): views that roll back on errors must not undo the world.
     db.session.commit()
@@ -135,4 +143,6 @@ def world(app, make_org, make_user, make_roadmap):
         feed_token=token,
         subscription_revocable=revocable,
         job_id=job_id,
+        api_token_revocable=api_token_revocable,
+        api_tokens=api_tokens,
     )

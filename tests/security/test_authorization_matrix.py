@@ -6,7 +6,8 @@ page decides who may open it. Answers:
 - ok: the view was reached (2xx, 3xx other than the login redirect, or a 400/409 validation answer);
 - login: 302 to the login page;
 - 403: forbidden for the role;
-- 404: the object answers exactly like a missing one (another organization's data).
+- 404: the object answers exactly like a missing one (another organization's data);
+- 401: the API without a key (API routes are called with the role's own API key, not a session).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from roadmap.extensions import db
 from roadmap.models import Attachment, Report, Subscription, Task
 from tests.security.conftest import ROLES, login_as
 
-OK, LOGIN, F, N = "ok", "login", "403", "404"
+OK, LOGIN, F, N, U = "ok", "login", "403", "404", "401"
 
 pytestmark = [
     # wtforms 3.3 deprecates (value, label) tuples in SelectField choices; every form here uses them.
@@ -53,6 +54,13 @@ OWN_TASK_ACTION = row(LOGIN, F, F, F, OK, N)
 EXECUTORS = row(LOGIN, F, F, F, OK, OK)
 JOB_OF_COORDINATOR = row(LOGIN, OK, OK, N, N, N)
 SUBSCRIPTION_OF_OWN = row(LOGIN, N, N, N, OK, N)
+# The API: the same rights as the pages, the key instead of the login.
+API_EVERYONE = row(U, OK, OK, OK, OK, OK)
+API_STAFF_ROADMAP = row(U, OK, OK, OK, N, N)
+API_STAFF = row(U, OK, OK, OK, F, F)
+API_OWN_TASK_VIEW = row(U, OK, OK, OK, OK, N)
+API_OWN_TASK_ACTION = row(U, N, N, N, OK, N)
+API_REVIEW = row(U, N, OK, N, N, N)
 
 # "METHOD rule" → expected answer per role.
 MATRIX: dict[str, dict[str, str]] = {
@@ -145,6 +153,30 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /proposals/measure/<int:measure_id>": row(LOGIN, F, F, F, OK, N),
     "GET /proposals/<int:proposal_id>": OWN_TASK_VIEW,
     "POST /proposals/<int:proposal_id>": row(LOGIN, F, OK, F, OK, N),
+    # API keys of one's own
+    "GET /account/api-tokens": SIGNED_IN,
+    "POST /account/api-tokens": SIGNED_IN,
+    "POST /account/api-tokens/<int:token_id>/revoke": SUBSCRIPTION_OF_OWN,
+    # the REST API (its document and reference are public: they hold no data)
+    "GET /api/v1/openapi.json": EVERYONE,
+    "GET /api/v1/docs": EVERYONE,
+    "GET /api/v1/me": API_EVERYONE,
+    "GET /api/v1/organizations": API_EVERYONE,  # an executor gets its own organization only
+    "GET /api/v1/groups": API_STAFF,
+    "GET /api/v1/roadmaps": API_EVERYONE,  # an executor gets an empty list
+    "GET /api/v1/roadmaps/<int:roadmap_id>": API_STAFF_ROADMAP,
+    "GET /api/v1/roadmaps/<int:roadmap_id>/sections": API_STAFF_ROADMAP,
+    "GET /api/v1/roadmaps/<int:roadmap_id>/measures": API_STAFF_ROADMAP,
+    "GET /api/v1/roadmaps/<int:roadmap_id>/figures": API_STAFF_ROADMAP,
+    "GET /api/v1/roadmaps/<int:roadmap_id>/exports": API_STAFF_ROADMAP,
+    "GET /api/v1/tasks": API_EVERYONE,  # each sees its own (tested in tests/api)
+    "GET /api/v1/tasks/<int:task_id>": API_OWN_TASK_VIEW,
+    "GET /api/v1/tasks/<int:task_id>/history": API_OWN_TASK_VIEW,
+    # staff see the task but the workflow refuses them (422); the other school does not see it
+    "POST /api/v1/tasks/<int:task_id>/report": row(U, OK, OK, OK, OK, N),
+    "POST /api/v1/tasks/<int:task_id>/not-applicable": row(U, OK, OK, OK, OK, N),
+    "POST /api/v1/tasks/<int:task_id>/review": row(U, OK, OK, OK, OK, N),
+    "POST /api/v1/review": row(U, F, OK, F, F, F),
 }
 
 # Routes whose <roadmap_id> is not the published roadmap: edits go to the draft (no task
@@ -174,6 +206,7 @@ def url_for_rule(rule, world) -> str:
         "subscription_id": world.subscription_revocable.id,
         "job_id": world.job_id,
         "proposal_id": world.proposal_a.id,
+        "token_id": world.api_token_revocable.id,
         "fmt": "csv" if "export" in rule.endpoint else "xlsx",  # the cheapest formats
         "token": "0" * 32,
     }
@@ -202,9 +235,9 @@ def classify(response) -> str:
     location = response.headers.get("Location", "")
     if response.status_code == 302 and urlsplit(location).path == "/login" and "next=" in location:
         return LOGIN
-    if response.status_code in (403, 404):
+    if response.status_code in (401, 403, 404):
         return str(response.status_code)
-    if response.status_code < 400 or response.status_code in (400, 409):
+    if response.status_code < 400 or response.status_code in (400, 409, 422):
         return OK
     return f"unexpected {response.status_code}"
 
@@ -223,8 +256,14 @@ def test_authorization_matrix(app, world):
         method = key.split(" ", 1)[0]
         path = url_for_rule(rule, world)
         for role in ROLES:
-            client = login_as(app, world.users.get(role))
-            response = client.open(path, method=method, data={})
+            if path.startswith("/api/v1/") and MATRIX[key]["anonymous"] == U:
+                client = login_as(app, None)
+                token = world.api_tokens.get(role)
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                response = client.open(path, method=method, json={}, headers=headers)
+            else:
+                client = login_as(app, world.users.get(role))
+                response = client.open(path, method=method, data={})
             got = classify(response)
             response.close()  # file responses (attachments, exports) hold an open file until closed
             expected = MATRIX[key][role]
@@ -321,6 +360,10 @@ def test_post_routes_refuse_requests_without_csrf_token(migrated, instance_dir, 
         for name in rule.arguments:
             path = path.replace(f"<int:{name}>", "1").replace(f"<{name}>", "0" * 32)
         response = client.post(path, data={"comment": "x"})
+        if path.startswith("/api/v1/"):
+            # The API takes no cookie: its key is the credential, so there is no CSRF token to ask for.
+            assert response.status_code == 401, (rule.rule, response.status_code)
+            continue
         assert response.status_code == 400, (rule.rule, response.status_code)
         assert "Форма устарела" in response.get_data(as_text=True), rule.rule
 

@@ -1,0 +1,612 @@
+"""The API's resources. Each view reads what its user may see (roadmap.tasks.access) and changes
+things only through the services the pages use, so that API and pages tell one story."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import wraps
+
+from flask import Response, json, request, url_for
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from roadmap.api import guard
+from roadmap.api.problems import problem
+from roadmap.api.schemas import (
+    BulkResultSchema,
+    BulkReviewIn,
+    ExportLinksSchema,
+    FiguresArgs,
+    GroupSchema,
+    MeasureSchema,
+    MeSchema,
+    MonitoringSchema,
+    NotApplicableIn,
+    OrganizationArgs,
+    OrganizationSchema,
+    PageArgs,
+    ReportIn,
+    ReviewIn,
+    RoadmapSchema,
+    SectionSchema,
+    TaskArgs,
+    TaskPageSchema,
+    TaskSchema,
+    TransitionSchema,
+)
+from roadmap.clock import today_for
+from roadmap.extensions import db
+from roadmap.models import Measure, Organization, OrgGroup, Roadmap, Role, Task
+from roadmap.reports import queries
+from roadmap.tasks import coverage
+from roadmap.tasks.access import can_view_roadmap, can_view_task, visible_roadmaps, visible_tasks
+
+me_bp = Blueprint("api_me", __name__, url_prefix="/api/v1", description="Кто я: пользователь ключа")
+directory_bp = Blueprint("api_directory", __name__, url_prefix="/api/v1", description="Организации и группы")
+roadmaps_bp = Blueprint("api_roadmaps", __name__, url_prefix="/api/v1", description="Дорожные карты и мероприятия")
+tasks_bp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="Задачи организаций и отчёты")
+review_bp = Blueprint("api_review", __name__, url_prefix="/api/v1", description="Проверка отчётов координатором")
+BLUEPRINTS = [guard(bp) for bp in (me_bp, directory_bp, roadmaps_bp, tasks_bp, review_bp)]
+
+ERRORS = (400, 401, 403, 404, 429)
+
+
+def documented(blueprint: Blueprint, *codes: int):
+    """Document the error answers a route gives (problem details)."""
+
+    def decorator(view):
+        for code in codes:
+            view = blueprint.alt_response(code, description=_describe(code))(view)
+        return view
+
+    return decorator
+
+
+def _describe(code: int) -> str:
+    from roadmap.api.problems import TITLES
+
+    return TITLES.get(code, "Ошибка")
+
+
+# ---------------------------------------------------------------- paging and caching
+
+
+def encode_cursor(last_id: int) -> str:
+    return str(last_id)
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The last id seen (0 for the first page); the schema has checked it is digits."""
+    return int(cursor) if cursor else 0
+
+
+def json_with_etag(payload) -> Response:
+    """The JSON answer with a strong ETag of its bytes; 304 when the client has it already."""
+    body = json.dumps(payload, ensure_ascii=False)
+    etag = hashlib.sha256(body.encode()).hexdigest()[:32]
+    response = Response(body, mimetype="application/json")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": response.headers["ETag"], "Cache-Control": "private, no-cache"})
+    return response
+
+
+def _page(stmt, key, args: dict, dump):
+    """A cursor page of `stmt` ordered by `key` (an id column)."""
+    after = decode_cursor(args.get("cursor"))
+    rows = db.session.scalars(stmt.where(key > after).order_by(key).limit(args["limit"] + 1)).all()
+    more = len(rows) > args["limit"]
+    rows = rows[: args["limit"]]
+    return {"items": [dump(row) for row in rows], "next_cursor": encode_cursor(rows[-1].id) if more and rows else None}
+
+
+# ---------------------------------------------------------------- me
+
+
+@me_bp.route("/me")
+@me_bp.response(200, MeSchema)
+@documented(me_bp, 401, 429)
+def me():
+    """Пользователь, от имени которого действует ключ"""
+    from flask import g
+
+    return {
+        "id": current_user.id,
+        "login": current_user.login,
+        "full_name": current_user.full_name,
+        "role": current_user.role,
+        "organization_id": current_user.organization_id,
+        "token_read_only": g.api_token.is_read_only,
+    }
+
+
+# ---------------------------------------------------------------- directory
+
+
+def _is_staff() -> bool:
+    return current_user.role in (Role.COORDINATOR, Role.ADMIN, Role.OBSERVER)
+
+
+@directory_bp.route("/organizations")
+@directory_bp.arguments(OrganizationArgs, location="query", as_kwargs=True)
+@directory_bp.response(200, OrganizationSchema(many=True))
+@documented(directory_bp, *ERRORS)
+def organizations(limit: int, cursor: str | None = None, kind: str | None = None):
+    """Организации: сотрудникам центра — все, исполнителю — своя
+
+    Страницы по `limit` записей; следующая — с `cursor` из заголовка `X-Next-Cursor`.
+    """
+    stmt = select(Organization)
+    if not _is_staff():
+        stmt = stmt.where(Organization.id == (current_user.organization_id or 0))
+    if kind:
+        stmt = stmt.where(Organization.kind == kind)
+    page = _page(stmt, Organization.id, {"limit": limit, "cursor": cursor}, lambda org: org)
+    headers = {"X-Next-Cursor": page["next_cursor"]} if page["next_cursor"] else {}
+    return page["items"], 200, headers
+
+
+@directory_bp.route("/groups")
+@directory_bp.response(200, GroupSchema(many=True))
+@documented(directory_bp, 401, 403, 429)
+def groups():
+    """Группы организаций («ОО», «СПО» …) с составом — сотрудникам центра"""
+    if not _is_staff():
+        return problem(403, "Группы организаций видят сотрудники методического центра.")
+    rows = db.session.scalars(select(OrgGroup).options(selectinload(OrgGroup.members)).order_by(OrgGroup.id)).all()
+    return [
+        {
+            "id": g.id,
+            "name": g.name,
+            "kind": g.kind,
+            "municipality": g.municipality,
+            "member_ids": sorted(m.id for m in g.members),
+        }
+        for g in rows
+    ]
+
+
+# ---------------------------------------------------------------- roadmaps and measures
+
+
+def _roadmap_or_404(roadmap_id: int) -> Roadmap | None:
+    roadmap = db.session.get(Roadmap, roadmap_id)
+    if roadmap is None or not can_view_roadmap(current_user, roadmap):
+        return None
+    return roadmap
+
+
+NOT_FOUND_ROADMAP = "Дорожная карта не найдена (или недоступна вам)."
+NOT_FOUND_TASK = "Задача не найдена (или недоступна вам)."
+
+
+@roadmaps_bp.route("/roadmaps")
+@roadmaps_bp.response(200, RoadmapSchema(many=True))
+@documented(roadmaps_bp, 401, 429)
+def roadmaps():
+    """Дорожные карты, которые видит пользователь (исполнителю — те, где у него есть задачи, через /tasks)"""
+    return db.session.scalars(visible_roadmaps(current_user).order_by(Roadmap.id)).all()
+
+
+@roadmaps_bp.route("/roadmaps/<int:roadmap_id>")
+@roadmaps_bp.response(200, RoadmapSchema)
+@documented(roadmaps_bp, 401, 404, 429)
+def roadmap_detail(roadmap_id: int):
+    """Одна дорожная карта"""
+    return _roadmap_or_404(roadmap_id) or problem(404, NOT_FOUND_ROADMAP)
+
+
+@roadmaps_bp.route("/roadmaps/<int:roadmap_id>/sections")
+@roadmaps_bp.response(200, SectionSchema(many=True))
+@documented(roadmaps_bp, 401, 404, 429)
+def sections(roadmap_id: int):
+    """Разделы дорожной карты"""
+    roadmap = _roadmap_or_404(roadmap_id)
+    if roadmap is None:
+        return problem(404, NOT_FOUND_ROADMAP)
+    return roadmap.sections
+
+
+@roadmaps_bp.route("/roadmaps/<int:roadmap_id>/measures")
+@roadmaps_bp.arguments(PageArgs, location="query", as_kwargs=True)
+@roadmaps_bp.response(200, MeasureSchema(many=True))
+@documented(roadmaps_bp, *ERRORS)
+def measures(roadmap_id: int, limit: int, cursor: str | None = None):
+    """Мероприятия с тем, как понят срок, и датами (как на странице проверки)
+
+    Страницы по `limit`; следующая — с `cursor` из заголовка `X-Next-Cursor`.
+    """
+    from roadmap.plans.service import review_measure
+
+    roadmap = _roadmap_or_404(roadmap_id)
+    if roadmap is None:
+        return problem(404, NOT_FOUND_ROADMAP)
+    stmt = (
+        select(Measure)
+        .where(Measure.roadmap_id == roadmap.id, Measure.is_removed.is_(False))
+        .options(selectinload(Measure.parties))
+    )
+
+    def dump(measure: Measure) -> dict:
+        review = review_measure(measure, roadmap)
+        return {
+            "id": measure.id,
+            "roadmap_id": measure.roadmap_id,
+            "section_id": measure.section_id,
+            "number": measure.number,
+            "title": measure.title,
+            "deadline_text": measure.deadline_text,
+            "schedule_kind": str(measure.schedule_kind.value if measure.schedule_kind else ""),
+            "schedule_explanation": review.explanation,
+            "occurrences": [
+                {
+                    "key": o.key,
+                    "plan_year": o.plan_year,
+                    "label": o.label,
+                    "start_on": o.start_on,
+                    "due_on": o.due_on,
+                    "due_effective_on": o.due_effective_on,
+                }
+                for o in review.occurrences
+            ],
+            "responsible_text": measure.responsible_text,
+            "parties": [
+                {"text": p.text, "organization_id": p.organization_id, "group_id": p.group_id} for p in measure.parties
+            ],
+            "no_tasks_reason": measure.no_tasks_reason,
+        }
+
+    page = _page(stmt, Measure.id, {"limit": limit, "cursor": cursor}, dump)
+    headers = {"X-Next-Cursor": page["next_cursor"]} if page["next_cursor"] else {}
+    return page["items"], 200, headers
+
+
+@roadmaps_bp.route("/roadmaps/<int:roadmap_id>/figures")
+@roadmaps_bp.arguments(FiguresArgs, location="query", as_kwargs=True)
+@roadmaps_bp.response(200, MonitoringSchema)
+@documented(roadmaps_bp, *ERRORS)
+def figures(roadmap_id: int, plan_year: int | None):
+    """Показатели мониторинга — те же числа, что на странице хода работы и в выгрузках"""
+    from roadmap.reports.service import build_scope
+
+    roadmap = _roadmap_or_404(roadmap_id)
+    if roadmap is None:
+        return problem(404, NOT_FOUND_ROADMAP)
+    scope = build_scope(roadmap, plan_year)
+    data = queries.overview(roadmap, scope)
+    return {
+        "roadmap_id": roadmap.id,
+        "plan_year": scope.plan_year,
+        "today": scope.today,
+        "summary": _figures(data.summary),
+        "coverage": {name: getattr(data.summary.coverage, name, 0) or 0 for name in coverage.FIELDS},
+        "sections": [{"section_id": s.id, "heading": s.heading, "figures": _figures(s.figures)} for s in data.sections],
+        "executors": [
+            {"organization_id": e.id, "name": e.name, "figures": _figures(e.figures)} for e in data.executors_ranked
+        ],
+    }
+
+
+def _figures(f: queries.Figures) -> dict:
+    ratio = f.done_ratio
+    return {
+        "total": f.total,
+        "done": f.done,
+        "reported": f.reported,
+        "in_review": f.in_review,
+        "returned": f.returned,
+        "overdue": f.overdue,
+        "open": f.open,
+        "not_applicable": f.not_applicable,
+        "on_time": f.on_time,
+        "late": f.late,
+        "done_percent": None if ratio is None else round(ratio * 100, 1),
+    }
+
+
+@roadmaps_bp.route("/roadmaps/<int:roadmap_id>/exports")
+@roadmaps_bp.response(200, ExportLinksSchema)
+@documented(roadmaps_bp, 401, 404, 429)
+def exports(roadmap_id: int):
+    """Ссылки на выгрузки отчёта (XLSX, DOCX, CSV) — открываются в браузере под учётной записью"""
+    roadmap = _roadmap_or_404(roadmap_id)
+    if roadmap is None:
+        return problem(404, NOT_FOUND_ROADMAP)
+    return {
+        fmt: url_for("reports.roadmap_export_view", roadmap_id=roadmap.id, fmt=fmt, _external=True)
+        for fmt in ("xlsx", "docx", "csv")
+    }
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def _task_options():
+    return (
+        selectinload(Task.roadmap),
+        selectinload(Task.measure),
+        selectinload(Task.organization),
+        selectinload(Task.transitions),
+        selectinload(Task.current_report).selectinload(Task.current_report.property.mapper.class_.attachments),
+    )
+
+
+def task_json(task: Task, today: date | None = None) -> dict:
+    today = today or today_for(task.roadmap)
+    timeliness = task.timeliness(today)
+    report = task.current_report
+    return {
+        "id": task.id,
+        "roadmap_id": task.roadmap_id,
+        "roadmap_title": task.roadmap.title,
+        "measure_id": task.measure_id,
+        "measure_number": task.measure.number,
+        "measure_title": task.measure.title,
+        "organization_id": task.organization_id,
+        "organization_name": task.organization.short_name,
+        "plan_year": task.plan_year,
+        "label": task.label,
+        "start_on": task.start_on,
+        "due_on": task.due_on,
+        "due_effective_on": task.due_effective_on,
+        "workflow": task.workflow.value,
+        "timeliness": timeliness.value if timeliness else None,
+        "state_label": task.state_label(today),
+        "version": task.version,
+        "report": _report_json(task, report) if report is not None else None,
+    }
+
+
+def _report_json(task: Task, report) -> dict:
+    return {
+        "id": report.id,
+        "is_not_applicable": report.is_not_applicable,
+        "held_on": report.held_on,
+        "coverage": {name: getattr(report, name) for name in coverage.COLUMNS},
+        "comment": report.comment,
+        "links": [line.strip() for line in (report.links or "").splitlines() if line.strip()],
+        "attachments": [
+            {
+                "id": a.id,
+                "name": a.original_name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "url": url_for("tasks.attachment", attachment_id=a.id, _external=True),
+            }
+            for a in report.attachments
+        ],
+        "created_at": report.created_at,
+    }
+
+
+@tasks_bp.route("/tasks")
+@tasks_bp.arguments(TaskArgs, location="query")
+@tasks_bp.response(200, TaskPageSchema)
+@tasks_bp.alt_response(304, description="Не изменилось с прошлого запроса (If-None-Match)")
+@documented(tasks_bp, *ERRORS)
+def tasks(args: dict):
+    """Задачи, которые видит пользователь: фильтры по карте, году плана, организации, состоянию и сроку
+
+    Страницы по `limit`, следующая — по `next_cursor`. Ответ с ETag: повторный запрос с
+    `If-None-Match` получает 304, пока ничего не изменилось.
+    """
+    from roadmap.clock import today_in
+
+    stmt = visible_tasks(current_user).options(*_task_options())
+    if args["roadmap_id"]:
+        stmt = stmt.where(Task.roadmap_id == args["roadmap_id"])
+    if args["plan_year"]:
+        stmt = stmt.where(Task.plan_year == args["plan_year"])
+    if args["organization_id"]:
+        stmt = stmt.where(Task.organization_id == args["organization_id"])
+    if args["workflow"]:
+        if args["workflow"] == "cancelled":
+            stmt = stmt.where(Task.is_cancelled.is_(True))
+        else:
+            stmt = stmt.where(Task.is_cancelled.is_(False), queries.workflow_state() == args["workflow"])
+    if args["overdue"] is not None:
+        overdue = queries.is_overdue(today_in())
+        stmt = stmt.where(Task.is_cancelled.is_(False), overdue if args["overdue"] else ~overdue)
+    if args["due_from"]:
+        stmt = stmt.where(Task.due_effective_on >= args["due_from"])
+    if args["due_to"]:
+        stmt = stmt.where(Task.due_effective_on <= args["due_to"])
+    page = _page(stmt, Task.id, args, task_json)
+    return json_with_etag(TaskPageSchema().dump(page))
+
+
+def visible_task_first(view):
+    """Whether the task may be seen is decided before its request body is read: another
+    organization's task answers 404 whatever is sent, like a missing one."""
+
+    @wraps(view)
+    def wrapped(*args, task_id: int, **kwargs):
+        if _task_or_none(task_id) is None:
+            return problem(404, NOT_FOUND_TASK)
+        return view(*args, task_id=task_id, **kwargs)
+
+    return wrapped
+
+
+def _task_or_none(task_id: int) -> Task | None:
+    task = db.session.scalars(select(Task).where(Task.id == task_id).options(*_task_options())).one_or_none()
+    if task is None or not can_view_task(current_user, task):
+        return None
+    return task
+
+
+@tasks_bp.route("/tasks/<int:task_id>")
+@tasks_bp.response(200, TaskSchema)
+@documented(tasks_bp, 401, 404, 429)
+def task_detail(task_id: int):
+    """Одна задача с текущим отчётом"""
+    task = _task_or_none(task_id)
+    return task_json(task) if task else problem(404, NOT_FOUND_TASK)
+
+
+@tasks_bp.route("/tasks/<int:task_id>/history")
+@tasks_bp.response(200, TransitionSchema(many=True))
+@documented(tasks_bp, 401, 404, 429)
+def task_history(task_id: int):
+    """История задачи: кто, когда, из какого состояния в какое, с комментарием"""
+    task = _task_or_none(task_id)
+    if task is None:
+        return problem(404, NOT_FOUND_TASK)
+    return [
+        {
+            "at": t.at,
+            "user_id": t.user_id,
+            "from_status": t.from_status.value if t.from_status else None,
+            "to_status": t.to_status.value,
+            "comment": t.comment,
+            "reason": t.reason.value if t.reason else None,
+        }
+        for t in task.transitions
+    ]
+
+
+def _refused(exc) -> Response:
+    from roadmap.tasks.workflow import ConflictError
+
+    if isinstance(exc, ConflictError):
+        return problem(409, str(exc), field="version")
+    return problem(422, str(exc), field=getattr(exc, "field", None))
+
+
+@tasks_bp.route("/tasks/<int:task_id>/report", methods=["POST"])
+@visible_task_first
+@tasks_bp.arguments(ReportIn, location="form", content_type="multipart/form-data")
+@tasks_bp.response(200, TaskSchema)
+@documented(tasks_bp, *ERRORS, 409, 413, 422)
+def submit(form: dict, task_id: int):
+    """Отчитаться по задаче (multipart/form-data; файлы — в поле files)
+
+    `version` — версия задачи из последнего чтения: если задачу за это время изменили, ответ 409.
+    """
+    from roadmap.tasks.workflow import ReportInput, UploadedFile, WorkflowError, submit_report
+
+    task = _task_or_none(task_id)
+    if task is None:
+        return problem(404, NOT_FOUND_TASK)
+    uploads = [UploadedFile(f.filename or "файл", f.read()) for f in request.files.getlist("files")]
+    data = ReportInput(
+        held_on=form.get("held_on"),
+        **{name: form.get(name) for name in coverage.COLUMNS},
+        comment=form["comment"],
+        links=form["links"],
+        files=uploads,
+    )
+    try:
+        submit_report(task, current_user, data, expected_version=form["version"])
+    except WorkflowError as exc:
+        db.session.rollback()
+        return _refused(exc)
+    db.session.commit()
+    return task_json(_task_or_none(task_id))
+
+
+@tasks_bp.route("/tasks/<int:task_id>/not-applicable", methods=["POST"])
+@visible_task_first
+@tasks_bp.arguments(NotApplicableIn)
+@tasks_bp.response(200, TaskSchema)
+@documented(tasks_bp, *ERRORS, 409, 422)
+def not_applicable(body: dict, task_id: int):
+    """Отметить «не применимо» с причиной"""
+    from roadmap.tasks.workflow import WorkflowError, mark_not_applicable
+
+    task = _task_or_none(task_id)
+    if task is None:
+        return problem(404, NOT_FOUND_TASK)
+    try:
+        mark_not_applicable(task, current_user, body["reason"], expected_version=body["version"])
+    except WorkflowError as exc:
+        db.session.rollback()
+        return _refused(exc)
+    db.session.commit()
+    return task_json(_task_or_none(task_id))
+
+
+# ---------------------------------------------------------------- review
+
+
+def coordinator_first(view):
+    """Bulk review is the coordinator's: others are refused before their request body is read."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.COORDINATOR:
+            return problem(403, "Проверять отчёты может только координатор.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@review_bp.route("/tasks/<int:task_id>/review", methods=["POST"])
+@visible_task_first
+@review_bp.arguments(ReviewIn)
+@review_bp.response(200, TaskSchema)
+@documented(review_bp, *ERRORS, 409, 422)
+def review(body: dict, task_id: int):
+    """Принять отчёт или вернуть его на доработку (с причиной)"""
+    from roadmap.tasks.workflow import WorkflowError, review_report
+
+    task = _task_or_none(task_id)
+    if task is None:
+        return problem(404, NOT_FOUND_TASK)
+    try:
+        review_report(
+            task,
+            current_user,
+            accepting=body["decision"] == "accept",
+            reason=body["reason"],
+            comment=body["comment"],
+            expected_version=body["version"],
+        )
+    except WorkflowError as exc:
+        db.session.rollback()
+        return _refused(exc)
+    db.session.commit()
+    return task_json(_task_or_none(task_id))
+
+
+@review_bp.route("/review", methods=["POST"])
+@coordinator_first
+@review_bp.arguments(BulkReviewIn)
+@review_bp.response(200, BulkResultSchema)
+@documented(review_bp, *ERRORS, 422)
+def review_bulk(body: dict):
+    """Принять или вернуть несколько отчётов; ответ говорит о каждом, что с ним сделано"""
+    from roadmap.tasks.workflow import review_many
+
+    wanted = {item["task_id"]: item["version"] for item in body["items"]}
+    visible = {
+        task.id
+        for task in db.session.scalars(select(Task).where(Task.id.in_(wanted)).options(selectinload(Task.roadmap)))
+        if can_view_task(current_user, task)
+    }
+    if body["decision"] == "return" and not body["reason"]:
+        return problem(422, "Выберите причину возврата.", field="reason")
+    result = review_many(
+        visible | (set(wanted) - visible),
+        current_user,
+        accepting=body["decision"] == "accept",
+        reason=body["reason"],
+        comment=body["comment"],
+        versions=wanted,
+    )
+    db.session.commit()
+    refused = {item.id: item.reason for item in result.skipped}
+    return {
+        "message": result.message(),
+        "done": len(result.done),
+        "refused": len(result.skipped),
+        "items": [
+            {"task_id": task_id, "ok": task_id not in refused, "detail": refused.get(task_id, "готово")}
+            for task_id in sorted(wanted)
+        ],
+    }

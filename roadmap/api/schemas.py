@@ -1,0 +1,332 @@
+"""The API's JSON shapes (marshmallow): what goes out, what comes in. Unknown input fields are
+refused (400), every limit is stated in the schema and so in the OpenAPI document."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest.fields import Upload
+from marshmallow import fields, validate
+
+from roadmap.models import OrgKind, ReturnReason
+from roadmap.tasks import coverage
+from roadmap.tasks.state import Timeliness, Workflow
+
+MAX_PAGE_SIZE = 200
+MAX_TEXT = 5000
+INT32 = 2_147_483_647
+
+
+def between(low: int, high: int) -> validate.Range:
+    return validate.Range(low, high, error=f"Допустимо целое число от {low} до {high}.")
+
+
+def at_most(chars: int, at_least: int = 0) -> validate.Length:
+    if at_least:
+        return validate.Length(at_least, chars, error=f"Нужно от {at_least} до {chars} знаков.")
+    return validate.Length(max=chars, error=f"Не длиннее {chars} знаков.")
+
+
+def one_of(choices) -> validate.OneOf:
+    choices = list(choices)
+    shown = ", ".join(c for c in choices if c) or "—"
+    return validate.OneOf(choices, error=f"Допустимые значения: {shown}.")
+
+
+class Strict(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+        ordered = True
+
+
+class Id(fields.Integer):
+    """An object's id: a positive 32-bit integer (in a query string, its digits)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", between(1, INT32))
+        super().__init__(**kwargs)
+
+
+# ---------------------------------------------------------------- out
+
+
+class ProblemSchema(ma.Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String(metadata={"description": "Что не так, по-русски"})
+    instance = fields.String()
+    field = fields.String(metadata={"description": "Поле запроса, в котором ошибка"})
+    errors = fields.List(fields.Dict(keys=fields.String(), values=fields.String()))
+
+
+class MeSchema(ma.Schema):
+    id = fields.Integer()
+    login = fields.String()
+    full_name = fields.String()
+    role = fields.String(attribute="role.value", metadata={"enum": ["admin", "coordinator", "observer", "executor"]})
+    organization_id = fields.Integer(allow_none=True)
+    token_read_only = fields.Boolean()
+
+
+class OrganizationSchema(ma.Schema):
+    id = fields.Integer()
+    short_name = fields.String()
+    full_name = fields.String()
+    kind = fields.String(attribute="kind.value")
+    municipality = fields.String(allow_none=True)
+    student_count = fields.Integer(allow_none=True)
+    is_active = fields.Boolean()
+
+
+class GroupSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String(attribute="kind.value", allow_none=True)
+    municipality = fields.String(allow_none=True)
+    member_ids = fields.List(fields.Integer())
+
+
+class RoadmapSchema(ma.Schema):
+    id = fields.Integer()
+    title = fields.String()
+    status = fields.String(attribute="status.value", metadata={"enum": ["draft", "published", "archived"]})
+    period_start = fields.Date()
+    period_end = fields.Date()
+    year_type = fields.String(attribute="year_type.value")
+    timezone = fields.String()
+    previous_roadmap_id = fields.Integer(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+
+
+class SectionSchema(ma.Schema):
+    id = fields.Integer()
+    number = fields.String()
+    title = fields.String()
+    position = fields.Integer()
+
+
+class OccurrenceSchema(ma.Schema):
+    key = fields.String()
+    plan_year = fields.Integer()
+    label = fields.String()
+    start_on = fields.Date()
+    due_on = fields.Date()
+    due_effective_on = fields.Date(metadata={"description": "Срок с переносом с выходного"})
+
+
+class PartySchema(ma.Schema):
+    text = fields.String()
+    organization_id = fields.Integer(allow_none=True)
+    group_id = fields.Integer(allow_none=True)
+
+
+class MeasureSchema(ma.Schema):
+    id = fields.Integer()
+    roadmap_id = fields.Integer()
+    section_id = fields.Integer(allow_none=True)
+    number = fields.String()
+    title = fields.String()
+    deadline_text = fields.String()
+    schedule_kind = fields.String()
+    schedule_explanation = fields.String(metadata={"description": "Как понят срок — как на странице проверки"})
+    occurrences = fields.List(fields.Nested(OccurrenceSchema))
+    responsible_text = fields.String()
+    parties = fields.List(fields.Nested(PartySchema))
+    no_tasks_reason = fields.String(allow_none=True)
+
+
+class AttachmentSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    url = fields.String(metadata={"description": "Скачать файл (нужна та же авторизация)"})
+
+
+class ReportSchema(ma.Schema):
+    id = fields.Integer()
+    is_not_applicable = fields.Boolean()
+    held_on = fields.Date(allow_none=True)
+    coverage = fields.Dict(keys=fields.String(), values=fields.Integer(allow_none=True))
+    comment = fields.String()
+    links = fields.List(fields.String())
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+    created_at = fields.DateTime()
+
+
+class TaskSchema(ma.Schema):
+    id = fields.Integer()
+    roadmap_id = fields.Integer()
+    roadmap_title = fields.String()
+    measure_id = fields.Integer()
+    measure_number = fields.String()
+    measure_title = fields.String()
+    organization_id = fields.Integer()
+    organization_name = fields.String()
+    plan_year = fields.Integer()
+    label = fields.String()
+    start_on = fields.Date()
+    due_on = fields.Date()
+    due_effective_on = fields.Date()
+    workflow = fields.String(metadata={"enum": [w.value for w in Workflow]})
+    timeliness = fields.String(allow_none=True, metadata={"enum": [t.value for t in Timeliness] + [None]})
+    state_label = fields.String(metadata={"description": "Состояние словами, как на страницах"})
+    version = fields.Integer(metadata={"description": "Передайте в изменяющих запросах: 409, если задачу изменили"})
+    report = fields.Nested(ReportSchema, allow_none=True)
+
+
+class TaskPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(TaskSchema))
+    next_cursor = fields.String(
+        allow_none=True, metadata={"description": "Для следующей страницы; null — это последняя"}
+    )
+
+
+class TransitionSchema(ma.Schema):
+    at = fields.DateTime()
+    user_id = fields.Integer(allow_none=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    comment = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class CoverageFiguresSchema(ma.Schema):
+    total = fields.Integer()
+    students = fields.Integer()
+    parents = fields.Integer()
+    teachers = fields.Integer()
+    disabled = fields.Integer()
+
+
+class FiguresSchema(ma.Schema):
+    total = fields.Integer()
+    done = fields.Integer(metadata={"description": "Выполнено: отчёт принят"})
+    reported = fields.Integer(metadata={"description": "Выполнено, включая на проверке"})
+    in_review = fields.Integer()
+    returned = fields.Integer()
+    overdue = fields.Integer()
+    open = fields.Integer()
+    not_applicable = fields.Integer()
+    on_time = fields.Integer()
+    late = fields.Integer()
+    done_percent = fields.Float(allow_none=True)
+
+
+class SectionFiguresSchema(ma.Schema):
+    section_id = fields.Integer(allow_none=True)
+    heading = fields.String()
+    figures = fields.Nested(FiguresSchema)
+
+
+class ExecutorFiguresSchema(ma.Schema):
+    organization_id = fields.Integer()
+    name = fields.String()
+    figures = fields.Nested(FiguresSchema)
+
+
+class MonitoringSchema(ma.Schema):
+    roadmap_id = fields.Integer()
+    plan_year = fields.Integer(allow_none=True)
+    today = fields.Date()
+    summary = fields.Nested(FiguresSchema)
+    coverage = fields.Nested(CoverageFiguresSchema)
+    sections = fields.List(fields.Nested(SectionFiguresSchema))
+    executors = fields.List(fields.Nested(ExecutorFiguresSchema))
+
+
+class ExportLinksSchema(ma.Schema):
+    xlsx = fields.String()
+    docx = fields.String()
+    csv = fields.String()
+
+
+class BulkItemSchema(ma.Schema):
+    task_id = fields.Integer()
+    ok = fields.Boolean()
+    detail = fields.String()
+
+
+class BulkResultSchema(ma.Schema):
+    message = fields.String()
+    done = fields.Integer()
+    refused = fields.Integer()
+    items = fields.List(fields.Nested(BulkItemSchema))
+
+
+# ---------------------------------------------------------------- in
+
+
+class PageArgs(Strict):
+    limit = fields.Integer(load_default=50, validate=between(1, MAX_PAGE_SIZE))
+    cursor = fields.String(
+        validate=validate.Regexp(r"^[0-9]{1,10}$", error="Курсор — число из next_cursor предыдущей страницы."),
+        metadata={"description": "next_cursor предыдущей страницы: записи после этого номера"},
+    )
+
+
+class OrganizationArgs(PageArgs):
+    kind = fields.String(validate=one_of([k.value for k in OrgKind]))
+
+
+class TaskArgs(PageArgs):
+    roadmap_id = Id(load_default=None)
+    plan_year = fields.Integer(load_default=None, validate=between(1900, 2200))
+    organization_id = Id(load_default=None)
+    workflow = fields.String(load_default=None, validate=one_of([w.value for w in Workflow]))
+    overdue = fields.Boolean(load_default=None)
+    due_from = fields.Date(load_default=None)
+    due_to = fields.Date(load_default=None)
+
+
+class FiguresArgs(Strict):
+    plan_year = fields.Integer(load_default=None, validate=between(1900, 2200))
+
+
+# A report on a task: multipart/form-data (files under «files»); one coverage_<name> number per
+# category of roadmap.tasks.coverage. A form cannot send null: a value not known is left out.
+ReportIn = Strict.from_dict(
+    {
+        "version": fields.Integer(required=True, validate=between(1, INT32)),
+        "held_on": fields.Date(),
+        **{name: fields.Integer(validate=between(0, 10_000_000)) for name in coverage.COLUMNS},
+        "comment": fields.String(load_default="", validate=at_most(MAX_TEXT)),
+        "links": fields.String(
+            load_default="", validate=at_most(MAX_TEXT), metadata={"description": "Ссылки, по одной в строке"}
+        ),
+        # Read from the request's files by the view; here so that the document shows them.
+        "files": fields.List(
+            Upload(), load_default=list, metadata={"description": "Файлы отчёта (PDF, DOCX, XLSX, JPG, PNG)"}
+        ),
+    },
+    name="ReportIn",
+)
+
+
+class NotApplicableIn(Strict):
+    version = fields.Integer(required=True, validate=between(1, INT32))
+    reason = fields.String(required=True, validate=at_most(MAX_TEXT, 1))
+
+
+class ReviewIn(Strict):
+    decision = fields.String(required=True, validate=one_of(["accept", "return"]))
+    version = fields.Integer(required=True, validate=between(1, INT32))
+    reason = fields.String(load_default="", validate=one_of([""] + [r.value for r in ReturnReason]))
+    comment = fields.String(load_default="", validate=at_most(MAX_TEXT))
+
+
+class BulkTask(Strict):
+    task_id = Id(required=True)
+    version = fields.Integer(required=True, validate=between(1, INT32))
+
+
+class BulkReviewIn(Strict):
+    decision = fields.String(required=True, validate=one_of(["accept", "return"]))
+    items = fields.List(
+        fields.Nested(BulkTask),
+        required=True,
+        validate=validate.Length(1, MAX_PAGE_SIZE, error=f"Нужно от 1 до {MAX_PAGE_SIZE} задач."),
+    )
+    reason = fields.String(load_default="", validate=one_of([""] + [r.value for r in ReturnReason]))
+    comment = fields.String(load_default="", validate=at_most(MAX_TEXT))
