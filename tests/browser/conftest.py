@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,25 +39,36 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def live_server(chromium_path, tmp_path_factory):
-    """Base URL of a running app; the app object is reachable as `live_server.app`."""
+def demo_app(instance: Path, prepare=None):
+    """An app on a fresh migrated SQLite file in `instance` with the demo loaded and committed;
+    `prepare()`, when given, adds more inside the app context before the commit."""
     from flask_migrate import upgrade
-    from werkzeug.serving import make_server
 
     from roadmap import create_app
     from roadmap.demo import load_demo
     from roadmap.extensions import db
     from tests.conftest import make_config
 
-    instance = tmp_path_factory.mktemp("browser-instance")
     url = f"sqlite:///{instance / 'browser.sqlite3'}"
     app = create_app(make_config(instance, url, WTF_CSRF_ENABLED=True, SERVER_NAME=None, TESTING=False))
     with app.app_context():
         upgrade()
         load_demo()
         db.session.commit()
+        if prepare is not None:
+            prepare()
+            db.session.commit()
         db.session.remove()
+    return app
+
+
+@contextmanager
+def serve(app):
+    """Serve `app` on a free loopback port in a thread; yields the base URL (with `.app`)."""
+    from werkzeug.serving import make_server
+
+    from roadmap.extensions import db
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="browser-live-server", daemon=True)
     thread.start()
@@ -74,6 +86,13 @@ def live_server(chromium_path, tmp_path_factory):
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium_path, tmp_path_factory):
+    """Base URL of a running app; the app object is reachable as `live_server.app`."""
+    with serve(demo_app(tmp_path_factory.mktemp("browser-instance"))) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

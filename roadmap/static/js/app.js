@@ -105,3 +105,44 @@ document.addEventListener("submit", function (event) {
   invalid.focus({ preventScroll: true });
   invalid.scrollIntoView({ block: "center" });
 })();
+
+// A table that scrolls (sideways on a phone, or a long list in a box of its own) must be reachable
+// by keyboard: it gets a tab stop and a name (the table's caption or the heading above it) while it
+// scrolls. Containers that carry their own tabindex in the template are left alone.
+(function () {
+  var SCROLLERS = ".table-responsive, .scroll-40";
+  function heading(box) {
+    var table = box.querySelector("table");
+    if (table && table.caption) return table.caption.textContent;
+    if (table && table.getAttribute("aria-label")) return table.getAttribute("aria-label");
+    for (var node = box; node && node !== document.body; node = node.parentElement) {
+      for (var prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+        if (/^H[1-6]$/.test(prev.tagName)) return prev.textContent;
+        var inner = prev.querySelectorAll("h1, h2, h3, h4, h5, h6");
+        if (inner.length) return inner[inner.length - 1].textContent;
+      }
+    }
+    return document.title.split(" — ")[0];
+  }
+  function mark() {
+    document.querySelectorAll(SCROLLERS).forEach(function (box) {
+      if (box.hasAttribute("tabindex") && !box.hasAttribute("data-scroll-region")) return;
+      var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (scrolls && !box.hasAttribute("data-scroll-region")) {
+        box.setAttribute("data-scroll-region", "");
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", "Таблица «" + heading(box).replace(/\s+/g, " ").trim() + "» (прокручивается)");
+      } else if (!scrolls && box.hasAttribute("data-scroll-region")) {
+        ["data-scroll-region", "tabindex", "role", "aria-label"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+  mark();
+  var pending;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(mark, 150);
+  });
+  document.addEventListener("toggle", mark, true);  // a <details> opened: its tables are measured now
+})();
