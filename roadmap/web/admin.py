@@ -161,7 +161,7 @@ def _organization_choices() -> list[tuple[int, str]]:
 @admin_required
 def users():
     query = request.args.get("q", "").strip()
-    stmt = select(User).order_by(User.login)
+    stmt = select(User).order_by(User.sort_key, User.id)  # natural order of logins, in SQL: paginated
     if query:
         like = f"%{query}%"
         stmt = stmt.where(or_(User.login.ilike(like), User.full_name.ilike(like), User.email.ilike(like)))

@@ -173,11 +173,13 @@ def example(fmt: str):
 
 
 def _target_choices() -> list[tuple[str, str]]:
-    groups = db.session.execute(select(OrgGroup.id, OrgGroup.name).order_by(OrgGroup.name)).all()
+    groups = sorted(db.session.execute(select(OrgGroup.id, OrgGroup.name)).all(), key=lambda g: natural_key(g.name))
     orgs = db.session.execute(
-        select(Organization.id, Organization.short_name, Organization.kind).where(Organization.is_active.is_(True))
+        select(Organization.id, Organization.short_name, Organization.kind)
+        .where(Organization.is_active.is_(True))
+        .order_by(Organization.sort_key, Organization.id)
     ).all()
-    orgs = sorted(orgs, key=lambda o: (o.kind.value, natural_key(o.short_name)))
+    orgs = sorted(orgs, key=lambda o: o.kind.value)  # stable: by kind, each kind in natural order
     return (
         [("", "— выберите —")]
         + [(f"g{g.id}", f"Группа: {g.name}") for g in groups]
