@@ -27,10 +27,11 @@ def quantity(n: int, one: str, few: str, many: str) -> str:
     return f"{n} {plural(n, one, few, many)}"
 
 
-def counts(*items: tuple[int, str, str, str]) -> str:
-    """Several quantities in words, the zeros left out: counts((2, "задача", "задачи", "задач"),
-    (0, "файл", "файла", "файлов")) == "2 задачи"; "" when every count is zero."""
-    return ", ".join(quantity(n, *forms) for n, *forms in items if n)
+def tally(*parts: tuple[str, int], none: str = "") -> str:
+    """Counts as a phrase, the zeros left out: tally(("добавлено", 4), ("удалено", 0),
+    ("без изменений", 10)) == "добавлено 4, без изменений 10"; a label with "{n}" places the
+    number there ("отменено {n} (отчёты сохранены)"); `none` when every count is zero."""
+    return ", ".join(label.format(n=n) if "{n}" in label else f"{label} {n}" for label, n in parts if n) or none
 
 
 # ------------------------------------------------------------------ gender and number agreement

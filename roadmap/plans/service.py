@@ -28,7 +28,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.task import NoticeKind
-from roadmap.russian import quantity, truncate
+from roadmap.russian import plural, quantity, truncate
 from roadmap.schedule import ScheduleKind, ShiftRule, YearType, parse
 from roadmap.tasks.planner import MeasurePlan, measure_occurrences
 from roadmap.tasks.service import GenerationResult, generate_tasks, manual_dates, measure_schedule, plan_settings
@@ -237,7 +237,9 @@ def create_roadmap(
         "roadmap_imported",
         user=user,
         obj=roadmap,
-        summary=f"{roadmap.title[:200]} ({len(roadmap.measures)} мероприятий; {filename or 'вставленный текст'})",
+        summary=f"{roadmap.title[:200]} "
+        f"({quantity(len(roadmap.measures), 'мероприятие', 'мероприятия', 'мероприятий')}; "
+        f"{filename or 'вставленный текст'})",
     )
     return roadmap
 
@@ -447,7 +449,8 @@ def publish_roadmap(roadmap: Roadmap, user: User | None) -> GenerationResult:
     problems = publish_problems(roadmap)
     if problems:
         raise PlanError(
-            f"Публикация невозможна: есть нерешённые вопросы в {len(problems)} мероприятиях (например, {problems[0]})."
+            f"Публикация невозможна: есть нерешённые вопросы в {len(problems)} "
+            f"{plural(len(problems), 'мероприятии', 'мероприятиях', 'мероприятиях')} (например, {problems[0]})."
         )
     first_time = roadmap.status == RoadmapStatus.DRAFT
     roadmap.status = RoadmapStatus.PUBLISHED

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from roadmap.models import Role
 
@@ -11,8 +11,10 @@ bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
-@login_required
 def index():
+    if not current_user.is_authenticated:
+        # The first visit: the login page as it is, without "log in to open this page".
+        return redirect(url_for("auth.login"))
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.organizations"))
     if current_user.role == Role.EXECUTOR:
