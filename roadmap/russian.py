@@ -112,16 +112,28 @@ def quoted(text: str | None) -> str:
     return f"«{text.rstrip('.')}»."
 
 
-def truncate(text: str | None, limit: int) -> str:
-    """Whitespace collapsed; when longer than `limit`, cut at a word boundary and end with "…",
-    `limit` characters at most (a single word longer than that is cut inside)."""
+_TRAILING = ',;:.-–— «("'
+
+
+def truncate(text: str | None, limit: int, *, ellipsis: str = "…") -> str:
+    """Whitespace collapsed; when longer than `limit`, cut at a word boundary and end with
+    `ellipsis` ("…"; "" for file and sheet names), `limit` characters at most. No dangling
+    preposition («в», «на») is left at the end; when the words would keep less than half of the
+    room (one very long word), the cut falls inside the word."""
     text = " ".join((text or "").split())
     if len(text) <= limit:
         return text
-    head = text[: limit - 1]
-    if text[limit - 1] != " " and " " in head:  # the cut falls inside a word: drop its start
+    room = limit - len(ellipsis)
+    head = text[:room]
+    if text[room] != " " and " " in head:  # the cut falls inside a word: drop its start
         head = head.rsplit(" ", 1)[0]
-    return head.rstrip(',;:.- «("') + "…"
+    words = head.split(" ")
+    while len(words) > 1 and len(words[-1]) <= 2:
+        words.pop()
+    cut = " ".join(words).rstrip(_TRAILING)
+    if len(cut) < room // 2:
+        cut = text[:room].rstrip(_TRAILING)
+    return cut + ellipsis
 
 
 # ------------------------------------------------------------------ natural order

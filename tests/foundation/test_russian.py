@@ -132,7 +132,7 @@ def test_a_quotation_ends_the_sentence_once(text, expected):
     ("text", "limit", "expected"),
     [
         ("Отчёт возвращён на доработку", 100, "Отчёт возвращён на доработку"),
-        ("Отчёт возвращён на доработку", 20, "Отчёт возвращён на…"),
+        ("Отчёт возвращён на доработку", 20, "Отчёт возвращён…"),  # no dangling «на»
         ("Отчёт возвращён, на доработку", 17, "Отчёт возвращён…"),
         ("Профориентационные", 10, "Профориен…"),
     ],
@@ -140,3 +140,8 @@ def test_a_quotation_ends_the_sentence_once(text, expected):
 def test_shortening_cuts_at_a_word_with_an_ellipsis(text, limit, expected):
     assert truncate(text, limit) == expected
     assert len(truncate(text, limit)) <= limit
+
+
+def test_file_and_sheet_names_are_shortened_without_an_ellipsis():
+    assert truncate("2. Работа с педагогическими кадрами", 31, ellipsis="") == "2. Работа с педагогическими"
+    assert len(truncate("Раздел: " + "а" * 40, 31, ellipsis="")) == 31  # one long word: cut inside it
