@@ -118,7 +118,7 @@ def run(args: dict) -> dict:
         baseline = current_rss_mb()
         started = perf_counter()
         if args["mode"] == "publish":
-            result = publish_roadmap(roadmap, None)
+            result = publish_roadmap(roadmap, None).result
         elif args["mode"] == "generate":
             # What publishing does for the tasks, without the review and the notices around it.
             roadmap.status = RoadmapStatus.PUBLISHED

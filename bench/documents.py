@@ -58,8 +58,11 @@ SECTION_EVERY = 50
 LETTERS = "абвгдежзиклмнопрстуфхцчшщыэюя"
 
 
-def rows(measures: int, *, note_chars: int = 0, seed: int = 15) -> list[tuple[str, list[str]]]:
+def rows(
+    measures: int, *, note_chars: int = 0, seed: int = 15, responsible: list[str] | None = None
+) -> list[tuple[str, list[str]]]:
     """("section", [number, title]) and ("row", [number, title, deadline, responsible, note])."""
+    responsible = responsible or RESPONSIBLE
     rng = random.Random(seed)
     out: list[tuple[str, list[str]]] = []
     for index in range(measures):
@@ -75,7 +78,7 @@ def rows(measures: int, *, note_chars: int = 0, seed: int = 15) -> list[tuple[st
                     f"{section + 1}.{item + 1}",
                     title,
                     DEADLINES[index % len(DEADLINES)],
-                    RESPONSIBLE[index % len(RESPONSIBLE)],
+                    responsible[index % len(responsible)],
                     note,
                 ],
             )
@@ -101,15 +104,22 @@ def _note_chars(measures: int, target_bytes: int | None, per_row: int) -> int:
     return max(0, target_bytes // max(measures, 1) - per_row)
 
 
-def big_csv(measures: int, *, target_bytes: int | None = None, title: str = "План мероприятий на 2023 год") -> bytes:
-    """A UTF-8 CSV (";" as Russian Excel writes it) of ``measures`` measures, about ``target_bytes``."""
+def big_csv(
+    measures: int,
+    *,
+    target_bytes: int | None = None,
+    title: str = "План мероприятий на 2023 год",
+    responsible: list[str] | None = None,
+) -> bytes:
+    """A UTF-8 CSV (";" as Russian Excel writes it) of ``measures`` measures, about ``target_bytes``;
+    ``responsible`` replaces the default responsible cells (taken in turn)."""
     # Cyrillic is two bytes a character in UTF-8; a row without padding is about 260 bytes.
     note = _note_chars(measures, target_bytes, 260) // 2
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
     writer.writerow([title, "", "", "", ""])
     writer.writerow(HEADER)
-    for kind, values in rows(measures, note_chars=note):
+    for kind, values in rows(measures, note_chars=note, responsible=responsible):
         writer.writerow(values if kind == "row" else [values[0], values[1], "", "", ""])
     return buffer.getvalue().encode("utf-8")
 

@@ -229,10 +229,10 @@ class Browserish:
         body = urlencode(fields).encode()
         return self.request(kind, "POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
 
-    def login(self, login: str) -> None:
+    def login(self, login: str, password: str = PASSWORD) -> None:
         _status, _headers, page = self.request("page", "GET", "/login")
         status, headers, _ = self.form_post(
-            "login", "/login", {"csrf_token": csrf(page), "login": login, "password": PASSWORD}
+            "login", "/login", {"csrf_token": csrf(page), "login": login, "password": password}
         )
         if status != 302 or "/login" in headers.get("location", ""):
             raise RuntimeError(f"{login}: login failed with {status}")

@@ -32,8 +32,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--http-seconds", type=float, default=None, help="load per endpoint and run (default by scale)")
     parser.add_argument(
         "--only",
-        default="generate,feeds,pages,http,import",
-        help="comma-separated groups to run: generate, feeds, pages, http, import (default: all)",
+        default="generate,feeds,pages,http,import,http_import",
+        help="comma-separated groups to run: generate, feeds, pages, http, import, http_import (default: all)",
     )
     parser.add_argument(
         "--min-run",
@@ -95,6 +95,10 @@ def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date)
 
         seconds = args.http_seconds if args.http_seconds is not None else max(0.5, min(3.0, 3.0 * args.scale))
         emit(http_load(region, args.repeat, seconds))
+    if "http_import" in only:
+        from bench.http_import import http_import
+
+        emit(http_import(region, args.repeat, args.scale))
     info = {"region_seconds": built, **_server_version(app)}
     with app.app_context():
         from roadmap.extensions import db

@@ -17,11 +17,11 @@ from roadmap.importers import ImportFailed, ParsedRoadmap, match_parties, read_d
 from roadmap.models import Organization, OrgKind, Roadmap
 from roadmap.plans.service import (
     FLAG_LABELS,
+    PastDeadlines,
     PlanError,
     build_directory,
     create_roadmap,
     fallback_period,
-    mark_past_not_required,
     publish_roadmap,
     regenerate_tasks,
     review_flags,
@@ -162,21 +162,24 @@ def generate_command(roadmap_id: int):
 
 @roadmap_group.command("publish")
 @click.argument("roadmap_id", type=int)
-@click.option("--past-not-required", is_flag=True, help="Задачи, срок которых уже прошёл, отметить «не требуется».")
-def publish_command(roadmap_id: int, past_not_required: bool):
+@click.option(
+    "--past",
+    type=click.Choice([choice.value for choice in PastDeadlines]),
+    default=PastDeadlines.KEEP.value,
+    show_default=True,
+    help="Что делать с прошедшими сроками: keep — оставить (будут просрочены), "
+    "from_today — начать период с сегодняшнего дня, not_required — отметить «не требуется».",
+)
+@click.option("--past-not-required", is_flag=True, help="То же, что --past not_required.")
+def publish_command(roadmap_id: int, past: str, past_not_required: bool):
     """Опубликовать дорожную карту: создать задачи исполнителям (как кнопка «Опубликовать»)."""
-    from roadmap.clock import today_for
-
     roadmap = _roadmap_or_fail(roadmap_id)
     try:
-        result = publish_roadmap(roadmap, None)
+        publication = publish_roadmap(roadmap, None, PastDeadlines.NOT_REQUIRED if past_not_required else past)
     except PlanError as exc:
         fail(str(exc))
-    skipped = mark_past_not_required(roadmap, None, today_for(roadmap)) if past_not_required else 0
     db.session.commit()
-    click.echo(f"Опубликовано: «{roadmap.title[:100]}». Задачи: {result.summary()}.")
-    if skipped:
-        click.echo(f"Срок уже прошёл — отмечено «не требуется»: {skipped}.")
+    click.echo(f"«{roadmap.title[:100]}»: {publication.message()}")
 
 
 @roadmap_group.command("list")

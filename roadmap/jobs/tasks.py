@@ -24,14 +24,17 @@ def generate_roadmap_tasks(roadmap_id: int, user_id: int | None = None) -> dict[
     user = db.session.get(User, user_id) if user_id else None
     report_progress(5, "Расчёт задач по мероприятиям…")
     try:
-        result = publish_roadmap(roadmap, user)
+        publication = publish_roadmap(roadmap, user)
     except PlanError as exc:
         raise JobError(str(exc)) from exc
     report_progress(90, "Сохранение задач…")
     db.session.commit()
     # The page's address is built by the web (url_for) when the result is shown: a worker has no
     # request to build it from.
-    return {"message": f"Задачи сформированы: {result.summary()}.", "link": ["plans.show", {"roadmap_id": roadmap_id}]}
+    return {
+        "message": f"Задачи сформированы: {publication.result.summary()}.",
+        "link": ["plans.show", {"roadmap_id": roadmap_id}],
+    }
 
 
 def pause(seconds: float = 1.0) -> dict[str, Any]:

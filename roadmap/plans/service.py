@@ -3,8 +3,10 @@ rolled over. Services flush; the caller commits."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import func, insert, literal, select, update
@@ -28,7 +30,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.task import NoticeKind
-from roadmap.russian import plural, quantity, truncate
+from roadmap.russian import natural_key, plural, quantity, truncate
 from roadmap.schedule import ScheduleKind, ShiftRule, YearType, parse
 from roadmap.tasks.planner import MeasurePlan, measure_occurrences
 from roadmap.tasks.service import GenerationResult, generate_tasks, manual_dates, measure_schedule, plan_settings
@@ -316,6 +318,45 @@ def set_manual_dates(measure: Measure, ranges: list[tuple[date, date]]) -> None:
     measure.manual_dates = [{"start": s.isoformat(), "due": d.isoformat()} for s, d in sorted(ranges)] or None
 
 
+GROUP_PREFIX = "Группа: "
+
+
+def mapping_targets() -> list[tuple[str, str]]:
+    """What an unmatched party can be mapped to: (code, label) for every group («g3») and active
+    organization («o17»), groups first, organizations by kind and natural name order. Labels are
+    unique — a short name shared by two organizations is told apart by the full name — so that
+    a label typed or picked from the list names exactly one target."""
+    groups = sorted(db.session.execute(select(OrgGroup.id, OrgGroup.name)).all(), key=lambda g: natural_key(g.name))
+    orgs = db.session.execute(
+        select(Organization.id, Organization.short_name, Organization.full_name, Organization.kind)
+        .where(Organization.is_active.is_(True))
+        .order_by(Organization.sort_key, Organization.id)
+    ).all()
+    orgs = sorted(orgs, key=lambda o: o.kind.value)  # stable: by kind, each kind in natural order
+    shared = {name for name, count in Counter(o.short_name for o in orgs).items() if count > 1}
+    targets = [(f"g{g.id}", f"{GROUP_PREFIX}{g.name}") for g in groups]
+    for org in orgs:
+        label = org.short_name
+        if label in shared:
+            label = f"{org.short_name} ({org.full_name})" if org.full_name != org.short_name else f"{label} [{org.id}]"
+        targets.append((f"o{org.id}", label))
+    return targets
+
+
+def resolve_target(text: str | None, targets: list[tuple[str, str]]) -> tuple[int | None, int | None]:
+    """(organization_id, group_id) for what the coordinator picked or typed: a label from
+    `mapping_targets` (case and spacing aside) or its code. Raises PlanError in Russian."""
+    wanted = " ".join((text or "").split())
+    if not wanted:
+        raise PlanError("Выберите организацию или группу из списка.")
+    folded = wanted.casefold()
+    for code, label in targets:
+        if folded in (code, label.casefold()):
+            target_id = int(code[1:])
+            return (target_id, None) if code[0] == "o" else (None, target_id)
+    raise PlanError(f"«{truncate(wanted, 80)}» нет среди организаций и групп: выберите из списка.")
+
+
 def map_party(party: MeasureParty, *, organization_id: int | None, group_id: int | None, remember: bool) -> None:
     from roadmap.directory.service import remember_alias
 
@@ -382,13 +423,72 @@ def task_forecast(roadmap: Roadmap, today: date, reviews: list[MeasureReview] | 
     return forecast
 
 
-def publish_problems(roadmap: Roadmap) -> list[str]:
+def publish_problems(roadmap: Roadmap, reviews: list[MeasureReview] | None = None) -> list[str]:
+    """The questions that block publishing, one line per measure; `reviews` when already computed."""
     problems = []
-    for review in review_roadmap(roadmap):
+    for review in reviews if reviews is not None else review_roadmap(roadmap):
         blocking = [FLAG_LABELS[f] for f in review.flags if f in BLOCKING_FLAGS]
         if blocking:
             problems.append(f"{review.measure.number}: {'; '.join(blocking)}")
     return problems
+
+
+class PastDeadlines(StrEnum):
+    """What publishing does with occurrences whose deadline has already passed."""
+
+    KEEP = "keep"  # created as they are: overdue at once
+    FROM_TODAY = "from_today"  # the period starts today: nothing is created for what is over
+    NOT_REQUIRED = "not_required"  # created, and the past ones marked «не требуется»
+
+
+def past_deadline_choices(today: date) -> list[tuple[str, str]]:
+    """The choices offered when most deadlines are past, in the coordinator's words."""
+    return [
+        (
+            PastDeadlines.FROM_TODAY.value,
+            f"Начать с сегодняшнего дня: период начнётся {today:%d.%m.%Y}, задачи с прошедшими сроками не создаются",
+        ),
+        (PastDeadlines.NOT_REQUIRED.value, "Создать все задачи, а те, чей срок уже прошёл, отметить «не требуется»"),
+        (PastDeadlines.KEEP.value, "Опубликовать как есть: задачи с прошедшими сроками сразу будут просроченными"),
+    ]
+
+
+@dataclass
+class Publication:
+    """What one publishing did, said the same way on the page and in the CLI."""
+
+    result: GenerationResult
+    not_required: int = 0
+    period_start_moved_to: date | None = None
+
+    def message(self) -> str:
+        parts = [f"Дорожная карта опубликована. Задачи: {self.result.summary()}."]
+        if self.period_start_moved_to:
+            parts.append(f"Период начинается {self.period_start_moved_to:%d.%m.%Y}.")
+        if self.not_required:
+            parts.append(f"Срок уже прошёл — отмечено «не требуется»: {self.not_required}.")
+        return " ".join(parts)
+
+
+def start_period_today(roadmap: Roadmap, user: User | None, today: date) -> date:
+    """Move the start of the period to `today`, so that what is already over gives no tasks; audited."""
+    if today <= roadmap.period_start:
+        raise PlanError(
+            f"Период ещё не начался (начало {roadmap.period_start:%d.%m.%Y}): переносить его начало не нужно."
+        )
+    if today > roadmap.period_end:
+        raise PlanError(
+            f"Период дорожной карты закончился {roadmap.period_end:%d.%m.%Y}: начать с сегодняшнего дня нельзя. "
+            "Измените период в настройках."
+        )
+    previous, roadmap.period_start = roadmap.period_start, today
+    audit.record(
+        "roadmap_period_changed",
+        user=user,
+        obj=roadmap,
+        summary=f"{roadmap.title[:200]}: начало периода {previous:%d.%m.%Y} → {today:%d.%m.%Y} (сроки прошли до публикации)",
+    )
+    return today
 
 
 PAST_NOT_REQUIRED = "не требуется: срок прошёл до публикации дорожной карты"
@@ -442,8 +542,10 @@ def mark_past_not_required(roadmap: Roadmap, user: User | None, today: date) -> 
     return count
 
 
-def publish_roadmap(roadmap: Roadmap, user: User | None) -> GenerationResult:
-    """Publish a draft (or re-run generation on a published roadmap) and notify executors."""
+def publish_roadmap(roadmap: Roadmap, user: User | None, past: PastDeadlines | str = PastDeadlines.KEEP) -> Publication:
+    """Publish a draft (or re-run generation on a published roadmap) and notify executors;
+    `past` says what to do with deadlines that are already over."""
+    past = PastDeadlines(past)
     if roadmap.status == RoadmapStatus.ARCHIVED:
         raise PlanError("Дорожная карта в архиве: публикация невозможна.")
     problems = publish_problems(roadmap)
@@ -452,11 +554,14 @@ def publish_roadmap(roadmap: Roadmap, user: User | None) -> GenerationResult:
             f"Публикация невозможна: есть нерешённые вопросы в {len(problems)} "
             f"{plural(len(problems), 'мероприятии', 'мероприятиях', 'мероприятиях')} (например, {problems[0]})."
         )
+    today = today_in(roadmap.timezone)
+    moved = start_period_today(roadmap, user, today) if past == PastDeadlines.FROM_TODAY else None
     first_time = roadmap.status == RoadmapStatus.DRAFT
     roadmap.status = RoadmapStatus.PUBLISHED
     roadmap.published_at = roadmap.published_at or utcnow()
     db.session.flush()
     result = generate_tasks(roadmap)
+    not_required = mark_past_not_required(roadmap, user, today) if past == PastDeadlines.NOT_REQUIRED else 0
     if result.added:
         notify_new_tasks(roadmap)
     audit.record(
@@ -465,7 +570,7 @@ def publish_roadmap(roadmap: Roadmap, user: User | None) -> GenerationResult:
         obj=roadmap,
         summary=f"{roadmap.title[:200]}: {result.summary()}",
     )
-    return result
+    return Publication(result, not_required=not_required, period_start_moved_to=moved)
 
 
 def regenerate_tasks(roadmap: Roadmap, user: User | None) -> GenerationResult:

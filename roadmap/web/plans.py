@@ -13,12 +13,13 @@ from sqlalchemy.orm import selectinload
 
 from roadmap.extensions import db
 from roadmap.importers import ImportFailed, ParsedRoadmap, read_document, read_text
-from roadmap.models import Measure, MeasureParty, Organization, OrgGroup, OrgKind, Roadmap, RoadmapStatus, Section
+from roadmap.models import Measure, MeasureParty, OrgKind, Roadmap, RoadmapStatus, Section
 from roadmap.plans import dashboard as queries
 from roadmap.plans import pending
 from roadmap.plans.service import (
     FIELD_LABELS,
     FLAG_LABELS,
+    PastDeadlines,
     PlanError,
     apply_deadline,
     apply_reimport,
@@ -30,18 +31,21 @@ from roadmap.plans.service import (
     diff_roadmap,
     duplicates_of,
     map_party,
+    mapping_targets,
     matched_names,
+    past_deadline_choices,
     period_explanation,
     publish_problems,
     publish_roadmap,
     regenerate_tasks,
+    resolve_target,
     review_roadmap,
     rollover,
     set_manual_dates,
     set_no_tasks_reason,
     task_forecast,
 )
-from roadmap.russian import agree, natural_key, truncate
+from roadmap.russian import agree, truncate
 from roadmap.tasks.access import can_view_roadmap
 from roadmap.tasks.dates import DateLinesError, example_dates, parse_date_lines
 from roadmap.tasks.service import generate_tasks
@@ -53,6 +57,7 @@ from roadmap.web.forms.plans import (
     ImportRoadmapForm,
     MapPartyForm,
     NoTasksForm,
+    PublishForm,
     ReimportForm,
     ResponsibleForm,
     SettingsForm,
@@ -172,21 +177,6 @@ def example(fmt: str):
 # ------------------------------------------------------------------ review
 
 
-def _target_choices() -> list[tuple[str, str]]:
-    groups = sorted(db.session.execute(select(OrgGroup.id, OrgGroup.name)).all(), key=lambda g: natural_key(g.name))
-    orgs = db.session.execute(
-        select(Organization.id, Organization.short_name, Organization.kind)
-        .where(Organization.is_active.is_(True))
-        .order_by(Organization.sort_key, Organization.id)
-    ).all()
-    orgs = sorted(orgs, key=lambda o: o.kind.value)  # stable: by kind, each kind in natural order
-    return (
-        [("", "— выберите —")]
-        + [(f"g{g.id}", f"Группа: {g.name}") for g in groups]
-        + [(f"o{o.id}", o.short_name) for o in orgs]
-    )
-
-
 REVIEW_PAGE_SIZE = 100
 
 
@@ -221,6 +211,7 @@ def review(roadmap_id: int):
         only_problems, shown = False, reviews
     items, page, pages = review_page(shown, page=request.args.get("page", 1, type=int), measure_id=measure_id)
     org_names, group_names = matched_names(items)
+    today = queries.today_in(roadmap.timezone)
     return render_template(
         "plans/review.html",
         roadmap=roadmap,
@@ -235,8 +226,9 @@ def review(roadmap_id: int):
         flag_labels=FLAG_LABELS,
         org_names=org_names,
         group_names=group_names,
-        blocking=publish_problems(roadmap),
-        forecast=task_forecast(roadmap, queries.today_in(roadmap.timezone), reviews),
+        blocking=publish_problems(roadmap, reviews),
+        forecast=task_forecast(roadmap, today, reviews),
+        past_choices=past_deadline_choices(today),
         period_note=period_explanation(roadmap),
         date_example=example_dates(roadmap.period_start, roadmap.period_end),
         **_review_forms(roadmap),
@@ -245,10 +237,9 @@ def review(roadmap_id: int):
 
 def _review_forms(roadmap: Roadmap) -> dict:
     """The inline forms of the review screen, empty."""
-    map_form = MapPartyForm()
-    map_form.target.choices = _target_choices()
     return {
-        "map_form": map_form,
+        "map_form": MapPartyForm(),
+        "targets": mapping_targets(),
         "settings": SettingsForm(obj=roadmap),
         "confirm": ConfirmForm(),
         "deadline_form": DeadlineForm(),
@@ -374,16 +365,10 @@ def map_party_view(roadmap_id: int, party_id: int):
     if party is None or party.measure.roadmap_id != roadmap.id:
         abort(404)
     form = MapPartyForm()
-    form.target.choices = _target_choices()
-    if form.validate_on_submit() and form.target.data:
-        kind, target_id = form.target.data[0], int(form.target.data[1:])
+    if form.validate_on_submit():
         try:
-            map_party(
-                party,
-                organization_id=target_id if kind == "o" else None,
-                group_id=target_id if kind == "g" else None,
-                remember=form.remember.data,
-            )
+            organization_id, group_id = resolve_target(form.target.data, mapping_targets())
+            map_party(party, organization_id=organization_id, group_id=group_id, remember=form.remember.data)
         except PlanError as exc:
             flash(str(exc), "danger")
             return _back_to_review(roadmap, party.measure)
@@ -427,16 +412,18 @@ def settings(roadmap_id: int):
 @only_coordinator
 def publish(roadmap_id: int):
     roadmap = _editable(roadmap_id)
-    if not ConfirmForm().validate_on_submit():
+    form = PublishForm()
+    form.past.choices = past_deadline_choices(queries.today_in(roadmap.timezone))
+    if not form.validate_on_submit():
         abort(400)
     try:
-        result = publish_roadmap(roadmap, current_user)
+        publication = publish_roadmap(roadmap, current_user, form.past.data or PastDeadlines.KEEP)
     except PlanError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
         return redirect(url_for("plans.review", roadmap_id=roadmap.id, problems="1"))
     db.session.commit()
-    flash(f"Дорожная карта опубликована. Задачи: {result.summary()}.", "success")
+    flash(publication.message(), "success")
     return redirect(url_for("plans.show", roadmap_id=roadmap.id))
 
 

@@ -29,6 +29,9 @@ SCENARIOS = {
     "http_feed_304",
     "import_csv",
     "import_docx",
+    "http_import_upload",
+    "http_import_review",
+    "http_import_publish",
 }
 KEYS = {"scenario", "backend", "n", "seconds", "floor_seconds", "ratio", "peak_rss_mb"}
 

@@ -143,7 +143,7 @@ def test_roadmap_publish_does_what_the_button_does(runner, make_org, make_roadma
     roadmap = make_roadmap([("1.1", "М", "ежеквартально", [org])], publish=False)
     result = runner.invoke(args=["roadmap", "publish", str(roadmap.id)])
     assert result.exit_code == 0, result.output
-    assert "Опубликовано" in result.output and "4" in result.output
+    assert "Дорожная карта опубликована" in result.output and "4" in result.output
     assert db.session.get(type(roadmap), roadmap.id).status == RoadmapStatus.PUBLISHED
     assert db.session.query(Task).filter(Task.roadmap_id == roadmap.id).count() == 4
 

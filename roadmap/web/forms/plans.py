@@ -1,5 +1,5 @@
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from roadmap.schedule import ShiftRule, YearType
@@ -58,6 +58,15 @@ class ResponsibleForm(RussianForm):
 
 
 class MapPartyForm(RussianForm):
-    target = SelectField("Это", choices=[])
+    # A name typed or picked from the page's one shared list (a datalist): a select per party
+    # would repeat every organization for each unmatched party.
+    target = StringField("Это", validators=[Length(max=1000)])
     remember = BooleanField("Запомнить для следующих загрузок", default=True)
     submit = SubmitField("Сопоставить")
+
+
+class PublishForm(RussianForm):
+    """«Опубликовать»; when most deadlines are past, what to do with them (choices from the service)."""
+
+    past = RadioField("Сроки, которые уже прошли", choices=[], default="keep", validators=[Optional()])
+    submit = SubmitField("Опубликовать")
