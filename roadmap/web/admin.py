@@ -305,6 +305,7 @@ AUDIT_ACTIONS = {
     "roadmap_archived": "Дорожная карта в архиве",
     "roadmap_deleted": "Дорожная карта удалена",
     "roadmap_rolled_over": "План на следующий год",
+    "roadmap_period_changed": "Период дорожной карты изменён",
     "tasks_regenerated": "Задачи пересозданы",
     "tasks_not_required": "Прошедшие задачи не требуются",
     "measure_without_tasks": "Мероприятие без задач",
