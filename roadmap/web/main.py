@@ -13,8 +13,9 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def index():
     if not current_user.is_authenticated:
-        # The first visit: the login page as it is, without "log in to open this page".
-        return redirect(url_for("auth.login"))
+        # The first visit: the login page as it is, without "log in to open this page" (Flask-Login
+        # would flash it); `next` as for every page, harmless here.
+        return redirect(url_for("auth.login", next="/"))
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.organizations"))
     if current_user.role == Role.EXECUTOR:
