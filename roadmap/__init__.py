@@ -25,7 +25,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(_migrations_dir()))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Войдите, чтобы открыть эту страницу."
+    login_manager.login_message = "Войдите — и откроется страница, на которую вела ссылка."
     login_manager.login_message_category = "info"
     csrf.init_app(app)
     limiter.init_app(app)

@@ -154,8 +154,9 @@ def generate_command(roadmap_id: int):
         fail(str(exc))
     db.session.commit()
     click.echo(
-        f"Добавлено: {result.added}\nИзменено: {result.changed}\nОтменено: {result.cancelled}\n"
-        f"Восстановлено: {result.restored}\nУдалено (без истории): {result.removed}\nБез изменений: {result.unchanged}"
+        f"Добавлено: {result.added}\nПеренесено на новые даты: {result.changed}\nОтменено: {result.cancelled}\n"
+        f"Восстановлено: {result.restored}\nУдалено (по ним ещё ничего не сделано): {result.removed}\n"
+        f"Без изменений: {result.unchanged}"
     )
 
 

@@ -61,7 +61,7 @@ def list_users(as_json):
     rows = db.session.execute(
         select(User.login, User.full_name, User.role, Organization.short_name, User.is_active_account)
         .outerjoin(Organization, User.organization_id == Organization.id)
-        .order_by(User.login)
+        .order_by(User.sort_key, User.id)
     ).all()
     if as_json:
         click.echo(

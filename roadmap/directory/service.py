@@ -323,7 +323,7 @@ def groups_of(organization: Organization) -> set[int]:
 
 
 def search_organizations(query: str | None = None, kind: OrgKind | None = None):
-    stmt = select(Organization).order_by(Organization.kind, Organization.short_name)
+    stmt = select(Organization).order_by(Organization.sort_key, Organization.id)  # natural order, in SQL: paginated
     if query:
         like = f"%{query.strip()}%"
         stmt = stmt.where(or_(Organization.full_name.ilike(like), Organization.short_name.ilike(like)))

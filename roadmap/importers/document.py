@@ -10,6 +10,7 @@ from roadmap.importers.table import interpret
 from roadmap.importers.text_reader import NOT_TEXT, decode, looks_like_text, read_text
 from roadmap.importers.xlsx_reader import read_xlsx
 from roadmap.importers.zipsafe import open_zip
+from roadmap.russian import quantity
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ def check_measure_limit(parsed: ParsedRoadmap) -> ParsedRoadmap:
     """The parsed roadmap, or ImportFailed naming the limit when it has too many measures."""
     if len(parsed.measures) > MAX_MEASURES:
         raise ImportFailed(
-            f"В документе {len(parsed.measures)} мероприятий, а в одной дорожной карте может быть не больше "
+            f"В документе {quantity(len(parsed.measures), 'мероприятие', 'мероприятия', 'мероприятий')}, "
+            "а в одной дорожной карте может быть не больше "
             f"{MAX_MEASURES}: разделите документ на несколько дорожных карт"
         )
     return parsed

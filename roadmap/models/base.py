@@ -6,10 +6,11 @@ import enum
 from datetime import UTC, datetime
 from typing import Annotated
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator, event, func
+from sqlalchemy import DateTime, Enum, MetaData, Text, TypeDecorator, event, func
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 
 from roadmap import clock
+from roadmap.russian import natural_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -85,6 +86,34 @@ def _enum_attributes_hold_members(mapper, cls) -> None:
         enum_cls = getattr(prop.columns[0].type, "enum_class", None)
         if isinstance(prop.columns[0].type, Enum) and enum_cls is not None and prop.key in cls.__dict__:
             event.listen(getattr(cls, prop.key), "set", _to_member(enum_cls), retval=True)
+
+
+# roadmap.russian.natural_key is ordered by code points: PostgreSQL must compare it byte by byte
+# ("C"), whatever the database's collation; SQLite's default (BINARY) already does.
+SORT_KEY_TYPE = Text().with_variant(Text(collation="C"), "postgresql")
+
+
+def sort_key_column(source: str):
+    """A name's natural sort key (roadmap.russian.natural_key), kept with the row for ORDER BY.
+
+    The model sets it whenever `source` is assigned (see `keeps_sort_key`); a Core insert that
+    leaves it out gets it computed from the inserted `source`."""
+
+    def default(context) -> str:
+        return natural_key(context.get_current_parameters().get(source))
+
+    return mapped_column(SORT_KEY_TYPE, default=default, server_default="", index=True)
+
+
+def keeps_sort_key(cls, source: str, target: str = "sort_key"):
+    """Keep `target` equal to natural_key(`source`) on every assignment of `source`, in the
+    constructor too: a rename re-sorts the row."""
+
+    @event.listens_for(getattr(cls, source), "set", retval=False)
+    def _update(obj, value, _old, _initiator) -> None:
+        setattr(obj, target, natural_key(value))
+
+    return cls
 
 
 intpk = Annotated[int, mapped_column(primary_key=True)]

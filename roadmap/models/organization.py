@@ -7,7 +7,7 @@ import enum
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from roadmap.models.base import Base, created_at, intpk, kind_column
+from roadmap.models.base import Base, created_at, intpk, keeps_sort_key, kind_column, sort_key_column
 
 
 class OrgKind(enum.StrEnum):
@@ -53,6 +53,8 @@ class Organization(Base):
     id: Mapped[intpk]
     full_name: Mapped[str] = mapped_column(String(500))
     short_name: Mapped[str] = mapped_column(String(200), index=True)
+    # natural_key(short_name): lists sorted and paginated in SQL put СОШ № 2 before СОШ № 10.
+    sort_key: Mapped[str] = sort_key_column("short_name")
     kind: Mapped[OrgKind] = mapped_column(kind_column(OrgKind, "org_kind"), index=True)
     municipality: Mapped[str | None] = mapped_column(String(200), index=True)
     student_count: Mapped[int | None]
@@ -64,6 +66,9 @@ class Organization(Base):
 
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.short_name!r}>"
+
+
+keeps_sort_key(Organization, "short_name")
 
 
 class OrgGroup(Base):

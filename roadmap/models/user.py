@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from roadmap.models.base import Base, UTCDateTime, created_at, intpk, kind_column
+from roadmap.models.base import Base, UTCDateTime, created_at, intpk, keeps_sort_key, kind_column, sort_key_column
 from roadmap.models.organization import Organization
 
 
@@ -47,6 +47,8 @@ class User(UserMixin, Base):
 
     id: Mapped[intpk]
     login: Mapped[str] = mapped_column(String(100), unique=True)
+    # natural_key(login): the admin's paginated list puts school2 before school10.
+    sort_key: Mapped[str] = sort_key_column("login")
     full_name: Mapped[str] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(300))
@@ -88,3 +90,6 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.login!r} {self.role}>"
+
+
+keeps_sort_key(User, "login")

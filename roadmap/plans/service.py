@@ -30,7 +30,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.task import NoticeKind
-from roadmap.russian import natural_key, quantity, truncate
+from roadmap.russian import natural_key, plural, quantity, truncate
 from roadmap.schedule import ScheduleKind, ShiftRule, YearType, parse
 from roadmap.tasks.planner import MeasurePlan, measure_occurrences
 from roadmap.tasks.service import GenerationResult, generate_tasks, manual_dates, measure_schedule, plan_settings
@@ -239,7 +239,9 @@ def create_roadmap(
         "roadmap_imported",
         user=user,
         obj=roadmap,
-        summary=f"{roadmap.title[:200]} ({len(roadmap.measures)} мероприятий; {filename or 'вставленный текст'})",
+        summary=f"{roadmap.title[:200]} "
+        f"({quantity(len(roadmap.measures), 'мероприятие', 'мероприятия', 'мероприятий')}; "
+        f"{filename or 'вставленный текст'})",
     )
     return roadmap
 
@@ -324,13 +326,13 @@ def mapping_targets() -> list[tuple[str, str]]:
     organization («o17»), groups first, organizations by kind and natural name order. Labels are
     unique — a short name shared by two organizations is told apart by the full name — so that
     a label typed or picked from the list names exactly one target."""
-    groups = db.session.execute(select(OrgGroup.id, OrgGroup.name).order_by(OrgGroup.name)).all()
+    groups = sorted(db.session.execute(select(OrgGroup.id, OrgGroup.name)).all(), key=lambda g: natural_key(g.name))
     orgs = db.session.execute(
-        select(Organization.id, Organization.short_name, Organization.full_name, Organization.kind).where(
-            Organization.is_active.is_(True)
-        )
+        select(Organization.id, Organization.short_name, Organization.full_name, Organization.kind)
+        .where(Organization.is_active.is_(True))
+        .order_by(Organization.sort_key, Organization.id)
     ).all()
-    orgs = sorted(orgs, key=lambda o: (o.kind.value, natural_key(o.short_name), o.id))
+    orgs = sorted(orgs, key=lambda o: o.kind.value)  # stable: by kind, each kind in natural order
     shared = {name for name, count in Counter(o.short_name for o in orgs).items() if count > 1}
     targets = [(f"g{g.id}", f"{GROUP_PREFIX}{g.name}") for g in groups]
     for org in orgs:
@@ -549,7 +551,8 @@ def publish_roadmap(roadmap: Roadmap, user: User | None, past: PastDeadlines | s
     problems = publish_problems(roadmap)
     if problems:
         raise PlanError(
-            f"Публикация невозможна: есть нерешённые вопросы в {len(problems)} мероприятиях (например, {problems[0]})."
+            f"Публикация невозможна: есть нерешённые вопросы в {len(problems)} "
+            f"{plural(len(problems), 'мероприятии', 'мероприятиях', 'мероприятиях')} (например, {problems[0]})."
         )
     today = today_in(roadmap.timezone)
     moved = start_period_today(roadmap, user, today) if past == PastDeadlines.FROM_TODAY else None

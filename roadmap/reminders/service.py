@@ -260,7 +260,7 @@ def coordinator_digests(today: date) -> list[tuple[object, CoordinatorDigest]]:
         # The reports' rule (roadmap.reports.queries.is_overdue), over the measures they count.
         .where(live, Measure.is_removed.is_(False), is_overdue(today))
         .group_by(Organization.id, Organization.short_name)
-        .order_by(func.count(Task.id).desc(), Organization.short_name)
+        .order_by(func.count(Task.id).desc(), Organization.sort_key)
     ).all()
     overdue = [OrgOverdue(organization=name, count=count, oldest_due_on=oldest) for name, count, oldest in overdue_rows]
     submitted = Task.status == TaskStatus.SUBMITTED

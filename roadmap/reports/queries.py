@@ -593,7 +593,7 @@ def overdue_tasks(scope: Scope, *, limit: int = 50) -> list[OverdueRow]:
         .join(Measure, Measure.id == c.measure_id)
         .join(Organization, Organization.id == c.organization_id)
         .where(c.outcome == Timeliness.OVERDUE.value)
-        .order_by(c.due_effective_on, Measure.position, Organization.short_name, c.task_id)
+        .order_by(c.due_effective_on, Measure.position, Organization.sort_key, c.task_id)
         .limit(limit)
     )
     return [
@@ -991,7 +991,7 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
             func.coalesce(Section.position, 1_000_000),
             Measure.position,
             Measure.id,
-            Organization.short_name,
+            Organization.sort_key,
             c.start_on,
             c.task_id,
         )

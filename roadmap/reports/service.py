@@ -23,6 +23,7 @@ from roadmap.reports.queries import (
     task_rows,
 )
 from roadmap.reports.typography import format_date, plan_year_label, plan_year_short
+from roadmap.russian import truncate
 
 FORMATS = ("xlsx", "docx", "csv")
 
@@ -101,17 +102,6 @@ def _safe_filename(text: str) -> str:
     return " ".join(text.split())[:120].strip(" .") or "отчёт"
 
 
-def _words(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters at a word boundary (a file name, no "…")."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    words = text[: limit + 1].split(" ")[:-1] or [text[:limit]]
-    while len(words) > 1 and len(words[-1]) <= 2:  # no dangling "в", "на", "по" at the end
-        words.pop()
-    return " ".join(words).rstrip(",;:.-–— ")
-
-
 def _scope_suffix(roadmap: Roadmap, scope: Scope) -> str:
     parts = []
     if scope.plan_year is not None:
@@ -124,7 +114,7 @@ def _scope_suffix(roadmap: Roadmap, scope: Scope) -> str:
 def roadmap_export(roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: date | None = None) -> ExportFile:
     """The whole roadmap's report as XLSX, DOCX or CSV."""
     generated_on = generated_on or scope.today
-    name = _safe_filename(f"Отчёт {_words(roadmap.title, 80)} {_scope_suffix(roadmap, scope)}")
+    name = _safe_filename(f"Отчёт {truncate(roadmap.title, 80, ellipsis='')} {_scope_suffix(roadmap, scope)}")
     if fmt == "csv":
         from roadmap.reports.csv import CSV_MIME, task_csv
 

@@ -33,6 +33,7 @@ from roadmap.reports.layout import (
 )
 from roadmap.reports.queries import COVERAGE_FIELDS, Cell, MonitoringReport, TaskRow
 from roadmap.reports.typography import format_date, plan_year_label
+from roadmap.russian import truncate
 from roadmap.tasks.state import Timeliness, Workflow, state_label
 
 DATE_FORMAT = "DD.MM.YYYY"
@@ -144,21 +145,9 @@ def _ratio_cell(sheet: _Sheet, value: float | None):
     return sheet.cell(value, fmt=PERCENT_FORMAT) if value is not None else None
 
 
-def _cut_at_word(text: str, limit: int) -> str:
-    """At most `limit` characters, cut after a whole word (no dangling "с", "в", "на") when a
-    word boundary leaves at least half of it."""
-    if len(text) <= limit:
-        return text
-    words = text[: limit + 1].split(" ")[:-1]
-    while len(words) > 1 and len(words[-1]) <= 2:
-        words.pop()
-    cut = " ".join(words).rstrip(",;:.-–— ")
-    return cut if len(cut) >= limit // 2 else text[:limit]
-
-
 def _sheet_name(text: str, used: set[str]) -> str:
     name = re.sub(r"[\[\]:*?/\\]", " ", text).strip().strip("'") or "Лист"
-    name = _cut_at_word(" ".join(name.split()), 31)
+    name = truncate(name, 31, ellipsis="")
     candidate, n = name, 2
     while candidate.lower() in used:
         suffix = f" ({n})"
@@ -324,7 +313,6 @@ _MEASURE_FIGURES = tuple(c for c in FIGURE_COLUMNS if c.label != "Охват, в
 
 
 def condensed_comments(comments: Sequence[str], more: int, *, limit: int = 160) -> str:
-    from roadmap.russian import truncate
 
     clauses = [truncate(c, limit) for c in comments]
     text = "; ".join(c[:-1] if c.endswith(".") and not c.endswith("..") else c for c in clauses)

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, timedelta
 
 # 01.09.2026, 1.9.2026, 01/09/2026 or 2026-09-01.
 _DATE_RE = re.compile(r"\b(?:(\d{1,2})[./](\d{1,2})[./](\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))\b")
-EXAMPLE = "«01.09.2026» или «01.09.2026 – 30.09.2026»"
+FORMAT = "«ДД.ММ.ГГГГ» или «ДД.ММ.ГГГГ – ДД.ММ.ГГГГ»"
+
+
+def example_dates(period_start: date | None = None, period_end: date | None = None) -> str:
+    """How to type dates, with an example inside the roadmap's period (its 1 September, or the
+    first whole month): «01.09.2026» или «01.09.2026 – 30.09.2026»; the bare format without a period."""
+    if period_start is None or period_end is None or period_end < period_start:
+        return FORMAT
+    day = date(period_start.year, 9, 1)
+    if not period_start <= day <= period_end:
+        day = period_start
+        if day.day != 1:
+            following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            day = following if following <= period_end else period_start
+    last = min(date(day.year, day.month, calendar.monthrange(day.year, day.month)[1]), period_end)
+    single = f"«{day:%d.%m.%Y}»"
+    return f"{single} или «{day:%d.%m.%Y} – {last:%d.%m.%Y}»" if last > day else single
 
 
 class DateLinesError(ValueError):
     """A line that is not a date or a range; the message is Russian and names the line."""
 
 
-def parse_date_lines(text: str | None) -> list[tuple[date, date]]:
-    """Each non-empty line gives one date (start = due) or a range; sorted, duplicates dropped."""
+def parse_date_lines(text: str | None, period: tuple[date, date] | None = None) -> list[tuple[date, date]]:
+    """Each non-empty line gives one date (start = due) or a range; sorted, duplicates dropped.
+    `period` (the roadmap's) only gives the error message its example."""
     ranges = set()
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
@@ -35,7 +53,9 @@ def parse_date_lines(text: str | None) -> list[tuple[date, date]]:
                 raise DateLinesError(f"Строка {number}: начало позже окончания.")
             ranges.add((dates[0], dates[1]))
         else:
-            raise DateLinesError(f"Строка {number}: укажите дату или диапазон, например {EXAMPLE}.")
+            raise DateLinesError(
+                f"Строка {number}: укажите дату или диапазон, например {example_dates(*(period or (None, None)))}."
+            )
     return sorted(ranges)
 
 

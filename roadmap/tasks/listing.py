@@ -10,6 +10,7 @@ from sqlalchemy import select
 from roadmap.clock import today_for
 from roadmap.extensions import db
 from roadmap.models import Measure, Roadmap, RoadmapStatus, Task, TaskStatus
+from roadmap.russian import natural_key
 from roadmap.schedule import current_plan_year
 
 SOON_DAYS = 14
@@ -73,7 +74,9 @@ def my_tasks(organization_id: int, today: date, *, year: int | None = None, road
         ]
         result.year = max((y for y in chosen if y is not None), default=None)
     this_year = [row for row in rows if result.year is None or row.Task.plan_year == result.year]
-    result.roadmaps = sorted({(row.Task.roadmap_id, row.roadmap_title) for row in this_year}, key=lambda r: r[1])
+    result.roadmaps = sorted(
+        {(row.Task.roadmap_id, row.roadmap_title) for row in this_year}, key=lambda r: natural_key(r[1])
+    )
     if roadmap_id in {rid for rid, _title in result.roadmaps}:
         result.roadmap_id = roadmap_id
     for row in this_year:

@@ -32,6 +32,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.task import lock_feed_counters
+from roadmap.russian import truncate
 from roadmap.schedule import ScheduleKind, days_label
 from roadmap.tasks.batch import BatchResult, Skipped, decide_each
 from roadmap.tasks.service import GenerationResult, executor_map, generate_tasks, manual_dates
@@ -354,4 +355,4 @@ def _notify_coordinators(text: str, *, url: str) -> None:
         select(User.id).where(User.role == Role.COORDINATOR, User.is_active_account.is_(True))
     ).all()
     for user_id in coordinators:
-        db.session.add(Notice(user_id=user_id, kind=NoticeKind.DATES_PROPOSED, text=text[:2000], url=url))
+        db.session.add(Notice(user_id=user_id, kind=NoticeKind.DATES_PROPOSED, text=truncate(text, 2000), url=url))

@@ -24,6 +24,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.task import bump_feed_versions, lock_feed_counters
+from roadmap.russian import tally
 from roadmap.schedule import AcademicCalendar, Schedule, ScheduleKind, parse
 from roadmap.tasks.dates import stored_ranges
 from roadmap.tasks.driver_rows import BATCH, PlainRows, driver_rows
@@ -51,9 +52,15 @@ class GenerationResult:
         return self.added + self.changed + self.cancelled + self.restored + self.removed
 
     def summary(self) -> str:
-        return (
-            f"добавлено {self.added}, изменено {self.changed}, отменено {self.cancelled}, "
-            f"восстановлено {self.restored}, удалено без истории {self.removed}, без изменений {self.unchanged}"
+        """What changed, in the coordinator's words, the zeros left out."""
+        return tally(
+            ("добавлено", self.added),
+            ("перенесено на новые даты", self.changed),
+            ("отменено {n} (сделанное по ним сохранено)", self.cancelled),
+            ("восстановлено", self.restored),
+            ("удалено {n} (по ним ещё ничего не сделано)", self.removed),
+            ("без изменений", self.unchanged),
+            none="изменений нет",
         )
 
 

@@ -33,6 +33,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.task import lock_feed_counters
+from roadmap.russian import truncate
 from roadmap.tasks import coverage
 from roadmap.tasks import files as attachment_files
 from roadmap.tasks.access import can_review, can_submit
@@ -416,7 +417,7 @@ def return_report(
     notify_organization(
         task.organization_id,
         kind=NoticeKind.RETURNED,
-        text=f"Отчёт возвращён на доработку: {task.measure.number} {task.measure.title[:80]} — {text}",
+        text=f"Отчёт возвращён на доработку: {task.measure.number} {truncate(task.measure.title, 80)} — {text}",
         url=f"/tasks/{task.id}",
     )
     _flush()
@@ -431,7 +432,7 @@ def notify_organization(organization_id: int, *, kind: NoticeKind, text: str, ur
         )
     ).all()
     for user_id in users:
-        db.session.add(Notice(user_id=user_id, kind=kind, text=text[:2000], url=url))
+        db.session.add(Notice(user_id=user_id, kind=kind, text=truncate(text, 2000), url=url))
     return len(users)
 
 

@@ -14,7 +14,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (auth, main, admin, plans, tasks, feeds, reports, account, ops, proposals):
         app.register_blueprint(module.bp)
 
-    from roadmap.russian import plural
+    from roadmap.russian import agree, plural, quoted, truncate
     from roadmap.tasks import coverage
     from roadmap.tasks.dates import format_date_lines, stored_ranges
 
@@ -25,6 +25,21 @@ def register_blueprints(app: Flask) -> None:
     def plural_filter(n: int, one: str, few: str, many: str) -> str:
         """{{ n|plural('задача', 'задачи', 'задач') }}: the Russian form for the number."""
         return plural(n, one, few, many)
+
+    @app.template_filter("shorten")
+    def shorten_filter(text: str | None, limit: int) -> str:
+        """{{ title|shorten(80) }}: cut at a word, ending with «…» (roadmap.russian.truncate)."""
+        return truncate(text, limit)
+
+    @app.template_filter("quoted")
+    def quoted_filter(text: str | None) -> str:
+        """{{ comment|quoted }}: «text» ending a sentence, one period at most (roadmap.russian.quoted)."""
+        return quoted(text)
+
+    @app.template_filter("agree")
+    def agree_filter(phrase: str | None, masculine: str, feminine: str, neuter: str, plural_form: str) -> str:
+        """{{ name|agree('сопоставлен', 'сопоставлена', 'сопоставлено', 'сопоставлены') }}."""
+        return agree(phrase, masculine, feminine, neuter, plural_form)
 
     @app.template_filter("date_lines")
     def date_lines_filter(stored: list[dict[str, str]] | None) -> str:

@@ -11,6 +11,7 @@ from roadmap import audit
 from roadmap.extensions import db
 from roadmap.models import ReminderKind, Role
 from roadmap.reminders.service import MAX_DAYS_BEFORE, reminder_setting, save_reminder_setting
+from roadmap.russian import quantity
 from roadmap.web.forms import RussianForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -22,7 +23,7 @@ class ReminderForm(RussianForm):
         "За сколько дней до срока напоминать",
         validators=[
             InputRequired("Укажите число дней."),
-            NumberRange(0, MAX_DAYS_BEFORE, f"От 0 до {MAX_DAYS_BEFORE} дней."),
+            NumberRange(0, MAX_DAYS_BEFORE, f"От 0 до {quantity(MAX_DAYS_BEFORE, 'дня', 'дней', 'дней')}."),
         ],
         description="0 — только в день срока. Просроченные и возвращённые задачи попадают в письмо всегда.",
     )

@@ -21,7 +21,7 @@ from roadmap.directory.service import (
 )
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, Organization, OrgKind, Role, User
-from roadmap.russian import natural_key
+from roadmap.russian import natural_key, tally
 from roadmap.web.access import admin_required
 from roadmap.web.forms.admin import ConfirmForm, ImportForm, OrganizationForm, UserForm
 
@@ -142,7 +142,8 @@ def organizations_import():
                 "organizations_imported", summary=f"Импорт организаций: +{result.created}, обновлено {result.updated}"
             )
             db.session.commit()
-            flash(f"Загружено: новых организаций {result.created}, обновлено {result.updated}.", "success")
+            changes = tally(("новых организаций", result.created), ("обновлено", result.updated), none="изменений нет")
+            flash(f"Загружено: {changes}.", "success")
             return redirect(url_for("admin.organizations"))
     return render_template("admin/organizations_import.html", form=form, problems=problems)
 
@@ -161,7 +162,7 @@ def _organization_choices() -> list[tuple[int, str]]:
 @admin_required
 def users():
     query = request.args.get("q", "").strip()
-    stmt = select(User).order_by(User.login)
+    stmt = select(User).order_by(User.sort_key, User.id)  # natural order of logins, in SQL: paginated
     if query:
         like = f"%{query}%"
         stmt = stmt.where(or_(User.login.ilike(like), User.full_name.ilike(like), User.email.ilike(like)))
@@ -284,7 +285,7 @@ def user_unlock():
     return redirect(url_for("admin.users"))
 
 
-# What each audit action is called on the page; unknown (newer) actions show their code.
+# What each audit action is called on the page (a test checks that every recorded action has one).
 AUDIT_ACTIONS = {
     "login": "Вход",
     "login_failed": "Неудачный вход",
@@ -304,13 +305,17 @@ AUDIT_ACTIONS = {
     "roadmap_archived": "Дорожная карта в архиве",
     "roadmap_deleted": "Дорожная карта удалена",
     "roadmap_rolled_over": "План на следующий год",
+    "roadmap_period_changed": "Период дорожной карты изменён",
     "tasks_regenerated": "Задачи пересозданы",
+    "tasks_not_required": "Прошедшие задачи не требуются",
+    "measure_without_tasks": "Мероприятие без задач",
     "report_reviewed": "Проверка отчёта",
     "reports_reviewed_bulk": "Проверка отчётов списком",
     "proposal.create": "Предложены даты",
     "proposal.confirm": "Даты подтверждены",
     "proposal.confirm_many": "Даты подтверждены списком",
     "proposal.reject": "Даты отклонены",
+    "proposal.reject_many": "Даты отклонены списком",
 }
 
 

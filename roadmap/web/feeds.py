@@ -47,7 +47,7 @@ from roadmap.feeds.service import (
     revoke_subscription,
 )
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
-from roadmap.russian import natural_key
+from roadmap.russian import natural_key, truncate
 from roadmap.web.access import roles_required
 from roadmap.web.forms import RussianForm
 
@@ -128,7 +128,7 @@ def _roadmaps_for(user: User) -> list[Roadmap]:
 def _form(user: User) -> SubscriptionForm:
     form = SubscriptionForm()
     form.kind.choices = _kind_choices(user)
-    form.roadmap_id.choices = [(0, "—")] + [(r.id, r.title[:120]) for r in _roadmaps_for(user)]
+    form.roadmap_id.choices = [(0, "—")] + [(r.id, truncate(r.title, 120)) for r in _roadmaps_for(user)]
     if user.role == Role.EXECUTOR:
         del form.organization_id
     else:
@@ -189,7 +189,7 @@ def _render_page(form: SubscriptionForm, created: dict | None = None, status: in
 def _target_label(subscription: Subscription) -> str:
     if subscription.kind == SubscriptionKind.ROADMAP and subscription.target_id:
         roadmap = db.session.get(Roadmap, subscription.target_id)
-        return roadmap.title[:120] if roadmap else "дорожная карта удалена"
+        return truncate(roadmap.title, 120) if roadmap else "дорожная карта удалена"
     if subscription.kind == SubscriptionKind.ORGANIZATION and subscription.target_id:
         org = db.session.get(Organization, subscription.target_id)
         return org.short_name if org else "организация удалена"

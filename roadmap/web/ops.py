@@ -9,6 +9,7 @@ from roadmap.extensions import db
 from roadmap.health import database_problem
 from roadmap.jobs import QueueUnavailable, enqueue, job_status, queue_enabled, redis_connection
 from roadmap.models import Roadmap
+from roadmap.russian import truncate
 from roadmap.web.access import admin_required
 
 bp = Blueprint("ops", __name__)
@@ -110,7 +111,7 @@ def generate(roadmap_id: int):
         roadmap.id,
         current_user.id,
         user_id=current_user.id,
-        description=f"Формирование задач: {roadmap.title[:150]}",
+        description=f"Формирование задач: {truncate(roadmap.title, 150)}",
     )
     return redirect(url_for("ops.progress", job_id=job_id))
 

@@ -45,8 +45,9 @@ from roadmap.plans.service import (
     set_no_tasks_reason,
     task_forecast,
 )
+from roadmap.russian import agree, truncate
 from roadmap.tasks.access import can_view_roadmap
-from roadmap.tasks.dates import DateLinesError, parse_date_lines
+from roadmap.tasks.dates import DateLinesError, example_dates, parse_date_lines
 from roadmap.tasks.service import generate_tasks
 from roadmap.web.access import roadmap_manager_required, staff_required
 from roadmap.web.forms.admin import ConfirmForm
@@ -145,7 +146,7 @@ def _announce_import(parsed: ParsedRoadmap, roadmap: Roadmap) -> None:
         flash(
             Markup(
                 'Похоже, эта дорожная карта уже загружена: <a href="{}">«{}»</a>. Если это повтор, удалите черновик.'
-            ).format(url_for("plans.show", roadmap_id=twin.id), twin.title[:120]),
+            ).format(url_for("plans.show", roadmap_id=twin.id), truncate(twin.title, 120)),
             "warning",
         )
     flash(
@@ -229,6 +230,7 @@ def review(roadmap_id: int):
         forecast=task_forecast(roadmap, today, reviews),
         past_choices=past_deadline_choices(today),
         period_note=period_explanation(roadmap),
+        date_example=example_dates(roadmap.period_start, roadmap.period_end),
         **_review_forms(roadmap),
     )
 
@@ -296,7 +298,7 @@ def edit_dates(roadmap_id: int, measure_id: int):
     form = DatesForm()
     if form.validate_on_submit():
         try:
-            set_manual_dates(measure, parse_date_lines(form.dates.data))
+            set_manual_dates(measure, parse_date_lines(form.dates.data, (roadmap.period_start, roadmap.period_end)))
         except (DateLinesError, PlanError) as exc:
             flash(f"Мероприятие {measure.number}: {exc}", "danger")
             return _back_to_review(roadmap, measure)
@@ -372,7 +374,10 @@ def map_party_view(roadmap_id: int, party_id: int):
             return _back_to_review(roadmap, party.measure)
         _regenerate_if_published(roadmap)
         db.session.commit()
-        flash(f"«{party.text}» сопоставлен{' и запомнен' if form.remember.data else ''}.", "success")
+        done = agree(party.text, "сопоставлен", "сопоставлена", "сопоставлено", "сопоставлены")
+        if form.remember.data:
+            done += " и " + agree(party.text, "запомнен", "запомнена", "запомнено", "запомнены")
+        flash(f"«{party.text}» {done}.", "success")
     else:
         flash("Выберите организацию или группу.", "warning")
     return _back_to_review(roadmap, party.measure)

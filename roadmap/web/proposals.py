@@ -22,7 +22,7 @@ from roadmap.tasks.proposals import (
     reject_proposal,
 )
 from roadmap.web.access import roles_required
-from roadmap.web.forms.proposals import BulkDecisionForm, DecideProposalForm, ProposeDatesForm
+from roadmap.web.forms.proposals import CORRECTABLE, BulkDecisionForm, DecideProposalForm, ProposeDatesForm, dates_help
 from roadmap.web.retry import retried
 
 bp = Blueprint("proposals", __name__, url_prefix="/proposals")
@@ -88,9 +88,11 @@ def measure(measure_id: int):
         # Not the organization's measure, or its dates come from the roadmap: like a missing page.
         abort(404)
     form = ProposeDatesForm()
+    period = (item.measure.roadmap.period_start, item.measure.roadmap.period_end)
+    form.dates.description = dates_help(*period)
     if form.validate_on_submit():
         try:
-            ranges = parse_date_lines(form.dates.data)
+            ranges = parse_date_lines(form.dates.data, period)
             propose_dates(item.measure, current_user, ranges, form.comment.data or "")
         except (DateLinesError, ProposalError) as exc:
             form.dates.errors.append(str(exc))
@@ -147,7 +149,8 @@ def _decide(proposal: DateProposal, form: DecideProposalForm) -> str:
     if form.reject.data:
         reject_proposal(proposal, current_user, form.comment.data or "")
         return f"Даты отклонены; {proposal.organization.short_name} увидит причину."
-    ranges = parse_date_lines(form.dates.data) if (form.dates.data or "").strip() else None
+    period = (proposal.measure.roadmap.period_start, proposal.measure.roadmap.period_end)
+    ranges = parse_date_lines(form.dates.data, period) if (form.dates.data or "").strip() else None
     result = confirm_proposal(proposal, current_user, ranges, form.comment.data or "")
     return f"Даты подтверждены. Задачи: {result.summary()}."
 
@@ -159,6 +162,7 @@ def _proposal_page(proposal: DateProposal, form: DecideProposalForm):
         select(Measure).where(Measure.id == proposal.measure_id).options(joinedload(Measure.roadmap))
     ).one()
     history = proposal_history(proposal.measure_id, proposal.organization_id)
+    form.dates.description = dates_help(measure.roadmap.period_start, measure.roadmap.period_end) + CORRECTABLE
     return render_template(
         "proposals/show.html", proposal=proposal, measure=measure, form=form, history=history, describe=describe
     ), (400 if form.errors else 200)

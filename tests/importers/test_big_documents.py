@@ -21,6 +21,7 @@ import pytest
 from bench.documents import big_csv, big_docx, big_xlsx
 from roadmap.importers import ImportFailed, read_document, read_text
 from roadmap.importers.document import MAX_MEASURES
+from roadmap.russian import quantity
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
@@ -77,7 +78,8 @@ def test_a_document_with_more_measures_than_the_limit_is_refused_naming_it(build
     with pytest.raises(ImportFailed) as refused:
         read_document(build(MAX_MEASURES + 1), name)
     assert refused.value.message == (
-        f"В документе {MAX_MEASURES + 1} мероприятий, а в одной дорожной карте может быть не больше "
+        f"В документе {quantity(MAX_MEASURES + 1, 'мероприятие', 'мероприятия', 'мероприятий')}, "
+        "а в одной дорожной карте может быть не больше "
         f"{MAX_MEASURES}: разделите документ на несколько дорожных карт"
     )
 

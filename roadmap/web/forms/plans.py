@@ -41,7 +41,7 @@ class DeadlineForm(RussianForm):
 class DatesForm(RussianForm):
     dates = TextAreaField(
         "Даты вручную",
-        description="По одной строке: «01.09.2023» или «01.09.2023 – 30.09.2023». Пусто — снять ручные даты.",
+        description="По одной дате или диапазону в строке. Пусто — снять ручные даты.",
         validators=[Optional(), Length(max=5000)],
     )
     submit = SubmitField("Задать даты")

@@ -1,15 +1,21 @@
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from roadmap.tasks.dates import example_dates
 from roadmap.web.forms import RussianForm
 
-DATES_HELP = "По одной дате или диапазону в строке: «15.10.2026» или «12.10.2026 – 16.10.2026»."
+CORRECTABLE = " Можно исправить перед подтверждением."
+
+
+def dates_help(period_start=None, period_end=None) -> str:
+    """The dates field's hint, its example inside the roadmap's period."""
+    return f"По одной дате или диапазону в строке: {example_dates(period_start, period_end)}."
 
 
 class ProposeDatesForm(RussianForm):
     dates = TextAreaField(
         "Когда вы проведёте мероприятие",
-        description=DATES_HELP,
+        description=dates_help(),  # the view puts the roadmap's period in
         validators=[DataRequired("Укажите хотя бы одну дату."), Length(max=3000)],
     )
     comment = TextAreaField("Комментарий для координатора", validators=[Optional(), Length(max=2000)])
@@ -19,7 +25,7 @@ class ProposeDatesForm(RussianForm):
 class DecideProposalForm(RussianForm):
     dates = TextAreaField(
         "Даты",
-        description=DATES_HELP + " Можно исправить перед подтверждением.",
+        description=dates_help() + CORRECTABLE,  # the view puts the roadmap's period in
         validators=[Optional(), Length(max=3000)],
     )
     comment = TextAreaField("Комментарий (при отклонении обязателен)", validators=[Optional(), Length(max=2000)])
