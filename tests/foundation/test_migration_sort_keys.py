@@ -27,7 +27,7 @@ def at_0010(tmp_path, migrated):
     reset_database(url)
     app = create_app(make_config(tmp_path, url))
     with app.app_context():
-        upgrade(revision="0010")
+        upgrade(revision="0011")
         try:
             yield app
         finally:
@@ -43,9 +43,9 @@ def test_sort_keys_are_filled_and_removed(at_0010):
     with db.engine.begin() as conn:
         for sql in _ROWS_AT_0010:
             conn.execute(text(sql))
-    upgrade(revision="0011")
+    upgrade(revision="0012")
     with db.engine.begin() as conn:
-        assert _revision(conn) == "0011"
+        assert _revision(conn) == "0012"
         orgs = conn.execute(text("SELECT short_name, sort_key FROM organization ORDER BY sort_key")).all()
         assert [name for name, _key in orgs] == ["СОШ № 1", "СОШ № 2", "СОШ № 10"]
         assert all(key == natural_key(name) for name, key in orgs)
@@ -54,9 +54,9 @@ def test_sort_keys_are_filled_and_removed(at_0010):
         # A row inserted by hand without the key still gets one (the server default), not NULL.
         conn.execute(text("INSERT INTO organization (id, full_name, short_name, kind) VALUES (4, 'X', 'X', 'school')"))
         assert conn.execute(text("SELECT sort_key FROM organization WHERE short_name = 'X'")).scalar_one() == ""
-    downgrade(revision="0010")
+    downgrade(revision="0011")
     with db.engine.begin() as conn:
-        assert _revision(conn) == "0010"
+        assert _revision(conn) == "0011"
         for table in ("organization", "user_account"):
             assert "sort_key" not in {c["name"] for c in inspect(conn).get_columns(table)}
         assert conn.execute(text("SELECT COUNT(*) FROM organization")).scalar_one() == 4

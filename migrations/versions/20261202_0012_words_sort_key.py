@@ -4,8 +4,8 @@ organization.sort_key and user_account.sort_key hold
 roadmap.russian.natural_key of the short name and of the login, so that lists sorted and paginated
 in SQL put СОШ № 2 before СОШ № 10 and school2 before school10
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 08:00:00.000000
 
 If natural_key's encoding ever changes, a new migration must refill both columns.
@@ -16,8 +16,8 @@ from alembic import op
 
 from roadmap.russian import natural_key
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
