@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .lexer import Tokens
+from .notes import name_of
 
 Item = dict[str, Any]
 
@@ -82,6 +83,7 @@ _POINT_RE = re.compile(
   | (?P<dm>E)(?P<dmy>{_YEAR})?
   | (?P<monthyear>F)g?
   | (?P<decn>[NOR])A(?P<decm>M)(?P<decy>{_YEAR})?
+  | (?P<wkn>[NO])K(?P<wkm>M)(?P<wky>{_YEAR})?
   | (?P<part>[BSe])(?P<partm>M)(?P<party>{_YEAR})?
   | (?P<halfn>[NO])½(?P<halfm>M)(?P<halfy>{_YEAR})?
   | (?P<qn>[NOR])Q(?P<qy>{_YEAR})?
@@ -133,6 +135,13 @@ def _point(m: re.Match[str], tokens: Tokens) -> Item | None:
             return None
         first, last = (1, 10) if n == 1 else (11, 20) if n == 2 else (21, None)
         return _window(month, first, month, last, year("decy"), "decade", n=n)
+    if m.group("wkn"):
+        # "первая неделя сентября": weeks of a month are its days 1-7, 8-14, 15-21, 22-28, 29-end.
+        n = values[m.start("wkn")]
+        month = values[m.start("wkm")]
+        if not 1 <= n <= (4 if month == 2 else 5):
+            return None
+        return _window(month, 7 * n - 6, month, 7 * n if n < 5 else None, year("wky"), "week", n=n)
     if m.group("part"):
         which = {"B": "begin", "S": "middle", "e": "end"}[m.group("part")]
         month = values[m.start("partm")]
@@ -212,6 +221,9 @@ def _spans(tokens: Tokens) -> list[Item]:
                 continue
             if right["u"] == "day" and symbols[start] in "NO" and 1 <= first < right["sd"]:
                 found.append({**right, "sd": first, "u": "days"})
+            elif right["u"] == "week" and symbols[start] in "NO" and 1 <= first < right["n"]:
+                week = {key: value for key, value in right.items() if key != "n"}
+                found.append({**week, "sd": 7 * first - 6, "u": "days"})
             elif right["u"] == "quarter" and 1 <= first < right["q"][0]:
                 found.append({**right, "sm": 3 * first - 2, "q": [first, right["q"][1]]})
     return found
@@ -423,6 +435,13 @@ def _periodic(tokens: Tokens) -> Item | None:
                     return None
                 unit = unit_end[0]
             day = tokens.values[dm.start("d")]
+            if (
+                unit in ("quarter", "half")
+                and dm.start("core") == 0
+                and re.match(r"nl|[tk]", symbols[dm.end("core") :])
+            ):
+                # "ежеквартально до 5 числа": by the 5th of the month after each quarter.
+                return {"t": "every", "u": unit, "due_next": day} if 1 <= day <= 28 else None
             if unit != "month" or not 1 <= day <= 31:
                 return None
             return {"t": "every", "u": "month", "day": day}
@@ -556,9 +575,79 @@ def _propagate(pieces: list[Tokens]) -> list[Tokens]:
 
 
 def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
-    """Items of a whole phrase, with warnings; None if any part is not understood."""
+    """Items of a whole phrase, with warnings; None if any part is not understood.
+
+    A phrase the plain grammar does not read may still be dates with names: stages separated
+    by «;» («с 1 по 15 марта – школьный этап; …»), a date and the event's name, a note in
+    brackets, a place after a comma (``notes.name_of`` decides what is a name). The names
+    become the items' ``label``."""
+    plain = _parse_plain(tokens)
+    if plain is not None:
+        return plain
+    segments = _split_on(tokens, ";")
+    items: list[Item] = []
+    warnings: list[str] = []
+    for segment in segments:
+        parsed = _parse_named(segment)
+        if parsed is None:
+            return None
+        segment_items, segment_warnings = parsed
+        items.extend(item for item in segment_items if item not in items)
+        warnings.extend(segment_warnings)
+    return (items, warnings) if items else None
+
+
+def _split_on(tokens: Tokens, separator: str) -> list[Tokens]:
+    pieces, start, depth = [], 0, 0
+    for i, symbol in enumerate(tokens.symbols):
+        depth += symbol == "("
+        depth -= symbol == ")"
+        if symbol == separator and depth <= 0:
+            pieces.append(tokens.slice(start, i))
+            start = i + 1
+    pieces.append(tokens.slice(start))
+    return [piece for piece in pieces if piece.symbols]
+
+
+def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
+    """Dates with a name before («школьный этап: 01.02-15.02») or after them («5 марта
+    Всероссийский урок», «1-15 марта (школьный этап)», «5 марта, г. Краснодар»)."""
+    plain = _parse_plain(tokens)
+    if plain is not None:
+        return plain
+    symbols = tokens.symbols
+    candidates: list[tuple[str, Tokens]] = []
+    # A name first, then ":" or a dash, then the dates.
+    for i, symbol in enumerate(symbols):
+        if symbol in ":-" and 0 < i < len(symbols) - 1:
+            name = name_of(tokens.slice(0, i))
+            if name:
+                candidates.append((name, tokens.slice(i + 1)))
+                break
+    # The dates, then a name: the longest head that reads as dates, cut at a separator
+    # («5 марта, г. Краснодар») before anywhere else («5 марта Всероссийский урок»).
+    cuts = [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] in "-,:("]
+    cuts += [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] not in "-,:("]
+    for cut in cuts:
+        name = name_of(tokens.slice(cut))
+        if name is not None:
+            candidates.append((name, tokens.slice(0, cut)))
+    for name, rest in candidates:
+        if not rest.symbols.strip(",;:-()"):
+            continue
+        parsed = _parse_plain(rest)
+        if parsed is None:
+            continue
+        items, warnings = parsed
+        if name:
+            items = [{**item, "label": name} for item in items]
+        return items, warnings
+    return None
+
+
+def _parse_plain(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     # Brackets and colons separate list items; so does a dash before "в": "2 раза в год – в мае".
-    symbols = re.sub(r"[();]|-(?=v)", ",", tokens.symbols)
+    symbols = re.sub(r"[();:]|-(?=v)", ",", tokens.symbols)
     tokens = Tokens(symbols, tokens.values, tokens.annual)
     warnings: list[str] = []
     joined_symbols = "".join(s for s in symbols if s != ",")

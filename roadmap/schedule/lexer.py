@@ -95,28 +95,58 @@ _PREFIXES = (
     ("итог", "I"), ("течени", "c"),
 )  # fmt: skip
 _TIMES_WORDS = {"однократно": 1, "дважды": 2, "трижды": 3}
+TIME = "i"  # a time of day: "10.00", "10:00", "12.00 ч."
+WEEKDAY = "d"  # a day of the week: "пн", "пт.", "четверг"
+_WEEKDAY_FORMS = (
+    ("пн", "понедельник", "понедельника"), ("вт", "вторник", "вторника"), ("ср", "среда", "среду", "среды"),
+    ("чт", "четверг", "четверга"), ("пт", "пятница", "пятницу", "пятницы"), ("сб", "суббота", "субботу", "субботы"),
+    ("вс", "воскресенье", "воскресенья"),
+)  # fmt: skip
+_WEEKDAYS = {form: number for number, forms in enumerate(_WEEKDAY_FORMS) for form in forms}
 _TERM_WORDS = {"четверть", "четверти", "четвертям", "четвертях", "четвертей", "четвертью", "четв"}
 
 
 @dataclass(frozen=True)
 class Tokens:
-    """Symbols and their values; ``symbols[i]`` describes ``values[i]``."""
+    """Symbols and their values; ``symbols[i]`` describes ``values[i]``, found at
+    ``text[spans[i][0]:spans[i][1]]`` (the spans let an event's name be cut out verbatim)."""
 
     symbols: str
     values: tuple[Any, ...]
     annual: bool = False
+    spans: tuple[tuple[int, int], ...] = ()
+    text: str = ""
 
     def __len__(self) -> int:
         return len(self.symbols)
 
     def slice(self, start: int, end: int | None = None) -> Tokens:
-        return Tokens(self.symbols[start:end], self.values[start:end], self.annual)
+        spans = self.spans[start:end] if self.spans else ()
+        return Tokens(self.symbols[start:end], self.values[start:end], self.annual, spans, self.text)
+
+    def source(self, start: int = 0, end: int | None = None) -> str:
+        """The text the tokens ``start..end`` were read from."""
+        spans = self.spans[start:end]
+        if not spans:
+            return ""
+        return self.text[spans[0][0] : spans[-1][1]]
 
 
-def normalize(text: str) -> str:
-    """Case, ``ё``, dashes, quotes, spaces and look-alike letters folded (rule 1)."""
+# Footnote marks glued to a date ("15 сентября¹", "до 1 марта**", "2023 г.†").
+_FOOTNOTES_RE = re.compile("[\u00b9\u00b2\u00b3\u2070-\u2079\u2020\u2021*]+")
+
+
+def normalize(text: str, keep_case: bool = False) -> str:
+    """Case, ``ё``, dashes, quotes, spaces and look-alike letters folded (rule 1).
+
+    ``keep_case``: the same text with its letters as written (for event names); same length."""
+    text = _FOOTNOTES_RE.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
+    if keep_case:
+        text = _DASH_RE.sub("-", text)
+        text = _QUOTES_RE.sub(" ", text)
+        return re.sub(r"\s+", " ", text).strip(" .,;:!")
     text = text.lower().replace("ё", "е").replace("й", "й")
     text = _DASH_RE.sub("-", text)
     text = _QUOTES_RE.sub(" ", text)
@@ -136,7 +166,8 @@ def normalize(text: str) -> str:
 
 _TOKEN_RE = re.compile(
     r"""
-    (?P<date>(?<!\d)\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})(?![\d]))
+    (?P<time>(?<![\d.])(?:[01]?\d|2[0-3])[:.][0-5]\d(?!\d|\.\d)(?P<hours>\s?(?:ч|час|часа|часов)(?![а-я])\.?)?)
+  | (?P<date>(?<!\d)\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})(?![\d]))
   | (?P<my>(?<!\d)\d{1,2}[./]\d{4}(?!\d))
   | (?P<dm>(?<!\d)\d{1,2}\.\d{1,2}(?![\d]))
   | (?P<ord>\d{1,4}-?(?:ый|ий|ой|й|ая|я|ое|ее|е|ого|го|ому|му|ом|м|ую|ых|х|ти|ми|ех)(?![а-я]))
@@ -178,70 +209,102 @@ def _valid_day(day: int, month: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= (29 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
 
 
+# A numeric date with spaces around its dots: "5 .03. 2026", "5. 03.2026" -> "5.03.2026".
+_SPACED_DATE_RE = re.compile(r"(?<![\d.])(\d{1,2}) ?\. ?(\d{1,2}) ?\. ?(\d{4}|\d{2})(?![\d])")
+# A footnote number glued to a month or a year: "сентября1", "2023г.2" is rare; only words.
+_GLUED_FOOTNOTE_RE = re.compile(r"(?<=[а-я])\d{1,2}(?![\d.])")
+
+
 def tokenize(text: str) -> Tokens:
     """Symbols of a normalised phrase. ``ежегодно``/``каждый год`` are dropped and remembered
     in ``annual``; compound numerals ("двадцать пятого") are joined."""
     symbols: list[str] = []
     values: list[Any] = []
+    spans: list[tuple[int, int]] = []
     # "т.г." / "т. г." = "текущего года"
     text = re.sub(r"(?<![а-я])т\.\s?г(?![а-я])\.?", " текущего года ", text)
+    text = _SPACED_DATE_RE.sub(r"\1.\2.\3", text)
+    text = _GLUED_FOOTNOTE_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+    def add(symbol: str, value: Any, span: tuple[int, int]) -> None:
+        symbols.append(symbol)
+        values.append(value)
+        spans.append(span)
+
     for match in _TOKEN_RE.finditer(text):
-        kind, raw = match.lastgroup, match.group(0)
+        kind, raw, span = match.lastgroup, match.group(0), match.span()
         if kind == "skip":
             continue
+        if kind == "hours":
+            kind = "time"
+        if kind == "time":
+            hours, minutes = (int(x) for x in re.match(r"(\d+)[.:](\d+)", raw).groups())
+            dotted = ":" not in raw
+            if dotted and not match.group("hours") and minutes != 0 and minutes <= 12 and _valid_day(hours, minutes):
+                kind = "dm"  # "10.10" is the 10th of October unless it reads as a time
+            else:
+                add(TIME, (hours, minutes), span)
+                continue
         if kind == "date":
             day, month, year = (int(x) for x in re.split(r"[./]", raw))
             year = year + 2000 if year < 100 else year
             if _valid_day(day, month) and 1900 <= year <= 2200 and (month != 2 or day < 29 or _leap(year)):
-                symbols.append("D")
-                values.append(date(year, month, day))
+                add("D", date(year, month, day), span)
             else:
-                symbols.append("?")
-                values.append(raw)
+                add("?", raw, span)
         elif kind == "my":
             month, year = (int(x) for x in re.split(r"[./]", raw))
             ok = 1 <= month <= 12 and 1900 <= year <= 2200
-            symbols.append("F" if ok else "?")
-            values.append((month, year) if ok else raw)
+            add("F" if ok else "?", (month, year) if ok else raw, span)
         elif kind == "dm":
-            day, month = (int(x) for x in raw.split("."))
+            day, month = (int(x) for x in raw[:5].split(".")[:2])
             ok = _valid_day(day, month)
-            symbols.append("E" if ok else "?")
-            values.append((day, month) if ok else raw)
+            add("E" if ok else "?", (day, month) if ok else raw, span)
         elif kind == "ord":
             number = int(re.match(r"\d+", raw).group(0))
-            if 1900 <= number <= 2200:
-                symbols.append("Y")
-            else:
-                symbols.append("O")
-            values.append(number)
+            add("Y" if 1900 <= number <= 2200 else "O", number, span)
         elif kind == "num":
             number = int(raw)
             if len(raw) == 4 and 1900 <= number <= 2200:
-                symbols.append("Y")
+                add("Y", number, span)
             else:
-                symbols.append("N" if len(raw) <= 2 else "?")
-            values.append(number)
+                add("N" if len(raw) <= 2 else "?", number, span)
         elif kind == "word":
             if raw in _TIMES_WORDS:
-                symbols.extend("NX")
-                values.extend((_TIMES_WORDS[raw], raw))
+                add("N", _TIMES_WORDS[raw], span)
+                add("X", raw, span)
+                continue
+            if raw in _WEEKDAYS:
+                add(WEEKDAY, _WEEKDAYS[raw], span)
                 continue
             symbol, value = _word_symbol(raw)
             # "двадцать пятого" -> 25th; "двадцать пять" -> 25.
             if symbol in "ON" and symbols and symbols[-1] == "N" and values[-1] in (20, 30) and value < 10:
                 symbols[-1] = symbol
                 values[-1] += value
+                spans[-1] = (spans[-1][0], span[1])
                 continue
-            symbols.append(symbol)
-            values.append(value)
+            add(symbol, value, span)
         elif kind == "punct":
-            symbols.append(";" if raw in ";:" else raw)
-            values.append(raw)
+            add(";" if raw == ";" else raw, raw, span)
         else:
-            symbols.append("?")
-            values.append(raw)
-    return _drop_annual(Tokens("".join(symbols), tuple(values)))
+            add("?", raw, span)
+    _times_around_dashes(symbols, values)
+    return _drop_annual(Tokens("".join(symbols), tuple(values), False, tuple(spans), text))
+
+
+def _times_around_dashes(symbols: list[str], values: list[Any]) -> None:
+    """ "10.10-11.30": a day-and-month joined by a dash to a time is a time too."""
+    for i, symbol in enumerate(symbols):
+        if symbol != "E":
+            continue
+        day, month = values[i]
+        beside = (i + 2 < len(symbols) and symbols[i + 1] == "-" and symbols[i + 2] == TIME) or (
+            i >= 2 and symbols[i - 1] == "-" and symbols[i - 2] == TIME
+        )
+        if beside and day <= 23:
+            symbols[i] = TIME
+            values[i] = (day, month)
 
 
 def _leap(year: int) -> bool:
@@ -268,4 +331,5 @@ def _drop_annual(tokens: Tokens) -> Tokens:
             keep[i] = False
     new_symbols = "".join(s for s, k in zip(symbols, keep, strict=True) if k)
     new_values = tuple(v for v, k in zip(values, keep, strict=True) if k)
-    return Tokens(new_symbols, new_values, annual)
+    new_spans = tuple(sp for sp, k in zip(tokens.spans, keep, strict=True) if k)
+    return Tokens(new_symbols, new_values, annual, new_spans, tokens.text)

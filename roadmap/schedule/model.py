@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -19,6 +20,7 @@ from .academic import (
     plan_years,
 )
 from .grammar import Item
+from .notes import WeekdayClaim
 from .production import ShiftRule, effective_due
 
 __all__ = ["Occurrence", "Occurrences", "Schedule", "ScheduleKind"]
@@ -90,6 +92,18 @@ class Schedule:
     explanation: str
     warnings: list[str] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
+    # Weekdays written after dates («5 марта (чт)»): checked against each occurrence.
+    weekdays: list[WeekdayClaim] = field(default_factory=list)
+
+    def weekday_conflicts(self, dates: Iterable[date]) -> list[str]:
+        """Warnings for the dates (of occurrences) whose weekday contradicts the phrase."""
+        found: list[str] = []
+        for on in dates:
+            for claim in self.weekdays:
+                conflict = claim.conflict(on)
+                if conflict and conflict not in found:
+                    found.append(conflict)
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready (the database stores it)."""
@@ -100,6 +114,7 @@ class Schedule:
             "explanation": self.explanation,
             "warnings": list(self.warnings),
             "items": [dict(item) for item in self.items],
+            **({"weekdays": [claim.to_dict() for claim in self.weekdays]} if self.weekdays else {}),
         }
 
     @classmethod
@@ -111,6 +126,7 @@ class Schedule:
             explanation=str(data.get("explanation") or ""),
             warnings=[str(w) for w in data.get("warnings") or []],
             items=[dict(item) for item in data.get("items") or []],
+            weekdays=[WeekdayClaim.from_dict(claim) for claim in data.get("weekdays") or []],
         )
 
     @property
@@ -143,6 +159,8 @@ class Schedule:
         keys: set[str] = set()
         result: list[Occurrence] = []
         for start, due, label, plan_year, key in sorted(raw, key=lambda r: (r[0], r[1])):
+            for on in {start, due}:
+                ctx.warnings.extend(w for w in self.weekday_conflicts([on]) if w not in ctx.warnings)
             if (start, due) in seen:
                 continue
             seen.add((start, due))
@@ -204,6 +222,14 @@ def _place(
 
 
 def _item_occurrences(item: Item, ctx: _Context) -> list[_Raw]:
+    raw = _unnamed_occurrences(item, ctx)
+    name = item.get("label")
+    if name:
+        return [(start, due, f"{name}: {label}", year, key) for start, due, label, year, key in raw]
+    return raw
+
+
+def _unnamed_occurrences(item: Item, ctx: _Context) -> list[_Raw]:
     kind = item.get("t")
     try:
         if kind == "win":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from .grammar import Item, parse_tokens
 from .lexer import MAX_PHRASE_LENGTH, normalize, tokenize
 from .model import Schedule, ScheduleKind, explain, kind_of
+from .notes import display_name, strip_times, strip_weekdays
 
 __all__ = ["normalize", "parse"]
 
@@ -79,7 +81,14 @@ def _parse(text: str) -> Schedule:
     rest = _DEFER_RE.sub(" ", norm) if deferred else norm
     if deferred and _ANNUAL_ONLY_RE.match(rest):
         return _manual(text)
-    tokens = tokenize(rest)
+    tokens, claims = strip_weekdays(tokenize(rest))
+    tokens, only_times = strip_times(tokens)
+    if only_times:
+        return Schedule(
+            text=text,
+            kind=ScheduleKind.MANUAL,
+            explanation="указано только время, без даты — даты задаются вручную",
+        )
     parsed = parse_tokens(tokens)
     if parsed is None:
         if deferred:
@@ -87,6 +96,17 @@ def _parse(text: str) -> Schedule:
         return _unparsed(text)
     items, warnings = parsed
     warnings = list(warnings)
+    if any("label" in item for item in items):
+        shown = normalize(text, keep_case=True)
+        items = [{**item, "label": display_name(item["label"], shown)} if "label" in item else item for item in items]
+    for claim in claims:
+        if claim.year is not None:
+            try:
+                conflict = claim.conflict(date(claim.year, claim.month, claim.day))
+            except ValueError:
+                conflict = None
+            if conflict:
+                warnings.append(conflict)
     if deferred:
         joined = "», «".join(deferred)
         warnings.append(f"уточнение «{joined}» не учтено в датах")
@@ -94,7 +114,9 @@ def _parse(text: str) -> Schedule:
         warnings.append("«ежегодно» при указанном годе: срок не повторяется в другие годы")
     if any(item.get("t") == "win" and item["sm"] == 2 and item.get("sd") == 29 for item in items):
         warnings.append("29 февраля в невисокосный год переносится на 28 февраля")
-    return Schedule(text=text, kind=kind_of(items), explanation=explain(items), warnings=warnings, items=items)
+    return Schedule(
+        text=text, kind=kind_of(items), explanation=explain(items), warnings=warnings, items=items, weekdays=claims
+    )
 
 
 def _is_pinned(item: Item) -> bool:
