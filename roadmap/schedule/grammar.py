@@ -585,6 +585,9 @@ def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     if plain is not None:
         return plain
     segments = _split_on(tokens, ";")
+    if len(segments) == 1 and _parse_named(tokens) is None:
+        # Stages separated by commas: «с 1 по 5 марта (школьный этап), с 10 по 20 марта (…)».
+        segments = _split_on(tokens, ",")
     items: list[Item] = []
     warnings: list[str] = []
     for segment in segments:

@@ -141,7 +141,8 @@ def normalize(text: str, keep_case: bool = False) -> str:
 
     ``keep_case``: the same text with its letters as written (for event names); same length."""
     text = _FOOTNOTES_RE.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text)
+    # "№" stays itself (NFKC would spell it "No"): a school's number is part of a name.
+    text = "№".join(unicodedata.normalize("NFKC", part) for part in text.split("№"))
     text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
     if keep_case:
         text = _DASH_RE.sub("-", text)
@@ -210,7 +211,7 @@ def _valid_day(day: int, month: int) -> bool:
 
 
 # A numeric date with spaces around its dots: "5 .03. 2026", "5. 03.2026" -> "5.03.2026".
-_SPACED_DATE_RE = re.compile(r"(?<![\d.])(\d{1,2}) ?\. ?(\d{1,2}) ?\. ?(\d{4}|\d{2})(?![\d])")
+_SPACED_DATE_RE = re.compile(r"(?<![\d.])(\d{1,2}) ?\. ?(\d{1,2})(?: ?\. ?(\d{4}|\d{2})| \.?(\d{4}))(?![\d])")
 # A footnote number glued to a month or a year: "сентября1", "2023г.2" is rare; only words.
 _GLUED_FOOTNOTE_RE = re.compile(r"(?<=[а-я])\d{1,2}(?![\d.])")
 
@@ -223,7 +224,7 @@ def tokenize(text: str) -> Tokens:
     spans: list[tuple[int, int]] = []
     # "т.г." / "т. г." = "текущего года"
     text = re.sub(r"(?<![а-я])т\.\s?г(?![а-я])\.?", " текущего года ", text)
-    text = _SPACED_DATE_RE.sub(r"\1.\2.\3", text)
+    text = _SPACED_DATE_RE.sub(lambda m: f"{m.group(1)}.{m.group(2)}.{m.group(3) or m.group(4)}", text)
     text = _GLUED_FOOTNOTE_RE.sub(lambda m: " " * len(m.group(0)), text)
 
     def add(symbol: str, value: Any, span: tuple[int, int]) -> None:

@@ -95,11 +95,13 @@ class Schedule:
     # Weekdays written after dates («5 марта (чт)»): checked against each occurrence.
     weekdays: list[WeekdayClaim] = field(default_factory=list)
 
-    def weekday_conflicts(self, dates: Iterable[date]) -> list[str]:
-        """Warnings for the dates (of occurrences) whose weekday contradicts the phrase."""
+    def weekday_conflicts(self, dates: Iterable[date], with_year: bool = True) -> list[str]:
+        """Warnings for the dates (of occurrences) whose weekday contradicts the phrase
+        (``with_year=False``: only the weekdays of dates written without a year)."""
         found: list[str] = []
+        claims = [claim for claim in self.weekdays if with_year or claim.year is None]
         for on in dates:
-            for claim in self.weekdays:
+            for claim in claims:
                 conflict = claim.conflict(on)
                 if conflict and conflict not in found:
                     found.append(conflict)
@@ -159,8 +161,10 @@ class Schedule:
         keys: set[str] = set()
         result: list[Occurrence] = []
         for start, due, label, plan_year, key in sorted(raw, key=lambda r: (r[0], r[1])):
-            for on in {start, due}:
-                ctx.warnings.extend(w for w in self.weekday_conflicts([on]) if w not in ctx.warnings)
+            # A weekday with its year written was checked when parsing; the others, here.
+            for conflict in self.weekday_conflicts([start, due], with_year=False):
+                if conflict not in ctx.warnings:
+                    ctx.warnings.append(conflict)
             if (start, due) in seen:
                 continue
             seen.add((start, due))
