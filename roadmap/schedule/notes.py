@@ -79,7 +79,7 @@ def _date_before(tokens: Tokens, end: int) -> tuple[int, int, int | None] | None
 
 
 # A weekday after a date: "(чт)", ", четверг", " пятница".
-_WEEKDAY_RE = re.compile(rf"\({WEEKDAY}\)|,{WEEKDAY}(?=$|[-,;)(])|{WEEKDAY}(?=$|[-,;)(])")
+_WEEKDAY_RE = re.compile(rf"\({WEEKDAY}\)|,?{WEEKDAY}")
 
 
 def strip_weekdays(tokens: Tokens) -> tuple[Tokens, list[WeekdayClaim]]:
@@ -138,7 +138,7 @@ _NAME_SYMBOLS = set("?NORgyKvsptk@a,()-/:")
 _QUALIFIERS_RE = re.compile(
     r"(?<![а-я])(?:(?:или|либо|кроме|между|чаще|после|перед|накануне|около|примерно|далее|затем|ранее|раньше|"
     r"позднее|позже|дата|даты|срок|сроки|срока)(?![а-я])|исключени|ориентиров|предположит|возможн|продл|"
-    r"перенос|перенес|отмен|уточн)"
+    r"перенос|перенес|отмен|уточн|понедельник|вторник|сред[аеуы]|среда?м|четверг|пятниц|суббот|воскресень)"
 )
 _DURATION_RE = re.compile(r"\(?[NO]+[yK]\)?|\(?[NO]\?\)?")
 _DURATION_WORDS = re.compile(r"^(?:час|часа|часов|мин|минут|недел[а-я]*|месяц[а-я]*)$")
