@@ -585,19 +585,30 @@ def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     if plain is not None:
         return plain
     segments = _split_on(tokens, ";")
-    if len(segments) == 1 and _parse_named(tokens) is None:
+    if len(segments) == 1:
+        whole = _parse_named(tokens)
+        if whole is not None:
+            return whole
+    by_commas = len(segments) == 1
+    if by_commas:
         # Stages separated by commas: «с 1 по 5 марта (школьный этап), с 10 по 20 марта (…)».
         segments = _split_on(tokens, ",")
     items: list[Item] = []
     warnings: list[str] = []
+    named = 0
     for segment in segments:
         parsed = _parse_named(segment)
         if parsed is None:
             return None
         segment_items, segment_warnings = parsed
+        named += any("label" in item for item in segment_items)
         items.extend(item for item in segment_items if item not in items)
         warnings.extend(segment_warnings)
-    return (items, warnings) if items else None
+    # Read apart, the pieces lose what a list shares («декабрь, январь 2024»): only stages
+    # that name themselves are read one by one.
+    if not items or not named or (by_commas and named < len(segments)):
+        return None
+    return items, warnings
 
 
 def _split_on(tokens: Tokens, separator: str) -> list[Tokens]:
