@@ -647,7 +647,7 @@ def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
         if name is not None:
             candidates.append((name, tokens.slice(0, cut)))
     for name, rest in candidates:
-        if not rest.symbols.strip(",;:-()"):
+        if not rest.symbols.strip(",;:-()") or rest.symbols.count("(") != rest.symbols.count(")"):
             continue
         parsed = _parse_plain(rest)
         if parsed is None:

@@ -132,8 +132,10 @@ def _keep(tokens: Tokens, keep: list[bool]) -> Tokens:
 # Names
 
 # Symbols a name may contain: unknown words, numbers (a school's number), prepositions,
-# «г.» (город), punctuation. Anything else could be a date and is not a name.
-_NAME_SYMBOLS = set("?NORgyKvsptk@a,()-/:")
+# «г.» (город), punctuation, «итоговый», the seasons' adjectives («летний лагерь»; not
+# «летние каникулы», «летний период», whose «каникулы»/«период» are not allowed).
+# Anything else could be a date and is not a name.
+_NAME_SYMBOLS = set("?NORgyKvsptk@a,()-/:I1234")
 # Words that qualify the dates rather than name the event: «5 марта или позже».
 _QUALIFIERS_RE = re.compile(
     r"(?<![а-я])(?:(?:или|либо|кроме|между|чаще|после|перед|накануне|около|примерно|далее|затем|ранее|раньше|"
@@ -151,7 +153,7 @@ def _is_word(value: object) -> bool:
 def name_of(tokens: Tokens) -> str | None:
     """The name a run of tokens spells, or None if it is not plainly a name."""
     symbols = tokens.symbols.strip("-,:/")
-    if not symbols:
+    if not symbols or symbols.count("(") != symbols.count(")"):
         return None
     offset = len(tokens.symbols) - len(tokens.symbols.lstrip("-,:/"))
     body = tokens.slice(offset, offset + len(symbols))
