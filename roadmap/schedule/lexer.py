@@ -1,9 +1,10 @@
 """Normalisation and tokenisation of deadline phrases.
 
 A phrase becomes a string of one-character symbols plus a parallel list of values, so that the
-grammar (``grammar.py``) can be written as small regular expressions over symbols: ``M`` is a
-month, ``N`` a number, ``Y`` a year, ``v`` the preposition "в"... Anything the lexer does not
-know becomes ``?`` and makes the phrase ``unparsed``: the grammar never skips unknown words.
+grammar (``grammar.py``) can be written as small regular expressions over symbols; the symbols
+and the words they stand for are the table in ``symbols.py`` (``MONTH``, ``NUMBER``, ``YEAR``,
+the preposition ``IN`` «в» ...). Anything the lexer does not know becomes ``UNKNOWN`` and makes
+the phrase ``unparsed``: the grammar never skips unknown words.
 """
 
 from __future__ import annotations
@@ -13,6 +14,72 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from .symbols import (
+    AFTER,
+    ANNUAL,
+    AUTUMN,
+    BEGINNING,
+    BY,
+    CALENDAR,
+    COMMA,
+    CONSTANTLY,
+    CURRENT,
+    DASH,
+    DATE,
+    DAY_MONTH,
+    DAY_OF_MONTH,
+    DAY_WORD,
+    DECADE,
+    DURING,
+    EACH,
+    END,
+    FILLER,
+    FROM,
+    HALF,
+    HALF_OF,
+    HOLIDAYS,
+    IN,
+    LATER,
+    LESS_OFTEN,
+    MIDDLE,
+    MONTH,
+    MONTH_WORD,
+    MONTH_YEAR,
+    MONTHLY,
+    NEXT,
+    NOT,
+    NUMBER,
+    ON,
+    ORDINAL,
+    PERIOD,
+    QUARTER,
+    QUARTERLY,
+    REPORTING,
+    RESULTS,
+    ROMAN,
+    SCHOOL,
+    SPRING,
+    SUMMER,
+    TERM,
+    TERMLY,
+    THROUGH,
+    TIME,
+    TIME_WORD,
+    TIMES,
+    TRIMESTER,
+    UNKNOWN,
+    UNTIL,
+    WEEK,
+    WEEKDAY,
+    WEEKLY,
+    WHOLE,
+    WINTER,
+    YEAR,
+    YEAR_ROUND,
+    YEAR_WORD,
+    one_of,
+)  # fmt: skip
 
 # Longer inputs are not deadline phrases (a whole paragraph pasted into the cell); they are
 # flagged instead of being parsed, which also keeps the work per phrase bounded.
@@ -65,38 +132,51 @@ _CARDINALS = {
 
 # Exact words -> symbol.
 _WORDS = {
-    "в": "v", "во": "v", "с": "s", "со": "s", "по": "p", "до": "t", "к": "k", "ко": "k",
-    "не": "n", "позднее": "l", "позже": "l", "поздней": "l", "и": ",", "или": "?",
-    "течение": "c", "теч": "c", "год": "g", "года": "g", "году": "g", "годом": "g", "годы": "g",
-    "годов": "g", "годах": "g", "гг": "g", "г": "g", "гг.": "g", "уч": "u", "кв": "Q",
-    "за": "a", "мес": "h", "раз": "X", "раза": "X", "весь": "L", "всего": "L", "всей": "L",
-    "вся": "L", "все": "L", "всем": "L", "всю": "L", "время": "V", "реже": "f", "чаще": "?",
-    "но": "_", "срок": "_", "сроки": "_", "включительно": "_", "на": "@",
-    "день": "y", "дня": "y", "дни": "y",
-    "дней": "y", "лето": "4", "летом": "4", "полгода": "H", "полугода": "H", "между": "?",
-    "числа": "C", "число": "C", "числу": "C", "числе": "C", "чисел": "C", "числам": "C",
-    "ч": "C", "чис": "C", "каникулы": "Z", "каникул": "Z", "каникулах": "Z", "каникулам": "Z",
-    "каникулярный": "Z", "каникулярное": "Z", "каникулярного": "Z", "каникулярном": "Z",
-    "проведения": "?", "протяжении": "c", "срока": "P", "половина": "½", "половине": "½",
-    "половины": "½", "половину": "½",
+    **dict.fromkeys(("в", "во"), IN),
+    **dict.fromkeys(("с", "со"), FROM),
+    "по": THROUGH,
+    "до": UNTIL,
+    **dict.fromkeys(("к", "ко"), BY),
+    "не": NOT,
+    **dict.fromkeys(("позднее", "позже", "поздней"), LATER),
+    "и": COMMA,
+    **dict.fromkeys(("или", "чаще", "между", "проведения"), UNKNOWN),
+    **dict.fromkeys(("течение", "теч", "протяжении"), DURING),
+    **dict.fromkeys(("год", "года", "году", "годом", "годы", "годов", "годах", "гг", "г", "гг."), YEAR_WORD),
+    "уч": SCHOOL,
+    "кв": QUARTER,
+    "за": AFTER,
+    "мес": MONTH_WORD,
+    **dict.fromkeys(("раз", "раза"), TIMES),
+    **dict.fromkeys(("весь", "всего", "всей", "вся", "все", "всем", "всю"), WHOLE),
+    "время": TIME_WORD,
+    "реже": LESS_OFTEN,
+    **dict.fromkeys(("но", "срок", "сроки", "включительно"), FILLER),
+    "на": ON,
+    **dict.fromkeys(("день", "дня", "дни", "дней"), DAY_WORD),
+    **dict.fromkeys(("лето", "летом"), SUMMER),
+    **dict.fromkeys(("полгода", "полугода"), HALF),
+    **dict.fromkeys(("числа", "число", "числу", "числе", "чисел", "числам", "ч", "чис"), DAY_OF_MONTH),
+    **dict.fromkeys(("каникулы", "каникул", "каникулах", "каникулам",
+                     "каникулярный", "каникулярное", "каникулярного", "каникулярном"), HOLIDAYS),
+    "срока": PERIOD,
+    **dict.fromkeys(("половина", "половине", "половины", "половину"), HALF_OF),
 }  # fmt: skip
 
 # Prefixes -> symbol, tried in order after the exact words.
 _PREFIXES = (
-    ("ежегодн", "Ж"), ("ежемесячн", "m"), ("ежекварт", "j"), ("поквартальн", "j"),
-    ("еженедельн", "w"), ("понедельн", "w"), ("ежечетверт", "o"), ("ежедневн", "G"),
-    ("постоянн", "G"), ("систематическ", "G"), ("регулярн", "G"), ("непрерывн", "G"),
-    ("круглогодичн", "U"), ("круглогодн", "U"), ("каждо", "b"), ("кажд", "b"),
-    ("учебн", "u"), ("календарн", "q"), ("финансов", "q"), ("текущ", "x"),
-    ("следующ", "z"), ("отчетн", "r"), ("квартал", "Q"), ("полугоди", "H"), ("полугодь", "H"),
-    ("триместр", "W"), ("декад", "A"), ("недел", "K"), ("месяц", "h"), ("осенн", "1"),
-    ("зимн", "2"), ("весенн", "3"), ("летн", "4"), ("период", "P"), ("начал", "B"),
-    ("середин", "S"), ("конц", "e"), ("конец", "e"), ("окончани", "e"), ("завершени", "e"),
-    ("итог", "I"), ("течени", "c"),
+    ("ежегодн", ANNUAL), ("ежемесячн", MONTHLY), ("ежекварт", QUARTERLY), ("поквартальн", QUARTERLY),
+    ("еженедельн", WEEKLY), ("понедельн", WEEKLY), ("ежечетверт", TERMLY), ("ежедневн", CONSTANTLY),
+    ("постоянн", CONSTANTLY), ("систематическ", CONSTANTLY), ("регулярн", CONSTANTLY),
+    ("непрерывн", CONSTANTLY), ("круглогодичн", YEAR_ROUND), ("круглогодн", YEAR_ROUND), ("каждо", EACH),
+    ("кажд", EACH), ("учебн", SCHOOL), ("календарн", CALENDAR), ("финансов", CALENDAR), ("текущ", CURRENT),
+    ("следующ", NEXT), ("отчетн", REPORTING), ("квартал", QUARTER), ("полугоди", HALF), ("полугодь", HALF),
+    ("триместр", TRIMESTER), ("декад", DECADE), ("недел", WEEK), ("месяц", MONTH_WORD), ("осенн", AUTUMN),
+    ("зимн", WINTER), ("весенн", SPRING), ("летн", SUMMER), ("период", PERIOD), ("начал", BEGINNING),
+    ("середин", MIDDLE), ("конц", END), ("конец", END), ("окончани", END), ("завершени", END),
+    ("итог", RESULTS), ("течени", DURING),
 )  # fmt: skip
 _TIMES_WORDS = {"однократно": 1, "дважды": 2, "трижды": 3}
-TIME = "i"  # a time of day: "10.00", "10:00", "12.00 ч."
-WEEKDAY = "d"  # a day of the week: "пн", "пт.", "четверг"
 _WEEKDAY_FORMS = (
     ("пн", "понедельник", "понедельника"), ("вт", "вторник", "вторника"), ("ср", "среда", "среду", "среды"),
     ("чт", "четверг", "четверга"), ("пт", "пятница", "пятницу", "пятницы"), ("сб", "суббота", "субботу", "субботы"),
@@ -187,23 +267,23 @@ def _word_symbol(word: str) -> tuple[str, Any]:
         symbol = _WORDS[word]
         return symbol, word
     if word in _MONTH_ABBR:
-        return "M", _MONTH_ABBR[word]
+        return MONTH, _MONTH_ABBR[word]
     for stem, month in MONTH_STEMS:
         if word.startswith(stem) and word[len(stem) :] in _MONTH_ENDINGS:
-            return "M", month
+            return MONTH, month
     if word in _TERM_WORDS:
-        return "T", word
+        return TERM, word
     if _ROMAN_RE.match(word):
-        return "R", {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}[word]
+        return ROMAN, {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}[word]
     if word in _CARDINALS:
-        return "N", _CARDINALS[word]
+        return NUMBER, _CARDINALS[word]
     for stem, number in _ORDINAL_STEMS.items():
         if word.startswith(stem) and word[len(stem) :] in _ORDINAL_ENDINGS:
-            return "O", number
+            return ORDINAL, number
     for prefix, symbol in _PREFIXES:
         if word.startswith(prefix):
             return symbol, word
-    return "?", word
+    return UNKNOWN, word
 
 
 def _valid_day(day: int, month: int) -> bool:
@@ -250,46 +330,52 @@ def tokenize(text: str) -> Tokens:
             day, month, year = (int(x) for x in re.split(r"[./]", raw))
             year = year + 2000 if year < 100 else year
             if _valid_day(day, month) and 1900 <= year <= 2200 and (month != 2 or day < 29 or _leap(year)):
-                add("D", date(year, month, day), span)
+                add(DATE, date(year, month, day), span)
             else:
-                add("?", raw, span)
+                add(UNKNOWN, raw, span)
         elif kind == "my":
             month, year = (int(x) for x in re.split(r"[./]", raw))
             ok = 1 <= month <= 12 and 1900 <= year <= 2200
-            add("F" if ok else "?", (month, year) if ok else raw, span)
+            add(MONTH_YEAR if ok else UNKNOWN, (month, year) if ok else raw, span)
         elif kind == "dm":
             day, month = (int(x) for x in raw[:5].split(".")[:2])
             ok = _valid_day(day, month)
-            add("E" if ok else "?", (day, month) if ok else raw, span)
+            add(DAY_MONTH if ok else UNKNOWN, (day, month) if ok else raw, span)
         elif kind == "ord":
             number = int(re.match(r"\d+", raw).group(0))
-            add("Y" if 1900 <= number <= 2200 else "O", number, span)
+            add(YEAR if 1900 <= number <= 2200 else ORDINAL, number, span)
         elif kind == "num":
             number = int(raw)
             if len(raw) == 4 and 1900 <= number <= 2200:
-                add("Y", number, span)
+                add(YEAR, number, span)
             else:
-                add("N" if len(raw) <= 2 else "?", number, span)
+                add(NUMBER if len(raw) <= 2 else UNKNOWN, number, span)
         elif kind == "word":
             if raw in _TIMES_WORDS:
-                add("N", _TIMES_WORDS[raw], span)
-                add("X", raw, span)
+                add(NUMBER, _TIMES_WORDS[raw], span)
+                add(TIMES, raw, span)
                 continue
             if raw in _WEEKDAYS:
                 add(WEEKDAY, _WEEKDAYS[raw], span)
                 continue
             symbol, value = _word_symbol(raw)
             # "двадцать пятого" -> 25th; "двадцать пять" -> 25.
-            if symbol in "ON" and symbols and symbols[-1] == "N" and values[-1] in (20, 30) and value < 10:
+            if (
+                symbol in (ORDINAL, NUMBER)
+                and symbols
+                and symbols[-1] == NUMBER
+                and values[-1] in (20, 30)
+                and value < 10
+            ):
                 symbols[-1] = symbol
                 values[-1] += value
                 spans[-1] = (spans[-1][0], span[1])
                 continue
             add(symbol, value, span)
         elif kind == "punct":
-            add(";" if raw == ";" else raw, raw, span)
+            add(raw, raw, span)
         else:
-            add("?", raw, span)
+            add(UNKNOWN, raw, span)
     _times_around_dashes(symbols, values)
     return _drop_annual(Tokens("".join(symbols), tuple(values), False, tuple(spans), text))
 
@@ -297,11 +383,11 @@ def tokenize(text: str) -> Tokens:
 def _times_around_dashes(symbols: list[str], values: list[Any]) -> None:
     """ "10.10-11.30": a day-and-month joined by a dash to a time is a time too."""
     for i, symbol in enumerate(symbols):
-        if symbol != "E":
+        if symbol != DAY_MONTH:
             continue
         day, month = values[i]
-        beside = (i + 2 < len(symbols) and symbols[i + 1] == "-" and symbols[i + 2] == TIME) or (
-            i >= 2 and symbols[i - 1] == "-" and symbols[i - 2] == TIME
+        beside = (i + 2 < len(symbols) and symbols[i + 1] == DASH and symbols[i + 2] == TIME) or (
+            i >= 2 and symbols[i - 1] == DASH and symbols[i - 2] == TIME
         )
         if beside and day <= 23:
             symbols[i] = TIME
@@ -313,9 +399,13 @@ def _leap(year: int) -> bool:
 
 
 # "каждый год", "каждого года", "текущего года", "т.г.": add nothing to a yearly phrase.
-_ANNUAL_RE = re.compile(r"Ж+|bg(?![a-z])")
+# («каждый год» followed by a lower-case symbol, a word such as «в», is kept.)
+_ANNUAL_RE = re.compile(f"{ANNUAL}+|{EACH}{YEAR_WORD}(?![a-z])")
 # "до 1 сентября текущего года" -> "до 1 сентября"; "в течение текущего года" -> "в течение года".
-_FILLER_RE = re.compile(r"(?<=[MNOCEh])x[uq]?g|x|_|@(?=c)")
+_FILLER_RE = re.compile(
+    f"(?<={one_of(MONTH, NUMBER, ORDINAL, DAY_OF_MONTH, DAY_MONTH, MONTH_WORD)}){CURRENT}{one_of(SCHOOL, CALENDAR)}?"
+    f"{YEAR_WORD}|{CURRENT}|{FILLER}|{ON}(?={DURING})"
+)
 
 
 def _drop_annual(tokens: Tokens) -> Tokens:

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from .lexer import TIME, WEEKDAY, Tokens
+from .lexer import Tokens
+from .symbols import TIME, WEEKDAY
 
 WEEKDAY_ABBR = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 
