@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .grammar import Item, parse_tokens
+from .grammar import parse_tokens
+from .items import Window, is_pinned, with_label
+from .labels import explain
 from .lexer import MAX_PHRASE_LENGTH, normalize, tokenize
-from .model import Schedule, ScheduleKind, explain, kind_of
+from .model import Schedule, ScheduleKind, kind_of
 from .notes import display_name, strip_times, strip_weekdays
 
 __all__ = ["normalize", "parse"]
@@ -96,9 +98,9 @@ def _parse(text: str) -> Schedule:
         return _unparsed(text)
     items, warnings = parsed
     warnings = list(warnings)
-    if any("label" in item for item in items):
+    if any(item.label for item in items):
         shown = normalize(text, keep_case=True)
-        items = [{**item, "label": display_name(item["label"], shown)} if "label" in item else item for item in items]
+        items = [with_label(item, display_name(item.label, shown)) if item.label else item for item in items]
     for claim in claims:
         if claim.year is not None:
             try:
@@ -110,14 +112,10 @@ def _parse(text: str) -> Schedule:
     if deferred:
         joined = "», «".join(deferred)
         warnings.append(f"уточнение «{joined}» не учтено в датах")
-    if tokens.annual and any(_is_pinned(item) for item in items):
+    if tokens.annual and any(is_pinned(item) for item in items):
         warnings.append("«ежегодно» при указанном годе: срок не повторяется в другие годы")
-    if any(item.get("t") == "win" and item["sm"] == 2 and item.get("sd") == 29 for item in items):
+    if any(isinstance(item, Window) and item.start_month == 2 and item.start_day == 29 for item in items):
         warnings.append("29 февраля в невисокосный год переносится на 28 февраля")
     return Schedule(
         text=text, kind=kind_of(items), explanation=explain(items), warnings=warnings, items=items, weekdays=claims
     )
-
-
-def _is_pinned(item: Item) -> bool:
-    return item.get("sy") is not None or item.get("y") is not None or item.get("t") == "years" or "ay" in item
