@@ -15,7 +15,7 @@ from typing import Any
 
 from .items import Continuous, Every, HalfYear, Item, Term, Window, Years
 from .lexer import Tokens
-from .notes import name_of
+from .notes import maybe_name, name_of
 from .symbols import (
     AFTER,
     ANY_NUMBER,
@@ -126,9 +126,29 @@ class _Match:
         return self.m.group(name)
 
 
-def _full(pattern: str, tokens: Tokens) -> _Match | None:
-    m = re.fullmatch(pattern, tokens.symbols)
+def _full(pattern: re.Pattern[str], tokens: Tokens) -> _Match | None:
+    m = pattern.fullmatch(tokens.symbols)
     return _Match(m, tokens) if m else None
+
+
+# Patterns of the item rules below, compiled once.
+_RANGE_START_RE = re.compile(f"{FROM}?({ANY_NUMBER}){_RANGE_WORD}")  # «(с) 1 –», «1 по»
+_END_OF_MONTH_RE = re.compile(f"{END}(?P<m>{MONTH})(?P<y>{YEAR})?{YEAR_WORD}?")  # «(до) конца сентября»
+_END_OF_YEAR_RE = re.compile(f"{END}{CALENDAR}?(?P<y>{YEAR})?{YEAR_WORD}")  # «(до) конца (2023) года»
+_SCHOOL_YEAR_EDGE_RE = re.compile(f"(?P<e>{one_of(BEGINNING, END)}){SCHOOL}{YEAR_WORD}")  # «начало учебного года»
+_ONE_YEAR_RE = re.compile(f"{ON}?(?P<y>{YEAR}){YEAR_WORD}?")  # «(на) 2023 год»
+_YEAR_RANGE_RE = re.compile(  # «с 2023 по 2024 год», «2022-2024 годы»
+    f"{ON}?{FROM}?(?P<a>{YEAR}){_RANGE_WORD}(?P<b>{YEAR})(?P<q>{CALENDAR})?{YEAR_WORD}?"
+)
+_TIMES_A_YEAR_RE = re.compile(  # «(не реже) 4 раза в год»
+    f"(?:{NOT}{LESS_OFTEN})?(?P<n>{NUMBER}){TIMES}{IN}{_SCHOOL_OR_CALENDAR}?{YEAR_WORD}"
+)
+_SCHOOL_YEAR_RE = re.compile(  # «2023/2024 (уч.) год», «2023-2024 учебный год»
+    f"{ON}?(?P<ay>{YEAR}{SLASH}{one_of(YEAR, NUMBER)})(?P<u>{SCHOOL})?{YEAR_WORD}?"
+    f"|{ON}?(?P<ay2>{YEAR}{DASH}{one_of(YEAR, NUMBER)})(?P<u2>{SCHOOL}){YEAR_WORD}?"
+)
+_ENDS_WITH_MONTH_YEAR_RE = re.compile(f"{MONTH}{YEAR}{YEAR_WORD}?$")  # «…, апрель 2024 г.»
+_BARE_MONTH_RE = re.compile(f"{IN}?{MONTH}")  # «(в) марте»
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,7 +304,7 @@ def _spans(tokens: Tokens) -> list[Window]:
                     found.append(combined)
     # Day ranges inside one month: "1-15 сентября", "с 1 по 15 сентября"; weeks of a month
     # "1-2 неделя сентября"; quarter ranges "II-III квартал".
-    m = re.fullmatch(f"{FROM}?({ANY_NUMBER}){_RANGE_WORD}", symbols[: start + 2]) if n > start + 2 else None
+    m = _RANGE_START_RE.fullmatch(symbols[: start + 2]) if n > start + 2 else None
     if m:
         first = tokens.values[start]
         by_day = symbols[start] in (NUMBER, ORDINAL)
@@ -330,13 +350,13 @@ def _deadline_point(tokens: Tokens) -> Item | None:
         if end == len(symbols) and point.is_day:
             return point
     # "до конца сентября" -> 30 September; "до конца (2023) года" -> 31 December.
-    m = _full(f"{END}(?P<m>{MONTH})(?P<y>{YEAR})?{YEAR_WORD}?", tokens)
+    m = _full(_END_OF_MONTH_RE, tokens)
     if m:
         return _window(m.val("m"), None, m.val("m"), None, m.val("y"), "day", only="end")
-    m = _full(f"{END}{CALENDAR}?(?P<y>{YEAR})?{YEAR_WORD}", tokens)
+    m = _full(_END_OF_YEAR_RE, tokens)
     if m:
         return _window(12, 31, 12, 31, m.val("y"), "day")
-    m = _full(f"(?P<e>{one_of(BEGINNING, END)}){SCHOOL}{YEAR_WORD}", tokens)
+    m = _full(_SCHOOL_YEAR_EDGE_RE, tokens)
     if m:
         if m.sym("e") == BEGINNING:
             return Term("school_year_start", only="start")
@@ -356,7 +376,7 @@ def _academic_year(m: _Match, group: str) -> int | None:
 
 
 # «I полугодие», «2 полугодие 2023 г.», «первая половина года», «II полугодие учебного года».
-_HALF_RE = (
+_HALF_RE = re.compile(
     f"(?P<n>{ANY_NUMBER})(?:{HALF}|{HALF_OF}(?={_SCHOOL_OR_CALENDAR}?{YEAR_WORD}|{YEAR}))"
     f"(?:(?P<y>{YEAR}){YEAR_WORD}?|(?P<acad>{SCHOOL}){YEAR_WORD}|(?P<kal>{CALENDAR}){YEAR_WORD}|{_AY}{SCHOOL}?"
     f"{YEAR_WORD}?|{YEAR_WORD})?"
@@ -385,12 +405,12 @@ def _strip_prefix(tokens: Tokens) -> Tokens:
 
 
 # «I четверть», «I-II четверть», «с I по III четверть», «2 триместр 2023-2024 учебного года».
-_TERM_RE = (
+_TERM_RE = re.compile(
     f"{FROM}?(?P<a>{ANY_NUMBER})(?:{_RANGE_WORD}(?P<b>{ANY_NUMBER}))?(?P<k>{one_of(TERM, TRIMESTER)})"
     f"(?:{SCHOOL}{YEAR_WORD}|{_AY}{SCHOOL}?{YEAR_WORD}?)?"
 )
 # «осенние каникулы», «в период летних каникул», «летний период», «летом».
-_HOLIDAYS_RE = (
+_HOLIDAYS_RE = re.compile(
     f"(?P<h>{one_of(SEASONS)})(?P<z>{one_of(HOLIDAYS, PERIOD)})?(?:(?P<y>{YEAR}){YEAR_WORD}?|{_AY}{SCHOOL}?"
     f"{YEAR_WORD}?)?"
 )
@@ -429,7 +449,7 @@ def _term(tokens: Tokens) -> Term | None:
             return None if ay is None else Term(name, name, academic_year=ay)
         return Term(name, name)
     # "начало учебного года", "в конце учебного года"
-    m = _full(f"(?P<e>{one_of(BEGINNING, END)}){SCHOOL}{YEAR_WORD}", body)
+    m = _full(_SCHOOL_YEAR_EDGE_RE, body)
     if m:
         name = "school_year_start" if m.sym("e") == BEGINNING else "school_year_end"
         return Term(name, name)
@@ -465,18 +485,14 @@ def _continuous(tokens: Tokens) -> Continuous | None:
 
 def _years(tokens: Tokens) -> Years | None:
     body = _strip_prefix(tokens)
-    m = _full(f"{ON}?(?P<y>{YEAR}){YEAR_WORD}?", body)
+    m = _full(_ONE_YEAR_RE, body)
     if m:
         return Years(m.val("y"), m.val("y"), False)
-    m = _full(
-        f"{ON}?(?P<ay>{YEAR}{SLASH}{one_of(YEAR, NUMBER)})(?P<u>{SCHOOL})?{YEAR_WORD}?"
-        f"|{ON}?(?P<ay2>{YEAR}{DASH}{one_of(YEAR, NUMBER)})(?P<u2>{SCHOOL}){YEAR_WORD}?",
-        body,
-    )
+    m = _full(_SCHOOL_YEAR_RE, body)
     if m:
         ay = _academic_year(m, "ay" if m.has("ay") else "ay2")
         return None if ay is None else Years(ay, ay, True)
-    m = _full(f"{ON}?{FROM}?(?P<a>{YEAR}){_RANGE_WORD}(?P<b>{YEAR})(?P<q>{CALENDAR})?{YEAR_WORD}?", body)
+    m = _full(_YEAR_RANGE_RE, body)
     if m and m.val("a") <= m.val("b") <= m.val("a") + 20:
         return Years(m.val("a"), m.val("b"), False)
     # "до конца 2023 года" is a deadline, handled elsewhere.
@@ -505,6 +521,14 @@ _PART_OF_MONTH = (
     f"{IN}?(?P<part>{one_of(BEGINNING, MIDDLE, END)}){EACH}?{MONTH_WORD}(?:(?P<c3>{MONTHLY}))?"
 )
 
+_DEADLINE_WORD_RE = re.compile(_DEADLINE_WORD)
+_DAY_OF_EACH_MONTH_RES = (
+    re.compile(f"(?P<core>{_CORE}){_DAY_SPEC}{MONTH_WORD}?"),  # «ежемесячно до 5 числа»
+    re.compile(f"{_DAY_SPEC}(?:{EACH}{MONTH_WORD}|(?P<core>{_CORE}))"),  # «до 25 числа каждого месяца»
+)
+_DUE_NEXT_RE = re.compile(f"(?:(?P<core>{_CORE}))?{_DUE_NEXT}")
+_PART_OF_MONTH_RE = re.compile(_PART_OF_MONTH)
+
 
 def _core(m: re.Match[str], tokens: Tokens, offset: int = 0) -> tuple[str, bool] | None:
     """Unit of a periodic core and whether it is "в конце (каждого) ..." (end of the unit)."""
@@ -519,7 +543,7 @@ def _core(m: re.Match[str], tokens: Tokens, offset: int = 0) -> tuple[str, bool]
 def _periodic(tokens: Tokens) -> Every | None:
     symbols = tokens.symbols
     # "раз в год" counts: 2 -> halves, 4 -> quarters, 12 -> months.
-    m = _full(f"(?:{NOT}{LESS_OFTEN})?(?P<n>{NUMBER}){TIMES}{IN}{_SCHOOL_OR_CALENDAR}?{YEAR_WORD}", tokens)
+    m = _full(_TIMES_A_YEAR_RE, tokens)
     if m:
         unit = _TIMES_PER_YEAR.get(m.val("n"))
         return Every(unit, times=m.val("n")) if unit else None
@@ -532,11 +556,8 @@ def _periodic(tokens: Tokens) -> Every | None:
         unit, at_end = unit_end
         return Every(unit, days=(21, None)) if at_end and unit == "month" else Every(unit)
     # "до 25 числа каждого месяца", "25 числа ежемесячно", "ежемесячно до 5 числа".
-    for pattern in (
-        f"(?P<core>{_CORE}){_DAY_SPEC}{MONTH_WORD}?",
-        f"{_DAY_SPEC}(?:{EACH}{MONTH_WORD}|(?P<core>{_CORE}))",
-    ):
-        dm = re.fullmatch(pattern, symbols)
+    for pattern in _DAY_OF_EACH_MONTH_RES:
+        dm = pattern.fullmatch(symbols)
         if dm:
             unit = "month"
             if dm.group("core"):
@@ -548,14 +569,14 @@ def _periodic(tokens: Tokens) -> Every | None:
             if (
                 unit in ("quarter", "half")
                 and dm.start("core") == 0
-                and re.match(_DEADLINE_WORD, symbols[dm.end("core") :])
+                and _DEADLINE_WORD_RE.match(symbols[dm.end("core") :])
             ):
                 # "ежеквартально до 5 числа": by the 5th of the month after each quarter.
                 return Every(unit, due_next=day) if 1 <= day <= 28 else None
             if unit != "month" or not 1 <= day <= 31:
                 return None
             return Every("month", day=day)
-    dm = re.fullmatch(f"(?:(?P<core>{_CORE}))?{_DUE_NEXT}", symbols)
+    dm = _DUE_NEXT_RE.fullmatch(symbols)
     if dm:
         unit = "month"
         if dm.group("core"):
@@ -572,7 +593,7 @@ def _periodic(tokens: Tokens) -> Every | None:
         if unit not in ("month", "quarter", "half") or not 1 <= day <= 28:
             return None
         return Every(unit, due_next=day)
-    dm = re.fullmatch(_PART_OF_MONTH, symbols)
+    dm = _PART_OF_MONTH_RE.fullmatch(symbols)
     if dm and (dm.group("c1") or dm.group("c3") or dm.group("c2") or EACH in symbols):
         return Every("month", days=_PART_DAYS[_PARTS[dm.group("part")]])
     # A core with a window it is limited to: "ежемесячно с сентября по май",
@@ -685,11 +706,11 @@ def _propagate(pieces: list[Tokens]) -> list[Tokens]:
             tail = following.slice(shared.end())
             result[i] = Tokens(piece.symbols + tail.symbols, piece.values + tail.values, piece.annual)
     last = result[-1] if result else None
-    if last is not None and re.search(f"{MONTH}{YEAR}{YEAR_WORD}?$", last.symbols):
+    if last is not None and _ENDS_WITH_MONTH_YEAR_RE.search(last.symbols):
         year_at = last.symbols.rindex(YEAR)
         year = last.slice(year_at)
         for i in range(len(result) - 1):
-            if re.fullmatch(f"{IN}?{MONTH}", result[i].symbols):
+            if _BARE_MONTH_RE.fullmatch(result[i].symbols):
                 if result[i].values[-1] > last.values[year_at - 1]:
                     return []  # "декабрь, январь 2024": which December? Do not guess.
                 result[i] = Tokens(result[i].symbols + year.symbols, result[i].values + year.values)
@@ -766,6 +787,8 @@ def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     cuts = [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] in separators]
     cuts += [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] not in separators]
     for cut in cuts:
+        if not maybe_name(symbols[cut:]):
+            continue
         name = name_of(tokens.slice(cut))
         if name is not None:
             candidates.append((name, tokens.slice(0, cut)))

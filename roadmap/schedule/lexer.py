@@ -9,9 +9,9 @@ the phrase ``unparsed``: the grammar never skips unknown words.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -100,6 +100,7 @@ _LOOKALIKES = str.maketrans(
 _ROMAN_LOOKALIKES = str.maketrans({"і": "i", "ї": "i", "ι": "i"})
 
 _WORD_RE = re.compile(rf"[a-z{_CYR}іїєґι]+")
+_FOLDABLE_RE = re.compile("[a-zіїι]")  # only words with these letters are folded
 _ROMAN_RE = re.compile(r"^(?:i{1,3}|iv|v)$")
 
 MONTH_STEMS = (
@@ -186,16 +187,30 @@ _WEEKDAYS = {form: number for number, forms in enumerate(_WEEKDAY_FORMS) for for
 _TERM_WORDS = {"четверть", "четверти", "четвертям", "четвертях", "четвертей", "четвертью", "четв"}
 
 
-@dataclass(frozen=True)
 class Tokens:
     """Symbols and their values; ``symbols[i]`` describes ``values[i]``, found at
-    ``text[spans[i][0]:spans[i][1]]`` (the spans let an event's name be cut out verbatim)."""
+    ``text[spans[i][0]:spans[i][1]]`` (the spans let an event's name be cut out verbatim).
 
-    symbols: str
-    values: tuple[Any, ...]
-    annual: bool = False
-    spans: tuple[tuple[int, int], ...] = ()
-    text: str = ""
+    Treated as immutable; a plain class with slots because the grammar makes many slices."""
+
+    __slots__ = ("annual", "spans", "symbols", "text", "values")
+
+    def __init__(
+        self,
+        symbols: str,
+        values: tuple[Any, ...],
+        annual: bool = False,
+        spans: tuple[tuple[int, int], ...] = (),
+        text: str = "",
+    ) -> None:
+        self.symbols = symbols
+        self.values = values
+        self.annual = annual
+        self.spans = spans
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Tokens({self.symbols!r}, {self.values!r}, annual={self.annual})"
 
     def __len__(self) -> int:
         return len(self.symbols)
@@ -223,7 +238,8 @@ def normalize(text: str, keep_case: bool = False) -> str:
     text = _FOOTNOTES_RE.sub(" ", text)
     # "№" stays itself (NFKC would spell it "No"): a school's number is part of a name.
     text = "№".join(unicodedata.normalize("NFKC", part) for part in text.split("№"))
-    text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
+    if not text.isprintable():  # (printable: no control or format characters, no spaces but " ")
+        text = "".join(" " if unicodedata.category(ch)[0] in "CZ" else ch for ch in text)
     if keep_case:
         text = _DASH_RE.sub("-", text)
         text = _QUOTES_RE.sub(" ", text)
@@ -241,7 +257,8 @@ def normalize(text: str, keep_case: bool = False) -> str:
             return word.translate(_LOOKALIKES)
         return word
 
-    text = _WORD_RE.sub(fold, text)
+    if _FOLDABLE_RE.search(text):
+        text = _WORD_RE.sub(fold, text)
     return re.sub(r"\s+", " ", text).strip(" .,;:!")
 
 
@@ -262,6 +279,7 @@ _TOKEN_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def _word_symbol(word: str) -> tuple[str, Any]:
     if word in _WORDS:
         symbol = _WORDS[word]

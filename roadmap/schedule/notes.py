@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .lexer import Tokens
-from .symbols import TIME, WEEKDAY
+from .symbols import DAY_WORD, TIME, UNKNOWN, WEEK, WEEKDAY
 
 WEEKDAY_ABBR = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 
@@ -145,6 +145,11 @@ _QUALIFIERS_RE = re.compile(
 )
 _DURATION_RE = re.compile(r"\(?[NO]+[yK]\)?|\(?[NO]\?\)?")
 _DURATION_WORDS = re.compile(r"^(?:час|часа|часов|мин|минут|недел[а-я]*|месяц[а-я]*)$")
+
+
+def maybe_name(symbols: str) -> bool:
+    """A quick look at the symbols alone: could :func:`name_of` accept them?"""
+    return (UNKNOWN in symbols or DAY_WORD in symbols or WEEK in symbols) and set(symbols) <= _NAME_SYMBOLS
 
 
 def _is_word(value: object) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import replace
 from datetime import date
 
 from .grammar import parse_tokens
@@ -52,6 +54,16 @@ _ANNUAL_ONLY_RE = re.compile(r"^(?:[\s,;().:-]|ежегодн[а-я]*|кажды
 def parse(text: str | None) -> Schedule:
     """Understand a deadline phrase; any input gives a schedule (``unparsed`` at worst)."""
     original = "" if text is None else str(text)
+    schedule = _parse_cached(original)
+    # A copy: the caller may change its lists, the cache's stays as parsed.
+    return replace(
+        schedule, warnings=list(schedule.warnings), items=list(schedule.items), weekdays=list(schedule.weekdays)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(original: str) -> Schedule:
+    """Real plans repeat their phrases («в течение года», «сентябрь») cell after cell."""
     try:
         return _parse(original)
     except Exception:  # noqa: BLE001 - the grammar must never break an import; flag instead
