@@ -112,7 +112,6 @@ def schedule_command(
         texts.extend(_read_batch(batch))
     # A plan repeats its phrases cell after cell: each distinct phrase is understood once.
     lines: dict[str, str] = {}
-    out = click.get_text_stream("stdout")
     for start in range(0, len(texts), 1000):
         chunk = []
         for text in texts[start : start + 1000]:
@@ -120,8 +119,7 @@ def schedule_command(
             if line is None:
                 line = lines[text] = json.dumps(schedule_json(text, bounds, year_type, shift), ensure_ascii=False)
             chunk.append(line)
-        out.write("\n".join(chunk) + "\n")
-    out.flush()
+        click.echo("\n".join(chunk))
 
 
 def register(app: Flask) -> None:
