@@ -22,7 +22,41 @@ from dataclasses import dataclass
 from datetime import date
 
 from .lexer import Tokens
-from .symbols import DAY_WORD, TIME, UNKNOWN, WEEK, WEEKDAY
+from .symbols import (
+    AFTER,
+    BY,
+    CLOSE,
+    CLOSE_RE,
+    COLON,
+    COMMA,
+    DASH,
+    DATE,
+    DAY_MONTH,
+    DAY_WORD,
+    FROM,
+    IN,
+    MONTH,
+    NUMBER,
+    ON,
+    OPEN,
+    OPEN_RE,
+    ORDINAL,
+    RESULTS,
+    ROMAN,
+    SEASONS,
+    SEMICOLON,
+    SLASH,
+    THROUGH,
+    TIME,
+    UNKNOWN,
+    UNKNOWN_RE,
+    UNTIL,
+    WEEK,
+    WEEKDAY,
+    YEAR,
+    YEAR_WORD,
+    one_of,
+)  # fmt: skip
 
 WEEKDAY_ABBR = ("пн", "вт", "ср", "чт", "пт", "сб", "вс")
 
@@ -60,27 +94,27 @@ def _date_before(tokens: Tokens, end: int) -> tuple[int, int, int | None] | None
     """The day written just before position ``end``: (day, month, year or None)."""
     symbols, values = tokens.symbols, tokens.values
     k = end - 1
-    if k >= 0 and symbols[k] == "g":
+    if k >= 0 and symbols[k] == YEAR_WORD:
         k -= 1
     year = None
-    if k >= 1 and symbols[k] == "Y" and symbols[k - 1] in "ME":
+    if k >= 1 and symbols[k] == YEAR and symbols[k - 1] in (MONTH, DAY_MONTH):
         year = values[k]
         k -= 1
     if k < 0:
         return None
-    if symbols[k] == "D":
+    if symbols[k] == DATE:
         d = values[k]
         return d.day, d.month, d.year
-    if symbols[k] == "E":
+    if symbols[k] == DAY_MONTH:
         day, month = values[k]
         return day, month, year
-    if symbols[k] == "M" and k >= 1 and symbols[k - 1] in "NO":
+    if symbols[k] == MONTH and k >= 1 and symbols[k - 1] in (NUMBER, ORDINAL):
         return values[k - 1], values[k], year
     return None
 
 
 # A weekday after a date: "(чт)", ", четверг", " пятница".
-_WEEKDAY_RE = re.compile(rf"\({WEEKDAY}\)|,?{WEEKDAY}")
+_WEEKDAY_RE = re.compile(f"{OPEN_RE}{WEEKDAY}{CLOSE_RE}|{COMMA}?{WEEKDAY}")
 
 
 def strip_weekdays(tokens: Tokens) -> tuple[Tokens, list[WeekdayClaim]]:
@@ -101,8 +135,8 @@ def strip_weekdays(tokens: Tokens) -> tuple[Tokens, list[WeekdayClaim]]:
 
 
 # Times of day: "10.00", "в 10:00", "10.00-12.00", "с 10.00 до 12.00", ", 11:00".
-_TIME_RE = re.compile(rf",?[vs]?{TIME}(?:[-tp]{TIME})?")
-_DATE_SYMBOLS = set("DEFMYNO")
+_TIME_RE = re.compile(f"{COMMA}?{one_of(IN, FROM)}?{TIME}(?:{one_of(DASH, UNTIL, THROUGH)}{TIME})?")
+_PUNCTUATION = (COMMA, SEMICOLON, DASH, OPEN, CLOSE)
 
 
 def strip_times(tokens: Tokens) -> tuple[Tokens, bool]:
@@ -114,7 +148,7 @@ def strip_times(tokens: Tokens) -> tuple[Tokens, bool]:
         for i in range(m.start(), m.end()):
             keep[i] = False
     rest = _keep(tokens, keep)
-    only_times = not any(s not in ",;-()" for s in rest.symbols)
+    only_times = all(s in _PUNCTUATION for s in rest.symbols)
     return rest, only_times
 
 
@@ -136,14 +170,22 @@ def _keep(tokens: Tokens, keep: list[bool]) -> Tokens:
 # «г.» (город), punctuation, «итоговый», the seasons' adjectives («летний лагерь»; not
 # «летние каникулы», «летний период», whose «каникулы»/«период» are not allowed).
 # Anything else could be a date and is not a name.
-_NAME_SYMBOLS = set("?NORgyKvsptk@a,()-/:I1234")
+_NAME_SYMBOLS = {
+    UNKNOWN, NUMBER, ORDINAL, ROMAN, YEAR_WORD, DAY_WORD, WEEK, IN, FROM, THROUGH, UNTIL, BY, ON, AFTER, COMMA, OPEN,
+    CLOSE, DASH, SLASH, COLON, RESULTS, *SEASONS,
+}  # fmt: skip
 # Words that qualify the dates rather than name the event: «5 марта или позже».
 _QUALIFIERS_RE = re.compile(
     r"(?<![а-я])(?:(?:или|либо|кроме|между|чаще|после|перед|накануне|около|примерно|далее|затем|ранее|раньше|"
     r"позднее|позже|дата|даты|срок|сроки|срока)(?![а-я])|исключени|ориентиров|предположит|возможн|продл|"
     r"перенос|перенес|отмен|уточн|понедельник|вторник|сред[аеуы]|среда?м|четверг|пятниц|суббот|воскресень)"
 )
-_DURATION_RE = re.compile(r"\(?[NO]+[yK]\)?|\(?[NO]\?\)?")
+# «(3 дня)», «(2 недели)», «(2 часа)».
+_DURATION_RE = re.compile(
+    f"{OPEN_RE}?{one_of(NUMBER, ORDINAL)}+{one_of(DAY_WORD, WEEK)}{CLOSE_RE}?|{OPEN_RE}?{one_of(NUMBER, ORDINAL)}"
+    f"{UNKNOWN_RE}{CLOSE_RE}?"
+)
+_RANGE_END_RE = re.compile(f"{one_of(UNTIL, THROUGH, FROM, BY)}{one_of(NUMBER, ORDINAL)}")
 _DURATION_WORDS = re.compile(r"^(?:час|часа|часов|мин|минут|недел[а-я]*|месяц[а-я]*)$")
 
 
@@ -156,23 +198,26 @@ def _is_word(value: object) -> bool:
     return isinstance(value, str) and len(value) >= 2 and value.isalpha()
 
 
+_NAME_EDGES = DASH + COMMA + COLON + SLASH
+
+
 def name_of(tokens: Tokens) -> str | None:
     """The name a run of tokens spells, or None if it is not plainly a name."""
-    symbols = tokens.symbols.strip("-,:/")
-    if not symbols or symbols.count("(") != symbols.count(")"):
+    symbols = tokens.symbols.strip(_NAME_EDGES)
+    if not symbols or symbols.count(OPEN) != symbols.count(CLOSE):
         return None
-    offset = len(tokens.symbols) - len(tokens.symbols.lstrip("-,:/"))
+    offset = len(tokens.symbols) - len(tokens.symbols.lstrip(_NAME_EDGES))
     body = tokens.slice(offset, offset + len(symbols))
     if _DURATION_RE.fullmatch(body.symbols):
         # "(3 дня)", "(2 недели)", "(2 часа)": a duration, not a name.
-        unknown = [v for s, v in zip(body.symbols, body.values, strict=True) if s == "?"]
+        unknown = [v for s, v in zip(body.symbols, body.values, strict=True) if s == UNKNOWN]
         if all(_DURATION_WORDS.match(str(v)) for v in unknown):
             return ""
     if not set(body.symbols) <= _NAME_SYMBOLS:
         return None
-    if not any(s == "?" and _is_word(v) for s, v in zip(body.symbols, body.values, strict=True)):
+    if not any(s == UNKNOWN and _is_word(v) for s, v in zip(body.symbols, body.values, strict=True)):
         return None
-    if re.search(r"[tpsk][NO]", body.symbols):
+    if _RANGE_END_RE.search(body.symbols):
         return None  # "… по 10", "… с 5": could be the end of a range
     text = body.source()
     if _QUALIFIERS_RE.search(text.lower()):
