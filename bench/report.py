@@ -8,7 +8,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from bench.scenarios import FLOORS, TARGETS, Result
+from bench.scenarios import ABSOLUTE_TARGETS, FLOORS, TARGETS, Result
 
 
 def _cpu_model() -> str:
@@ -59,6 +59,8 @@ def _seconds(value: float | None) -> str:
 
 
 def _verdict(item: Result) -> str:
+    if item.scenario in ABSOLUTE_TARGETS:
+        return "yes" if item.seconds <= ABSOLUTE_TARGETS[item.scenario] else "**no**"
     target = TARGETS.get(item.scenario)
     if target is None or item.ratio is None:
         return ""
@@ -66,6 +68,8 @@ def _verdict(item: Result) -> str:
 
 
 def _target(item: Result) -> str:
+    if item.scenario in ABSOLUTE_TARGETS:
+        return f"≤ {ABSOLUTE_TARGETS[item.scenario]:g} s"
     target = TARGETS.get(item.scenario)
     if target is None:
         return "—"

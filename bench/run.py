@@ -32,8 +32,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--http-seconds", type=float, default=None, help="load per endpoint and run (default by scale)")
     parser.add_argument(
         "--only",
-        default="generate,feeds,pages,http,import,http_import",
-        help="comma-separated groups to run: generate, feeds, pages, http, import, http_import (default: all)",
+        default="generate,feeds,pages,http,import,http_import,grammar",
+        help="comma-separated groups to run: generate, feeds, pages, http, import, http_import, grammar (default: all)",
     )
     parser.add_argument(
         "--min-run",
@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
         if "import" in set(args.only.split(",")):
             # Reading files touches no database: once, whatever the backends.
             for item in scenarios.imports(root, args.scale, args.repeat):
+                print(item.line(), flush=True)
+                all_results.append(item)
+        if "grammar" in set(args.only.split(",")):
+            for item in scenarios.grammar(root, args.scale, args.repeat):
                 print(item.line(), flush=True)
                 all_results.append(item)
     if args.out:

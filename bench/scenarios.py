@@ -45,6 +45,8 @@ TARGETS = {
     "http_import_review": 1.0,
     "http_import_publish": 0.5,
 }
+# Targets in seconds, whatever the floor: the grammar's batch (issue 19).
+ABSOLUTE_TARGETS = {"schedule_batch": 2.0}
 # Peak memory allowed while reading a 10 MB document (issue 15), checked by `imports`.
 IMPORT_MAX_RSS_MB = 250
 FLOORS = {
@@ -66,6 +68,8 @@ FLOORS = {
     "http_import_upload": "gunicorn's default worker timeout (30 s): a 3,000-measure CSV uploaded by the coordinator",
     "http_import_review": "the issue's budget of 1 s for the review page (n: its size in bytes, under 2 MB)",
     "http_import_publish": "gunicorn's default worker timeout (30 s); n: the tasks created",
+    "schedule_batch": "the same `flask --app wsgi schedule --batch` on an empty file (starting the app); target: the"
+    " whole run of 10,000 phrases under 2 s",
 }
 MIN_RUN_SECONDS = 0.25
 
@@ -407,3 +411,14 @@ def _import_child(args: dict) -> dict:
     if done.returncode:
         raise RuntimeError(f"bench.child {args['mode']} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- the deadline grammar in bulk (issue 19) --------------------------------------------------
+
+
+def grammar(root, scale: float, repeat: int) -> list[Result]:
+    """`flask --app wsgi schedule --batch` on 10,000 phrases in a fresh process (bench/grammar.py)."""
+    from bench.grammar import schedule_batch
+
+    count, seconds, floor = schedule_batch(root, PROJECT_ROOT, scale, repeat)
+    return [result("schedule_batch", "files", count, seconds, floor)]

@@ -110,8 +110,16 @@ def schedule_command(
     texts = list(phrases)
     if batch is not None:
         texts.extend(_read_batch(batch))
-    for text in texts:
-        click.echo(json.dumps(schedule_json(text, bounds, year_type, shift), ensure_ascii=False))
+    # A plan repeats its phrases cell after cell: each distinct phrase is understood once.
+    lines: dict[str, str] = {}
+    for start in range(0, len(texts), 1000):
+        chunk = []
+        for text in texts[start : start + 1000]:
+            line = lines.get(text)
+            if line is None:
+                line = lines[text] = json.dumps(schedule_json(text, bounds, year_type, shift), ensure_ascii=False)
+            chunk.append(line)
+        click.echo("\n".join(chunk))
 
 
 def register(app: Flask) -> None:

@@ -80,19 +80,19 @@ class YearSlip(NamedTuple):
 
 def dated_months(deadline: str) -> list[tuple[int, int]]:
     """(year, month) of every explicitly dated part of a deadline ("декабрь 2023" → [(2023, 12)])."""
-    from roadmap.schedule import parse
+    from roadmap.schedule import Window, Years, parse
 
     months = []
     for item in parse(deadline or "").items:
-        if item.get("t") == "win" and item.get("sy"):
-            months.append((item["sy"], item["sm"]))
-            if item.get("ey") and (item["ey"], item["em"]) != (item["sy"], item["sm"]):
-                months.append((item["ey"], item["em"]))
-        elif item.get("t") == "years" and item.get("y1"):
-            if item.get("acad"):
-                months += [(item["y1"], 9), (item.get("y2", item["y1"]) + 1, 8)]
+        if isinstance(item, Window) and item.start_year:
+            months.append((item.start_year, item.start_month))
+            if item.end_year and (item.end_year, item.end_month) != (item.start_year, item.start_month):
+                months.append((item.end_year, item.end_month))
+        elif isinstance(item, Years) and item.first:
+            if item.academic:
+                months += [(item.first, 9), (item.last + 1, 8)]
             else:
-                months += [(item["y1"], 1), (item.get("y2", item["y1"]), 12)]
+                months += [(item.first, 1), (item.last, 12)]
     return months
 
 

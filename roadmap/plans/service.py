@@ -104,6 +104,7 @@ FLAG_LABELS = {
     "no_occurrences": "срок не даёт дат в периоде дорожной карты: исправьте срок или опубликуйте «без задач» с причиной",
     "responsible_empty": "не указан ответственный",
     "party_unmatched": "ответственный не найден в справочнике организаций",
+    "weekday_mismatch": "день недели в сроке не совпадает с датой — проверьте дату",
 }
 # A measure that would create no tasks is never published silently: no dates in the period
 # needs fixing or an explicit «без задач» with a reason (Measure.no_tasks_reason).
@@ -118,6 +119,7 @@ def review_flags(
     has_manual_dates: bool = False,
     has_no_executor: bool = False,
     has_no_tasks_reason: bool = False,
+    has_weekday_mismatch: bool = False,
 ) -> list[str]:
     """What the review screen flags about a measure (keys of FLAG_LABELS, in display order).
 
@@ -133,6 +135,8 @@ def review_flags(
             flags.append("deadline_manual")
         elif not has_occurrences and not has_no_tasks_reason:
             flags.append("no_occurrences")
+        if has_weekday_mismatch:
+            flags.append("weekday_mismatch")
     if not has_no_executor:
         if not parties_matched:
             flags.append("responsible_empty")
@@ -152,6 +156,7 @@ def review_measure(measure: Measure, roadmap: Roadmap) -> MeasureReview:
         has_manual_dates=bool(measure.manual_dates),
         has_no_executor=measure.has_no_executor,
         has_no_tasks_reason=bool(measure.no_tasks_reason),
+        has_weekday_mismatch=bool(schedule.weekday_conflicts(d for o in occurrences for d in (o.start_on, o.due_on))),
     )
     explanation = "даты заданы вручную" if measure.manual_dates else schedule.explanation
     return MeasureReview(measure, explanation, occurrences, flags)

@@ -16,22 +16,32 @@ from .academic import (
     current_plan_year,
     plan_years,
 )
-from .model import KINDS, MONTHS_GEN, Occurrence, Occurrences, Schedule, ScheduleKind, days_label
+from .items import FORMAT_VERSION, Continuous, Every, HalfYear, Item, Term, Window, Years
+from .labels import MONTHS_GEN, days_label
+from .model import KINDS, Occurrence, Occurrences, Schedule, ScheduleKind
 from .parser import normalize, parse
 from .production import ShiftRule, effective_due, is_working_day
 
 __all__ = [
     "DEFAULT_ACADEMIC_CALENDAR",
+    "FORMAT_VERSION",
     "KINDS",
     "MONTHS_GEN",
     "AcademicCalendar",
+    "Continuous",
+    "Every",
+    "HalfYear",
+    "Item",
     "MonthDayRange",
     "Occurrence",
     "Occurrences",
     "Schedule",
     "ScheduleKind",
     "ShiftRule",
+    "Term",
+    "Window",
     "YearType",
+    "Years",
     "current_plan_year",
     "days_label",
     "effective_due",

@@ -231,6 +231,20 @@ class AcademicCalendar:
         """The yearly window of a named period (``term_1``, ``autumn_holidays``...)."""
         return self.periods[name]
 
+    def span(self, first: str, last: str | None = None, only: str | None = None) -> tuple[int, int, int, int]:
+        """(start month, start day, end month, end day) of the periods ``first``..``last``;
+        ``only`` "start"/"end": just that day."""
+        (sm, sd), (em, ed) = self.window(first).start, self.window(last or first).end
+        if only == "end":
+            sm, sd = em, ed
+        elif only == "start":
+            em, ed = sm, sd
+        return sm, sd, em, ed
+
+    def item_window(self, term: Any) -> tuple[int, int, int, int]:
+        """:meth:`span` of a ``Term`` schedule item."""
+        return self.span(term.first, term.last, term.only)
+
     @staticmethod
     def label(name: str) -> str:
         return PERIODS[name][0]

@@ -1,39 +1,111 @@
-"""The deadline grammar: symbols (see ``lexer.py``) -> schedule items.
+"""The deadline grammar: symbols (``symbols.py``) -> schedule items (``items.py``).
 
-An item is a small JSON-ready dict; ``Schedule`` stores a list of them and turns them into
-occurrences for a roadmap's period. Item types:
-
-``win``    a yearly window or a deadline: months ``sm``/``em``, days ``sd``/``ed`` (``None`` =
-           last day of the month), optional pinned years ``sy``/``ey``; ``u`` names the unit
-           for labels (month, day, days, quarter, decade, part, year_edge).
-``half``   half-year ``n`` (1/2), optional ``y`` and ``acad`` (True: of the school year).
-``term``   a named period of the academic calendar (``a`` .. ``b``), optional pinned ``ay``
-           (academic year); ``dl``: only its first ("start") or last ("end") day, a deadline.
-``cont``   continuous: ``scope`` "plan_year" or "period".
-``years``  explicit years ``y1``..``y2``; ``acad``: school years.
-``every``  periodic: unit ``u`` (month, quarter, half, week, term, trimester), optional
-           deadline day of month ``day``, part of month ``days`` = [first, last|None],
-           ``due_next`` (day of the month after the part), ``within`` (another item).
-
-Every pattern must consume the whole phrase: an unknown word (``?``) never matches, so what is
-not understood stays ``unparsed`` instead of being guessed.
+Patterns are regular expressions over the lexer's symbol strings, composed from the symbols'
+names: ``f"{UNTIL}{DAY_NUMBER}{MONTH}"`` is «до 5 марта». Every pattern must consume the whole
+phrase: an unknown word (``UNKNOWN``) never matches, so what is not understood stays
+``unparsed`` instead of being guessed.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
+from .items import Continuous, Every, HalfYear, Item, Term, Window, Years
 from .lexer import Tokens
-
-Item = dict[str, Any]
+from .notes import maybe_name, name_of
+from .symbols import (
+    AFTER,
+    ANY_NUMBER,
+    AUTUMN,
+    BEGINNING,
+    BY,
+    CALENDAR,
+    CLOSE,
+    CLOSE_RE,
+    COLON,
+    COMMA,
+    CONSTANTLY,
+    DASH,
+    DATE,
+    DAY_MONTH,
+    DAY_NUMBER,
+    DAY_OF_MONTH,
+    DAY_WORD,
+    DECADE,
+    DURING,
+    EACH,
+    END,
+    FROM,
+    HALF,
+    HALF_OF,
+    HOLIDAYS,
+    IN,
+    LESS_OFTEN,
+    MIDDLE,
+    MONTH,
+    MONTH_WORD,
+    MONTH_YEAR,
+    MONTHLY,
+    NEXT,
+    NOT,
+    NOT_LATER,
+    NUMBER,
+    ON,
+    OPEN,
+    OPEN_RE,
+    ORDINAL,
+    PERIOD,
+    QUARTER,
+    QUARTERLY,
+    REPORTING,
+    RESULTS,
+    SCHOOL,
+    SEASONS,
+    SEMICOLON,
+    SLASH,
+    SPRING,
+    SUMMER,
+    TERM,
+    TERMLY,
+    THROUGH,
+    TIME_WORD,
+    TIMES,
+    TRIMESTER,
+    UNKNOWN,
+    UNKNOWN_RE,
+    UNTIL,
+    WEEK,
+    WEEKLY,
+    WHOLE,
+    WINTER,
+    YEAR,
+    YEAR_ROUND,
+    YEAR_WITH_WORD,
+    YEAR_WORD,
+    one_of,
+)  # fmt: skip
 
 _LAST_DAY = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
-_UNIT_SYMBOLS = {"h": "month", "Q": "quarter", "H": "half", "T": "term", "W": "trimester", "K": "week"}
-_PERIODIC_WORDS = {"m": "month", "j": "quarter", "w": "week", "o": "term"}
+_UNIT_SYMBOLS = {MONTH_WORD: "month", QUARTER: "quarter", HALF: "half", TERM: "term", TRIMESTER: "trimester",
+                 WEEK: "week"}  # fmt: skip
+_PERIODIC_WORDS = {MONTHLY: "month", QUARTERLY: "quarter", WEEKLY: "week", TERMLY: "term"}
 _TIMES_PER_YEAR = {2: "half", 4: "quarter", 12: "month"}
-_HOLIDAYS = {"1": "autumn_holidays", "2": "winter_holidays", "3": "spring_holidays", "4": "summer_holidays"}
+_HOLIDAYS = {AUTUMN: "autumn_holidays", WINTER: "winter_holidays", SPRING: "spring_holidays",
+             SUMMER: "summer_holidays"}  # fmt: skip
+_PARTS = {BEGINNING: "begin", MIDDLE: "middle", END: "end"}
+_PART_DAYS = {"begin": (1, 10), "middle": (11, 20), "end": (21, None)}
+
+# Pieces patterns share.
+_SCHOOL_OR_CALENDAR = one_of(SCHOOL, CALENDAR)
+_UNITS = one_of(MONTH_WORD, QUARTER, HALF, TERM, TRIMESTER, WEEK)
+_UNITS_NO_WEEK = one_of(MONTH_WORD, QUARTER, HALF, TERM, TRIMESTER)
+_DEADLINE_WORD = f"(?:{NOT_LATER}|{one_of(UNTIL, BY)})"  # «до», «к», «не позднее»
+_RANGE_WORD = one_of(DASH, THROUGH, UNTIL)  # «–», «по», «до»
+# «2023-2024», «2023/2024», «2023-24»: a school year.
+_AY = f"(?P<ay>{YEAR}{one_of(DASH, SLASH)}{one_of(YEAR, NUMBER)})"
 
 
 class _Match:
@@ -54,47 +126,68 @@ class _Match:
         return self.m.group(name)
 
 
-def _full(pattern: str, tokens: Tokens) -> _Match | None:
-    m = re.fullmatch(pattern, tokens.symbols)
+def _full(pattern: re.Pattern[str], tokens: Tokens) -> _Match | None:
+    m = pattern.fullmatch(tokens.symbols)
     return _Match(m, tokens) if m else None
 
 
+# Patterns of the item rules below, compiled once.
+_RANGE_START_RE = re.compile(f"{FROM}?({ANY_NUMBER}){_RANGE_WORD}")  # «(с) 1 –», «1 по»
+_END_OF_MONTH_RE = re.compile(f"{END}(?P<m>{MONTH})(?P<y>{YEAR})?{YEAR_WORD}?")  # «(до) конца сентября»
+_END_OF_YEAR_RE = re.compile(f"{END}{CALENDAR}?(?P<y>{YEAR})?{YEAR_WORD}")  # «(до) конца (2023) года»
+_SCHOOL_YEAR_EDGE_RE = re.compile(f"(?P<e>{one_of(BEGINNING, END)}){SCHOOL}{YEAR_WORD}")  # «начало учебного года»
+_ONE_YEAR_RE = re.compile(f"{ON}?(?P<y>{YEAR}){YEAR_WORD}?")  # «(на) 2023 год»
+_YEAR_RANGE_RE = re.compile(  # «с 2023 по 2024 год», «2022-2024 годы»
+    f"{ON}?{FROM}?(?P<a>{YEAR}){_RANGE_WORD}(?P<b>{YEAR})(?P<q>{CALENDAR})?{YEAR_WORD}?"
+)
+_TIMES_A_YEAR_RE = re.compile(  # «(не реже) 4 раза в год»
+    f"(?:{NOT}{LESS_OFTEN})?(?P<n>{NUMBER}){TIMES}{IN}{_SCHOOL_OR_CALENDAR}?{YEAR_WORD}"
+)
+_SCHOOL_YEAR_RE = re.compile(  # «2023/2024 (уч.) год», «2023-2024 учебный год»
+    f"{ON}?(?P<ay>{YEAR}{SLASH}{one_of(YEAR, NUMBER)})(?P<u>{SCHOOL})?{YEAR_WORD}?"
+    f"|{ON}?(?P<ay2>{YEAR}{DASH}{one_of(YEAR, NUMBER)})(?P<u2>{SCHOOL}){YEAR_WORD}?"
+)
+_ENDS_WITH_MONTH_YEAR_RE = re.compile(f"{MONTH}{YEAR}{YEAR_WORD}?$")  # «…, апрель 2024 г.»
+_BARE_MONTH_RE = re.compile(f"{IN}?{MONTH}")  # «(в) марте»
+
+
 # ---------------------------------------------------------------------------------------------
-# Points: the atoms ranges are made of. A point is a window dict (sm, sd, em, ed, sy, ey, u).
+# Points: the atoms ranges are made of; each is a Window.
 
 
-def _window(sm: int, sd: int, em: int, ed: int | None, sy: int | None = None, u: str = "days", **extra: Any) -> Item:
-    return {"t": "win", "sm": sm, "sd": sd, "em": em, "ed": ed, "sy": sy, "ey": sy, "u": u, **extra}
+def _window(sm: int, sd: int | None, em: int, ed: int | None, sy: int | None = None, unit: str = "days",
+            **extra: Any) -> Window:  # fmt: skip
+    return Window(sm, sd, em, ed, sy, sy, unit, **extra)
 
 
-def _day(day: int, month: int, year: int | None = None) -> Item | None:
+def _day(day: int, month: int, year: int | None = None) -> Window | None:
     if not 1 <= day <= _LAST_DAY[month]:
         return None
     return _window(month, day, month, day, year, "day")
 
 
-_YEAR = r"(?:Y(?:g)?)"
 _POINT_RE = re.compile(
-    rf"""
-    (?P<month>M)(?P<my>{_YEAR})?
-  | (?P<dday>[NO])(?P<dmon>M)(?P<dy>{_YEAR})?
-  | (?P<date>D)g?
-  | (?P<dm>E)(?P<dmy>{_YEAR})?
-  | (?P<monthyear>F)g?
-  | (?P<decn>[NOR])A(?P<decm>M)(?P<decy>{_YEAR})?
-  | (?P<part>[BSe])(?P<partm>M)(?P<party>{_YEAR})?
-  | (?P<halfn>[NO])½(?P<halfm>M)(?P<halfy>{_YEAR})?
-  | (?P<qn>[NOR])Q(?P<qy>{_YEAR})?
-  | (?P<edge>[Be])q?g
-  | (?P<edgey>[Be])(?P<edgeyy>Y)g
+    f"""
+    (?P<month>{MONTH})(?P<my>{YEAR_WITH_WORD})?
+  | (?P<dday>{DAY_NUMBER})(?P<dmon>{MONTH})(?P<dy>{YEAR_WITH_WORD})?
+  | (?P<date>{DATE}){YEAR_WORD}?
+  | (?P<dm>{DAY_MONTH})(?P<dmy>{YEAR_WITH_WORD})?
+  | (?P<monthyear>{MONTH_YEAR}){YEAR_WORD}?
+  | (?P<decn>{ANY_NUMBER}){DECADE}(?P<decm>{MONTH})(?P<decy>{YEAR_WITH_WORD})?
+  | (?P<wkn>{DAY_NUMBER}){WEEK}(?P<wkm>{MONTH})(?P<wky>{YEAR_WITH_WORD})?
+  | (?P<part>{one_of(BEGINNING, MIDDLE, END)})(?P<partm>{MONTH})(?P<party>{YEAR_WITH_WORD})?
+  | (?P<halfn>{DAY_NUMBER}){HALF_OF}(?P<halfm>{MONTH})(?P<halfy>{YEAR_WITH_WORD})?
+  | (?P<qn>{ANY_NUMBER}){QUARTER}(?P<qy>{YEAR_WITH_WORD})?
+  | (?P<edge>{one_of(BEGINNING, END)}){CALENDAR}?{YEAR_WORD}
+  | (?P<edgey>{one_of(BEGINNING, END)})(?P<edgeyy>{YEAR}){YEAR_WORD}
     """,
     re.VERBOSE,
 )
 
 
-def _points(tokens: Tokens, pos: int) -> list[tuple[Item, int]]:
+def _points(tokens: Tokens, pos: int) -> list[tuple[Window, int]]:
     """Every point starting at ``pos`` with the position after it (longest first)."""
-    result: list[tuple[Item, int]] = []
+    result: list[tuple[Window, int]] = []
     symbols = tokens.symbols
     for end in range(len(symbols), pos, -1):
         m = _POINT_RE.fullmatch(symbols, pos, end)
@@ -106,7 +199,7 @@ def _points(tokens: Tokens, pos: int) -> list[tuple[Item, int]]:
     return result
 
 
-def _point(m: re.Match[str], tokens: Tokens) -> Item | None:
+def _point(m: re.Match[str], tokens: Tokens) -> Window | None:
     values = tokens.values
 
     def year(group: str) -> int | None:
@@ -132,11 +225,18 @@ def _point(m: re.Match[str], tokens: Tokens) -> Item | None:
         if n not in (1, 2, 3):
             return None
         first, last = (1, 10) if n == 1 else (11, 20) if n == 2 else (21, None)
-        return _window(month, first, month, last, year("decy"), "decade", n=n)
+        return _window(month, first, month, last, year("decy"), "decade", number=n)
+    if m.group("wkn"):
+        # "первая неделя сентября": weeks of a month are its days 1-7, 8-14, 15-21, 22-28, 29-end.
+        n = values[m.start("wkn")]
+        month = values[m.start("wkm")]
+        if not 1 <= n <= (4 if month == 2 else 5):
+            return None
+        return _window(month, 7 * n - 6, month, 7 * n if n < 5 else None, year("wky"), "week", number=n)
     if m.group("part"):
-        which = {"B": "begin", "S": "middle", "e": "end"}[m.group("part")]
+        which = _PARTS[m.group("part")]
         month = values[m.start("partm")]
-        first, last = {"begin": (1, 10), "middle": (11, 20), "end": (21, None)}[which]
+        first, last = _PART_DAYS[which]
         return _window(month, first, month, last, year("party"), "part", part=which)
     if m.group("halfn"):
         n = values[m.start("halfn")]
@@ -149,79 +249,87 @@ def _point(m: re.Match[str], tokens: Tokens) -> Item | None:
         n = values[m.start("qn")]
         if n not in (1, 2, 3, 4):
             return None
-        return _window(3 * n - 2, 1, 3 * n, None, year("qy"), "quarter", q=[n, n])
+        return _window(3 * n - 2, 1, 3 * n, None, year("qy"), "quarter", quarters=(n, n))
     if m.group("edge"):
         # "начало года" is January, "конец года" December (of the calendar year).
-        month = 1 if m.group("edge") == "B" else 12
+        month = 1 if m.group("edge") == BEGINNING else 12
         return _window(month, 1, month, None, None, "month")
     if m.group("edgey"):
-        month = 1 if m.group("edgey") == "B" else 12
+        month = 1 if m.group("edgey") == BEGINNING else 12
         return _window(month, 1, month, None, values[m.start("edgeyy")], "month")
     return None
 
 
-def _combine(left: Item, right: Item) -> Item | None:
+def _combine(left: Window, right: Window) -> Window | None:
     """The window from the start of ``left`` to the end of ``right``."""
-    sy, ey = left["sy"], right["ey"]
-    start_key = (left["sm"], left["sd"])
-    end_key = (right["em"], right["ed"] or 32)
+    sy, ey = left.start_year, right.end_year
+    start_key = (left.start_month, left.start_day)
+    end_key = (right.end_month, right.end_day or 32)
     if sy is None and ey is not None:
         sy = ey if start_key <= end_key else ey - 1
     elif sy is not None and ey is None:
         ey = sy if start_key <= end_key else sy + 1
     if sy is not None and (sy, *start_key) > (ey, *end_key):
         return None
-    if sy is not None and ey - sy > 1 and left["u"] != "month":
+    if sy is not None and ey - sy > 1 and left.unit != "month":
         return None
     if sy is None and start_key == end_key:
         return None
-    unit = left["u"] if left["u"] == right["u"] and left["u"] in ("month", "quarter") else "days"
-    item = {"t": "win", "sm": left["sm"], "sd": left["sd"], "em": right["em"], "ed": right["ed"], "sy": sy, "ey": ey,
-            "u": unit}  # fmt: skip
-    if unit == "quarter":
-        item["q"] = [left["q"][0], right["q"][1]]
-    return item
+    unit = left.unit if left.unit == right.unit and left.unit in ("month", "quarter") else "days"
+    quarters = (left.quarters[0], right.quarters[1]) if unit == "quarter" else None
+    return Window(left.start_month, left.start_day, right.end_month, right.end_day, sy, ey, unit, quarters)
 
 
-def _spans(tokens: Tokens) -> list[Item]:
+_RANGE_TAIL = f"{NEXT}{YEAR_WORD}"  # «… – январь следующего года»
+
+
+def _spans(tokens: Tokens) -> list[Window]:
     """A point or a range of points filling ``tokens`` entirely."""
     symbols = tokens.symbols
     n = len(symbols)
-    found: list[Item] = []
-    start = 1 if symbols.startswith("s") else 0
+    found: list[Window] = []
+    start = 1 if symbols.startswith(FROM) else 0
     for point, end in _points(tokens, start):
         if end == n and start == 0:
             found.append(point)
             continue
-        if end >= n or symbols[end] not in "-pt/" or (start == 1 and symbols[end] == "-" and False):
+        if end >= n or symbols[end] not in (DASH, THROUGH, UNTIL, SLASH):
             continue
-        if start == 0 and symbols[end] == "p":
+        if start == 0 and symbols[end] == THROUGH:
             continue  # "сентябрь по октябрь" without "с" is not a range we know
         for right, rend in _points(tokens, end + 1):
-            if rend == n or (rend == n - 2 and symbols[rend:] == "zg"):
+            if rend == n or (rend == n - 2 and symbols[rend:] == _RANGE_TAIL):
                 combined = _combine(point, right)
                 if combined is not None:
                     found.append(combined)
-    # Day ranges inside one month: "1-15 сентября", "с 1 по 15 сентября"; also quarter
-    # ranges "II-III квартал" and decades "1-2 декада сентября".
-    m = re.fullmatch(r"s?([NOR])[-pt]", symbols[: start + 2]) if n > start + 2 else None
+    # Day ranges inside one month: "1-15 сентября", "с 1 по 15 сентября"; weeks of a month
+    # "1-2 неделя сентября"; quarter ranges "II-III квартал".
+    m = _RANGE_START_RE.fullmatch(symbols[: start + 2]) if n > start + 2 else None
     if m:
         first = tokens.values[start]
+        by_day = symbols[start] in (NUMBER, ORDINAL)
         for right, rend in _points(tokens, start + 2):
             if rend != n:
                 continue
-            if right["u"] == "day" and symbols[start] in "NO" and 1 <= first < right["sd"]:
-                found.append({**right, "sd": first, "u": "days"})
-            elif right["u"] == "quarter" and 1 <= first < right["q"][0]:
-                found.append({**right, "sm": 3 * first - 2, "q": [first, right["q"][1]]})
+            if right.unit == "day" and by_day and 1 <= first < right.start_day:
+                found.append(replace(right, start_day=first, unit="days"))
+            elif right.unit == "week" and by_day and 1 <= first < right.number:
+                found.append(replace(right, start_day=7 * first - 6, unit="days", number=None))
+            elif right.unit == "quarter" and 1 <= first < right.quarters[0]:
+                found.append(replace(right, start_month=3 * first - 2, quarters=(first, right.quarters[1])))
     return found
 
 
 # ---------------------------------------------------------------------------------------------
 # Item patterns
 
-
-_WINDOW_PREFIX = re.compile(r"^(?:vc|c|vP|P|vV|vy|v|@)")
+# «в течение», «в период», «во время», «в дни», «в», «на» before a window.
+_WINDOW_PREFIX = re.compile(
+    f"^(?:{IN}{DURING}|{DURING}|{IN}{PERIOD}|{PERIOD}|{IN}{TIME_WORD}|{IN}{DAY_WORD}|{IN}|{ON})"
+)
+_DURING_PREFIXES = (IN + DURING, DURING, IN + PERIOD, PERIOD)
+# «до», «не позднее», «к», «по», «в срок до» before a deadline.
+_DEADLINE_PREFIX = re.compile(f"^(?:{NOT_LATER}|{one_of(UNTIL, BY, THROUGH)}|{IN}{UNTIL})")
 
 
 def _deadline_or_window(tokens: Tokens) -> Item | None:
@@ -229,35 +337,30 @@ def _deadline_or_window(tokens: Tokens) -> Item | None:
     prefix = _WINDOW_PREFIX.match(symbols)
     body = tokens.slice(prefix.end()) if prefix else tokens
     # Deadlines: "до 1 сентября", "не позднее 01.09", "к 1 сентября", "по 15 сентября".
-    m = re.match(r"^(?:nl|[tkp]|vt)", body.symbols)
-    if m and not (prefix and prefix.group(0) in ("vc", "c", "vP", "P")):
-        rest = body.slice(m.end())
-        deadline = _deadline_point(rest)
-        if deadline is not None:
-            return deadline
-        return None
+    m = _DEADLINE_PREFIX.match(body.symbols)
+    if m and not (prefix and prefix.group(0) in _DURING_PREFIXES):
+        return _deadline_point(body.slice(m.end()))
     spans = _spans(body)
-    if len(spans) >= 1:
-        return spans[0]
-    return None
+    return spans[0] if spans else None
 
 
 def _deadline_point(tokens: Tokens) -> Item | None:
     symbols = tokens.symbols
     for point, end in _points(tokens, 0):
-        if end == len(symbols) and point["u"] == "day":
+        if end == len(symbols) and point.is_day:
             return point
     # "до конца сентября" -> 30 September; "до конца (2023) года" -> 31 December.
-    m = _full(r"e(?P<m>M)(?P<y>Y)?g?", tokens)
+    m = _full(_END_OF_MONTH_RE, tokens)
     if m:
-        return _window(m.val("m"), None, m.val("m"), None, m.val("y"), "day", dl="end")
-    m = _full(r"eq?(?P<y>Y)?g", tokens)
+        return _window(m.val("m"), None, m.val("m"), None, m.val("y"), "day", only="end")
+    m = _full(_END_OF_YEAR_RE, tokens)
     if m:
         return _window(12, 31, 12, 31, m.val("y"), "day")
-    m = _full(r"(?P<e>[Be])ug", tokens)
+    m = _full(_SCHOOL_YEAR_EDGE_RE, tokens)
     if m:
-        return {"t": "term", "a": "school_year_start" if m.sym("e") == "B" else "school_year_end",
-                "dl": "start" if m.sym("e") == "B" else "end"}  # fmt: skip
+        if m.sym("e") == BEGINNING:
+            return Term("school_year_start", only="start")
+        return Term("school_year_end", only="end")
     return None
 
 
@@ -272,27 +375,28 @@ def _academic_year(m: _Match, group: str) -> int | None:
     return None
 
 
-_AY = r"(?P<ay>Y[-/][YN])"
+# «I полугодие», «2 полугодие 2023 г.», «первая половина года», «II полугодие учебного года».
+_HALF_RE = re.compile(
+    f"(?P<n>{ANY_NUMBER})(?:{HALF}|{HALF_OF}(?={_SCHOOL_OR_CALENDAR}?{YEAR_WORD}|{YEAR}))"
+    f"(?:(?P<y>{YEAR}){YEAR_WORD}?|(?P<acad>{SCHOOL}){YEAR_WORD}|(?P<kal>{CALENDAR}){YEAR_WORD}|{_AY}{SCHOOL}?"
+    f"{YEAR_WORD}?|{YEAR_WORD})?"
+)
 
 
-def _half(tokens: Tokens) -> Item | None:
-    body = _strip_prefix(tokens)
-    m = _full(rf"(?P<n>[NOR])(?:H|½(?=[uq]?g|Y))(?:(?P<y>Y)g?|(?P<acad>u)g|(?P<kal>q)g|{_AY}u?g?|g)?", body)
+def _half(tokens: Tokens) -> HalfYear | None:
+    m = _full(_HALF_RE, _strip_prefix(tokens))
     if not m or m.val("n") not in (1, 2):
         return None
-    item: Item = {"t": "half", "n": m.val("n"), "y": m.val("y"), "acad": None}
     if m.has("acad"):
-        item["acad"] = True
-    elif m.has("kal"):
-        item["acad"] = False
-    elif m.has("ay"):
+        return HalfYear(m.val("n"), None, True)
+    if m.has("kal"):
+        return HalfYear(m.val("n"), None, False)
+    if m.has("ay"):
         ay = _academic_year(m, "ay")
-        if ay is None:
-            return None
-        item["y"], item["acad"] = ay, True
-    elif m.has("y"):
-        item["acad"] = False
-    return item
+        return None if ay is None else HalfYear(m.val("n"), ay, True)
+    if m.has("y"):
+        return HalfYear(m.val("n"), m.val("y"), False)
+    return HalfYear(m.val("n"))
 
 
 def _strip_prefix(tokens: Tokens) -> Tokens:
@@ -300,86 +404,130 @@ def _strip_prefix(tokens: Tokens) -> Tokens:
     return tokens.slice(prefix.end()) if prefix else tokens
 
 
-def _term(tokens: Tokens) -> Item | None:
+# «I четверть», «I-II четверть», «с I по III четверть», «2 триместр 2023-2024 учебного года».
+_TERM_RE = re.compile(
+    f"{FROM}?(?P<a>{ANY_NUMBER})(?:{_RANGE_WORD}(?P<b>{ANY_NUMBER}))?(?P<k>{one_of(TERM, TRIMESTER)})"
+    f"(?:{SCHOOL}{YEAR_WORD}|{_AY}{SCHOOL}?{YEAR_WORD}?)?"
+)
+# «осенние каникулы», «в период летних каникул», «летний период», «летом».
+_HOLIDAYS_RE = re.compile(
+    f"(?P<h>{one_of(SEASONS)})(?P<z>{one_of(HOLIDAYS, PERIOD)})?(?:(?P<y>{YEAR}){YEAR_WORD}?|{_AY}{SCHOOL}?"
+    f"{YEAR_WORD}?)?"
+)
+
+
+def _term(tokens: Tokens) -> Term | None:
     body = _strip_prefix(tokens)
-    # "I четверть", "I-II четверть", "с I по III четверть", "2 триместр 2023-2024 учебного года"
-    m = _full(rf"s?(?P<a>[NOR])(?:[-pt](?P<b>[NOR]))?(?P<k>[TW])(?:ug|{_AY}u?g?)?", body)
+    m = _full(_TERM_RE, body)
     if m:
         a = m.val("a")
         b = m.val("b") if m.has("b") else a
-        limit = 4 if m.sym("k") == "T" else 3
+        limit = 4 if m.sym("k") == TERM else 3
         if not 1 <= a <= b <= limit:
             return None
-        prefix = "term" if m.sym("k") == "T" else "trimester"
-        item: Item = {"t": "term", "a": f"{prefix}_{a}", "b": f"{prefix}_{b}"}
+        prefix = "term" if m.sym("k") == TERM else "trimester"
+        ay = None
         if m.has("ay"):
             ay = _academic_year(m, "ay")
             if ay is None:
                 return None
-            item["ay"] = ay
-        return item
-    # Holidays: "осенние каникулы", "в период летних каникул", "летний период", "летом".
-    m = _full(rf"(?P<h>[1234])(?P<z>Z|P)?(?:(?P<y>Y)g?|{_AY}u?g?)?", body)
+        return Term(f"{prefix}_{a}", f"{prefix}_{b}", academic_year=ay)
+    m = _full(_HOLIDAYS_RE, body)
     if m:
-        if m.sym("z") == "P" or (m.sym("h") == "4" and not m.has("z")):
-            if m.sym("h") != "4":
+        if m.sym("z") == PERIOD or (m.sym("h") == SUMMER and not m.has("z")):
+            if m.sym("h") != SUMMER:
                 return None
             name = "summer_period"
         elif m.has("z"):
             name = _HOLIDAYS[m.sym("h")]
         else:
             return None
-        item = {"t": "term", "a": name, "b": name}
         if m.has("y"):
-            item["cy"] = m.val("y")
-        elif m.has("ay"):
+            return Term(name, name, calendar_year=m.val("y"))
+        if m.has("ay"):
             ay = _academic_year(m, "ay")
-            if ay is None:
-                return None
-            item["ay"] = ay
-        return item
+            return None if ay is None else Term(name, name, academic_year=ay)
+        return Term(name, name)
     # "начало учебного года", "в конце учебного года"
-    m = _full(r"(?P<e>[Be])ug", body)
+    m = _full(_SCHOOL_YEAR_EDGE_RE, body)
     if m:
-        name = "school_year_start" if m.sym("e") == "B" else "school_year_end"
-        return {"t": "term", "a": name, "b": name}
+        name = "school_year_start" if m.sym("e") == BEGINNING else "school_year_end"
+        return Term(name, name)
     return None
 
 
-def _continuous(tokens: Tokens) -> Item | None:
+# «в течение (всего) (учебного) года», «круглогодично», «постоянно в течение года».
+_PLAN_YEAR_RE = re.compile(
+    f"{IN}?{DURING}?{WHOLE}?{_SCHOOL_OR_CALENDAR}?{YEAR_WORD}|{IN}{DURING}{WHOLE}{_SCHOOL_OR_CALENDAR}?{YEAR_WORD}"
+    f"|{YEAR_ROUND}|{CONSTANTLY}+(?:{IN}?{DURING}{WHOLE}?{_SCHOOL_OR_CALENDAR}?{YEAR_WORD})"
+)
+# «(не реже) 1 раз в (учебный) год».
+_ONCE_A_YEAR_RE = re.compile(f"(?:{NOT}{LESS_OFTEN})?{NUMBER}?{TIMES}{IN}{_SCHOOL_OR_CALENDAR}?{YEAR_WORD}")
+# «в течение всего периода (реализации программы)», «весь период», «постоянно».
+_WHOLE_PERIOD_RE = re.compile(
+    f"(?:{IN}?{DURING})?{WHOLE}{PERIOD}{UNKNOWN_RE}{{0,4}}|{IN}?{DURING}{PERIOD}{UNKNOWN_RE}{{0,4}}|{CONSTANTLY}+"
+    f"|{CONSTANTLY}+{IN}?{DURING}{WHOLE}{PERIOD}|{CONSTANTLY}+(?:{IN}?{DURING}{WHOLE}{PERIOD}{UNKNOWN_RE}{{0,4}})"
+)
+
+
+def _continuous(tokens: Tokens) -> Continuous | None:
     symbols = tokens.symbols
-    if re.fullmatch(r"v?c?L?[uq]?g|vcL[uq]?g|U|G+(?:v?cL?[uq]?g)", symbols):
-        return {"t": "cont", "scope": "plan_year"}
-    if re.fullmatch(r"(?:nf)?N?Xv[uq]?g", symbols):
-        if "N" in symbols and tokens.values[symbols.index("N")] != 1:
+    if _PLAN_YEAR_RE.fullmatch(symbols):
+        return Continuous("plan_year")
+    if _ONCE_A_YEAR_RE.fullmatch(symbols):
+        if NUMBER in symbols and tokens.values[symbols.index(NUMBER)] != 1:
             return None
-        return {"t": "cont", "scope": "plan_year", "times": 1}
-    # "в течение всего периода (реализации программы)", "весь период", "постоянно".
-    if re.fullmatch(r"(?:v?c)?LP\?{0,4}|v?cP\?{0,4}|G+|G+v?cLP|G+(?:v?cLP\?{0,4})", symbols):
-        return {"t": "cont", "scope": "period"}
+        return Continuous("plan_year", times=1)
+    if _WHOLE_PERIOD_RE.fullmatch(symbols):
+        return Continuous("period")
     return None
 
 
-def _years(tokens: Tokens) -> Item | None:
+def _years(tokens: Tokens) -> Years | None:
     body = _strip_prefix(tokens)
-    m = _full(r"@?(?P<y>Y)g?", body)
+    m = _full(_ONE_YEAR_RE, body)
     if m:
-        return {"t": "years", "y1": m.val("y"), "y2": m.val("y"), "acad": False}
-    m = _full(r"@?(?P<ay>Y/[YN])(?P<u>u)?g?|@?(?P<ay2>Y-[YN])(?P<u2>u)g?", body)
+        return Years(m.val("y"), m.val("y"), False)
+    m = _full(_SCHOOL_YEAR_RE, body)
     if m:
-        group = "ay" if m.has("ay") else "ay2"
-        ay = _academic_year(m, group)
-        if ay is None:
-            return None
-        return {"t": "years", "y1": ay, "y2": ay, "acad": True}
-    m = _full(r"@?s?(?P<a>Y)[-pt](?P<b>Y)(?P<q>q)?g?", body)
+        ay = _academic_year(m, "ay" if m.has("ay") else "ay2")
+        return None if ay is None else Years(ay, ay, True)
+    m = _full(_YEAR_RANGE_RE, body)
     if m and m.val("a") <= m.val("b") <= m.val("a") + 20:
-        return {"t": "years", "y1": m.val("a"), "y2": m.val("b"), "acad": False}
+        return Years(m.val("a"), m.val("b"), False)
     # "до конца 2023 года" is a deadline, handled elsewhere.
     return None
 
 
-_CORE = r"(?:nf)?(?:(?P<n>N)?Xv(?P<u1>[hQHTWK])|vb(?P<u7>[hQHTWK])|b(?P<u2>[hQHTWK])|p(?P<u3>[hQHTW])|(?P<u4>[mjwo])|p?Ib?(?P<u5>[hQHTW])|[vp]?e(?P<each>b)?(?P<u6>[hQHTW]))"
+# The core of a periodic phrase: «(не реже) 1 раз в месяц», «в каждом квартале», «каждый месяц»,
+# «по четвертям», «ежемесячно», «по итогам (каждой) четверти», «в конце (каждого) месяца».
+_CORE = (
+    f"(?:{NOT}{LESS_OFTEN})?(?:(?P<n>{NUMBER})?{TIMES}{IN}(?P<u1>{_UNITS})|{IN}{EACH}(?P<u7>{_UNITS})"
+    f"|{EACH}(?P<u2>{_UNITS})|{THROUGH}(?P<u3>{_UNITS_NO_WEEK})|(?P<u4>{one_of(MONTHLY, QUARTERLY, WEEKLY, TERMLY)})"
+    f"|{THROUGH}?{RESULTS}{EACH}?(?P<u5>{_UNITS_NO_WEEK})|{one_of(IN, THROUGH)}?{END}(?P<each>{EACH})?"
+    f"(?P<u6>{_UNITS_NO_WEEK}))"
+)
+_CORE_RE = re.compile(_CORE)
+# «до 25 числа», «25-го»: a day of each month.
+_DAY_SPEC = f"{_DEADLINE_WORD}?(?P<d>{DAY_NUMBER})(?:{DAY_OF_MONTH}|{DASH}?(?={one_of(MONTHLY, EACH)}))"
+# «до 5 числа месяца, следующего за отчётным (кварталом)».
+_DUE_NEXT = (
+    f"{_DEADLINE_WORD}(?P<d>{DAY_NUMBER}){DAY_OF_MONTH}?{MONTH_WORD}?{NEXT}{AFTER}{REPORTING}"
+    f"(?P<of>{one_of(MONTH_WORD, QUARTER, HALF, PERIOD)})?"
+)
+# «ежемесячно в начале месяца», «в конце каждого месяца».
+_PART_OF_MONTH = (
+    f"(?:(?P<c1>{MONTHLY})|(?P<c2>{EACH}{MONTH_WORD}|{TIMES}{IN}{MONTH_WORD}|{NUMBER}{TIMES}{IN}{MONTH_WORD}))?"
+    f"{IN}?(?P<part>{one_of(BEGINNING, MIDDLE, END)}){EACH}?{MONTH_WORD}(?:(?P<c3>{MONTHLY}))?"
+)
+
+_DEADLINE_WORD_RE = re.compile(_DEADLINE_WORD)
+_DAY_OF_EACH_MONTH_RES = (
+    re.compile(f"(?P<core>{_CORE}){_DAY_SPEC}{MONTH_WORD}?"),  # «ежемесячно до 5 числа»
+    re.compile(f"{_DAY_SPEC}(?:{EACH}{MONTH_WORD}|(?P<core>{_CORE}))"),  # «до 25 числа каждого месяца»
+)
+_DUE_NEXT_RE = re.compile(f"(?:(?P<core>{_CORE}))?{_DUE_NEXT}")
+_PART_OF_MONTH_RE = re.compile(_PART_OF_MONTH)
 
 
 def _core(m: re.Match[str], tokens: Tokens, offset: int = 0) -> tuple[str, bool] | None:
@@ -392,29 +540,24 @@ def _core(m: re.Match[str], tokens: Tokens, offset: int = 0) -> tuple[str, bool]
     return _PERIODIC_WORDS[m.group("u4")], False
 
 
-def _periodic(tokens: Tokens) -> Item | None:
+def _periodic(tokens: Tokens) -> Every | None:
     symbols = tokens.symbols
     # "раз в год" counts: 2 -> halves, 4 -> quarters, 12 -> months.
-    m = _full(r"(?:nf)?(?P<n>N)Xv[uq]?g", tokens)
+    m = _full(_TIMES_A_YEAR_RE, tokens)
     if m:
         unit = _TIMES_PER_YEAR.get(m.val("n"))
-        return {"t": "every", "u": unit, "times": m.val("n")} if unit else None
-    core_re = re.compile(_CORE)
+        return Every(unit, times=m.val("n")) if unit else None
     # The whole phrase is a core.
-    cm = core_re.fullmatch(symbols)
+    cm = _CORE_RE.fullmatch(symbols)
     if cm:
         unit_end = _core(cm, tokens)
         if unit_end is None:
             return None
         unit, at_end = unit_end
-        item: Item = {"t": "every", "u": unit}
-        if at_end and unit == "month":
-            item["days"] = [21, None]
-        return item
+        return Every(unit, days=(21, None)) if at_end and unit == "month" else Every(unit)
     # "до 25 числа каждого месяца", "25 числа ежемесячно", "ежемесячно до 5 числа".
-    day_spec = r"(?:nl|[tk])?(?P<d>[NO])(?:C|-?(?=[mb]))"
-    for pattern in (rf"(?P<core>{_CORE}){day_spec}h?", rf"{day_spec}(?:bh|(?P<core>{_CORE}))"):
-        dm = re.fullmatch(pattern, symbols)
+    for pattern in _DAY_OF_EACH_MONTH_RES:
+        dm = pattern.fullmatch(symbols)
         if dm:
             unit = "month"
             if dm.group("core"):
@@ -423,12 +566,17 @@ def _periodic(tokens: Tokens) -> Item | None:
                     return None
                 unit = unit_end[0]
             day = tokens.values[dm.start("d")]
+            if (
+                unit in ("quarter", "half")
+                and dm.start("core") == 0
+                and _DEADLINE_WORD_RE.match(symbols[dm.end("core") :])
+            ):
+                # "ежеквартально до 5 числа": by the 5th of the month after each quarter.
+                return Every(unit, due_next=day) if 1 <= day <= 28 else None
             if unit != "month" or not 1 <= day <= 31:
                 return None
-            return {"t": "every", "u": "month", "day": day}
-    # "(ежеквартально) до 5 числа месяца, следующего за отчетным (кварталом)".
-    due_next = r"(?:nl|[tk])(?P<d>[NO])C?h?zar(?P<of>[hQHP])?"
-    dm = re.fullmatch(rf"(?:(?P<core>{_CORE}))?{due_next}", symbols)
+            return Every("month", day=day)
+    dm = _DUE_NEXT_RE.fullmatch(symbols)
     if dm:
         unit = "month"
         if dm.group("core"):
@@ -437,46 +585,50 @@ def _periodic(tokens: Tokens) -> Item | None:
                 return None
             unit = unit_end[0]
         of = dm.group("of")
-        if of in ("h", "Q", "H") and dm.group("core") and _UNIT_SYMBOLS[of] != unit:
+        if of in (MONTH_WORD, QUARTER, HALF) and dm.group("core") and _UNIT_SYMBOLS[of] != unit:
             return None
-        if of in ("h", "Q", "H") and not dm.group("core"):
+        if of in (MONTH_WORD, QUARTER, HALF) and not dm.group("core"):
             unit = _UNIT_SYMBOLS[of]
         day = tokens.values[dm.start("d")]
         if unit not in ("month", "quarter", "half") or not 1 <= day <= 28:
             return None
-        return {"t": "every", "u": unit, "due_next": day}
-    # "ежемесячно в начале месяца", "в конце каждого месяца"
-    dm = re.fullmatch(r"(?:(?P<c1>m)|(?P<c2>bh|Xvh|NXvh))?v?(?P<part>[BSe])b?h(?:(?P<c3>m))?", symbols)
-    if dm and (dm.group("c1") or dm.group("c3") or dm.group("c2") or "b" in symbols):
-        first, last = {"B": (1, 10), "S": (11, 20), "e": (21, None)}[dm.group("part")]
-        return {"t": "every", "u": "month", "days": [first, last]}
+        return Every(unit, due_next=day)
+    dm = _PART_OF_MONTH_RE.fullmatch(symbols)
+    if dm and (dm.group("c1") or dm.group("c3") or dm.group("c2") or EACH in symbols):
+        return Every("month", days=_PART_DAYS[_PARTS[dm.group("part")]])
     # A core with a window it is limited to: "ежемесячно с сентября по май",
     # "еженедельно в течение I четверти", "в течение 2023 года ежемесячно".
-    for cm in core_re.finditer(symbols):
+    for cm in _CORE_RE.finditer(symbols):
         if cm.start() != 0 and cm.end() != len(symbols):
             continue
         unit_end = _core(cm, tokens)
         if unit_end is None or unit_end[1]:
             continue
         rest = tokens.slice(cm.end()) if cm.start() == 0 else tokens.slice(0, cm.start())
-        if rest.symbols.startswith(","):
+        if rest.symbols.startswith(COMMA):
             rest = rest.slice(1)
-        if rest.symbols.endswith(","):
+        if rest.symbols.endswith(COMMA):
             rest = rest.slice(0, len(rest) - 1)
         if not rest.symbols:
             continue
         within = parse_item(rest, allow_periodic=False)
-        if within is None or within["t"] in ("every",):
+        if within is None or isinstance(within, Every):
             continue
-        if within["t"] == "cont" and within["scope"] == "plan_year":
-            return {"t": "every", "u": unit_end[0]}
-        return {"t": "every", "u": unit_end[0], "within": within}
+        if isinstance(within, Continuous) and within.scope == "plan_year":
+            return Every(unit_end[0])
+        return Every(unit_end[0], within=within)
     return None
+
+
+# «до конца», «в конце», «по итогам», «к концу», «не позднее конца» before a named period.
+_END_OF = re.compile(
+    f"(?:{one_of(IN, THROUGH)}?{END}|{THROUGH}?{RESULTS}|{one_of(UNTIL, BY)}{END}|{NOT_LATER}{END})(?={ANY_NUMBER})"
+)
 
 
 def _end_of_named(tokens: Tokens) -> Item | None:
     """ "до конца I квартала", "в конце I четверти", "по итогам I полугодия": the last day."""
-    m = re.match(r"(?:[vp]?e|p?I|[tk]e|nle)(?=[NOR])", tokens.symbols)
+    m = _END_OF.match(tokens.symbols)
     if not m:
         return None
     rest = tokens.slice(m.end())
@@ -484,11 +636,11 @@ def _end_of_named(tokens: Tokens) -> Item | None:
         item = pattern(rest)
         if item is None:
             continue
-        if item["t"] == "win" and item["u"] != "quarter":
+        if isinstance(item, Window) and item.unit != "quarter":
             return None
-        if item["t"] == "term" and item["a"] != item["b"]:
+        if isinstance(item, Term) and item.first != item.last:
             return None
-        return {**item, "dl": "end"}
+        return replace(item, only="end")
     return None
 
 
@@ -500,15 +652,18 @@ _PATTERNS: tuple[Callable[[Tokens], Item | None], ...] = (
     _term,
     _deadline_or_window,
 )
+# Unknown words are allowed only as the object of «весь период (реализации программы)».
+_PERIOD_OF_RE = re.compile(
+    f"(?:{IN}?{DURING})?{WHOLE}{PERIOD}{UNKNOWN_RE}{{1,4}}|{IN}?{DURING}{PERIOD}{UNKNOWN_RE}{{1,4}}"
+)
 
 
 def parse_item(tokens: Tokens, allow_periodic: bool = True) -> Item | None:
     """One item filling ``tokens`` entirely, or None."""
     if not tokens.symbols or len(tokens.symbols) > 40:
         return None
-    if "?" in tokens.symbols:
-        # Unknown words are allowed only as the object of "весь период (реализации программы)".
-        return _continuous(tokens) if re.fullmatch(r"(?:v?c)?LP\?{1,4}|v?cP\?{1,4}", tokens.symbols) else None
+    if UNKNOWN in tokens.symbols:
+        return _continuous(tokens) if _PERIOD_OF_RE.fullmatch(tokens.symbols) else None
     for pattern in _PATTERNS:
         item = pattern(tokens)
         if item is not None:
@@ -525,12 +680,19 @@ def parse_item(tokens: Tokens, allow_periodic: bool = True) -> Item | None:
 def _split(tokens: Tokens) -> list[Tokens]:
     pieces: list[Tokens] = []
     start = 0
-    for i, symbol in enumerate(tokens.symbols + ","):
-        if symbol == ",":
+    for i, symbol in enumerate(tokens.symbols + COMMA):
+        if symbol == COMMA:
             if i > start:
                 pieces.append(tokens.slice(start, i))
             start = i + 1
     return pieces
+
+
+# «I, III квартал», «1 и 15 сентября», «осенние и весенние каникулы»: a piece of a list that
+# is only a number (with its preposition) or a season borrows the words after the next one's.
+_NUMBER_HEAD = f"(?:{one_of(IN, FROM)}|{IN}{DURING}|{one_of(UNTIL, BY)}|{NOT_LATER}|{one_of(IN, THROUGH, UNTIL)}?{END}|{THROUGH}?{RESULTS})?{ANY_NUMBER}"
+_BARE_NUMBER_RE = re.compile(f"{_NUMBER_HEAD}|{IN}?{PERIOD}?{one_of(AUTUMN, WINTER, SPRING)}")
+_SHARED_RE = re.compile(f"{_NUMBER_HEAD}|{IN}?{PERIOD}?{one_of(AUTUMN, WINTER, SPRING)}(?={HOLIDAYS})")
 
 
 def _propagate(pieces: list[Tokens]) -> list[Tokens]:
@@ -538,17 +700,17 @@ def _propagate(pieces: list[Tokens]) -> list[Tokens]:
     result = list(pieces)
     for i in range(len(result) - 2, -1, -1):
         piece, following = result[i], result[i + 1]
-        bare = re.fullmatch(r"(?:[vs]|vc|[tk]|nl|[vpt]?e|p?I)?[NOR]|v?P?[123]", piece.symbols)
-        shared = re.match(r"(?:[vs]|vc|[tk]|nl|[vpt]?e|p?I)?[NOR]|v?P?[123](?=Z)", following.symbols)
+        bare = _BARE_NUMBER_RE.fullmatch(piece.symbols)
+        shared = _SHARED_RE.match(following.symbols)
         if bare and shared and following.symbols[shared.end() :]:
             tail = following.slice(shared.end())
             result[i] = Tokens(piece.symbols + tail.symbols, piece.values + tail.values, piece.annual)
     last = result[-1] if result else None
-    if last is not None and re.search(r"MYg?$", last.symbols):
-        year_at = last.symbols.rindex("Y")
+    if last is not None and _ENDS_WITH_MONTH_YEAR_RE.search(last.symbols):
+        year_at = last.symbols.rindex(YEAR)
         year = last.slice(year_at)
         for i in range(len(result) - 1):
-            if re.fullmatch(r"v?M", result[i].symbols):
+            if _BARE_MONTH_RE.fullmatch(result[i].symbols):
                 if result[i].values[-1] > last.values[year_at - 1]:
                     return []  # "декабрь, январь 2024": which December? Do not guess.
                 result[i] = Tokens(result[i].symbols + year.symbols, result[i].values + year.values)
@@ -556,16 +718,107 @@ def _propagate(pieces: list[Tokens]) -> list[Tokens]:
 
 
 def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
-    """Items of a whole phrase, with warnings; None if any part is not understood."""
+    """Items of a whole phrase, with warnings; None if any part is not understood.
+
+    A phrase the plain grammar does not read may still be dates with names: stages separated
+    by «;» («с 1 по 15 марта – школьный этап; …»), a date and the event's name, a note in
+    brackets, a place after a comma (``notes.name_of`` decides what is a name). The names
+    become the items' ``label``."""
+    plain = _parse_plain(tokens)
+    if plain is not None:
+        return plain
+    segments = _split_on(tokens, SEMICOLON)
+    if len(segments) == 1:
+        whole = _parse_named(tokens)
+        if whole is not None:
+            return whole
+    by_commas = len(segments) == 1
+    if by_commas:
+        # Stages separated by commas: «с 1 по 5 марта (школьный этап), с 10 по 20 марта (…)».
+        segments = _split_on(tokens, COMMA)
+    items: list[Item] = []
+    warnings: list[str] = []
+    named = 0
+    for segment in segments:
+        parsed = _parse_named(segment)
+        if parsed is None:
+            return None
+        segment_items, segment_warnings = parsed
+        named += any(item.label for item in segment_items)
+        items.extend(item for item in segment_items if item not in items)
+        warnings.extend(segment_warnings)
+    # Read apart, the pieces lose what a list shares («декабрь, январь 2024»): only stages
+    # that name themselves are read one by one.
+    if not items or not named or (by_commas and named < len(segments)):
+        return None
+    return items, warnings
+
+
+def _split_on(tokens: Tokens, separator: str) -> list[Tokens]:
+    pieces, start, depth = [], 0, 0
+    for i, symbol in enumerate(tokens.symbols):
+        depth += symbol == OPEN
+        depth -= symbol == CLOSE
+        if symbol == separator and depth <= 0:
+            pieces.append(tokens.slice(start, i))
+            start = i + 1
+    pieces.append(tokens.slice(start))
+    return [piece for piece in pieces if piece.symbols]
+
+
+def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
+    """Dates with a name before («школьный этап: 01.02-15.02») or after them («5 марта
+    Всероссийский урок», «1-15 марта (школьный этап)», «5 марта, г. Краснодар»)."""
+    plain = _parse_plain(tokens)
+    if plain is not None:
+        return plain
+    symbols = tokens.symbols
+    candidates: list[tuple[str, Tokens]] = []
+    # A name first, then ":" or a dash, then the dates.
+    for i, symbol in enumerate(symbols):
+        if symbol in (COLON, DASH) and 0 < i < len(symbols) - 1:
+            name = name_of(tokens.slice(0, i))
+            if name:
+                candidates.append((name, tokens.slice(i + 1)))
+                break
+    # The dates, then a name: the longest head that reads as dates, cut at a separator
+    # («5 марта, г. Краснодар») before anywhere else («5 марта Всероссийский урок»).
+    separators = (DASH, COMMA, COLON, OPEN)
+    cuts = [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] in separators]
+    cuts += [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] not in separators]
+    for cut in cuts:
+        if not maybe_name(symbols[cut:]):
+            continue
+        name = name_of(tokens.slice(cut))
+        if name is not None:
+            candidates.append((name, tokens.slice(0, cut)))
+    for name, rest in candidates:
+        if not rest.symbols.strip(",;:-()") or rest.symbols.count(OPEN) != rest.symbols.count(CLOSE):
+            continue
+        parsed = _parse_plain(rest)
+        if parsed is None:
+            continue
+        items, warnings = parsed
+        if name:
+            items = [replace(item, label=name) for item in items]
+        return items, warnings
+    return None
+
+
+# Brackets, colons and semicolons separate list items; so does a dash before «в».
+_LIST_SEPARATORS = re.compile(f"[{OPEN_RE}{CLOSE_RE}{SEMICOLON}{COLON}]|{DASH}(?={IN})")
+
+
+def _parse_plain(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     # Brackets and colons separate list items; so does a dash before "в": "2 раза в год – в мае".
-    symbols = re.sub(r"[();]|-(?=v)", ",", tokens.symbols)
+    symbols = _LIST_SEPARATORS.sub(COMMA, tokens.symbols)
     tokens = Tokens(symbols, tokens.values, tokens.annual)
     warnings: list[str] = []
-    joined_symbols = "".join(s for s in symbols if s != ",")
-    joined_values = tuple(v for s, v in zip(symbols, tokens.values, strict=True) if s != ",")
+    joined_symbols = "".join(s for s in symbols if s != COMMA)
+    joined_values = tuple(v for s, v in zip(symbols, tokens.values, strict=True) if s != COMMA)
     if not joined_symbols:
         if tokens.annual:
-            return [{"t": "cont", "scope": "plan_year"}], warnings
+            return [Continuous("plan_year")], warnings
         return None
     item = parse_item(Tokens(joined_symbols, joined_values))
     if item is not None:
@@ -589,30 +842,32 @@ def _combine_list(items: list[Item], warnings: list[str]) -> list[Item]:
     сентябрь-май" is monthly within September–May. An empty result means "not understood"."""
     if len(items) < 2:
         return items
-    periodic = [i for i in items if i["t"] == "every" or (i["t"] == "cont" and "times" in i)]
+    periodic = [i for i in items if isinstance(i, Every) or (isinstance(i, Continuous) and i.times is not None)]
     specific = [i for i in items if i not in periodic]
     if not periodic or not specific:
         return items
     if len(periodic) > 1:
         return []
     descriptor = periodic[0]
-    if "times" in descriptor:
-        if len(specific) != descriptor["times"]:
-            warnings.append(f"указано {descriptor['times']} раз(а) в год, а перечислено сроков: {len(specific)}")
+    if descriptor.times is not None:
+        if len(specific) != descriptor.times:
+            warnings.append(f"указано {descriptor.times} раз(а) в год, а перечислено сроков: {len(specific)}")
         return specific
     if len(specific) == 1 and _is_window(specific[0]):
-        if descriptor.get("within") or descriptor.get("due_next"):
+        if descriptor.within or descriptor.due_next:
             return []
-        return [{**descriptor, "within": specific[0]}]
+        return [replace(descriptor, within=specific[0])]
     # "ежеквартально (март, июнь, сентябрь, декабрь)": the list names the parts.
-    expected = {"quarter": 4, "half": 2, "term": 4, "trimester": 3}.get(descriptor["u"], 0)
-    if len(specific) == expected and not descriptor.get("within"):
+    expected = {"quarter": 4, "half": 2, "term": 4, "trimester": 3}.get(descriptor.unit, 0)
+    if len(specific) == expected and not descriptor.within:
         return specific
     return []
 
 
 def _is_window(item: Item) -> bool:
-    return item["t"] in ("win", "half", "term", "years") and not (item["t"] == "win" and item["u"] == "day")
+    if isinstance(item, Window):
+        return not item.is_day
+    return isinstance(item, (HalfYear, Term, Years))
 
 
 def _finish(items: list[Item], warnings: list[str]) -> tuple[list[Item], list[str]] | None:
@@ -620,7 +875,8 @@ def _finish(items: list[Item], warnings: list[str]) -> tuple[list[Item], list[st
         return None
     unique: list[Item] = []
     for item in items:
-        item.pop("times", None)
+        if isinstance(item, (Continuous, Every)):
+            item = replace(item, times=None)
         if item not in unique:
             unique.append(item)
     return unique, warnings

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import replace
+from datetime import date
 
-from .grammar import Item, parse_tokens
+from .grammar import parse_tokens
+from .items import Window, is_pinned, with_label
+from .labels import explain
 from .lexer import MAX_PHRASE_LENGTH, normalize, tokenize
-from .model import Schedule, ScheduleKind, explain, kind_of
+from .model import Schedule, ScheduleKind, kind_of
+from .notes import display_name, strip_times, strip_weekdays
 
 __all__ = ["normalize", "parse"]
 
@@ -48,6 +54,16 @@ _ANNUAL_ONLY_RE = re.compile(r"^(?:[\s,;().:-]|ежегодн[а-я]*|кажды
 def parse(text: str | None) -> Schedule:
     """Understand a deadline phrase; any input gives a schedule (``unparsed`` at worst)."""
     original = "" if text is None else str(text)
+    schedule = _parse_cached(original)
+    # A copy: the caller may change its lists, the cache's stays as parsed.
+    return replace(
+        schedule, warnings=list(schedule.warnings), items=list(schedule.items), weekdays=list(schedule.weekdays)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(original: str) -> Schedule:
+    """Real plans repeat their phrases («в течение года», «сентябрь») cell after cell."""
     try:
         return _parse(original)
     except Exception:  # noqa: BLE001 - the grammar must never break an import; flag instead
@@ -79,7 +95,14 @@ def _parse(text: str) -> Schedule:
     rest = _DEFER_RE.sub(" ", norm) if deferred else norm
     if deferred and _ANNUAL_ONLY_RE.match(rest):
         return _manual(text)
-    tokens = tokenize(rest)
+    tokens, claims = strip_weekdays(tokenize(rest))
+    tokens, only_times = strip_times(tokens)
+    if only_times:
+        return Schedule(
+            text=text,
+            kind=ScheduleKind.MANUAL,
+            explanation="указано только время, без даты — даты задаются вручную",
+        )
     parsed = parse_tokens(tokens)
     if parsed is None:
         if deferred:
@@ -87,15 +110,24 @@ def _parse(text: str) -> Schedule:
         return _unparsed(text)
     items, warnings = parsed
     warnings = list(warnings)
+    if any(item.label for item in items):
+        shown = normalize(text, keep_case=True)
+        items = [with_label(item, display_name(item.label, shown)) if item.label else item for item in items]
+    for claim in claims:
+        if claim.year is not None:
+            try:
+                conflict = claim.conflict(date(claim.year, claim.month, claim.day))
+            except ValueError:
+                conflict = None
+            if conflict:
+                warnings.append(conflict)
     if deferred:
         joined = "», «".join(deferred)
         warnings.append(f"уточнение «{joined}» не учтено в датах")
-    if tokens.annual and any(_is_pinned(item) for item in items):
+    if tokens.annual and any(is_pinned(item) for item in items):
         warnings.append("«ежегодно» при указанном годе: срок не повторяется в другие годы")
-    if any(item.get("t") == "win" and item["sm"] == 2 and item.get("sd") == 29 for item in items):
+    if any(isinstance(item, Window) and item.start_month == 2 and item.start_day == 29 for item in items):
         warnings.append("29 февраля в невисокосный год переносится на 28 февраля")
-    return Schedule(text=text, kind=kind_of(items), explanation=explain(items), warnings=warnings, items=items)
-
-
-def _is_pinned(item: Item) -> bool:
-    return item.get("sy") is not None or item.get("y") is not None or item.get("t") == "years" or "ay" in item
+    return Schedule(
+        text=text, kind=kind_of(items), explanation=explain(items), warnings=warnings, items=items, weekdays=claims
+    )

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.scenarios import TARGETS
+from bench.scenarios import ABSOLUTE_TARGETS, TARGETS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = {
@@ -32,6 +32,7 @@ SCENARIOS = {
     "http_import_upload",
     "http_import_review",
     "http_import_publish",
+    "schedule_batch",
 }
 KEYS = {"scenario", "backend", "n", "seconds", "floor_seconds", "ratio", "peak_rss_mb"}
 
@@ -53,12 +54,12 @@ def test_every_scenario_prints_a_sane_line(tmp_path):
     assert {line["scenario"] for line in lines} == SCENARIOS
     for line in lines:
         assert set(line) == KEYS, line
-        assert line["backend"] == ("files" if line["scenario"].startswith("import_") else "sqlite")
+        assert line["backend"] == ("files" if line["scenario"].startswith(("import_", "schedule_")) else "sqlite")
         assert line["n"] > 0 and line["seconds"] > 0, line
         if line["scenario"] != "http_health":
             assert line["floor_seconds"] > 0 and line["ratio"] > 0, line
             assert abs(line["ratio"] - line["seconds"] / line["floor_seconds"]) < 0.01 * line["ratio"] + 1e-3
-        assert line["scenario"] in TARGETS or line["scenario"] == "http_health"
+        assert line["scenario"] in {**TARGETS, **ABSOLUTE_TARGETS} or line["scenario"] == "http_health"
     by_name = {line["scenario"]: line for line in lines}
     # regenerate_noop asserts zero rows written itself (the run fails otherwise) and covers every task.
     assert by_name["regenerate_noop"]["n"] == by_name["generate"]["n"] == by_name["publish"]["n"]
