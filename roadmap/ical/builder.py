@@ -531,14 +531,15 @@ def render_events(
 def size_at_least(event: FeedEvent) -> int:
     """A lower bound of ``len(render_event(event, ...))`` in any shape, without rendering it.
 
-    The chunk holds the UID, the summary and the description in UTF-8 (escaping and folding
-    only add to them; each line break becomes two bytes), the description's "Срок" line, and
-    the lines every component has (BEGIN, END, DTSTAMP, LAST-MODIFIED, SEQUENCE, the names).
+    The chunk holds the UID, the summary and the description (escaping and folding only add to
+    them, and a character is at least one byte in UTF-8), the description's "Срок" line, and the
+    lines every component has (BEGIN, END, DTSTAMP, LAST-MODIFIED, SEQUENCE, the names). Counted
+    in characters, not encoded: a cheap bound, called for every event of a feed.
     """
     summary, description = _clean(event.summary), _clean(event.description)
     # A leading byte-order mark is dropped when the value is written (see _escape).
-    texts = len(summary.lstrip("\ufeff").encode("utf-8")) + len(description.lstrip("\ufeff").encode("utf-8"))
-    return _SIZE_FLOOR + len(event.uid) + texts + summary.count("\n") + description.count("\n")
+    texts = len(summary) + len(description) - summary.startswith("\ufeff") - description.startswith("\ufeff")
+    return _SIZE_FLOOR + len(event.uid) + texts
 
 
 # BEGIN:VTODO, END:VTODO, "UID:", DTSTAMP and LAST-MODIFIED with a UTC time, "SEQUENCE:0",
