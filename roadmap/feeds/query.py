@@ -428,12 +428,42 @@ def _roadmaps_version(scope: FeedScope, connection: Connection) -> FeedVersion:
     return FeedVersion(parts, max(moments) if moments else None)
 
 
+TASK_ROW_COLUMNS = (
+    "id",
+    "roadmap_id",
+    "label",
+    "start_on",
+    "due_on",
+    "due_effective_on",
+    "status",
+    "is_not_applicable",
+    "sequence",
+    "created_at",
+    "updated_at",
+    "measure_number",
+    "measure_title",
+    "responsible_text",
+    "measure_updated_at",
+    "section_number",
+    "section_title",
+    "roadmap_title",
+    "organization_name",
+    "held_on",
+    "coverage_total",
+    "report_comment",
+    "report_not_applicable",
+)
+
+
 def _status_filter(options: FeedOptions) -> ColumnElement:
     return Task.status.in_([TaskStatus(s) for s in options.ordered_statuses()])
 
 
 def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> list:
-    """One row per task with everything its event shows: one query, joins instead of N+1."""
+    """One row per task with everything its event shows: one query, joins instead of N+1.
+
+    The columns in the order of TASK_ROW_COLUMNS.
+    """
     stmt = (
         _joined(
             select(
@@ -467,7 +497,8 @@ def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date])
         .where(*_scope_filters(scope, options, window), Task.is_cancelled.is_(False), _status_filter(options))
         .order_by(Task.due_effective_on, Task.id)
     )
-    return list(db.session.execute(stmt))
+    # Core, not the ORM: plain rows, read by position (render._task_event unpacks them).
+    return db.session.connection().execute(stmt).all()
 
 
 @dataclass

@@ -150,19 +150,19 @@ def _latest(*values: datetime | None) -> datetime:
     return max(v for v in values if v is not None)
 
 
-def _report_summary(row) -> str | None:
-    if row.report_not_applicable is None:  # no current report (outer join)
+def _report_summary(held_on, coverage_total, comment, not_applicable) -> str | None:
+    if not_applicable is None:  # no current report (outer join)
         return None
-    if row.report_not_applicable:
-        reason = truncate(row.report_comment or "", COMMENT_LIMIT)
+    if not_applicable:
+        reason = truncate(comment or "", COMMENT_LIMIT)
         return "не применимо" + (f": {reason}" if reason else "")
     parts = []
-    if row.held_on is not None:
-        parts.append(f"проведено {format_date(row.held_on)}")
-    if row.coverage_total is not None:
-        parts.append(f"охват {row.coverage_total} чел.")
-    if row.report_comment:
-        parts.append(truncate(row.report_comment, COMMENT_LIMIT))
+    if held_on is not None:
+        parts.append(f"проведено {format_date(held_on)}")
+    if coverage_total is not None:
+        parts.append(f"охват {coverage_total} чел.")
+    if comment:
+        parts.append(truncate(comment, COMMENT_LIMIT))
     return "; ".join(parts) or "представлен"
 
 
@@ -177,11 +177,19 @@ class _Texts:
         self._spaced: dict[str, str] = {}
         self._sections: dict[tuple, tuple[list[str], tuple[str, ...]]] = {}
         self._states: dict[tuple, tuple[str, str]] = {}
+        self._truncated: dict[tuple[str, int], str] = {}
 
     def spaced(self, text: str) -> str:
         value = self._spaced.get(text)
         if value is None:
             value = self._spaced[text] = " ".join(text.split())
+        return value
+
+    def truncated(self, text: str, limit: int) -> str:
+        key = (text, limit)
+        value = self._truncated.get(key)
+        if value is None:
+            value = self._truncated[key] = truncate(text, limit)
         return value
 
     def section(self, number: str | None, title: str | None) -> tuple[list[str], tuple[str, ...]]:
@@ -238,44 +246,72 @@ event_cache = _EventCache()
 
 
 def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
-    status = row.status.value
-    overdue = not is_handed_in(status) and row.due_effective_on < request.today
-    key = ("task", tuple(row), overdue, request.uid_host, request.base_url, request.options.alarm_days)
+    # By position (query.TASK_ROW_COLUMNS): a row's attributes by name cost more than the rest.
+    (
+        task_id,
+        _roadmap_id,
+        label,
+        start_on,
+        due_on,
+        due_effective_on,
+        status,
+        is_not_applicable,
+        sequence,
+        created_at,
+        updated_at,
+        measure_number,
+        measure_title,
+        responsible_text,
+        measure_updated_at,
+        section_number,
+        section_title,
+        roadmap_title,
+        organization_name,
+        held_on,
+        coverage_total,
+        report_comment,
+        report_not_applicable,
+    ) = row
+    status = status.value
+    overdue = due_effective_on < request.today and not is_handed_in(status)
+    key = ("task", row, overdue, request.uid_host, request.base_url, request.options.alarm_days)
     event = event_cache.get(key)
     if event is not None:
         return event
-    mark, status_line = texts.state(status, row.is_not_applicable, overdue)
-    title = texts.spaced(row.measure_title)
-    section_lines, categories = texts.section(row.section_number, row.section_title)
+    mark, status_line = texts.state(status, is_not_applicable, overdue)
+    title = texts.spaced(measure_title)
+    section_lines, categories = texts.section(section_number, section_title)
     lines = [
-        f"Мероприятие {row.measure_number}. {title}",
-        f"Дорожная карта: {texts.spaced(row.roadmap_title)}",
+        f"Мероприятие {measure_number}. {title}",
+        f"Дорожная карта: {texts.spaced(roadmap_title)}",
         *section_lines,
-        f"Исполнитель: {row.organization_name}",
+        f"Исполнитель: {organization_name}",
     ]
-    if row.responsible_text:
-        lines.append(f"Ответственные по плану: {truncate(row.responsible_text, RESPONSIBLE_LIMIT)}")
-    if row.label:
-        lines.append(f"Период: {row.label}")
+    if responsible_text:
+        lines.append(f"Ответственные по плану: {texts.truncated(responsible_text, RESPONSIBLE_LIMIT)}")
+    if label:
+        lines.append(f"Период: {label}")
     lines.append(status_line)
-    report = _report_summary(row)
+    report = _report_summary(held_on, coverage_total, report_comment, report_not_applicable)
     if report:
         lines.append(f"Отчёт: {report}")
     event = FeedEvent(
-        uid=f"task-{row.id}@{request.uid_host}",
-        summary=f"{mark} {row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}",
+        uid=f"task-{task_id}@{request.uid_host}",
+        summary=f"{mark} {measure_number} {texts.truncated(title, SUMMARY_TITLE_LIMIT)}",
         description="\n".join(lines),
-        start=row.start_on,
-        due=row.due_on,
-        due_effective=row.due_effective_on,
-        url=f"{request.base_url}/tasks/{row.id}",
+        start=start_on,
+        due=due_on,
+        due_effective=due_effective_on,
+        url=f"{request.base_url}/tasks/{task_id}",
         categories=categories,
         # An awaiting-review report is "tentatively done"; VTODO feeds show it as IN-PROCESS.
         status="TENTATIVE" if status == "submitted" else "CONFIRMED",
         completed=status == "accepted",
-        sequence=row.sequence,
-        last_modified=_latest(row.updated_at, row.measure_updated_at),
-        created=row.created_at,
+        sequence=sequence,
+        last_modified=updated_at
+        if measure_updated_at is None or updated_at >= measure_updated_at
+        else measure_updated_at,
+        created=created_at,
         alarm_days=request.options.alarm_days,
     )
     event_cache.put(key, event)
@@ -436,6 +472,15 @@ class _Chunks:
             )
         return chunk
 
+    def lower_bound(self, head: bytes, indices: list[int]) -> int:
+        """At most the size of the calendar of these events, without rendering any not yet rendered."""
+        rendered = self._rendered
+        size = len(head) + len(_END)
+        for i in indices:
+            chunk = rendered.get(i)
+            size += len(chunk) if chunk is not None else size_at_least(self.events[i])
+        return size
+
     def body(self, head: bytes, indices: list[int], limit: int, first: list[int] | None = None) -> bytes | None:
         """The calendar of these events when it fits ``limit``; else None.
 
@@ -460,14 +505,22 @@ class _Chunks:
 def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date]) -> tuple[bytes, int, str | None]:
     """The body, and a note when the window had to be narrowed to stay under the size bound.
 
-    Each event is rendered at most once, and only while the size is in question: a feed over
-    the bound renders the narrowed window's events and as many others as it takes to learn
-    that the whole does not fit, never the whole calendar and then the narrowed one again.
+    Each event is rendered at most once, and only while the size is in question: a feed whose
+    events' lower bounds already exceed the bound renders none of them before narrowing; one
+    over the bound otherwise renders at most about the bound's worth before it learns so (the
+    narrower windows reuse those chunks), never the whole calendar and then a narrower one.
     """
     chunks = _Chunks(request, events)
     limit = request.max_bytes
     view = request.options.view
     everything = list(range(len(chunks)))
+    head = calendar_head(_calendar(request, window, None))
+    # The usual case, a feed under the bound, renders its events once and nothing else; the
+    # narrower windows are worked out only when it is not.
+    if chunks.lower_bound(head, everything) <= limit:
+        body = chunks.body(head, everything, limit)
+        if body is not None:
+            return body, len(chunks), None
     steps: list[tuple[tuple[date, date], list[int]]] = []
     for back, ahead in NARROW_STEPS:
         narrow = default_window(request.today, back, ahead)
@@ -477,11 +530,6 @@ def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date
         subset = [i for i in everything if _in_window(chunks.events[i], shown, view)]
         if len(subset) < len(everything):
             steps.append((shown, subset))
-
-    head = calendar_head(_calendar(request, window, None))
-    body = chunks.body(head, everything, limit, first=steps[0][1] if steps else None)
-    if body is not None:
-        return body, len(chunks), None
     kb = limit // 1024
     for shown, subset in steps:
         note = (

@@ -14,8 +14,6 @@ only generates the VTIMEZONE, once per process and zone.
 
 import hashlib
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -142,35 +140,51 @@ class FeedEvent:
     def __post_init__(self) -> None:
         if not self.uid or _has_controls(self.uid):
             raise ValueError(f"bad UID: {self.uid!r}")
-        for name in ("start", "due", "due_effective"):
-            if not _is_plain_date(getattr(self, name)):
-                raise TypeError(f"{name} must be a date, not {getattr(self, name)!r}")
-        if self.start > self.due:
-            raise ValueError(f"{self.uid}: start {self.start} is after due {self.due}")
-        if self.start > self.due_effective:
-            raise ValueError(f"{self.uid}: start {self.start} is after due_effective {self.due_effective}")
-        if self.url is not None and (not self.url or _has_controls(self.url) or " " in self.url):
-            raise ValueError(f"{self.uid}: bad URL {self.url!r}")
-        if isinstance(self.categories, str):
-            raise TypeError(f"{self.uid}: categories must be a list of strings")
-        if type(self.categories) is not tuple:
-            object.__setattr__(self, "categories", tuple(self.categories))
+        start, due, due_effective = self.start, self.due, self.due_effective
+        for name, value in (("start", start), ("due", due), ("due_effective", due_effective)):
+            if type(value) is not date and not _is_plain_date(value):
+                raise TypeError(f"{name} must be a date, not {value!r}")
+        if start > due:
+            raise ValueError(f"{self.uid}: start {start} is after due {due}")
+        if start > due_effective:
+            raise ValueError(f"{self.uid}: start {start} is after due_effective {due_effective}")
+        url = self.url
+        if url is not None and (not url or " " in url or _has_controls(url)):
+            raise ValueError(f"{self.uid}: bad URL {url!r}")
+        categories = self.categories
+        if type(categories) is not tuple:
+            if isinstance(categories, str):
+                raise TypeError(f"{self.uid}: categories must be a list of strings")
+            object.__setattr__(self, "categories", tuple(categories))
         if self.status not in EVENT_STATUSES:
             raise ValueError(f"{self.uid}: status must be one of {sorted(EVENT_STATUSES)}")
         if self.todo_status is not None and self.todo_status not in _TODO_STATUSES:
             raise ValueError(f"{self.uid}: VTODO status must be one of {sorted(_TODO_STATUSES)}")
         if self.sequence < 0:
             raise ValueError(f"{self.uid}: negative SEQUENCE")
-        for name in ("last_modified", "created"):
-            value = getattr(self, name)
-            if value is None and name == "created":
-                continue
-            if not isinstance(value, datetime) or value.utcoffset() is None:
-                raise ValueError(f"{self.uid}: {name} must be an aware datetime")
-        if type(self.alarm_days) is not tuple:
-            object.__setattr__(self, "alarm_days", tuple(self.alarm_days))
-        if any(not isinstance(d, int) or d < 0 for d in self.alarm_days):
-            raise ValueError(f"{self.uid}: alarm days must be non-negative integers")
+        _check_moment(self.uid, "last_modified", self.last_modified)
+        if self.created is not None:
+            _check_moment(self.uid, "created", self.created)
+        alarm_days = self.alarm_days
+        if type(alarm_days) is not tuple:
+            alarm_days = tuple(alarm_days)
+            object.__setattr__(self, "alarm_days", alarm_days)
+        if alarm_days not in _CHECKED_ALARM_DAYS:
+            if any(not isinstance(d, int) or d < 0 for d in alarm_days):
+                raise ValueError(f"{self.uid}: alarm days must be non-negative integers")
+            if len(_CHECKED_ALARM_DAYS) < 1024:
+                _CHECKED_ALARM_DAYS.add(alarm_days)
+
+
+# Alarm day tuples already validated: a feed's events all carry the same one.
+_CHECKED_ALARM_DAYS: set[tuple] = set()
+
+
+def _check_moment(uid: str, name: str, value: object) -> None:
+    if type(value) is datetime and value.tzinfo is UTC:
+        return
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValueError(f"{uid}: {name} must be an aware datetime")
 
 
 _TODO_STATUSES = frozenset({"NEEDS-ACTION", "IN-PROCESS", "COMPLETED", "CANCELLED"})
@@ -273,6 +287,8 @@ def _fold(line: str) -> bytes:
     cut at character boundaries, never leaving a backslash or caret at the end of a
     chunk (some clients mishandle an escape split across lines).
     """
+    if len(line) <= _FOLD // 4:  # four bytes at most per character: short enough whatever it holds
+        return line.encode("utf-8")
     data = line.encode("utf-8")
     size = len(data)
     if size <= _FOLD:
@@ -323,17 +339,14 @@ def _trigger_lines(
 
 
 def _alarm_blocks(
-    event: FeedEvent, summary: str, *, related_end: bool, end_shift: timedelta, alarm_time: time | None
+    event: FeedEvent, escaped_summary: str, *, related_end: bool, end_shift: timedelta, alarm_time: time | None
 ) -> list[bytes]:
+    """The VALARMs; ``escaped_summary`` is the summary escaped (a byte-order mark kept: inside
+    the reminder's text it does not start the value)."""
     out = []
     for wording, trigger in _trigger_lines(event.alarm_days, related_end, end_shift, alarm_time):
-        out += [
-            b"BEGIN:VALARM",
-            b"ACTION:DISPLAY",
-            _text_line("DESCRIPTION", wording + summary),
-            trigger,
-            b"END:VALARM",
-        ]
+        description = _fold(f"DESCRIPTION:{wording}{escaped_summary}")
+        out += [b"BEGIN:VALARM", b"ACTION:DISPLAY", description, trigger, b"END:VALARM"]
     return out
 
 
@@ -345,6 +358,10 @@ def _categories_line(categories: Sequence[str]) -> bytes:
 
 def _write(event: FeedEvent, view: str, component: str, alarms: bool, alarm_time: time | None) -> bytes:
     summary = _clean(event.summary)
+    escaped_summary = _escape_chars(summary) if _NEEDS_ESCAPING.search(summary) else summary
+    summary_line = _fold(
+        "SUMMARY:" + (escaped_summary[1:] if escaped_summary.startswith("\ufeff") else escaped_summary)
+    )
     window = "Срок: " + format_window(event.start, event.due, event.due_effective)
     description = _clean(event.description)
     description = f"{description}\n\n{window}" if description else window
@@ -356,7 +373,7 @@ def _write(event: FeedEvent, view: str, component: str, alarms: bool, alarm_time
         start = event.due_effective if view == "due" else event.start
         lines = [
             b"BEGIN:VEVENT",
-            _text_line("SUMMARY", summary),
+            summary_line,
             f"DTSTART;VALUE=DATE:{_date(start)}".encode("ascii"),
             # DTEND of an all-day event is exclusive: an event ending where it starts is
             # zero days long and some clients drop it.
@@ -400,7 +417,7 @@ def _write(event: FeedEvent, view: str, component: str, alarms: bool, alarm_time
             b"PERCENT-COMPLETE:100" if status == "COMPLETED" else b"PERCENT-COMPLETE:0",
             sequence,
             f"STATUS:{status}".encode("ascii"),
-            _text_line("SUMMARY", summary),
+            summary_line,
             uid,
         ]
         if event.url is not None:
@@ -411,7 +428,9 @@ def _write(event: FeedEvent, view: str, component: str, alarms: bool, alarm_time
 
     # Done or cancelled work should not ring.
     if alarms and event.alarm_days and not event.completed and status != "CANCELLED":
-        lines += _alarm_blocks(event, summary, related_end=related_end, end_shift=end_shift, alarm_time=alarm_time)
+        lines += _alarm_blocks(
+            event, escaped_summary, related_end=related_end, end_shift=end_shift, alarm_time=alarm_time
+        )
     lines.append(b"END:VEVENT" if component == "VEVENT" else b"END:VTODO")
     lines.append(b"")
     return b"\r\n".join(lines)
@@ -421,36 +440,27 @@ class _ChunkCache:
     """Rendered components by (record, shape): equal records give equal bytes.
 
     An aggregated feed changes one occurrence when a school submits; the next render reuses
-    the chunks of all the others. Bounded by entries; thread-safe.
+    the chunks of all the others. A plain dict emptied when full (a lookup is one hash of the
+    record, whose strings keep their hashes); dict operations are atomic, so threads share it.
     """
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
-        self._items: OrderedDict[tuple, bytes] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items: dict[tuple, bytes] = {}
         self.enabled = True
 
     def get(self, key: tuple) -> bytes | None:
-        if not self.enabled:
-            return None
-        chunk = self._items.get(key)
-        if chunk is not None:
-            with self._lock:
-                if key in self._items:
-                    self._items.move_to_end(key)
-        return chunk
+        return self._items.get(key) if self.enabled else None
 
     def put(self, key: tuple, chunk: bytes) -> None:
         if not self.enabled:
             return
-        with self._lock:
-            self._items[key] = chunk
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+        if len(self._items) >= self.max_entries:
+            self._items.clear()
+        self._items[key] = chunk
 
     def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
+        self._items.clear()
 
     def __len__(self) -> int:
         return len(self._items)
