@@ -523,3 +523,20 @@ def test_escaping_and_folding_of_cyrillic(client, world, subscribe):
     assert "○ 2.2 " + ROWS[3][1] in summaries
     raw = [b for b in blocks(body, "VEVENT") if any("2.2" in line for line in b)][0]
     assert any("КубГУ\\;" in line for line in raw)
+
+
+def test_feeds_pass_strict_parsers(client, world, subscribe, ical_js, ruby_icalendar):
+    """ical.js (Thunderbird), icalendar and ruby-icalendar in strict mode read every feed shape."""
+    _sub, executor_path = subscribe(world.executor_a)
+    _sub, coordinator_path = subscribe(world.coordinator)
+    for path, count in ((executor_path, 4), (coordinator_path, 5)):
+        for query in ("", "?view=spans", "?format=vtodo", "?format=vtodo&status=all&remind=0,7&remind_at=14:30"):
+            body = client.get(path + query).data
+            component = "VTODO" if "vtodo" in query else "VEVENT"
+            strict = ruby_icalendar(body)
+            assert strict["timezones"] == ["Europe/Moscow"]
+            assert {i["component"] for i in strict["items"]} == {component}
+            assert len(strict["items"]) >= count
+            assert {c for i in strict["items"] for c in i["categories"]} <= {"Раздел 1", "Раздел 2"}
+            assert len(ical_js(body)["items"]) == len(strict["items"])
+            assert len(by_uid(body, component)) == len(strict["items"])
