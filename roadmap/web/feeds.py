@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from roadmap.clock import app_zone, today_in
 from roadmap.extensions import csrf, db
-from roadmap.feeds import BuiltFeed, feed_cache
+from roadmap.feeds import BuiltFeed, feed_cache, shared_feeds
 from roadmap.feeds.options import (
     DEFAULT_STATUSES,
     MONTHS_AHEAD,
@@ -524,11 +524,16 @@ def _remember_guess(token_hash: str, inputs: tuple) -> None:
 
 
 def _built(prepared: PreparedFeed) -> BuiltFeed:
-    """The body of a prepared feed: from this process's cache, or built and cached."""
+    """The body of a prepared feed: from this process's cache, from Redis, or built and cached."""
     cache = feed_cache(current_app)
     built = cache.get(prepared.key)
     if built is None:
-        built = build(prepared)
+        shared = shared_feeds(current_app)
+        if shared is None:
+            built = build(prepared)
+        else:
+            # One render per version for all workers: another may have built it already.
+            built = shared.get_or_build(prepared.key, lambda: build(prepared))
         cache.put(prepared.key, built)
     return built
 
