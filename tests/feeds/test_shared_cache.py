@@ -32,6 +32,7 @@ def redis_client():
     yield client
     client.close()
 
+
 TOKEN = "shared-cache-test-token-" + "t" * 19
 
 
