@@ -424,3 +424,104 @@ def age_tasks(app, roadmap_id: int, today: date) -> None:
             # Fresh statistics, as autovacuum would have after such a change.
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
+
+
+# The cold-feed scenarios (issue 18): one organization per size with exactly that many one-date
+# tasks, spread over today-30 .. today+150 as in the comparison with Kanboard's feed.
+FEED_SIZES = (200, 2000)
+
+
+def feed_token(size: int) -> str:
+    return f"bench-feed-{size}-token-".ljust(43, "f")
+
+
+def build_sized_feeds(app, today: date, sizes: tuple[int, ...] = FEED_SIZES) -> dict[int, str]:
+    """A published roadmap per size for one new organization and its executor's subscription
+    (every status, the whole period); the feed paths by size."""
+    from datetime import timedelta
+
+    from roadmap.extensions import db
+    from roadmap.feeds.options import parse_options
+    from roadmap.feeds.service import create_subscription
+    from roadmap.models import Measure, MeasureParty, Organization, Roadmap, Section, User
+    from roadmap.plans.service import publish_roadmap
+    from roadmap.schedule import MONTHS_GEN, parse
+
+    start, end = period(today)
+    paths = {}
+    with app.app_context():
+
+        def bulk(model, rows: list[dict]) -> list[int]:
+            table = model.__table__
+            stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            return list(db.session.connection().execute(stmt, rows).scalars())
+
+        for size in sizes:
+            name = f"МБОУ СОШ № {size} (календарь)"
+            [org_id] = bulk(
+                Organization,
+                [{"full_name": name, "short_name": name, "kind": "school", "municipality": None, "is_active": True}],
+            )
+            [roadmap_id] = bulk(
+                Roadmap,
+                [
+                    {
+                        "title": f"Профориентация: {size} мероприятий",
+                        "owner_organization_id": org_id,
+                        "period_start": start,
+                        "period_end": end,
+                        "year_type": "calendar",
+                        "shift_rule": "next",
+                        "status": "draft",
+                    }
+                ],
+            )
+            [section_id] = bulk(
+                Section, [{"roadmap_id": roadmap_id, "number": "1", "title": "Профориентация", "position": 0}]
+            )
+            measures = []
+            for i in range(size):
+                due = today + timedelta(days=-30 + (i * 180) // size)
+                deadline = f"до {due.day} {MONTHS_GEN[due.month]} {due.year}"
+                schedule = parse(deadline)
+                measures.append(
+                    {
+                        "roadmap_id": roadmap_id,
+                        "section_id": section_id,
+                        "number": f"1.{i + 1}",
+                        "title": f"Мероприятие по профориентации № {i:04d}",
+                        "deadline_text": deadline,
+                        "schedule": schedule.to_dict(),
+                        "schedule_kind": schedule.kind,
+                        "manual_dates": None,
+                        "responsible_text": name,
+                        "position": i,
+                    }
+                )
+            measure_ids = bulk(Measure, measures)
+            bulk(
+                MeasureParty,
+                [
+                    {"measure_id": m, "position": 0, "text": name, "organization_id": org_id, "group_id": None}
+                    for m in measure_ids
+                ],
+            )
+            [user_id] = bulk(
+                User,
+                [
+                    {
+                        "login": f"feed{size}",
+                        "full_name": f"Исполнитель ({size})",
+                        "password_hash": "-",
+                        "role": "executor",
+                        "organization_id": org_id,
+                        "is_active_account": True,
+                    }
+                ],
+            )
+            publish_roadmap(db.session.get(Roadmap, roadmap_id), None)
+            options = parse_options({"from": start.isoformat(), "to": end.isoformat(), "status": "all"})
+            create_subscription(db.session.get(User, user_id), name="Телефон", options=options, token=feed_token(size))
+            db.session.commit()
+            paths[size] = f"/feeds/{feed_token(size)}.ics"
+    return paths

@@ -11,7 +11,7 @@ from pathlib import Path
 from time import perf_counter
 
 from bench import scenarios
-from bench.region import Region, age_tasks, bench_database_url, build_region, make_app
+from bench.region import Region, age_tasks, bench_database_url, build_region, build_sized_feeds, make_app
 from bench.report import machine, write_report
 from bench.scenarios import Result, feeds, generation, pages
 
@@ -88,6 +88,7 @@ def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date)
     age_tasks(app, region.roadmap_id, today)
     if "feeds" in only:
         emit(feeds(app, region, args.repeat))
+        emit(scenarios.cold_feeds(app, backend, build_sized_feeds(app, today), args.repeat))
     if "pages" in only:
         emit(pages(app, region, args.repeat, today))
     if "http" in only:

@@ -29,8 +29,14 @@ TARGETS = {
     "feed_school": 1.5,
     "feed_school_warm": 0.15,
     "feed_school_304": 0.05,
-    "feed_coordinator": 2.0,
+    # Issue 18: a cold render (nothing cached: no body, no event chunk) at most a quarter of
+    # icalendar's to_ical() of the same events; per event and fixed costs against absolute budgets.
+    "feed_coordinator": 0.25,
     "feed_coordinator_warm": 0.15,
+    "feed_cold_200": 0.25,
+    "feed_cold_2000": 0.25,
+    "feed_cold_marginal": 1.0,
+    "feed_cold_fixed": 1.0,
     "dashboard": 4.0,
     "matrix": 4.0,
     # http: seconds per request against the health endpoint's; rps shares of 40% and 60%.
@@ -58,6 +64,10 @@ FLOORS = {
     "feed_school_304": "as `feed_school`",
     "feed_coordinator": "icalendar `to_ical()` of the same events, built beforehand",
     "feed_coordinator_warm": "as `feed_coordinator`",
+    "feed_cold_200": "icalendar `to_ical()` of the same events, built beforehand",
+    "feed_cold_2000": "as `feed_cold_200`",
+    "feed_cold_marginal": "budget: 25 µs per event ((cold 2,000 − cold 200) / 1,800)",
+    "feed_cold_fixed": "budget: 3 ms (cold 200 − 200 × marginal)",
     "dashboard": "the page's aggregate SQL queries alone, through the driver",
     "matrix": "the page's aggregate SQL queries alone, through the driver",
     "http_health": "—",
@@ -245,17 +255,15 @@ def feeds(app, region: Region, repeat: int) -> list[Result]:
 
 
 def _feed(app, region: Region, name: str, token: str, repeat: int, *, with_304: bool) -> list[Result]:
-    from roadmap.feeds import feed_cache
 
     url = f"/feeds/{token}.ics"
     first = app.test_client().get(url)
     if first.status_code != 200:
         raise AssertionError(f"{name}: {first.status_code} {first.data[:300]!r}")
     etag = first.headers["ETag"]
-    cache = feed_cache(app)
 
     def cold():
-        cache.clear()
+        _clear_feed_caches(app)
         response = app.test_client().get(url)
         assert response.status_code == 200 and response.data == first.data
 
@@ -285,6 +293,63 @@ def _feed(app, region: Region, name: str, token: str, repeat: int, *, with_304: 
     if with_304:
         results.append(result(f"{name}_304", region.backend, events, median(timings["304"]), floor))
     return results
+
+
+COLD_MARGINAL_BUDGET = 25e-6
+COLD_FIXED_BUDGET = 3e-3
+
+
+def _clear_feed_caches(app) -> None:
+    from roadmap.feeds import feed_cache
+    from roadmap.feeds.render import event_cache
+    from roadmap.ical.builder import chunk_cache
+
+    feed_cache(app).clear()
+    event_cache.clear()
+    chunk_cache.clear()
+
+
+def cold_feeds(app, backend: str, paths: dict[int, str], repeat: int) -> list[Result]:
+    """An executor's feed of exactly N tasks, rendered cold (no cached body, no cached event
+    chunk) through the app's handler, against icalendar's to_ical() of the same events; the
+    marginal cost per event and the fixed cost from the two sizes."""
+    results = []
+    cold_seconds = {}
+    # The whole feed, as in the comparison with Kanboard: no size bound narrows 2,000 events.
+    bound, app.config["FEED_MAX_BYTES"] = app.config.get("FEED_MAX_BYTES"), 64 * 1024 * 1024
+    try:
+        for size, path in sorted(paths.items()):
+            results.append(_cold_feed(app, backend, size, path, repeat))
+            cold_seconds[size] = results[-1].seconds
+    finally:
+        app.config.pop("FEED_MAX_BYTES")
+        if bound is not None:
+            app.config["FEED_MAX_BYTES"] = bound
+    small, big = min(cold_seconds), max(cold_seconds)
+    if big > small:
+        marginal = (cold_seconds[big] - cold_seconds[small]) / (big - small)
+        fixed = cold_seconds[small] - small * marginal
+        results.append(result("feed_cold_marginal", backend, big - small, marginal, COLD_MARGINAL_BUDGET))
+        results.append(result("feed_cold_fixed", backend, small, fixed, COLD_FIXED_BUDGET))
+    return results
+
+
+def _cold_feed(app, backend: str, size: int, path: str, repeat: int) -> Result:
+    _clear_feed_caches(app)
+    first = app.test_client().get(path)
+    if first.status_code != 200 or first.data.count(b"BEGIN:VEVENT") != size:
+        raise AssertionError(f"feed_cold_{size}: {first.status_code}, {first.data.count(b'BEGIN:VEVENT')} events")
+
+    def cold():
+        _clear_feed_caches(app)
+        response = app.test_client().get(path)
+        assert response.status_code == 200 and response.data == first.data
+
+    timings, floors = [], []
+    for _ in range(repeat):
+        floors.append(_to_ical_floor(first.data)[0])
+        timings.append(per_call(cold))
+    return result(f"feed_cold_{size}", backend, size, median(timings), median(floors))
 
 
 # --- 5: pages --------------------------------------------------------------------------------

@@ -37,6 +37,15 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} должен быть целым числом, а не «{value}»") from None
 
 
+def _alarm_time(value: str):
+    from roadmap.feeds.options import OptionsError, parse_alarm_time
+
+    try:
+        return parse_alarm_time(value, "FEED_ALARM_TIME")
+    except OptionsError:
+        raise ConfigError(f"FEED_ALARM_TIME: ожидалось время ЧЧ:ММ, например 09:00, а не «{value}»") from None
+
+
 def _database_url(url: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -128,6 +137,11 @@ class Config:
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
         self.MAIL_EHLO_NAME = os.environ.get("MAIL_EHLO_NAME")
         self.BASE_URL = os.environ.get("BASE_URL")
+        # Calendar feeds (roadmap.feeds.site): their links' base URL and their UIDs' host; the
+        # hour reminders ring at unless a subscription sets its own.
+        self.FEED_BASE_URL = os.environ.get("FEED_BASE_URL")
+        self.FEED_UID_HOST = os.environ.get("FEED_UID_HOST")
+        self.FEED_ALARM_TIME = _alarm_time(os.environ.get("FEED_ALARM_TIME", "09:00"))
         self.REMINDERS_WEEKLY_WEEKDAY = _int("REMINDERS_WEEKLY_WEEKDAY", 0)
         self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "roadmap")
         self.JOBS_TIMEOUT = _int("JOBS_TIMEOUT", 1800)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from roadmap.cli.common import fail
 from roadmap.extensions import db
 from roadmap.feeds.query import resolve_scope
 from roadmap.feeds.service import SubscriptionError, cli_subscription
+from roadmap.feeds.site import DEVELOPMENT_BASE_URL, configured_base_url, feed_url
 from roadmap.models import Organization, Role, SubscriptionKind
 
 feeds = AppGroup("feeds", help="Подписки на календарь.")
@@ -58,8 +59,12 @@ def url(login, kind, roadmap_id, org_name):
     target = roadmap_id if kind == SubscriptionKind.ROADMAP else _organization_id(org_name)
     if kind == SubscriptionKind.PERSONAL and user.role == Role.EXECUTOR and user.organization_id is None:
         fail(f"у пользователя «{login}» не указана организация.")
-    if not current_app.config.get("SERVER_NAME"):
-        fail("не задан SERVER_NAME (адрес сайта, например roadmap.example.ru): без него нельзя построить ссылку.")
+    base = configured_base_url(current_app.config)
+    if base is None:
+        if current_app.config.get("PRODUCTION"):
+            fail("не задан адрес сайта: укажите FEED_BASE_URL (например https://roadmap.example.ru) или SERVER_NAME.")
+        # Development: the address `make run` serves.
+        base = DEVELOPMENT_BASE_URL
     try:
         subscription, token, created = cli_subscription(user, kind, target, current_app.config["SECRET_KEY"])
     except SubscriptionError as exc:
@@ -67,7 +72,7 @@ def url(login, kind, roadmap_id, org_name):
     if resolve_scope(subscription) is None:
         fail(f"пользователю «{login}» этот календарь недоступен.")
     db.session.commit()
-    click.echo(url_for("feeds.feed", token=token, _external=True))
+    click.echo(feed_url(current_app, token, base))
     if created:
         click.echo(f"Создана подписка «{subscription.name}» (№ {subscription.id}).", err=True)
 

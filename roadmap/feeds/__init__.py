@@ -1,8 +1,8 @@
 """Calendar subscriptions: tokens, feed scopes and options, version keys, cached bodies.
 
 `web/feeds.py` serves `/feeds/<token>.ics` through :func:`roadmap.feeds.render.prepare` (one
-aggregate query → ETag) and :func:`roadmap.feeds.render.build` (only for a version this process
-has not built yet); `cli/feeds.py` prints a subscription's URL.
+aggregate query → ETag) and :func:`roadmap.feeds.render.build` (only for a version neither this
+process nor, with Redis, any other has built yet); `cli/feeds.py` prints a subscription's URL.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from flask import Flask
 
 from roadmap.feeds.cache import BuiltFeed, FeedCache
 
-__all__ = ["BuiltFeed", "FeedCache", "feed_cache"]
+__all__ = ["BuiltFeed", "FeedCache", "feed_cache", "shared_feeds"]
 
 _EXTENSION = "roadmap.feeds.cache"
+_SHARED = "roadmap.feeds.shared"
 
 
 def feed_cache(app: Flask) -> FeedCache:
@@ -28,3 +29,17 @@ def feed_cache(app: Flask) -> FeedCache:
             ),
         )
     return cache
+
+
+def shared_feeds(app: Flask):
+    """The feed bodies shared through Redis (roadmap.feeds.shared), or None without REDIS_URL
+    (or with FEED_SHARED_CACHE off)."""
+    if _SHARED not in app.extensions:
+        url = app.config.get("REDIS_URL")
+        shared = None
+        if url and app.config.get("FEED_SHARED_CACHE", True):
+            from roadmap.feeds.shared import SharedFeeds
+
+            shared = SharedFeeds.from_url(url)
+        app.extensions.setdefault(_SHARED, shared)
+    return app.extensions[_SHARED]

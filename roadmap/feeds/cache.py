@@ -9,26 +9,47 @@ from __future__ import annotations
 import gzip
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
 
 __all__ = ["BuiltFeed", "FeedCache"]
 
 
-@dataclass(frozen=True)
 class BuiltFeed:
-    body: bytes
-    event_count: int
-    narrowed: str | None
-    gzipped: bytes = field(default=b"", repr=False)
+    """A built body, its event count and narrowing note; gzipped on first demand (once)."""
+
+    __slots__ = ("_gzipped", "body", "event_count", "narrowed")
+
+    def __init__(self, body: bytes, event_count: int, narrowed: str | None, gzipped: bytes | None = None) -> None:
+        self.body = body
+        self.event_count = event_count
+        self.narrowed = narrowed
+        self._gzipped = gzipped
 
     @classmethod
     def make(cls, body: bytes, event_count: int, narrowed: str | None) -> BuiltFeed:
-        # mtime=0: the same body always compresses to the same bytes (one strong ETag each).
-        return cls(body, event_count, narrowed, gzip.compress(body, compresslevel=6, mtime=0))
+        return cls(body, event_count, narrowed)
+
+    @property
+    def gzipped(self) -> bytes:
+        # Most calendar clients do not ask for gzip: compress only for those that do. Two threads
+        # may both compress once; they get the same bytes (mtime=0: one strong ETag each).
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self._gzipped
 
     @property
     def size(self) -> int:
-        return len(self.body) + len(self.gzipped)
+        # What it will hold once gzipped too (iCalendar text compresses to well under a quarter).
+        return len(self.body) + len(self.body) // 4
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BuiltFeed):
+            return NotImplemented
+        return (self.body, self.event_count, self.narrowed) == (other.body, other.event_count, other.narrowed)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"BuiltFeed({len(self.body)} bytes, {self.event_count} events, narrowed={self.narrowed!r})"
 
 
 class FeedCache:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from functools import lru_cache
 
 from roadmap.ical.text import format_date, plural_ru
@@ -20,6 +20,8 @@ __all__ = [
     "FeedOptions",
     "OptionsError",
     "default_window",
+    "format_alarm_time",
+    "parse_alarm_time",
     "parse_options",
 ]
 
@@ -53,7 +55,7 @@ MAX_WINDOW_DAYS = 6 * 366
 MAX_SECTIONS = 20
 
 # Query parameters a feed understands; anything else is ignored (clients append cache busters).
-KNOWN_PARAMS = ("section", "year", "status", "view", "alarms", "remind", "format", "from", "to")
+KNOWN_PARAMS = ("section", "year", "status", "view", "alarms", "remind", "remind_at", "format", "from", "to")
 
 
 class OptionsError(ValueError):
@@ -84,6 +86,9 @@ class FeedOptions:
     view: str = "due"
     alarms: bool = True
     alarm_days: tuple[int, ...] = DEFAULT_ALARM_DAYS
+    # The hour reminders ring at on their day (local wall-clock time); None: the global default
+    # (FEED_ALARM_TIME, 09:00 unless configured).
+    alarm_time: time | None = None
     component: str = "VEVENT"
     date_from: date | None = None
     date_to: date | None = None
@@ -111,6 +116,7 @@ class FeedOptions:
                 self.view,
                 "1" if self.alarms else "0",
                 ",".join(map(str, self.alarm_days)),
+                format_alarm_time(self.alarm_time) if self.alarm_time else "",
                 self.component,
                 self.date_from.isoformat() if self.date_from else "",
                 self.date_to.isoformat() if self.date_to else "",
@@ -132,6 +138,8 @@ class FeedOptions:
             params["alarms"] = "0"
         if self.alarm_days != DEFAULT_ALARM_DAYS:
             params["remind"] = ",".join(map(str, self.alarm_days))
+        if self.alarm_time is not None:
+            params["remind_at"] = format_alarm_time(self.alarm_time)
         if self.component != "VEVENT":
             params["format"] = self.component.lower()
         if self.date_from:
@@ -153,7 +161,8 @@ class FeedOptions:
         if self.alarms and self.alarm_days:
             days = sorted(set(self.alarm_days), reverse=True)
             unit = plural_ru(days[-1], "день", "дня", "дней")
-            parts.append("напоминания за " + " и ".join(map(str, days)) + f" {unit}")
+            at = f" в {format_alarm_time(self.alarm_time)}" if self.alarm_time else ""
+            parts.append("напоминания за " + " и ".join(map(str, days)) + f" {unit}{at}")
         else:
             parts.append("без напоминаний")
         if self.component == "VTODO":
@@ -177,6 +186,26 @@ def _date(value: str, name: str) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise OptionsError(f"{name}: ожидалась дата ГГГГ-ММ-ДД, получено «{value[:40]}».") from None
+
+
+def format_alarm_time(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def parse_alarm_time(value: str, name: str = "remind_at") -> time:
+    """A reminder hour written "9:00" or "09:30"; OptionsError (Russian) otherwise."""
+    hours, sep, minutes = value.strip().partition(":")
+    if (
+        not sep
+        or not hours.isdigit()
+        or not minutes.isdigit()
+        or len(hours) > 2
+        or len(minutes) != 2
+        or int(hours) > 23
+        or int(minutes) > 59
+    ):
+        raise OptionsError(f"{name}: ожидалось время ЧЧ:ММ, например 09:00, получено «{value[:40]}».")
+    return time(int(hours), int(minutes))
 
 
 def _flag(value: str, name: str) -> bool:
@@ -250,6 +279,8 @@ def parse_options(params: Mapping[str, str], base: FeedOptions | None = None) ->
                 f"remind: от 1 до {MAX_ALARMS} чисел через запятую, каждое не больше {MAX_ALARM_DAYS} дней."
             )
         values["alarm_days"] = tuple(sorted(set(days), reverse=True))
+    if (raw := get("remind_at")) is not None:
+        values["alarm_time"] = parse_alarm_time(raw) if raw.strip() else None
     if (raw := get("format")) is not None:
         component = raw.strip().upper()
         if component not in ("VEVENT", "VTODO"):
@@ -267,6 +298,7 @@ def parse_options(params: Mapping[str, str], base: FeedOptions | None = None) ->
         view=values.get("view", opts.view),
         alarms=values.get("alarms", opts.alarms),
         alarm_days=values.get("alarm_days", opts.alarm_days),
+        alarm_time=values.get("alarm_time", opts.alarm_time),
         component=values.get("component", opts.component),
         date_from=values.get("date_from", opts.date_from),
         date_to=values.get("date_to", opts.date_to),

@@ -8,7 +8,7 @@ and observers: one event "3.4 Экскурсии: 12 из 37 выполнили"
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import Connection, Select, bindparam, func, select, true
@@ -33,7 +33,7 @@ from roadmap.models import (
 )
 from roadmap.russian import truncate
 from roadmap.tasks.access import can_view_roadmap
-from roadmap.tasks.state import is_handed_in
+from roadmap.tasks.state import Workflow, is_handed_in
 
 __all__ = [
     "AggregateRow",
@@ -241,17 +241,26 @@ def _scope_filters(scope: FeedScope, options: FeedOptions, window: tuple[date, d
 
 
 def _time_filters(options: FeedOptions, window: tuple[date, date]) -> list[ColumnElement]:
-    """The plan year and the window: a task shows when its deadline (or, viewed as spans, any
-    day from start to deadline) falls in the window."""
+    """The plan year and the window: a task shows when its planned deadline (or, viewed as
+    spans, any day from its start to its planned deadline) falls in the window.
+
+    The planned date, not the one the production calendar moved off a holiday: a task of the
+    year due on 31 December stays in a calendar-year window when its deadline moves into January.
+    """
     start, end = window
     conditions: list[ColumnElement] = []
     if options.plan_year is not None:
         conditions.append(Task.plan_year == options.plan_year)
     if options.view == "spans":
-        conditions += [Task.start_on <= end, Task.due_effective_on >= start]
+        conditions += [Task.start_on <= end, Task.due_on >= start]
     else:
-        conditions += [Task.due_effective_on >= start, Task.due_effective_on <= end]
+        conditions += [Task.due_on >= start, Task.due_on <= end]
     return conditions
+
+
+# The longest a deadline moves off non-working days is the New Year holidays (about ten days): a
+# version over effective deadlines this much wider than the window covers every planned one in it.
+SHIFT_MARGIN = timedelta(days=31)
 
 
 def _joined(stmt: Select) -> Select:
@@ -285,7 +294,9 @@ VersionInputs = tuple[tuple, dict]
 def task_version_inputs(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> VersionInputs:
     """The shape of a per-task feed's version statement and its parameters: all it depends on."""
     start, end = window
-    params: dict = {"organization_id": scope.organization_id, "start": start, "end": end}
+    # Read from ix_task_org_due, by effective deadline: a window wider by the largest shift holds
+    # every task planned in the window (a superset of the shown rows, as a version may be).
+    params: dict = {"organization_id": scope.organization_id, "start": start - SHIFT_MARGIN, "end": end + SHIFT_MARGIN}
     if scope.roadmap_id is not None:
         params["roadmap_id"] = scope.roadmap_id
     if options.sections:
@@ -417,12 +428,42 @@ def _roadmaps_version(scope: FeedScope, connection: Connection) -> FeedVersion:
     return FeedVersion(parts, max(moments) if moments else None)
 
 
+TASK_ROW_COLUMNS = (
+    "id",
+    "roadmap_id",
+    "label",
+    "start_on",
+    "due_on",
+    "due_effective_on",
+    "status",
+    "is_not_applicable",
+    "sequence",
+    "created_at",
+    "updated_at",
+    "measure_number",
+    "measure_title",
+    "responsible_text",
+    "measure_updated_at",
+    "section_number",
+    "section_title",
+    "roadmap_title",
+    "organization_name",
+    "held_on",
+    "coverage_total",
+    "report_comment",
+    "report_not_applicable",
+)
+
+
 def _status_filter(options: FeedOptions) -> ColumnElement:
     return Task.status.in_([TaskStatus(s) for s in options.ordered_statuses()])
 
 
 def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> list:
-    """One row per task with everything its event shows: one query, joins instead of N+1."""
+    """One row per task with everything its event shows: one query, joins instead of N+1.
+
+    The columns in the order of TASK_ROW_COLUMNS.
+    """
     stmt = (
         _joined(
             select(
@@ -456,7 +497,8 @@ def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date])
         .where(*_scope_filters(scope, options, window), Task.is_cancelled.is_(False), _status_filter(options))
         .order_by(Task.due_effective_on, Task.id)
     )
-    return list(db.session.execute(stmt))
+    # Core, not the ORM: plain rows, read by position (render._task_event unpacks them).
+    return db.session.connection().execute(stmt).all()
 
 
 @dataclass
@@ -477,7 +519,9 @@ class AggregateRow:
     planned: int = 0
     not_applicable: int = 0  # "not applicable" on review or accepted: out of the applicable
     selected: int = 0
-    # The roadmap's change counter and last change: an occurrence changes only with its roadmap.
+    on_review: int = 0  # reports on review, "not applicable" claims included
+    # The occurrence's own: its tasks' date sequence (moves only when their dates do) and last
+    # change, cancelled tasks included; a report on another occurrence changes neither.
     sequence: int = 0
     updated_at: datetime | None = None
     created_at: datetime | None = None
@@ -500,7 +544,8 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
     The tasks are grouped in the order of ix_task_occurrence, which covers the query (no sort,
     no visit of the table); measures, sections and roadmaps are a few hundred rows read
     separately and joined here. An occurrence is shown when at least one of its tasks has a
-    selected status; the counts cover all of its (not cancelled) tasks.
+    selected status; the counts cover all of its (not cancelled) tasks. Its SEQUENCE and last
+    change are its own (see AggregateRow), so a school's report changes one event, not all.
     """
     roadmaps = {row.id: row for row in _visible_roadmaps(scope)}
     if not roadmaps:
@@ -522,11 +567,9 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         measure_stmt = measure_stmt.where(Section.number.in_(options.sections))
     measures = {row.id: row for row in db.session.execute(measure_stmt)}
 
-    conditions: list[ColumnElement] = [
-        Task.roadmap_id.in_(list(roadmaps)),
-        Task.is_cancelled.is_(False),
-        *_time_filters(options, window),
-    ]
+    # Cancelled tasks are grouped too (in the index's order), to count nothing but their last
+    # change: an occurrence that lost a task changed.
+    conditions: list[ColumnElement] = [Task.roadmap_id.in_(list(roadmaps)), *_time_filters(options, window)]
     grouping = [
         Task.roadmap_id,
         Task.measure_id,
@@ -537,12 +580,18 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         Task.plan_year,
         Task.label,
         Task.status,
+        Task.is_cancelled,
         Task.is_not_applicable,
     ]
-    groups = db.session.execute(select(*grouping, func.count()).where(*conditions).group_by(*grouping))
+    groups = db.session.execute(
+        select(*grouping, func.count(), func.max(Task.date_sequence), func.max(Task.updated_at))
+        .where(*conditions)
+        .group_by(*grouping)
+    )
 
     selected = set(options.ordered_statuses())
     rows: dict[tuple[int, int, str], AggregateRow] = {}
+    cancelled_changes: dict[tuple[int, int, str], datetime] = {}
     for (
         roadmap_id,
         measure_id,
@@ -553,10 +602,18 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         _year,
         label,
         status,
+        cancelled,
         claims_na,
         count,
+        date_sequence,
+        changed_at,
     ) in groups:
         if measure_id not in measures:
+            continue
+        if cancelled:
+            known = cancelled_changes.get((roadmap_id, measure_id, key))
+            if changed_at is not None and (known is None or changed_at > known):
+                cancelled_changes[(roadmap_id, measure_id, key)] = changed_at
             continue
         row = rows.get((roadmap_id, measure_id, key))
         if row is None:
@@ -573,17 +630,24 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         # The reports' rule (roadmap.tasks.state): a "not applicable" handed in leaves the applicable.
         counted = "not_applicable" if claims_na and is_handed_in(value) else value
         setattr(row, counted, getattr(row, counted) + count)
+        if value == Workflow.SUBMITTED:
+            row.on_review += count
         if value in selected:
             row.selected += count
+        row.sequence = max(row.sequence, int(date_sequence or 0))
+        if changed_at is not None and (row.updated_at is None or changed_at > row.updated_at):
+            row.updated_at = changed_at
 
     result = []
-    for row in rows.values():
+    for occurrence, row in rows.items():
         if not row.selected:
             continue
         measure, roadmap = measures[row.measure_id], roadmaps[row.roadmap_id]
-        row.sequence = roadmap.feed_version
+        cancelled_at = cancelled_changes.get(occurrence)
+        if cancelled_at is not None and (row.updated_at is None or cancelled_at > row.updated_at):
+            row.updated_at = cancelled_at
         row.created_at = roadmap.published_at or roadmap.created_at
-        row.updated_at = roadmap.feed_changed_at or row.created_at
+        row.updated_at = row.updated_at or row.created_at
         row.measure_number = measure.number
         row.measure_title = measure.title
         row.responsible_text = measure.responsible_text

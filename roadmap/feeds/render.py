@@ -22,11 +22,13 @@ from roadmap.ical.text import format_date, status_label, status_mark
 from roadmap.russian import truncate
 from roadmap.tasks.state import DONE_NOTE, Timeliness, is_handed_in, workflow_of
 
-__all__ = ["DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
+__all__ = ["DEFAULT_ALARM_TIME", "DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
 
 # Bump when the wording or shape of events changes: every ETag changes with it.
-FORMAT_VERSION = "3"
-FORMAT_CHANGED_AT = datetime(2026, 12, 1, tzinfo=UTC)
+FORMAT_VERSION = "4"
+FORMAT_CHANGED_AT = datetime(2026, 12, 2, tzinfo=UTC)
+# Reminders ring at the start of the working day, not at midnight.
+DEFAULT_ALARM_TIME = time(9, 0)
 # Google refuses feeds of about 1 MB; stay well under it.
 DEFAULT_MAX_BYTES = 512 * 1024
 # Windows tried, in order, when a feed is over the size bound: (months back, months ahead).
@@ -48,6 +50,8 @@ class FeedRequest:
     uid_host: str
     timezone: str = DEFAULT_TIMEZONE
     max_bytes: int = DEFAULT_MAX_BYTES
+    # When reminders ring on their day (local time): the subscription's hour or the global one.
+    alarm_time: time = DEFAULT_ALARM_TIME
 
     @property
     def window(self) -> tuple[date, date]:
@@ -83,6 +87,7 @@ def prepare(
             request.uid_host,
             request.timezone,
             str(request.max_bytes),
+            request.alarm_time.isoformat(),
             feed_version.key(),
         ]
     )
@@ -108,84 +113,209 @@ def build(prepared: PreparedFeed) -> BuiltFeed:
     """Query the rows and build the body, narrowed to the size bound when needed."""
     request = prepared.request
     window = request.window
+    texts = _Texts()
     if request.scope.aggregated:
         rows = aggregate_rows(request.scope, request.options, window)
-        events = [_aggregate_event(row, request) for row in rows]
+        events = [_aggregate_event(row, request, texts) for row in rows]
     else:
         rows = task_rows(request.scope, request.options, window)
-        events = [_task_event(row, request) for row in rows]
+        events = [_task_event(row, request, texts) for row in rows]
     body, count, note = _fit(request, events, window)
     return BuiltFeed.make(body, count, note)
 
 
 # --- events -------------------------------------------------------------------------------
 
+# Short enough for every client's category list (Outlook makes one category per value, several
+# parsers split escaped commas): the section's number, its full title is in DESCRIPTION.
+CATEGORY_TITLE_LIMIT = 40
 
-def _section(row) -> list[str]:
-    if row.section_title is None:
-        return []
-    return [f"{row.section_number}. {row.section_title}" if row.section_number else row.section_title]
+
+def _section_line(number: str | None, title: str | None) -> str | None:
+    if title is None:
+        return None
+    return f"{number}. {title}" if number else title
+
+
+def _category(number: str | None, title: str | None) -> tuple[str, ...]:
+    """«Раздел 3»; a section without a number by the start of its title."""
+    if title is None:
+        return ()
+    if number:
+        return (f"Раздел {number}",)
+    return (truncate(" ".join(title.split()), CATEGORY_TITLE_LIMIT),)
 
 
 def _latest(*values: datetime | None) -> datetime:
     return max(v for v in values if v is not None)
 
 
-def _report_summary(row) -> str | None:
-    if row.report_not_applicable is None:  # no current report (outer join)
+def _report_summary(held_on, coverage_total, comment, not_applicable) -> str | None:
+    if not_applicable is None:  # no current report (outer join)
         return None
-    if row.report_not_applicable:
-        reason = truncate(row.report_comment or "", COMMENT_LIMIT)
+    if not_applicable:
+        reason = truncate(comment or "", COMMENT_LIMIT)
         return "не применимо" + (f": {reason}" if reason else "")
     parts = []
-    if row.held_on is not None:
-        parts.append(f"проведено {format_date(row.held_on)}")
-    if row.coverage_total is not None:
-        parts.append(f"охват {row.coverage_total} чел.")
-    if row.report_comment:
-        parts.append(truncate(row.report_comment, COMMENT_LIMIT))
+    if held_on is not None:
+        parts.append(f"проведено {format_date(held_on)}")
+    if coverage_total is not None:
+        parts.append(f"охват {coverage_total} чел.")
+    if comment:
+        parts.append(truncate(comment, COMMENT_LIMIT))
     return "; ".join(parts) or "представлен"
 
 
-def _task_event(row, request: FeedRequest) -> FeedEvent:
-    status = row.status.value
-    display = workflow_of(status, is_not_applicable=row.is_not_applicable, is_cancelled=False).value
-    overdue = not is_handed_in(status) and row.due_effective_on < request.today
-    title = " ".join(row.measure_title.split())
+_OVERDUE_MARK = status_mark(Timeliness.OVERDUE.value)
+
+
+class _Texts:
+    """What many events of one feed share, composed once per feed: single-spaced titles, the
+    section lines, the status words and marks."""
+
+    def __init__(self) -> None:
+        self._spaced: dict[str, str] = {}
+        self._sections: dict[tuple, tuple[list[str], tuple[str, ...]]] = {}
+        self._states: dict[tuple, tuple[str, str]] = {}
+        self._truncated: dict[tuple[str, int], str] = {}
+
+    def spaced(self, text: str) -> str:
+        value = self._spaced.get(text)
+        if value is None:
+            value = self._spaced[text] = " ".join(text.split())
+        return value
+
+    def truncated(self, text: str, limit: int) -> str:
+        key = (text, limit)
+        value = self._truncated.get(key)
+        if value is None:
+            value = self._truncated[key] = truncate(text, limit)
+        return value
+
+    def section(self, number: str | None, title: str | None) -> tuple[list[str], tuple[str, ...]]:
+        key = (number, title)
+        value = self._sections.get(key)
+        if value is None:
+            line = _section_line(number, title)
+            value = self._sections[key] = ([f"Раздел: {line}"] if line else [], _category(number, title))
+        return value
+
+    def state(self, status: str, is_not_applicable: bool, overdue: bool) -> tuple[str, str]:
+        """(the SUMMARY's marks, the DESCRIPTION's status line)."""
+        key = (status, is_not_applicable, overdue)
+        value = self._states.get(key)
+        if value is None:
+            display = workflow_of(status, is_not_applicable=is_not_applicable, is_cancelled=False).value
+            mark = status_mark(display) + (_OVERDUE_MARK if overdue else "")
+            line = f"Статус: {status_label(display)}" + (f", {Timeliness.OVERDUE.label}" if overdue else "")
+            value = self._states[key] = (mark, line)
+        return value
+
+
+class _EventCache:
+    """Feed events by the row they were made of and what else shapes them (the event's own
+    version: a row holds every value its event shows). A feed rebuilt after one change makes
+    only the changed rows' events anew, and render_event finds the others' chunks by them.
+
+    A plain dict, emptied when full: a lookup is one hash of the row.
+    """
+
+    def __init__(self, max_entries: int = 50_000) -> None:
+        self.max_entries = max_entries
+        self._items: dict[tuple, FeedEvent] = {}
+        self.enabled = True
+
+    def get(self, key: tuple) -> FeedEvent | None:
+        return self._items.get(key) if self.enabled else None
+
+    def put(self, key: tuple, event: FeedEvent) -> None:
+        if not self.enabled:
+            return
+        if len(self._items) >= self.max_entries:
+            self._items.clear()
+        self._items[key] = event
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+event_cache = _EventCache()
+
+
+def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
+    # By position (query.TASK_ROW_COLUMNS): a row's attributes by name cost more than the rest.
+    (
+        task_id,
+        _roadmap_id,
+        label,
+        start_on,
+        due_on,
+        due_effective_on,
+        status,
+        is_not_applicable,
+        sequence,
+        created_at,
+        updated_at,
+        measure_number,
+        measure_title,
+        responsible_text,
+        measure_updated_at,
+        section_number,
+        section_title,
+        roadmap_title,
+        organization_name,
+        held_on,
+        coverage_total,
+        report_comment,
+        report_not_applicable,
+    ) = row
+    status = status.value
+    overdue = due_effective_on < request.today and not is_handed_in(status)
+    key = ("task", row, overdue, request.uid_host, request.base_url, request.options.alarm_days)
+    event = event_cache.get(key)
+    if event is not None:
+        return event
+    mark, status_line = texts.state(status, is_not_applicable, overdue)
+    title = texts.spaced(measure_title)
+    section_lines, categories = texts.section(section_number, section_title)
     lines = [
-        f"Мероприятие {row.measure_number}. {title}",
-        f"Дорожная карта: {' '.join(row.roadmap_title.split())}",
+        f"Мероприятие {measure_number}. {title}",
+        f"Дорожная карта: {texts.spaced(roadmap_title)}",
+        *section_lines,
+        f"Исполнитель: {organization_name}",
     ]
-    lines += [f"Раздел: {c}" for c in _section(row)]
-    lines.append(f"Исполнитель: {row.organization_name}")
-    if row.responsible_text:
-        lines.append(f"Ответственные по плану: {truncate(row.responsible_text, RESPONSIBLE_LIMIT)}")
-    if row.label:
-        lines.append(f"Период: {row.label}")
-    lines.append(f"Статус: {status_label(display)}" + (f", {Timeliness.OVERDUE.label}" if overdue else ""))
-    report = _report_summary(row)
+    if responsible_text:
+        lines.append(f"Ответственные по плану: {texts.truncated(responsible_text, RESPONSIBLE_LIMIT)}")
+    if label:
+        lines.append(f"Период: {label}")
+    lines.append(status_line)
+    report = _report_summary(held_on, coverage_total, report_comment, report_not_applicable)
     if report:
         lines.append(f"Отчёт: {report}")
-    return FeedEvent(
-        uid=f"task-{row.id}@{request.uid_host}",
-        summary=(
-            f"{status_mark(display)}{status_mark(Timeliness.OVERDUE.value) if overdue else ''} "
-            f"{row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}"
-        ),
+    event = FeedEvent(
+        uid=f"task-{task_id}@{request.uid_host}",
+        summary=f"{mark} {measure_number} {texts.truncated(title, SUMMARY_TITLE_LIMIT)}",
         description="\n".join(lines),
-        start=row.start_on,
-        due=row.due_on,
-        due_effective=row.due_effective_on,
-        url=f"{request.base_url}/tasks/{row.id}",
-        categories=_section(row),
+        start=start_on,
+        due=due_on,
+        due_effective=due_effective_on,
+        url=f"{request.base_url}/tasks/{task_id}",
+        categories=categories,
         # An awaiting-review report is "tentatively done"; VTODO feeds show it as IN-PROCESS.
         status="TENTATIVE" if status == "submitted" else "CONFIRMED",
         completed=status == "accepted",
-        sequence=row.sequence,
-        last_modified=_latest(row.updated_at, row.measure_updated_at),
-        created=row.created_at,
+        sequence=sequence,
+        last_modified=updated_at
+        if measure_updated_at is None or updated_at >= measure_updated_at
+        else measure_updated_at,
+        created=created_at,
         alarm_days=request.options.alarm_days,
     )
+    event_cache.put(key, event)
+    return event
 
 
 def _aggregate_mark(row) -> str:
@@ -198,14 +328,54 @@ def _aggregate_mark(row) -> str:
     return "planned"
 
 
-def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
-    title = " ".join(row.measure_title.split())
+def _aggregate_key(row, request: FeedRequest, overdue: bool) -> tuple:
+    return (
+        "occurrence",
+        row.roadmap_id,
+        row.measure_id,
+        row.occurrence_key,
+        row.label,
+        row.start_on,
+        row.due_on,
+        row.due_effective_on,
+        row.total,
+        row.accepted,
+        row.submitted,
+        row.returned,
+        row.planned,
+        row.not_applicable,
+        row.on_review,
+        row.sequence,
+        row.updated_at,
+        row.created_at,
+        row.measure_number,
+        row.measure_title,
+        row.responsible_text,
+        row.measure_updated_at,
+        row.section_number,
+        row.section_title,
+        row.roadmap_title,
+        overdue,
+        request.uid_host,
+        request.base_url,
+        request.options.alarm_days,
+    )
+
+
+def _aggregate_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
+    overdue = row.due_effective_on < request.today and bool(row.planned + row.returned)
+    key = _aggregate_key(row, request, overdue)
+    event = event_cache.get(key)
+    if event is not None:
+        return event
+    title = texts.spaced(row.measure_title)
     applicable, accepted = int(row.applicable), int(row.accepted)
+    section_lines, categories = texts.section(row.section_number, row.section_title)
     lines = [
         f"Мероприятие {row.measure_number}. {title}",
-        f"Дорожная карта: {' '.join(row.roadmap_title.split())}",
+        f"Дорожная карта: {texts.spaced(row.roadmap_title)}",
+        *section_lines,
     ]
-    lines += [f"Раздел: {c}" for c in _section(row)]
     if row.responsible_text:
         lines.append(f"Ответственные: {truncate(row.responsible_text, RESPONSIBLE_LIMIT)}")
     if row.label:
@@ -215,9 +385,9 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
         f"На проверке: {int(row.submitted)}; возвращено на доработку: {int(row.returned)}; "
         f"запланировано: {int(row.planned)}; не применимо: {int(row.not_applicable)}"
     )
-    if row.due_effective_on < request.today and row.planned + row.returned:
+    if overdue:
         lines.append(f"Просрочено: {int(row.planned + row.returned)}")
-    return FeedEvent(
+    event = FeedEvent(
         uid=f"measure-{row.measure_id}-{row.occurrence_key}@{request.uid_host}",
         summary=(
             f"{status_mark(_aggregate_mark(row))} {row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}: "
@@ -228,16 +398,20 @@ def _aggregate_event(row, request: FeedRequest) -> FeedEvent:
         due=row.due_on,
         due_effective=row.due_effective_on,
         url=f"{request.base_url}/roadmaps/{row.roadmap_id}",
-        categories=_section(row),
+        categories=categories,
         status="CONFIRMED",
         completed=accepted == applicable,
-        # The roadmap's change counter: it grows with every change of its tasks and measures,
-        # so it grows whenever this occurrence changes (and also when another one does).
+        # The occurrence's own date sequence and last change (see query.AggregateRow): a report
+        # on another occurrence leaves this event's SEQUENCE, DTSTAMP and LAST-MODIFIED alone.
         sequence=int(row.sequence),
         last_modified=_latest(row.updated_at, row.measure_updated_at),
         created=row.created_at,
         alarm_days=request.options.alarm_days,
+        # A VTODO is in process while any of its reports are on review.
+        todo_status="IN-PROCESS" if row.on_review else None,
     )
+    event_cache.put(key, event)
+    return event
 
 
 # --- the size bound -----------------------------------------------------------------------
@@ -255,10 +429,11 @@ def _description(request: FeedRequest, window: tuple[date, date], note: str | No
 
 
 def _in_window(event: FeedEvent, window: tuple[date, date], view: str) -> bool:
+    # By the planned deadline, as the rows were selected (query._time_filters).
     start, end = window
     if view == "spans":
-        return event.start <= end and event.due_effective >= start
-    return start <= event.due_effective <= end
+        return event.start <= end and event.due >= start
+    return start <= event.due <= end
 
 
 def _calendar(request: FeedRequest, window: tuple[date, date], note: str | None) -> FeedCalendar:
@@ -278,6 +453,7 @@ class _Chunks:
     def __init__(self, request: FeedRequest, events: list[FeedEvent]) -> None:
         self.events = order_events(events)
         self._options = request.options
+        self._alarm_time = request.alarm_time
         self._rendered: dict[int, bytes] = {}
 
     def __len__(self) -> int:
@@ -292,8 +468,18 @@ class _Chunks:
                 view=options.view,  # type: ignore[arg-type]
                 component=options.component,  # type: ignore[arg-type]
                 alarms=options.alarms,
+                alarm_time=self._alarm_time,
             )
         return chunk
+
+    def lower_bound(self, head: bytes, indices: list[int]) -> int:
+        """At most the size of the calendar of these events, without rendering any not yet rendered."""
+        rendered = self._rendered
+        size = len(head) + len(_END)
+        for i in indices:
+            chunk = rendered.get(i)
+            size += len(chunk) if chunk is not None else size_at_least(self.events[i])
+        return size
 
     def body(self, head: bytes, indices: list[int], limit: int, first: list[int] | None = None) -> bytes | None:
         """The calendar of these events when it fits ``limit``; else None.
@@ -319,14 +505,22 @@ class _Chunks:
 def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date]) -> tuple[bytes, int, str | None]:
     """The body, and a note when the window had to be narrowed to stay under the size bound.
 
-    Each event is rendered at most once, and only while the size is in question: a feed over
-    the bound renders the narrowed window's events and as many others as it takes to learn
-    that the whole does not fit, never the whole calendar and then the narrowed one again.
+    Each event is rendered at most once, and only while the size is in question: a feed whose
+    events' lower bounds already exceed the bound renders none of them before narrowing; one
+    over the bound otherwise renders at most about the bound's worth before it learns so (the
+    narrower windows reuse those chunks), never the whole calendar and then a narrower one.
     """
     chunks = _Chunks(request, events)
     limit = request.max_bytes
     view = request.options.view
     everything = list(range(len(chunks)))
+    head = calendar_head(_calendar(request, window, None))
+    # The usual case, a feed under the bound, renders its events once and nothing else; the
+    # narrower windows are worked out only when it is not.
+    if chunks.lower_bound(head, everything) <= limit:
+        body = chunks.body(head, everything, limit)
+        if body is not None:
+            return body, len(chunks), None
     steps: list[tuple[tuple[date, date], list[int]]] = []
     for back, ahead in NARROW_STEPS:
         narrow = default_window(request.today, back, ahead)
@@ -336,11 +530,6 @@ def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date
         subset = [i for i in everything if _in_window(chunks.events[i], shown, view)]
         if len(subset) < len(everything):
             steps.append((shown, subset))
-
-    head = calendar_head(_calendar(request, window, None))
-    body = chunks.body(head, everything, limit, first=steps[0][1] if steps else None)
-    if body is not None:
-        return body, len(chunks), None
     kb = limit // 1024
     for shown, subset in steps:
         note = (

@@ -4,6 +4,12 @@ The feed views query tasks, compose Russian SUMMARY/DESCRIPTION texts and hand t
 over as :class:`FeedEvent` records; :func:`build_calendar` turns them into the bytes
 served as ``text/calendar``. Nothing here reads the clock: the same input always gives
 byte-identical output, which is what makes ETags and 304 answers honest.
+
+The text is written directly from the records, one escaping and one folding pass per
+value: exactly the bytes ``icalendar``'s ``to_ical()`` gives for the same components
+(tests/ical/reference.py builds them with ``icalendar`` objects, and the property tests
+compare the two byte for byte), at a small fraction of its cost. ``icalendar`` itself
+only generates the VTIMEZONE, once per process and zone.
 """
 
 import hashlib
@@ -13,17 +19,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Literal
-
-from icalendar import Alarm, Calendar, Component, Event, Timezone, Todo
-from icalendar.prop import (
-    vCategory,
-    vDate,
-    vDatetime,
-    vDuration,
-    vInt,
-    vText,
-    vUri,
-)
 
 from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.ical.text import days_before_phrase, format_window
@@ -35,15 +30,15 @@ __all__ = [
     "assemble_calendar",
     "assembled_size",
     "build_calendar",
-    "calendar_component",
     "calendar_head",
+    "clean_text",
     "feed_etag",
     "order_events",
     "render_event",
     "render_events",
-    "serialize",
     "size_at_least",
     "todo_status",
+    "vtimezone",
 ]
 
 View = Literal["due", "spans"]
@@ -63,30 +58,39 @@ _VTIMEZONE_LAST_DATE = date(2040, 1, 1)
 # Octets per folded chunk: 75 with the leading space of a continuation line.
 _FOLD = 74
 
-
-class _Text(vText):
-    """TEXT value with RFC 5545 escaping only.
-
-    icalendar 7's ``vText`` first turns a literal backslash followed by "N" into a line
-    break (``C:\\New`` would come out as "C:" + newline + "ew"); this subclass escapes
-    exactly backslash, semicolon, comma and newline, so any text round-trips.
-    """
-
-    __slots__ = ()
-
-    def to_ical(self) -> bytes:
-        return self.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n").encode("utf-8")
-
-
 # The same characters as _CONTROLS, and CR: a text without any needs no cleaning at all.
 _NEEDS_CLEANING = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# What TEXT escaping touches (RFC 5545 3.3.11), and a leading byte-order mark, which
+# icalendar drops when it decodes a value.
+_NEEDS_ESCAPING = re.compile("[\\\\;,\n]|^\ufeff")
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     """Normalise line breaks to LF and drop control characters TEXT may not carry."""
     if _NEEDS_CLEANING.search(text) is None:  # the usual case; str.translate is slow
         return text
     return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
+
+
+_clean = clean_text
+
+
+def _escape(text: str) -> str:
+    """A TEXT value as written: backslash, semicolon, comma and newline escaped.
+
+    Exactly these four, so any text round-trips (icalendar 7's ``vText`` would first turn
+    a literal backslash followed by "N" into a line break; the reference uses the same
+    escaping). A leading byte-order mark is dropped, as icalendar drops it from a value.
+    """
+    if _NEEDS_ESCAPING.search(text) is None:
+        return text
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return _escape_chars(text)
+
+
+def _escape_chars(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -110,6 +114,11 @@ class FeedEvent:
     production calendar moved it off a non-working day. ``status`` is the VEVENT
     status; :func:`todo_status` maps it, together with ``completed``, for VTODO feeds.
     ``last_modified`` is the task's last change (aware); it doubles as DTSTAMP.
+    ``todo_status`` overrides the VTODO status (an aggregated occurrence is IN-PROCESS
+    while reports are on review, however its VEVENT reads).
+
+    Records are immutable and hashable: equal records render to equal bytes, which is
+    what lets :func:`render_event` keep each rendered chunk by its record.
     """
 
     uid: str
@@ -126,33 +135,59 @@ class FeedEvent:
     last_modified: datetime
     created: datetime | None
     alarm_days: tuple[int, ...] = (3, 1)
+    todo_status: str | None = None
 
     def __post_init__(self) -> None:
         if not self.uid or _has_controls(self.uid):
             raise ValueError(f"bad UID: {self.uid!r}")
-        for name in ("start", "due", "due_effective"):
-            if not _is_plain_date(getattr(self, name)):
-                raise TypeError(f"{name} must be a date, not {getattr(self, name)!r}")
-        if self.start > self.due:
-            raise ValueError(f"{self.uid}: start {self.start} is after due {self.due}")
-        if self.start > self.due_effective:
-            raise ValueError(f"{self.uid}: start {self.start} is after due_effective {self.due_effective}")
-        if self.url is not None and (not self.url or _has_controls(self.url) or " " in self.url):
-            raise ValueError(f"{self.uid}: bad URL {self.url!r}")
-        if isinstance(self.categories, str):
-            raise TypeError(f"{self.uid}: categories must be a list of strings")
+        start, due, due_effective = self.start, self.due, self.due_effective
+        for name, value in (("start", start), ("due", due), ("due_effective", due_effective)):
+            if type(value) is not date and not _is_plain_date(value):
+                raise TypeError(f"{name} must be a date, not {value!r}")
+        if start > due:
+            raise ValueError(f"{self.uid}: start {start} is after due {due}")
+        if start > due_effective:
+            raise ValueError(f"{self.uid}: start {start} is after due_effective {due_effective}")
+        url = self.url
+        if url is not None and (not url or " " in url or _has_controls(url)):
+            raise ValueError(f"{self.uid}: bad URL {url!r}")
+        categories = self.categories
+        if type(categories) is not tuple:
+            if isinstance(categories, str):
+                raise TypeError(f"{self.uid}: categories must be a list of strings")
+            object.__setattr__(self, "categories", tuple(categories))
         if self.status not in EVENT_STATUSES:
             raise ValueError(f"{self.uid}: status must be one of {sorted(EVENT_STATUSES)}")
+        if self.todo_status is not None and self.todo_status not in _TODO_STATUSES:
+            raise ValueError(f"{self.uid}: VTODO status must be one of {sorted(_TODO_STATUSES)}")
         if self.sequence < 0:
             raise ValueError(f"{self.uid}: negative SEQUENCE")
-        for name in ("last_modified", "created"):
-            value = getattr(self, name)
-            if value is None and name == "created":
-                continue
-            if not isinstance(value, datetime) or value.utcoffset() is None:
-                raise ValueError(f"{self.uid}: {name} must be an aware datetime")
-        if any(not isinstance(d, int) or d < 0 for d in self.alarm_days):
-            raise ValueError(f"{self.uid}: alarm days must be non-negative integers")
+        _check_moment(self.uid, "last_modified", self.last_modified)
+        if self.created is not None:
+            _check_moment(self.uid, "created", self.created)
+        alarm_days = self.alarm_days
+        if type(alarm_days) is not tuple:
+            alarm_days = tuple(alarm_days)
+            object.__setattr__(self, "alarm_days", alarm_days)
+        if alarm_days not in _CHECKED_ALARM_DAYS:
+            if any(not isinstance(d, int) or d < 0 for d in alarm_days):
+                raise ValueError(f"{self.uid}: alarm days must be non-negative integers")
+            if len(_CHECKED_ALARM_DAYS) < 1024:
+                _CHECKED_ALARM_DAYS.add(alarm_days)
+
+
+# Alarm day tuples already validated: a feed's events all carry the same one.
+_CHECKED_ALARM_DAYS: set[tuple] = set()
+
+
+def _check_moment(uid: str, name: str, value: object) -> None:
+    if type(value) is datetime and value.tzinfo is UTC:
+        return
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise ValueError(f"{uid}: {name} must be an aware datetime")
+
+
+_TODO_STATUSES = frozenset({"NEEDS-ACTION", "IN-PROCESS", "COMPLETED", "CANCELLED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,21 +220,101 @@ def todo_status(status: str, completed: bool) -> str:
     return "NEEDS-ACTION"
 
 
+def _event_todo_status(event: FeedEvent) -> str:
+    if event.todo_status is not None and event.status != "CANCELLED" and not event.completed:
+        return event.todo_status
+    return todo_status(event.status, event.completed)
+
+
 @lru_cache(maxsize=8)
-def _vtimezone(tzid: str) -> Timezone:
-    # Generating a VTIMEZONE walks the tz database: once per process, not per feed.
-    # The cached component is shared between calendars and never mutated.
-    return Timezone.from_tzid(tzid, first_date=_VTIMEZONE_FIRST_DATE, last_date=_VTIMEZONE_LAST_DATE)
+def vtimezone(tzid: str) -> bytes:
+    """The zone's VTIMEZONE as bytes, generated by icalendar once per process and zone.
+
+    icalendar adds a COMMENT saying which years the definition covers at VTIMEZONE level,
+    where RFC 5545 does not allow it (ruby-icalendar's strict parser rejects the feed): it
+    is left out.
+    """
+    from icalendar import Timezone
+
+    zone = Timezone.from_tzid(tzid, first_date=_VTIMEZONE_FIRST_DATE, last_date=_VTIMEZONE_LAST_DATE)
+    zone.pop("COMMENT", None)
+    return zone.to_ical()
 
 
-def _date(value: date) -> vDate:
-    # A bare vDate serialises without VALUE=DATE (only Component.add infers it), and
-    # without the parameter a DATE is not a valid DTSTART/DTEND/DUE.
-    return vDate(value, params={"VALUE": "DATE"})
+# --- values ---------------------------------------------------------------------------------
 
 
-def _utc(value: datetime) -> vDatetime:
-    return vDatetime(value.astimezone(UTC))
+@lru_cache(maxsize=8192)
+def _date(value: date) -> str:
+    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
+
+
+@lru_cache(maxsize=8192)
+def _utc(value: datetime) -> str:
+    moment = value.astimezone(UTC)
+    return (
+        f"{moment.year:04d}{moment.month:02d}{moment.day:02d}T{moment.hour:02d}{moment.minute:02d}{moment.second:02d}Z"
+    )
+
+
+def _duration(td: timedelta) -> str:
+    """A DURATION value exactly as icalendar's ``vDuration.to_ical`` writes it."""
+    sign = ""
+    if td.days < 0:
+        sign = "-"
+        td = -td
+    timepart = ""
+    if td.seconds:
+        timepart = "T"
+        hours = td.seconds // 3600
+        minutes = td.seconds % 3600 // 60
+        seconds = td.seconds % 60
+        if hours:
+            timepart += f"{hours}H"
+        if minutes or (hours and seconds):
+            timepart += f"{minutes}M"
+        if seconds:
+            timepart += f"{seconds}S"
+    if td.days == 0 and timepart:
+        return f"{sign}P{timepart}"
+    return f"{sign}P{abs(td.days)}D{timepart}"
+
+
+def _fold(line: str) -> bytes:
+    """Fold one content line exactly as icalendar 7's ``_foldline`` does.
+
+    Chunks of at most 74 octets (75 with the leading space of a continuation line),
+    cut at character boundaries, never leaving a backslash or caret at the end of a
+    chunk (some clients mishandle an escape split across lines).
+    """
+    if len(line) <= _FOLD // 4:  # four bytes at most per character: short enough whatever it holds
+        return line.encode("utf-8")
+    data = line.encode("utf-8")
+    size = len(data)
+    if size <= _FOLD:
+        return data
+    chunks = []
+    start = 0
+    while size - start > _FOLD:
+        cut = start + _FOLD
+        while data[cut] & 0xC0 == 0x80:  # UTF-8 continuation byte: back to the lead byte
+            cut -= 1
+        if data[cut - 1] in b"\\^":
+            cut -= 1
+        chunks.append(data[start:cut])
+        start = cut
+    chunks.append(data[start:])
+    return b"\r\n ".join(chunks)
+
+
+def _text_line(name: str, text: str) -> bytes:
+    return _fold(f"{name}:{_escape(text)}")
+
+
+# --- components -----------------------------------------------------------------------------
+
+_DAY = timedelta(days=1)
+_ZERO = timedelta(0)
 
 
 def _trigger_offset(days: int, alarm_time: time | None) -> timedelta:
@@ -210,94 +325,167 @@ def _trigger_offset(days: int, alarm_time: time | None) -> timedelta:
     return offset
 
 
-def _alarms(
-    event: FeedEvent,
-    summary: str,
-    *,
-    related_end: bool,
-    end_shift: timedelta,
-    alarm_time: time | None,
-) -> list[Alarm]:
-    alarms = []
-    for days in sorted(set(event.alarm_days), reverse=True):
-        alarm = Alarm()
-        alarm["ACTION"] = vText("DISPLAY")
-        alarm["DESCRIPTION"] = _Text(f"Срок {days_before_phrase(days)}: {summary}")
-        trigger = vDuration(_trigger_offset(days, alarm_time) - end_shift)
-        if related_end:
-            trigger.params["RELATED"] = "END"
-        alarm["TRIGGER"] = trigger
-        alarms.append(alarm)
-    return alarms
+@lru_cache(maxsize=256)
+def _trigger_lines(
+    alarm_days: tuple[int, ...], related_end: bool, end_shift: timedelta, alarm_time: time | None
+) -> tuple[tuple[str, bytes], ...]:
+    """(the reminder's wording before the summary, its TRIGGER line) per alarm, latest first."""
+    result = []
+    for days in sorted(set(alarm_days), reverse=True):
+        value = _duration(_trigger_offset(days, alarm_time) - end_shift)
+        trigger = f"TRIGGER;RELATED=END:{value}" if related_end else f"TRIGGER:{value}"
+        result.append((f"Срок {days_before_phrase(days)}: ", trigger.encode("ascii")))
+    return tuple(result)
 
 
-def _component(
-    event: FeedEvent,
-    *,
-    view: View,
-    component: ComponentName,
-    alarms: bool,
-    alarm_time: time | None,
-) -> Component:
+def _alarm_blocks(
+    event: FeedEvent, escaped_summary: str, *, related_end: bool, end_shift: timedelta, alarm_time: time | None
+) -> list[bytes]:
+    """The VALARMs; ``escaped_summary`` is the summary escaped (a byte-order mark kept: inside
+    the reminder's text it does not start the value)."""
+    out = []
+    for wording, trigger in _trigger_lines(event.alarm_days, related_end, end_shift, alarm_time):
+        description = _fold(f"DESCRIPTION:{wording}{escaped_summary}")
+        out += [b"BEGIN:VALARM", b"ACTION:DISPLAY", description, trigger, b"END:VALARM"]
+    return out
+
+
+def _categories_line(categories: Sequence[str]) -> bytes:
+    value = ",".join(_escape_chars(_clean(c)) for c in categories)
+    # One value: only its very first byte-order mark is dropped (see _escape).
+    return _fold("CATEGORIES:" + (value[1:] if value.startswith("\ufeff") else value))
+
+
+def _write(event: FeedEvent, view: str, component: str, alarms: bool, alarm_time: time | None) -> bytes:
     summary = _clean(event.summary)
+    escaped_summary = _escape_chars(summary) if _NEEDS_ESCAPING.search(summary) else summary
+    summary_line = _fold(
+        "SUMMARY:" + (escaped_summary[1:] if escaped_summary.startswith("\ufeff") else escaped_summary)
+    )
     window = "Срок: " + format_window(event.start, event.due, event.due_effective)
     description = _clean(event.description)
     description = f"{description}\n\n{window}" if description else window
+    stamp = _utc(event.last_modified)
+    uid = _text_line("UID", event.uid)
+    sequence = f"SEQUENCE:{event.sequence}".encode("ascii")
 
-    comp: Component = Event() if component == "VEVENT" else Todo()
-    comp["UID"] = vText(event.uid)
-    comp["DTSTAMP"] = _utc(event.last_modified)
-    comp["LAST-MODIFIED"] = _utc(event.last_modified)
-    if event.created is not None:
-        comp["CREATED"] = _utc(event.created)
-    comp["SEQUENCE"] = vInt(event.sequence)
-    comp["SUMMARY"] = _Text(summary)
-    comp["DESCRIPTION"] = _Text(description)
-    if event.url is not None:
-        comp["URL"] = vUri(event.url)
-    if event.categories:
-        categories = vCategory([])
-        categories.cats = [_Text(_clean(c)) for c in event.categories]
-        comp["CATEGORIES"] = categories
-
-    day = timedelta(days=1)
     if component == "VEVENT":
         start = event.due_effective if view == "due" else event.start
-        comp["DTSTART"] = _date(start)
-        # DTEND of an all-day event is exclusive: an event ending where it starts is
-        # zero days long and some clients drop it.
-        comp["DTEND"] = _date(event.due_effective + day)
-        comp["STATUS"] = vText(event.status)
-        # A deadline is not a meeting: do not mark the whole window busy.
-        comp["TRANSP"] = vText("TRANSPARENT")
+        lines = [
+            b"BEGIN:VEVENT",
+            summary_line,
+            f"DTSTART;VALUE=DATE:{_date(start)}".encode("ascii"),
+            # DTEND of an all-day event is exclusive: an event ending where it starts is
+            # zero days long and some clients drop it.
+            f"DTEND;VALUE=DATE:{_date(event.due_effective + _DAY)}".encode("ascii"),
+            f"DTSTAMP:{stamp}".encode("ascii"),
+            uid,
+            sequence,
+        ]
+        if event.categories:
+            lines.append(_categories_line(event.categories))
+        if event.created is not None:
+            lines.append(f"CREATED:{_utc(event.created)}".encode("ascii"))
+        lines += [
+            _text_line("DESCRIPTION", description),
+            f"LAST-MODIFIED:{stamp}".encode("ascii"),
+            f"STATUS:{event.status}".encode("ascii"),
+            # A deadline is not a meeting: do not mark the whole window busy.
+            b"TRANSP:TRANSPARENT",
+        ]
+        if event.url is not None:
+            lines.append(_fold(f"URL:{event.url}"))
         related_end = view == "spans"
-        end_shift = day if related_end else timedelta(0)
+        end_shift = _DAY if related_end else _ZERO
         status = event.status
     else:
+        status = _event_todo_status(event)
+        lines = [b"BEGIN:VTODO"]
+        if event.categories:
+            lines.append(_categories_line(event.categories))
+        if status == "COMPLETED":
+            lines.append(f"COMPLETED:{stamp}".encode("ascii"))
+        if event.created is not None:
+            lines.append(f"CREATED:{_utc(event.created)}".encode("ascii"))
+        lines += [_text_line("DESCRIPTION", description), f"DTSTAMP:{stamp}".encode("ascii")]
         if event.start < event.due_effective:
             # RFC 5545 wants DUE later than DTSTART; a one-day task has no DTSTART.
-            comp["DTSTART"] = _date(event.start)
-        comp["DUE"] = _date(event.due_effective)
-        status = todo_status(event.status, event.completed)
-        comp["STATUS"] = vText(status)
-        comp["PERCENT-COMPLETE"] = vInt(100 if status == "COMPLETED" else 0)
-        if status == "COMPLETED":
-            comp["COMPLETED"] = _utc(event.last_modified)
+            lines.append(f"DTSTART;VALUE=DATE:{_date(event.start)}".encode("ascii"))
+        lines += [
+            f"DUE;VALUE=DATE:{_date(event.due_effective)}".encode("ascii"),
+            f"LAST-MODIFIED:{stamp}".encode("ascii"),
+            b"PERCENT-COMPLETE:100" if status == "COMPLETED" else b"PERCENT-COMPLETE:0",
+            sequence,
+            f"STATUS:{status}".encode("ascii"),
+            summary_line,
+            uid,
+        ]
+        if event.url is not None:
+            lines.append(_fold(f"URL:{event.url}"))
         # For a VTODO, RELATED=END anchors the reminder at DUE itself.
         related_end = True
-        end_shift = timedelta(0)
+        end_shift = _ZERO
 
     # Done or cancelled work should not ring.
-    if alarms and not event.completed and status != "CANCELLED":
-        for alarm in _alarms(
-            event,
-            summary,
-            related_end=related_end,
-            end_shift=end_shift,
-            alarm_time=alarm_time,
-        ):
-            comp.add_component(alarm)
-    return comp
+    if alarms and event.alarm_days and not event.completed and status != "CANCELLED":
+        lines += _alarm_blocks(
+            event, escaped_summary, related_end=related_end, end_shift=end_shift, alarm_time=alarm_time
+        )
+    lines.append(b"END:VEVENT" if component == "VEVENT" else b"END:VTODO")
+    lines.append(b"")
+    return b"\r\n".join(lines)
+
+
+class _ChunkCache:
+    """Rendered components by (record, shape): equal records give equal bytes.
+
+    An aggregated feed changes one occurrence when a school submits; the next render reuses
+    the chunks of all the others. A plain dict emptied when full (a lookup is one hash of the
+    record, whose strings keep their hashes); dict operations are atomic, so threads share it.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._items: dict[tuple, bytes] = {}
+        self.enabled = True
+
+    def get(self, key: tuple) -> bytes | None:
+        return self._items.get(key) if self.enabled else None
+
+    def put(self, key: tuple, chunk: bytes) -> None:
+        if not self.enabled:
+            return
+        if len(self._items) >= self.max_entries:
+            self._items.clear()
+        self._items[key] = chunk
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+# About 1 KB a chunk: some 20 MB at most per process.
+chunk_cache = _ChunkCache(max_entries=20_000)
+
+
+def render_event(
+    event: FeedEvent,
+    *,
+    view: View = "due",
+    component: ComponentName = "VEVENT",
+    alarms: bool = True,
+    alarm_time: time | None = None,
+) -> bytes:
+    """One event's component as bytes (a chunk of :func:`assemble_calendar`)."""
+    _check_options(view, component, alarm_time)
+    key = (event, view, component, alarms, alarm_time)
+    chunk = chunk_cache.get(key)
+    if chunk is None:
+        chunk = _write(event, view, component, alarms, alarm_time)
+        chunk_cache.put(key, chunk)
+    return chunk
 
 
 def build_calendar(
@@ -322,8 +510,9 @@ def build_calendar(
     Events are sorted by effective due date and UID, so the output does not depend on
     the order of ``events``. Duplicate UIDs raise ``ValueError``.
     """
-    cal = calendar_component(calendar, events, view=view, component=component, alarms=alarms, alarm_time=alarm_time)
-    return serialize(cal)
+    _check_options(view, component, alarm_time)
+    chunks = render_events(events, view=view, component=component, alarms=alarms, alarm_time=alarm_time)
+    return assemble_calendar(calendar, chunks)
 
 
 _END = b"END:VCALENDAR\r\n"
@@ -349,30 +538,18 @@ def render_events(
     ]
 
 
-def render_event(
-    event: FeedEvent,
-    *,
-    view: View = "due",
-    component: ComponentName = "VEVENT",
-    alarms: bool = True,
-    alarm_time: time | None = None,
-) -> bytes:
-    """One event's component as bytes (a chunk of :func:`assemble_calendar`)."""
-    _check_options(view, component, alarm_time)
-    return serialize(_component(event, view=view, component=component, alarms=alarms, alarm_time=alarm_time))
-
-
 def size_at_least(event: FeedEvent) -> int:
     """A lower bound of ``len(render_event(event, ...))`` in any shape, without rendering it.
 
-    The chunk holds the UID, the summary and the description in UTF-8 (escaping and folding
-    only add to them; each line break becomes two bytes), the description's "Срок" line, and
-    the lines every component has (BEGIN, END, DTSTAMP, LAST-MODIFIED, SEQUENCE, the names).
+    The chunk holds the UID, the summary and the description (escaping and folding only add to
+    them, and a character is at least one byte in UTF-8), the description's "Срок" line, and the
+    lines every component has (BEGIN, END, DTSTAMP, LAST-MODIFIED, SEQUENCE, the names). Counted
+    in characters, not encoded: a cheap bound, called for every event of a feed.
     """
     summary, description = _clean(event.summary), _clean(event.description)
-    # A leading byte-order mark is dropped when the value is written (see _to_unicode).
-    texts = len(summary.lstrip("\ufeff").encode("utf-8")) + len(description.lstrip("\ufeff").encode("utf-8"))
-    return _SIZE_FLOOR + len(event.uid) + texts + summary.count("\n") + description.count("\n")
+    # A leading byte-order mark is dropped when the value is written (see _escape).
+    texts = len(summary) + len(description) - summary.startswith("\ufeff") - description.startswith("\ufeff")
+    return _SIZE_FLOOR + len(event.uid) + texts
 
 
 # BEGIN:VTODO, END:VTODO, "UID:", DTSTAMP and LAST-MODIFIED with a UTC time, "SEQUENCE:0",
@@ -382,12 +559,40 @@ _SIZE_FLOOR = 13 + 11 + 6 + 26 + 32 + 12 + 10 + 14 + 12
 
 def order_events(events: Sequence[FeedEvent]) -> list[FeedEvent]:
     """Events in feed order (effective due date, then UID); duplicate UIDs raise ValueError."""
-    return _ordered(events)
+    ordered = sorted(events, key=lambda e: (e.due_effective, e.uid))
+    # Two events under one UID would make clients keep only one of them, at random.
+    if len({e.uid for e in ordered}) != len(ordered):
+        raise ValueError("duplicate UID in feed")
+    return ordered
 
 
 def calendar_head(calendar: FeedCalendar) -> bytes:
     """The calendar's properties and VTIMEZONE: what precedes the events."""
-    return serialize(calendar_component(calendar, ()))[: -len(_END)]
+    refresh = _duration(timedelta(minutes=calendar.refresh_minutes))
+    lines = [
+        b"BEGIN:VCALENDAR",
+        b"VERSION:2.0",
+        _text_line("PRODID", _clean(calendar.prodid)),
+        b"CALSCALE:GREGORIAN",
+        b"METHOD:PUBLISH",
+    ]
+    if calendar.description:
+        description = _escape(_clean(calendar.description))
+        lines += [_fold(f"DESCRIPTION:{description}"), _fold(f"X-WR-CALDESC:{description}")]
+    # A calendar name is one line in every client's sidebar.
+    name = _escape(_clean(calendar.name).replace("\n", " "))
+    lines += [
+        _fold(f"NAME:{name}"),
+        _fold(f"X-WR-CALNAME:{name}"),
+        # RFC 7986 requires the VALUE=DURATION parameter.
+        f"REFRESH-INTERVAL;VALUE=DURATION:{refresh}".encode("ascii"),
+        f"X-PUBLISHED-TTL:{refresh}".encode("ascii"),
+        _text_line("X-WR-TIMEZONE", calendar.timezone),
+        # No value in the feed carries a TZID (dates are DATE, instants are UTC), but
+        # X-WR-TIMEZONE names a zone and Outlook wants its definition at hand.
+        vtimezone(calendar.timezone),
+    ]
+    return b"\r\n".join(lines)
 
 
 def assemble_calendar(calendar: FeedCalendar, chunks: Sequence[bytes]) -> bytes:
@@ -406,116 +611,6 @@ def _check_options(view: str, component: str, alarm_time: time | None) -> None:
         raise ValueError(f"unknown component {component!r}")
     if alarm_time is not None and alarm_time.tzinfo is not None:
         raise ValueError("alarm_time is a local wall-clock time and must be naive")
-
-
-def _ordered(events: Sequence[FeedEvent]) -> list[FeedEvent]:
-    ordered = sorted(events, key=lambda e: (e.due_effective, e.uid))
-    # Two events under one UID would make clients keep only one of them, at random.
-    if len({e.uid for e in ordered}) != len(ordered):
-        raise ValueError("duplicate UID in feed")
-    return ordered
-
-
-def calendar_component(
-    calendar: FeedCalendar,
-    events: Sequence[FeedEvent],
-    *,
-    view: View = "due",
-    component: ComponentName = "VEVENT",
-    alarms: bool = True,
-    alarm_time: time | None = None,
-) -> Calendar:
-    """The ``icalendar.Calendar`` behind :func:`build_calendar`, for inspection."""
-    _check_options(view, component, alarm_time)
-    ordered = _ordered(events)
-
-    cal = Calendar()
-    cal["VERSION"] = vText("2.0")
-    cal["PRODID"] = _Text(_clean(calendar.prodid))
-    cal["CALSCALE"] = vText("GREGORIAN")
-    cal["METHOD"] = vText("PUBLISH")
-    # A calendar name is one line in every client's sidebar.
-    name = _Text(_clean(calendar.name).replace("\n", " "))
-    cal["NAME"] = name
-    cal["X-WR-CALNAME"] = name
-    if calendar.description:
-        description = _Text(_clean(calendar.description))
-        cal["DESCRIPTION"] = description
-        cal["X-WR-CALDESC"] = description
-    cal["X-WR-TIMEZONE"] = vText(calendar.timezone)
-    refresh = timedelta(minutes=calendar.refresh_minutes)
-    # RFC 7986 requires the VALUE=DURATION parameter; icalendar does not add it.
-    cal["REFRESH-INTERVAL"] = vDuration(refresh, params={"VALUE": "DURATION"})
-    cal["X-PUBLISHED-TTL"] = vDuration(refresh)
-
-    # No value in the feed carries a TZID (dates are DATE, instants are UTC), but
-    # X-WR-TIMEZONE names a zone and Outlook wants its definition at hand.
-    cal.add_component(_vtimezone(calendar.timezone))
-    for event in ordered:
-        cal.add_component(_component(event, view=view, component=component, alarms=alarms, alarm_time=alarm_time))
-    return cal
-
-
-def _fold(line: str) -> bytes:
-    """Fold one content line exactly as icalendar 7's ``_foldline`` does, only faster.
-
-    Chunks of at most 74 octets (75 with the leading space of a continuation line),
-    cut at character boundaries, never leaving a backslash or caret at the end of a
-    chunk (some clients mishandle an escape split across lines).
-    """
-    data = line.encode("utf-8")
-    size = len(data)
-    if size <= _FOLD:
-        return data
-    chunks = []
-    start = 0
-    while size - start > _FOLD:
-        cut = start + _FOLD
-        while data[cut] & 0xC0 == 0x80:  # UTF-8 continuation byte: back to the lead byte
-            cut -= 1
-        if data[cut - 1] in b"\\^":
-            cut -= 1
-        chunks.append(data[start:cut])
-        start = cut
-    chunks.append(data[start:])
-    return b"\r\n ".join(chunks)
-
-
-def _to_unicode(value: bytes) -> str:
-    # As icalendar's to_unicode: a leading byte-order mark is dropped.
-    try:
-        return value.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return value.decode("utf-8-sig", "replace")
-
-
-def serialize(cal: Component) -> bytes:
-    """``cal.to_ical()``, byte for byte, in a fraction of the time.
-
-    icalendar folds every line character by character in Python and wraps each line in
-    objects (a Contentline, an empty Parameters for every property without any); this does
-    what ``Contentline.from_parts`` does with plain strings, and folds with :func:`_fold`.
-    Property rendering and escaping stay icalendar's.
-    """
-    out = []
-    for name, value in cal.property_items(sorted=True):
-        if hasattr(value, "to_ical"):
-            text = value.to_ical()
-        else:
-            text = vText(value).to_ical()
-        if isinstance(text, bytes):
-            text = _to_unicode(text)
-        params = getattr(value, "params", None)
-        rendered = params.to_ical(sorted=True) if params else None
-        if rendered:
-            if isinstance(rendered, bytes):
-                rendered = _to_unicode(rendered)
-            line = f"{name};{rendered}:{text}"
-        else:
-            line = f"{name}:{text}"
-        out.append(_fold(line))
-    out.append(b"")
-    return b"\r\n".join(out)
 
 
 def feed_etag(body: bytes) -> str:

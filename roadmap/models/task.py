@@ -119,6 +119,9 @@ class Task(Base):
             "label",
             "status",
             "is_cancelled",
+            "is_not_applicable",
+            "date_sequence",
+            "updated_at",
         ),
     )
 
@@ -142,6 +145,9 @@ class Task(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # iCalendar SEQUENCE: grows whenever what a calendar shows of the task changes.
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Grows only when the task's dates move: the SEQUENCE of an aggregated feed's occurrence,
+    # which a school's report must not change.
+    date_sequence: Mapped[int] = mapped_column(Integer, server_default="0")
     # No foreign key: task and report would reference each other, and reports are never deleted.
     current_report_id: Mapped[int | None]
     created_at: Mapped[created_at]

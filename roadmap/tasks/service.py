@@ -275,6 +275,7 @@ def generate_tasks(
                 due_effective_on=bindparam("_eff"),
                 label=bindparam("_label"),
                 plan_year=bindparam("_year"),
+                date_sequence=table.c.date_sequence + 1,
                 **bump,
             )
         )

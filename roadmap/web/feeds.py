@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import urlencode
 
@@ -13,11 +13,11 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from sqlalchemy import Connection, select, update
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from roadmap.clock import app_zone, today_in
 from roadmap.extensions import csrf, db
-from roadmap.feeds import BuiltFeed, feed_cache
+from roadmap.feeds import BuiltFeed, feed_cache, shared_feeds
 from roadmap.feeds.options import (
     DEFAULT_STATUSES,
     MONTHS_AHEAD,
@@ -25,6 +25,8 @@ from roadmap.feeds.options import (
     STATUS_CHOICES,
     FeedOptions,
     OptionsError,
+    format_alarm_time,
+    parse_alarm_time,
     parse_options,
     stored_options,
 )
@@ -36,7 +38,7 @@ from roadmap.feeds.query import (
     scope_of,
     task_version_inputs,
 )
-from roadmap.feeds.render import DEFAULT_MAX_BYTES, FeedRequest, PreparedFeed, build, prepare
+from roadmap.feeds.render import DEFAULT_ALARM_TIME, DEFAULT_MAX_BYTES, FeedRequest, PreparedFeed, build, prepare
 from roadmap.feeds.service import (
     MAX_TOKEN_LENGTH,
     SubscriptionError,
@@ -46,6 +48,7 @@ from roadmap.feeds.service import (
     list_subscriptions,
     revoke_subscription,
 )
+from roadmap.feeds.site import configured_base_url, feed_url, uid_host
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
 from roadmap.russian import natural_key, truncate
 from roadmap.web.access import roles_required
@@ -66,6 +69,14 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def _valid_alarm_time(form, field) -> None:
+    if field.data and field.data.strip():
+        try:
+            parse_alarm_time(field.data, "Время напоминания")
+        except OptionsError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class SubscriptionForm(RussianForm):
@@ -96,6 +107,11 @@ class SubscriptionForm(RussianForm):
         ],
     )
     alarms = BooleanField("Напоминания за 3 дня и за 1 день до срока", default=True)
+    remind_at = StringField(
+        "Время напоминания",
+        validators=[Optional(), Length(max=5), _valid_alarm_time],
+        description="Часы и минуты, например 09:00 или 14:30. Пусто — в начале рабочего дня ({default}).",
+    )
     vtodo = BooleanField(
         "Задачи (VTODO) вместо событий — только для Thunderbird и приложений, показывающих задачи",
         default=False,
@@ -128,6 +144,7 @@ def _roadmaps_for(user: User) -> list[Roadmap]:
 def _form(user: User) -> SubscriptionForm:
     form = SubscriptionForm()
     form.kind.choices = _kind_choices(user)
+    form.remind_at.description = form.remind_at.description.format(default=format_alarm_time(_default_alarm_time()))
     form.roadmap_id.choices = [(0, "—")] + [(r.id, truncate(r.title, 120)) for r in _roadmaps_for(user)]
     if user.role == Role.EXECUTOR:
         del form.organization_id
@@ -147,6 +164,7 @@ def _form_options(form: SubscriptionForm) -> FeedOptions:
         "status": ",".join(form.statuses.data or []),
         "view": form.view.data,
         "alarms": "1" if form.alarms.data else "0",
+        "remind_at": (form.remind_at.data or "").strip(),
         "format": "vtodo" if form.vtodo.data else "vevent",
     }
     if not params["status"]:
@@ -156,7 +174,8 @@ def _form_options(form: SubscriptionForm) -> FeedOptions:
 
 def feed_urls(token: str) -> dict[str, str]:
     """The https URL of a feed, its webcal:// twin and the "add to Google Calendar" link."""
-    https = url_for("feeds.feed", token=token, _external=True)
+    base = configured_base_url(current_app.config)
+    https = feed_url(current_app, token, base) if base else url_for("feeds.feed", token=token, _external=True)
     webcal = "webcal://" + https.split("://", 1)[1]
     google = "https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal})
     return {"https": https, "webcal": webcal, "google": google}
@@ -183,6 +202,7 @@ def _render_page(form: SubscriptionForm, created: dict | None = None, status: in
         revoke_form=RevokeForm(),
         window_text=f"{MONTHS_BACK} месяца назад — {MONTHS_AHEAD} месяцев вперёд",
         max_kb=_max_bytes() // 1024,
+        alarm_time=format_alarm_time(_default_alarm_time()),
     ), status
 
 
@@ -266,6 +286,10 @@ def revoke(subscription_id: int):
 # --- the feed -------------------------------------------------------------------------------
 
 
+def _default_alarm_time() -> time:
+    return current_app.config.get("FEED_ALARM_TIME") or DEFAULT_ALARM_TIME
+
+
 def _max_bytes() -> int:
     return int(current_app.config.get("FEED_MAX_BYTES", DEFAULT_MAX_BYTES))
 
@@ -279,13 +303,13 @@ def _today(zone: str) -> date:
 
 
 def _base_url() -> str:
-    return request.host_url.rstrip("/")
+    # Links in events: the configured site address, else the address the client used.
+    return configured_base_url(current_app.config) or request.host_url.rstrip("/")
 
 
 def _uid_host() -> str:
     # UIDs must not change with the host name a client happens to use.
-    host = current_app.config.get("FEED_UID_HOST") or current_app.config.get("SERVER_NAME") or request.host
-    return host.split(":")[0]
+    return uid_host(current_app.config)
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:
@@ -474,6 +498,7 @@ def _feed_request(scope: FeedScope, options: FeedOptions) -> FeedRequest:
         uid_host=_uid_host(),
         timezone=zone,
         max_bytes=_max_bytes(),
+        alarm_time=options.alarm_time or _default_alarm_time(),
     )
 
 
@@ -499,11 +524,16 @@ def _remember_guess(token_hash: str, inputs: tuple) -> None:
 
 
 def _built(prepared: PreparedFeed) -> BuiltFeed:
-    """The body of a prepared feed: from this process's cache, or built and cached."""
+    """The body of a prepared feed: from this process's cache, from Redis, or built and cached."""
     cache = feed_cache(current_app)
     built = cache.get(prepared.key)
     if built is None:
-        built = build(prepared)
+        shared = shared_feeds(current_app)
+        if shared is None:
+            built = build(prepared)
+        else:
+            # One render per version for all workers: another may have built it already.
+            built = shared.get_or_build(prepared.key, lambda: build(prepared))
         cache.put(prepared.key, built)
     return built
 

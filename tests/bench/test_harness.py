@@ -22,6 +22,10 @@ SCENARIOS = {
     "feed_school_304",
     "feed_coordinator",
     "feed_coordinator_warm",
+    "feed_cold_200",
+    "feed_cold_2000",
+    "feed_cold_marginal",
+    "feed_cold_fixed",
     "dashboard",
     "matrix",
     "http_health",
@@ -65,5 +69,6 @@ def test_every_scenario_prints_a_sane_line(tmp_path):
     assert by_name["regenerate_noop"]["n"] == by_name["generate"]["n"] == by_name["publish"]["n"]
     assert by_name["generate"]["peak_rss_mb"] is not None
     assert by_name["feed_school"]["n"] == by_name["feed_school_warm"]["n"]
+    assert (by_name["feed_cold_200"]["n"], by_name["feed_cold_2000"]["n"]) == (200, 2000)
     text = out.read_text(encoding="utf-8")
     assert "| regenerate_noop | sqlite |" in text and "## Machine" in text

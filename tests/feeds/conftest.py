@@ -10,7 +10,7 @@ import pytest
 
 from roadmap.extensions import db
 from roadmap.models import Role, Task
-from tests.ical.conftest import ical_js  # noqa: F401  (Thunderbird's parser, shared with tests/ical)
+from tests.ical.conftest import ical_js, ruby_icalendar  # noqa: F401  (strict parsers, shared with tests/ical)
 
 # Feeds cut a window around "today"; pinning it keeps the 2023 roadmap inside the window.
 TODAY = date(2023, 9, 15)

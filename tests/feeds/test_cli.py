@@ -73,3 +73,28 @@ def test_errors(runner, world):
         assert result.exit_code == 2, result.output
         assert result.output.startswith("Ошибка: ") and text in result.output
         assert result.output.count("\n") == 1
+
+
+def test_url_without_server_name_uses_the_development_default(app, client, runner, world):
+    """Right after `make run` (no SERVER_NAME, no FEED_BASE_URL): the address `make run` serves."""
+    saved = {key: app.config.get(key) for key in ("SERVER_NAME", "FEED_BASE_URL", "BASE_URL", "FEED_UID_HOST")}
+    app.config.update(SERVER_NAME=None, FEED_BASE_URL=None, BASE_URL=None, FEED_UID_HOST=None)
+    try:
+        url = feed_url(runner, "--user", "school1")
+        assert url.startswith("http://127.0.0.1:5000/feeds/") and url.endswith(".ics")
+        body = client.get(url.removeprefix("http://127.0.0.1:5000"), base_url="http://other.example").data
+        # UIDs do not follow the Host a client used; links follow it when no address is configured.
+        assert b"@roadmap.localhost" in body and b"other.example" not in body.split(b"BEGIN:VEVENT")[0]
+        assert b"URL:http://other.example/tasks/" in body
+
+        app.config.update(FEED_BASE_URL="https://roadmap.example.ru/", FEED_UID_HOST="uid.example.ru")
+        url = feed_url(runner, "--user", "school1")
+        assert url.startswith("https://roadmap.example.ru/feeds/")
+        body = client.get(url.removeprefix("https://roadmap.example.ru"), base_url="http://other.example").data
+        assert b"@uid.example.ru" in body and b"URL:https://roadmap.example.ru/tasks/" in body
+
+        app.config.update(FEED_BASE_URL=None, FEED_UID_HOST=None, PRODUCTION=True)
+        result = runner.invoke(args=["feeds", "url", "--user", "school1"])
+        assert result.exit_code == 2 and "FEED_BASE_URL" in result.output and result.output.count("\n") == 1
+    finally:
+        app.config.update(saved, PRODUCTION=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -11,7 +11,7 @@ from roadmap.extensions import db
 from roadmap.models import TaskStatus
 from tests.ical.helpers import blocks, content_lines
 
-from .conftest import ROWS, age_everything, bump
+from .conftest import PAST, ROWS, age_everything, bump
 
 
 def events(body: bytes, name: str = "VEVENT"):
@@ -84,7 +84,9 @@ def test_event_content(client, world, subscribe):
     assert "Статус: запланировано" in description
     assert "Срок: 1–30 сентября 2023 г. (перенесён на 2 октября 2023 г. — выходной)" in description
     assert str(event["URL"]) == f"http://roadmap.test/tasks/{task.id}"
-    assert event["CATEGORIES"].cats == ["1. Раздел 1"]
+    # Short categories (issue 18); the full section title is in DESCRIPTION.
+    assert event["CATEGORIES"].cats == ["Раздел 1"]
+    assert "Раздел: 1. Раздел 1" in description
     assert str(event["STATUS"]) == "CONFIRMED"
     # All-day on the effective due date; DTEND is exclusive and after DTSTART.
     assert event["DTSTART"].dt == date(2023, 10, 2)
@@ -92,7 +94,8 @@ def test_event_content(client, world, subscribe):
     assert event["DTSTAMP"].dt == task.updated_at.replace(microsecond=0)
     assert event["LAST-MODIFIED"].dt == task.updated_at.replace(microsecond=0)
     triggers = sorted(str(a["TRIGGER"].to_ical(), "ascii") for a in event.walk("VALARM"))
-    assert triggers == ["-P1D", "-P3D"]
+    # 3 days and 1 day before the effective due date, at 09:00 (issue 18), not at midnight.
+    assert triggers == ["-P2DT15H", "-PT15H"]
     assert all(str(a["ACTION"]) == "DISPLAY" for a in event.walk("VALARM"))
 
 
@@ -116,7 +119,30 @@ def test_alarms_off_and_custom(client, world, subscribe):
     assert b"BEGIN:VALARM" not in client.get(path + "?alarms=0").data
     body = client.get(path + "?remind=7,0").data
     triggers = {line for line in content_lines(body) if line.startswith("TRIGGER")}
-    assert triggers == {"TRIGGER:-P7D", "TRIGGER:PT0S"} or triggers == {"TRIGGER:-P7D", "TRIGGER:P0D"}
+    # At 09:00 of the day a week before and of the due day itself (DTSTART is the due day).
+    assert triggers == {"TRIGGER:-P6DT15H", "TRIGGER:PT9H"}
+
+
+def triggers_of(body: bytes) -> set[str]:
+    return {line for line in content_lines(body) if line.startswith("TRIGGER")}
+
+
+def test_reminder_hour_per_subscription_and_global(app, client, world, subscribe):
+    _sub, path = subscribe(world.executor_a, remind="1")
+    assert triggers_of(client.get(path).data) == {"TRIGGER:-PT15H"}
+    # The subscription's own hour...
+    _sub, own = subscribe(world.executor_a, remind="1", remind_at="14:30")
+    assert triggers_of(client.get(own).data) == {"TRIGGER:-PT9H30M"}
+    # ...and the global one (FEED_ALARM_TIME), for subscriptions that set none.
+    app.config["FEED_ALARM_TIME"] = time(8, 0)
+    try:
+        assert triggers_of(client.get(path).data) == {"TRIGGER:-PT16H"}
+        assert triggers_of(client.get(own).data) == {"TRIGGER:-PT9H30M"}
+    finally:
+        app.config["FEED_ALARM_TIME"] = time(9, 0)
+    response = client.get(path + "?remind_at=25:00")
+    assert response.status_code == 400
+    assert "remind_at: ожидалось время ЧЧ:ММ" in response.get_data(as_text=True)
 
 
 def test_spans_view(client, world, subscribe):
@@ -138,7 +164,15 @@ def test_sections_and_plan_year(client, world, subscribe):
 def test_explicit_window(client, world, subscribe):
     _sub, path = subscribe(world.executor_a)
     body = client.get(path + "?from=2023-11-01&to=2023-12-31").data
-    assert [str(e["SUMMARY"])[:5] for e in events(body)] == ["○ 2.1"]
+    # By the planned deadline (issue 18): 1.2, due 31 December and moved off the New Year
+    # holidays into January, stays in a window ending on 31 December.
+    assert [str(e["SUMMARY"])[:5] for e in events(body)] == ["○ 2.1", "○ 1.2"]
+    [moved] = [t for t in world.tasks(world.school_a, "1.2") if t.due_on == date(2023, 12, 31)]
+    assert moved.due_effective_on.year == 2024
+    assert by_uid(body)[f"task-{moved.id}@roadmap.test"]["DTSTART"].dt == moved.due_effective_on
+    # A window starting after the planned deadline leaves it out, though the moved one is in it.
+    later = client.get(path + f"?from=2024-01-01&to={moved.due_effective_on.isoformat()}").data
+    assert f"task-{moved.id}@".encode() not in later
 
 
 # --- the known pitfalls ------------------------------------------------------------------
@@ -377,12 +411,59 @@ def test_coordinator_feed_aggregates(client, world, subscribe):
     for other in world.tasks():
         assert f"task-{other.id}@".encode() not in body
 
-    first_sequence = found[uid]["SEQUENCE"]
+    first = found[uid]
     bump(task, status=TaskStatus.ACCEPTED)
     again = by_uid(client.get(path).data)[uid]
     assert str(again["SUMMARY"]) == "○ 1.1 Экскурсии на предприятия: 1 из 2 выполнили"
-    assert again["SEQUENCE"] > first_sequence
+    # A report changes the event (LAST-MODIFIED, DTSTAMP) but not its dates: SEQUENCE stays.
+    assert again["SEQUENCE"] == first["SEQUENCE"]
+    assert again["LAST-MODIFIED"].dt >= first["LAST-MODIFIED"].dt  # strictly later: see below
+    assert again["DTSTAMP"].dt == again["LAST-MODIFIED"].dt
     assert "Выполнено (отчёт принят): 1 из 2" in str(again["DESCRIPTION"])
+
+
+def _stamps(body: bytes) -> dict[str, tuple]:
+    return {
+        uid: (int(e["SEQUENCE"]), e["DTSTAMP"].dt, e["LAST-MODIFIED"].dt, e.get("STATUS"))
+        for uid, e in by_uid(body).items()
+    }
+
+
+def test_only_changed_occurrences_change(client, world, subscribe):
+    """A school's report changes its occurrence's event and no other (issue 18)."""
+    from roadmap.models import Measure, utcnow
+
+    age_everything(world.roadmap.id)
+    _sub, path = subscribe(world.coordinator)
+    before = _stamps(client.get(path).data)
+    assert all(stamp[2] == PAST for stamp in before.values())
+
+    task = world.tasks(world.school_b, "2.2")[0]
+    bump(task, status=TaskStatus.SUBMITTED)
+    after = _stamps(client.get(path + "?format=vevent").data)
+    changed = f"measure-{task.measure_id}-{task.occurrence_key}@roadmap.test"
+    assert set(after) == set(before)
+    assert [uid for uid in after if after[uid] != before[uid]] == [changed]
+    assert after[changed][0] == before[changed][0]  # its dates did not move: same SEQUENCE
+    assert after[changed][2] > PAST
+
+    # On review: the aggregated VTODO is IN-PROCESS; the others still need action.
+    todos = {uid: str(e["STATUS"]) for uid, e in by_uid(client.get(path + "?format=vtodo").data, "VTODO").items()}
+    assert todos.pop(changed) == "IN-PROCESS"
+    assert set(todos.values()) == {"NEEDS-ACTION"}
+
+    # The dates of one measure move (regeneration): its occurrences' SEQUENCE rises, only theirs.
+    from roadmap.plans.service import apply_deadline
+    from roadmap.tasks.service import generate_tasks
+
+    measure = db.session.get(Measure, world.tasks(number="2.1")[0].measure_id)
+    apply_deadline(measure, "до 10 декабря")
+    measure.updated_at = utcnow()
+    assert generate_tasks(world.roadmap).changed == 1
+    moved = _stamps(client.get(path + "?from=").data)
+    rising = [uid for uid in moved if moved[uid][0] != after.get(uid, (None,))[0]]
+    assert len(rising) == 1 and rising[0].startswith(f"measure-{measure.id}-")
+    assert moved[rising[0]][0] == 1
 
 
 def test_coordinator_feed_hides_fully_done_occurrences(client, world, subscribe):
@@ -427,7 +508,7 @@ def test_feeds_parse_in_ical_js(client, world, subscribe, ical_js):
             assert item["component"] == "VEVENT"
             assert item["uid"] and item["summary"] and item["url"]
             assert item["dtstamp"] == item["lastModified"]
-            assert [a["trigger"] for a in item["alarms"]] == ["-P3D", "-P1D"]
+            assert [a["trigger"] for a in item["alarms"]] == ["-P2DT15H", "-PT15H"]  # at 09:00
     todo = ical_js(client.get(executor_path + "?format=vtodo").data)
     assert {i["component"] for i in todo["items"]} == {"VTODO"}
 
@@ -442,3 +523,20 @@ def test_escaping_and_folding_of_cyrillic(client, world, subscribe):
     assert "○ 2.2 " + ROWS[3][1] in summaries
     raw = [b for b in blocks(body, "VEVENT") if any("2.2" in line for line in b)][0]
     assert any("КубГУ\\;" in line for line in raw)
+
+
+def test_feeds_pass_strict_parsers(client, world, subscribe, ical_js, ruby_icalendar):
+    """ical.js (Thunderbird), icalendar and ruby-icalendar in strict mode read every feed shape."""
+    _sub, executor_path = subscribe(world.executor_a)
+    _sub, coordinator_path = subscribe(world.coordinator)
+    for path, count in ((executor_path, 4), (coordinator_path, 5)):
+        for query in ("", "?view=spans", "?format=vtodo", "?format=vtodo&status=all&remind=0,7&remind_at=14:30"):
+            body = client.get(path + query).data
+            component = "VTODO" if "vtodo" in query else "VEVENT"
+            strict = ruby_icalendar(body)
+            assert strict["timezones"] == ["Europe/Moscow"]
+            assert {i["component"] for i in strict["items"]} == {component}
+            assert len(strict["items"]) >= count
+            assert {c for i in strict["items"] for c in i["categories"]} <= {"Раздел 1", "Раздел 2"}
+            assert len(ical_js(body)["items"]) == len(strict["items"])
+            assert len(by_uid(body, component)) == len(strict["items"])

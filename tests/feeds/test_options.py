@@ -111,3 +111,24 @@ def test_gzip_is_deterministic():
         BuiltFeed.make(b"BEGIN:VCALENDAR" * 50, 0, None).gzipped
         == BuiltFeed.make(b"BEGIN:VCALENDAR" * 50, 0, None).gzipped
     )
+
+
+def test_reminder_hour_is_configured_from_the_environment(monkeypatch, tmp_path):
+    from datetime import time
+
+    import pytest
+
+    from roadmap.config import Config, ConfigError
+    from roadmap.feeds.options import parse_options
+
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("FEED_ALARM_TIME", "8:30")
+    monkeypatch.setenv("FEED_UID_HOST", "roadmap.example.ru")
+    config = Config(tmp_path)
+    assert time(8, 30) == config.FEED_ALARM_TIME and config.FEED_UID_HOST == "roadmap.example.ru"
+    monkeypatch.setenv("FEED_ALARM_TIME", "25:00")
+    with pytest.raises(ConfigError, match="FEED_ALARM_TIME"):
+        Config(tmp_path)
+    options = parse_options({"remind_at": "14:30"})
+    assert options.alarm_time == time(14, 30) and options.to_params() == {"remind_at": "14:30"}
+    assert "в 14:30" in options.summary()

@@ -64,3 +64,27 @@ def ical_js() -> Callable[[bytes], dict[str, Any]]:
         return json.loads(result.stdout)
 
     return parse
+
+
+RUBY_SCRIPT = Path(__file__).parent / "ruby" / "parse_strict.rb"
+
+
+@pytest.fixture(scope="session")
+def ruby_icalendar() -> Callable[[bytes], dict[str, Any]]:
+    """Parse a feed with Debian's ruby-icalendar in strict mode (.ci/run installs it).
+
+    Strict mode rejects what RFC 5545 does not allow, e.g. a COMMENT at VTIMEZONE level.
+    """
+    ruby = shutil.which("ruby")
+    if ruby is None:
+        pytest.skip("ruby is not installed: the strict ruby-icalendar check needs `apt-get install ruby-icalendar`")
+    found = subprocess.run([ruby, "-e", 'require "icalendar"'], capture_output=True, check=False, timeout=60)
+    if found.returncode:
+        pytest.skip("ruby-icalendar is not installed: `apt-get install ruby-icalendar`")
+
+    def parse(body: bytes) -> dict[str, Any]:
+        result = subprocess.run([ruby, str(RUBY_SCRIPT)], input=body, capture_output=True, check=False, timeout=120)
+        assert result.returncode == 0, result.stderr.decode()[-2000:]
+        return json.loads(result.stdout)
+
+    return parse

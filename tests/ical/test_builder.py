@@ -481,7 +481,7 @@ def test_folding_keeps_lines_short_and_characters_whole(feed_calendar, make_even
     [parsed] = items(body)
     assert parsed["SUMMARY"] == event.summary
     assert parsed["DESCRIPTION"].startswith(event.description + "\n\n")
-    assert parsed.categories == event.categories
+    assert parsed.categories == list(event.categories)
     assert parsed["URL"] == event.url
 
 

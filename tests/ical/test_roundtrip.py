@@ -18,9 +18,9 @@ from roadmap.ical import (
     render_events,
     size_at_least,
 )
-from roadmap.ical.builder import calendar_component, serialize
 
 from .helpers import items, make_feed_event, normalised, physical_lines
+from .reference import reference_bytes
 
 # What a TEXT value may carry: no surrogates (not encodable) and no control characters
 # other than TAB and LF (RFC 5545 forbids them; the builder drops them).
@@ -81,34 +81,35 @@ def test_dates_are_all_day_and_ordered(start, length, moved, view, component):
 
 @settings(max_examples=300, deadline=None)
 @given(summary=any_text, description=any_text, name=any_text)
-def test_fast_folding_matches_icalendar_byte_for_byte(summary, description, name):
+def test_direct_writer_matches_icalendar_byte_for_byte(summary, description, name):
     events = [make_feed_event(summary=summary, description=description, categories=[summary or "-"])]
-    cal = calendar_component(FeedCalendar(name=name or "Школа", description=description or None), events)
-    assert serialize(cal) == cal.to_ical()
+    calendar = FeedCalendar(name=name or "Школа", description=description or None)
+    assert build_calendar(calendar, events) == reference_bytes(calendar, events)
 
 
 @pytest.mark.parametrize("filler", ["a", "я", "€", "😀"])
 @pytest.mark.parametrize("tail", ["\\", "\\\\", ",", ";", "\n", "^", "я\\"])
-def test_fast_folding_matches_icalendar_at_every_boundary(filler, tail):
+def test_direct_writer_matches_icalendar_at_every_boundary(filler, tail):
     # Slide an escape or a multi-byte character across the first few fold points.
     for offset in range(160):
         summary = filler * offset + tail + "конец"
-        cal = calendar_component(FeedCalendar(name="Школа"), [make_feed_event(summary=summary)])
-        assert serialize(cal) == cal.to_ical(), summary
+        events = [make_feed_event(summary=summary)]
+        assert build_calendar(FeedCalendar(name="Школа"), events) == reference_bytes(
+            FeedCalendar(name="Школа"), events
+        ), summary
 
 
 @pytest.mark.parametrize("component", ["VEVENT", "VTODO"])
 @pytest.mark.parametrize("view", ["due", "spans"])
 @pytest.mark.parametrize("alarm_time", [None, time(9, 30)])
-def test_fast_serialize_and_chunks_match_icalendar_in_every_shape(component, view, alarm_time):
+def test_direct_writer_and_chunks_match_icalendar_in_every_shape(component, view, alarm_time):
     events = [
         make_feed_event(uid=f"task-{n}@roadmap.example", sequence=n, alarm_days=(3, 1), completed=n == 2)
         for n in range(4)
     ] + [make_feed_event(uid="task-9@roadmap.example", status="TENTATIVE", created=None, url=None, categories=[])]
     calendar = FeedCalendar(name="Школа", description="Окно; сроки, всё")
     shape = {"view": view, "component": component, "alarm_time": alarm_time}
-    cal = calendar_component(calendar, events, **shape)
-    assert serialize(cal) == cal.to_ical()
+    assert build_calendar(calendar, events, **shape) == reference_bytes(calendar, events, **shape)
     # The chunks of each event, in feed order, assemble to the very same calendar...
     body = build_calendar(calendar, events, **shape)
     chunks = render_events(list(reversed(events)), **shape)
@@ -129,6 +130,6 @@ def test_size_lower_bound_never_exceeds_the_rendered_event(summary, description)
 
 
 @pytest.mark.parametrize("text", ["\ufeff", "\ufeffШкола", "a\ufeff"])
-def test_fast_serialize_drops_a_leading_byte_order_mark_as_icalendar_does(text):
-    cal = calendar_component(FeedCalendar(name=text, description=text), [make_feed_event(summary=text)])
-    assert serialize(cal) == cal.to_ical()
+def test_direct_writer_drops_a_leading_byte_order_mark_as_icalendar_does(text):
+    calendar, events = FeedCalendar(name=text, description=text), [make_feed_event(summary=text, categories=[text])]
+    assert build_calendar(calendar, events) == reference_bytes(calendar, events)

@@ -1,0 +1,97 @@
+"""Rendered feed bodies shared by every worker and machine through Redis, keyed by version.
+
+Each process keeps its own LRU in front (roadmap.feeds.cache). A version new to a process is
+looked up here before it is built; the first process to build it takes a short lock, so four
+workers asked for a changed feed at once render it once and the others wait for its body.
+Redis being down never breaks a feed: it is logged and the process builds on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from roadmap.feeds.cache import BuiltFeed
+
+__all__ = ["SharedFeeds"]
+
+log = logging.getLogger(__name__)
+
+PREFIX = "roadmap:feed:"
+# A body outlives its version by a day at most: clients poll hourly, new versions get new keys.
+TTL_SECONDS = 24 * 3600
+# How long a process may hold the right to render a version, and how long others wait for it.
+LOCK_SECONDS = 30
+WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.02
+
+
+class SharedFeeds:
+    """Feed bodies in Redis: ``header JSON`` + newline + body bytes under ``roadmap:feed:<key>``."""
+
+    def __init__(self, client, ttl: int = TTL_SECONDS) -> None:
+        self.client = client
+        self.ttl = ttl
+        self.renders = 0  # bodies this process rendered and shared
+        self.shared_hits = 0  # bodies this process took from Redis
+
+    @classmethod
+    def from_url(cls, url: str) -> SharedFeeds:
+        from redis import Redis
+
+        return cls(Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2))
+
+    def get(self, key: str) -> BuiltFeed | None:
+        try:
+            raw = self.client.get(PREFIX + key)
+        except Exception as exc:  # noqa: BLE001 - any Redis failure means "not shared"
+            log.warning("feed cache: Redis unavailable (%s): building locally", exc)
+            return None
+        if raw is None:
+            return None
+        header, _sep, body = raw.partition(b"\n")
+        try:
+            meta = json.loads(header)
+        except ValueError:
+            return None
+        return BuiltFeed(body, int(meta["events"]), meta.get("narrowed"))
+
+    def put(self, key: str, feed: BuiltFeed) -> None:
+        header = json.dumps({"events": feed.event_count, "narrowed": feed.narrowed}, ensure_ascii=False)
+        try:
+            self.client.set(PREFIX + key, header.encode("utf-8") + b"\n" + feed.body, ex=self.ttl)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("feed cache: Redis unavailable (%s): body not shared", exc)
+
+    def get_or_build(self, key: str, build: Callable[[], BuiltFeed]) -> BuiltFeed:
+        """The shared body of ``key``, building it here only when no other process is."""
+        feed = self.get(key)
+        if feed is not None:
+            self.shared_hits += 1
+            return feed
+        lock = PREFIX + "lock:" + key
+        try:
+            mine = bool(self.client.set(lock, b"1", nx=True, ex=LOCK_SECONDS))
+        except Exception:  # noqa: BLE001
+            mine = True  # no Redis: nobody else can share it either
+        if not mine:
+            deadline = time.monotonic() + WAIT_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(POLL_SECONDS)
+                feed = self.get(key)
+                if feed is not None:
+                    self.shared_hits += 1
+                    return feed
+            # The other process died or is very slow: render rather than keep the client waiting.
+        try:
+            feed = build()
+            self.renders += 1
+            self.put(key, feed)
+            return feed
+        finally:
+            if mine:
+                with contextlib.suppress(Exception):
+                    self.client.delete(lock)
