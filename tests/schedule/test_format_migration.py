@@ -25,7 +25,7 @@ from tests.foundation.test_migrations import _fresh_url
 
 V1 = json.loads((Path(__file__).parent / "data" / "schedules_v1.json").read_text(encoding="utf-8"))
 PERIODS = [(date(2023, 1, 1), date(2023, 12, 31), "calendar"), (date(2022, 9, 1), date(2024, 12, 31), "academic")]
-_MIGRATION = Path(__file__).parents[2] / "migrations" / "versions" / "20261202_0011_grammar_schedule_format.py"
+_MIGRATION = Path(__file__).parents[2] / "migrations" / "versions" / "20261202_0013_grammar_schedule_format.py"
 
 
 def _migration_module():
