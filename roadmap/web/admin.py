@@ -306,6 +306,8 @@ AUDIT_ACTIONS = {
     "roadmap_deleted": "Дорожная карта удалена",
     "roadmap_rolled_over": "План на следующий год",
     "roadmap_period_changed": "Период дорожной карты изменён",
+    "api_token_created": "Ключ API создан",
+    "api_token_revoked": "Ключ API отозван",
     "tasks_regenerated": "Задачи пересозданы",
     "tasks_not_required": "Прошедшие задачи не требуются",
     "measure_without_tasks": "Мероприятие без задач",
