@@ -426,9 +426,10 @@ def visible_task_first(view):
 
     @wraps(view)
     def wrapped(*args, task_id: int, **kwargs):
-        if _task_or_none(task_id) is None:
+        task = _task_or_none(task_id)
+        if task is None:
             return problem(404, NOT_FOUND_TASK)
-        return view(*args, task_id=task_id, **kwargs)
+        return view(*args, task=task, **kwargs)
 
     return wrapped
 
@@ -470,6 +471,21 @@ def task_history(task_id: int):
     ]
 
 
+def _decide(task: Task, action) -> Response | dict:
+    """Run one workflow action on `task`: committed and answered with the task, or rolled back
+    and answered with the refusal (409 for a stale version)."""
+    from roadmap.tasks.workflow import WorkflowError
+
+    task_id = task.id
+    try:
+        action()
+    except WorkflowError as exc:
+        db.session.rollback()
+        return _refused(exc)
+    db.session.commit()
+    return task_json(_task_or_none(task_id))
+
+
 def _refused(exc) -> Response:
     from roadmap.tasks.workflow import ConflictError
 
@@ -483,16 +499,13 @@ def _refused(exc) -> Response:
 @tasks_bp.arguments(ReportIn, location="form", content_type="multipart/form-data")
 @tasks_bp.response(200, TaskSchema)
 @documented(tasks_bp, *ERRORS, 409, 413, 422)
-def submit(form: dict, task_id: int):
+def submit(form: dict, task: Task):
     """Отчитаться по задаче (multipart/form-data; файлы — в поле files)
 
     `version` — версия задачи из последнего чтения: если задачу за это время изменили, ответ 409.
     """
-    from roadmap.tasks.workflow import ReportInput, UploadedFile, WorkflowError, submit_report
+    from roadmap.tasks.workflow import ReportInput, UploadedFile, submit_report
 
-    task = _task_or_none(task_id)
-    if task is None:
-        return problem(404, NOT_FOUND_TASK)
     uploads = [UploadedFile(f.filename or "файл", f.read()) for f in request.files.getlist("files")]
     data = ReportInput(
         held_on=form.get("held_on"),
@@ -501,13 +514,7 @@ def submit(form: dict, task_id: int):
         links=form["links"],
         files=uploads,
     )
-    try:
-        submit_report(task, current_user, data, expected_version=form["version"])
-    except WorkflowError as exc:
-        db.session.rollback()
-        return _refused(exc)
-    db.session.commit()
-    return task_json(_task_or_none(task_id))
+    return _decide(task, lambda: submit_report(task, current_user, data, expected_version=form["version"]))
 
 
 @tasks_bp.route("/tasks/<int:task_id>/not-applicable", methods=["POST"])
@@ -515,20 +522,13 @@ def submit(form: dict, task_id: int):
 @tasks_bp.arguments(NotApplicableIn)
 @tasks_bp.response(200, TaskSchema)
 @documented(tasks_bp, *ERRORS, 409, 422)
-def not_applicable(body: dict, task_id: int):
+def not_applicable(body: dict, task: Task):
     """Отметить «не применимо» с причиной"""
-    from roadmap.tasks.workflow import WorkflowError, mark_not_applicable
+    from roadmap.tasks.workflow import mark_not_applicable
 
-    task = _task_or_none(task_id)
-    if task is None:
-        return problem(404, NOT_FOUND_TASK)
-    try:
-        mark_not_applicable(task, current_user, body["reason"], expected_version=body["version"])
-    except WorkflowError as exc:
-        db.session.rollback()
-        return _refused(exc)
-    db.session.commit()
-    return task_json(_task_or_none(task_id))
+    return _decide(
+        task, lambda: mark_not_applicable(task, current_user, body["reason"], expected_version=body["version"])
+    )
 
 
 # ---------------------------------------------------------------- review
@@ -551,27 +551,21 @@ def coordinator_first(view):
 @review_bp.arguments(ReviewIn)
 @review_bp.response(200, TaskSchema)
 @documented(review_bp, *ERRORS, 409, 422)
-def review(body: dict, task_id: int):
+def review(body: dict, task: Task):
     """Принять отчёт или вернуть его на доработку (с причиной)"""
-    from roadmap.tasks.workflow import WorkflowError, review_report
+    from roadmap.tasks.workflow import review_report
 
-    task = _task_or_none(task_id)
-    if task is None:
-        return problem(404, NOT_FOUND_TASK)
-    try:
-        review_report(
+    return _decide(
+        task,
+        lambda: review_report(
             task,
             current_user,
             accepting=body["decision"] == "accept",
             reason=body["reason"],
             comment=body["comment"],
             expected_version=body["version"],
-        )
-    except WorkflowError as exc:
-        db.session.rollback()
-        return _refused(exc)
-    db.session.commit()
-    return task_json(_task_or_none(task_id))
+        ),
+    )
 
 
 @review_bp.route("/review", methods=["POST"])
