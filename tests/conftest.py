@@ -104,17 +104,48 @@ def migrated(database_url, instance_dir):
     return database_url
 
 
-@pytest.fixture
-def app(migrated, instance_dir):
-    """An app whose session runs inside a transaction rolled back after the test."""
-    app = create_app(make_config(instance_dir, migrated))
-
+def _forget_user() -> None:
     # The test keeps one app context for all its requests, so flask.g (where Flask-Login caches
     # the current user) would outlive a request: each request must load its own user.
-    def forget_user() -> None:
-        g.pop("_login_user", None)
+    g.pop("_login_user", None)
 
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
+
+def _test_app(instance_dir: Path, url: str):
+    app = create_app(make_config(instance_dir, url))
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_user)
+    return app
+
+
+@pytest.fixture(scope="session")
+def shared_app(migrated, instance_dir):
+    """One app per worker for the tests: building one costs a few hundred milliseconds (URL rules,
+    the OpenAPI document), which over two thousand tests was most of the suite's time. The `app`
+    fixture restores its config and drops what a test cached on it, so tests stay independent."""
+    return _test_app(instance_dir, migrated)
+
+
+@pytest.fixture
+def app(request, migrated, instance_dir, shared_app):
+    """An app whose session runs inside a transaction rolled back after the test.
+
+    Tests marked `fresh_app` (they add routes, which Flask refuses once an app has served a request)
+    get an app of their own."""
+    from roadmap.extensions import limiter
+
+    app = _test_app(instance_dir, migrated) if request.node.get_closest_marker("fresh_app") else shared_app
+    saved_config = dict(app.config)
+    saved_extensions = set(app.extensions)
+    limiter.init_app(app)  # a fresh in-memory store: one test's logins do not count against the next
+    try:
+        yield from _isolated(app)
+    finally:
+        app.config.clear()
+        app.config.update(saved_config)
+        for name in set(app.extensions) - saved_extensions:
+            del app.extensions[name]  # per-app caches built during the test (built feeds, Redis client)
+
+
+def _isolated(app):
     with app.app_context():
         connection = db.engine.connect()
         if connection.dialect.name == "sqlite":
@@ -286,3 +317,44 @@ def make_roadmap(make_org, make_user):
         return roadmap
 
     return create
+
+
+def fresh_database_url(tmp_path: Path) -> str:
+    """Where a test that migrates by hand works: TEST_DATABASE_URL's database on PostgreSQL (the
+    worker's own, which `database_at` puts back at head afterwards), else a new SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    return normalize_database_url(url) if url else f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+
+
+def database_revision(connection) -> str:
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+
+
+@pytest.fixture
+def database_at(tmp_path, migrated):
+    """`database_at("0011")`: an app context on an empty database migrated up to that revision, for
+    a migration test to fill rows the old way, then upgrade and downgrade around them. The shared
+    PostgreSQL database is reset and migrated to head afterwards, for the tests that follow."""
+    from flask_migrate import upgrade
+
+    url = fresh_database_url(tmp_path)
+    contexts = []
+
+    def open_at(revision: str):
+        reset_database(url)
+        app = create_app(make_config(tmp_path, url))
+        context = app.app_context()
+        context.push()
+        contexts.append(context)
+        upgrade(revision=revision)
+        return app
+
+    yield open_at
+    for context in reversed(contexts):
+        db.session.remove()
+        db.engine.dispose()
+        if url.startswith("postgresql"):
+            reset_database(url)
+            upgrade()
+            db.engine.dispose()
+        context.pop()

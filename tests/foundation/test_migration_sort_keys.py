@@ -6,13 +6,11 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-from roadmap import create_app
 from roadmap.extensions import db
 from roadmap.russian import natural_key
-from tests.conftest import make_config, reset_database
-from tests.foundation.test_migrations import _fresh_url, _revision
+from tests.conftest import database_revision
 
-_ROWS_AT_0010 = [
+_ROWS_AT_0011 = [
     "INSERT INTO organization (id, full_name, short_name, kind, is_active) VALUES"
     " (1, 'Школа 10', 'СОШ № 10', 'school', TRUE), (2, 'Школа 1', 'СОШ № 1', 'school', TRUE),"
     " (3, 'Школа 2', 'СОШ № 2', 'school', TRUE)",
@@ -22,30 +20,17 @@ _ROWS_AT_0010 = [
 
 
 @pytest.fixture
-def at_0010(tmp_path, migrated):
-    url = _fresh_url(tmp_path)
-    reset_database(url)
-    app = create_app(make_config(tmp_path, url))
-    with app.app_context():
-        upgrade(revision="0011")
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-            if url.startswith("postgresql"):
-                reset_database(url)
-                upgrade()
-                db.engine.dispose()
+def at_0011(database_at):
+    return database_at("0011")
 
 
-def test_sort_keys_are_filled_and_removed(at_0010):
+def test_sort_keys_are_filled_and_removed(at_0011):
     with db.engine.begin() as conn:
-        for sql in _ROWS_AT_0010:
+        for sql in _ROWS_AT_0011:
             conn.execute(text(sql))
     upgrade(revision="0012")
     with db.engine.begin() as conn:
-        assert _revision(conn) == "0012"
+        assert database_revision(conn) == "0012"
         orgs = conn.execute(text("SELECT short_name, sort_key FROM organization ORDER BY sort_key")).all()
         assert [name for name, _key in orgs] == ["СОШ № 1", "СОШ № 2", "СОШ № 10"]
         assert all(key == natural_key(name) for name, key in orgs)
@@ -56,7 +41,7 @@ def test_sort_keys_are_filled_and_removed(at_0010):
         assert conn.execute(text("SELECT sort_key FROM organization WHERE short_name = 'X'")).scalar_one() == ""
     downgrade(revision="0011")
     with db.engine.begin() as conn:
-        assert _revision(conn) == "0011"
+        assert database_revision(conn) == "0011"
         for table in ("organization", "user_account"):
             assert "sort_key" not in {c["name"] for c in inspect(conn).get_columns(table)}
         assert conn.execute(text("SELECT COUNT(*) FROM organization")).scalar_one() == 4

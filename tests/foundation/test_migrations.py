@@ -1,7 +1,5 @@
 """Migrations reach head on an empty database, agree with the models, and downgrade."""
 
-import os
-
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
@@ -9,21 +7,12 @@ from sqlalchemy.exc import IntegrityError
 
 from roadmap import create_app
 from roadmap.extensions import db
-from tests.conftest import make_config, reset_database
-
-
-def _fresh_url(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        from roadmap.config import normalize_database_url
-
-        return normalize_database_url(url)
-    return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+from tests.conftest import database_revision, fresh_database_url, make_config, reset_database
 
 
 def test_upgrade_check_and_downgrade_newest(tmp_path, migrated):
     # On PostgreSQL the session database is shared, so this test re-creates it at the end.
-    url = _fresh_url(tmp_path)
+    url = fresh_database_url(tmp_path)
     reset_database(url)
     app = create_app(make_config(tmp_path, url))
     with app.app_context():
@@ -100,26 +89,8 @@ def _insert(conn, sql: str) -> None:
 
 
 @pytest.fixture
-def at_0007(tmp_path, migrated):
-    """An app on a fresh database migrated to 0007; the shared database is put back at head after."""
-    url = _fresh_url(tmp_path)
-    reset_database(url)
-    app = create_app(make_config(tmp_path, url))
-    with app.app_context():
-        upgrade(revision="0007")
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-            if url.startswith("postgresql"):
-                reset_database(url)
-                upgrade()
-                db.engine.dispose()
-
-
-def _revision(conn) -> str:
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+def at_0007(database_at):
+    return database_at("0007")
 
 
 def test_closed_vocabularies_convert_existing_data_up_and_down(at_0007):
@@ -128,7 +99,7 @@ def test_closed_vocabularies_convert_existing_data_up_and_down(at_0007):
             conn.execute(text(sql))
     upgrade(revision="0008")
     with db.engine.begin() as conn:
-        assert _revision(conn) == "0008"
+        assert database_revision(conn) == "0008"
         converted = _read_back(conn)
         assert converted == {
             "roadmap": [("academic", "previous", "published")],
@@ -163,7 +134,7 @@ def test_closed_vocabularies_convert_existing_data_up_and_down(at_0007):
 
     downgrade(revision="0007")
     with db.engine.begin() as conn:
-        assert _revision(conn) == "0007"
+        assert database_revision(conn) == "0007"
         before = _read_back(conn)
         assert before["roadmap"] == [("academic", "previous", "published")]
         assert before["transition"][1] == ("submitted", "returned", "coverage")
@@ -175,7 +146,7 @@ def test_closed_vocabularies_convert_existing_data_up_and_down(at_0007):
     # And up again: the same rows, the constraints back.
     upgrade(revision="0008")
     with db.engine.begin() as conn:
-        assert _revision(conn) == "0008"
+        assert database_revision(conn) == "0008"
         assert _read_back(conn) == converted
         with pytest.raises(IntegrityError):
             _insert(conn, "UPDATE notice SET kind = 'birthday'")
@@ -199,6 +170,6 @@ def test_unknown_values_stop_the_upgrade_before_anything_changes(at_0007):
     assert "roadmap.shift_rule: 'sideways' (1); допустимо: next, previous, none" in message
     db.engine.dispose()
     with db.engine.connect() as conn:
-        assert _revision(conn) == "0007"
+        assert database_revision(conn) == "0007"
         # Not even the harmless normalisation happened.
         assert conn.execute(text("SELECT year_type FROM roadmap")).scalar_one() == " Academic"

@@ -1,4 +1,4 @@
-"""The stored schedule format: version 2 (readable names) and migration 0011 from version 1.
+"""The stored schedule format: version 2 (readable names) and migration 0013 from version 1.
 
 ``data/schedules_v1.json`` holds schedules as the code before issue 19 (main at a554b0f) stored them (phrase →
 ``Schedule.to_dict()`` of version 1, every item type and field among them). The migration is
@@ -16,12 +16,9 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
-from roadmap import create_app
 from roadmap.extensions import db
 from roadmap.schedule import FORMAT_VERSION, Schedule, parse
 from roadmap.schedule.items import item_json_from_v1, item_json_to_v1
-from tests.conftest import make_config, reset_database
-from tests.foundation.test_migrations import _fresh_url
 
 V1 = json.loads((Path(__file__).parent / "data" / "schedules_v1.json").read_text(encoding="utf-8"))
 PERIODS = [(date(2023, 1, 1), date(2023, 12, 31), "calendar"), (date(2022, 9, 1), date(2024, 12, 31), "academic")]
@@ -29,7 +26,7 @@ _MIGRATION = Path(__file__).parents[2] / "migrations" / "versions" / "20261202_0
 
 
 def _migration_module():
-    spec = importlib.util.spec_from_file_location("migration_0011", _MIGRATION)
+    spec = importlib.util.spec_from_file_location("migration_0013", _MIGRATION)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -103,22 +100,8 @@ def test_damaged_items_survive_both_ways_and_yield_a_warning():
 
 
 @pytest.fixture
-def at_0010(tmp_path, migrated):
-    """An app on a fresh database migrated to 0010; the shared database is put back at head after."""
-    url = _fresh_url(tmp_path)
-    reset_database(url)
-    app = create_app(make_config(tmp_path, url))
-    with app.app_context():
-        upgrade(revision="0012")
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-            if url.startswith("postgresql"):
-                reset_database(url)
-                upgrade()
-                db.engine.dispose()
+def at_0012(database_at):
+    return database_at("0012")
 
 
 def _schedules(conn) -> dict[int, dict | None]:
@@ -126,7 +109,7 @@ def _schedules(conn) -> dict[int, dict | None]:
     return {row_id: (json.loads(value) if isinstance(value, str) else value) for row_id, value in rows}
 
 
-def test_migration_0011_converts_stored_schedules_up_and_down(at_0010):
+def test_migration_0013_converts_stored_schedules_up_and_down(at_0012):
     phrases = sorted(V1)
     with db.engine.begin() as conn:
         conn.execute(

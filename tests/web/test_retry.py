@@ -72,6 +72,7 @@ def test_the_databases_own_refusals_are_transient_and_others_are_not(refusal):
     assert not is_transient(ValueError("не база данных"))
 
 
+@pytest.mark.fresh_app
 def test_a_view_meeting_a_refusal_is_run_again_then_answers_politely(app, refusal):
     calls = {"flaky": 0, "stuck": 0}
 
@@ -103,6 +104,7 @@ def test_a_view_meeting_a_refusal_is_run_again_then_answers_politely(app, refusa
     assert client.post("/test-retry/stuck", headers={"Referer": "https://evil.example/"}).headers["Location"] == "/"
 
 
+@pytest.mark.fresh_app
 def test_a_retried_upload_is_read_again_from_the_start(app, refusal):
     import io
 
