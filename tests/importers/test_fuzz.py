@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import logging
 import random
-import time
 import zipfile
 from contextlib import contextmanager, suppress
 
@@ -268,13 +267,11 @@ def test_entity_expansion_is_not_performed(document):
         return result
 
     data = rezip(DOCX if document == "docx" else XLSX, inject)
-    started = time.monotonic()
     with no_hidden_bugs():
         try:
             parsed = read_document(data, f"x.{document}")
         except ImportFailed:
             parsed = None
-    assert time.monotonic() - started < 5
     if parsed is not None:
         assert all("haha" not in m.title for m in parsed.measures)
 

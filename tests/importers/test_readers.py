@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from datetime import date
 
 import openpyxl
@@ -360,7 +359,8 @@ def test_table_after_the_roadmap_with_another_layout_is_skipped():
     assert any("Таблица 2 пропущена" in warning for warning in parsed.warnings)
 
 
-def test_a_500_row_document_reads_fast():
+def test_a_500_row_document_reads_whole():
+    # How fast is `make bench`'s business (bench/documents.py); here: every row of a large table.
     document = Document()
     table = document.add_table(rows=0, cols=5)
 
@@ -384,11 +384,8 @@ def test_a_500_row_document_reads_fast():
     buffer = io.BytesIO()
     document.save(buffer)
     data = buffer.getvalue()
-    started = time.perf_counter()
     parsed = read_document(data, "big.docx")
-    elapsed = time.perf_counter() - started
     assert len(parsed.measures) == 490 and len(parsed.sections) == 10
-    assert elapsed < 2
 
 
 # ------------------------------------------------------------------ Excel specifics

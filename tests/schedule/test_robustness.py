@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -84,12 +83,10 @@ def test_empty_and_whitespace_are_unparsed():
         assert schedule.occurrences(*Y2023) == []
 
 
-def test_100_kb_is_fast_and_unparsed():
-    text = "сентябрь–октябрь, ежегодно; " * 4000  # > 100 KB
+def test_100_kb_is_unparsed():
+    text = "сентябрь–октябрь, ежегодно; " * 4000  # > 100 KB (how fast: bench/grammar.py)
     assert len(text.encode()) > 100_000
-    started = time.perf_counter()
     schedule = parse(text)
-    assert time.perf_counter() - started < 0.5
     assert schedule.kind == "unparsed"
 
 
