@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .items import Continuous, Every, HalfYear, Item, Term, Window, Years
+from .items import Continuous, Every, HalfYear, Item, Term, Window, Years, with_time
 from .lexer import Tokens
-from .notes import maybe_name, name_of
+from .notes import maybe_name, name_of, only_punctuation, strip_times
 from .symbols import (
     AFTER,
     ANY_NUMBER,
@@ -723,15 +723,16 @@ def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     A phrase the plain grammar does not read may still be dates with names: stages separated
     by «;» («с 1 по 15 марта – школьный этап; …»), a date and the event's name, a note in
     brackets, a place after a comma (``notes.name_of`` decides what is a name). The names
-    become the items' ``label``."""
-    plain = _parse_plain(tokens)
+    become the items' ``label``; times of day after the dates, their ``time``."""
+    rest, times = strip_times(tokens)
+    plain = _parse_plain(rest)
     if plain is not None:
-        return plain
+        return _timed(plain, times)
     segments = _split_on(tokens, SEMICOLON)
     if len(segments) == 1:
-        whole = _parse_named(tokens)
+        whole = _parse_named(rest)
         if whole is not None:
-            return whole
+            return _timed(whole, times)
     by_commas = len(segments) == 1
     if by_commas:
         # Stages separated by commas: «с 1 по 5 марта (школьный этап), с 10 по 20 марта (…)».
@@ -739,19 +740,34 @@ def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     items: list[Item] = []
     warnings: list[str] = []
     named = 0
+    stages = 0
     for segment in segments:
-        parsed = _parse_named(segment)
+        rest, times = strip_times(segment)
+        if times and only_punctuation(rest) and items:
+            # «…, 10.00, …»: the times of the stage before.
+            items[-1] = with_time(items[-1], ", ".join(filter(None, (items[-1].time, times))))
+            continue
+        parsed = _timed(_parse_named(rest), times)
         if parsed is None:
             return None
+        stages += 1
         segment_items, segment_warnings = parsed
         named += any(item.label for item in segment_items)
         items.extend(item for item in segment_items if item not in items)
         warnings.extend(segment_warnings)
     # Read apart, the pieces lose what a list shares («декабрь, январь 2024»): only stages
     # that name themselves are read one by one.
-    if not items or not named or (by_commas and named < len(segments)):
+    if not items or not named or (by_commas and named < stages):
         return None
     return items, warnings
+
+
+def _timed(parsed: tuple[list[Item], list[str]] | None, times: str | None) -> tuple[list[Item], list[str]] | None:
+    """The items with the times of day their phrase wrote after the dates."""
+    if parsed is None or not times:
+        return parsed
+    items, warnings = parsed
+    return [with_time(item, times) for item in items], warnings
 
 
 def _split_on(tokens: Tokens, separator: str) -> list[Tokens]:

@@ -12,7 +12,7 @@ from .items import Window, is_pinned, with_label
 from .labels import explain
 from .lexer import MAX_PHRASE_LENGTH, normalize, tokenize
 from .model import Schedule, ScheduleKind, kind_of
-from .notes import display_name, strip_times, strip_weekdays
+from .notes import display_name, only_punctuation, strip_times, strip_weekdays
 
 __all__ = ["normalize", "parse"]
 
@@ -96,8 +96,8 @@ def _parse(text: str) -> Schedule:
     if deferred and _ANNUAL_ONLY_RE.match(rest):
         return _manual(text)
     tokens, claims = strip_weekdays(tokenize(rest))
-    tokens, only_times = strip_times(tokens)
-    if only_times:
+    dateless, times = strip_times(tokens)
+    if times is not None and only_punctuation(dateless):
         return Schedule(
             text=text,
             kind=ScheduleKind.MANUAL,
