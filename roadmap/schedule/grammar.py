@@ -725,8 +725,18 @@ def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     brackets, a place after a comma (``notes.name_of`` decides what is a name). The names
     become the items' ``label``; times of day after the dates, their ``time``."""
     rest, times = strip_times(tokens)
+    noted = _days_of_a_named_period(rest)
+    if noted is not None:
+        return _timed(noted, times)
     plain = _parse_plain(rest)
     if plain is not None:
+        if times and ", " in times and len(plain[0]) > 1:
+            # «5 марта 10.00, 6 марта 12.00»: each date keeps its own times, if read apart
+            # the pieces give the very same dates.
+            separator = SEMICOLON if SEMICOLON in tokens.symbols else COMMA
+            apart = _parse_stages(_split_on(tokens, separator), _parse_plain)
+            if apart is not None and [with_time(item, None) for item in apart[0]] == plain[0]:
+                return apart[0], plain[1]
         return _timed(plain, times)
     segments = _split_on(tokens, SEMICOLON)
     if len(segments) == 1:
@@ -737,29 +747,63 @@ def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     if by_commas:
         # Stages separated by commas: «с 1 по 5 марта (школьный этап), с 10 по 20 марта (…)».
         segments = _split_on(tokens, COMMA)
+    stages = _parse_stages(segments, _parse_named)
+    if stages is None:
+        return None
+    items, warnings, named, count = stages
+    # Read apart, the pieces lose what a list shares («декабрь, январь 2024»): only stages
+    # that name themselves are read one by one.
+    if not items or not named or (by_commas and named < count):
+        return None
+    return items, warnings
+
+
+def _parse_stages(
+    segments: list[Tokens], read: Callable[[Tokens], tuple[list[Item], list[str]] | None]
+) -> tuple[list[Item], list[str], int, int] | None:
+    """Each segment read by ``read`` with its own times of day (a segment of times alone,
+    «…, 10.00, …», belongs to the one before): the items, the warnings, how many segments
+    named themselves and how many there were."""
     items: list[Item] = []
     warnings: list[str] = []
-    named = 0
-    stages = 0
+    named = count = 0
     for segment in segments:
         rest, times = strip_times(segment)
         if times and only_punctuation(rest) and items:
-            # «…, 10.00, …»: the times of the stage before.
             items[-1] = with_time(items[-1], ", ".join(filter(None, (items[-1].time, times))))
             continue
-        parsed = _timed(_parse_named(rest), times)
+        parsed = _timed(read(rest), times)
         if parsed is None:
             return None
-        stages += 1
+        count += 1
         segment_items, segment_warnings = parsed
         named += any(item.label for item in segment_items)
         items.extend(item for item in segment_items if item not in items)
         warnings.extend(segment_warnings)
-    # Read apart, the pieces lose what a list shares («декабрь, январь 2024»): only stages
-    # that name themselves are read one by one.
-    if not items or not named or (by_commas and named < stages):
+    return items, warnings, named, count
+
+
+def _days_of_a_named_period(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
+    """«3 ноября – 6 ноября (осенние каникулы)», «зимние каникулы (28.12–10.01)»: days written
+    out and the academic period (holidays, a term) they are, one of them in brackets. The days
+    are the dates, the period their name: read as a list, the period would add the default
+    calendar's dates, which the cell does not say."""
+    symbols = tokens.symbols
+    if not symbols.endswith(CLOSE) or symbols.count(OPEN) != 1 or symbols.count(CLOSE) != 1:
         return None
-    return items, warnings
+    at = symbols.index(OPEN)
+    head, note = tokens.slice(0, at), tokens.slice(at + 1, len(symbols) - 1)
+    if not head.symbols or not note.symbols:
+        return None
+    for days, period in ((head, note), (note, head)):
+        if not isinstance(parse_item(period), Term):
+            continue
+        dates = _parse_plain(days)
+        if dates is None or not all(isinstance(i, Window) and i.unit in ("day", "days") for i in dates[0]):
+            continue
+        name = period.source().strip(" ,:-")
+        return [replace(item, label=name) for item in dates[0]], dates[1]
+    return None
 
 
 def _timed(parsed: tuple[list[Item], list[str]] | None, times: str | None) -> tuple[list[Item], list[str]] | None:
