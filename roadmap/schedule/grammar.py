@@ -9,7 +9,7 @@ phrase: an unknown word (``UNKNOWN``) never matches, so what is not understood s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -832,27 +832,7 @@ def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     plain = _parse_plain(tokens)
     if plain is not None:
         return plain
-    symbols = tokens.symbols
-    candidates: list[tuple[str, Tokens]] = []
-    # A name first, then ":" or a dash, then the dates.
-    for i, symbol in enumerate(symbols):
-        if symbol in (COLON, DASH) and 0 < i < len(symbols) - 1:
-            name = name_of(tokens.slice(0, i))
-            if name:
-                candidates.append((name, tokens.slice(i + 1)))
-                break
-    # The dates, then a name: the longest head that reads as dates, cut at a separator
-    # («5 марта, г. Краснодар») before anywhere else («5 марта Всероссийский урок»).
-    separators = (DASH, COMMA, COLON, OPEN)
-    cuts = [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] in separators]
-    cuts += [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] not in separators]
-    for cut in cuts:
-        if not maybe_name(symbols[cut:]):
-            continue
-        name = name_of(tokens.slice(cut))
-        if name is not None:
-            candidates.append((name, tokens.slice(0, cut)))
-    for name, rest in candidates:
+    for name, rest in _named_candidates(tokens):
         if not rest.symbols.strip(",;:-()") or rest.symbols.count(OPEN) != rest.symbols.count(CLOSE):
             continue
         parsed = _parse_plain(rest)
@@ -865,6 +845,30 @@ def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     return None
 
 
+def _named_candidates(tokens: Tokens) -> Iterator[tuple[str, Tokens]]:
+    """(name, the dates' tokens) in the order they are tried; made as they are needed, since
+    the first whose dates read wins."""
+    symbols = tokens.symbols
+    # A name first, then ":" or a dash, then the dates.
+    for i, symbol in enumerate(symbols):
+        if symbol in (COLON, DASH) and 0 < i < len(symbols) - 1:
+            name = name_of(tokens.slice(0, i))
+            if name:
+                yield name, tokens.slice(i + 1)
+                break
+    # The dates, then a name: the longest head that reads as dates, cut at a separator
+    # («5 марта, г. Краснодар») before anywhere else («5 марта Всероссийский урок»).
+    separators = (DASH, COMMA, COLON, OPEN)
+    cuts = [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] in separators]
+    cuts += [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] not in separators]
+    for cut in cuts:
+        if not maybe_name(symbols[cut:]):
+            continue
+        name = name_of(tokens.slice(cut))
+        if name is not None:
+            yield name, tokens.slice(0, cut)
+
+
 # Brackets, colons and semicolons separate list items; so does a dash before «в».
 _LIST_SEPARATORS = re.compile(f"[{OPEN_RE}{CLOSE_RE}{SEMICOLON}{COLON}]|{DASH}(?={IN})")
 
@@ -874,8 +878,11 @@ def _parse_plain(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     symbols = _LIST_SEPARATORS.sub(COMMA, tokens.symbols)
     tokens = Tokens(symbols, tokens.values, tokens.annual)
     warnings: list[str] = []
-    joined_symbols = "".join(s for s in symbols if s != COMMA)
-    joined_values = tuple(v for s, v in zip(symbols, tokens.values, strict=True) if s != COMMA)
+    if COMMA in symbols:
+        joined_symbols = symbols.replace(COMMA, "")
+        joined_values = tuple(v for s, v in zip(symbols, tokens.values, strict=True) if s != COMMA)
+    else:
+        joined_symbols, joined_values = symbols, tokens.values
     if not joined_symbols:
         if tokens.annual:
             return [Continuous("plan_year")], warnings
