@@ -227,8 +227,6 @@ _V1_KEYS = {
     "years": {"y1": "first", "y2": "last", "acad": "academic"},
     "every": {"u": "unit", "day": "day", "days": "days", "due_next": "due_next", "within": "within"},
 }  # fmt: skip
-# What version 1 did not have but carries through unchanged (written by issue 19's code).
-_NOTES = ("label", "time")
 # Version 1 wrote these keys even when empty; version 2 leaves out what is None.
 _V1_ALWAYS = {"window": ("sd", "ed", "sy", "ey"), "half_year": ("y", "acad")}
 
@@ -244,14 +242,14 @@ def item_json_from_v1(data: Any) -> Any:
     for key, value in data.items():
         if key in keys and (value is not None or keys[key] in required):
             result[keys[key]] = item_json_from_v1(value) if key == "within" else value
-    for note in _NOTES:
-        if data.get(note) is not None:
-            result[note] = data[note]
+    if data.get("label") is not None:
+        result["label"] = data["label"]
     return result
 
 
 def item_json_to_v1(data: Any) -> Any:
-    """A version-2 item dict as a version-1 one (what the code before issue 19 reads)."""
+    """A version-2 item dict as a version-1 one (what the code before issue 19 reads); as the
+    migration does, the label is kept and the time of day is not (that code shows neither)."""
     if not isinstance(data, dict) or data.get("type") not in _V1_KEYS:
         return data
     kind = data["type"]
@@ -262,9 +260,8 @@ def item_json_to_v1(data: Any) -> Any:
     for name, value in data.items():
         if name in back:
             result[back[name]] = item_json_to_v1(value) if name == "within" else value
-    for note in _NOTES:
-        if data.get(note) is not None:
-            result[note] = data[note]
+    if data.get("label") is not None:
+        result["label"] = data["label"]
     return result
 
 
