@@ -185,11 +185,15 @@ _POINT_RE = re.compile(
 )
 
 
+# The most symbols a point spans: «2 декада марта 2026 г.», «1 половина мая 2026 г.».
+_LONGEST_POINT = 5
+
+
 def _points(tokens: Tokens, pos: int) -> list[tuple[Window, int]]:
     """Every point starting at ``pos`` with the position after it (longest first)."""
     result: list[tuple[Window, int]] = []
     symbols = tokens.symbols
-    for end in range(len(symbols), pos, -1):
+    for end in range(min(len(symbols), pos + _LONGEST_POINT), pos, -1):
         m = _POINT_RE.fullmatch(symbols, pos, end)
         if not m:
             continue
@@ -833,7 +837,7 @@ def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     if plain is not None:
         return plain
     for name, rest in _named_candidates(tokens):
-        if not rest.symbols.strip(",;:-()") or rest.symbols.count(OPEN) != rest.symbols.count(CLOSE):
+        if not rest.symbols.strip(_PUNCTUATION) or rest.symbols.count(OPEN) != rest.symbols.count(CLOSE):
             continue
         parsed = _parse_plain(rest)
         if parsed is None:
@@ -843,6 +847,9 @@ def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
             items = [replace(item, label=name) for item in items]
         return items, warnings
     return None
+
+
+_PUNCTUATION = COMMA + SEMICOLON + COLON + DASH + OPEN + CLOSE
 
 
 def _named_candidates(tokens: Tokens) -> Iterator[tuple[str, Tokens]]:
