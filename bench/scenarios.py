@@ -78,8 +78,8 @@ FLOORS = {
     "http_import_upload": "gunicorn's default worker timeout (30 s): a 3,000-measure CSV uploaded by the coordinator",
     "http_import_review": "the issue's budget of 1 s for the review page (n: its size in bytes, under 2 MB)",
     "http_import_publish": "gunicorn's default worker timeout (30 s); n: the tasks created",
-    "schedule_batch": "the same `flask --app wsgi schedule --batch` on an empty file (starting the app); target: the"
-    " whole run of 10,000 phrases under 2 s",
+    "schedule_batch": "the same `python -m roadmap.cli.schedule --batch` on an empty file (starting Python and the"
+    " grammar); target: the whole run of 10,000 phrases under 2 s",
 }
 MIN_RUN_SECONDS = 0.25
 
@@ -482,7 +482,7 @@ def _import_child(args: dict) -> dict:
 
 
 def grammar(root, scale: float, repeat: int) -> list[Result]:
-    """`flask --app wsgi schedule --batch` on 10,000 phrases in a fresh process (bench/grammar.py)."""
+    """`python -m roadmap.cli.schedule --batch` on 10,000 phrases in a fresh process (bench/grammar.py)."""
     from bench.grammar import schedule_batch
 
     count, seconds, floor = schedule_batch(root, PROJECT_ROOT, scale, repeat)

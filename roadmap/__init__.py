@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from roadmap.config import Config
+    from roadmap.config import Config
 
 
 def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     """Build the application. `config` overrides settings (a dict) or replaces them (a Config)."""
+    # Imported here, not at the top: the pure cores (``roadmap.schedule`` ...) and the light
+    # ``python -m roadmap.cli.schedule`` import this package without starting Flask.
+    from flask import Flask
+
+    from roadmap.config import Config
+
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
     settings = config if isinstance(config, Config) else Config()
     app.config.from_object(settings)

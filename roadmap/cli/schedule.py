@@ -125,3 +125,9 @@ def schedule_command(
 def register(app: Flask) -> None:
     """Attach the command to the app's CLI (called by ``roadmap.cli.register_commands``)."""
     app.cli.add_command(schedule_command)
+
+
+if __name__ == "__main__":
+    # ``python -m roadmap.cli.schedule --batch FILE --period …``: the same command without the
+    # app (no Flask, no database, no blueprints), for files of thousands of phrases.
+    schedule_command(prog_name="python -m roadmap.cli.schedule")

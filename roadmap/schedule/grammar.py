@@ -9,13 +9,13 @@ phrase: an unknown word (``UNKNOWN``) never matches, so what is not understood s
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from .items import Continuous, Every, HalfYear, Item, Term, Window, Years
+from .items import Continuous, Every, HalfYear, Item, Term, Window, Years, with_time
 from .lexer import Tokens
-from .notes import maybe_name, name_of
+from .notes import maybe_name, name_of, only_punctuation, strip_times
 from .symbols import (
     AFTER,
     ANY_NUMBER,
@@ -185,11 +185,15 @@ _POINT_RE = re.compile(
 )
 
 
+# The most symbols a point spans: «2 декада марта 2026 г.», «1 половина мая 2026 г.».
+_LONGEST_POINT = 5
+
+
 def _points(tokens: Tokens, pos: int) -> list[tuple[Window, int]]:
     """Every point starting at ``pos`` with the position after it (longest first)."""
     result: list[tuple[Window, int]] = []
     symbols = tokens.symbols
-    for end in range(len(symbols), pos, -1):
+    for end in range(min(len(symbols), pos + _LONGEST_POINT), pos, -1):
         m = _POINT_RE.fullmatch(symbols, pos, end)
         if not m:
             continue
@@ -723,35 +727,95 @@ def parse_tokens(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     A phrase the plain grammar does not read may still be dates with names: stages separated
     by «;» («с 1 по 15 марта – школьный этап; …»), a date and the event's name, a note in
     brackets, a place after a comma (``notes.name_of`` decides what is a name). The names
-    become the items' ``label``."""
-    plain = _parse_plain(tokens)
+    become the items' ``label``; times of day after the dates, their ``time``."""
+    rest, times = strip_times(tokens)
+    noted = _days_of_a_named_period(rest)
+    if noted is not None:
+        return _timed(noted, times)
+    plain = _parse_plain(rest)
     if plain is not None:
-        return plain
+        if times and ", " in times and len(plain[0]) > 1:
+            # «5 марта 10.00, 6 марта 12.00»: each date keeps its own times, if read apart
+            # the pieces give the very same dates.
+            separator = SEMICOLON if SEMICOLON in tokens.symbols else COMMA
+            apart = _parse_stages(_split_on(tokens, separator), _parse_plain)
+            if apart is not None and [with_time(item, None) for item in apart[0]] == plain[0]:
+                return apart[0], plain[1]
+        return _timed(plain, times)
     segments = _split_on(tokens, SEMICOLON)
     if len(segments) == 1:
-        whole = _parse_named(tokens)
+        whole = _parse_named(rest)
         if whole is not None:
-            return whole
+            return _timed(whole, times)
     by_commas = len(segments) == 1
     if by_commas:
         # Stages separated by commas: «с 1 по 5 марта (школьный этап), с 10 по 20 марта (…)».
         segments = _split_on(tokens, COMMA)
+    stages = _parse_stages(segments, _parse_named)
+    if stages is None:
+        return None
+    items, warnings, named, count = stages
+    # Read apart, the pieces lose what a list shares («декабрь, январь 2024»): only stages
+    # that name themselves are read one by one.
+    if not items or not named or (by_commas and named < count):
+        return None
+    return items, warnings
+
+
+def _parse_stages(
+    segments: list[Tokens], read: Callable[[Tokens], tuple[list[Item], list[str]] | None]
+) -> tuple[list[Item], list[str], int, int] | None:
+    """Each segment read by ``read`` with its own times of day (a segment of times alone,
+    «…, 10.00, …», belongs to the one before): the items, the warnings, how many segments
+    named themselves and how many there were."""
     items: list[Item] = []
     warnings: list[str] = []
-    named = 0
+    named = count = 0
     for segment in segments:
-        parsed = _parse_named(segment)
+        rest, times = strip_times(segment)
+        if times and only_punctuation(rest) and items:
+            items[-1] = with_time(items[-1], ", ".join(filter(None, (items[-1].time, times))))
+            continue
+        parsed = _timed(read(rest), times)
         if parsed is None:
             return None
+        count += 1
         segment_items, segment_warnings = parsed
         named += any(item.label for item in segment_items)
         items.extend(item for item in segment_items if item not in items)
         warnings.extend(segment_warnings)
-    # Read apart, the pieces lose what a list shares («декабрь, январь 2024»): only stages
-    # that name themselves are read one by one.
-    if not items or not named or (by_commas and named < len(segments)):
+    return items, warnings, named, count
+
+
+def _days_of_a_named_period(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
+    """«3 ноября – 6 ноября (осенние каникулы)», «зимние каникулы (28.12–10.01)»: days written
+    out and the academic period (holidays, a term) they are, one of them in brackets. The days
+    are the dates, the period their name: read as a list, the period would add the default
+    calendar's dates, which the cell does not say."""
+    symbols = tokens.symbols
+    if not symbols.endswith(CLOSE) or symbols.count(OPEN) != 1 or symbols.count(CLOSE) != 1:
         return None
-    return items, warnings
+    at = symbols.index(OPEN)
+    head, note = tokens.slice(0, at), tokens.slice(at + 1, len(symbols) - 1)
+    if not head.symbols or not note.symbols:
+        return None
+    for days, period in ((head, note), (note, head)):
+        if not isinstance(parse_item(period), Term):
+            continue
+        dates = _parse_plain(days)
+        if dates is None or not all(isinstance(i, Window) and i.unit in ("day", "days") for i in dates[0]):
+            continue
+        name = period.source().strip(" ,:-")
+        return [replace(item, label=name) for item in dates[0]], dates[1]
+    return None
+
+
+def _timed(parsed: tuple[list[Item], list[str]] | None, times: str | None) -> tuple[list[Item], list[str]] | None:
+    """The items with the times of day their phrase wrote after the dates."""
+    if parsed is None or not times:
+        return parsed
+    items, warnings = parsed
+    return [with_time(item, times) for item in items], warnings
 
 
 def _split_on(tokens: Tokens, separator: str) -> list[Tokens]:
@@ -772,28 +836,8 @@ def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     plain = _parse_plain(tokens)
     if plain is not None:
         return plain
-    symbols = tokens.symbols
-    candidates: list[tuple[str, Tokens]] = []
-    # A name first, then ":" or a dash, then the dates.
-    for i, symbol in enumerate(symbols):
-        if symbol in (COLON, DASH) and 0 < i < len(symbols) - 1:
-            name = name_of(tokens.slice(0, i))
-            if name:
-                candidates.append((name, tokens.slice(i + 1)))
-                break
-    # The dates, then a name: the longest head that reads as dates, cut at a separator
-    # («5 марта, г. Краснодар») before anywhere else («5 марта Всероссийский урок»).
-    separators = (DASH, COMMA, COLON, OPEN)
-    cuts = [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] in separators]
-    cuts += [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] not in separators]
-    for cut in cuts:
-        if not maybe_name(symbols[cut:]):
-            continue
-        name = name_of(tokens.slice(cut))
-        if name is not None:
-            candidates.append((name, tokens.slice(0, cut)))
-    for name, rest in candidates:
-        if not rest.symbols.strip(",;:-()") or rest.symbols.count(OPEN) != rest.symbols.count(CLOSE):
+    for name, rest in _named_candidates(tokens):
+        if not rest.symbols.strip(_PUNCTUATION) or rest.symbols.count(OPEN) != rest.symbols.count(CLOSE):
             continue
         parsed = _parse_plain(rest)
         if parsed is None:
@@ -805,6 +849,33 @@ def _parse_named(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     return None
 
 
+_PUNCTUATION = COMMA + SEMICOLON + COLON + DASH + OPEN + CLOSE
+
+
+def _named_candidates(tokens: Tokens) -> Iterator[tuple[str, Tokens]]:
+    """(name, the dates' tokens) in the order they are tried; made as they are needed, since
+    the first whose dates read wins."""
+    symbols = tokens.symbols
+    # A name first, then ":" or a dash, then the dates.
+    for i, symbol in enumerate(symbols):
+        if symbol in (COLON, DASH) and 0 < i < len(symbols) - 1:
+            name = name_of(tokens.slice(0, i))
+            if name:
+                yield name, tokens.slice(i + 1)
+                break
+    # The dates, then a name: the longest head that reads as dates, cut at a separator
+    # («5 марта, г. Краснодар») before anywhere else («5 марта Всероссийский урок»).
+    separators = (DASH, COMMA, COLON, OPEN)
+    cuts = [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] in separators]
+    cuts += [cut for cut in range(len(symbols) - 1, 0, -1) if symbols[cut] not in separators]
+    for cut in cuts:
+        if not maybe_name(symbols[cut:]):
+            continue
+        name = name_of(tokens.slice(cut))
+        if name is not None:
+            yield name, tokens.slice(0, cut)
+
+
 # Brackets, colons and semicolons separate list items; so does a dash before «в».
 _LIST_SEPARATORS = re.compile(f"[{OPEN_RE}{CLOSE_RE}{SEMICOLON}{COLON}]|{DASH}(?={IN})")
 
@@ -814,8 +885,11 @@ def _parse_plain(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
     symbols = _LIST_SEPARATORS.sub(COMMA, tokens.symbols)
     tokens = Tokens(symbols, tokens.values, tokens.annual)
     warnings: list[str] = []
-    joined_symbols = "".join(s for s in symbols if s != COMMA)
-    joined_values = tuple(v for s, v in zip(symbols, tokens.values, strict=True) if s != COMMA)
+    if COMMA in symbols:
+        joined_symbols = symbols.replace(COMMA, "")
+        joined_values = tuple(v for s, v in zip(symbols, tokens.values, strict=True) if s != COMMA)
+    else:
+        joined_symbols, joined_values = symbols, tokens.values
     if not joined_symbols:
         if tokens.annual:
             return [Continuous("plan_year")], warnings

@@ -11,7 +11,8 @@ roadmap's period. Six kinds:
 - :class:`Years` — explicit years: «2023 год», «2023–2024 учебный год»;
 - :class:`Every` — periodic: «ежемесячно до 5 числа», «ежеквартально», «по четвертям».
 
-Any item may carry a ``label``: the event's or the stage's name written beside the dates.
+Any item may carry a ``label``: the event's or the stage's name written beside the dates, and a
+``time``: the times of day written after them («10.00–12.00», «14:00»), kept for the labels.
 
 Stored format (``Measure.schedule``), version 2: ``{"version": 2, "items": [{"type": "window",
 "start_month": 9, ...}]}`` — readable field names, optional fields left out when ``None``. Version 1 (before
@@ -49,6 +50,7 @@ class Window:
     part: str | None = None
     only: str | None = None
     label: str | None = None
+    time: str | None = None
 
     @property
     def is_day(self) -> bool:
@@ -65,6 +67,7 @@ class HalfYear:
     academic: bool | None = None
     only: str | None = None
     label: str | None = None
+    time: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Term:
     calendar_year: int | None = None
     only: str | None = None
     label: str | None = None
+    time: str | None = None
 
     @property
     def final(self) -> str:
@@ -93,6 +97,7 @@ class Continuous:
     scope: str
     times: int | None = None
     label: str | None = None
+    time: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class Years:
     last: int
     academic: bool = False
     label: str | None = None
+    time: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,7 @@ class Every:
     within: Item | None = None
     times: int | None = None
     label: str | None = None
+    time: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,7 @@ class Damaged:
 
     data: Any = None
     label: str | None = None
+    time: str | None = None
 
 
 Item = Window | HalfYear | Term | Continuous | Years | Every | Damaged
@@ -155,6 +163,10 @@ def is_pinned(item: Item) -> bool:
 
 def with_label(item: Item, label: str | None) -> Item:
     return replace(item, label=label)
+
+
+def with_time(item: Item, time: str | None) -> Item:
+    return replace(item, time=time)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,7 +248,8 @@ def item_json_from_v1(data: Any) -> Any:
 
 
 def item_json_to_v1(data: Any) -> Any:
-    """A version-2 item dict as a version-1 one (what the code before issue 19 reads)."""
+    """A version-2 item dict as a version-1 one (what the code before issue 19 reads); as the
+    migration does, the label is kept and the time of day is not (that code shows neither)."""
     if not isinstance(data, dict) or data.get("type") not in _V1_KEYS:
         return data
     kind = data["type"]

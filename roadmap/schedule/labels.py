@@ -41,7 +41,10 @@ def days_label(start: date, due: date) -> str:
 
 
 def named(label: str, item: Item) -> str:
-    """The occurrence's label with the event's or stage's name in front, if the phrase gave one."""
+    """The occurrence's label with the event's or stage's name in front and the times of day
+    after, if the phrase gave them: «Ярмарка профессий: 5 марта 2026, 10.00–12.00»."""
+    if item.time:
+        label = f"{label}, {item.time}"
     return f"{item.label}: {label}" if item.label else label
 
 
@@ -234,8 +237,7 @@ def _explain_unnamed(item: Item, cal: AcademicCalendar) -> str:
 
 def explain_item(item: Item, cal: AcademicCalendar = DEFAULT_ACADEMIC_CALENDAR) -> str:
     """A short Russian description of one item."""
-    text = _explain_unnamed(item, cal)
-    return f"{item.label}: {text}" if item.label else text
+    return named(_explain_unnamed(item, cal), item)
 
 
 def explain(items: list[Item]) -> str:

@@ -428,6 +428,8 @@ _FILLER_RE = re.compile(
 
 def _drop_annual(tokens: Tokens) -> Tokens:
     symbols, values = tokens.symbols, list(tokens.values)
+    if not _ANNUAL_RE.search(symbols) and not _FILLER_RE.search(symbols):
+        return tokens  # (most phrases: nothing to drop)
     annual = False
     keep = [True] * len(symbols)
     for match in _ANNUAL_RE.finditer(symbols):

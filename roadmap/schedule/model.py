@@ -115,7 +115,7 @@ class Schedule:
     explanation: str
     warnings: list[str] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
-    # Weekdays written after dates («5 марта (чт)»): checked against each occurrence.
+    # Weekdays written beside dates («5 марта (чт)», «пн, 5 октября»): checked against each occurrence.
     weekdays: list[WeekdayClaim] = field(default_factory=list)
 
     def weekday_conflicts(self, dates: Iterable[date], with_year: bool = True) -> list[str]:

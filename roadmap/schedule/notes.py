@@ -6,7 +6,8 @@ the dates, so it is taken off the tokens before the grammar reads them:
 
 - a weekday after a date becomes a :class:`WeekdayClaim`, checked against the dates later (a
   contradiction is a warning for the review screen, never a different date);
-- times of day after a date are dropped (a phrase of times alone has no dates at all);
+- times of day after a date are taken off and kept as the occurrences' ``time`` («5 марта
+  2026, 10.00–12.00» in the label); a phrase of times alone has no dates at all;
 - a name before or after the dates («школьный этап: …», «… – Ярмарка профессий», «(этап)»,
   «, ул. Красная, 12») becomes the label of the occurrences.
 
@@ -113,18 +114,50 @@ def _date_before(tokens: Tokens, end: int) -> tuple[int, int, int | None] | None
     return None
 
 
+def _date_after(tokens: Tokens, start: int) -> tuple[int, int, int | None] | None:
+    """The day written from position ``start`` on: (day, month, year or None)."""
+    symbols, values = tokens.symbols, tokens.values
+    if start >= len(symbols):
+        return None
+    if symbols[start] == DATE:
+        d = values[start]
+        return d.day, d.month, d.year
+    if symbols[start] == DAY_MONTH:
+        day, month = values[start]
+        k = start + 1
+    elif symbols[start] in (NUMBER, ORDINAL) and start + 1 < len(symbols) and symbols[start + 1] == MONTH:
+        day, month = values[start], values[start + 1]
+        k = start + 2
+    else:
+        return None
+    year = values[k] if k < len(symbols) and symbols[k] == YEAR else None
+    return day, month, year
+
+
 # A weekday after a date: "(чт)", ", четверг", " пятница".
 _WEEKDAY_RE = re.compile(f"{OPEN_RE}{WEEKDAY}{CLOSE_RE}|{COMMA}?{WEEKDAY}")
+# A weekday before a date: "(вт) 12.10", "пн, 5 октября", "понедельник 5 октября".
+_WEEKDAY_BEFORE_RE = re.compile(f"{OPEN_RE}{WEEKDAY}{CLOSE_RE}|{WEEKDAY}{COMMA}?")
+_DATE_START = (DATE, DAY_MONTH, NUMBER, ORDINAL)
 
 
 def strip_weekdays(tokens: Tokens) -> tuple[Tokens, list[WeekdayClaim]]:
-    """Tokens without the weekdays that follow a date, and what those weekdays claim."""
-    if WEEKDAY not in tokens.symbols:
+    """Tokens without the weekdays written beside dates, and what those weekdays claim.
+
+    A cell writes its weekdays either after each date («5 октября (пн)») or before each
+    («пн, 5 октября – пт, 9 октября»); which one, the first of them tells: a weekday written
+    before the first date. A weekday of the other side, or with no date beside it, stays and
+    leaves the phrase ``unparsed``."""
+    symbols = tokens.symbols
+    if WEEKDAY not in symbols:
         return tokens, []
+    first_weekday = symbols.index(WEEKDAY)
+    first_date = next((i for i, s in enumerate(symbols) if s in _DATE_START), len(symbols))
+    before = first_weekday < first_date
     keep = [True] * len(tokens)
     claims: list[WeekdayClaim] = []
-    for m in _WEEKDAY_RE.finditer(tokens.symbols):
-        day = _date_before(tokens, m.start())
+    for m in (_WEEKDAY_BEFORE_RE if before else _WEEKDAY_RE).finditer(symbols):
+        day = _date_after(tokens, m.end()) if before else _date_before(tokens, m.start())
         if day is None:
             continue
         weekday = tokens.values[m.start() + m.group(0).index(WEEKDAY)]
@@ -139,17 +172,36 @@ _TIME_RE = re.compile(f"{COMMA}?{one_of(IN, FROM)}?{TIME}(?:{one_of(DASH, UNTIL,
 _PUNCTUATION = (COMMA, SEMICOLON, DASH, OPEN, CLOSE)
 
 
-def strip_times(tokens: Tokens) -> tuple[Tokens, bool]:
-    """Tokens without times of day, and whether the phrase was nothing but times."""
+_CLOCK_RE = re.compile(r"\d{1,2}[.:]\d{2}")
+
+
+def strip_times(tokens: Tokens) -> tuple[Tokens, str | None]:
+    """Tokens without times of day, and the times as written («10.00–12.00, 14:00»; None if
+    there were none). A phrase of nothing but times leaves only punctuation: see :func:`only_punctuation`."""
     if TIME not in tokens.symbols:
-        return tokens, False
+        return tokens, None
     keep = [True] * len(tokens)
+    times: list[str] = []
     for m in _TIME_RE.finditer(tokens.symbols):
+        clocks = [
+            _clock(tokens.source(i, i + 1), tokens.values[i])
+            for i in range(m.start(), m.end())
+            if tokens.symbols[i] == TIME
+        ]
+        times.append("–".join(clocks))
         for i in range(m.start(), m.end()):
             keep[i] = False
-    rest = _keep(tokens, keep)
-    only_times = all(s in _PUNCTUATION for s in rest.symbols)
-    return rest, only_times
+    return _keep(tokens, keep), ", ".join(times)
+
+
+def _clock(written: str, value: tuple[int, int]) -> str:
+    """A time of day as the phrase wrote it («10.00», «14:00»), without «ч.»."""
+    m = _CLOCK_RE.search(written)
+    return m.group(0) if m else f"{value[0]}.{value[1]:02d}"
+
+
+def only_punctuation(tokens: Tokens) -> bool:
+    return all(s in _PUNCTUATION for s in tokens.symbols)
 
 
 def _keep(tokens: Tokens, keep: list[bool]) -> Tokens:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +13,7 @@ from click.testing import CliRunner
 from roadmap.cli.schedule import schedule_command
 
 PERIOD = ["--period", "2023-01-01:2023-12-31"]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -114,3 +118,30 @@ def test_help(runner):
     result = runner.invoke(schedule_command, ["--help"])
     assert result.exit_code == 0
     assert "--period" in result.output
+
+
+def _run(args: list[str], stdin: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], input=stdin, capture_output=True, text=True, cwd=ROOT, check=False, timeout=300
+    )
+
+
+BATCH = "5 марта (чт)\nпн, 5 октября – пт, 9 октября\n05.03.2026г. 10.00-12.00 – Ярмарка профессий\nпо плану ОО\nабракадабра\n"
+
+
+def test_the_light_entry_prints_what_the_app_command_prints_without_starting_the_app():
+    period = ["--period", "2026-01-01:2026-12-31"]
+    light = _run(["-m", "roadmap.cli.schedule", "--batch", "-", *period], BATCH)
+    app = _run(["-m", "flask", "--app", "wsgi", "schedule", "--batch", "-", *period], BATCH)
+    assert light.returncode == 0, light.stderr
+    assert light.stdout == app.stdout and len(light.stdout.splitlines()) == 5
+    # It loads the grammar alone: no Flask, no SQLAlchemy, no blueprints.
+    probe = "import sys, runpy; sys.argv = ['x', '--help']\ntry:\n    runpy.run_module('roadmap.cli.schedule', run_name='__main__')\nexcept SystemExit:\n    pass\nprint(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'flask_sqlalchemy')))"
+    loaded = _run(["-c", probe], "")
+    assert loaded.stdout.strip().splitlines()[-1] == "[]", loaded.stdout + loaded.stderr
+
+
+def test_the_light_entry_refuses_bad_input_in_one_line():
+    done = _run(["-m", "roadmap.cli.schedule", "май"], "")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "Ошибка: не указан период: --period ГГГГ-ММ-ДД:ГГГГ-ММ-ДД"

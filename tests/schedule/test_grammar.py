@@ -509,3 +509,12 @@ def test_phrase(period, phrase, kind, expected):
 
 def test_enough_phrases_of_our_own():
     assert len({phrase for _, phrase, _, _ in CASES}) >= 150
+
+
+def test_points_are_looked_for_no_further_than_the_longest_point_pattern():
+    # grammar._points tries ends up to _LONGEST_POINT symbols away: it must cover _POINT_RE.
+    import re
+
+    from roadmap.schedule.grammar import _LONGEST_POINT, _POINT_RE
+
+    assert re._parser.parse(_POINT_RE.pattern, _POINT_RE.flags).getwidth()[1] == _LONGEST_POINT

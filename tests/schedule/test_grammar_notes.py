@@ -345,7 +345,82 @@ NOT_NAMES = [
     ("2026", "еженедельно по четвергам", "unparsed", []),
 ]
 
-CASES = WEEKDAYS + NAMES + TIMES + STAGES + SPACED + NOTES + PLACES + FOOTNOTES + OTHERS + WEEKS + NOT_NAMES
+# Weekdays written before each date (5 October 2026 is a Monday, 9 October a Friday).
+O5 = ["2026-10-05"]
+O5_9 = ["2026-10-05/2026-10-09"]
+WEEKDAYS_BEFORE = [
+    ("2026", "пн, 5 октября", "deadline", O5),
+    ("2026", "пн. 5 октября", "deadline", O5),
+    ("2026", "Пн 5 октября", "deadline", O5),
+    ("2026", "ПН., 5 октября", "deadline", O5),
+    ("2026", "(пн) 5 октября", "deadline", O5),
+    ("2026", "(пн.) 05.10", "deadline", O5),
+    ("2026", "(вт) 12.10", "deadline", ["2026-10-12"]),
+    ("2026", "понедельник 5 октября", "deadline", O5),
+    ("2026", "Понедельник, 5 октября", "deadline", O5),
+    ("2026", "понедельник, 05.10.2026", "deadline", O5),
+    ("2026", "пн 05.10.2026 г.", "deadline", O5),
+    ("2026", "пн, 5 октября 2026 г.", "deadline", O5),
+    ("2026", "до пн, 5 октября", "deadline", O5),
+    ("2026", "не позднее пт. 9 октября", "deadline", ["2026-10-09"]),
+    ("2026", "пн, 5 октября – пт, 9 октября", "window", O5_9),
+    ("2026", "пн, 5 октября — пт, 9 октября", "window", O5_9),
+    ("2026", "пн, 5 октября-пт, 9 октября", "window", O5_9),
+    ("2026", "пн 5 октября - пт 9 октября", "window", O5_9),
+    ("2026", "(пн) 5 октября – (пт) 9 октября", "window", O5_9),
+    ("2026", "(пн) 05.10 – (пт) 09.10", "window", O5_9),
+    ("2026", "понедельник 5 октября – пятница 9 октября", "window", O5_9),
+    ("2026", "пн 05.10.2026 – пт 09.10.2026", "window", O5_9),
+    ("2026", "с пн 5 октября по пт 9 октября", "window", O5_9),
+    ("2026", "с понедельника 5 октября по пятницу 9 октября", "window", O5_9),
+    ("2026", "пн 5 октября, вт 6 октября", "list", ["2026-10-05", "2026-10-06"]),
+    ("2026", "сб, 26 сентября; сб, 24 октября", "list", ["2026-09-26", "2026-10-24"]),
+    ("2026", "Вт, 6 октября – День учителя", "deadline", ["2026-10-06"]),
+    ("2026", "пт, 9 октября, г. Краснодар", "deadline", ["2026-10-09"]),
+    ("A25", "пн, 27 октября – вс, 2 ноября", "window", ["2025-10-27/2025-11-02"]),
+    # odd spaces
+    ("2026", "( пн ) 5 октября", "deadline", O5),
+    ("2026", "пн ,5 октября", "deadline", O5),
+    ("2026", "Пн.,5 окт.", "deadline", O5),
+    ("2026", "(пн.)5 октября –(пт.)9 октября", "window", O5_9),
+    ("2026", "пн,  05 .10. 2026 г.", "deadline", O5),
+    # a wrong weekday never changes the date
+    ("2026", "вт, 5 октября", "deadline", O5),
+    # a weekday with no date beside it, or on the other side than the first one: not understood
+    ("2026", "пн, 5 и 12 октября", "unparsed", []),
+    ("2026", "пн-пт, 5 октября", "unparsed", []),
+    ("2026", "5 октября (пн) – пт, 9 октября", "unparsed", []),
+    ("2026", "пн, 5 октября (пт)", "unparsed", []),
+    ("2026", "понедельник, 10.00", "unparsed", []),
+]
+
+# Times of day after a date, kept in the label (see LABELS).
+TIMES_KEPT = [
+    ("2026", "5 октября 10.00–12.00", "deadline", O5),
+    ("2026", "5 октября в 14:00", "deadline", O5),
+    ("2026", "5 марта с 10.00 до 12.00", "deadline", M5),
+    ("2026", "5 марта 10.00, 6 марта 12.00", "list", ["2026-03-05", "2026-03-06"]),
+    ("2026", "5 марта 10.00 – школьный этап; 6 марта 12.00 – муниципальный этап", "list", ["2026-03-05", "2026-03-06"]),
+    ("2026", "пн, 5 октября, 10.00", "deadline", O5),
+    ("2026", " 5 октября  ,  10.00 – 12.00", "deadline", O5),
+    # «до 12.00» is not a time we read: not understood rather than guessed
+    ("2026", "5 марта до 12.00", "unparsed", []),
+]
+
+# Days written out with the academic period they are: the days, named by the period.
+NAMED_PERIODS = [
+    ("2026", "3 ноября – 6 ноября (осенние каникулы)", "window", ["2026-11-03/2026-11-06"]),
+    ("2026", "вт. 3 ноября – пт. 6 ноября (осенние каникулы)", "window", ["2026-11-03/2026-11-06"]),
+    ("2026", "29.10-04.11 (осенние каникулы)", "window", ["2026-10-29/2026-11-04"]),
+    ("2026", "с 28 декабря по 10 января (зимние каникулы)", "window", ["2026-12-28/2027-01-10"]),
+    ("2026", "зимние каникулы (28.12-10.01)", "window", ["2026-12-28/2027-01-10"]),
+    ("2026", "Весенние каникулы (с 23 по 29 марта)", "window", ["2026-03-23/2026-03-29"]),
+]
+
+CASES = (
+    WEEKDAYS + NAMES + TIMES + STAGES + SPACED + NOTES + PLACES + FOOTNOTES + OTHERS + WEEKS + NOT_NAMES
+    + WEEKDAYS_BEFORE + TIMES_KEPT + NAMED_PERIODS
+)  # fmt: skip
 
 
 def _fmt(occurrence) -> str:
@@ -377,7 +452,7 @@ def test_at_least_200_phrases_of_our_own():
 
 LABELS = [
     ("5 марта Всероссийский урок профориентации", "Всероссийский урок профориентации: 5 марта 2026"),
-    ("05.03.2026г. 10.00-12.00 – Ярмарка профессий", "Ярмарка профессий: 5 марта 2026"),
+    ("05.03.2026г. 10.00-12.00 – Ярмарка профессий", "Ярмарка профессий: 5 марта 2026, 10.00–12.00"),
     ("1-15 марта (школьный этап)", "школьный этап: 1–15 марта 2026"),
     ("20 апреля, МБОУ СОШ № 5", "МБОУ СОШ № 5: 20 апреля 2026"),
     ("Школьный этап: 01.02-15.02; муниципальный этап: 01.03-20.03", "Школьный этап: 1–15 февраля 2026"),
@@ -385,12 +460,68 @@ LABELS = [
     ("16-18 марта (3 дня)", "16–18 марта 2026"),
     ("5 марта (чт)", "5 марта 2026"),
     ("1 апреля День открытых дверей", "День открытых дверей: 1 апреля 2026"),
+    ("5 октября 10.00–12.00", "5 октября 2026, 10.00–12.00"),
+    ("5 октября в 14:00", "5 октября 2026, 14:00"),
+    ("5 марта 12.00 ч.", "5 марта 2026, 12.00"),
+    ("5 марта с 10.00 до 12.00", "5 марта 2026, 10.00–12.00"),
+    ("Среда, 14 октября, 15:00 – родительское собрание", "родительское собрание: 14 октября 2026, 15:00"),
+    ("пн, 5 октября", "5 октября 2026"),
+    ("3 ноября – 6 ноября (осенние каникулы)", "осенние каникулы: 3–6 ноября 2026"),
 ]
 
 
 @pytest.mark.parametrize(("phrase", "label"), LABELS)
 def test_the_name_of_the_event_goes_to_the_label(phrase, label):
     assert _occurrences("2026", phrase)[0].label == label
+
+
+def test_each_date_and_stage_keeps_its_own_time_of_day():
+    assert [o.label for o in _occurrences("2026", "5 марта 10.00, 6 марта 12.00")] == [
+        "5 марта 2026, 10.00",
+        "6 марта 2026, 12.00",
+    ]
+    assert [
+        o.label for o in _occurrences("2026", "5 марта 10.00 – школьный этап; 6 марта 12.00 – муниципальный этап")
+    ] == [
+        "школьный этап: 5 марта 2026, 10.00",
+        "муниципальный этап: 6 марта 2026, 12.00",
+    ]
+    assert parse("5 октября 10.00–12.00").explanation.endswith(", 10.00–12.00")
+
+
+def test_the_time_of_day_survives_the_stored_format_of_both_versions():
+    from roadmap.schedule import Schedule
+    from roadmap.schedule.items import item_json_from_v1, item_json_to_v1, item_to_json
+
+    schedule = parse("05.03.2026г. 10.00-12.00 – Ярмарка профессий")
+    stored = schedule.to_dict()
+    assert stored["items"][0]["time"] == "10.00–12.00"
+    again = Schedule.from_dict(stored)
+    assert [o.label for o in again.occurrences(*PERIODS["2026"][:2])] == [
+        "Ярмарка профессий: 5 марта 2026, 10.00–12.00"
+    ]
+    v2 = item_to_json(schedule.items[0])
+    # Version 1 (and migration 0013 down) keeps the label, not the time: that code shows neither.
+    assert item_json_from_v1(item_json_to_v1(v2)) == {key: value for key, value in v2.items() if key != "time"}
+
+
+@pytest.mark.parametrize(
+    ("phrase", "warned"),
+    [
+        ("пн, 5 октября", False),
+        ("вт, 5 октября", True),
+        ("(пн) 05.10.2026", False),
+        ("(ср) 05.10.2026", True),
+        ("пн, 5 октября – пт, 9 октября", False),
+        ("пн, 5 октября – чт, 9 октября", True),
+    ],
+)
+def test_a_weekday_before_the_date_is_checked_too(phrase, warned):
+    schedule = parse(phrase)
+    occurrences = _occurrences("2026", phrase)
+    warnings = [w for w in [*schedule.warnings, *occurrences.warnings] if "день недели" in w]
+    assert bool(warnings) is warned
+    assert schedule.weekday_conflicts(d for o in occurrences for d in (o.start, o.due)) == warnings[:1] * warned
 
 
 def test_each_stage_is_labelled_with_its_name():
@@ -439,6 +570,8 @@ def test_weekdays_survive_the_stored_format():
 
 # ---------------------------------------------------------------------------------------------
 # Property: a weekday after each date changes nothing but the warnings.
+
+import re  # noqa: E402
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -512,5 +645,31 @@ def _dates(phrase: str, start: date, end: date):
 def test_a_weekday_after_each_date_gives_the_same_occurrences(template, data):
     plain = template.replace("{}", "")
     with_weekdays = template.format(*(data.draw(_weekday()) for _ in range(template.count("{}"))))
+    for start, end in ((date(2026, 1, 1), date(2026, 12, 31)), (date(2025, 9, 1), date(2027, 8, 31))):
+        assert _dates(with_weekdays, start, end) == _dates(plain, start, end), with_weekdays
+
+
+_DATE_START_RE = re.compile(r"(?<![\d.])\d{1,2}(?: (?:" + "|".join(MONTHS_GEN[1:]) + r")|\.\d{2})")
+
+
+@st.composite
+def _weekday_before(draw):
+    spelling = draw(st.sampled_from(draw(st.sampled_from(_WEEKDAY_SPELLINGS))))
+    return draw(st.sampled_from([f"({spelling}) ", f"{spelling}, ", f"{spelling} "]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_dated_phrase(), st.data())
+def test_a_weekday_before_each_date_gives_the_same_occurrences(template, data):
+    # The template marks the place after each date; the weekday goes before that date instead.
+    pieces = template.split("{}")
+    plain = "".join(pieces)
+    dated = list(_DATE_START_RE.finditer(plain))
+    assert len(dated) == template.count("{}"), plain
+    with_weekdays, last = "", 0
+    for m in dated:
+        with_weekdays += plain[last : m.start()] + data.draw(_weekday_before())
+        last = m.start()
+    with_weekdays += plain[last:]
     for start, end in ((date(2026, 1, 1), date(2026, 12, 31)), (date(2025, 9, 1), date(2027, 8, 31))):
         assert _dates(with_weekdays, start, end) == _dates(plain, start, end), with_weekdays

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from roadmap.schedule import parse
-from tests.schedule.heldout_phrases import HELDOUT, HELDOUT_2, HELDOUT_3
+from tests.schedule.heldout_phrases import HELDOUT, HELDOUT_2, HELDOUT_3, HELDOUT_4
 
 PERIODS = {
     "2026": (date(2026, 1, 1), date(2026, 12, 31), "calendar"),
@@ -20,7 +20,7 @@ def _fmt(o) -> str:
     return o.start.isoformat() if o.start == o.due else f"{o.start.isoformat()}/{o.due.isoformat()}"
 
 
-@pytest.mark.parametrize(("period", "phrase", "expected"), HELDOUT + HELDOUT_2 + HELDOUT_3)
+@pytest.mark.parametrize(("period", "phrase", "expected"), HELDOUT + HELDOUT_2 + HELDOUT_3 + HELDOUT_4)
 def test_heldout_phrase(period, phrase, expected):
     schedule = parse(phrase)
     start, end, year_type = PERIODS[period]
