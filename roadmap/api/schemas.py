@@ -47,6 +47,16 @@ class Id(fields.Integer):
         super().__init__(**kwargs)
 
 
+class JsonBoolean(fields.Boolean):
+    """true or false in a JSON body: 0, 1 or "yes" are not booleans there (a query string's
+    "true" and "1" are read by fields.Boolean)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 # ---------------------------------------------------------------- out
 
 
@@ -413,7 +423,7 @@ class SubscriptionIn(Strict):
         validate=one_of(["due", "spans"]),
         metadata={"description": "due — событие в день срока, spans — на весь срок исполнения"},
     )
-    alarms = fields.Boolean(load_default=True, metadata={"description": "Напоминания за 3 дня и за 1 день до срока"})
+    alarms = JsonBoolean(load_default=True, metadata={"description": "Напоминания за 3 дня и за 1 день до срока"})
     remind_at = fields.String(
         load_default=None,
         allow_none=True,

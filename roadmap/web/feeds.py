@@ -235,7 +235,8 @@ def create():
 
 
 def _target(form: SubscriptionForm) -> int | None:
-    organization = form.organization_id.data if hasattr(form, "organization_id") else None
+    field = getattr(form, "organization_id", None)  # an executor's form has none
+    organization = field.data if field is not None else None
     return chosen_target(form.kind.data, organization_id=organization, roadmap_id=form.roadmap_id.data)
 
 

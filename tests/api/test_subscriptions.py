@@ -165,6 +165,7 @@ def test_bad_choices_are_refused_in_russian_with_the_field(client, api_world):
         ({"remind_at": "25:00"}, 400, "remind_at", "ЧЧ:ММ"),
         ({"colour": "red"}, 400, "colour", "Неизвестное поле"),
         ({"kind": "everything"}, 400, "kind", "Допустимые значения"),
+        ({"alarms": 0}, 400, "alarms", "true или false"),
     ]
     for extra, status, field, words in cases:
         response = client.post(URL, json={"name": "Календарь"} | extra, headers=headers)
