@@ -9,11 +9,10 @@ from functools import wraps
 
 from flask import Response, json, request, url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from roadmap.api import guard
+from roadmap.api import Blueprint, guard
 from roadmap.api.problems import problem
 from roadmap.api.schemas import (
     BulkResultSchema,
