@@ -28,8 +28,8 @@ def test_page_size_has_a_limit_stated_in_the_document(client, api_world):
     assert limit["schema"]["maximum"] == 200
 
 
-def test_a_body_over_the_size_limit_is_a_413_problem_and_changes_nothing(app, client, api_world):
-    app.config["MAX_CONTENT_LENGTH"] = 1024
+def test_a_body_over_the_size_limit_is_a_413_problem_and_changes_nothing(app, client, api_world, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
     task = api_world.tasks_a[0]
     response = client.post(
         f"/api/v1/tasks/{task.id}/report",
@@ -55,7 +55,7 @@ def test_a_crash_is_a_problem_in_russian_without_a_trace(app, client, api_world,
         raise RuntimeError("secret internals /srv/roadmap/queries.py line 851")
 
     monkeypatch.setattr(resources.queries, "overview", broken)
-    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error handler answers
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production: the handler answers
     response = client.get(f"/api/v1/roadmaps/{api_world.roadmap.id}/figures", headers=api_world.headers("observer"))
     text = response.get_data(as_text=True)
     assert response.status_code == 500 and response.mimetype == "application/problem+json"

@@ -18,9 +18,9 @@ URL = "/api/v1/subscriptions"
 
 
 @pytest.fixture(autouse=True)
-def feeds_in_the_plan_year(app):
+def feeds_in_the_plan_year(app, monkeypatch):
     """The API world's roadmap is of 2023: its feeds are read as of its start."""
-    app.config["FEED_TODAY"] = date(2023, 1, 16)
+    monkeypatch.setitem(app.config, "FEED_TODAY", date(2023, 1, 16))
 
 
 def _token_of(answer: dict) -> str:
