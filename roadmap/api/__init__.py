@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import http
 
+import flask_smorest
+from apispec import BasePlugin
 from flask import Flask, g, request
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
+from webargs.flaskparser import FlaskParser
 
 from roadmap.api.problems import PROBLEM_JSON, is_api_request, problem, problem_response
 
@@ -22,6 +25,32 @@ RATE_LIMIT_DEFAULT = "600 per minute"
 MAX_PAGE_SIZE = 200
 # The schemes the reference page and the document list; only this one is used.
 SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "description": "Персональный ключ API"}}
+
+
+class StrictParser(FlaskParser):
+    """Unknown query parameters are refused (400) like unknown body fields: the schemas say
+    RAISE, and webargs would otherwise drop a misspelt filter silently and answer everything."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The API's blueprints: flask-smorest's, reading arguments strictly."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+
+class OperationIds(BasePlugin):
+    """Every operation gets an operationId — its view's name — which client generators name
+    their methods after (flask-smorest gives none)."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        rule = kwargs.get("rule")
+        if rule is None or not operations:
+            return
+        view = rule.endpoint.rsplit(".", 1)[-1]
+        for method, operation in operations.items():
+            operation.setdefault("operationId", view if len(operations) == 1 else f"{view}_{method}")
 
 
 class RoadmapApi(Api):
@@ -80,7 +109,7 @@ def init_api(app: Flask) -> RoadmapApi:
         },
     )
     app.json.ensure_ascii = False  # Russian as Russian, in the API's answers too
-    api = RoadmapApi(app)
+    api = RoadmapApi(app, spec_kwargs={"extra_plugins": [OperationIds()]})
     app.extensions["roadmap_api"] = api
     for blueprint in resources.BLUEPRINTS:
         api.register_blueprint(blueprint)

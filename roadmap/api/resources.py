@@ -9,11 +9,10 @@ from functools import wraps
 
 from flask import Response, json, request, url_for
 from flask_login import current_user
-from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from roadmap.api import guard
+from roadmap.api import Blueprint, guard
 from roadmap.api.problems import problem
 from roadmap.api.schemas import (
     BulkResultSchema,
@@ -32,6 +31,9 @@ from roadmap.api.schemas import (
     ReviewIn,
     RoadmapSchema,
     SectionSchema,
+    SubscriptionCreatedSchema,
+    SubscriptionIn,
+    SubscriptionSchema,
     TaskArgs,
     TaskPageSchema,
     TaskSchema,
@@ -49,7 +51,10 @@ directory_bp = Blueprint("api_directory", __name__, url_prefix="/api/v1", descri
 roadmaps_bp = Blueprint("api_roadmaps", __name__, url_prefix="/api/v1", description="Дорожные карты и мероприятия")
 tasks_bp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="Задачи организаций и отчёты")
 review_bp = Blueprint("api_review", __name__, url_prefix="/api/v1", description="Проверка отчётов координатором")
-BLUEPRINTS = [guard(bp) for bp in (me_bp, directory_bp, roadmaps_bp, tasks_bp, review_bp)]
+subscriptions_bp = Blueprint(
+    "api_subscriptions", __name__, url_prefix="/api/v1", description="Подписки на календарь (iCal) пользователя ключа"
+)
+BLUEPRINTS = [guard(bp) for bp in (me_bp, directory_bp, roadmaps_bp, tasks_bp, review_bp, subscriptions_bp)]
 
 ERRORS = (400, 401, 403, 404, 429)
 
@@ -604,3 +609,141 @@ def review_bulk(body: dict):
             for task_id in sorted(wanted)
         ],
     }
+
+
+# ---------------------------------------------------------------- calendar subscriptions
+# The page «Подписка на календарь» and these routes share the service (roadmap.feeds.service:
+# who may subscribe to what, creation, revocation, their audit) and what the creator is shown
+# once (roadmap.web.feeds.created_feed).
+
+NOT_FOUND_SUBSCRIPTION = "Подписка не найдена (или отозвана, или не ваша)."
+
+
+def subscription_json(subscription) -> dict:
+    from roadmap.feeds.options import format_alarm_time, stored_options
+    from roadmap.feeds.service import options_summary, target_label
+    from roadmap.models import SubscriptionKind
+
+    options = stored_options(subscription.options)
+    return {
+        "id": subscription.id,
+        "name": subscription.name,
+        "kind": subscription.kind.value,
+        "kind_label": subscription.kind.label,
+        "organization_id": subscription.target_id if subscription.kind == SubscriptionKind.ORGANIZATION else None,
+        "roadmap_id": subscription.target_id if subscription.kind == SubscriptionKind.ROADMAP else None,
+        "target": target_label(subscription),
+        "options": {
+            "sections": list(options.sections),
+            "plan_year": options.plan_year,
+            "statuses": options.ordered_statuses(),
+            "view": options.view,
+            "alarms": options.alarms,
+            "alarm_days": list(options.alarm_days),
+            "remind_at": format_alarm_time(options.alarm_time) if options.alarm_time else None,
+            "format": options.component.lower(),
+        },
+        "options_summary": options_summary(subscription),
+        "narrowed": (subscription.options or {}).get("_narrowed"),
+        "created_at": subscription.created_at,
+        "last_used_at": subscription.last_used_at,
+    }
+
+
+@subscriptions_bp.route("/subscriptions")
+@subscriptions_bp.response(200, SubscriptionSchema(many=True))
+@documented(subscriptions_bp, 401, 429)
+def subscriptions():
+    """Мои подписки на календарь (действующие), как на странице «Подписка на календарь»
+
+    Адрес календаря здесь не показывается: он известен только в ответе на создание подписки.
+    """
+    from roadmap.feeds.service import list_subscriptions
+
+    return [subscription_json(s) for s in list_subscriptions(current_user)]
+
+
+@subscriptions_bp.route("/subscriptions", methods=["POST"])
+@subscriptions_bp.arguments(SubscriptionIn)
+@subscriptions_bp.response(201, SubscriptionCreatedSchema)
+@documented(subscriptions_bp, *ERRORS, 422)
+def subscription_create(body: dict):
+    """Создать подписку на календарь: ответ содержит её адрес — единственный раз
+
+    Те же настройки, что на странице: что показывать (`kind` с `roadmap_id` или `organization_id`),
+    разделы, год плана, виды задач, вид срока, напоминания, формат.
+    """
+    from roadmap.feeds.options import OptionsError, chosen_options
+    from roadmap.feeds.service import SubscriptionError, chosen_target, create_subscription
+    from roadmap.web.feeds import created_feed
+
+    for name, kind in (("roadmap_id", "roadmap"), ("organization_id", "organization")):
+        if body[name] is not None and body["kind"] != kind:
+            return problem(422, f"Поле {name} указывается только для kind={kind}.", field=name)
+    try:
+        options = chosen_options(
+            section=",".join(body["sections"]),
+            plan_year=body["plan_year"],
+            statuses=body["statuses"],
+            view=body["view"],
+            alarms=body["alarms"],
+            remind_at=body["remind_at"] or "",
+            component=body["format"],
+        )
+        subscription, token = create_subscription(
+            current_user,
+            name=body["name"],
+            kind=body["kind"],
+            target_id=chosen_target(
+                body["kind"], organization_id=body["organization_id"], roadmap_id=body["roadmap_id"]
+            ),
+            options=options,
+        )
+    except (OptionsError, SubscriptionError) as exc:
+        db.session.rollback()
+        return problem(422, str(exc), field=_subscription_field(body["kind"], exc))
+    db.session.commit()
+    created = created_feed(subscription, token)
+    answer = {
+        **subscription_json(subscription),
+        "feed": {name: created[name] for name in ("https", "webcal", "google")},
+        "events": created["events"],
+    }
+    headers = {
+        "Location": url_for("api_subscriptions.subscription_detail", subscription_id=subscription.id),
+        "Cache-Control": "no-store",  # the answer holds the feed's only copy of its token
+    }
+    return answer, 201, headers
+
+
+def _subscription_field(kind: str, exc: Exception) -> str:
+    from roadmap.feeds.options import OptionsError
+
+    if isinstance(exc, OptionsError):
+        return "options"
+    return {"roadmap": "roadmap_id", "organization": "organization_id"}.get(kind, "name")
+
+
+@subscriptions_bp.route("/subscriptions/<int:subscription_id>")
+@subscriptions_bp.response(200, SubscriptionSchema)
+@documented(subscriptions_bp, 401, 404, 429)
+def subscription_detail(subscription_id: int):
+    """Одна моя подписка (без адреса: он был в ответе на создание)"""
+    from roadmap.feeds.service import own_subscription
+
+    subscription = own_subscription(current_user, subscription_id)
+    return subscription_json(subscription) if subscription else problem(404, NOT_FOUND_SUBSCRIPTION)
+
+
+@subscriptions_bp.route("/subscriptions/<int:subscription_id>", methods=["DELETE"])
+@subscriptions_bp.response(204)
+@documented(subscriptions_bp, 401, 403, 404, 429)
+def subscription_revoke(subscription_id: int):
+    """Отозвать подписку: её адрес сразу перестаёт работать, как после отзыва на странице"""
+    from roadmap.feeds.service import revoke_subscription
+
+    subscription = revoke_subscription(current_user, subscription_id)
+    if subscription is None:
+        return problem(404, NOT_FOUND_SUBSCRIPTION)
+    db.session.commit()
+    return Response(status=204)

@@ -7,7 +7,8 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from roadmap.models import OrgKind, ReturnReason
+from roadmap.feeds.options import DEFAULT_STATUSES, MAX_SECTIONS, STATUS_ORDER
+from roadmap.models import OrgKind, ReturnReason, SubscriptionKind
 from roadmap.tasks import coverage
 from roadmap.tasks.state import Timeliness, Workflow
 
@@ -44,6 +45,16 @@ class Id(fields.Integer):
     def __init__(self, **kwargs):
         kwargs.setdefault("validate", between(1, INT32))
         super().__init__(**kwargs)
+
+
+class JsonBoolean(fields.Boolean):
+    """true or false in a JSON body: 0, 1 or "yes" are not booleans there (a query string's
+    "true" and "1" are read by fields.Boolean)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 # ---------------------------------------------------------------- out
@@ -255,6 +266,46 @@ class BulkResultSchema(ma.Schema):
     items = fields.List(fields.Nested(BulkItemSchema))
 
 
+class FeedOptionsSchema(ma.Schema):
+    sections = fields.List(fields.String(), metadata={"description": "Номера разделов; пусто — все"})
+    plan_year = fields.Integer(allow_none=True, metadata={"description": "Год плана; null — все годы"})
+    statuses = fields.List(fields.String(metadata={"enum": list(STATUS_ORDER)}))
+    view = fields.String(metadata={"enum": ["due", "spans"]})
+    alarms = fields.Boolean()
+    alarm_days = fields.List(fields.Integer(), metadata={"description": "За сколько дней до срока напоминать"})
+    remind_at = fields.String(allow_none=True, metadata={"description": "Время напоминания ЧЧ:ММ; null — по умолчанию"})
+    format = fields.String(metadata={"enum": ["vevent", "vtodo"]})
+
+
+class SubscriptionSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": [k.value for k in SubscriptionKind]})
+    kind_label = fields.String(metadata={"description": "Вид подписки словами, как на странице"})
+    organization_id = fields.Integer(allow_none=True)
+    roadmap_id = fields.Integer(allow_none=True)
+    target = fields.String(metadata={"description": "Дорожная карта или организация словами (пусто для «Мои задачи»)"})
+    options = fields.Nested(FeedOptionsSchema)
+    options_summary = fields.String(metadata={"description": "Настройки одной строкой, как на странице"})
+    narrowed = fields.String(allow_none=True, metadata={"description": "Что календарь не вместил, если он сокращён"})
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True, metadata={"description": "Когда календарь последний раз забирали"})
+
+
+class FeedAddressesSchema(ma.Schema):
+    https = fields.String(metadata={"description": "Адрес календаря для подписки (https)"})
+    webcal = fields.String(metadata={"description": "Тот же адрес для webcal://"})
+    google = fields.String(metadata={"description": "Ссылка «добавить в Google Календарь»"})
+
+
+class SubscriptionCreatedSchema(SubscriptionSchema):
+    feed = fields.Nested(
+        FeedAddressesSchema,
+        metadata={"description": "Адрес календаря: показывается только в этом ответе, потом его не узнать"},
+    )
+    events = fields.Integer(allow_none=True, metadata={"description": "Сколько сроков в календаре сейчас"})
+
+
 # ---------------------------------------------------------------- in
 
 
@@ -330,3 +381,57 @@ class BulkReviewIn(Strict):
     )
     reason = fields.String(load_default="", validate=one_of([""] + [r.value for r in ReturnReason]))
     comment = fields.String(load_default="", validate=at_most(MAX_TEXT))
+
+
+class SubscriptionIn(Strict):
+    """A new calendar subscription: the choices of the «Подписка на календарь» page."""
+
+    name = fields.String(
+        required=True,
+        validate=at_most(100, 1),
+        metadata={"description": "Чтобы отличать подписки: одна на устройство или календарь"},
+    )
+    kind = fields.String(
+        load_default=SubscriptionKind.PERSONAL.value,
+        validate=one_of([k.value for k in SubscriptionKind]),
+        metadata={
+            "description": "personal — мои задачи (координатору — все карты сводно), roadmap — одна дорожная "
+            "карта (roadmap_id), organization — задачи одной организации (organization_id; исполнителю — своей)"
+        },
+    )
+    organization_id = Id(load_default=None, allow_none=True, metadata={"description": "Для kind=organization"})
+    roadmap_id = Id(load_default=None, allow_none=True, metadata={"description": "Для kind=roadmap"})
+    sections = fields.List(
+        fields.String(
+            validate=validate.Regexp(
+                r"^[0-9A-Za-zА-Яа-яЁё][0-9A-Za-zА-Яа-яЁё.]{0,19}$", error="Номер раздела, например 1 или 2.3."
+            )
+        ),
+        load_default=list,
+        validate=validate.Length(max=MAX_SECTIONS, error=f"Не больше {MAX_SECTIONS} разделов."),
+        metadata={"description": "Номера разделов; пусто — все разделы"},
+    )
+    plan_year = fields.Integer(load_default=None, allow_none=True, validate=between(2000, 2100))
+    statuses = fields.List(
+        fields.String(validate=one_of(STATUS_ORDER)),
+        load_default=lambda: sorted(DEFAULT_STATUSES),
+        validate=validate.Length(1, len(STATUS_ORDER), error="Отметьте хотя бы один вид задач."),
+        metadata={"description": "Какие задачи показывать; по умолчанию все, кроме принятых"},
+    )
+    view = fields.String(
+        load_default="due",
+        validate=one_of(["due", "spans"]),
+        metadata={"description": "due — событие в день срока, spans — на весь срок исполнения"},
+    )
+    alarms = JsonBoolean(load_default=True, metadata={"description": "Напоминания за 3 дня и за 1 день до срока"})
+    remind_at = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", error="Время ЧЧ:ММ, например 09:00."),
+        metadata={"description": "Время напоминания; null — в начале рабочего дня"},
+    )
+    format = fields.String(
+        load_default="vevent",
+        validate=one_of(["vevent", "vtodo"]),
+        metadata={"description": "vtodo — задачи вместо событий (Thunderbird и приложения задач)"},
+    )

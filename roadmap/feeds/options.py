@@ -7,7 +7,7 @@ vocabulary. A malformed value raises :class:`OptionsError` with a one-line Russi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from functools import lru_cache
@@ -19,6 +19,7 @@ __all__ = [
     "STATUS_CHOICES",
     "FeedOptions",
     "OptionsError",
+    "chosen_options",
     "default_window",
     "format_alarm_time",
     "parse_alarm_time",
@@ -310,6 +311,34 @@ def parse_options(params: Mapping[str, str], base: FeedOptions | None = None) ->
         if (result.date_to - result.date_from).days > MAX_WINDOW_DAYS:
             raise OptionsError("from/to: окно не может быть длиннее 6 лет.")
     return result
+
+
+def chosen_options(
+    *,
+    section: str = "",
+    plan_year: int | None = None,
+    statuses: Iterable[str] = DEFAULT_STATUSES,
+    view: str = "due",
+    alarms: bool = True,
+    remind_at: str = "",
+    component: str = "vevent",
+) -> FeedOptions:
+    """The options chosen for a new subscription — on its page or through the API — read by
+    the same parser as a feed's query parameters. OptionsError (Russian) for a bad value."""
+    statuses = [s for s in statuses if s]
+    if not statuses:
+        raise OptionsError("Отметьте хотя бы один вид задач.")
+    return parse_options(
+        {
+            "section": section or "",
+            "year": str(plan_year) if plan_year else "",
+            "status": ",".join(statuses),
+            "view": view,
+            "alarms": "1" if alarms else "0",
+            "remind_at": (remind_at or "").strip(),
+            "format": component,
+        }
+    )
 
 
 def stored_options(data: Mapping[str, object] | None) -> FeedOptions:

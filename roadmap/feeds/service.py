@@ -16,14 +16,17 @@ from typing import Any
 
 from sqlalchemy import select
 
+from roadmap import audit
 from roadmap.extensions import db
-from roadmap.feeds.options import FeedOptions
+from roadmap.feeds.options import FeedOptions, stored_options
 from roadmap.models import Organization, Roadmap, Role, Subscription, SubscriptionKind, User, utcnow
+from roadmap.russian import truncate
 
 __all__ = [
     "KINDS",
     "CLI_NAME",
     "SubscriptionError",
+    "chosen_target",
     "cli_subscription",
     "create_subscription",
     "find_subscription",
@@ -31,7 +34,10 @@ __all__ = [
     "last_use_due",
     "list_subscriptions",
     "new_token",
+    "options_summary",
+    "own_subscription",
     "revoke_subscription",
+    "target_label",
     "touch",
 ]
 
@@ -83,7 +89,9 @@ def check_target(user: User, kind: str, target_id: int | None) -> int | None:
     if kind == SubscriptionKind.PERSONAL:
         return default_target(user, kind)
     if kind == SubscriptionKind.ORGANIZATION:
-        if user.role == Role.EXECUTOR or target_id is None:
+        # An executor's organization feed is their own organization's; naming another one is
+        # refused below like a missing one (the page offers no choice, the API may be sent one).
+        if target_id is None:
             target_id = user.organization_id
         if target_id is None:
             raise SubscriptionError("Выберите организацию.")
@@ -99,6 +107,16 @@ def check_target(user: User, kind: str, target_id: int | None) -> int | None:
     if roadmap is None or not roadmap_visible(user, roadmap):
         raise SubscriptionError("Дорожная карта не найдена или недоступна.")
     return roadmap.id
+
+
+def chosen_target(kind: str, *, organization_id: int | None, roadmap_id: int | None) -> int | None:
+    """The target the subscription form (or an API request) names for its kind: the roadmap of
+    a roadmap feed, the organization of an organization feed, nothing for a personal one."""
+    if kind == SubscriptionKind.ROADMAP:
+        return roadmap_id or None
+    if kind == SubscriptionKind.ORGANIZATION:
+        return organization_id or None
+    return None
 
 
 def create_subscription(
@@ -132,6 +150,12 @@ def create_subscription(
     )
     db.session.add(subscription)
     db.session.flush()
+    audit.record(
+        "subscription_created",
+        user=user,
+        obj=subscription,
+        summary=f"Подписка на календарь «{subscription.name}» ({subscription.kind.label.lower()}) для {user.login}",
+    )
     return subscription, token
 
 
@@ -142,14 +166,45 @@ def list_subscriptions(user: User, *, include_revoked: bool = False) -> list[Sub
     return list(db.session.scalars(stmt.order_by(Subscription.created_at.desc(), Subscription.id.desc())))
 
 
-def revoke_subscription(user: User, subscription_id: int) -> Subscription | None:
-    """Revoke one of the user's subscriptions; None when it is not theirs or already revoked."""
+def own_subscription(user: User, subscription_id: int) -> Subscription | None:
+    """One of the user's live subscriptions; None when it is missing, revoked or somebody else's
+    (all three answer alike: a missing page, a 404)."""
     subscription = db.session.get(Subscription, subscription_id)
     if subscription is None or subscription.user_id != user.id or subscription.revoked_at is not None:
         return None
+    return subscription
+
+
+def revoke_subscription(user: User, subscription_id: int) -> Subscription | None:
+    """Revoke one of the user's subscriptions; None when it is not theirs or already revoked."""
+    subscription = own_subscription(user, subscription_id)
+    if subscription is None:
+        return None
     subscription.revoked_at = utcnow()
     db.session.flush()
+    audit.record(
+        "subscription_revoked",
+        user=user,
+        obj=subscription,
+        summary=f"Подписка на календарь «{subscription.name}» отозвана",
+    )
     return subscription
+
+
+def target_label(subscription: Subscription) -> str:
+    """What a roadmap or organization subscription shows, in words (empty for a personal one)."""
+    if subscription.kind == SubscriptionKind.ROADMAP and subscription.target_id:
+        roadmap = db.session.get(Roadmap, subscription.target_id)
+        return truncate(roadmap.title, 120) if roadmap else "дорожная карта удалена"
+    if subscription.kind == SubscriptionKind.ORGANIZATION and subscription.target_id:
+        org = db.session.get(Organization, subscription.target_id)
+        return org.short_name if org else "организация удалена"
+    return ""
+
+
+def options_summary(subscription: Subscription) -> str:
+    """The subscription's options in one Russian line, as its list shows them."""
+    return stored_options(subscription.options).summary()
 
 
 def find_subscription(token: str) -> Subscription | None:

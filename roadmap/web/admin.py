@@ -308,6 +308,8 @@ AUDIT_ACTIONS = {
     "roadmap_period_changed": "Период дорожной карты изменён",
     "api_token_created": "Ключ API создан",
     "api_token_revoked": "Ключ API отозван",
+    "subscription_created": "Подписка на календарь создана",
+    "subscription_revoked": "Подписка на календарь отозвана",
     "tasks_regenerated": "Задачи пересозданы",
     "tasks_not_required": "Прошедшие задачи не требуются",
     "measure_without_tasks": "Мероприятие без задач",

@@ -25,6 +25,7 @@ from roadmap.feeds.options import (
     STATUS_CHOICES,
     FeedOptions,
     OptionsError,
+    chosen_options,
     format_alarm_time,
     parse_alarm_time,
     parse_options,
@@ -42,11 +43,14 @@ from roadmap.feeds.render import DEFAULT_ALARM_TIME, DEFAULT_MAX_BYTES, FeedRequ
 from roadmap.feeds.service import (
     MAX_TOKEN_LENGTH,
     SubscriptionError,
+    chosen_target,
     create_subscription,
     hash_token,
     last_use_due,
     list_subscriptions,
+    options_summary,
     revoke_subscription,
+    target_label,
 )
 from roadmap.feeds.site import configured_base_url, feed_url, uid_host
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
@@ -158,18 +162,15 @@ def _form(user: User) -> SubscriptionForm:
 
 
 def _form_options(form: SubscriptionForm) -> FeedOptions:
-    params = {
-        "section": form.section.data or "",
-        "year": str(form.plan_year.data) if form.plan_year.data else "",
-        "status": ",".join(form.statuses.data or []),
-        "view": form.view.data,
-        "alarms": "1" if form.alarms.data else "0",
-        "remind_at": (form.remind_at.data or "").strip(),
-        "format": "vtodo" if form.vtodo.data else "vevent",
-    }
-    if not params["status"]:
-        raise OptionsError("Отметьте хотя бы один вид задач.")
-    return parse_options(params)
+    return chosen_options(
+        section=form.section.data or "",
+        plan_year=form.plan_year.data,
+        statuses=form.statuses.data or [],
+        view=form.view.data,
+        alarms=bool(form.alarms.data),
+        remind_at=form.remind_at.data or "",
+        component="vtodo" if form.vtodo.data else "vevent",
+    )
 
 
 def feed_urls(token: str) -> dict[str, str]:
@@ -187,8 +188,8 @@ def _render_page(form: SubscriptionForm, created: dict | None = None, status: in
         {
             "subscription": s,
             "kind": s.kind.label,
-            "target": _target_label(s),
-            "options": stored_options(s.options).summary(),
+            "target": target_label(s),
+            "options": options_summary(s),
             "narrowed": (s.options or {}).get("_narrowed"),
             "revoke": url_for("feeds.revoke", subscription_id=s.id),
         }
@@ -204,16 +205,6 @@ def _render_page(form: SubscriptionForm, created: dict | None = None, status: in
         max_kb=_max_bytes() // 1024,
         alarm_time=format_alarm_time(_default_alarm_time()),
     ), status
-
-
-def _target_label(subscription: Subscription) -> str:
-    if subscription.kind == SubscriptionKind.ROADMAP and subscription.target_id:
-        roadmap = db.session.get(Roadmap, subscription.target_id)
-        return truncate(roadmap.title, 120) if roadmap else "дорожная карта удалена"
-    if subscription.kind == SubscriptionKind.ORGANIZATION and subscription.target_id:
-        org = db.session.get(Organization, subscription.target_id)
-        return org.short_name if org else "организация удалена"
-    return ""
 
 
 @bp.route("/", methods=["GET"])
@@ -236,25 +227,29 @@ def create():
         form.name.errors = [*form.name.errors, str(exc)]
         return _render_page(form, status=400)
     db.session.commit()
-    built = _first_build(subscription)
     # The token exists only in this response: it is rendered here, never redirected or flashed
     # (the session cookie is signed, not encrypted).
-    created = {
-        "name": subscription.name,
-        "events": built.event_count if built else None,
-        "narrowed": built.narrowed if built else None,
-        **feed_urls(token),
-    }
+    created = {"name": subscription.name, **created_feed(subscription, token)}
     flash("Подписка создана. Скопируйте адрес сейчас: позже его не показать.", "success")
     return _render_page(_form(current_user), created=created)
 
 
 def _target(form: SubscriptionForm) -> int | None:
-    if form.kind.data == "roadmap":
-        return form.roadmap_id.data or None
-    if form.kind.data == "organization" and hasattr(form, "organization_id"):
-        return form.organization_id.data or None
-    return None
+    field = getattr(form, "organization_id", None)  # an executor's form has none
+    organization = field.data if field is not None else None
+    return chosen_target(form.kind.data, organization_id=organization, roadmap_id=form.roadmap_id.data)
+
+
+def created_feed(subscription: Subscription, token: str) -> dict:
+    """What a new subscription's creator is shown once — on the page and in the API's answer:
+    its addresses (https, webcal, Google Calendar), how many deadlines the feed holds and
+    whether the size bound narrowed it. The caller has committed the subscription."""
+    built = _first_build(subscription)
+    return {
+        "events": built.event_count if built else None,
+        "narrowed": built.narrowed if built else None,
+        **feed_urls(token),
+    }
 
 
 def _first_build(subscription: Subscription) -> BuiltFeed | None:

@@ -74,5 +74,7 @@ def test_schemathesis_finds_nothing_for_a_coordinator_and_for_a_school(api_serve
     operations = sum(1 for item in spec["paths"].values() for method in item if method in ("get", "post", "delete"))
     for login, run in runs.items():
         assert run.returncode == 0, f"schemathesis as {login}:\n{reports[login][-6000:]}"
+        cases = re.search(r"Test cases:\s*\n\s*(.+)", reports[login])
+        print(f"schemathesis as {login}: {cases.group(1).strip() if cases else '?'}")  # shown with -s
         tested = re.search(r"Tested: (\d+)", reports[login])
         assert tested and int(tested.group(1)) == operations, reports[login][-2000:]

@@ -63,12 +63,13 @@ def test_another_organizations_tasks_never_present(client, world, subscribe, kin
 
 
 def test_executor_cannot_subscribe_to_another_organization(world):
-    from roadmap.feeds.service import create_subscription
+    from roadmap.feeds.service import SubscriptionError, create_subscription
 
-    subscription, _token = create_subscription(
-        world.executor_a, name="чужая", kind="organization", target_id=world.school_b.id
-    )
-    # The target is always the executor's own organization, whatever was asked for.
+    # Another organization is refused like a missing one (the API can name one; the page cannot)
+    with pytest.raises(SubscriptionError, match="Организация не найдена"):
+        create_subscription(world.executor_a, name="чужая", kind="organization", target_id=world.school_b.id)
+    # and without a target, the target is the executor's own organization.
+    subscription, _token = create_subscription(world.executor_a, name="своя", kind="organization")
     assert subscription.target_id == world.school_a.id
 
 

@@ -105,8 +105,10 @@ def world(app, make_org, make_user, make_roadmap):
     )
     db.session.flush()
     attachment = db.session.scalar(select(Attachment).where(Attachment.report_id == report.id))
-    _sub, token = create_subscription(users["executor_own"], name="Телефон")
+    phone, token = create_subscription(users["executor_own"], name="Телефон")
     revocable, _token = create_subscription(users["executor_own"], name="Ноутбук")
+    # Revoked through the API by the matrix (the page's revocation takes "Ноутбук").
+    api_revocable, _token = create_subscription(users["executor_own"], name="Сетевой город")
     from roadmap.accounts.api_tokens import create_api_token
 
     api_tokens = {
@@ -145,4 +147,5 @@ def world(app, make_org, make_user, make_roadmap):
         job_id=job_id,
         api_token_revocable=api_token_revocable,
         api_tokens=api_tokens,
+        ids={"subscription_live": phone.id, "subscription_api_revocable": api_revocable.id},
     )

@@ -61,6 +61,7 @@ API_STAFF = row(U, OK, OK, OK, F, F)
 API_OWN_TASK_VIEW = row(U, OK, OK, OK, OK, N)
 API_OWN_TASK_ACTION = row(U, N, N, N, OK, N)
 API_REVIEW = row(U, N, OK, N, N, N)
+API_SUBSCRIPTION_OF_OWN = row(U, N, N, N, OK, N)
 
 # "METHOD rule" → expected answer per role.
 MATRIX: dict[str, dict[str, str]] = {
@@ -177,6 +178,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/tasks/<int:task_id>/not-applicable": row(U, OK, OK, OK, OK, N),
     "POST /api/v1/tasks/<int:task_id>/review": row(U, OK, OK, OK, OK, N),
     "POST /api/v1/review": row(U, F, OK, F, F, F),
+    # calendar subscriptions: each user lists and creates its own; somebody else's is missing
+    "GET /api/v1/subscriptions": API_EVERYONE,
+    "POST /api/v1/subscriptions": API_EVERYONE,
+    "GET /api/v1/subscriptions/<int:subscription_id>": API_SUBSCRIPTION_OF_OWN,
+    "DELETE /api/v1/subscriptions/<int:subscription_id>": API_SUBSCRIPTION_OF_OWN,
 }
 
 # Routes whose <roadmap_id> is not the published roadmap: edits go to the draft (no task
@@ -218,6 +224,10 @@ def url_for_rule(rule, world) -> str:
         values["measure_id"] = world.measure_manual.id
     if rule.endpoint == "feeds.feed":
         values["token"] = world.feed_token
+    if rule.endpoint == "api_subscriptions.subscription_detail":
+        values["subscription_id"] = world.ids["subscription_live"]
+    if rule.endpoint == "api_subscriptions.subscription_revoke":
+        values["subscription_id"] = world.ids["subscription_api_revocable"]
     path = rule.rule
     for name in rule.arguments:
         converter = rule._converters[name]
@@ -289,8 +299,12 @@ def test_executor_of_another_org_reaches_nothing_by_guessing_ids(app, world):
             assert answer.status_code == 404, (task_id, action)
     for attachment_id in [*foreign_files, top + 1]:
         assert client.get(f"/attachments/{attachment_id}").status_code == 404, attachment_id
+    api = {"Authorization": f"Bearer {world.api_tokens['executor_other']}"}
     for subscription_id in db.session.scalars(select(Subscription.id)).all():
         assert client.post(f"/feeds/{subscription_id}/revoke").status_code == 404
+        assert client.get(f"/api/v1/subscriptions/{subscription_id}", headers=api).status_code == 404
+        assert client.delete(f"/api/v1/subscriptions/{subscription_id}", headers=api).status_code == 404
+    assert db.session.scalar(select(db.func.count(Subscription.id)).where(Subscription.revoked_at.is_not(None))) == 0
     assert client.get(f"/jobs/{world.job_id}/download").status_code == 404
     # Nothing changed on A's task while B knocked.
     db.session.refresh(world.task_a)
