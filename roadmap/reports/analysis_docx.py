@@ -16,10 +16,17 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from roadmap.reports.compare import Trend, YearsSideBySide, change_ratio, trend_chart, trend_sentences
+from roadmap.reports.compare import (
+    Trend,
+    YearsSideBySide,
+    coverage_of,
+    done_of,
+    trend_chart,
+    trend_sentences,
+)
 from roadmap.reports.docx import clean
 from roadmap.reports.order import OrderDraft
-from roadmap.reports.typography import NBSP, format_date, format_int, format_percent
+from roadmap.reports.typography import NBSP, format_date, format_int
 
 logger = logging.getLogger(__name__)
 CONCLUSION_LABEL = "Выводы"
@@ -67,17 +74,6 @@ def _value(figures, getter) -> str:
     return "—" if figures is None else format_int(getter(figures))
 
 
-def _change(trend: Trend, getter) -> str:
-    if len(trend.values) < 2:
-        return "—"
-    old, new = trend.values[-2], trend.values[-1]
-    ratio = change_ratio(None if old is None else getter(old), None if new is None else getter(new))
-    if ratio is None:
-        return "—"
-    sign = "+" if ratio > 0 else ("−" if ratio < 0 else "")
-    return sign + format_percent(abs(ratio), places=1)
-
-
 def _trend_table(document, years, trends: Sequence[Trend], first: str) -> None:
     from roadmap.reports.docx import _add_row, _table
 
@@ -86,21 +82,15 @@ def _trend_table(document, years, trends: Sequence[Trend], first: str) -> None:
     widths = [w for _n, w in columns]
     table = _table(document, columns)
 
-    def coverage(f):
-        return f.coverage.total
-
-    def done(f):
-        return f.done
-
     for trend in trends:
         _add_row(
             table,
             [
                 trend.heading,
-                *(_value(f, coverage) for f in trend.values),
-                _change(trend, coverage),
-                _value(trend.values[-1], done),
-                _change(trend, done),
+                *(_value(f, coverage_of) for f in trend.values),
+                trend.change(coverage_of),
+                _value(trend.values[-1], done_of),
+                trend.change(done_of),
             ],
             widths,
             centered=range(1, len(columns)),

@@ -29,6 +29,15 @@ from roadmap.reports.queries import (
 from roadmap.reports.typography import format_int, format_percent, plan_year_with, round_half_up
 from roadmap.russian import agree
 
+
+def coverage_of(figures: Figures) -> int:
+    return figures.coverage.total
+
+
+def done_of(figures: Figures) -> int:
+    return figures.done
+
+
 # What the change sentences speak about: the subject (its gender picks the verb's form) and how
 # a figure is read from Figures.
 COVERAGE_SUBJECT = "охват участников"
@@ -56,6 +65,18 @@ class Trend:
 
     def series(self, getter) -> list[int | None]:
         return [None if f is None else getter(f) for f in self.values]
+
+    def change(self, getter) -> str:
+        """The change against the year before, signed: «+25,0 %», «−100,0 %»; «—» when there
+        is nothing to compare with."""
+        if len(self.values) < 2:
+            return "—"
+        old, new = self.values[-2], self.values[-1]
+        ratio = change_ratio(None if old is None else getter(old), None if new is None else getter(new))
+        if ratio is None:
+            return "—"
+        sign = "+" if ratio > 0 else ("−" if ratio < 0 else "")
+        return sign + format_percent(abs(ratio), places=1)
 
     @property
     def has_history(self) -> bool:
