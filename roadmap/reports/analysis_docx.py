@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 CONCLUSION_LABEL = "Выводы"
 # Pictures cost some 0.3 s each to draw: the measures with the most participants get one, the
 # table has them all.
-MEASURE_CHARTS = 6
+MEASURE_CHARTS = 3
 CHART_WIDTH_CM = 14.0
 
 

@@ -21,6 +21,15 @@ from roadmap.reports.typography import format_int, format_percent, plan_year_wit
 from roadmap.russian import plural, truncate
 
 SCHOOL_HEADS = "Руководителям общеобразовательных организаций"
+# Whom an order of the education authority addresses: its schools and institutions, together
+# by kind or (a centre) by name. Colleges, universities, enterprises are partners: not ordered.
+GROUP_HEADS = {
+    OrgKind.SCHOOL: SCHOOL_HEADS,
+    OrgKind.PRESCHOOL: "Руководителям дошкольных образовательных организаций",
+    OrgKind.ADDITIONAL: "Руководителям организаций дополнительного образования",
+}
+ADDRESSED_ONE_BY_ONE = {OrgKind.CENTRE}
+NAMES_LISTED = 10  # organizations named in one instruction; the rest are counted
 CONTROL = "Контроль за исполнением настоящего приказа оставляю за собой."
 MEASURES_LISTED = 5  # overdue measures named in one instruction; the rest are counted
 
@@ -79,11 +88,26 @@ InstructionSource = Callable[[OrderContext], Iterable[tuple[str, str]]]
 
 
 def _names(rows: Sequence[ExecutorRow]) -> str:
-    return ", ".join(typographed(r.name) for r in rows)
+    names = [typographed(r.name) for r in rows[:NAMES_LISTED]]
+    rest = len(rows) - len(names)
+    text = ", ".join(names)
+    if rest:
+        text += f" и ещё {rest} {plural(rest, 'организация', 'организации', 'организаций')}"
+    return text
 
 
-def _body_of(row: ExecutorRow, context: OrderContext) -> str:
-    return SCHOOL_HEADS if context.kinds.get(row.id) == OrgKind.SCHOOL else f"Руководителю {typographed(row.name)}"
+def _body_of(row: ExecutorRow, context: OrderContext) -> str | None:
+    """To whom the order speaks about `row`: the heads of its kind, itself, or nobody (a partner)."""
+    kind = context.kinds.get(row.id)
+    if kind in GROUP_HEADS:
+        return GROUP_HEADS[kind]
+    if kind in ADDRESSED_ONE_BY_ONE:
+        return typographed(row.name)
+    return None
+
+
+def _is_group(body: str) -> bool:
+    return body in GROUP_HEADS.values()
 
 
 def overdue_measures(context: OrderContext) -> Iterable[tuple[str, str]]:
@@ -92,8 +116,8 @@ def overdue_measures(context: OrderContext) -> Iterable[tuple[str, str]]:
     executors = {e.id: e for e in report.executors}
     by_body: dict[str, dict[int, set[int]]] = {}  # body → measure id → organization ids
     for (measure_id, org_id), cell in report.cells.items():
-        if cell.figures.overdue and org_id in executors:
-            body = _body_of(executors[org_id], context)
+        body = _body_of(executors[org_id], context) if cell.figures.overdue and org_id in executors else None
+        if body is not None:
             by_body.setdefault(body, {}).setdefault(measure_id, set()).add(org_id)
     pairs = []
     for body, by_measure in by_body.items():
@@ -103,7 +127,7 @@ def overdue_measures(context: OrderContext) -> Iterable[tuple[str, str]]:
         text = "выполнить мероприятия дорожной карты, срок исполнения которых истёк: " + "; ".join(named)
         if rest:
             text += f" и ещё {rest} {plural(rest, 'мероприятие', 'мероприятия', 'мероприятий')}"
-        if body == SCHOOL_HEADS:
+        if _is_group(body):
             owing = {o for ids in by_measure.values() for o in ids}
             text += f" ({_names([e for e in report.executors if e.id in owing])})"
         pairs.append((body, text + ", и представить отчёты об их проведении"))
@@ -136,9 +160,11 @@ def below_completion(context: OrderContext) -> Iterable[tuple[str, str]]:
     ):
         by_body: dict[str, list[ExecutorRow]] = {}
         for row in rows:
-            by_body.setdefault(_body_of(row, context), []).append(row)
+            body = _body_of(row, context)
+            if body is not None:
+                by_body.setdefault(body, []).append(row)
         for body, members in by_body.items():
-            who = f" ({_names(members)})" if body == SCHOOL_HEADS else ""
+            who = f" ({_names(members)})" if _is_group(body) else ""
             pairs.append((body, text + who))
     return pairs
 
