@@ -233,7 +233,7 @@ def results(context: OrderContext) -> list[str]:
     complete = [e for e in working if e.figures.done == e.figures.applicable]
     lines = [
         f"В мониторинге приняли участие {format_int(len(working))} "
-        f"{plural(len(working), 'организация', 'организации', 'организаций')}-исполнителей.",
+        f"{plural(len(working), 'организация-исполнитель', 'организации-исполнителя', 'организаций-исполнителей')}.",
         f"Запланировано {format_int(f.applicable)} {plural(f.applicable, 'задача', 'задачи', 'задач')} по "
         f"{format_int(len(report.measures))} {plural(len(report.measures), 'мероприятию', 'мероприятиям', 'мероприятиям')}; "
         f"выполнено {format_int(f.done)} ({format_percent(f.done_ratio, places=1)}), представлено отчётов — "

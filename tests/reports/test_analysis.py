@@ -278,4 +278,28 @@ def test_order_docx_reads_like_an_order(data):
     assert numbered[4] == "2. МКУ КНМЦ:"
     assert numbered[6] == "3. Контроль за исполнением настоящего приказа оставляю за собой."
     assert [_text(c.text) for c in document.tables[-1].rows[0].cells] == ["Директор", "А. В. Климкин"]
-    assert "В мониторинге приняли участие 3 организации-исполнителей." in paragraphs
+    assert "В мониторинге приняли участие 3 организации-исполнителя." in paragraphs
+
+
+# --------------------------------------------------------------------------- the demo
+
+
+def test_demo_holds_three_plan_years_side_by_side(demo, client):
+    from roadmap.models import Roadmap, RoadmapStatus
+    from roadmap.reports.service import build_scope
+
+    current = db.session.scalar(select(Roadmap).where(Roadmap.status == RoadmapStatus.PUBLISHED))
+    archived = db.session.scalars(select(Roadmap).where(Roadmap.status == RoadmapStatus.ARCHIVED)).all()
+    assert len(archived) == 2
+    report = monitoring_report(current, build_scope(current))
+    history = years_side_by_side(report)
+    year = report.scope.plan_year
+    assert [y.plan_year for y in history.years] == [year - 2, year - 1, year]
+    assert {y.roadmap_id for y in history.years[:2]} == {r.id for r in archived}
+    # Every measure of the demo document is found in the years before (the same rows rolled over).
+    assert sum(1 for m in history.measures if m.has_history) >= len(history.measures) - 1
+    done = history.total.series(lambda f: f.done)
+    assert done[0] > 0 and done[1] > done[0]  # the earlier years are complete, the later one better
+    client.post("/login", data={"login": "coordinator", "password": "demo2026"})
+    page = client.get(f"/roadmaps/{current.id}/report").get_data(as_text=True)
+    assert "в разрезе 3-х лет" in page and "data-years-side-by-side" in page
