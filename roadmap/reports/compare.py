@@ -198,7 +198,7 @@ def change_sentence(subject: str, old: int | None, new: int | None, earlier: Yea
         return ""
     if old == 0:
         if new == 0:
-            return f"{subject} {agree(subject, 'не изменился', 'не изменилась', 'не изменилось', 'не изменились')} {against} (0)"
+            return f"{subject} {agree(subject, 'не изменился', 'не изменилась', 'не изменилось', 'не изменились')} {against}"
         return f"{subject} — {format_int(new)} (в {plan_year_with(earlier.plan_year, earlier.year_type, case='prepositional')} — 0)"
     ratio = change_ratio(old, new)
     rounded = round_half_up(abs(ratio) * 100, 1)
