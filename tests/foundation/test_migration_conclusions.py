@@ -4,6 +4,7 @@ lead may renumber the file."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,19 @@ from sqlalchemy.exc import IntegrityError
 from roadmap import create_app
 from roadmap.extensions import db
 from tests.conftest import make_config, reset_database
-from tests.foundation.test_migrations import _fresh_url
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def _fresh_url(tmp_path) -> str:
+    # Self-contained on purpose: main's tests/conftest.py now has a `database_at` fixture for
+    # this; switch to it at merge.
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        from roadmap.config import normalize_database_url
+
+        return normalize_database_url(url)
+    return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
 
 
 def _revisions() -> tuple[str, str]:
