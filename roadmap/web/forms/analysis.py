@@ -20,6 +20,7 @@ class InstructionForm(_RussianSubform):
     text = TextAreaField(
         "Что поручить (по одному поручению в строке)",
         validators=[Length(max=5000, message="Не длиннее 5000 знаков.")],
+        render_kw={"rows": 4},
     )
 
 
