@@ -3,6 +3,7 @@
 from roadmap.models.api_token import ApiToken
 from roadmap.models.audit import AuditEvent
 from roadmap.models.base import Base, utcnow
+from roadmap.models.conclusion import Conclusion
 from roadmap.models.feed import Subscription, SubscriptionKind
 from roadmap.models.organization import Alias, Organization, OrgGroup, OrgKind
 from roadmap.models.plan import Measure, MeasureParty, Roadmap, RoadmapStatus, Section
@@ -18,6 +19,7 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "Conclusion",
     "DateProposal",
     "LoginThrottle",
     "Measure",

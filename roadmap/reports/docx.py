@@ -403,8 +403,15 @@ def roadmap_document(
     *,
     owner_name: str | None = None,
     signer: str | None = None,
+    history=None,
+    conclusions: dict[str, str] | None = None,
 ) -> bytes:
-    """The year-end report of a roadmap."""
+    """The year-end report of a roadmap. `history` (roadmap.reports.compare.YearsSideBySide)
+    and `conclusions` (part → the coordinator's text) are roadmap.reports.analysis_docx's parts."""
+    from roadmap.models.conclusion import WHOLE_REPORT, part_of
+    from roadmap.reports import analysis_docx
+
+    conclusions = conclusions or {}
     roadmap, scope = report.roadmap, report.scope
     document = _new_document()
     document.core_properties.title = clean(f"Отчёт о реализации дорожной карты «{roadmap.title}»")[:250]
@@ -429,6 +436,7 @@ def roadmap_document(
     for section in report.sections:
         _heading(document, typographed(section.heading))
         _section_table(document, section)
+        analysis_docx.add_conclusion(document, conclusions.get(part_of(section.id)))  # analysis: section
     if report.sections:
         _heading(document, "Итого по дорожной карте")
         f = report.summary
@@ -444,6 +452,11 @@ def roadmap_document(
     if visible:
         _heading(document, "Графические материалы")
         _charts(document, visible)
+    # analysis: years side by side, then the conclusions on the whole report
+    analysis_docx.add_years_side_by_side(document, history, lambda text: _heading(document, text), len(visible) + 1)
+    if conclusions.get(WHOLE_REPORT):
+        _heading(document, "Выводы")
+        analysis_docx.add_conclusion(document, conclusions[WHOLE_REPORT], label="")
     _signature(document, signer or _default_signer(owner_name))
     return _to_bytes(document)
 

@@ -125,6 +125,8 @@ def roadmap_export(roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: da
 
         return ExportFile(roadmap_workbook(report, task_rows(scope), generated_on), XLSX_MIME, f"{name}.xlsx")
     if fmt == "docx":
+        from roadmap.reports.compare import years_side_by_side
+        from roadmap.reports.conclusions import conclusions_of
         from roadmap.reports.docx import DOCX_MIME, roadmap_document
 
         owner = db.session.get(Organization, roadmap.owner_organization_id) if roadmap.owner_organization_id else None
@@ -133,6 +135,8 @@ def roadmap_export(roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: da
             report_charts(report),
             generated_on,
             owner_name=owner.short_name if owner else None,
+            history=years_side_by_side(report),
+            conclusions=conclusions_of(roadmap.id, scope.plan_year),
         )
         return ExportFile(data, DOCX_MIME, f"{name}.docx")
     raise ValueError(f"unknown format {fmt!r}")

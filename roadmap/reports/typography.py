@@ -91,6 +91,25 @@ def plan_year_label(plan_year: int, year_type: str) -> str:
     return f"{plan_year} год"
 
 
+_YEAR_CASES = {
+    # case: (calendar "год", academic "учебный год")
+    "nominative": ("год", "учебный год"),
+    "instrumental": ("годом", "учебным годом"),
+    "prepositional": ("году", "учебном году"),
+    "genitive": ("года", "учебного года"),
+}
+
+
+def plan_year_with(plan_year: int, year_type: str, *, case: str = "instrumental") -> str:
+    """The plan year inflected for a sentence: «по сравнению с 2024 годом», «с 2024–2025
+    учебным годом», «в 2024–2025 учебном году» (the years of a school year joined by an en dash,
+    as the analyses write them)."""
+    calendar, academic = _YEAR_CASES[case]
+    if year_type == YearType.ACADEMIC:
+        return f"{plan_year}–{plan_year + 1}{NBSP}{academic}"
+    return f"{plan_year}{NBSP}{calendar}"
+
+
 def plan_year_short(plan_year: int, year_type: str) -> str:
     """2023 → "2023" or "2023/24"."""
     if year_type == YearType.ACADEMIC:

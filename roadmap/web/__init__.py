@@ -9,9 +9,9 @@ from werkzeug.exceptions import HTTPException
 
 
 def register_blueprints(app: Flask) -> None:
-    from roadmap.web import account, admin, auth, feeds, main, ops, plans, proposals, reports, tasks
+    from roadmap.web import account, admin, analysis, auth, feeds, main, ops, plans, proposals, reports, tasks
 
-    for module in (auth, main, admin, plans, tasks, feeds, reports, account, ops, proposals):
+    for module in (auth, main, admin, plans, tasks, feeds, reports, analysis, account, ops, proposals):
         app.register_blueprint(module.bp)
 
     from roadmap.russian import agree, plural, quoted, truncate

@@ -554,7 +554,15 @@ def show(roadmap_id: int):
         today=today,
         confirm=ConfirmForm(),
         queue=data.review_count,
+        predecessor_form=_predecessor_form(roadmap),
     )
+
+
+def _predecessor_form(roadmap: Roadmap):
+    """The roadmap this one continues, for the reports' years side by side (coordinators)."""
+    from roadmap.web.analysis import predecessor_form
+
+    return predecessor_form(roadmap) if current_user.is_coordinator else None
 
 
 @bp.route("/<int:roadmap_id>/matrix")

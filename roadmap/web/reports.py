@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from roadmap.extensions import db
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role
-from roadmap.reports import layout
+from roadmap.reports import compare, layout
 from roadmap.reports.charts import to_svg
 from roadmap.reports.queries import OUTCOME_LABELS, monitoring_report, plan_years_of
 from roadmap.reports.service import (
@@ -139,8 +139,12 @@ def roadmap_report(roadmap_id: int):
     params["year"] = scope.plan_year
     report = monitoring_report(roadmap, scope)
     charts = {chart.key: to_svg(chart) for chart in report_charts(report)}
+    history = compare.years_side_by_side(report)
     return render_template(
         "reports/roadmap.html",
+        history=history,
+        trend_svg=lambda trend: to_svg(compare.trend_chart(trend, history.years)),
+        compare=compare,
         roadmap=roadmap,
         report=report,
         charts=charts,

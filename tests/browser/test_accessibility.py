@@ -107,6 +107,8 @@ def _pages(ids: Ids) -> dict[str, list[str]]:
         "plans.matrix": [f"/roadmaps/{ids.published}/matrix"],
         "plans.reimport": [f"/roadmaps/{ids.draft}/reimport"],
         "reports.roadmap_report": [f"/roadmaps/{ids.published}/report"],
+        "analysis.conclusions": [f"/roadmaps/{ids.published}/report/conclusions"],
+        "analysis.order": [f"/roadmaps/{ids.published}/report/order"],
         "plans.review": [f"/roadmaps/{r}/review" for r in roadmaps] + [f"/roadmaps/{ids.draft}/review?problems=1"],
         "tasks.my": ["/tasks"],
         "tasks.show": [f"/tasks/{task}" for task in ids.tasks],

@@ -134,6 +134,12 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /roadmaps/<int:roadmap_id>/report": STAFF,
     "GET /roadmaps/<int:roadmap_id>/export.<fmt>": STAFF,
     "GET /reports/my": EXECUTORS,
+    # the year-end analysis: the coordinator's own words and the order draft
+    "GET /roadmaps/<int:roadmap_id>/report/conclusions": COORDINATOR_ONLY,
+    "POST /roadmaps/<int:roadmap_id>/report/conclusions": COORDINATOR_ONLY,
+    "GET /roadmaps/<int:roadmap_id>/report/order": COORDINATOR_ONLY,
+    "POST /roadmaps/<int:roadmap_id>/report/order": COORDINATOR_ONLY,
+    "POST /roadmaps/<int:roadmap_id>/predecessor": COORDINATOR_ONLY,
     "GET /reports/my.<fmt>": row(LOGIN, OK, OK, OK, OK, F),
     # tasks
     "GET /tasks": EXECUTORS,
