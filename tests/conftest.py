@@ -358,3 +358,16 @@ def database_at(tmp_path, migrated):
             upgrade()
             db.engine.dispose()
         context.pop()
+
+
+def migration_revisions(file_suffix: str) -> tuple[str, str]:
+    """(revision, down revision) of the migration whose file ends with `file_suffix`, read from the
+    script directory: tests name a migration by what it does, so renumbering one changes no test."""
+    from alembic.script import ScriptDirectory
+
+    from roadmap.config import PROJECT_ROOT
+
+    script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    found = [r for r in script.walk_revisions() if r.module.__file__.endswith(file_suffix)]
+    assert len(found) == 1, f"{len(found)} migrations end with {file_suffix}"
+    return found[0].revision, found[0].down_revision

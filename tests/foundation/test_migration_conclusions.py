@@ -4,56 +4,20 @@ lead may renumber the file."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from roadmap import create_app
 from roadmap.extensions import db
-from tests.conftest import make_config, reset_database
-
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
-
-
-def _fresh_url(tmp_path) -> str:
-    # Self-contained on purpose: main's tests/conftest.py now has a `database_at` fixture for
-    # this; switch to it at merge.
-    url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        from roadmap.config import normalize_database_url
-
-        return normalize_database_url(url)
-    return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-
-
-def _revisions() -> tuple[str, str]:
-    script = ScriptDirectory(str(MIGRATIONS))
-    ours = next(r for r in script.walk_revisions() if r.module.__file__.endswith("_analysis_conclusions.py"))
-    return ours.revision, ours.down_revision
+from tests.conftest import migration_revisions
 
 
 @pytest.fixture
-def before_conclusions(tmp_path, migrated):
-    url = _fresh_url(tmp_path)
-    reset_database(url)
-    app = create_app(make_config(tmp_path, url))
-    ours, previous = _revisions()
-    with app.app_context():
-        upgrade(revision=previous)
-        try:
-            yield ours, previous
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-            if url.startswith("postgresql"):
-                reset_database(url)
-                upgrade()
-                db.engine.dispose()
+def before_conclusions(database_at):
+    ours, previous = migration_revisions("_analysis_conclusions.py")
+    database_at(previous)
+    return ours, previous
 
 
 def test_conclusions_table_up_and_down(before_conclusions):
