@@ -123,7 +123,8 @@ def roadmap_export(roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: da
     if fmt == "xlsx":
         from roadmap.reports.xlsx import XLSX_MIME, roadmap_workbook
 
-        return ExportFile(roadmap_workbook(report, task_rows(scope), generated_on), XLSX_MIME, f"{name}.xlsx")
+        data = roadmap_workbook(report, task_rows(scope), generated_on, report_charts(report))
+        return ExportFile(data, XLSX_MIME, f"{name}.xlsx")
     if fmt == "docx":
         from roadmap.reports.docx import DOCX_MIME, roadmap_document
 
@@ -133,6 +134,7 @@ def roadmap_export(roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: da
             report_charts(report),
             generated_on,
             owner_name=owner.short_name if owner else None,
+            owner_full_name=owner.full_name if owner else None,
         )
         return ExportFile(data, DOCX_MIME, f"{name}.docx")
     raise ValueError(f"unknown format {fmt!r}")

@@ -255,8 +255,8 @@ def test_docx_title_period_and_typography(data):
     doc = document(export(data, "docx").data)
     text = all_text(doc)
     assert "ОТЧЁТ" in text
-    assert "о реализации дорожной карты «Тестовая дорожная карта на 2023 г.»" in text
-    assert "за 2023 год" in text
+    assert f"о реализации дорожной карты «Тестовая дорожная карта на 2023{NBSP}г.»" in text
+    assert f"за 2023{NBSP}год" in text
     assert "Период реализации дорожной карты: 01.01.2023 – 31.12.2023." in text
     assert "Дата формирования отчёта: 15.10.2023." in text
     assert f"Выполнено (отчёт принят) 1 из 6 (16,7{NBSP}%); выполнено, включая на проверке — 4 (66,7{NBSP}%)" in text
@@ -396,7 +396,7 @@ def test_executor_docx(data):
     numbers = [r.cells[0].text for r in table.rows[1:]]
     assert numbers == ["1.1", "1.2", "2.1", "2.1"]
     assert table.rows[1].cells[4].text == "30.08.2023"
-    assert "Директор МБОУ СОШ № 1" in text
+    assert f"Директор МБОУ СОШ №{NBSP}1" in text
     assert "МБОУ СОШ № 2" not in text
 
 

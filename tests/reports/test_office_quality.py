@@ -1,0 +1,253 @@
+"""Office quality of the files (issue 21): the XLSX prints on landscape pages one page wide with
+its headers repeated and no overlapping rows, and carries the page's charts natively; the DOCX
+has Word's headings, a contents field, page numbers, the owner as author and Russian
+non-breaking spaces. Every check opens the real file with openpyxl / python-docx."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import openpyxl
+import pytest
+from docx.oxml.ns import qn
+
+from roadmap.reports.service import build_scope, executor_export, report_charts, roadmap_export
+from roadmap.reports.typography import NBSP, initials, typographed, year_word
+from roadmap.reports.xlsx import LINE_POINTS, wrapped_lines
+
+from .conftest import TODAY
+
+
+@pytest.fixture(autouse=True)
+def cheap_pictures(monkeypatch, tiny_png):
+    from roadmap.reports import docx as docx_module
+
+    monkeypatch.setattr(docx_module, "to_png", lambda chart, **kw: tiny_png)
+
+
+def export(data, fmt):
+    return roadmap_export(data.roadmap, build_scope(data.roadmap, 2023, today=TODAY), fmt)
+
+
+def workbook(data):
+    return openpyxl.load_workbook(io.BytesIO(export(data, "xlsx").data))
+
+
+# --------------------------------------------------------------------------- typography
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Отчёт за 2026 г. готов", f"Отчёт за 2026{NBSP}г. готов"),
+        ("на 2026г.", f"на 2026{NBSP}г."),
+        ("2025–2026 гг.", f"2025–2026{NBSP}гг."),
+        ("в 2026 году", f"в 2026{NBSP}году"),
+        ("12345 год", "12345 год"),  # not a year
+    ],
+)
+def test_year_keeps_its_word(text, expected):
+    assert year_word(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("И. И. Иванов", f"И.{NBSP}И.{NBSP}Иванов"),
+        ("И.И. Иванов", f"И.{NBSP}И.{NBSP}Иванов"),
+        ("Иванов И.И.", f"Иванов{NBSP}И.{NBSP}И."),
+        ("Иванов И. И., директор", f"Иванов{NBSP}И.{NBSP}И., директор"),
+        ("В. Петров", f"В.{NBSP}Петров"),
+        ("МБОУ СОШ. Иванов пришёл", "МБОУ СОШ. Иванов пришёл"),  # an abbreviation, not an initial
+    ],
+)
+def test_initials_stay_with_the_surname(text, expected):
+    assert initials(text) == expected
+
+
+def test_typographed_does_everything_once():
+    text = 'Приказ №5 от 2026г. "О мониторинге", директор А.Б. Петрова, г.Краснодар'
+    once = typographed(text)
+    assert once == (
+        f"Приказ №{NBSP}5 от 2026{NBSP}г. «О мониторинге», директор А.{NBSP}Б.{NBSP}Петрова, г.{NBSP}Краснодар"
+    )
+    assert typographed(once) == once
+
+
+# --------------------------------------------------------------------------- XLSX
+
+
+def test_wrapped_lines_counts_words_and_breaks():
+    assert wrapped_lines("", 10) == 1
+    assert wrapped_lines("слово", 10) == 1
+    assert wrapped_lines("слово слово слово", 10) == 3  # 9 characters a line
+    assert wrapped_lines("один\nдва", 40) == 2
+    assert wrapped_lines("а" * 30, 10) == 4  # one long word broken as Excel breaks it
+
+
+def test_xlsx_every_sheet_prints_landscape_one_page_wide(data):
+    wb = workbook(data)
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert setup.orientation == "landscape", ws.title
+        assert setup.paperSize == 9, ws.title  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert setup.fitToWidth == 1 and setup.fitToHeight == 0, ws.title
+        assert ws.print_area, ws.title
+        assert "&P" in ws.oddFooter.center.text, ws.title
+
+
+def test_xlsx_tables_repeat_their_header_on_every_page(data):
+    wb = workbook(data)
+    for name in ("Мероприятия", "1. Раздел 1", "Исполнители", "Матрица"):
+        ws = wb[name]
+        assert ws.print_title_rows == "$1:$1", name
+        assert ws["A1"].value == "№" or ws["A1"].value == "Место", name
+    assert wb["Матрица"].print_title_cols == "$A:$B"
+
+
+def test_xlsx_title_is_merged_over_the_table_and_wrapped(data):
+    ws = workbook(data)["Сводка"]
+    merged = [str(r) for r in ws.merged_cells.ranges if r.min_row == 1]
+    assert merged == [f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}1"]
+    assert ws["A1"].alignment.wrap_text
+    assert ws["A1"].value.startswith("Отчёт о реализации дорожной карты «Тестовая")
+
+
+def _column_width(ws, column: int) -> float:
+    letter = openpyxl.utils.get_column_letter(column)
+    return ws.column_dimensions[letter].width or 8.43
+
+
+def test_xlsx_wrapped_rows_are_tall_enough(data, app, make_org, make_roadmap):
+    long_title = "Организация и проведение " + "профориентационных мероприятий для обучающихся " * 6
+    org = make_org(short_name="МБОУ СОШ № 9", full_name="Средняя школа № 9")
+    roadmap = make_roadmap([("1.1", long_title, "до 1 сентября, ежегодно", [org])])
+    data_bytes = roadmap_export(roadmap, build_scope(roadmap, 2023, today=TODAY), "xlsx").data
+    wb = openpyxl.load_workbook(io.BytesIO(data_bytes))
+    checked = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if not (isinstance(cell.value, str) and cell.alignment.wrap_text):
+                    continue
+                width = _column_width(ws, cell.column)
+                for merged in ws.merged_cells.ranges:
+                    if cell.coordinate in merged:
+                        width = sum(_column_width(ws, c) for c in range(merged.min_col, merged.max_col + 1))
+                size = cell.font.sz or 11
+                lines = wrapped_lines(cell.value, width, size=size)
+                if lines > 1:
+                    height = ws.row_dimensions[cell.row].height
+                    assert height is not None and height >= lines * LINE_POINTS * size / 11, (
+                        ws.title,
+                        cell.coordinate,
+                    )
+                    checked += 1
+    assert checked >= 3  # the long title on the measures and the section sheet at least
+
+
+def test_xlsx_summary_has_the_pages_charts_natively(data):
+    wb = workbook(data)
+    ws = wb["Сводка"]
+    expected = [c for c in report_charts_of(data) if not c.is_empty]
+    assert len(ws._charts) == len(expected) == 4
+    for native, chart in zip(ws._charts, expected, strict=True):
+        title = "".join(run.t for p in native.title.tx.rich.p for run in (p.r or []))
+        assert title == chart.title
+        assert len(native.series) == len(chart.series)
+        # The series read the figures the page draws, from cells of the same sheet.
+        ref = native.series[0].val.numRef.f
+        sheet_part, cells = ref.rsplit("!", 1)
+        assert sheet_part.strip("'") == "Сводка"
+        first, last = cells.replace("$", "").split(":")
+        values = [c.value for row in ws[f"{first}:{last}"] for c in row]
+        assert values == [round(v, 1) for v in chart.series[0].values]
+    with zipfile.ZipFile(io.BytesIO(export(data, "xlsx").data)) as archive:
+        assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 4
+
+
+def report_charts_of(data):
+    from roadmap.reports.queries import monitoring_report
+
+    return report_charts(monitoring_report(data.roadmap, build_scope(data.roadmap, 2023, today=TODAY)))
+
+
+def test_xlsx_text_is_typographed(data):
+    ws = workbook(data)["Исполнители"]
+    names = [row[1] for row in ws.iter_rows(min_row=2, values_only=True)]
+    assert names == [f"МБОУ СОШ №{NBSP}{n}" for n in (1, 2, 3)]
+
+
+# --------------------------------------------------------------------------- DOCX
+
+
+def document(data_bytes):
+    return docx.Document(io.BytesIO(data_bytes))
+
+
+def test_docx_headings_are_words_own(data):
+    doc = document(export(data, "docx").data)
+    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", "Общие показатели") in headings
+    assert ("Heading 1", "Исполнение мероприятий по разделам") in headings
+    assert ("Heading 2", "1. Раздел 1") in headings and ("Heading 2", "2. Раздел 2") in headings
+    heading = doc.styles["Heading 1"]
+    assert heading.font.name == "Times New Roman" and heading.font.bold
+    assert str(heading.font.color.rgb) == "000000"
+    # No heading is a bold Normal paragraph any more.
+    assert not [p.text for p in doc.paragraphs if p.text == "Общие показатели" and p.style.name == "Normal"]
+
+
+def _instructions(element) -> list[str]:
+    return [t.text.strip() for t in element.iter(qn("w:instrText"))]
+
+
+def test_docx_contents_field_before_the_first_heading(data):
+    doc = document(export(data, "docx").data)
+    body = doc.element.body
+    toc = next(p for p in body.iter(qn("w:p")) if any(i.startswith("TOC") for i in _instructions(p)))
+    paragraphs = list(body.iter(qn("w:p")))
+    first_heading = next(p for p in doc.paragraphs if p.style.name == "Heading 1")._p
+    assert paragraphs.index(toc) < paragraphs.index(first_heading)
+    assert '\\o "1-2"' in _instructions(toc)[0]
+    # Until Word updates it, the field shows the headings themselves.
+    lines = [p.text for p in doc.paragraphs if p.style.name.startswith("toc")]
+    assert "Общие показатели" in lines and "1. Раздел 1" in lines
+    settings = doc.settings.element
+    assert settings.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+
+
+def test_docx_page_numbers_in_the_footer(data):
+    doc = document(export(data, "docx").data)
+    for section in doc.sections:
+        assert "PAGE" in _instructions(section.footer._element)
+
+
+def test_docx_author_is_the_owner_and_title_set(data):
+    doc = document(export(data, "docx").data)
+    properties = doc.core_properties
+    assert properties.author == "МКУ «Краснодарский научно-методический центр»"
+    assert "python-docx" not in (properties.author + properties.last_modified_by + properties.comments)
+    assert properties.title == f"Отчёт о реализации дорожной карты «Тестовая дорожная карта на 2023{NBSP}г.»"
+
+
+def test_executor_docx_author_is_the_school(data):
+    org = data.orgs["A"]
+    scope = build_scope(data.roadmap, 2023, today=TODAY, organization_id=org.id)
+    doc = document(executor_export(data.roadmap, org, scope, "docx").data)
+    assert doc.core_properties.author == f"Средняя школа №{NBSP}1"
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == [
+        "Общие показатели",
+        "Исполнение мероприятий",
+    ]
+
+
+def test_docx_non_breaking_spaces(data):
+    doc = document(export(data, "docx").data)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert f"2023{NBSP}г." in text and "2023 г." not in text
+    cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert f"МБОУ СОШ №{NBSP}1" in cells and "№ 1" not in cells
