@@ -251,3 +251,54 @@ def test_docx_non_breaking_spaces(data):
     assert f"2023{NBSP}г." in text and "2023 г." not in text
     cells = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert f"МБОУ СОШ №{NBSP}1" in cells and "№ 1" not in cells
+
+
+# --------------------------------------------------------------------------- CSV in Windows-1251
+
+
+@pytest.fixture
+def unusual_comment(data):
+    from .conftest import submit, tasks_of, utc
+
+    task = next(t for t in tasks_of(data.roadmap, "1.1") if t.organization_id == data.orgs["C"].id)
+    submit(task, data.users["C"], utc(2023, 10, 1, 9), comment="Café −5 °C, ≥ 10 😀; «ёлки» № 5")
+    return task
+
+
+def test_csv_in_windows_1251_replaces_what_it_lacks_and_says_so(data, unusual_comment):
+    import csv
+
+    scope = build_scope(data.roadmap, 2023, today=TODAY)
+    exported = roadmap_export(data.roadmap, scope, "csv", encoding="cp1251")
+    assert exported.mimetype == "text/csv; charset=windows-1251"
+    assert not exported.data.startswith(b"\xef\xbb\xbf")
+    text = exported.data.decode("cp1251")  # strict: fails on any byte outside the code page
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert rows[0][:2] == ["Раздел", "№"]
+    comments = [row[rows[0].index("Комментарий")] for row in rows[1:-1]]
+    assert "Cafe -5 °C, >= 10 ?; «ёлки» № 5" in comments  # é, −, ≥ and 😀 replaced; the rest kept
+    assert exported.replaced == 4
+    assert rows[-1][0].startswith("Примечание: знаков, которых нет в кодировке Windows-1251, заменено: 4")
+    # UTF-8 keeps every character and has no note.
+    utf8 = roadmap_export(data.roadmap, scope, "csv")
+    assert "Café −5 °C, ≥ 10 😀" in utf8.data.decode("utf-8-sig") and utf8.replaced == 0
+    assert len(list(csv.reader(io.StringIO(utf8.data.decode("utf-8-sig"), newline=""), delimiter=";"))) == len(rows) - 1
+
+
+def test_csv_in_windows_1251_without_replacements_has_no_note(data):
+    exported = roadmap_export(data.roadmap, build_scope(data.roadmap, 2023, today=TODAY), "csv", encoding="cp1251")
+    assert exported.replaced == 0 and "Примечание" not in exported.data.decode("cp1251")
+
+
+def test_csv_encoding_choice_on_the_report_page(client, auth, data, unusual_comment):
+    auth.login(data.coordinator.login)
+    page = client.get(f"/roadmaps/{data.roadmap.id}/report?year=2023").get_data(as_text=True)
+    assert "export.csv?year=2023&amp;encoding=cp1251" in page or "export.csv?encoding=cp1251&amp;year=2023" in page
+    assert "Windows-1251" in page and "UTF-8" in page
+    response = client.get(f"/roadmaps/{data.roadmap.id}/export.csv?year=2023&encoding=cp1251")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=windows-1251"
+    assert response.headers["X-Replaced-Characters"] == "4"
+    response.data.decode("cp1251")
+    wrong = client.get(f"/roadmaps/{data.roadmap.id}/export.csv?year=2023&encoding=koi8")
+    assert wrong.status_code == 400 and "Кодировка CSV не распознана" in wrong.get_data(as_text=True)
