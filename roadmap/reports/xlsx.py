@@ -89,7 +89,9 @@ PAPER_A4 = 9
 
 
 def clean_text(value: str) -> str:
-    return _ILLEGAL.sub("", typographed(value))[:MAX_CELL]
+    """A data cell's text as entered (less what Excel refuses): names stay matchable with
+    VLOOKUP and filters against other lists, and equal to the CSV's and the page's."""
+    return _ILLEGAL.sub("", value)[:MAX_CELL]
 
 
 def wrapped_lines(text: str, width: float, *, size: float = 11) -> int:
@@ -200,7 +202,10 @@ class _Sheet:
         self.row += 1
 
     def merged(self, cell, span: int) -> None:
-        """A row of one cell merged over the first `span` columns (a title, a caption)."""
+        """A row of one cell merged over the first `span` columns (a title, a caption): prose,
+        so in the documents' typography (roadmap.reports.typography)."""
+        if isinstance(cell.value, str):
+            cell.value = typographed(cell.value)
         row = self.row + 1
         if span > 1:
             self.spans[row] = sum(self.width_of(c) for c in range(1, span + 1))

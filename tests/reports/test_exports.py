@@ -195,7 +195,7 @@ def test_executor_workbook_only_has_own_tasks(data):
     wb = openpyxl.load_workbook(io.BytesIO(executor_export(data.roadmap, org, scope, "xlsx").data))
     ws = wb["Задачи"]
     assert ws["A1"].value.startswith("Отчёт об исполнении")
-    assert ws["A2"].value == "Организация: МБОУ СОШ № 2"
+    assert ws["A2"].value == f"Организация: МБОУ СОШ №{NBSP}2"  # prose above the table: typographed
     header_row = next(r for r in ws.iter_rows() if r[0].value == "№")
     assert ws.freeze_panes == f"C{header_row[0].row + 1}"
     tasks = [r for r in ws.iter_rows(min_row=header_row[0].row + 1, values_only=True)]

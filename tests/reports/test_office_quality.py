@@ -175,10 +175,12 @@ def report_charts_of(data):
     return report_charts(monitoring_report(data.roadmap, build_scope(data.roadmap, 2023, today=TODAY)))
 
 
-def test_xlsx_text_is_typographed(data):
-    ws = workbook(data)["Исполнители"]
-    names = [row[1] for row in ws.iter_rows(min_row=2, values_only=True)]
-    assert names == [f"МБОУ СОШ №{NBSP}{n}" for n in (1, 2, 3)]
+def test_xlsx_titles_are_typographed_data_cells_as_entered(data):
+    wb = workbook(data)
+    assert wb["Сводка"]["A1"].value == f"Отчёт о реализации дорожной карты «Тестовая дорожная карта на 2023{NBSP}г.»"
+    # Names stay as entered: a VLOOKUP against another list of schools still finds them.
+    names = [row[1] for row in wb["Исполнители"].iter_rows(min_row=2, values_only=True)]
+    assert names == [f"МБОУ СОШ № {n}" for n in (1, 2, 3)]
 
 
 # --------------------------------------------------------------------------- DOCX
@@ -302,3 +304,42 @@ def test_csv_encoding_choice_on_the_report_page(client, auth, data, unusual_comm
     response.data.decode("cp1251")
     wrong = client.get(f"/roadmaps/{data.roadmap.id}/export.csv?year=2023&encoding=koi8")
     assert wrong.status_code == 400 and "Кодировка CSV не распознана" in wrong.get_data(as_text=True)
+
+
+# --------------------------------------------------------------------------- one chart renderer
+
+
+def test_page_and_document_draw_the_same_figure_in_the_documents_typeface():
+    import xml.etree.ElementTree as ET
+
+    import matplotlib
+
+    from roadmap.reports import charts
+    from roadmap.reports.charts import SERIF_FONTS
+
+    chart = charts.status_distribution({"planned": 3, "accepted": 5})
+    markup = charts.to_svg(chart)
+    png = charts.to_png(chart)
+    assert png.startswith(b"\x89PNG")
+    # One drawing: both come from matplotlib with the serif family set up once.
+    assert matplotlib.rcParams["font.family"] == ["serif"]
+    assert matplotlib.rcParams["font.serif"][0] in SERIF_FONTS
+    root = ET.fromstring(markup)
+    assert root.get("font-family").startswith("'Times New Roman'")
+    # Fit for the page's Content-Security-Policy and for screen readers.
+    assert "style" not in markup and "<script" not in markup and "xlink" not in markup
+    assert root.get("role") == "img" and root.find("{http://www.w3.org/2000/svg}desc").text == chart.description
+    ids = [e.get("id") for e in root.iter() if e.get("id")]
+    assert ids and all(i.startswith(chart.element_id) for i in ids)  # unique among the page's charts
+    texts = "".join(root.itertext())
+    assert all(label in texts for label in chart.labels)
+
+
+def test_a_chart_is_drawn_once():
+    from roadmap.reports import charts
+
+    chart = charts.status_distribution({"planned": 2, "submitted": 7})
+    assert charts.to_png(chart) is charts.to_png(chart)
+    assert charts.to_svg(chart) is charts.to_svg(chart)
+    other = charts.status_distribution({"planned": 2, "submitted": 8})
+    assert charts.to_png(other) != charts.to_png(chart)
