@@ -7,7 +7,9 @@ attributes), text kept as escaped text, a <title> and <desc> for screen readers 
 on every bar, so nothing is told by colour alone.
 
 matplotlib is imported on first use (or ahead of time by `warm_up`, which the gunicorn master
-calls so no request pays for the import) and keeps its font cache in the instance folder. Both
+calls so no request pays for the import); its font cache goes to the instance folder where the
+home has no writable cache (it was rebuilt at every start there). One figure is drawn at a time
+(matplotlib's font objects are shared between threads). Both
 outputs use the document's typeface: Times New Roman where it is installed, else a
 metric-compatible one (Liberation Serif, Tinos), else DejaVu Serif, which matplotlib ships.
 A figure is drawn once per distinct chart (an LRU cache): a page or report shown again is cheap.
@@ -22,6 +24,7 @@ import io
 import math
 import os
 import re
+import threading
 import xml.etree.ElementTree as ET  # noqa: N817 (parses matplotlib's own output only)
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -265,6 +268,10 @@ def _matplotlib_config_dir() -> None:
     service user has no writable home it rebuilt the cache on every start, seconds each time."""
     if os.environ.get("MPLCONFIGDIR"):
         return
+    home = os.path.expanduser("~")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    if os.access(cache, os.W_OK) or (not os.path.exists(cache) and os.access(home, os.W_OK)):
+        return  # matplotlib's own place works and is shared by every instance
     try:
         from flask import current_app
 
@@ -293,6 +300,18 @@ def _matplotlib():
     return Figure, FigureCanvasAgg
 
 
+_warm_up_started = threading.Lock()
+_DRAWING = threading.RLock()
+
+
+def warm_up_in_background() -> None:
+    """`warm_up` in a thread, once per process: the first request of a server started without
+    gunicorn's master (flask run, tests' live servers) sets it going, so by the time someone
+    opens a page with charts the renderer is ready."""
+    if _warm_up_started.acquire(blocking=False):
+        threading.Thread(target=warm_up, name="charts-warm-up", daemon=True).start()
+
+
 def warm_up() -> None:
     """Import matplotlib and draw one tiny chart, so the first report does not wait for it."""
     with contextlib.suppress(ImportError):
@@ -305,7 +324,8 @@ def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = PNG_DPI, title: bo
     picture names it). The same chart (same figures) is drawn once: a report downloaded again
     reuses its pictures."""
     out = io.BytesIO()
-    _figure(chart, width_in, title).savefig(out, format="png", dpi=dpi)
+    with _DRAWING:
+        _figure(chart, width_in, title).savefig(out, format="png", dpi=dpi)
     return out.getvalue()
 
 
@@ -314,10 +334,11 @@ def to_svg(chart: Chart, *, width_in: float = 7.6) -> str:
     """The same figure as SVG markup for a page, safe to embed with `|safe`: text stays text
     (escaped), a <title> and <desc> tell screen readers the figures, and the presentation is in
     attributes only (the Content-Security-Policy forbids `style` attributes and elements)."""
+    _matplotlib()  # first: it places the font cache before matplotlib is imported
     import matplotlib
 
     out = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": chart.element_id}):
+    with _DRAWING, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": chart.element_id}):
         _figure(chart, width_in, True).savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     return _page_svg(out.getvalue(), chart)
 

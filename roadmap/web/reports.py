@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from roadmap.extensions import db
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role
 from roadmap.reports import layout
-from roadmap.reports.charts import to_svg
+from roadmap.reports.charts import to_svg, warm_up_in_background
 from roadmap.reports.csv import CSV_ENCODINGS, UTF8
 from roadmap.reports.queries import OUTCOME_LABELS, monitoring_report, plan_years_of
 from roadmap.reports.service import (
@@ -27,6 +27,12 @@ from roadmap.reports.typography import format_date, format_int, format_percent, 
 from roadmap.tasks.access import can_view_roadmap
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.before_app_request
+def _warm_up_charts() -> None:
+    if not current_app.testing:
+        warm_up_in_background()
 
 
 @bp.app_template_filter("ru_int")

@@ -202,6 +202,8 @@ def from_docx(data: bytes) -> Shown:
     after_total_heading = False
     for item in _body_items(document):
         if isinstance(item, Paragraph):
+            if item.style.name.startswith("toc"):  # the contents repeat the headings
+                continue
             text = _text(item.text)
             if after_total_heading and text:
                 match = re.search(r"Выполнено задач \(отчёт принят\): ([\d\s]+) из ([\d\s]+) \(([\d,]+ %|—)\)", text)
