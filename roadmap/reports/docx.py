@@ -135,12 +135,43 @@ def _page_numbers(document) -> None:
         _field(paragraph, "PAGE")
 
 
+_AFTER_UPDATE_FIELDS = {
+    qn(f"w:{name}")
+    for name in (
+        "hdrShapeDefaults",
+        "footnotePr",
+        "endnotePr",
+        "compat",
+        "docVars",
+        "rsids",
+        "attachedSchema",
+        "themeFontLang",
+        "clrSchemeMapping",
+        "doNotIncludeSubdocsInStats",
+        "doNotAutoCompressPictures",
+        "forceUpgrade",
+        "captions",
+        "readModeInkLockDown",
+        "smartTagType",
+        "shapeDefaults",
+        "doNotEmbedSmartTags",
+        "decimalSymbol",
+        "listSeparator",
+    )
+} | {"{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"}
+
+
 def _update_fields_on_open(document) -> None:
     """Word fills the contents (and page numbers) in when the file is opened."""
     settings = document.settings.element
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
-    settings.append(update)
+    # Word reads settings in the schema's order: updateFields comes before these.
+    later = [child for child in settings if child.tag in _AFTER_UPDATE_FIELDS]
+    if later:
+        later[0].addprevious(update)
+    else:
+        settings.append(update)
 
 
 def _contents(document):

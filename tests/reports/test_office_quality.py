@@ -220,6 +220,8 @@ def test_docx_contents_field_before_the_first_heading(data):
     assert "Общие показатели" in lines and "1. Раздел 1" in lines
     settings = doc.settings.element
     assert settings.find(qn("w:updateFields")).get(qn("w:val")) == "true"
+    order = [child.tag.split("}")[1] for child in settings]
+    assert order.index("updateFields") < order.index("compat")  # the schema's order, as Word wants it
 
 
 def test_docx_page_numbers_in_the_footer(data):
