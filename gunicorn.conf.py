@@ -81,3 +81,18 @@ def post_fork(server, worker):
             db.engine.dispose(close=False)
     except Exception:  # never let a failing cleanup keep a worker from starting
         server.log.exception("post_fork: could not reset the database pool")
+
+
+def when_ready(server):
+    """With the app preloaded, draw one chart in the master before the workers fork: matplotlib's
+    import and font cache (seconds) are then paid once at start, not by the first report."""
+    if not server.cfg.preload_app:
+        return
+    try:
+        from roadmap.reports.charts import warm_up
+
+        app = server.app.wsgi()
+        with app.app_context():
+            warm_up()
+    except Exception:  # a report without a warm renderer is slower, not broken
+        server.log.exception("when_ready: could not warm up the chart renderer")

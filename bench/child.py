@@ -100,6 +100,10 @@ def run_import(args: dict) -> dict:
 def run(args: dict) -> dict:
     if args["mode"] in ("import", "import_floor"):
         return run_import(args)
+    if args["mode"] == "export_cold":
+        from bench.exports import export_cold_child
+
+        return export_cold_child(args)
     # The production calendar's holiday tables are imported on first use; a server process has
     # them already, so the import is not part of the clock.
     import holidays.countries  # noqa: F401

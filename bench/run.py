@@ -32,8 +32,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--http-seconds", type=float, default=None, help="load per endpoint and run (default by scale)")
     parser.add_argument(
         "--only",
-        default="generate,feeds,pages,http,import,http_import,grammar",
-        help="comma-separated groups to run: generate, feeds, pages, http, import, http_import, grammar (default: all)",
+        default="generate,feeds,pages,http,import,http_import,grammar,exports",
+        help="comma-separated groups to run: generate, feeds, pages, http, import, http_import, grammar, exports"
+        " (default: all)",
     )
     parser.add_argument(
         "--min-run",
@@ -100,6 +101,12 @@ def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date)
         from bench.http_import import http_import
 
         emit(http_import(region, args.repeat, args.scale))
+    if "exports" in only:
+        from bench.exports import exports
+        from bench.region import PROJECT_ROOT
+
+        with_demo = backend == "sqlite" or args.backend == "postgresql"  # the demo once per run
+        emit(exports(app, region, root, PROJECT_ROOT, args.repeat, with_demo=with_demo))
     info = {"region_seconds": built, **_server_version(app)}
     with app.app_context():
         from roadmap.extensions import db

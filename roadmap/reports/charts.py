@@ -1,29 +1,43 @@
-"""Charts as pure functions: data → a chart description → SVG text (web) or PNG bytes (DOCX).
+"""Charts: data → a chart description (`Chart`, pure) → one matplotlib figure → SVG for the
+pages, PNG for the Word report. One drawing, so the dashboard and the document show one picture.
 
-Both renderers draw the same `Chart`, so the dashboard and the Word report show one picture.
-The SVG is self-contained: no scripts, no external fonts, no inline `style` attributes (the
-Content-Security-Policy forbids them), a <title> and <desc> for screen readers and text labels
-on every bar, so nothing is told by colour alone. Every piece of text is escaped.
+The page's SVG is self-contained and fit for the Content-Security-Policy: no scripts, no
+external fonts, no `style` attributes or elements (matplotlib's are turned into presentation
+attributes), text kept as escaped text, a <title> and <desc> for screen readers and a text label
+on every bar, so nothing is told by colour alone.
 
-PNG rendering uses matplotlib's Agg backend (it ships the DejaVu Sans font, which has Cyrillic);
-it is imported only when a PNG is asked for.
+matplotlib is imported on first use (or ahead of time by `warm_up`, which the gunicorn master
+calls so no request pays for the import); its font cache goes to the instance folder where the
+home has no writable cache (it was rebuilt at every start there). One figure is drawn at a time
+(matplotlib's font objects are shared between threads). Both
+outputs use the document's typeface: Times New Roman where it is installed, else a
+metric-compatible one (Liberation Serif, Tinos), else DejaVu Serif, which matplotlib ships.
+A figure is drawn once per distinct chart (an LRU cache): a page or report shown again is cheap.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import io
 import math
+import os
+import re
+import threading
+import xml.etree.ElementTree as ET  # noqa: N817 (parses matplotlib's own output only)
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from html import escape
 from typing import Protocol
 
 from roadmap.reports.typography import format_int, format_percent, month_label
 from roadmap.russian import truncate
 from roadmap.tasks.state import TIMELINESS_LABELS, WORKFLOW_SHORT_LABELS, Workflow, timeliness_named
 
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', Arial, sans-serif"
+# The DOCX's typeface first, then its metric-compatible stand-ins; DejaVu Serif ships with matplotlib.
+SERIF_FONTS = ("Times New Roman", "Liberation Serif", "Tinos", "Nimbus Roman", "DejaVu Serif")
+FONT = ", ".join(f"'{name}'" for name in SERIF_FONTS) + ", serif"
+PNG_DPI = 120
 
 OUTCOME_COLORS = {
     "on_time": "#198754",
@@ -216,14 +230,7 @@ def executors_ranked(rows: Sequence[tuple[str, int, int]], *, limit: int = 15) -
     )
 
 
-# --------------------------------------------------------------------------- SVG
-
-
-WIDTH = 760
-CHAR_WIDTH = 6.6  # average width of a 12px sans-serif glyph
-LABEL_CHAR_WIDTH = 7.4  # generous: capitals of Cyrillic abbreviations ("МБОУ СОШ") are wide
-ROW = 26
-BAR = 16
+# --------------------------------------------------------------------------- axes
 
 
 def _nice_tick(raw: float) -> float:
@@ -253,154 +260,92 @@ def _tick_label(chart: Chart, value: float) -> str:
     return format_int(int(value)) if value == int(value) else f"{value:g}"
 
 
-def _attr(value: object) -> str:
-    return escape(str(value), quote=True)
+# --------------------------------------------------------------------------- rendering (matplotlib)
 
 
-class _Svg:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
+def _matplotlib_config_dir() -> None:
+    """matplotlib keeps its font cache in MPLCONFIGDIR (default ~/.config/matplotlib); where the
+    service user has no writable home it rebuilt the cache on every start, seconds each time."""
+    if os.environ.get("MPLCONFIGDIR"):
+        return
+    home = os.path.expanduser("~")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    if os.access(cache, os.W_OK) or (not os.path.exists(cache) and os.access(home, os.W_OK)):
+        return  # matplotlib's own place works and is shared by every instance
+    try:
+        from flask import current_app
 
-    def add(self, text: str) -> None:
-        self.parts.append(text)
-
-    def text(self, x: float, y: float, content: str, *, size: int = 12, anchor: str = "start", **attrs) -> None:
-        extra = "".join(f' {k.replace("_", "-")}="{_attr(v)}"' for k, v in attrs.items())
-        self.add(
-            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{extra}>{escape(content)}</text>'
-        )
-
-    def rect(self, x: float, y: float, w: float, h: float, fill: str, title: str | None = None) -> None:
-        inner = f"<title>{escape(title)}</title>" if title else ""
-        self.add(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{_attr(fill)}">'
-            f"{inner}</rect>"
-            if inner
-            else f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{_attr(fill)}"/>'
-        )
-
-
-def _legend(svg: _Svg, chart: Chart, y: float) -> float:
-    if not chart.legend or len(chart.series) < 2:
-        return y
-    x = 10.0
-    for series in chart.series:
-        width = 14 + 6 + len(series.name) * CHAR_WIDTH + 18
-        if x + width > WIDTH - 10:
-            x, y = 10.0, y + 18
-        svg.rect(x, y - 10, 12, 12, series.color)
-        svg.text(x + 18, y, series.name)
-        x += width
-    return y + 22
+        path = os.path.join(current_app.instance_path, "matplotlib")
+    except (ImportError, RuntimeError):  # no application: matplotlib's own default
+        return
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        return
+    os.environ["MPLCONFIGDIR"] = path
 
 
-def _value_text(chart: Chart, value: float) -> str:
-    return format_percent(value / 100, places=0) if chart.percent else format_int(int(round(value)))
-
-
-def to_svg(chart: Chart) -> str:
-    """SVG markup for `chart`, safe to embed with `|safe` (all text escaped)."""
-    ident = chart.element_id
-    svg = _Svg()
-    y = 22.0
-    svg.text(10, y, chart.title, size=15, font_weight="bold")
-    y += 22
-    if chart.is_empty:
-        svg.text(10, y + 8, chart.empty_text, size=13, fill="#495057")
-        height = y + 24
-    elif chart.horizontal:
-        height = _horizontal(svg, chart, _legend(svg, chart, y))
-    else:
-        height = _vertical(svg, chart, _legend(svg, chart, y))
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height:.0f}" width="{WIDTH}" '
-        f'height="{height:.0f}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
-        f'font-family="{_attr(FONT)}" fill="#212529" class="chart-svg">'
-        f'<title id="{ident}-title">{escape(chart.title)}</title>'
-        f'<desc id="{ident}-desc">{escape(chart.description)}</desc>'
-    )
-    return head + "".join(svg.parts) + "</svg>"
-
-
-def _horizontal(svg: _Svg, chart: Chart, top: float) -> float:
-    longest = max((len(c) for c in chart.categories), default=0)
-    label_width = 10 + min(270.0, max(70.0, longest * LABEL_CHAR_WIDTH))
-    value_width = max((len(label) for label in chart.labels), default=0) * CHAR_WIDTH + 16
-    x0 = label_width + 8
-    plot = max(120.0, WIDTH - x0 - value_width - 10)
-    scale_top = _scale_max(chart)
-    rows = len(chart.categories)
-    bottom = top + rows * ROW
-    for tick in _ticks(chart, scale_top):
-        x = x0 + plot * tick / scale_top
-        svg.add(f'<line x1="{x:.1f}" y1="{top - 4:.1f}" x2="{x:.1f}" y2="{bottom:.1f}" stroke="#dee2e6"/>')
-        svg.text(x, bottom + 14, _tick_label(chart, tick), size=10, anchor="middle", fill="#495057")
-    max_chars = round((label_width - 10) / LABEL_CHAR_WIDTH)
-    for i, category in enumerate(chart.categories):
-        y = top + i * ROW
-        shown = truncate(category, max_chars)
-        svg.add("<g>")
-        if shown != category:
-            svg.add(f"<title>{escape(category)}</title>")
-        svg.text(label_width, y + BAR - 3, shown, anchor="end")
-        x = x0
-        for series in chart.series:
-            value = series.values[i]
-            if value <= 0:
-                continue
-            width = plot * value / scale_top
-            color = chart.point_colors[i] if chart.point_colors else series.color
-            svg.rect(x, y + 2, width, BAR, color, f"{category} — {series.name}: {_value_text(chart, value)}")
-            x += width
-        if chart.labels:
-            svg.text(x + 6, y + BAR - 3, chart.labels[i], size=11)
-        svg.add("</g>")
-    return bottom + 26
-
-
-def _vertical(svg: _Svg, chart: Chart, top: float) -> float:
-    plot_height = 200.0
-    x0, right = 60.0, WIDTH - 10
-    count = len(chart.categories)
-    slot = (right - x0) / count
-    bar = min(48.0, slot * 0.7)
-    scale_top = _scale_max(chart)
-    label_room = 16.0 if chart.labels else 0.0
-    base = top + label_room + plot_height
-    for tick in _ticks(chart, scale_top):
-        y = base - plot_height * tick / scale_top
-        svg.add(f'<line x1="{x0:.1f}" y1="{y:.1f}" x2="{right:.1f}" y2="{y:.1f}" stroke="#dee2e6"/>')
-        svg.text(x0 - 6, y + 4, _tick_label(chart, tick), size=10, anchor="end", fill="#495057")
-    small = slot < 56
-    for i, category in enumerate(chart.categories):
-        cx = x0 + slot * i + slot / 2
-        svg.add("<g>")
-        y = base
-        for series in chart.series:
-            value = series.values[i]
-            if value <= 0:
-                continue
-            height = plot_height * value / scale_top
-            y -= height
-            svg.rect(
-                cx - bar / 2, y, bar, height, series.color, f"{category} — {series.name}: {_value_text(chart, value)}"
-            )
-        if chart.labels:
-            svg.text(cx, y - 4, chart.labels[i], size=10 if small else 11, anchor="middle")
-        svg.text(cx, base + 14, category, size=9 if small else 11, anchor="middle")
-        svg.add("</g>")
-    return base + 28
-
-
-# --------------------------------------------------------------------------- PNG
-
-
-def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = 150, title: bool = True) -> bytes:
-    """PNG bytes of the same chart, for the Word report (`title=False` when a caption under the
-    picture names it)."""
+@functools.cache
+def _matplotlib():
+    """(Figure, FigureCanvasAgg), imported once, with the serif typefaces set up."""
+    _matplotlib_config_dir()
+    import matplotlib
+    from matplotlib import font_manager
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    matplotlib.rcParams["font.family"] = "serif"
+    matplotlib.rcParams["font.serif"] = [name for name in SERIF_FONTS if name in installed] or ["DejaVu Serif"]
+    return Figure, FigureCanvasAgg
+
+
+_warm_up_started = threading.Lock()
+_DRAWING = threading.RLock()
+
+
+def warm_up_in_background() -> None:
+    """`warm_up` in a thread, once per process: the first request of a server started without
+    gunicorn's master (flask run, tests' live servers) sets it going, so by the time someone
+    opens a page with charts the renderer is ready."""
+    if _warm_up_started.acquire(blocking=False):
+        threading.Thread(target=warm_up, name="charts-warm-up", daemon=True).start()
+
+
+def warm_up() -> None:
+    """Import matplotlib and draw one tiny chart, so the first report does not wait for it."""
+    with contextlib.suppress(ImportError):
+        to_png(status_distribution({"planned": 1}), width_in=3, dpi=20)
+
+
+@functools.lru_cache(maxsize=64)
+def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = PNG_DPI, title: bool = True) -> bytes:
+    """PNG bytes of the chart, for the Word report (`title=False` when a caption under the
+    picture names it). The same chart (same figures) is drawn once: a report downloaded again
+    reuses its pictures."""
+    out = io.BytesIO()
+    with _DRAWING:
+        _figure(chart, width_in, title).savefig(out, format="png", dpi=dpi)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=128)
+def to_svg(chart: Chart, *, width_in: float = 7.6) -> str:
+    """The same figure as SVG markup for a page, safe to embed with `|safe`: text stays text
+    (escaped), a <title> and <desc> tell screen readers the figures, and the presentation is in
+    attributes only (the Content-Security-Policy forbids `style` attributes and elements)."""
+    _matplotlib()  # first: it places the font cache before matplotlib is imported
+    import matplotlib
+
+    out = io.StringIO()
+    with _DRAWING, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": chart.element_id}):
+        _figure(chart, width_in, True).savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    return _page_svg(out.getvalue(), chart)
+
+
+def _figure(chart: Chart, width_in: float, title: bool):
+    """The one drawing of a chart, for the page (SVG) and the document (PNG)."""
+    Figure, FigureCanvasAgg = _matplotlib()  # noqa: N806 (classes)
     rows = max(1, len(chart.categories))
     if chart.horizontal:
         height_in = 1.2 + 0.32 * rows + (0.3 if chart.legend and len(chart.series) > 1 else 0)
@@ -408,7 +353,7 @@ def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = 150, title: bool =
         height_in = 3.6
     if not title:
         height_in -= 0.3
-    figure = Figure(figsize=(width_in, height_in), dpi=dpi)
+    figure = Figure(figsize=(width_in, height_in), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     if title:
@@ -423,9 +368,97 @@ def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = 150, title: bool =
     else:
         _png_vertical(axes, chart)
     figure.tight_layout()
-    out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=dpi)
-    return out.getvalue()
+    return figure
+
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+# CSS properties matplotlib writes in `style` that SVG also takes as attributes.
+_PRESENTATION = {
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-width",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-opacity",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-miterlimit",
+    "opacity",
+    "text-anchor",
+    "font-size",
+    "font-weight",
+    "font-style",
+    "clip-path",
+}
+_FONT_SHORTHAND = re.compile(
+    r"^(?:(?P<style>italic|oblique|normal)\s+)?(?:(?P<weight>bold|normal|\d{3})\s+)?(?P<size>[\d.]+px)"
+)
+
+
+def _attributes(style: str) -> dict[str, str]:
+    result = {}
+    for declaration in style.split(";"):
+        name, _colon, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if name == "font":
+            match = _FONT_SHORTHAND.match(value)
+            if match:
+                result["font-size"] = match["size"]
+                if match["weight"] and match["weight"] != "normal":
+                    result["font-weight"] = match["weight"]
+                if match["style"] and match["style"] != "normal":
+                    result["font-style"] = match["style"]
+        elif name in _PRESENTATION:
+            result[name] = value
+    return result
+
+
+def _page_svg(markup: str, chart: Chart) -> str:
+    """matplotlib's SVG made fit for a page: no style attributes or elements, no metadata, ids
+    unique to the chart, the document's font family, role="img" with a title and description."""
+    ET.register_namespace("", SVG_NS)
+    root = ET.fromstring(markup)
+    ident = chart.element_id
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in (f"{{{SVG_NS}}}metadata", f"{{{SVG_NS}}}style"):
+                parent.remove(child)
+    referenced = {
+        value[1:] if name == XLINK_HREF else value[5:-1]
+        for element in root.iter()
+        for name, value in element.attrib.items()
+        if (name == XLINK_HREF and value.startswith("#")) or (name == "clip-path" and value.startswith("url(#"))
+    }
+    for element in root.iter():
+        style = element.attrib.pop("style", None)
+        if style:
+            element.attrib.update(_attributes(style))
+        if "id" in element.attrib:
+            if element.get("id") in referenced:
+                element.set("id", f"{ident}-{element.get('id')}")
+            else:
+                del element.attrib["id"]
+        href = element.attrib.pop(XLINK_HREF, None)
+        if href:
+            element.set("href", f"#{ident}-{href[1:]}")
+        clip = element.get("clip-path")
+        if clip and clip.startswith("url(#"):
+            element.set("clip-path", f"url(#{ident}-{clip[5:]}")
+    root.attrib.pop("width", None)
+    root.attrib.pop("height", None)
+    root.set("role", "img")
+    root.set("aria-labelledby", f"{ident}-title {ident}-desc")
+    root.set("font-family", FONT)
+    root.set("class", "chart-svg")
+    title = ET.Element(f"{{{SVG_NS}}}title", id=f"{ident}-title")
+    title.text = chart.title
+    desc = ET.Element(f"{{{SVG_NS}}}desc", id=f"{ident}-desc")
+    desc.text = chart.description
+    root.insert(0, desc)
+    root.insert(0, title)
+    return ET.tostring(root, encoding="unicode")
 
 
 def _png_horizontal(axes, chart: Chart) -> None:

@@ -15,11 +15,13 @@ from datetime import date
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 
 from roadmap.reports.charts import Chart, to_png
 from roadmap.reports.layout import COMPARISON_ROWS, FIGURE_COLUMNS
@@ -59,8 +61,167 @@ COMMENT_LENGTH = 160
 # --------------------------------------------------------------------------- document helpers
 
 
+TOC_LEVELS = 2
+TOC_PLACEHOLDER = "Содержание обновится при открытии документа (в Word: правой кнопкой — «Обновить поле»)."
+
+
 def clean(text: str) -> str:
-    return _XML_ILLEGAL.sub("", text)
+    """Text as it goes into the document: Russian typography applied, XML-illegal characters out."""
+    return _XML_ILLEGAL.sub("", typographed(text))
+
+
+def _fonts(style, name: str = "Times New Roman") -> None:
+    style.font.name = name
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), name)
+    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(theme), None)
+
+
+def _heading_styles(document) -> None:
+    """Word's own "Heading 1/2" (the navigation pane and the contents read them), dressed as the
+    report's headings: Times New Roman, black, bold; "toc 1/2" for the contents' lines."""
+    for level, size in ((1, 14), (2, 13)):
+        style = document.styles[f"Heading {level}"]
+        _fonts(style)
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.space_before = Pt(12)
+        style.paragraph_format.space_after = Pt(6)
+        style.paragraph_format.keep_with_next = True
+    for level in range(1, TOC_LEVELS + 1):
+        style = document.styles.add_style(f"toc {level}", WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = document.styles["Normal"]
+        style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        style.paragraph_format.space_after = Pt(2)
+
+
+def _field(paragraph, instruction: str, placeholder: str = "") -> None:
+    """A complex field (PAGE, TOC …) with `placeholder` shown until Word updates it."""
+
+    def char(kind: str):
+        run = OxmlElement("w:r")
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        if kind == "begin":
+            element.set(qn("w:dirty"), "true")
+        run.append(element)
+        return run
+
+    code = OxmlElement("w:r")
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    code.append(text)
+    paragraph._p.append(char("begin"))
+    paragraph._p.append(code)
+    paragraph._p.append(char("separate"))
+    shown = OxmlElement("w:r")
+    shown_text = OxmlElement("w:t")
+    shown_text.text = placeholder or "1"
+    shown.append(shown_text)
+    paragraph._p.append(shown)
+    paragraph._p.append(char("end"))
+
+
+def _page_numbers(document) -> None:
+    """The page number at the foot of every page, centred (a PAGE field)."""
+    for section in document.sections:
+        paragraph = section.footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _field(paragraph, "PAGE")
+
+
+_AFTER_UPDATE_FIELDS = {
+    qn(f"w:{name}")
+    for name in (
+        "hdrShapeDefaults",
+        "footnotePr",
+        "endnotePr",
+        "compat",
+        "docVars",
+        "rsids",
+        "attachedSchema",
+        "themeFontLang",
+        "clrSchemeMapping",
+        "doNotIncludeSubdocsInStats",
+        "doNotAutoCompressPictures",
+        "forceUpgrade",
+        "captions",
+        "readModeInkLockDown",
+        "smartTagType",
+        "shapeDefaults",
+        "doNotEmbedSmartTags",
+        "decimalSymbol",
+        "listSeparator",
+    )
+} | {"{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"}
+
+
+def _update_fields_on_open(document) -> None:
+    """Word fills the contents (and page numbers) in when the file is opened."""
+    settings = document.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    # Word reads settings in the schema's order: updateFields comes before these.
+    later = [child for child in settings if child.tag in _AFTER_UPDATE_FIELDS]
+    if later:
+        later[0].addprevious(update)
+    else:
+        settings.append(update)
+
+
+def _contents(document):
+    """ "Содержание" and a TOC field over the Heading 1–2 paragraphs; returns the paragraph the
+    field lives in (its shown text is filled with the headings at the end)."""
+    title = _paragraph(document, "Содержание", bold=True, size=13, space_after=6)
+    title.paragraph_format.keep_with_next = True
+    return _paragraph(document)
+
+
+def _fill_contents(document, holder) -> None:
+    """The TOC field, shown as the list of headings until Word updates it with page numbers."""
+    headings = [
+        (int(p.style.name.rsplit(" ", 1)[1]), p.text)
+        for p in document.paragraphs
+        if p.style.name in {f"Heading {n}" for n in range(1, TOC_LEVELS + 1)}
+    ]
+    _field(holder, f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u', TOC_PLACEHOLDER)
+    holder.style = document.styles["toc 1"]
+    anchor = holder
+    for level, text in headings:
+        line = OxmlElement("w:p")
+        anchor._p.addnext(line)
+        paragraph = Paragraph(line, holder._parent)
+        paragraph.style = document.styles[f"toc {level}"]
+        paragraph.add_run(text)
+        anchor = paragraph
+    # The field's end moves after the last line, so the whole list is the field's result.
+    end = holder._p.xpath("./w:r[w:fldChar[@w:fldCharType='end']]")[0]
+    if headings:
+        placeholder = holder._p.xpath("./w:r[w:t]")[-1]
+        holder._p.remove(placeholder)
+        anchor._p.append(end)
+    _paragraph_after(anchor)
+
+
+def _paragraph_after(paragraph) -> None:
+    blank = OxmlElement("w:p")
+    paragraph._p.addnext(blank)
+
+
+def _properties(document, title: str, author: str | None) -> None:
+    """File › Properties: the report's title and the organization that issues it."""
+    properties = document.core_properties
+    properties.title = clean(title)[:250]
+    properties.author = clean(author or "")[:250]
+    properties.last_modified_by = properties.author
+    properties.comments = ""
+    properties.subject = ""
+    properties.keywords = ""
 
 
 def _new_document() -> Document:
@@ -79,6 +240,9 @@ def _new_document() -> Document:
     for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attribute), "Times New Roman")
     normal.paragraph_format.space_after = Pt(0)
+    _heading_styles(document)
+    _page_numbers(document)
+    _update_fields_on_open(document)
     return document
 
 
@@ -95,9 +259,8 @@ def _paragraph(document, text: str = "", *, bold=False, size: float | None = Non
     return paragraph
 
 
-def _heading(document, text: str) -> None:
-    _paragraph(document, text, bold=True, size=13, space_after=6).paragraph_format.space_before = Pt(12)
-    document.paragraphs[-1].paragraph_format.keep_with_next = True
+def _heading(document, text: str, level: int = 1) -> None:
+    document.add_heading(clean(text), level=level)
 
 
 def _set_cell(cell, text: str, *, bold=False, size: float = 10, align=None) -> None:
@@ -402,6 +565,7 @@ def roadmap_document(
     generated_on: date,
     *,
     owner_name: str | None = None,
+    owner_full_name: str | None = None,
     signer: str | None = None,
     history=None,
     conclusions: dict[str, str] | None = None,
@@ -414,7 +578,7 @@ def roadmap_document(
     conclusions = conclusions or {}
     roadmap, scope = report.roadmap, report.scope
     document = _new_document()
-    document.core_properties.title = clean(f"Отчёт о реализации дорожной карты «{roadmap.title}»")[:250]
+    _properties(document, f"Отчёт о реализации дорожной карты «{roadmap.title}»", owner_full_name or owner_name)
     _title_block(
         document,
         owner_name,
@@ -427,14 +591,17 @@ def roadmap_document(
             f"Данные по состоянию на {format_date(scope.today)}. Дата формирования отчёта: {format_date(generated_on)}.",
         ],
     )
+    contents = _contents(document)
     _heading(document, "Общие показатели")
     if report.is_empty:
         _paragraph(document, "За отчётный период задач по дорожной карте не запланировано.")
     for sentence in summary_sentences(report.summary):
         _paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
     _comparison(document, report)
+    if report.sections:
+        _heading(document, "Исполнение мероприятий по разделам")
     for section in report.sections:
-        _heading(document, typographed(section.heading))
+        _heading(document, section.heading, level=2)
         _section_table(document, section)
         analysis_docx.add_conclusion(document, conclusions.get(part_of(section.id)))  # analysis: section
     if report.sections:
@@ -458,6 +625,7 @@ def roadmap_document(
         _heading(document, "Выводы")
         analysis_docx.add_conclusion(document, conclusions[WHOLE_REPORT], label="")
     _signature(document, signer or _default_signer(owner_name))
+    _fill_contents(document, contents)
     return _to_bytes(document)
 
 
@@ -498,6 +666,7 @@ def executor_document(
     """One organization's report for the year: its tasks, what it reported, its coverage."""
     roadmap, scope = report.roadmap, report.scope
     document = _new_document()
+    _properties(document, f"Отчёт об исполнении мероприятий дорожной карты «{roadmap.title}»", organization_full_name)
     _title_block(
         document,
         organization_full_name,

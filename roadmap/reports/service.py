@@ -33,6 +33,14 @@ class ExportFile:
     data: bytes
     mimetype: str
     filename: str
+    replaced: int = 0  # characters the file's encoding could not hold (CSV in Windows-1251)
+
+
+def _csv_export(scope: Scope, name: str, encoding: str) -> ExportFile:
+    from roadmap.reports.csv import CSV_MIMES, task_csv_encoded
+
+    data, replaced = task_csv_encoded(task_rows(scope), encoding)
+    return ExportFile(data, CSV_MIMES[encoding], f"{name}.csv", replaced)
 
 
 def build_scope(
@@ -111,19 +119,20 @@ def _scope_suffix(roadmap: Roadmap, scope: Scope) -> str:
     return " ".join(parts)
 
 
-def roadmap_export(roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: date | None = None) -> ExportFile:
-    """The whole roadmap's report as XLSX, DOCX or CSV."""
+def roadmap_export(
+    roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: date | None = None, encoding: str = "utf-8"
+) -> ExportFile:
+    """The whole roadmap's report as XLSX, DOCX or CSV (`encoding`: the CSV's, see CSV_ENCODINGS)."""
     generated_on = generated_on or scope.today
     name = _safe_filename(f"Отчёт {truncate(roadmap.title, 80, ellipsis='')} {_scope_suffix(roadmap, scope)}")
     if fmt == "csv":
-        from roadmap.reports.csv import CSV_MIME, task_csv
-
-        return ExportFile(task_csv(task_rows(scope)), CSV_MIME, f"{name}.csv")
+        return _csv_export(scope, name, encoding)
     report = monitoring_report(roadmap, scope)
     if fmt == "xlsx":
         from roadmap.reports.xlsx import XLSX_MIME, roadmap_workbook
 
-        return ExportFile(roadmap_workbook(report, task_rows(scope), generated_on), XLSX_MIME, f"{name}.xlsx")
+        data = roadmap_workbook(report, task_rows(scope), generated_on, report_charts(report))
+        return ExportFile(data, XLSX_MIME, f"{name}.xlsx")
     if fmt == "docx":
         from roadmap.reports.compare import years_side_by_side
         from roadmap.reports.conclusions import conclusions_of
@@ -137,13 +146,20 @@ def roadmap_export(roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: da
             owner_name=owner.short_name if owner else None,
             history=years_side_by_side(report),
             conclusions=conclusions_of(roadmap.id, scope.plan_year),
+            owner_full_name=owner.full_name if owner else None,
         )
         return ExportFile(data, DOCX_MIME, f"{name}.docx")
     raise ValueError(f"unknown format {fmt!r}")
 
 
 def executor_export(
-    roadmap: Roadmap, organization: Organization, scope: Scope, fmt: str, *, generated_on: date | None = None
+    roadmap: Roadmap,
+    organization: Organization,
+    scope: Scope,
+    fmt: str,
+    *,
+    generated_on: date | None = None,
+    encoding: str = "utf-8",
 ) -> ExportFile:
     """One organization's own report: its tasks, reports and coverage."""
     if scope.organization_id != organization.id:
@@ -151,9 +167,7 @@ def executor_export(
     generated_on = generated_on or scope.today
     name = _safe_filename(f"Отчёт {organization.short_name} {_scope_suffix(roadmap, scope)}")
     if fmt == "csv":
-        from roadmap.reports.csv import CSV_MIME, task_csv
-
-        return ExportFile(task_csv(task_rows(scope)), CSV_MIME, f"{name}.csv")
+        return _csv_export(scope, name, encoding)
     report = monitoring_report(roadmap, scope)
     if fmt == "xlsx":
         from roadmap.reports.xlsx import XLSX_MIME, executor_workbook

@@ -140,7 +140,37 @@ def city_abbreviation(text: str) -> str:
     return _CITY.sub(f"г.{NBSP}", text)
 
 
+# "2026 г.", "2025–2026 гг.", "2026 года": the year never parts from its word. "2026г." gains the space.
+_YEAR_WORD = re.compile(r"(?<!\d)(\d{4})[ \t]*(?=(?:гг?\.|год[а-я]*\b))")
+# Initials stay with the surname: "И. И. Иванов", "Иванов И.И.", "И.Иванов" (a capital letter
+# alone, with its full stop; "СОШ. Иванов" is not an initial).
+_LETTER = "А-ЯЁA-Z"
+_INITIALS_FIRST = re.compile(rf"(?<![{_LETTER}а-яёa-z])([{_LETTER}]\.)\s*(?:([{_LETTER}]\.)\s*)?(?=[{_LETTER}][а-яё]+)")
+_INITIALS_AFTER = re.compile(
+    rf"\b([{_LETTER}][а-яё]+)\s+([{_LETTER}]\.)(?:\s*([{_LETTER}]\.))?(?![а-яё])"
+    rf"(?![\s{NBSP}]*[{_LETTER}](?:[а-яё]|\.))"  # initials before a name belong to that name
+)
+
+
+def year_word(text: str) -> str:
+    """ "2026 г." / "2026г." → "2026 г." with a non-breaking space; "2026 год" likewise."""
+    return _YEAR_WORD.sub(rf"\1{NBSP}", text)
+
+
+def _initials(first: str, second: str | None) -> str:
+    return first + (NBSP + second if second else "")
+
+
+def initials(text: str) -> str:
+    """ "И. И. Иванов" / "И.И. Иванов" → "И. И. Иванов", "Иванов И. И." → "Иванов И. И.", the
+    spaces non-breaking."""
+    text = _INITIALS_FIRST.sub(lambda m: _initials(m.group(1), m.group(2)) + NBSP, text)
+    return _INITIALS_AFTER.sub(lambda m: m.group(1) + NBSP + _initials(m.group(2), m.group(3)), text)
+
+
 def typographed(text: str) -> str:
-    """Quotes, the number sign and "г. Город", for text typed by people that goes into an
-    official document."""
-    return city_abbreviation(number_sign(ru_quotes(text)))
+    """Quotes, the number sign, "г. Город", "2026 г." and initials, for any text that goes
+    into an official document (DOCX, XLSX): the one place these rules live."""
+    if not text:
+        return text
+    return initials(year_word(city_abbreviation(number_sign(ru_quotes(text)))))

@@ -9,18 +9,27 @@ the control characters that Excel refuses.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.cell.cell import Cell as SheetCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.properties import PageSetupProperties
 
+from roadmap.reports.charts import Chart
 from roadmap.reports.layout import (
     COMPARISON_ROWS,
     COVERAGE_ROWS,
@@ -32,7 +41,7 @@ from roadmap.reports.layout import (
     task_values,
 )
 from roadmap.reports.queries import COVERAGE_FIELDS, Cell, MonitoringReport, TaskRow
-from roadmap.reports.typography import format_date, plan_year_label
+from roadmap.reports.typography import format_date, plan_year_label, typographed
 from roadmap.russian import truncate
 from roadmap.tasks.state import Timeliness, Workflow, state_label
 
@@ -58,20 +67,54 @@ FILLS = {
 _FILL_CACHE = {name: PatternFill("solid", start_color=color, end_color=color) for name, color in FILLS.items()}
 _HEADER_FILL = PatternFill("solid", start_color="DEE2E6", end_color="DEE2E6")
 _BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
+TITLE_SIZE = 14
+_TITLE = Font(bold=True, size=TITLE_SIZE)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_TITLE_ALIGN = Alignment(wrap_text=True, vertical="top", horizontal="left")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _THIN = Side(style="thin", color="ADB5BD")
 _HEADER_BORDER = Border(bottom=_THIN)
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# Row heights for wrapped text: Excel does not grow a row written by a program, so the writer
+# estimates the lines a cell wraps into. A column of width w holds about w digits of the
+# default 11 pt font; Cyrillic letters are wider than digits, hence the margin.
+DEFAULT_WIDTH = 8.43
+CHARS_PER_WIDTH = 0.92
+LINE_POINTS = 15.0  # one line of 11 pt text
+MAX_ROW_POINTS = 409.0  # Excel's limit
+PAPER_A4 = 9
+
 
 # --------------------------------------------------------------------------- cell helpers
 
 
 def clean_text(value: str) -> str:
+    """A data cell's text as entered (less what Excel refuses): names stay matchable with
+    VLOOKUP and filters against other lists, and equal to the CSV's and the page's."""
     return _ILLEGAL.sub("", value)[:MAX_CELL]
+
+
+def wrapped_lines(text: str, width: float, *, size: float = 11) -> int:
+    """How many lines `text` takes in a wrapping cell `width` wide (Excel's units), word by word;
+    a word longer than the line is broken as Excel breaks it."""
+    capacity = max(1, int(width * CHARS_PER_WIDTH * 11 / size))
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        used = 0
+        lines += 1
+        for word in paragraph.split():
+            length = len(word)
+            if used and used + 1 + length > capacity:
+                lines += 1
+                used = 0
+            if length > capacity:
+                lines += (used + length - 1) // capacity
+                used = (used + length) % capacity or capacity
+            else:
+                used += (1 if used else 0) + length
+    return lines
 
 
 class _Sheet:
@@ -82,10 +125,53 @@ class _Sheet:
         self.row = 0
         self.header_row: int | None = None
         self.columns = 0
+        self.column_widths: list[float] = []
+        self.spans: dict[int, float] = {}  # a merged row: its width
+        self.styles: dict[tuple, StyleArray] = {}
 
     def widths(self, widths: Sequence[float]) -> None:
+        self.column_widths = list(widths)
         for index, width in enumerate(widths, start=1):
             self.ws.column_dimensions[get_column_letter(index)].width = width
+
+    def width_of(self, column: int) -> float:
+        return self.column_widths[column - 1] if column <= len(self.column_widths) else DEFAULT_WIDTH
+
+    def print_ready(self, *, pages_wide: int = 1, title_columns: int = 0) -> None:
+        """Landscape A4, `pages_wide` pages across and as many down as it takes, centred, the
+        page number at the foot. Must be called before the first row (write-only sheets write
+        their properties first)."""
+        ws = self.ws
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = PAPER_A4
+        ws.page_setup.fitToWidth = pages_wide
+        ws.page_setup.fitToHeight = 0
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.oddFooter.center.text = "Страница &P из &N"
+        if title_columns:
+            ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
+
+    def repeat_rows(self, first: int, last: int | None = None) -> None:
+        """These rows head every printed page."""
+        self.ws.print_title_rows = f"{first}:{last or first}"
+
+    def _height(self, values: Sequence[Any]) -> float | None:
+        """The row's height in points when a wrapping cell needs more than one line."""
+        lines_needed, points = 1, LINE_POINTS
+        for column, value in enumerate(values, start=1):
+            if not isinstance(value, SheetCell) or value.value is None or not value.alignment.wrap_text:
+                continue
+            size = value.font.sz or 11
+            width = self.spans.get(self.row + 1, self.width_of(column))
+            lines = wrapped_lines(value.value, width, size=size)
+            if lines * LINE_POINTS * size / 11 > lines_needed * points:
+                lines_needed, points = lines, LINE_POINTS * size / 11
+        if lines_needed == 1 and points == LINE_POINTS:
+            return None
+        return min(MAX_ROW_POINTS, math.ceil(lines_needed * points + 3))
 
     def cell(self, value: Any, *, fmt: str | None = None, fill: str | None = None, bold=False, wrap=False):
         if isinstance(value, str):
@@ -98,26 +184,53 @@ class _Sheet:
         cell = WriteOnlyCell(self.ws, value)
         if isinstance(value, str) and cell.data_type in ("f", "e"):
             cell.data_type = "s"  # text typed by a person, never a formula
-        if isinstance(value, date):
-            cell.number_format = DATE_FORMAT
-        if fmt:
-            cell.number_format = fmt
+        key = (fmt or (DATE_FORMAT if isinstance(value, date) else None), fill, bold, wrap)
+        known = self.styles.get(key)
+        if known is not None:
+            # Setting a style looks it up in the workbook's tables (hashing it) for every
+            # cell: a copy of the first such cell's style ids is the same and a tenth the cost.
+            cell._style = copy(known)
+            return cell
+        if key[0]:
+            cell.number_format = key[0]
         if fill:
             cell.fill = _FILL_CACHE[fill]
         if bold:
             cell.font = _BOLD
         if wrap:
             cell.alignment = _WRAP
+        self.styles[key] = copy(cell._style)
         return cell
 
     def append(self, values: Iterable[Any]) -> None:
-        self.ws.append(list(values))
+        values = list(values)
+        height = self._height(values)
+        if height is not None:
+            self.ws.row_dimensions[self.row + 1].height = height
+        self.ws.append(values)
         self.row += 1
 
-    def title(self, text: str) -> None:
+    def merged(self, cell, span: int) -> None:
+        """A row of one cell merged over the first `span` columns (a title, a caption): prose,
+        so in the documents' typography (roadmap.reports.typography)."""
+        if isinstance(cell.value, str):
+            cell.value = typographed(cell.value)
+        row = self.row + 1
+        if span > 1:
+            self.spans[row] = sum(self.width_of(c) for c in range(1, span + 1))
+            self.ws.merged_cells.add(f"A{row}:{get_column_letter(span)}{row}")
+        self.append([cell])
+
+    def title(self, text: str, span: int | None = None) -> None:
+        """The sheet's title, merged over the table's width and wrapped."""
         cell = self.cell(text, bold=True)
         cell.font = _TITLE
-        self.append([cell])
+        cell.alignment = _TITLE_ALIGN
+        self.merged(cell, span or max(1, len(self.column_widths)))
+
+    def finish_print_area(self) -> None:
+        columns = max(self.columns, len(self.column_widths), 1)
+        self.ws.print_area = f"A1:{get_column_letter(columns)}{max(self.row, 1)}"
 
     def header(self, names: Sequence[str]) -> None:
         cells = []
@@ -139,6 +252,7 @@ class _Sheet:
         if self.header_row is not None and self.columns:
             last = max(self.row, self.header_row)
             self.ws.auto_filter.ref = f"A{self.header_row}:{get_column_letter(self.columns)}{last}"
+        self.finish_print_area()
 
 
 def _ratio_cell(sheet: _Sheet, value: float | None):
@@ -213,14 +327,16 @@ def _task_sheet(wb: Workbook, name: str, *, with_org: bool = True, preface: Sequ
     sheet.widths([TASK_WIDTHS.get(name, 11) for name in columns])
     header_row = len(preface) + (1 if preface else 0) + 1
     sheet.freeze_below_header(header_row, first_columns=2)
+    sheet.print_ready()
     for index, line in enumerate(preface):
         if index == 0:
             sheet.title(line)
         else:
-            sheet.append([sheet.cell(line)])
+            sheet.merged(sheet.cell(line, wrap=True), len(columns))
     if preface:
         sheet.append([])
     sheet.header(columns)
+    sheet.repeat_rows(header_row)
     return sheet
 
 
@@ -241,10 +357,14 @@ def _figure_values(sheet: _Sheet, figures) -> list[Any]:
     return [_ratio_cell(sheet, c.value(figures)) if c.is_ratio else c.value(figures) for c in FIGURE_COLUMNS]
 
 
-def _summary_sheet(wb: Workbook, report: MonitoringReport, generated_on: date) -> None:
+SUMMARY_WIDTHS = (44, *(12 for _ in FIGURE_COLUMNS))
+
+
+def _summary_sheet(wb: Workbook, report: MonitoringReport, generated_on: date, charts: Sequence[Chart] = ()) -> None:
     roadmap, scope = report.roadmap, report.scope
     sheet = _Sheet(wb.create_sheet("Сводка"))
-    sheet.widths([44, 14, 14, 14, 14, 14, 14, 14, 14])
+    sheet.widths(SUMMARY_WIDTHS)
+    sheet.print_ready()
     sheet.title(f"Отчёт о реализации дорожной карты «{roadmap.title}»")
     sheet.append(
         [
@@ -272,6 +392,74 @@ def _summary_sheet(wb: Workbook, report: MonitoringReport, generated_on: date) -
     rows.append((sheet.cell("Итого", bold=True), report.summary))
     for heading, f in rows:
         sheet.append([heading, *_figure_values(sheet, f)])
+    _chart_block(sheet, [c for c in charts if not c.is_empty])
+    sheet.finish_print_area()
+
+
+CHART_WIDTH_CM = 24.0
+ROW_CM = LINE_POINTS * 2.54 / 72
+
+
+def _chart_height_cm(chart: Chart) -> float:
+    if not chart.horizontal:
+        return 9.0
+    return min(18.0, 4.0 + 0.75 * len(chart.categories))
+
+
+def _chart_block(sheet: _Sheet, charts: Sequence[Chart]) -> None:
+    """The page's charts as native Excel charts, each above the table of the figures it draws
+    (the same numbers as on the page: `roadmap.reports.charts`)."""
+    if not charts:
+        return
+    sheet.append([])
+    sheet.append([sheet.cell("Диаграммы", bold=True)])
+    for number, chart in enumerate(charts, start=1):
+        sheet.append([])
+        sheet.merged(sheet.cell(f"Диаграмма {number}. {chart.title}", bold=True, wrap=True), len(sheet.column_widths))
+        anchor = sheet.row + 1
+        for _ in range(math.ceil(_chart_height_cm(chart) / ROW_CM) + 1):
+            sheet.append([])
+        unit = ", %" if chart.percent else ""
+        header_row = sheet.row + 1
+        sheet.header(["Категория", *(f"{s.name}{unit}" for s in chart.series)])
+        for index, category in enumerate(chart.categories):
+            sheet.append([sheet.cell(category), *(round(s.values[index], 1) for s in chart.series)])
+        sheet.ws.add_chart(_native_chart(sheet, chart, header_row), f"A{anchor}")
+
+
+def _native_chart(sheet: _Sheet, chart: Chart, header_row: int) -> BarChart:
+    native = BarChart()
+    native.type = "bar" if chart.horizontal else "col"
+    native.title = chart.title
+    native.width, native.height = CHART_WIDTH_CM, _chart_height_cm(chart)
+    last = header_row + len(chart.categories)
+    data = Reference(sheet.ws, min_col=2, max_col=1 + len(chart.series), min_row=header_row, max_row=last)
+    native.add_data(data, titles_from_data=True)
+    native.set_categories(Reference(sheet.ws, min_col=1, min_row=header_row + 1, max_row=last))
+    if len(chart.series) > 1:
+        native.grouping = "stacked"
+        native.overlap = 100
+        native.legend.position = "b"
+    else:
+        native.legend = None
+        native.dataLabels = DataLabelList()
+        native.dataLabels.showVal = True
+    for series, source in zip(native.series, chart.series, strict=True):
+        series.graphicalProperties.solidFill = source.color.lstrip("#")
+        series.graphicalProperties.line.solidFill = source.color.lstrip("#")
+        for index, color in enumerate(chart.point_colors):
+            point = DataPoint(idx=index)
+            point.graphicalProperties.solidFill = color.lstrip("#")
+            point.graphicalProperties.line.solidFill = color.lstrip("#")
+            series.dPt.append(point)
+    if chart.horizontal:
+        native.x_axis.scaling.orientation = "maxMin"  # the first category on top, as on the page
+    if chart.percent:
+        native.y_axis.scaling.min = 0
+        native.y_axis.scaling.max = 100
+    native.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told otherwise
+    native.y_axis.delete = False
+    return native
 
 
 def _comparison(sheet: _Sheet, report: MonitoringReport) -> None:
@@ -325,7 +513,9 @@ def _measures_sheet(wb: Workbook, report: MonitoringReport) -> None:
     sheet = _Sheet(wb.create_sheet("Мероприятия"))
     sheet.widths([w for _n, w in MEASURE_COLUMNS])
     sheet.freeze_below_header(1, first_columns=3)
+    sheet.print_ready()
     sheet.header([n for n, _w in MEASURE_COLUMNS])
+    sheet.repeat_rows(1)
     for section in report.sections:
         for m in section.measures:
             f = m.figures
@@ -372,7 +562,9 @@ def _executors_sheet(wb: Workbook, report: MonitoringReport) -> None:
     )
     sheet.widths([w for _n, w in columns])
     sheet.freeze_below_header(1, first_columns=2)
+    sheet.print_ready()
     sheet.header([n for n, _w in columns])
+    sheet.repeat_rows(1)
     ranked = report.executors_ranked
     rest = [e for e in report.executors if not e.figures.applicable]
     for place, e in enumerate(ranked + rest, start=1):
@@ -404,7 +596,10 @@ def _matrix_sheet(wb: Workbook, report: MonitoringReport) -> None:
     executors = report.executors
     sheet.widths([7, 50] + [14] * len(executors))
     sheet.freeze_below_header(1, first_columns=2)
+    # A column per executor: a region's matrix is many pages wide, the measures on each.
+    sheet.print_ready(pages_wide=max(1, math.ceil(len(executors) / MATRIX_COLUMNS_PER_PAGE)), title_columns=2)
     sheet.header(["№", "Мероприятие"] + [e.name for e in executors])
+    sheet.repeat_rows(1)
     for measure in report.measures:
         values: list[Any] = [sheet.cell(measure.number), sheet.cell(measure.title)]
         for e in executors:
@@ -425,12 +620,17 @@ def _matrix_sheet(wb: Workbook, report: MonitoringReport) -> None:
     sheet.finish_filter()
 
 
-def roadmap_workbook(report: MonitoringReport, task_rows: Iterable[TaskRow], generated_on: date) -> bytes:
-    """The coordinator's workbook: summary, measures, one sheet per section (task rows),
-    executors ranked and the measures × executors matrix."""
+MATRIX_COLUMNS_PER_PAGE = 12
+
+
+def roadmap_workbook(
+    report: MonitoringReport, task_rows: Iterable[TaskRow], generated_on: date, charts: Sequence[Chart] = ()
+) -> bytes:
+    """The coordinator's workbook: summary (with the page's charts), measures, one sheet per
+    section (task rows), executors ranked and the measures × executors matrix."""
     wb = Workbook(write_only=True)
     used = {"сводка", "мероприятия", "исполнители", "матрица"}
-    _summary_sheet(wb, report, generated_on)
+    _summary_sheet(wb, report, generated_on, charts)
     _measures_sheet(wb, report)
     section_sheets: dict[int | None, _Sheet] = {}
     for section in report.sections:
@@ -468,9 +668,11 @@ def executor_workbook(
 
     summary = _Sheet(wb.create_sheet("Итоги"))
     summary.widths([44, 14, 14])
+    summary.print_ready()
     summary.title(organization_name)
     summary.header(["Показатель", "Количество", "Доля"])
     _append_figures(summary, report.summary)
+    summary.finish_print_area()
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from roadmap.extensions import db
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role
 from roadmap.reports import compare, layout
-from roadmap.reports.charts import to_svg
+from roadmap.reports.charts import to_svg, warm_up_in_background
+from roadmap.reports.csv import CSV_ENCODINGS, UTF8
 from roadmap.reports.queries import OUTCOME_LABELS, monitoring_report, plan_years_of
 from roadmap.reports.service import (
     FORMATS,
@@ -26,6 +27,12 @@ from roadmap.reports.typography import format_date, format_int, format_percent, 
 from roadmap.tasks.access import can_view_roadmap
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.before_app_request
+def _warm_up_charts() -> None:
+    if not current_app.testing:
+        warm_up_in_background()
 
 
 @bp.app_template_filter("ru_int")
@@ -109,6 +116,13 @@ def _query_args(params: dict) -> dict:
     return args
 
 
+def _csv_encoding() -> str:
+    encoding = (request.args.get("encoding") or UTF8).strip().lower()
+    if encoding not in CSV_ENCODINGS:
+        abort(400, description="Кодировка CSV не распознана: выберите UTF-8 или Windows-1251.")
+    return encoding
+
+
 def _ascii_fallback(filename: str, fallback_stem: str) -> str:
     extension = filename.rsplit(".", 1)[-1]
     return f"{fallback_stem}.{extension}"
@@ -123,6 +137,9 @@ def _send(export: ExportFile, fallback_stem: str) -> Response:
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    if export.replaced:
+        # Windows-1251 lacks some characters of the data: how many were replaced (see roadmap.reports.csv).
+        response.headers["X-Replaced-Characters"] = str(export.replaced)
     return response
 
 
@@ -152,6 +169,7 @@ def roadmap_report(roadmap_id: int):
         params=params,
         query=_query_args(params),
         formats=FORMATS,
+        csv_encodings=CSV_ENCODINGS,
         outcome_labels=OUTCOME_LABELS,
         layout=layout,
         year_label=plan_year_label,
@@ -167,7 +185,7 @@ def roadmap_export_view(roadmap_id: int, fmt: str):
     roadmap = _viewable_roadmap(roadmap_id)
     params = _params(roadmap, plan_years_of(roadmap.id))
     scope = _scope(roadmap, params)
-    export = roadmap_export(roadmap, scope, fmt)
+    export = roadmap_export(roadmap, scope, fmt, encoding=_csv_encoding())
     suffix = f"-{scope.plan_year}" if scope.plan_year is not None else ""
     return _send(export, f"roadmap-{roadmap.id}-report{suffix}")
 
@@ -209,7 +227,7 @@ def my_export(fmt: str):
     roadmap = _roadmap_for_organization(request.args.get("roadmap", type=int))
     params = _params(roadmap, plan_years_of(roadmap.id))
     scope = _scope(roadmap, params, organization.id)
-    export = executor_export(roadmap, organization, scope, fmt)
+    export = executor_export(roadmap, organization, scope, fmt, encoding=_csv_encoding())
     suffix = f"-{scope.plan_year}" if scope.plan_year is not None else ""
     return _send(export, f"organization-{organization.id}-report{suffix}")
 

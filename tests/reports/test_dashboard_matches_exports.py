@@ -202,6 +202,8 @@ def from_docx(data: bytes) -> Shown:
     after_total_heading = False
     for item in _body_items(document):
         if isinstance(item, Paragraph):
+            if item.style.name.startswith("toc"):  # the contents repeat the headings
+                continue
             text = _text(item.text)
             if after_total_heading and text:
                 match = re.search(r"Выполнено задач \(отчёт принят\): ([\d\s]+) из ([\d\s]+) \(([\d,]+ %|—)\)", text)
@@ -232,9 +234,14 @@ def from_docx(data: bytes) -> Shown:
     return shown
 
 
-def from_csv(data: bytes) -> Shown:
-    assert data.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+def from_csv(data: bytes, encoding: str = "utf-8") -> Shown:
+    if encoding == "utf-8":
+        assert data.startswith("\ufeff".encode())
+        text = data.decode("utf-8-sig")
+    else:
+        assert not data.startswith("\ufeff".encode()) and not data.startswith(b"\xef\xbb\xbf")
+        text = data.decode(encoding)  # strict: every byte is Windows-1251
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     header = rows[0]
     section, status, outcome = header.index("Раздел"), header.index("Статус"), header.index("Соблюдение срока")
     coverage = header.index("Охват: всего")
@@ -273,13 +280,14 @@ def everything(client, roadmap_id: int, year) -> dict[str, Shown]:
         "xlsx": from_xlsx(fetch(client, f"/roadmaps/{roadmap_id}/export.xlsx?{query}")),
         "docx": from_docx(fetch(client, f"/roadmaps/{roadmap_id}/export.docx?{query}")),
         "csv": from_csv(fetch(client, f"/roadmaps/{roadmap_id}/export.csv?{query}")),
+        "csv1251": from_csv(fetch(client, f"/roadmaps/{roadmap_id}/export.csv?{query}&encoding=cp1251"), "cp1251"),
     }
 
 
 def assert_all_agree(shown: dict[str, Shown]) -> None:
     page = shown["dashboard"]
     assert page.sections and page.total is not None
-    for name in ("xlsx", "docx", "csv"):
+    for name in ("xlsx", "docx", "csv", "csv1251"):
         other = shown[name]
         assert list(other.sections) == list(page.sections), name
         for heading, line in page.sections.items():
@@ -300,7 +308,7 @@ def assert_all_agree(shown: dict[str, Shown]) -> None:
     # The status distribution of the page is the count of the task rows' statuses in the files.
     nonzero = {k: v for k, v in page.statuses.items() if v}
     assert shown["xlsx"].statuses == nonzero
-    assert shown["csv"].statuses == nonzero
+    assert shown["csv"].statuses == shown["csv1251"].statuses == nonzero
     # Executors ranked: the same order and percentages on the page, in XLSX and in DOCX.
     assert shown["xlsx"].executors == page.executors
     assert [(n, p) for n, _d, _o, p in shown["docx"].executors] == [(n, p) for n, _d, _o, p in page.executors]
@@ -315,7 +323,7 @@ def assert_all_agree(shown: dict[str, Shown]) -> None:
     # The returned tasks are returned everywhere, whatever their deadline.
     assert page.extra["returned"] == page.statuses["returned"]
     # Coverage: the CSV rows add up to the summary's total (one rule for what is counted).
-    assert shown["csv"].coverage == shown["xlsx"].coverage
+    assert shown["csv"].coverage == shown["csv1251"].coverage == shown["xlsx"].coverage
 
 
 # --------------------------------------------------------------------------- the mixed roadmap

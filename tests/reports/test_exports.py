@@ -195,7 +195,7 @@ def test_executor_workbook_only_has_own_tasks(data):
     wb = openpyxl.load_workbook(io.BytesIO(executor_export(data.roadmap, org, scope, "xlsx").data))
     ws = wb["Задачи"]
     assert ws["A1"].value.startswith("Отчёт об исполнении")
-    assert ws["A2"].value == "Организация: МБОУ СОШ № 2"
+    assert ws["A2"].value == f"Организация: МБОУ СОШ №{NBSP}2"  # prose above the table: typographed
     header_row = next(r for r in ws.iter_rows() if r[0].value == "№")
     assert ws.freeze_panes == f"C{header_row[0].row + 1}"
     tasks = [r for r in ws.iter_rows(min_row=header_row[0].row + 1, values_only=True)]
@@ -255,8 +255,8 @@ def test_docx_title_period_and_typography(data):
     doc = document(export(data, "docx").data)
     text = all_text(doc)
     assert "ОТЧЁТ" in text
-    assert "о реализации дорожной карты «Тестовая дорожная карта на 2023 г.»" in text
-    assert "за 2023 год" in text
+    assert f"о реализации дорожной карты «Тестовая дорожная карта на 2023{NBSP}г.»" in text
+    assert f"за 2023{NBSP}год" in text
     assert "Период реализации дорожной карты: 01.01.2023 – 31.12.2023." in text
     assert "Дата формирования отчёта: 15.10.2023." in text
     assert f"Выполнено (отчёт принят) 1 из 6 (16,7{NBSP}%); выполнено, включая на проверке — 4 (66,7{NBSP}%)" in text
@@ -396,7 +396,7 @@ def test_executor_docx(data):
     numbers = [r.cells[0].text for r in table.rows[1:]]
     assert numbers == ["1.1", "1.2", "2.1", "2.1"]
     assert table.rows[1].cells[4].text == "30.08.2023"
-    assert "Директор МБОУ СОШ № 1" in text
+    assert f"Директор МБОУ СОШ №{NBSP}1" in text
     assert "МБОУ СОШ № 2" not in text
 
 

@@ -250,7 +250,9 @@ def read_docx(data: bytes) -> dict[str, tuple[int, int]]:
     """Section heading → (done, applicable) from each section table's total row."""
     document = docx.Document(io.BytesIO(data))
     totals = {}
-    headings = [p.text for p in document.paragraphs if re.match(r"^\d+\. Раздел", p.text)]
+    headings = [
+        p.text for p in document.paragraphs if p.style.name == "Heading 2" and re.match(r"^\d+\. Раздел", p.text)
+    ]
     tables = [t for t in document.tables if [c.text for c in t.rows[0].cells][:2] == ["№", "Мероприятие"]]
     for heading, table in zip(headings, tables, strict=True):
         match = re.search(r"задач: (\d+) из (\d+)", _text(table.rows[-1].cells[4].text))

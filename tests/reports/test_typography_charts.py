@@ -148,8 +148,9 @@ def test_png(chart):
     [
         ("ДО МО г.Краснодар", f"ДО МО г.{NBSP}Краснодар"),
         ("ДО МО г. Краснодар", f"ДО МО г.{NBSP}Краснодар"),
-        ("План на 2026 г. Утверждён", "План на 2026 г. Утверждён"),  # a year, not a city
-        ("в 2026 г.", "в 2026 г."),
+        # a year, not a city: the year keeps its "г." (a non-breaking space), no city space added
+        ("План на 2026 г. Утверждён", f"План на 2026{NBSP}г. Утверждён"),
+        ("в 2026 г.", f"в 2026{NBSP}г."),
     ],
 )
 def test_city_abbreviation(text, expected):

@@ -10,6 +10,7 @@ import pytest
 
 from roadmap.extensions import db
 from roadmap.models import RoadmapStatus, Role
+from roadmap.reports.typography import NBSP
 
 from .conftest import TODAY  # noqa: F401
 
@@ -113,7 +114,7 @@ def test_executor_exports_only_own_organization(client, auth, data):
     assert response.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(response.data))["Задачи"]
     values = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
-    assert "Организация: МБОУ СОШ № 2" in values
+    assert f"Организация: МБОУ СОШ №{NBSP}2" in values
     assert not any("СОШ № 1" in v or "СОШ № 3" in v for v in values)
     assert "Проведён с опозданием" in values and "Семинар проведён" not in values
     csv_text = client.get(f"/reports/my.csv?roadmap={data.roadmap.id}&year=2023").data.decode("utf-8-sig")
@@ -142,7 +143,7 @@ def test_coordinator_gets_an_organization_report(client, auth, data):
     response = client.get(f"/reports/my.xlsx?roadmap={data.roadmap.id}&year=2023&org={data.orgs['C'].id}")
     assert response.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(response.data))["Задачи"]
-    assert ws["A2"].value == "Организация: МБОУ СОШ № 3"
+    assert ws["A2"].value == f"Организация: МБОУ СОШ №{NBSP}3"
     assert client.get(f"/reports/my.xlsx?roadmap={data.roadmap.id}").status_code == 400
 
 
