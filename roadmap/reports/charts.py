@@ -25,6 +25,7 @@ import math
 import os
 import re
 import threading
+import warnings
 import xml.etree.ElementTree as ET  # noqa: N817 (parses matplotlib's own output only)
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -367,7 +368,10 @@ def _figure(chart: Chart, width_in: float, title: bool):
         _png_horizontal(axes, chart)
     else:
         _png_vertical(axes, chart)
-    figure.tight_layout()
+    with warnings.catch_warnings():
+        # Long category labels may leave no room to tighten: the chart is drawn with the default margins.
+        warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
+        figure.tight_layout()
     return figure
 
 
