@@ -200,7 +200,11 @@ def review(roadmap_id: int):
     db.session.scalars(
         select(Roadmap)
         .where(Roadmap.id == roadmap.id)
-        .options(measures.selectinload(Measure.parties), measures.selectinload(Measure.section))
+        .options(
+            measures.selectinload(Measure.parties),
+            measures.selectinload(Measure.section),
+            measures.selectinload(Measure.targets),
+        )
     ).one()
     reviews = review_roadmap(roadmap)
     only_problems = request.args.get("problems") == "1"
