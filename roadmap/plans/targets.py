@@ -12,6 +12,8 @@ from roadmap import audit
 from roadmap.contingent import Band
 from roadmap.extensions import db
 from roadmap.models import Measure, MeasureTarget, User
+from roadmap.schedule import plan_years
+from roadmap.schedule.labels import plan_year_label
 from roadmap.targets import ParsedTarget, TargetKind, describe, parse_target
 
 # The header of a document's column holding targets («Целевой показатель», «Показатели»,
@@ -104,11 +106,17 @@ def set_target(
     """Set (kind and value given) or clear (kind None) the measure's target for `plan_year`
     (None: every plan year); audited."""
     if kind in (None, ""):
+        if not any(t.plan_year == plan_year for t in measure.targets):
+            return None
         _store(measure, plan_year, None)
         audit.record("target_cleared", user=user, obj=measure, summary=f"{measure.number}: целевой показатель снят")
         db.session.flush()
         return None
     kind = TargetKind(kind)
+    roadmap = measure.roadmap
+    years = [year for year, _start, _end in plan_years(roadmap.period_start, roadmap.period_end, roadmap.year_type)]
+    if plan_year is not None and plan_year not in years:
+        raise TargetError("Такого года нет в периоде дорожной карты.")
     if planned is None or planned <= 0:
         raise TargetError("Укажите плановое значение больше нуля.")
     if kind.is_share and planned > 100:
@@ -121,7 +129,7 @@ def set_target(
         raise TargetError("Укажите классы: например, с 9 по 9 или с 8 по 9.")
     written = " ".join((text or "").split()) or describe(kind, planned, band)
     target = _store(measure, plan_year, ParsedTarget(written[:500], kind, planned, band))
-    year = f" на {plan_year} год" if plan_year else ""
+    year = f" ({plan_year_label(plan_year, roadmap.year_type)})" if plan_year else ""
     audit.record(
         "target_saved",
         user=user,
@@ -130,3 +138,54 @@ def set_target(
     )
     db.session.flush()
     return target
+
+
+def parse_planned(text: str | None) -> float | None:
+    """«75», «75,5», «75 %», «600» → the number; None for an empty field; TargetError otherwise."""
+    value = (text or "").replace("%", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise TargetError(f"«{text}» — не число: укажите плановое значение цифрами.") from None
+
+
+def year_choices(measure: Measure) -> list[tuple[str, str]]:
+    """The plan years a target may be set for: every year, or one of the roadmap's."""
+    roadmap = measure.roadmap
+    years = plan_years(roadmap.period_start, roadmap.period_end, roadmap.year_type)
+    return [("", "каждый год")] + [(str(y), plan_year_label(y, roadmap.year_type)) for y, _s, _e in years]
+
+
+def _small_int(text: str | None, what: str) -> int | None:
+    value = (text or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise TargetError(f"{what}: «{value}» — не число.")
+    return int(value)
+
+
+def set_target_from_form(
+    measure: Measure,
+    *,
+    plan_year: str | None,
+    kind: str | None,
+    planned: str | None,
+    grade_from: str | None,
+    grade_to: str | None,
+    user: User | None,
+) -> MeasureTarget | None:
+    """set_target from the texts of the review screen's form; every bad field a TargetError."""
+    year = _small_int(plan_year, "Год")
+    if kind and kind not in {k.value for k in TargetKind}:
+        raise TargetError("Выберите, что считается.")
+    first, last = _small_int(grade_from, "С класса"), _small_int(grade_to, "По класс")
+    if first is not None and last is None:
+        last = first
+    try:
+        band = Band(first, last) if first is not None else Band()
+    except ValueError:
+        raise TargetError("Классы — с 1 по 11, первый не больше последнего.") from None
+    return set_target(measure, plan_year=year, kind=kind or None, planned=parse_planned(planned), band=band, user=user)

@@ -1177,6 +1177,9 @@ class TaskRow:
     comment: str
     links: str
     is_not_applicable: bool
+    # The executor's students in the band of the measure's target (all its students when the
+    # target names no band, or there is none); None when not given.
+    contingent: int | None = None
 
 
 def _as_date(value) -> date | None:
@@ -1235,6 +1238,9 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
             c.task_id,
         )
     )
+    bands = {mid: t.band for mid, t in targets_for(scope).items() if t.kind == TargetKind.BAND_SHARE}
+    org_ids = db.session.scalars(select(c.organization_id).select_from(sub).distinct()).all()
+    contingent = contingents(org_ids)
     result = db.session.execute(stmt.execution_options(yield_per=batch))
     for row in result:
         values = dict(row._mapping)
@@ -1245,4 +1251,6 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
         values["links"] = values["links"] or ""
         values["label"] = values["label"] or ""
         values["submitted_on"] = _as_date(values["submitted_on"])
+        known = contingent.get(values["organization_id"])
+        values["contingent"] = known.of(bands.get(values["measure_id"], Band())) if known else None
         yield TaskRow(**values)
