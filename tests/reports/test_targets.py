@@ -169,3 +169,22 @@ def test_an_unparsed_target_is_listed_as_not_judged(targeted):
         "Не оценено: 1 показатель — 2.1 «Профессиональные пробы» — Повышение качества (показатель не распознан)."
         in text
     )
+
+
+def test_the_demo_shows_targets_met_and_missed(demo):
+    from sqlalchemy import select
+
+    from roadmap.models import Organization, OrgKind, Roadmap, RoadmapStatus
+    from roadmap.reports.queries import default_plan_year
+
+    schools = db.session.scalars(select(Organization).where(Organization.kind == OrgKind.SCHOOL)).all()
+    assert schools and all(s.grades and s.student_count == sum(g.students for g in s.grades) for s in schools)
+    roadmap = db.session.scalars(select(Roadmap).where(Roadmap.status == RoadmapStatus.PUBLISHED)).first()
+    from roadmap.clock import today_in
+
+    today = today_in(roadmap.timezone)
+    scope = Scope(roadmap_id=roadmap.id, plan_year=default_plan_year(roadmap, today), today=today)
+    results = target_results(scope)
+    assert len(results) == 5
+    assert {r.met for r in results} >= {True, False}, [(r.measure_number, r.fact_text, r.met) for r in results]
+    assert "выполнены, кроме:" in targets_sentence(results)
