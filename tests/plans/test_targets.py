@@ -109,3 +109,17 @@ def test_a_report_beyond_the_band_is_questioned(app, make_org, make_user, make_r
     warning = coverage_warning(task, report)
     assert warning.startswith("Охват обучающихся (50) больше, чем обучающихся 9 классов в организации (30)")
     assert coverage_warning(task, ReportInput(coverage_total=30, coverage_students=30, comment="x")) is None
+
+
+def test_next_year_keeps_the_targets_of_every_year(imported):
+    from roadmap.plans.service import rollover
+    from roadmap.plans.targets import set_target
+
+    roadmap, _, coordinator = imported
+    seminar = next(m for m in roadmap.measures if m.number == "2")
+    set_target(seminar, plan_year=2023, kind="participants", planned=700, user=coordinator)
+    copy = rollover(roadmap, coordinator)
+    kept = {m.number: [(t.plan_year, t.kind, t.planned) for t in m.targets] for m in copy.measures}
+    # The year's own 700 stays with 2023; «every year» (600, the document's) goes on.
+    assert kept["2"] == [(None, TargetKind.PARTICIPANTS, 600)]
+    assert kept["1"] == [(None, TargetKind.BAND_SHARE, 93)]
