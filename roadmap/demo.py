@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from roadmap.accounts.service import create_user, find_user
+from roadmap.directory.service import set_contingent
 from roadmap.extensions import db
 from roadmap.models import Organization, OrgGroup, OrgKind, Role, User
 
@@ -135,6 +136,14 @@ def has_foreign_data() -> bool:
     return bool(org_names - demo_orgs or logins - demo_logins)
 
 
+def demo_grades(students: int) -> dict[int, int]:
+    """A school's students by grade: fuller junior classes, fewer in the senior ones (after the
+    9th grade many leave for colleges); the total stays close to `students`."""
+    weights = {grade: (1.15 if grade <= 4 else 1.0 if grade <= 9 else 0.55) for grade in range(1, 12)}
+    scale = students / sum(weights.values())
+    return {grade: round(weight * scale) for grade, weight in weights.items()}
+
+
 def load_demo(*, force: bool = False) -> list[DemoAccount]:
     """Create whatever part of the demo is missing; return the demo accounts."""
     if not force and has_foreign_data():
@@ -157,6 +166,9 @@ def load_demo(*, force: bool = False) -> list[DemoAccount]:
             db.session.add(org)
             existing[full] = org
     db.session.flush()
+    for org in existing.values():
+        if org.kind == OrgKind.SCHOOL and org.student_count and not org.grades:
+            set_contingent(org, demo_grades(org.student_count), user=None)
     by_short = {org.short_name: org for org in existing.values()}
     for name, kind, municipality, description in GROUPS:
         group = db.session.scalar(select(OrgGroup).where(OrgGroup.name == name))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import bindparam, insert, select, update
 
 from roadmap.clock import today_in
+from roadmap.contingent import Band
 from roadmap.demo_data import TITLE
 from roadmap.directory.service import remember_alias
 from roadmap.extensions import db
@@ -38,6 +39,7 @@ from roadmap.plans.service import (
     rollover,
     set_manual_dates,
 )
+from roadmap.plans.targets import set_target
 from roadmap.tasks.proposals import confirm_proposal, propose_dates, reject_proposal
 from roadmap.tasks.service import generate_tasks
 
@@ -64,6 +66,7 @@ def load_demo_plan(today: date | None = None) -> Roadmap | None:
     parsed = read_document(example_docx(today.year), "demo.docx")
     roadmap = create_roadmap(parsed, user=coordinator, filename="Дорожная карта (демо).docx")
     _prepare(roadmap, today.year, centre)
+    _targets(roadmap, coordinator)
     publish_roadmap(roadmap, coordinator)
     _date_proposals(roadmap, coordinator, today)
     _history(roadmap, coordinator, today)
@@ -197,6 +200,24 @@ def _year_of_reports(roadmap: Roadmap, coordinator: User, rng: random.Random, sh
         updates,
     )
     bump_feed_versions(db.session.connection(), [roadmap.id])
+
+
+# Targets of the demo (целевые показатели), as a municipal programme states them: some the
+# half-year of history meets, some it misses, so that a newcomer sees both.
+DEMO_TARGETS = {
+    "1.3": ("events", 1, Band()),  # график мероприятий составлен
+    "4.2": ("band_share", 40, Band(8, 9)),  # 40 % обучающихся 8–9 классов
+    "5.2": ("participants", 3000, Band()),  # не менее 3000 участников
+    "6.1": ("contingent_share", 10, Band()),  # 10 % всех обучающихся
+    "6.4": ("org_share", 90, Band()),  # 90 % школ
+}
+
+
+def _targets(roadmap: Roadmap, coordinator: User) -> None:
+    for measure in roadmap.measures:
+        if measure.number in DEMO_TARGETS:
+            kind, planned, band = DEMO_TARGETS[measure.number]
+            set_target(measure, plan_year=None, kind=kind, planned=planned, band=band, user=coordinator)
 
 
 def _date_proposals(roadmap: Roadmap, coordinator: User, today: date) -> None:

@@ -31,7 +31,8 @@ def import_command(file: Path):
         fail(exc.message)
     audit.record("organizations_imported", summary=f"Импорт организаций из {file.name}")
     db.session.commit()
-    click.echo(f"Новых организаций: {result.created}, обновлено: {result.updated}.")
+    grades = f", контингент по классам: {result.contingents}" if result.contingents else ""
+    click.echo(f"Новых организаций: {result.created}, обновлено: {result.updated}{grades}.")
 
 
 def register(app: Flask) -> None:

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, or_, select
 
+from roadmap import audit
+from roadmap.contingent import GRADES, Contingent
 from roadmap.extensions import db
-from roadmap.models import Alias, Organization, OrgGroup, OrgKind
+from roadmap.models import Alias, GradeCount, Organization, OrgGroup, OrgKind, User
 from roadmap.models.organization import group_members as membership
 from roadmap.singleline import has_control
 
@@ -60,6 +62,18 @@ HEADER_WORDS = {
 }
 
 
+# «1 класс», «1 кл.», «1-й класс», «класс 1», «1»: the contingent by grade (roadmap.contingent).
+_GRADE_HEADER = re.compile(r"^(?:класс\s*)?(\d{1,2})(?:\s*-?й)?(?:\s*(?:класс|кл\.?|классы|классов))?$")
+
+
+def grade_of_header(text: str) -> int | None:
+    """The grade a header cell names («9 класс» → 9), or None."""
+    match = _GRADE_HEADER.match(" ".join(text.strip().lower().split()))
+    if match and int(match[1]) in GRADES:
+        return int(match[1])
+    return None
+
+
 def parse_kind(text: str) -> OrgKind | None:
     value = text.strip().lower().replace("ё", "е")
     if not value:
@@ -89,6 +103,7 @@ class RowProblem:
 class OrgImportResult:
     created: int = 0
     updated: int = 0
+    contingents: int = 0  # organizations whose students by grade the file gave
     problems: list[RowProblem] = field(default_factory=list)
 
 
@@ -170,6 +185,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
 
 
 def _map_header(header: list[str]) -> dict[str, int]:
+    """Column key → index; a grade column's key is «grade:9»."""
     mapping: dict[str, int] = {}
     for index, cell in enumerate(header):
         value = cell.strip().lower().replace("ё", "е")
@@ -177,7 +193,21 @@ def _map_header(header: list[str]) -> dict[str, int]:
             if key not in mapping and value in words:
                 mapping[key] = index
                 break
+        else:
+            grade = grade_of_header(value)
+            if grade is not None and f"grade:{grade}" not in mapping:
+                mapping[f"grade:{grade}"] = index
     return mapping
+
+
+def _count(text: str) -> int | None:
+    """A count of students as a table writes it («640», «1 200», «640.0»); ValueError otherwise."""
+    value = text.replace(" ", "").replace("\u00a0", "")
+    if not value:
+        return None
+    if re.fullmatch(r"\d+(?:[.,]0+)?", value):
+        return int(value.split(".")[0].split(",")[0])
+    raise ValueError(value)
 
 
 def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
@@ -193,7 +223,7 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
     if "full_name" not in mapping or "kind" not in mapping:
         raise DirectoryImportError(
             "В первой строке нужны заголовки столбцов: «Полное наименование», «Краткое наименование», "
-            "«Тип», «Муниципалитет» (необязательно «Число обучающихся»)."
+            "«Тип», «Муниципалитет» (необязательно «Число обучающихся» и по классам «1 класс» … «11 класс»)."
         )
     problems: list[RowProblem] = []
     parsed: list[dict] = []
@@ -219,13 +249,33 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
         if kind is None:
             problems.append(RowProblem(number, f"неизвестный тип организации «{cell('kind')}»."))
             continue
-        students_text = cell("student_count").replace(" ", "")
-        students = None
-        if students_text:
-            if not students_text.rstrip("0").rstrip(".").isdigit() and students_text != "0":
-                problems.append(RowProblem(number, f"число обучающихся «{students_text}» не является числом."))
-                continue
-            students = int(float(students_text))
+        try:
+            students = _count(cell("student_count"))
+        except ValueError as exc:
+            problems.append(RowProblem(number, f"число обучающихся «{exc}» не является числом."))
+            continue
+        grades: dict[int, int] = {}
+        bad_grade = None
+        for grade in GRADES:
+            try:
+                value = _count(cell(f"grade:{grade}"))
+            except ValueError as exc:
+                bad_grade = f"в столбце «{grade} класс» «{exc}» — не число обучающихся."
+                break
+            if value is not None:
+                grades[grade] = value
+        if bad_grade:
+            problems.append(RowProblem(number, bad_grade))
+            continue
+        if grades and students is not None and students != sum(grades.values()):
+            problems.append(
+                RowProblem(
+                    number,
+                    f"число обучающихся ({students}) не равно сумме по классам ({sum(grades.values())}): "
+                    "исправьте одно из них или оставьте столбец «Число обучающихся» пустым.",
+                )
+            )
+            continue
         key = full_name.lower()
         if key in seen:
             problems.append(RowProblem(number, f"организация «{full_name}» повторяется в файле."))
@@ -238,6 +288,7 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
                 "kind": kind,
                 "municipality": cell("municipality") or None,
                 "student_count": students,
+                "grades": grades,
             }
         )
     if problems:
@@ -245,16 +296,92 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
     result = OrgImportResult()
     existing = {org.full_name.lower(): org for org in db.session.scalars(select(Organization))}
     for values in parsed:
+        grades = values.pop("grades")
         org = existing.get(values["full_name"].lower())
         if org is None:
-            db.session.add(Organization(**values, is_active=True))
+            org = Organization(**values, is_active=True)
+            db.session.add(org)
             result.created += 1
         else:
+            if not grades and org.grades:
+                # A total without grades would contradict the grades kept: the grades stay and
+                # the total stays their sum (one truth), unless the file gives grades itself.
+                values["student_count"] = sum(g.students for g in org.grades)
             for name, value in values.items():
                 setattr(org, name, value)
             result.updated += 1
+        if grades:
+            _replace_grades(org, grades)
+            result.contingents += 1
     db.session.flush()
     return result
+
+
+def _replace_grades(org: Organization, grades: dict[int, int]) -> None:
+    kept = {g.grade: g for g in org.grades}
+    for grade, count in kept.items():
+        if grade not in grades:
+            org.grades.remove(count)
+    for grade, students in sorted(grades.items()):
+        if grade in kept:
+            kept[grade].students = students
+        else:
+            org.grades.append(GradeCount(grade=grade, students=students))
+    org.student_count = sum(grades.values()) if grades else org.student_count
+
+
+class ContingentError(ValueError):
+    """A contingent that cannot be saved; the message is Russian."""
+
+
+MAX_STUDENTS_IN_GRADE = 10_000
+
+
+def set_contingent(organization: Organization, grades: dict[int, int | None], *, user: User | None) -> Organization:
+    """Save the organization's students by grade (1–11; None or a missing grade: none given),
+    audited. `student_count` becomes their sum — the one total every report reads. With no
+    grade given at all, the grades are cleared and the total is kept as it was."""
+    cleaned: dict[int, int] = {}
+    for grade, value in grades.items():
+        if grade not in GRADES:
+            raise ContingentError(f"Класса {grade} нет: классы с 1 по 11.")
+        if value is None:
+            continue
+        if not 0 <= value <= MAX_STUDENTS_IN_GRADE:
+            raise ContingentError(f"{grade} класс: число обучающихся от 0 до {MAX_STUDENTS_IN_GRADE}.")
+        cleaned[grade] = value
+    before = {g.grade: g.students for g in organization.grades}
+    if cleaned:
+        _replace_grades(organization, cleaned)
+    else:
+        organization.grades.clear()
+    db.session.flush()
+    audit.record(
+        "contingent_saved",
+        user=user,
+        obj=organization,
+        summary=f"Контингент: {organization.short_name} — {organization.student_count or 0} обучающихся",
+        details={"before": {str(k): v for k, v in before.items()}, "after": {str(k): v for k, v in cleaned.items()}},
+    )
+    return organization
+
+
+def contingent_of(organization_ids) -> dict[int, Contingent]:
+    """organization id → its contingent (students by grade, the total), in two queries."""
+    ids = list(organization_ids)
+    if not ids:
+        return {}
+    by_grade: dict[int, dict[int, int]] = {i: {} for i in ids}
+    for org_id, grade, students in db.session.execute(
+        select(GradeCount.organization_id, GradeCount.grade, GradeCount.students).where(
+            GradeCount.organization_id.in_(ids)
+        )
+    ):
+        by_grade[org_id][grade] = students
+    totals = dict(
+        db.session.execute(select(Organization.id, Organization.student_count).where(Organization.id.in_(ids))).all()
+    )
+    return {i: Contingent(by_grade[i], totals.get(i)) for i in ids}
 
 
 def save_organization(
@@ -275,7 +402,9 @@ def save_organization(
     organization.short_name = short_name.strip()
     organization.kind = OrgKind(kind)
     organization.municipality = (municipality or "").strip() or None
-    organization.student_count = student_count
+    # With grades given, the total is their sum (set_contingent); the form's total is for
+    # organizations without grades.
+    organization.student_count = sum(g.students for g in organization.grades) if organization.grades else student_count
     organization.is_active = is_active
     db.session.flush()
     return organization

@@ -5,8 +5,8 @@ from roadmap.models.audit import AuditEvent
 from roadmap.models.base import Base, utcnow
 from roadmap.models.conclusion import Conclusion
 from roadmap.models.feed import Subscription, SubscriptionKind
-from roadmap.models.organization import Alias, Organization, OrgGroup, OrgKind
-from roadmap.models.plan import Measure, MeasureParty, Roadmap, RoadmapStatus, Section
+from roadmap.models.organization import Alias, GradeCount, Organization, OrgGroup, OrgKind
+from roadmap.models.plan import Measure, MeasureParty, MeasureTarget, Roadmap, RoadmapStatus, Section
 from roadmap.models.proposal import DateProposal, ProposalStatus
 from roadmap.models.reminder import ReminderKind, ReminderLog, ReminderSetting  # noqa: F401
 from roadmap.models.session import LoginThrottle, RevokedSession
@@ -21,9 +21,11 @@ __all__ = [
     "Base",
     "Conclusion",
     "DateProposal",
+    "GradeCount",
     "LoginThrottle",
     "Measure",
     "MeasureParty",
+    "MeasureTarget",
     "Notice",
     "NoticeKind",
     "OrgGroup",

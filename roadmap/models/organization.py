@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table, Text, true
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.models.base import Base, created_at, intpk, keeps_sort_key, kind_column, sort_key_column
@@ -63,12 +63,33 @@ class Organization(Base):
 
     groups: Mapped[list[OrgGroup]] = relationship(secondary=group_members, back_populates="members")
     users: Mapped[list[User]] = relationship(back_populates="organization")  # noqa: F821
+    # Students by grade (контингент); student_count is their sum whenever grades are given
+    # (roadmap.directory.service.set_contingent keeps the two equal).
+    grades: Mapped[list[GradeCount]] = relationship(
+        back_populates="organization", order_by="GradeCount.grade", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.short_name!r}>"
 
 
 keeps_sort_key(Organization, "short_name")
+
+
+class GradeCount(Base):
+    """How many students an organization has in one grade (1–11): its contingent by grade."""
+
+    __tablename__ = "grade_count"
+    __table_args__ = (
+        CheckConstraint("grade BETWEEN 1 AND 11", name="grade_in_school"),
+        CheckConstraint("students >= 0", name="students_not_negative"),
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True)
+    grade: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    students: Mapped[int] = mapped_column(Integer)
+
+    organization: Mapped[Organization] = relationship(back_populates="grades")
 
 
 class OrgGroup(Base):

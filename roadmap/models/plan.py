@@ -6,13 +6,27 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.clock import DEFAULT_TIMEZONE
+from roadmap.contingent import Band
 from roadmap.models.base import Base, UTCDateTime, created_at, intpk, kind_column, utcnow
 from roadmap.models.organization import Organization, OrgGroup
 from roadmap.schedule import ScheduleKind, ShiftRule, YearType
+from roadmap.targets import TargetKind
 
 
 class RoadmapStatus(enum.StrEnum):
@@ -123,6 +137,38 @@ class Measure(Base):
     parties: Mapped[list[MeasureParty]] = relationship(
         back_populates="measure", order_by="MeasureParty.position", cascade="all, delete-orphan"
     )
+    targets: Mapped[list[MeasureTarget]] = relationship(
+        back_populates="measure", order_by="MeasureTarget.plan_year", cascade="all, delete-orphan"
+    )
+
+
+class MeasureTarget(Base):
+    """A measure's target (целевой показатель) for one plan year, or for every year (plan_year
+    None; a year's own target wins). `kind` None: the text as written was not understood
+    (roadmap.targets.parse_target) and waits for the coordinator; no number is guessed."""
+
+    __tablename__ = "measure_target"
+    __table_args__ = (
+        UniqueConstraint("measure_id", "plan_year"),
+        CheckConstraint("(kind IS NULL) = (planned IS NULL)", name="kind_with_value"),
+        CheckConstraint("(grade_from IS NULL) = (grade_to IS NULL)", name="band_complete"),
+    )
+
+    id: Mapped[intpk]
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"), index=True)
+    plan_year: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[TargetKind | None] = mapped_column(kind_column(TargetKind, "target_kind", length=20))
+    planned: Mapped[float | None] = mapped_column(Float)
+    grade_from: Mapped[int | None] = mapped_column(Integer)
+    grade_to: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")  # as written in the document or the form
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    measure: Mapped[Measure] = relationship(back_populates="targets")
+
+    @property
+    def band(self) -> Band:
+        return Band(self.grade_from, self.grade_to)
 
 
 class MeasureParty(Base):

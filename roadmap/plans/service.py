@@ -19,6 +19,7 @@ from roadmap.models import (
     Alias,
     Measure,
     MeasureParty,
+    MeasureTarget,
     Organization,
     OrgGroup,
     Roadmap,
@@ -30,6 +31,7 @@ from roadmap.models import (
     utcnow,
 )
 from roadmap.models.task import NoticeKind
+from roadmap.plans.targets import import_target
 from roadmap.russian import natural_key, plural, quantity, truncate
 from roadmap.schedule import ScheduleKind, ShiftRule, YearType, parse
 from roadmap.tasks.planner import MeasurePlan, measure_occurrences
@@ -105,6 +107,7 @@ FLAG_LABELS = {
     "responsible_empty": "не указан ответственный",
     "party_unmatched": "ответственный не найден в справочнике организаций",
     "weekday_mismatch": "день недели в сроке не совпадает с датой — проверьте дату",
+    "target_unparsed": "целевой показатель не распознан — задайте вид и значение (или снимите его)",
 }
 # A measure that would create no tasks is never published silently: no dates in the period
 # needs fixing or an explicit «без задач» with a reason (Measure.no_tasks_reason).
@@ -120,6 +123,7 @@ def review_flags(
     has_no_executor: bool = False,
     has_no_tasks_reason: bool = False,
     has_weekday_mismatch: bool = False,
+    has_unparsed_target: bool = False,
 ) -> list[str]:
     """What the review screen flags about a measure (keys of FLAG_LABELS, in display order).
 
@@ -142,6 +146,8 @@ def review_flags(
             flags.append("responsible_empty")
         elif not all(parties_matched):
             flags.append("party_unmatched")
+    if has_unparsed_target:
+        flags.append("target_unparsed")
     return flags
 
 
@@ -157,6 +163,7 @@ def review_measure(measure: Measure, roadmap: Roadmap) -> MeasureReview:
         has_no_executor=measure.has_no_executor,
         has_no_tasks_reason=bool(measure.no_tasks_reason),
         has_weekday_mismatch=bool(schedule.weekday_conflicts(d for o in occurrences for d in (o.start_on, o.due_on))),
+        has_unparsed_target=any(t.kind is None for t in measure.targets),
     )
     explanation = "даты заданы вручную" if measure.manual_dates else schedule.explanation
     return MeasureReview(measure, explanation, occurrences, flags)
@@ -239,6 +246,9 @@ def create_roadmap(
         measure.section = sections.get(item.section_number) if item.section_number else None
         apply_deadline(measure, item.deadline)
         apply_responsible(measure, item.responsible, directory)
+        warning = import_target(measure)
+        if warning:
+            parsed.warnings.append(warning)
     db.session.flush()
     audit.record(
         "roadmap_imported",
@@ -704,6 +714,10 @@ def apply_reimport(roadmap: Roadmap, parsed: ParsedRoadmap, user: User | None) -
             apply_deadline(measure, item.deadline)
         if measure.responsible_text != item.responsible or not measure.parties:
             apply_responsible(measure, item.responsible, directory)
+        if not measure.targets:  # a target set by hand is not overwritten by the document
+            warning = import_target(measure)
+            if warning:
+                parsed.warnings.append(warning)
     for number, measure in by_number.items():
         if number not in incoming:
             measure.is_removed = True
@@ -778,6 +792,18 @@ def rollover(roadmap: Roadmap, user: User | None) -> Roadmap:
                 section=sections.get(measure.section_id),
             )
             copy.measures.append(new)
+            for target in measure.targets:
+                if target.plan_year is None:  # a target of every year carries over; a year's own does not
+                    new.targets.append(
+                        MeasureTarget(
+                            plan_year=None,
+                            kind=target.kind,
+                            planned=target.planned,
+                            grade_from=target.grade_from,
+                            grade_to=target.grade_to,
+                            text=target.text,
+                        )
+                    )
             for party in measure.parties:
                 new.parties.append(
                     MeasureParty(

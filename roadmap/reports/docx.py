@@ -24,7 +24,15 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from roadmap.reports.charts import Chart, to_png
-from roadmap.reports.layout import COMPARISON_ROWS, FIGURE_COLUMNS
+from roadmap.reports.layout import (
+    COMPARISON_ROWS,
+    FIGURE_COLUMNS,
+    TARGET_COLUMNS,
+    coverage_share_text,
+    organizations_below,
+    target_values,
+    targets_sentence,
+)
 from roadmap.reports.queries import Figures, MeasureRow, MonitoringReport, SectionRow, TaskRow
 from roadmap.reports.typography import (
     NBSP,
@@ -480,7 +488,7 @@ def _section_table(document, section: SectionRow) -> None:
                 measure.deadline_text,
                 typographed(measure.responsible_text),
                 execution_text(measure),
-                coverage_text(measure.figures),
+                "\n".join(filter(None, (coverage_text(measure.figures), coverage_share_text(measure)))),
                 note_text(measure),
             ],
             widths,
@@ -531,6 +539,24 @@ def _comparison(document, report: MonitoringReport) -> None:
     previous = years[-2]
     if previous.roadmap_id != report.roadmap.id:
         _paragraph(document, f"Предыдущий период — по дорожной карте «{typographed(previous.roadmap_title)}».", size=10)
+
+
+TARGET_WIDTHS = (1.2, 6.4, 4.6, 3.6, 3.6)
+
+
+def _targets(document, report: MonitoringReport) -> None:
+    """«Целевые показатели»: the sentence of the order («… выполнены, кроме: …») and the table."""
+    if not report.targets:
+        return
+    _heading(document, "Целевые показатели")
+    _paragraph(document, typographed(targets_sentence(report.targets))).paragraph_format.first_line_indent = Cm(1.25)
+    table = _table(document, tuple(zip(TARGET_COLUMNS, TARGET_WIDTHS, strict=True)))
+    for result in report.targets:
+        number, title, target, fact, met = target_values(result)
+        below = organizations_below(result)
+        if below:
+            met += f"\nниже плана: {below}"
+        _add_row(table, [number, typographed(title), target, fact, met], TARGET_WIDTHS, centered=(0,))
 
 
 def _executors(document, report: MonitoringReport) -> None:
@@ -598,6 +624,7 @@ def roadmap_document(
     for sentence in summary_sentences(report.summary):
         _paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
     _comparison(document, report)
+    _targets(document, report)
     if report.sections:
         _heading(document, "Исполнение мероприятий по разделам")
     for section in report.sections:

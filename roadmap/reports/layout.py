@@ -16,8 +16,12 @@ from roadmap.reports.queries import (
     OUTCOME_LABELS,
     WORKFLOW_STATE_LABELS,
     Figures,
+    MeasureRow,
+    TargetResult,
     TaskRow,
 )
+from roadmap.reports.targets import OrganizationMiss, missed_by_organization, targets_sentence
+from roadmap.reports.typography import format_percent
 from roadmap.tasks.state import DONE_NOTE, REPORTED_LABEL, Workflow
 
 
@@ -92,6 +96,8 @@ FIGURE_COLUMNS = (
     FigureRow("Охват, всего", lambda f: f.coverage.total),
 )
 
+CONTINGENT_LABEL = "Контингент (классы показателя)"
+
 # One task per row (CSV, the XLSX task sheets): the names of the columns after the executor's.
 TASK_COLUMNS = (
     "№",
@@ -108,6 +114,7 @@ TASK_COLUMNS = (
     "Дата отчёта",
     "Дата проведения",
     *(f"Охват: {COVERAGE_LABELS[name]}" for name in COVERAGE_FIELDS),
+    CONTINGENT_LABEL,
     "Комментарий",
     "Ссылки",
 )
@@ -130,6 +137,45 @@ def task_values(row: TaskRow) -> list:
         row.submitted_on if row.workflow != Workflow.PLANNED else None,
         row.held_on,
         *(getattr(row, f"coverage_{name}") for name in COVERAGE_FIELDS),
+        row.contingent,
         row.comment,
         row.links.replace("\n", " "),
     ]
+
+
+# Coverage as a share of the contingent (roadmap.contingent): next to a measure's coverage on
+# the report page, in the DOCX section tables and on the XLSX «Мероприятия» sheet; the
+# contingent (CONTINGENT_LABEL) is a column of every task row too.
+COVERAGE_SHARE_LABEL = "Охват обучающихся, % контингента"
+
+
+def coverage_share_text(measure: MeasureRow) -> str:
+    """«75,1 % обучающихся 9 классов»; '' when the contingent is not known or nothing was reported."""
+    share = measure.coverage_share
+    if share is None or not measure.figures.reported:
+        return ""
+    return f"{format_percent(share, places=1)} {measure.band.label}"
+
+
+# Targets met and missed (roadmap.reports.targets): the page, DOCX and XLSX tables.
+TARGET_COLUMNS = ("№", "Мероприятие", "Целевой показатель", "Факт", "Итог")
+
+
+def target_values(result: TargetResult) -> list[str]:
+    return [result.measure_number, result.measure_title, result.description, result.fact_text, result.met_text]
+
+
+def organizations_below(result: TargetResult) -> str:
+    """«СОШ № 3 — 60,0 %, Лицей — 70,0 %»: the executors below a share target."""
+    return ", ".join(
+        f"{o.name} — {format_percent(o.fact / 100, places=1)}"
+        for o in result.organizations_missed
+        if o.fact is not None
+    )
+
+
+__all__ = [
+    "OrganizationMiss",
+    "missed_by_organization",
+    "targets_sentence",
+]

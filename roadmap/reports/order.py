@@ -257,7 +257,12 @@ def results(context: OrderContext) -> list[str]:
             sentence = change_sentence(COVERAGE_SUBJECT, old.coverage.total, new.coverage.total, history.years[-2])
             lines.append(sentence[0].upper() + sentence[1:] + ".")
     targets = context.targets
-    if targets.is_known:
+    if report.targets and context.targets == report_targets(report):
+        # the one sentence of every surface (roadmap.reports.targets)
+        from roadmap.reports.targets import targets_sentence
+
+        lines.append(targets_sentence(report.targets))
+    elif targets.is_known:
         if targets.missed:
             lines.append("Целевые показатели выполнены, кроме:")
             lines += [f"{t.title};" for t in targets.missed[:-1]] + [f"{targets.missed[-1].title}."]
@@ -298,8 +303,24 @@ def period_words(report: MonitoringReport) -> str:
 
 # --------------------------------------------------------------------------- putting it together
 
-# The targets met and missed (roadmap.reports.targets, wired in at merge): until then, none.
-TARGETS_PROVIDER: TargetsProvider = no_targets
+
+def report_targets(report: MonitoringReport) -> TargetsOutcome:
+    """The report's own targets (roadmap.reports.queries.target_results, the figures every page
+    and export shows) as the order names them."""
+    met, missed = [], []
+    for result in report.targets:
+        if result.met is None:
+            continue
+        title = f"{result.measure_number} «{result.measure_title.rstrip('.')}»"
+        if result.met:
+            met.append(title)
+        else:
+            names = tuple(o.name for o in result.organizations_missed)
+            missed.append(MissedTarget(title, result.description, result.fact_text, names))
+    return TargetsOutcome(tuple(met), tuple(missed))
+
+
+TARGETS_PROVIDER: TargetsProvider = report_targets
 
 
 def order_context(report: MonitoringReport, targets_provider: TargetsProvider | None = None) -> OrderContext:

@@ -37,9 +37,21 @@ from sqlalchemy.sql import ColumnElement
 
 from roadmap import clock
 from roadmap.clock import DEFAULT_TIMEZONE
+from roadmap.contingent import Band, Contingent, band_total
 from roadmap.extensions import db
-from roadmap.models import Measure, Organization, Report, Roadmap, Section, Task, TaskStatus, Transition
+from roadmap.models import (
+    Measure,
+    MeasureTarget,
+    Organization,
+    Report,
+    Roadmap,
+    Section,
+    Task,
+    TaskStatus,
+    Transition,
+)
 from roadmap.russian import natural_key
+from roadmap.targets import TargetKind, describe, is_met
 from roadmap.tasks import coverage as coverage_categories
 from roadmap.tasks.state import (
     COUNTED_WORKFLOW,
@@ -175,10 +187,20 @@ class MeasureRow:
     executors_not_applicable: int = 0  # executors all of whose tasks are "not applicable"
     comments: list[str] = field(default_factory=list)
     more_comments: int = 0  # distinct comments beyond those kept
+    # Students of the applicable executors in the band the measure's target names (the whole
+    # contingent otherwise); None when an executor gave no figures for it (see target_results).
+    contingent: int | None = None
+    band: Band = Band()
+    target: TargetResult | None = None
 
     @property
     def executors_ratio(self) -> float | None:
         return ratio(self.executors_done, self.executors_total)
+
+    @property
+    def coverage_share(self) -> float | None:
+        """Students covered as a share of the band's (or the whole) contingent: «75 % обучающихся 9 классов»."""
+        return ratio(self.figures.coverage.students, self.contingent or 0)
 
 
 @dataclass
@@ -282,6 +304,101 @@ def _year_back(day: date | None) -> date | None:
 
 
 @dataclass
+class OrganizationTarget:
+    """One executor against a share-of-the-contingent target (per organization)."""
+
+    organization_id: int
+    name: str
+    planned: float
+    students: int  # covered
+    contingent: int | None  # of the band; None: not given
+
+    @property
+    def fact(self) -> float | None:
+        return 100 * self.students / self.contingent if self.contingent else None
+
+    @property
+    def met(self) -> bool | None:
+        return is_met(self.planned, self.fact)
+
+
+@dataclass
+class TargetResult:
+    """A measure's target for the scope's plan year and what the reports say of it.
+
+    The fact of each kind (roadmap.targets.TargetKind), from the reports counted by every
+    figure (handed in, not "not applicable"), over the executors with applicable tasks:
+    participants — coverage total; events — reports handed in; org share — executors with a
+    report handed in / executors; band or contingent share — students covered / students of
+    the band (of every grade) of the executors, None when one of them gave no figures.
+    """
+
+    measure_id: int
+    measure_number: str
+    measure_title: str
+    plan_year: int
+    text: str
+    kind: TargetKind | None = None
+    planned: float | None = None
+    band: Band = Band()
+    numerator: int | None = None
+    denominator: int | None = None
+    missing_contingent: int = 0  # executors without figures for the band
+    organizations: list[OrganizationTarget] = field(default_factory=list)
+
+    @property
+    def is_understood(self) -> bool:
+        return self.kind is not None
+
+    @property
+    def fact(self) -> float | None:
+        if self.kind is None or self.numerator is None:
+            return None
+        if self.kind.is_share:
+            return 100 * self.numerator / self.denominator if self.denominator else None
+        return float(self.numerator)
+
+    @property
+    def met(self) -> bool | None:
+        """True met, False missed, None: not understood or no fact to judge by."""
+        if self.kind is None or self.planned is None:
+            return None
+        return is_met(self.planned, self.fact)
+
+    @property
+    def description(self) -> str:
+        """«не менее 75 % обучающихся 9 классов»; the text as written when not understood."""
+        if self.kind is None or self.planned is None:
+            return self.text
+        return describe(self.kind, self.planned, self.band)
+
+    @property
+    def fact_text(self) -> str:
+        """«623 из 830 (75,1 %)», «600», or why there is no fact: one text for every surface."""
+        from roadmap.reports.typography import format_int, format_percent
+
+        if self.kind is None:
+            return "показатель не распознан"
+        if self.kind.of_students and self.missing_contingent:
+            return f"нет данных о контингенте ({self.missing_contingent} орг.)"
+        if self.numerator is None or (self.kind.is_share and not self.denominator):
+            return "нет данных"
+        if self.kind.is_share:
+            share = format_percent(self.numerator / self.denominator, places=1)
+            return f"{format_int(self.numerator)} из {format_int(self.denominator)} ({share})"
+        return format_int(self.numerator)
+
+    @property
+    def met_text(self) -> str:
+        """«выполнен», «не выполнен», «не оценён»."""
+        return {True: "выполнен", False: "не выполнен", None: "не оценён"}[self.met]
+
+    @property
+    def organizations_missed(self) -> list[OrganizationTarget]:
+        return [o for o in self.organizations if o.met is False]
+
+
+@dataclass
 class MonitoringReport:
     roadmap: Roadmap
     scope: Scope
@@ -294,6 +411,7 @@ class MonitoringReport:
     comparison: Comparison | None
     years: list[YearSummary]
     plan_years: list[int]
+    targets: list[TargetResult] = field(default_factory=list)
 
     @property
     def measures(self) -> list[MeasureRow]:
@@ -352,6 +470,7 @@ class Overview:
     status_counts: dict[str, int]
     coverage_by_month: list[MonthCoverage]
     overdue: list[OverdueRow]
+    targets: list[TargetResult] = field(default_factory=list)
 
     @property
     def executors_ranked(self) -> list[ExecutorRow]:
@@ -554,12 +673,14 @@ def _cell(row) -> Cell:
     return Cell(figures=_figures(row), statuses={name: int(row._mapping[f"st_{name}"]) for name in WORKFLOW_STATES})
 
 
-def cells(scope: Scope) -> dict[tuple[int, int], Cell]:
-    """(measure id, organization id) → Cell. The one big GROUP BY."""
+def cells(scope: Scope, measure_ids: set[int] | None = None) -> dict[tuple[int, int], Cell]:
+    """(measure id, organization id) → Cell. The one big GROUP BY (of the measures given, if any)."""
     c = classified(scope).c
     stmt = select(c.measure_id, c.organization_id, *_figure_columns(c), *_status_columns(c)).group_by(
         c.measure_id, c.organization_id
     )
+    if measure_ids is not None:
+        stmt = stmt.where(c.measure_id.in_(measure_ids or {-1}))
     return {(row.measure_id, row.organization_id): _cell(row) for row in db.session.execute(stmt)}
 
 
@@ -661,6 +782,107 @@ def measure_comments(scope: Scope, *, per_measure: int = 3) -> dict[int, tuple[l
         else:
             more[row.measure_id] += 1
     return {measure_id: (texts, more[measure_id]) for measure_id, texts in kept.items()}
+
+
+def targets_for(scope: Scope) -> dict[int, MeasureTarget]:
+    """measure id → its target for the scope's plan year (the year's own, else the one for
+    every year). None of them for a scope of all years: a yearly target is not met by a sum
+    of years."""
+    if scope.plan_year is None:
+        return {}
+    rows = db.session.scalars(
+        select(MeasureTarget)
+        .join(Measure, Measure.id == MeasureTarget.measure_id)
+        .where(
+            Measure.roadmap_id == scope.roadmap_id,
+            Measure.is_removed.is_(False),
+            or_(MeasureTarget.plan_year == scope.plan_year, MeasureTarget.plan_year.is_(None)),
+        )
+        .order_by(MeasureTarget.plan_year.is_(None))  # the year's own first
+    )
+    chosen: dict[int, MeasureTarget] = {}
+    for target in rows:
+        chosen.setdefault(target.measure_id, target)
+    return chosen
+
+
+def contingents(organization_ids) -> dict[int, Contingent]:
+    """organization id → its contingent (roadmap.directory.service.contingent_of)."""
+    from roadmap.directory.service import contingent_of
+
+    return contingent_of(organization_ids)
+
+
+def target_results(
+    scope: Scope,
+    *,
+    grid: dict[tuple[int, int], Cell] | None = None,
+    targets: dict[int, MeasureTarget] | None = None,
+    contingent: dict[int, Contingent] | None = None,
+) -> list[TargetResult]:
+    """The scope's targets and their facts (see TargetResult), in roadmap order. `grid` (the
+    report's cells) and `contingent` are reused when the caller has them."""
+    targets = targets_for(scope) if targets is None else targets
+    if not targets:
+        return []
+    if grid is None:
+        grid = cells(scope, set(targets))
+    by_measure: dict[int, list[tuple[int, Cell]]] = defaultdict(list)
+    for (measure_id, org_id), cell in grid.items():
+        if measure_id in targets and cell.is_applicable:
+            by_measure[measure_id].append((org_id, cell))
+    org_ids = {org_id for entries in by_measure.values() for org_id, _ in entries}
+    if contingent is None:
+        contingent = contingents(org_ids)
+    names = dict(
+        db.session.execute(select(Organization.id, Organization.short_name).where(Organization.id.in_(org_ids))).all()
+    )
+    measures = db.session.execute(
+        select(Measure.id, Measure.number, Measure.title)
+        .where(Measure.id.in_(list(targets)))
+        .order_by(Measure.position, Measure.id)
+    ).all()
+    results = []
+    for measure in measures:
+        target = targets[measure.id]
+        kind = target.kind
+        result = TargetResult(
+            measure_id=measure.id,
+            measure_number=measure.number,
+            measure_title=measure.title,
+            plan_year=scope.plan_year,
+            text=target.text or "",
+            kind=kind,
+            planned=target.planned,
+            band=target.band if kind == TargetKind.BAND_SHARE else Band(),
+        )
+        entries = sorted(by_measure.get(measure.id, []), key=lambda e: natural_key(names.get(e[0], "")))
+        if kind == TargetKind.PARTICIPANTS:
+            result.numerator = sum(cell.figures.coverage.total for _, cell in entries)
+        elif kind == TargetKind.EVENTS:
+            result.numerator = sum(cell.figures.reported for _, cell in entries)
+        elif kind == TargetKind.ORG_SHARE:
+            result.numerator = sum(1 for _, cell in entries if cell.figures.reported)
+            result.denominator = len(entries)
+        elif kind is not None:
+            result.numerator = sum(cell.figures.coverage.students for _, cell in entries)
+            result.denominator, result.missing_contingent = band_total(
+                (contingent.get(org_id) for org_id, _ in entries), result.band
+            )
+            if result.missing_contingent:
+                result.denominator = None
+            result.organizations = [
+                OrganizationTarget(
+                    org_id,
+                    names.get(org_id, ""),
+                    target.planned,
+                    cell.figures.coverage.students,
+                    contingent[org_id].of(result.band) if org_id in contingent else None,
+                )
+                for org_id, cell in entries
+            ]
+        results.append(result)
+    return results
 
 
 def _measures_and_sections(roadmap_id: int) -> tuple[list[SectionRow], list[MeasureRow]]:
@@ -794,6 +1016,21 @@ def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: i
         sections.append(loose)
     sections = [s for s in sections if s.measures]
 
+    targets = targets_for(scope)
+    contingent = contingents(by_org)
+    results = target_results(scope, grid=grid, targets=targets, contingent=contingent)
+    by_target = {r.measure_id: r for r in results}
+    for section in sections:
+        for measure in section.measures:
+            measure.target = by_target.get(measure.id)
+            if measure.target is not None:
+                measure.band = measure.target.band
+            applicable = [
+                contingent.get(org_id) for org_id, cell in by_measure.get(measure.id, []) if cell.is_applicable
+            ]
+            total, missing = band_total(applicable, measure.band)
+            measure.contingent = total if applicable and not missing else None
+
     org_rows = db.session.execute(
         select(Organization.id, Organization.short_name, Organization.full_name).where(
             Organization.id.in_(list(by_org) or [-1])
@@ -845,6 +1082,7 @@ def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: i
         comparison=comparison,
         years=year_series(roadmap, scope),
         plan_years=sorted(years),
+        targets=results,
     )
 
 
@@ -903,6 +1141,7 @@ def overview(roadmap: Roadmap, scope: Scope, *, overdue_limit: int = 50) -> Over
         status_counts=status_counts,
         coverage_by_month=coverage_by_month(scope),
         overdue=overdue_tasks(scope, limit=overdue_limit),
+        targets=target_results(scope),
     )
 
 
@@ -938,6 +1177,9 @@ class TaskRow:
     comment: str
     links: str
     is_not_applicable: bool
+    # The executor's students in the band of the measure's target (all its students when the
+    # target names no band, or there is none); None when not given.
+    contingent: int | None = None
 
 
 def _as_date(value) -> date | None:
@@ -996,6 +1238,9 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
             c.task_id,
         )
     )
+    bands = {mid: t.band for mid, t in targets_for(scope).items() if t.kind == TargetKind.BAND_SHARE}
+    org_ids = db.session.scalars(select(c.organization_id).select_from(sub).distinct()).all()
+    contingent = contingents(org_ids)
     result = db.session.execute(stmt.execution_options(yield_per=batch))
     for row in result:
         values = dict(row._mapping)
@@ -1006,4 +1251,6 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
         values["links"] = values["links"] or ""
         values["label"] = values["label"] or ""
         values["submitted_on"] = _as_date(values["submitted_on"])
+        known = contingent.get(values["organization_id"])
+        values["contingent"] = known.of(bands.get(values["measure_id"], Band())) if known else None
         yield TaskRow(**values)

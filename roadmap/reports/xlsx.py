@@ -32,12 +32,18 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from roadmap.reports.charts import Chart
 from roadmap.reports.layout import (
     COMPARISON_ROWS,
+    CONTINGENT_LABEL,
     COVERAGE_ROWS,
+    COVERAGE_SHARE_LABEL,
     FIGURE_COLUMNS,
     SUMMARY_ROWS,
+    TARGET_COLUMNS,
     TASK_COLUMNS,
     FigureRow,
     coverage_label,
+    organizations_below,
+    target_values,
+    targets_sentence,
     task_values,
 )
 from roadmap.reports.queries import COVERAGE_FIELDS, Cell, MonitoringReport, TaskRow
@@ -495,6 +501,8 @@ MEASURE_COLUMNS = (
     ("Выполнили, %", 11),
     *((c.label, 10) for c in FIGURE_COLUMNS if c.label != "Охват, всего"),
     *((coverage_label(name), 10) for name in COVERAGE_FIELDS),
+    (CONTINGENT_LABEL, 12),
+    (COVERAGE_SHARE_LABEL, 12),
     ("Примечание", 60),
 )
 _MEASURE_FIGURES = tuple(c for c in FIGURE_COLUMNS if c.label != "Охват, всего")
@@ -544,6 +552,8 @@ def _measures_sheet(wb: Workbook, report: MonitoringReport) -> None:
                     else None,
                     *(_ratio_cell(sheet, c.value(f)) if c.is_ratio else c.value(f) for c in _MEASURE_FIGURES),
                     *(getattr(f.coverage, name) for name in COVERAGE_FIELDS),
+                    m.contingent,
+                    _ratio_cell(sheet, m.coverage_share if f.reported else None),
                     sheet.cell(note, wrap=True) if note else None,
                 ]
             )
@@ -620,6 +630,24 @@ def _matrix_sheet(wb: Workbook, report: MonitoringReport) -> None:
     sheet.finish_filter()
 
 
+TARGET_WIDTHS = (7, 56, 40, 22, 14, 50)
+
+
+def _targets_sheet(wb: Workbook, report: MonitoringReport) -> None:
+    """«Целевые показатели»: the sentence of the order and one row per target."""
+    if not report.targets:
+        return
+    sheet = _Sheet(wb.create_sheet("Целевые показатели"))
+    sheet.widths(TARGET_WIDTHS)
+    sheet.title(targets_sentence(report.targets))
+    sheet.append([])
+    sheet.header([*TARGET_COLUMNS, "Ниже плана"])
+    for result in report.targets:
+        values = target_values(result)
+        below = organizations_below(result)
+        sheet.append([*(sheet.cell(v, wrap=i in (1, 2)) for i, v in enumerate(values)), sheet.cell(below, wrap=True)])
+
+
 MATRIX_COLUMNS_PER_PAGE = 12
 
 
@@ -644,6 +672,7 @@ def roadmap_workbook(
         sheet.finish_filter()
     _executors_sheet(wb, report)
     _matrix_sheet(wb, report)
+    _targets_sheet(wb, report)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

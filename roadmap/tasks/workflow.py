@@ -325,8 +325,21 @@ def _carry_files(report: Report, user: User, kept: list[Attachment]) -> None:
 
 
 def coverage_warning(task: Task, data: ReportInput) -> str | None:
-    """Coverage above the organization's number of students asks for confirmation."""
+    """Coverage above the organization's number of students asks for confirmation: above the
+    students of the grade band the measure's target speaks of («обучающихся 9 классов»), when
+    the organization gave its contingent by grade, else above all its students."""
+    from roadmap.directory.service import contingent_of
+    from roadmap.plans.targets import band_of
+
     students = task.organization.student_count
+    band = band_of(task.measure_id, task.plan_year)
+    if data.coverage_students and not band.is_whole:
+        in_band = contingent_of([task.organization_id])[task.organization_id].of(band)
+        if in_band is not None and data.coverage_students > in_band:
+            return (
+                f"Охват обучающихся ({data.coverage_students}) больше, чем {band.label} в организации ({in_band}): "
+                "мероприятие рассчитано на эти классы. Проверьте цифру или подтвердите её."
+            )
     if students and data.coverage_students and data.coverage_students > students:
         return (
             f"Охват обучающихся ({data.coverage_students}) больше числа обучающихся организации ({students}). "

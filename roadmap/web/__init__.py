@@ -9,9 +9,22 @@ from werkzeug.exceptions import HTTPException
 
 
 def register_blueprints(app: Flask) -> None:
-    from roadmap.web import account, admin, analysis, auth, feeds, main, ops, plans, proposals, reports, tasks
+    from roadmap.web import (
+        account,
+        admin,
+        analysis,
+        auth,
+        contingent,
+        feeds,
+        main,
+        ops,
+        plans,
+        proposals,
+        reports,
+        tasks,
+    )
 
-    for module in (auth, main, admin, plans, tasks, feeds, reports, analysis, account, ops, proposals):
+    for module in (auth, main, admin, plans, tasks, feeds, reports, analysis, account, ops, proposals, contingent):
         app.register_blueprint(module.bp)
 
     from roadmap.russian import agree, plural, quoted, truncate
@@ -127,6 +140,7 @@ NAV = [
     ("plans.index", "Дорожные карты", {"coordinator", "observer", "admin"}),
     ("tasks.review_queue", "На проверке", {"coordinator"}),
     ("proposals.index", "Предложенные даты", {"coordinator", "observer"}),
+    ("contingent.mine", "Контингент", {"executor"}),
     ("feeds.subscriptions", "Календарь", {"coordinator", "executor", "observer"}),
     ("tasks.notices", "Уведомления", {"coordinator", "executor", "observer"}),
     ("admin.organizations", "Администрирование", {"admin"}),

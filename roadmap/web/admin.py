@@ -142,7 +142,12 @@ def organizations_import():
                 "organizations_imported", summary=f"Импорт организаций: +{result.created}, обновлено {result.updated}"
             )
             db.session.commit()
-            changes = tally(("новых организаций", result.created), ("обновлено", result.updated), none="изменений нет")
+            changes = tally(
+                ("новых организаций", result.created),
+                ("обновлено", result.updated),
+                ("контингент по классам", result.contingents),
+                none="изменений нет",
+            )
             flash(f"Загружено: {changes}.", "success")
             return redirect(url_for("admin.organizations"))
     return render_template("admin/organizations_import.html", form=form, problems=problems)
@@ -299,6 +304,9 @@ AUDIT_ACTIONS = {
     "organization_saved": "Организация сохранена",
     "organization_toggled": "Организация включена или отключена",
     "organizations_imported": "Загрузка организаций",
+    "contingent_saved": "Контингент обучающихся",
+    "target_saved": "Целевой показатель задан",
+    "target_cleared": "Целевой показатель снят",
     "roadmap_imported": "Загрузка дорожной карты",
     "roadmap_reimported": "Повторная загрузка дорожной карты",
     "roadmap_published": "Публикация дорожной карты",

@@ -45,7 +45,10 @@ from roadmap.plans.service import (
     set_no_tasks_reason,
     task_forecast,
 )
+from roadmap.plans.targets import TargetError, set_target_from_form, year_choices
+from roadmap.reports.targets import targets_sentence
 from roadmap.russian import agree, truncate
+from roadmap.targets import TargetKind
 from roadmap.tasks.access import can_view_roadmap
 from roadmap.tasks.dates import DateLinesError, example_dates, parse_date_lines
 from roadmap.tasks.service import generate_tasks
@@ -61,6 +64,7 @@ from roadmap.web.forms.plans import (
     ReimportForm,
     ResponsibleForm,
     SettingsForm,
+    TargetForm,
 )
 
 bp = Blueprint("plans", __name__, url_prefix="/roadmaps")
@@ -200,7 +204,11 @@ def review(roadmap_id: int):
     db.session.scalars(
         select(Roadmap)
         .where(Roadmap.id == roadmap.id)
-        .options(measures.selectinload(Measure.parties), measures.selectinload(Measure.section))
+        .options(
+            measures.selectinload(Measure.parties),
+            measures.selectinload(Measure.section),
+            measures.selectinload(Measure.targets),
+        )
     ).one()
     reviews = review_roadmap(roadmap)
     only_problems = request.args.get("problems") == "1"
@@ -245,6 +253,8 @@ def _review_forms(roadmap: Roadmap) -> dict:
         "deadline_form": DeadlineForm(),
         "dates_form": DatesForm(),
         "responsible_form": ResponsibleForm(),
+        "target_kinds": list(TargetKind),
+        "year_choices": year_choices,
     }
 
 
@@ -354,6 +364,27 @@ def no_tasks(roadmap_id: int, measure_id: int):
     db.session.commit()
     state = f"без задач ({measure.no_tasks_reason})" if measure.no_tasks_reason else "задачи снова нужны"
     flash(f"Мероприятие {measure.number}: {state}.", "success")
+    return _back_to_review(roadmap, measure)
+
+
+@bp.route("/<int:roadmap_id>/measures/<int:measure_id>/target", methods=["POST"])
+@only_coordinator
+def edit_target(roadmap_id: int, measure_id: int):
+    roadmap = _editable(roadmap_id)
+    measure = _measure(roadmap, measure_id)
+    form = TargetForm()
+    if form.validate_on_submit():
+        try:
+            set_target_from_form(
+                measure,
+                **{name: form[name].data for name in ("plan_year", "kind", "planned", "grade_from", "grade_to")},
+                user=current_user,
+            )
+        except TargetError as exc:
+            flash(f"Мероприятие {measure.number}: {exc}", "danger")
+            return _back_to_review(roadmap, measure)
+        db.session.commit()
+        flash(f"Целевой показатель мероприятия {measure.number} сохранён.", "success")
     return _back_to_review(roadmap, measure)
 
 
@@ -550,6 +581,7 @@ def show(roadmap_id: int):
         roadmap=roadmap,
         data=data,
         report=data.overview,
+        targets_text=targets_sentence(data.overview.targets),
         year=year,
         today=today,
         confirm=ConfirmForm(),

@@ -91,6 +91,8 @@ def _pages(ids: Ids) -> dict[str, list[str]]:
         "admin.organizations": ["/admin/organizations"],
         "admin.organization_edit": ["/admin/organizations/new", f"/admin/organizations/{ids.organization}/edit"],
         "admin.organizations_import": ["/admin/organizations/import"],
+        "contingent.mine": ["/contingent/"],
+        "contingent.edit": [f"/contingent/{ids.organization}"],
         "admin.users": ["/admin/users", "/admin/users?page=2"],
         "admin.user_edit": ["/admin/users/new", f"/admin/users/{ids.user}/edit"],
         "feeds.subscriptions": ["/feeds/"],

@@ -11,6 +11,7 @@ from roadmap.models import (
     Base,
     DateProposal,
     Measure,
+    MeasureTarget,
     Notice,
     NoticeKind,
     OrgGroup,
@@ -25,6 +26,7 @@ from roadmap.models import (
     Transition,
 )
 from roadmap.schedule import KINDS, ScheduleKind, ShiftRule, YearType, parse
+from roadmap.targets import TargetKind
 
 
 def _enum_columns():
@@ -54,6 +56,7 @@ def one_row_each(make_org, make_user, make_roadmap):
             Subscription(user_id=user.id, name="Телефон", token_hash="h" * 64, kind=SubscriptionKind.PERSONAL),
             ReminderLog(user_id=user.id, kind=ReminderKind.DAILY, sent_on=date(2023, 9, 1)),
             DateProposal(measure_id=measure.id, organization_id=school.id, dates=[]),
+            MeasureTarget(measure_id=measure.id, kind=TargetKind.PARTICIPANTS, planned=10, text=""),
         ]
     )
     db.session.flush()
@@ -81,6 +84,7 @@ def test_every_enum_column_is_covered_here():
         ("subscription", "kind"),
         ("reminder_log", "kind"),
         ("date_proposal", "status"),
+        ("measure_target", "kind"),
     }
     assert {(table, column) for table, column, _ in _enum_columns()} == covered
 

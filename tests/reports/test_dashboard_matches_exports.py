@@ -39,6 +39,7 @@ from docx.text.paragraph import Paragraph
 
 from roadmap.extensions import db
 from roadmap.models import Role
+from roadmap.reports.layout import TARGET_COLUMNS
 from roadmap.reports.queries import OUTCOME_LABELS, WORKFLOW_STATE_LABELS
 from roadmap.reports.typography import NBSP, format_percent
 
@@ -178,7 +179,7 @@ def from_xlsx(data: bytes) -> Shown:
             shown.executors.append((row[1], row[3], row[2] - row[9], _percent(row[10])))
     statuses: Counter = Counter()
     for name in wb.sheetnames:
-        if name in ("Сводка", "Мероприятия", "Исполнители", "Матрица"):
+        if name in ("Сводка", "Мероприятия", "Исполнители", "Матрица", "Целевые показатели"):
             continue
         sheet_rows = _rows(wb[name])
         column = sheet_rows[0].index("Статус")
@@ -219,6 +220,8 @@ def from_docx(data: bytes) -> Shown:
                 heading = text
             continue
         header = [_text(c.text) for c in item.rows[0].cells]
+        if header == list(TARGET_COLUMNS):
+            continue  # the targets' table (compared in test_targets_and_shares_…)
         if header[:2] == ["№", "Мероприятие"]:
             last = [c.text for c in item.rows[-1].cells]
             assert _text(last[1]) == "Итого по разделу"
@@ -466,6 +469,109 @@ def test_dashboard_lists_overdue_tasks_of_the_report(client, mixed):
         "export.xlsx?year=2023",
     ]
     assert len(page.xpath('//figure[contains(@class, "chart")]/*[local-name()="svg"]')) == 4
+
+
+# --------------------------------------------------------------------------- targets and the contingent
+
+
+@pytest.fixture
+def targeted(mixed):
+    """The mixed roadmap with a contingent (grade 9: 40 students, grade 8: 30 in every school)
+    and three targets; 1.1 A and B (both accepted) reported 30 and 14 students."""
+    from roadmap.contingent import Band
+    from roadmap.directory.service import set_contingent
+    from roadmap.models import Measure, Organization, Report, Task
+    from roadmap.plans.targets import set_target
+
+    for org in db.session.scalars(db.select(Organization).where(Organization.short_name.like("МБОУ СОШ № %"))):
+        set_contingent(org, {8: 30, 9: 40}, user=None)
+    measures = {m.number: m for m in db.session.scalars(db.select(Measure).where(Measure.roadmap_id == mixed.id))}
+    set_target(measures["1.1"], plan_year=None, kind="band_share", planned=25, band=Band(9, 9), user=None)
+    set_target(measures["1.2"], plan_year=2023, kind="org_share", planned=100, user=None)
+    set_target(measures["2.2"], plan_year=None, kind="events", planned=1, user=None)
+    for task, students in zip(
+        db.session.scalars(
+            db.select(Task)
+            .where(Task.measure_id == measures["1.1"].id, Task.plan_year == 2023, Task.status == "accepted")
+            .order_by(Task.organization_id)
+        ),
+        (30, 14),
+        strict=True,
+    ):
+        db.session.get(Report, task.current_report_id).coverage_students = students
+    db.session.flush()
+    return mixed
+
+
+def _table_rows(table) -> list[list[str]]:
+    return [[_text(td.text_content()) for td in tr.xpath("./td")] for tr in table.xpath("./tbody/tr")]
+
+
+def test_targets_and_shares_of_the_contingent_match_in_page_and_files(client, targeted):
+    from roadmap.reports.layout import COVERAGE_SHARE_LABEL, TARGET_COLUMNS
+
+    login(client)
+    query = "year=2023"
+    report_page = lxml.html.fromstring(fetch(client, f"/roadmaps/{targeted.id}/report?{query}").decode())
+    dashboard = lxml.html.fromstring(fetch(client, f"/roadmaps/{targeted.id}?{query}").decode())
+    wb = openpyxl.load_workbook(io.BytesIO(fetch(client, f"/roadmaps/{targeted.id}/export.xlsx?{query}")))
+    document = docx.Document(io.BytesIO(fetch(client, f"/roadmaps/{targeted.id}/export.docx?{query}")))
+    rows = list(
+        csv.reader(
+            io.StringIO(fetch(client, f"/roadmaps/{targeted.id}/export.csv?{query}").decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
+
+    # The targets: the same rows on the report page, the dashboard, in DOCX and in XLSX.
+    on_report = [row[:5] for row in _table_rows(report_page.xpath('//table[@id="targets"]')[0])]
+    on_report = [[*row[:4], row[4].split(" ниже плана")[0]] for row in on_report]
+    on_dashboard = _table_rows(dashboard.xpath('//table[@id="targets"]')[0])
+    docx_table = next(t for t in document.tables if [_text(c.text) for c in t.rows[0].cells] == list(TARGET_COLUMNS))
+    in_docx = [[_text(c.text).split(" ниже плана")[0] for c in r.cells] for r in docx_table.rows[1:]]
+    sheet = _rows(wb["Целевые показатели"])
+    header = sheet.index([*TARGET_COLUMNS, "Ниже плана"])
+    in_xlsx = [[_text(v) for v in r[:5]] for r in sheet[header + 1 :]]
+    expected = [
+        [
+            "1.1",
+            "Семинар для заместителей директоров",
+            "не менее 25 % обучающихся 9 классов",
+            "44 из 160 (27,5 %)",
+            "выполнен",
+        ],
+        ["1.2", "Родительское собрание", "не менее 100 % организаций", "1 из 1 (100,0 %)", "выполнен"],
+        ["2.2", "Экскурсии на предприятия", "не менее 1 мероприятия", "1", "выполнен"],
+    ]
+    assert on_report == on_dashboard == in_docx == in_xlsx == expected
+    sentence = _text(report_page.xpath('//*[@id="targets-sentence"]')[0].text_content())
+    assert sentence == _text(dashboard.xpath('//*[@id="targets-sentence"]')[0].text_content())
+    assert sentence == "Целевые показатели выполнены (3 из 3)."
+    assert sentence in _text(" ".join(p.text for p in document.paragraphs))
+    assert _text(sheet[0][0]) == sentence
+    # Per organization: C and D reported nothing of 1.1: below 25 % of their grade 9.
+    below = _text(report_page.xpath('//table[@id="targets"]/tbody/tr[1]/td[5]')[0].text_content())
+    assert below == "выполнен ниже плана: МБОУ СОШ № 3 — 0,0 %, МБОУ СОШ № 4 — 0,0 %"
+
+    # Coverage as a share of the band: the page, DOCX and XLSX say 27,5 % of grade 9 for 1.1 ...
+    share = _text(report_page.xpath('//*[@data-share="1.1"]')[0].text_content())
+    assert share == "27,5 % обучающихся 9 классов"
+    assert any(share in _text(c.text) for t in document.tables for r in t.rows for c in r.cells)
+    measures = _rows(wb["Мероприятия"])
+    columns = measures[0]
+    line = next(r for r in measures[1:] if r[0] == "1.1")
+    assert line[columns.index("Контингент (классы показателя)")] == 160
+    assert line[columns.index(COVERAGE_SHARE_LABEL)] == pytest.approx(44 / 160)
+    # ... and the CSV's task rows add up to the same students and contingent.
+    head = rows[0]
+    of_measure = [r for r in rows[1:] if r[head.index("№")] == '="1.1"']
+    contingent = sum(int(r[head.index("Контингент (классы показателя)")]) for r in of_measure)
+    students = sum(int(r[head.index("Охват: обучающиеся")] or 0) for r in of_measure)
+    assert (
+        (students, contingent)
+        == (44, 160)
+        == (line[columns.index("обучающиеся")], line[columns.index("Контингент (классы показателя)")])
+    )
 
 
 # --------------------------------------------------------------------------- the demo

@@ -85,7 +85,7 @@ def test_xlsx_measures_sheet(data):
         "Выполнили, %",
     ]
     assert ws.freeze_panes == "D2"
-    assert ws.auto_filter.ref == f"A1:W{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:Y{ws.max_row}"  # with the contingent and its share
     column = {name: i for i, name in enumerate(header)}
     row = find_row(ws, "1.1")
     assert [c.value for c in row[5:8]] == [3, 0, 0]  # executors, done (accepted), share: all on review
@@ -99,7 +99,7 @@ def test_xlsx_measures_sheet(data):
 def test_xlsx_section_sheet_has_task_rows_with_real_dates(data):
     ws = workbook(data)["1. Раздел 1"]
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:T{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:U{ws.max_row}"  # with the contingent
     assert ws.max_row == 1 + 5  # 1.1 × 3 schools, 1.2 × 2 schools
     header = [c.value for c in ws[1]]
     from roadmap.reports.layout import TASK_COLUMNS

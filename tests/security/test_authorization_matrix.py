@@ -129,6 +129,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/responsible": COORDINATOR_ONLY,
     "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/no-executor": COORDINATOR_ONLY,
     "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/no-tasks": COORDINATOR_ONLY,
+    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/target": COORDINATOR_ONLY,
     "POST /roadmaps/<int:roadmap_id>/parties/<int:party_id>/map": COORDINATOR_ONLY,
     # reports and exports (the executor's export asks for organization A explicitly)
     "GET /roadmaps/<int:roadmap_id>/report": STAFF,
@@ -160,6 +161,10 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /proposals/measure/<int:measure_id>": row(LOGIN, F, F, F, OK, N),
     "GET /proposals/<int:proposal_id>": OWN_TASK_VIEW,
     "POST /proposals/<int:proposal_id>": row(LOGIN, F, OK, F, OK, N),
+    # the contingent: the school keeps its own; the coordinator and the administrator any
+    "GET /contingent/": row(LOGIN, N, N, N, OK, OK),  # to one's own organization's page
+    "GET /contingent/<int:org_id>": row(LOGIN, OK, OK, F, OK, N),
+    "POST /contingent/<int:org_id>": row(LOGIN, OK, OK, F, OK, N),
     # API keys of one's own
     "GET /account/api-tokens": SIGNED_IN,
     "POST /account/api-tokens": SIGNED_IN,
@@ -226,6 +231,8 @@ def url_for_rule(rule, world) -> str:
         values["roadmap_id"] = world.draft.id
     if rule.rule.endswith("/archive"):
         values["roadmap_id"] = world.archivable.id
+    if rule.endpoint.startswith("contingent."):
+        values["org_id"] = world.org_a.id  # the own school's page
     if rule.endpoint == "proposals.measure":
         values["measure_id"] = world.measure_manual.id
     if rule.endpoint == "feeds.feed":

@@ -70,3 +70,14 @@ class PublishForm(RussianForm):
 
     past = RadioField("Сроки, которые уже прошли", choices=[], default="keep", validators=[Optional()])
     submit = SubmitField("Опубликовать")
+
+
+class TargetForm(RussianForm):
+    """A measure's target (roadmap.plans.targets.set_target); the numbers are checked there."""
+
+    plan_year = StringField("Год", validators=[Length(max=4)])
+    kind = StringField("Что считается", validators=[Length(max=20)])
+    planned = StringField("Плановое значение", validators=[Length(max=20)])
+    grade_from = StringField("С класса", validators=[Length(max=2)])
+    grade_to = StringField("По класс", validators=[Length(max=2)])
+    submit = SubmitField("Сохранить показатель")

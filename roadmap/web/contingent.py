@@ -1,0 +1,64 @@
+"""The contingent page: an organization's students by grade, kept by the school itself (and
+by the coordinator or the administrator)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from roadmap.contingent import GRADES, LEVELS, Contingent
+from roadmap.directory.service import ContingentError, set_contingent
+from roadmap.extensions import db
+from roadmap.models import Organization
+from roadmap.web.forms.contingent import ContingentForm, grade_field
+
+bp = Blueprint("contingent", __name__, url_prefix="/contingent")
+
+
+def can_edit_contingent(user, organization: Organization) -> bool:
+    """Its own staff, the coordinator and the administrator keep an organization's contingent."""
+    return user.is_coordinator or user.is_admin or (user.is_executor and user.organization_id == organization.id)
+
+
+def _organization(org_id: int) -> Organization:
+    organization = db.get_or_404(Organization, org_id)
+    if not can_edit_contingent(current_user, organization):
+        abort(404 if current_user.is_executor else 403)  # another school's data: as if missing
+    return organization
+
+
+@bp.route("/")
+@login_required
+def mine():
+    if current_user.organization_id is None:
+        abort(404)
+    return redirect(url_for("contingent.edit", org_id=current_user.organization_id))
+
+
+@bp.route("/<int:org_id>", methods=["GET", "POST"])
+@login_required
+def edit(org_id: int):
+    organization = _organization(org_id)
+    form = ContingentForm()
+    if not form.is_submitted():
+        for count in organization.grades:
+            form[grade_field(count.grade)].data = count.students
+    elif form.validate():
+        try:
+            set_contingent(organization, form.grades(), user=current_user)
+        except ContingentError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"Контингент «{organization.short_name}» сохранён.", "success")
+            return redirect(url_for("contingent.edit", org_id=organization.id))
+    contingent = Contingent({g.grade: g.students for g in organization.grades}, organization.student_count)
+    return render_template(
+        "contingent/edit.html",
+        organization=organization,
+        form=form,
+        levels=LEVELS,
+        grades=GRADES,
+        grade_field=grade_field,
+        contingent=contingent,
+    ), (400 if form.errors else 200)
