@@ -161,6 +161,10 @@ def make_org(app):
         }
         values.update(overrides)
         values.setdefault("short_name", values["full_name"][:200])
+        if isinstance(values["municipality"], str):  # a name: the municipality of that name
+            from roadmap.directory.territory import municipality_named
+
+            values["municipality"] = municipality_named(values["municipality"])
         org = Organization(**values)
         db.session.add(org)
         db.session.flush()

@@ -163,7 +163,7 @@ def groups():
             "id": g.id,
             "name": g.name,
             "kind": g.kind,
-            "municipality": g.municipality,
+            "municipality": g.municipality_name,
             "member_ids": sorted(m.id for m in g.members),
         }
         for g in rows

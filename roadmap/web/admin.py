@@ -19,6 +19,7 @@ from roadmap.directory.service import (
     save_organization,
     search_organizations,
 )
+from roadmap.directory.territory import TerritoryError, clean_name, find_municipality, municipality_named
 from roadmap.extensions import db
 from roadmap.models import AuditEvent, Organization, OrgKind, Role, User
 from roadmap.russian import natural_key, tally
@@ -71,9 +72,13 @@ def organization_edit(org_id: int | None = None):
     if request.method == "GET" and org is not None:
         form.kind.data = org.kind.value
         form.is_active.data = org.is_active
+        form.municipality.data = org.municipality_name
     valid = form.validate_on_submit()
     twin = _namesake(org, form.short_name.data, form.municipality.data) if valid else None
-    if twin is not None:
+    place, problem = _place(form.municipality.data) if valid else (None, None)
+    if problem:
+        form.municipality.errors.append(problem)
+    elif twin is not None:
         form.short_name.errors.append(
             f"Организация «{twin.short_name}» уже есть в справочнике ({twin.full_name}). "
             "Откройте её из списка или уточните краткое наименование."
@@ -84,7 +89,7 @@ def organization_edit(org_id: int | None = None):
             full_name=form.full_name.data,
             short_name=form.short_name.data,
             kind=form.kind.data,
-            municipality=form.municipality.data,
+            municipality=place,
             student_count=form.student_count.data,
             is_active=form.is_active.data,
         )
@@ -95,12 +100,24 @@ def organization_edit(org_id: int | None = None):
     return render_template("admin/organization_form.html", form=form, org=org), (400 if form.errors else 200)
 
 
+def _place(name: str | None):
+    """(the municipality named so — created when new — or None for the region itself, a problem or None)."""
+    if not clean_name(name):
+        return None, None
+    try:
+        return municipality_named(name), None
+    except TerritoryError as exc:
+        return None, f"Муниципалитет: {exc}"
+
+
 def _namesake(org: Organization | None, short_name: str, municipality: str | None) -> Organization | None:
     """Another organization of the same municipality under the same short name: matching would confuse them."""
-    place = (municipality or "").strip() or None
+    place = find_municipality(municipality) if clean_name(municipality) else None
+    if clean_name(municipality) and place is None:
+        return None  # a new municipality has no organizations yet
     name = " ".join((short_name or "").split()).casefold()
     query = select(Organization).where(
-        Organization.municipality.is_(None) if place is None else Organization.municipality == place
+        Organization.municipality_id.is_(None) if place is None else Organization.municipality_id == place.id
     )
     if org is not None and org.id is not None:
         query = query.where(Organization.id != org.id)

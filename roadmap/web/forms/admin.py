@@ -14,7 +14,12 @@ class OrganizationForm(RussianForm):
         "Краткое наименование", validators=[DataRequired("Укажите краткое наименование."), Length(max=200)]
     )
     kind = SelectField("Тип", choices=[(k.value, k.label) for k in OrgKind], default=OrgKind.SCHOOL.value)
-    municipality = StringField("Муниципалитет", validators=[Optional(), Length(max=200)])
+    municipality = StringField(
+        "Муниципалитет",
+        validators=[Optional(), Length(max=200)],
+        description="Пусто — организация самого региона (министерство, региональные колледжи и вузы). "
+        "Новое название добавит муниципалитет в справочник.",
+    )
     student_count = IntegerField("Число обучающихся", validators=[Optional(), NumberRange(min=0, max=1_000_000)])
     is_active = BooleanField("Действует", default=True)
     submit = SubmitField("Сохранить")
