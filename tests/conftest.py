@@ -248,8 +248,10 @@ def make_roadmap(make_org, make_user):
         owner=None,
         title="Тестовая дорожная карта на 2023 г.",
         shift="next",
+        municipality=None,
     ):
         roadmap = Roadmap(
+            municipality=municipality,
             title=title,
             period_start=period[0],
             period_end=period[1],

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from roadmap import audit
 from roadmap.accounts import throttle
@@ -19,9 +20,15 @@ from roadmap.directory.service import (
     save_organization,
     search_organizations,
 )
-from roadmap.directory.territory import TerritoryError, clean_name, find_municipality, municipality_named
+from roadmap.directory.territory import (
+    TerritoryError,
+    clean_name,
+    find_municipality,
+    municipality_choices,
+    municipality_named,
+)
 from roadmap.extensions import db
-from roadmap.models import AuditEvent, Organization, OrgKind, Role, User
+from roadmap.models import AuditEvent, Municipality, Organization, OrgKind, Role, User
 from roadmap.russian import natural_key, tally
 from roadmap.web.access import admin_required
 from roadmap.web.forms.admin import ConfirmForm, ImportForm, OrganizationForm, UserForm
@@ -72,12 +79,11 @@ def organization_edit(org_id: int | None = None):
     if request.method == "GET" and org is not None:
         form.kind.data = org.kind.value
         form.is_active.data = org.is_active
-        form.municipality.data = org.municipality_name
     valid = form.validate_on_submit()
-    twin = _namesake(org, form.short_name.data, form.municipality.data) if valid else None
-    place, problem = _place(form.municipality.data) if valid else (None, None)
+    twin = _namesake(org, form.short_name.data, form.municipality_name.data) if valid else None
+    place, problem = _place(form.municipality_name.data) if valid else (None, None)
     if problem:
-        form.municipality.errors.append(problem)
+        form.municipality_name.errors.append(problem)
     elif twin is not None:
         form.short_name.errors.append(
             f"Организация «{twin.short_name}» уже есть в справочнике ({twin.full_name}). "
@@ -179,7 +185,8 @@ def _organization_choices() -> list[tuple[int, str]]:
 @admin_required
 def users():
     query = request.args.get("q", "").strip()
-    stmt = select(User).order_by(User.sort_key, User.id)  # natural order of logins, in SQL: paginated
+    # Natural order of logins, in SQL: paginated; the territories of the page's staff in one query.
+    stmt = select(User).options(selectinload(User.municipality)).order_by(User.sort_key, User.id)
     if query:
         like = f"%{query}%"
         stmt = stmt.where(or_(User.login.ilike(like), User.full_name.ilike(like), User.email.ilike(like)))
@@ -214,12 +221,17 @@ def user_edit(user_id: int | None = None):
     user = db.get_or_404(User, user_id) if user_id else None
     form = UserForm(obj=user)
     form.organization_id.choices = _organization_choices()
+    form.municipality_id.choices = municipality_choices("Весь регион")
+    if form.municipality_id.data is None:  # not sent (a form of an older page), or a regional user
+        form.municipality_id.data = 0
     if request.method == "GET" and user is not None:
         form.role.data = user.role.value
         form.organization_id.data = user.organization_id or 0
+        form.municipality_id.data = user.municipality_id or 0
         form.is_active.data = user.is_active_account
     if form.validate_on_submit():
         organization = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
+        place = db.session.get(Municipality, form.municipality_id.data) if form.municipality_id.data else None
         try:
             if user is None:
                 if not form.password.data:
@@ -231,6 +243,7 @@ def user_edit(user_id: int | None = None):
                     role=form.role.data,
                     organization=organization,
                     email=form.email.data,
+                    municipality=place,
                 )
             else:
                 update_user(
@@ -242,6 +255,7 @@ def user_edit(user_id: int | None = None):
                     email=form.email.data,
                     is_active=form.is_active.data,
                     password=form.password.data,
+                    municipality=place,
                 )
         except AccountError as exc:
             db.session.rollback()

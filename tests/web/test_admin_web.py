@@ -21,7 +21,7 @@ def test_organization_created_and_changed(admin_client):
         "full_name": "  МБОУ СОШ № 77  ",
         "short_name": "СОШ № 77",
         "kind": "school",
-        "municipality": " г. Краснодар ",
+        "municipality_name": " г. Краснодар ",
         "student_count": "640",
         "is_active": "y",
     }
@@ -34,7 +34,7 @@ def test_organization_created_and_changed(admin_client):
         640,
         True,
     )
-    changed = dict(form, kind="college", municipality="", student_count="", is_active="")
+    changed = dict(form, kind="college", municipality_name="", student_count="", is_active="")
     del changed["is_active"]
     assert admin_client.post(f"/admin/organizations/{org.id}/edit", data=changed).status_code == 302
     db.session.refresh(org)

@@ -14,7 +14,7 @@ class OrganizationForm(RussianForm):
         "Краткое наименование", validators=[DataRequired("Укажите краткое наименование."), Length(max=200)]
     )
     kind = SelectField("Тип", choices=[(k.value, k.label) for k in OrgKind], default=OrgKind.SCHOOL.value)
-    municipality = StringField(
+    municipality_name = StringField(
         "Муниципалитет",
         validators=[Optional(), Length(max=200)],
         description="Пусто — организация самого региона (министерство, региональные колледжи и вузы). "
@@ -32,6 +32,13 @@ class UserForm(RussianForm):
     # Most accounts are for schools and colleges; an administrator is never created by default.
     role = SelectField("Роль", choices=[(r.value, r.label) for r in Role], default=Role.EXECUTOR.value)
     organization_id = SelectField("Организация", coerce=int, choices=[])
+    municipality_id = SelectField(
+        "Территория",
+        coerce=int,
+        choices=[],
+        description="Для координатора и наблюдателя: муниципалитет, дорожные карты и организации которого "
+        "они видят. «Весь регион» — региональный координатор или наблюдатель.",
+    )
     password = PasswordField(
         "Пароль",
         validators=[Optional()],
