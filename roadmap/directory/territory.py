@@ -36,6 +36,26 @@ def the_region() -> Region:
     return region
 
 
+def region_named(name: str) -> Region:
+    """The region called `name`, created when missing; an upgraded or new database's only region
+    still under the placeholder name takes the real one (no second region by accident)."""
+    name = clean_name(name)
+    if not name or len(name) > 200:
+        raise TerritoryError("укажите название региона (не длиннее 200 знаков).")
+    regions = list(db.session.scalars(select(Region).order_by(Region.id)))
+    found = next((r for r in regions if r.name.casefold() == name.casefold()), None)
+    if found is not None:
+        return found
+    if len(regions) == 1 and regions[0].name == DEFAULT_REGION_NAME:
+        regions[0].name = name
+        db.session.flush()
+        return regions[0]
+    region = Region(name=name)
+    db.session.add(region)
+    db.session.flush()
+    return region
+
+
 def find_municipality(name: str | None = None, *, oktmo: str | None = None, region: Region | None = None):
     """The municipality with this OKTMO code, else with this name (case and spaces aside) in `region`."""
     if oktmo:

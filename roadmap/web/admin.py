@@ -165,7 +165,12 @@ def organizations_import():
                 "organizations_imported", summary=f"Импорт организаций: +{result.created}, обновлено {result.updated}"
             )
             db.session.commit()
-            changes = tally(("новых организаций", result.created), ("обновлено", result.updated), none="изменений нет")
+            changes = tally(
+                ("новых организаций", result.created),
+                ("обновлено", result.updated),
+                ("новых муниципалитетов", result.municipalities_created),
+                none="изменений нет",
+            )
             flash(f"Загружено: {changes}.", "success")
             return redirect(url_for("admin.organizations"))
     return render_template("admin/organizations_import.html", form=form, problems=problems)
