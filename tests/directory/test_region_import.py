@@ -96,3 +96,20 @@ def test_the_command_line_imports_into_a_named_region(app, runner, tmp_path):
     assert db.session.scalar(select(func.count(Region.id))) == 1  # the placeholder region took the name
     refused = runner.invoke(args=["orgs", "import", str(file), "--region", " "])
     assert refused.exit_code == 2 and "укажите название региона" in refused.output
+
+
+def test_the_command_line_creates_a_municipal_coordinator(app, runner):
+    city = municipality_named("г. Сочи")
+    made = runner.invoke(
+        args=["users", "create", "sochi-coord", "--role", "coordinator", "--municipality", "Г. СОЧИ"],
+        input="secret123x\nsecret123x\n",
+    )
+    assert made.exit_code == 0, made.output
+    from roadmap.accounts.service import find_user
+
+    assert find_user("sochi-coord").municipality_id == city.id
+    unknown = runner.invoke(
+        args=["users", "create", "nowhere", "--role", "observer", "--municipality", "Нигде"],
+        input="secret123x\nsecret123x\n",
+    )
+    assert unknown.exit_code == 2 and "муниципалитет «Нигде» не найден" in unknown.output
