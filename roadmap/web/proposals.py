@@ -18,7 +18,6 @@ from roadmap.tasks.proposals import (
     describe,
     manual_measures_for,
     pending_proposals,
-    pending_query,
     proposal_history,
     propose_dates,
     reject_proposal,
@@ -72,7 +71,14 @@ def index():
 def _decide_many(form: BulkDecisionForm):
     ids = {int(value) for value in request.form.getlist("proposal") if value.isdigit()}
     # Only proposals of the coordinator's territory: another municipality's are as good as unknown.
-    ids &= set(db.session.scalars(pending_query(territory_of(current_user)).with_only_columns(DateProposal.id)))
+    ids = set(
+        db.session.scalars(
+            select(DateProposal.id)
+            .join(Measure, Measure.id == DateProposal.measure_id)
+            .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+            .where(DateProposal.id.in_(ids), roadmaps_of_territory(territory_of(current_user)))
+        )
+    )
     if not ids:
         flash("Отметьте хотя бы одно предложение.", "warning")
         return redirect(url_for("proposals.index"))

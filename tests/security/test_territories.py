@@ -245,6 +245,9 @@ def test_another_municipality_guessing_ids_reaches_nothing(app, world):
         f"/reports/my.csv?roadmap={world.published.id}&org={world.org_a.id}",
     ):
         assert client.get(path).status_code == 404, path
+    client.post("/proposals/", data={"proposal": [str(world.proposal_a.id)], "confirm": "Подтвердить отмеченные"})
+    db.session.refresh(world.proposal_a)
+    assert world.proposal_a.status.value == "proposed"
     client.post(f"/tasks/{world.task_a.id}/review", data={"accept": "Принять"})
     client.post("/review", data={"accept": "Принять", "task": [str(world.task_a.id)]})
     db.session.refresh(world.task_a)
