@@ -23,10 +23,6 @@ def territory_of(user: User) -> int | None:
     return None
 
 
-def is_municipal(user: User) -> bool:
-    return territory_of(user) is not None
-
-
 def in_territory(user: User, municipality_id: int | None) -> bool:
     """Whether something owned by `municipality_id` (None: the region) is within `user`'s territory."""
     place = territory_of(user)
@@ -125,11 +121,6 @@ def can_follow_organization(user: User, org: Organization) -> bool:
         return org.id == user.organization_id
     place = territory_of(user)
     return place is None or org.municipality_id == place
-
-
-def roadmap_territory_for(user: User) -> int | None:
-    """The municipality a roadmap imported by `user` belongs to (None: the region)."""
-    return territory_of(user)
 
 
 # The same rules as queries, for lists that are paged in SQL (the API, the pages). A test compares
