@@ -209,12 +209,12 @@ def build_region(app, scale: float, today: date) -> dict[str, int]:
         Municipality,
         Organization,
         OrgGroup,
-        Region,
         Roadmap,
         Role,
         Section,
         User,
     )
+    from roadmap.models import Region as RegionRow  # not this module's Region (the bench's handle)
     from roadmap.schedule import parse
 
     with app.app_context():
@@ -230,7 +230,7 @@ def build_region(app, scale: float, today: date) -> dict[str, int]:
             stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             return list(conn.execute(stmt, rows).scalars())
 
-        [region_id] = bulk(Region, [{"name": "Краснодарский край"}])
+        [region_id] = bulk(RegionRow, [{"name": "Краснодарский край"}])
         place = dict(
             zip(
                 municipalities,
