@@ -206,6 +206,7 @@ def build_region(app, scale: float, today: date) -> dict[str, int]:
     from roadmap.models import (
         Measure,
         MeasureParty,
+        Municipality,
         Organization,
         OrgGroup,
         Roadmap,
@@ -213,6 +214,7 @@ def build_region(app, scale: float, today: date) -> dict[str, int]:
         Section,
         User,
     )
+    from roadmap.models import Region as RegionRow  # not this module's Region (the bench's handle)
     from roadmap.schedule import parse
 
     with app.app_context():
@@ -228,13 +230,23 @@ def build_region(app, scale: float, today: date) -> dict[str, int]:
             stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             return list(conn.execute(stmt, rows).scalars())
 
+        [region_id] = bulk(RegionRow, [{"name": "Краснодарский край"}])
+        place = dict(
+            zip(
+                municipalities,
+                bulk(Municipality, [{"region_id": region_id, "name": m} for m in municipalities]),
+                strict=True,
+            )
+        )
+        place[None] = None
         org_rows = [
             {
                 "full_name": f"Муниципальное бюджетное общеобразовательное учреждение средняя общеобразовательная "
                 f"школа № {n + 1} ({municipalities[n % len(municipalities)]})",
                 "short_name": f"МБОУ СОШ № {n + 1} ({municipalities[n % len(municipalities)]})",
                 "kind": "school",
-                "municipality": municipalities[n % len(municipalities)],
+                "municipality_id": place[municipalities[n % len(municipalities)]],
+                "region_id": region_id,
                 "student_count": 300 + (n * 37) % 900,
                 "is_active": True,
             }
@@ -253,7 +265,8 @@ def build_region(app, scale: float, today: date) -> dict[str, int]:
                 "full_name": name,
                 "short_name": name[:200],
                 "kind": kind,
-                "municipality": m,
+                "municipality_id": place[m],
+                "region_id": region_id,
                 "student_count": None,
                 "is_active": True,
             }
@@ -262,13 +275,13 @@ def build_region(app, scale: float, today: date) -> dict[str, int]:
         org_ids = bulk(Organization, org_rows)
         school_id, centre_id = org_ids[0], org_ids[schools]
 
-        group_rows = [{"name": "Общеобразовательные организации", "kind": "school", "municipality": None}]
-        group_rows += [{"name": f"Школы: {m}", "kind": "school", "municipality": m} for m in municipalities]
+        group_rows = [{"name": "Общеобразовательные организации", "kind": "school", "municipality_id": None}]
+        group_rows += [{"name": f"Школы: {m}", "kind": "school", "municipality_id": place[m]} for m in municipalities]
         group_rows += [
-            {"name": "Органы управления образованием", "kind": "department", "municipality": None},
-            {"name": "Дошкольные организации", "kind": "preschool", "municipality": None},
-            {"name": "Организации дополнительного образования", "kind": "additional", "municipality": None},
-            {"name": "Организации СПО", "kind": "college", "municipality": None},
+            {"name": "Органы управления образованием", "kind": "department", "municipality_id": None},
+            {"name": "Дошкольные организации", "kind": "preschool", "municipality_id": None},
+            {"name": "Организации дополнительного образования", "kind": "additional", "municipality_id": None},
+            {"name": "Организации СПО", "kind": "college", "municipality_id": None},
         ]
         group_ids = bulk(OrgGroup, group_rows)
         all_schools, municipal_groups = group_ids[0], group_ids[1 : 1 + len(municipalities)]
@@ -460,7 +473,7 @@ def build_sized_feeds(app, today: date, sizes: tuple[int, ...] = FEED_SIZES) -> 
             name = f"МБОУ СОШ № {size} (календарь)"
             [org_id] = bulk(
                 Organization,
-                [{"full_name": name, "short_name": name, "kind": "school", "municipality": None, "is_active": True}],
+                [{"full_name": name, "short_name": name, "kind": "school", "municipality_id": None, "is_active": True}],
             )
             [roadmap_id] = bulk(
                 Roadmap,

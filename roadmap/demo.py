@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from roadmap.accounts.service import create_user, find_user
 from roadmap.directory.service import set_contingent
+from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
 from roadmap.models import Organization, OrgGroup, OrgKind, Role, User
 
@@ -152,6 +153,7 @@ def load_demo(*, force: bool = False) -> list[DemoAccount]:
             "(добавьте --force, чтобы всё равно дополнить базу демо-данными)."
         )
     existing = {org.full_name: org for org in db.session.scalars(select(Organization))}
+    city = municipality_named(MUNICIPALITY)
     for index, (short, full, kind) in enumerate(_demo_directory()):
         if full not in existing:
             students = 600 + (index * 37) % 900 if kind == OrgKind.SCHOOL else None
@@ -159,7 +161,7 @@ def load_demo(*, force: bool = False) -> list[DemoAccount]:
                 full_name=full,
                 short_name=short,
                 kind=kind,
-                municipality=MUNICIPALITY,
+                municipality=city,
                 student_count=students,
                 is_active=True,
             )
@@ -173,7 +175,8 @@ def load_demo(*, force: bool = False) -> list[DemoAccount]:
     for name, kind, municipality, description in GROUPS:
         group = db.session.scalar(select(OrgGroup).where(OrgGroup.name == name))
         if group is None:
-            group = OrgGroup(name=name, kind=kind, municipality=municipality, description=description)
+            place = municipality_named(municipality) if municipality else None
+            group = OrgGroup(name=name, kind=kind, municipality=place, description=description)
             db.session.add(group)
         if kind is None and not group.members:
             group.members = [by_short[short] for short, _full in ENTERPRISES]

@@ -192,6 +192,10 @@ def make_org(app):
         }
         values.update(overrides)
         values.setdefault("short_name", values["full_name"][:200])
+        if isinstance(values["municipality"], str):  # a name: the municipality of that name
+            from roadmap.directory.territory import municipality_named
+
+            values["municipality"] = municipality_named(values["municipality"])
         org = Organization(**values)
         db.session.add(org)
         db.session.flush()
@@ -275,8 +279,10 @@ def make_roadmap(make_org, make_user):
         owner=None,
         title="Тестовая дорожная карта на 2023 г.",
         shift="next",
+        municipality=None,
     ):
         roadmap = Roadmap(
+            municipality=municipality,
             title=title,
             period_start=period[0],
             period_end=period[1],

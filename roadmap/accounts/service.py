@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from roadmap.extensions import db
-from roadmap.models import Organization, Role, User
+from roadmap.models import Municipality, Organization, Role, User
 from roadmap.singleline import has_control
 
 MIN_PASSWORD_LENGTH = 8
@@ -47,9 +47,12 @@ def create_user(
     organization: Organization | None = None,
     email: str | None = None,
     check_policy: bool = True,
+    municipality: Municipality | None = None,
 ) -> User:
+    """A new account; `municipality` limits a coordinator or observer to it (None: the whole region)."""
     login = _checked_login(login, None)
     role = _checked_role(role, organization)
+    _checked_scope(role, municipality)
     full_name, email = _checked_name(full_name), _checked_email(email)
     if check_policy and (problem := password_problem(password, login)):
         raise AccountError(problem, field="password")
@@ -59,6 +62,7 @@ def create_user(
         email=(email or None),
         role=role,
         organization=organization,
+        municipality=municipality,
         is_active_account=True,
     )
     user.set_password(password)
@@ -77,10 +81,12 @@ def update_user(
     email: str | None,
     is_active: bool,
     password: str | None = None,
+    municipality: Municipality | None = None,
 ) -> None:
     """Change an account by the same rules as creating one; a new password only when given."""
     login = _checked_login(login, user)
     role = _checked_role(role, organization)
+    _checked_scope(role, municipality)
     full_name, email = _checked_name(full_name), _checked_email(email)
     _keep_an_admin(user, role=role, is_active=is_active)
     if password:
@@ -90,6 +96,7 @@ def update_user(
     user.email = email or None
     user.role = role
     user.organization = organization
+    user.municipality = municipality
     if user.is_active_account and not is_active:
         user.session_generation = (user.session_generation or 0) + 1
     user.is_active_account = is_active
@@ -172,6 +179,16 @@ def _checked_role(role: Role | str, organization: Organization | None) -> Role:
     if role == Role.EXECUTOR and organization is None:
         raise AccountError("Исполнителю нужно указать организацию.", field="organization_id")
     return role
+
+
+def _checked_scope(role: Role, municipality: Municipality | None) -> None:
+    """A municipality limits coordinators and observers (roadmap.tasks.access); an administrator
+    sees everything and an executor its organization, so for them it would mean nothing."""
+    if municipality is not None and role not in (Role.COORDINATOR, Role.OBSERVER):
+        raise AccountError(
+            "Муниципалитет задаётся только координатору и наблюдателю: оставьте «Весь регион».",
+            field="municipality_id",
+        )
 
 
 def set_password(user: User, password: str, *, check_policy: bool = True) -> None:

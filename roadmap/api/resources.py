@@ -44,7 +44,14 @@ from roadmap.extensions import db
 from roadmap.models import Measure, Organization, OrgGroup, Roadmap, Role, Task
 from roadmap.reports import queries
 from roadmap.tasks import coverage
-from roadmap.tasks.access import can_view_roadmap, can_view_task, visible_roadmaps, visible_tasks
+from roadmap.tasks.access import (
+    can_view_roadmap,
+    can_view_task,
+    visible_groups,
+    visible_organizations,
+    visible_roadmaps,
+    visible_tasks,
+)
 
 me_bp = Blueprint("api_me", __name__, url_prefix="/api/v1", description="Кто я: пользователь ключа")
 directory_bp = Blueprint("api_directory", __name__, url_prefix="/api/v1", description="Организации и группы")
@@ -141,13 +148,11 @@ def _is_staff() -> bool:
 @directory_bp.response(200, OrganizationSchema(many=True))
 @documented(directory_bp, *ERRORS)
 def organizations(limit: int, cursor: str | None = None, kind: str | None = None):
-    """Организации: сотрудникам центра — все, исполнителю — своя
+    """Организации: сотрудникам региона — все, муниципалитета — своего муниципалитета и регионального уровня, исполнителю — своя
 
     Страницы по `limit` записей; следующая — с `cursor` из заголовка `X-Next-Cursor`.
     """
-    stmt = select(Organization)
-    if not _is_staff():
-        stmt = stmt.where(Organization.id == (current_user.organization_id or 0))
+    stmt = visible_organizations(current_user)
     if kind:
         stmt = stmt.where(Organization.kind == kind)
     page = _page(stmt, Organization.id, {"limit": limit, "cursor": cursor}, lambda org: org)
@@ -162,14 +167,18 @@ def groups():
     """Группы организаций («ОО», «СПО» …) с составом — сотрудникам центра"""
     if not _is_staff():
         return problem(403, "Группы организаций видят сотрудники методического центра.")
-    rows = db.session.scalars(select(OrgGroup).options(selectinload(OrgGroup.members)).order_by(OrgGroup.id)).all()
+    rows = db.session.scalars(
+        visible_groups(current_user).options(selectinload(OrgGroup.members)).order_by(OrgGroup.id)
+    ).all()
+    # A region-wide group's members from other municipalities are not this user's to see.
+    shown = set(db.session.scalars(visible_organizations(current_user).with_only_columns(Organization.id)))
     return [
         {
             "id": g.id,
             "name": g.name,
             "kind": g.kind,
-            "municipality": g.municipality,
-            "member_ids": sorted(m.id for m in g.members),
+            "municipality": g.municipality_name,
+            "member_ids": sorted(m.id for m in g.members if m.id in shown),
         }
         for g in rows
     ]

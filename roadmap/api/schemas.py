@@ -84,7 +84,9 @@ class OrganizationSchema(ma.Schema):
     short_name = fields.String()
     full_name = fields.String()
     kind = fields.String(attribute="kind.value")
-    municipality = fields.String(allow_none=True)
+    # None: the organization belongs to the region itself (ministry, regional colleges, universities).
+    municipality = fields.String(attribute="municipality_name", allow_none=True)
+    municipality_id = fields.Integer(allow_none=True)
     student_count = fields.Integer(allow_none=True)
     is_active = fields.Boolean()
 

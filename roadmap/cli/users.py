@@ -10,6 +10,7 @@ from sqlalchemy import select
 from roadmap import audit
 from roadmap.accounts.service import AccountError, create_user, find_user, set_password
 from roadmap.cli.common import fail
+from roadmap.directory.territory import find_municipality
 from roadmap.extensions import db
 from roadmap.models import Organization, User
 
@@ -35,9 +36,20 @@ def _organization(name: str | None) -> Organization | None:
 @click.option("--role", type=click.Choice(["admin", "coordinator", "executor", "observer"]), default="executor")
 @click.option("--org", "org_name", help="Организация: краткое наименование или номер.")
 @click.option("--email", default=None)
+@click.option(
+    "--municipality",
+    "municipality_name",
+    default=None,
+    help="Муниципалитет координатора или наблюдателя (без него — весь регион).",
+)
 @click.password_option("--password", help="Пароль (спросит, если не указан).")
-def create(login, full_name, role, org_name, email, password):
+def create(login, full_name, role, org_name, email, municipality_name, password):
     """Создать пользователя."""
+    place = None
+    if municipality_name:
+        place = find_municipality(municipality_name)
+        if place is None:
+            fail(f"муниципалитет «{municipality_name}» не найден: сначала загрузите справочник организаций.")
     try:
         user = create_user(
             login=login,
@@ -46,6 +58,7 @@ def create(login, full_name, role, org_name, email, password):
             role=role,
             organization=_organization(org_name),
             email=email,
+            municipality=place,
         )
     except AccountError as exc:
         fail(str(exc))

@@ -11,8 +11,9 @@ from sqlalchemy import and_, exists, or_, select
 
 from roadmap import audit
 from roadmap.contingent import GRADES, Contingent
+from roadmap.directory.territory import OKTMO, TerritoryError, clean_name, place_organization, the_region
 from roadmap.extensions import db
-from roadmap.models import Alias, GradeCount, Organization, OrgGroup, OrgKind, User
+from roadmap.models import Alias, GradeCount, Municipality, Organization, OrgGroup, OrgKind, Region, User
 from roadmap.models.organization import group_members as membership
 from roadmap.singleline import has_control
 
@@ -58,6 +59,7 @@ HEADER_WORDS = {
     "short_name": ("краткое наименование", "сокращенное наименование", "краткое название", "short_name", "short"),
     "kind": ("тип", "вид", "вид организации", "тип организации", "kind"),
     "municipality": ("муниципалитет", "муниципальное образование", "мо", "municipality", "город"),
+    "oktmo": ("октмо", "код октмо", "октмо муниципалитета", "oktmo"),
     "student_count": ("число обучающихся", "количество обучающихся", "обучающихся", "students", "student_count"),
 }
 
@@ -104,6 +106,7 @@ class OrgImportResult:
     created: int = 0
     updated: int = 0
     contingents: int = 0  # organizations whose students by grade the file gave
+    municipalities_created: int = 0
     problems: list[RowProblem] = field(default_factory=list)
 
 
@@ -210,12 +213,16 @@ def _count(text: str) -> int | None:
     raise ValueError(value)
 
 
-def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
-    """Import organizations from a CSV/XLSX table; all rows or none.
+def import_organizations(data: bytes, filename: str = "", region: Region | None = None) -> OrgImportResult:
+    """Import organizations of `region` (the installation's one by default) from a CSV/XLSX table;
+    all rows or none.
 
     Columns are recognised by their header (Russian or English). An organization with the same
-    full name is updated rather than duplicated, so a corrected file can be imported again.
+    full name is updated rather than duplicated, so a corrected file can be imported again. The
+    municipality is named by its name and, optionally, its OKTMO code; a municipality not yet
+    known is created; an empty cell means the organization belongs to the region itself.
     """
+    region = region or the_region()
     rows = [row for row in _read_table(data, filename) if any(cell for cell in row)]
     if not rows:
         raise DirectoryImportError("Файл пуст.")
@@ -223,11 +230,12 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
     if "full_name" not in mapping or "kind" not in mapping:
         raise DirectoryImportError(
             "В первой строке нужны заголовки столбцов: «Полное наименование», «Краткое наименование», "
-            "«Тип», «Муниципалитет» (необязательно «Число обучающихся» и по классам «1 класс» … «11 класс»)."
+            "«Тип», «Муниципалитет» (необязательно «ОКТМО», «Число обучающихся» и по классам «1 класс» … «11 класс»)."
         )
     problems: list[RowProblem] = []
     parsed: list[dict] = []
     seen: set[str] = set()
+    places = _Places(region)
     for number, row in enumerate(rows[1:], start=2):
 
         def cell(key: str, row=row) -> str:
@@ -240,7 +248,7 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
         if not full_name:
             problems.append(RowProblem(number, "не указано полное наименование."))
             continue
-        if len(full_name) > 500 or len(short_name) > 200 or len(cell("municipality")) > 200:
+        if len(full_name) > 500 or len(short_name) > 200:
             problems.append(RowProblem(number, "наименование слишком длинное."))
             continue
         if has_control(full_name) or has_control(short_name):
@@ -276,6 +284,11 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
                 )
             )
             continue
+        try:
+            place = places.resolve(cell("municipality"), cell("oktmo"))
+        except TerritoryError as exc:
+            problems.append(RowProblem(number, str(exc)))
+            continue
         key = full_name.lower()
         if key in seen:
             problems.append(RowProblem(number, f"организация «{full_name}» повторяется в файле."))
@@ -286,7 +299,7 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
                 "full_name": full_name,
                 "short_name": short_name,
                 "kind": kind,
-                "municipality": cell("municipality") or None,
+                "place": place,
                 "student_count": students,
                 "grades": grades,
             }
@@ -297,6 +310,7 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
     existing = {org.full_name.lower(): org for org in db.session.scalars(select(Organization))}
     for values in parsed:
         grades = values.pop("grades")
+        municipality = places.create(values.pop("place"))
         org = existing.get(values["full_name"].lower())
         if org is None:
             org = Organization(**values, is_active=True)
@@ -313,7 +327,9 @@ def import_organizations(data: bytes, filename: str = "") -> OrgImportResult:
         if grades:
             _replace_grades(org, grades)
             result.contingents += 1
+        place_organization(org, municipality, region)
     db.session.flush()
+    result.municipalities_created = places.created
     return result
 
 
@@ -384,24 +400,90 @@ def contingent_of(organization_ids) -> dict[int, Contingent]:
     return {i: Contingent(by_grade[i], totals.get(i)) for i in ids}
 
 
+class _Places:
+    """Municipality cells of one import: checked for every row first, created only when the whole
+    file is good (all rows or none)."""
+
+    def __init__(self, region: Region) -> None:
+        self.region = region
+        self.known = {
+            m.name.casefold(): m
+            for m in db.session.scalars(select(Municipality).where(Municipality.region_id == region.id))
+        }
+        self.codes = {
+            m.oktmo: m.name for m in db.session.scalars(select(Municipality).where(Municipality.oktmo.is_not(None)))
+        }
+        self.new: dict[str, tuple[str, str | None]] = {}  # lower name → (name, OKTMO) to create
+        self.created = 0
+
+    def resolve(self, name_cell: str, oktmo_cell: str) -> str | None:
+        """The key of the row's municipality (None: the region itself); TerritoryError in Russian."""
+        name = clean_name(name_cell)
+        oktmo = oktmo_cell.replace(" ", "") or None
+        if oktmo and not OKTMO.fullmatch(oktmo):
+            raise TerritoryError(f"код ОКТМО «{oktmo}» должен состоять из 8 или 11 цифр.")
+        if not name:
+            if oktmo is None:
+                return None
+            if oktmo in self.codes:
+                return self.codes[oktmo].casefold()
+            raise TerritoryError(f"муниципалитет с кодом ОКТМО {oktmo} не найден: укажите его название.")
+        if len(name) > 200:
+            raise TerritoryError("название муниципалитета длиннее 200 знаков.")
+        key = name.casefold()
+        known = self.known.get(key)
+        owner = self.codes.get(oktmo) if oktmo else None
+        if owner is not None and owner.casefold() != key:
+            raise TerritoryError(f"код ОКТМО {oktmo} уже принадлежит муниципалитету «{owner}».")
+        if known is not None:
+            if oktmo and known.oktmo and known.oktmo != oktmo:
+                raise TerritoryError(f"у муниципалитета «{known.name}» другой код ОКТМО: {known.oktmo}.")
+            if oktmo and known.oktmo is None:
+                self.new[key] = (known.name, oktmo)
+                self.codes[oktmo] = known.name
+            return key
+        planned = self.new.get(key)
+        if planned is not None and oktmo and planned[1] and planned[1] != oktmo:
+            raise TerritoryError(f"у муниципалитета «{planned[0]}» в файле два кода ОКТМО: {planned[1]} и {oktmo}.")
+        if planned is None or (oktmo and not planned[1]):
+            self.new[key] = (planned[0] if planned else name, oktmo)
+        if oktmo:
+            self.codes[oktmo] = self.new[key][0]
+        return key
+
+    def create(self, key: str | None) -> Municipality | None:
+        if key is None:
+            return None
+        if key in self.new:
+            name, oktmo = self.new.pop(key)
+            if key not in self.known:
+                self.known[key] = Municipality(region=self.region, name=name, oktmo=oktmo)
+                db.session.add(self.known[key])
+                self.created += 1
+            else:
+                self.known[key].oktmo = oktmo
+        return self.known[key]
+
+
 def save_organization(
     organization: Organization | None,
     *,
     full_name: str,
     short_name: str,
     kind: OrgKind | str,
-    municipality: str | None,
+    municipality: Municipality | None,
     student_count: int | None,
     is_active: bool,
 ) -> Organization:
-    """Create (when `organization` is None) or change an organization of the directory."""
+    """Create (when `organization` is None) or change an organization of the directory;
+    `municipality` None: the organization belongs to the region itself."""
     if organization is None:
         organization = Organization(is_active=True)
         db.session.add(organization)
     organization.full_name = full_name.strip()
     organization.short_name = short_name.strip()
     organization.kind = OrgKind(kind)
-    organization.municipality = (municipality or "").strip() or None
+    place_organization(organization, municipality)
     # With grades given, the total is their sum (set_contingent); the form's total is for
     # organizations without grades.
     organization.student_count = sum(g.students for g in organization.grades) if organization.grades else student_count
@@ -421,11 +503,7 @@ def is_member():
     by_kind = and_(
         OrgGroup.kind.is_not(None),
         OrgGroup.kind == Organization.kind,
-        or_(
-            OrgGroup.municipality.is_(None),
-            OrgGroup.municipality == "",
-            OrgGroup.municipality == Organization.municipality,
-        ),
+        or_(OrgGroup.municipality_id.is_(None), OrgGroup.municipality_id == Organization.municipality_id),
     )
     listed = exists().where(membership.c.group_id == OrgGroup.id, membership.c.organization_id == Organization.id)
     return or_(by_kind, listed)

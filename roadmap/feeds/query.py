@@ -32,7 +32,7 @@ from roadmap.models import (
     User,
 )
 from roadmap.russian import truncate
-from roadmap.tasks.access import can_view_roadmap
+from roadmap.tasks.access import STAFF_ROLES, can_follow_organization, can_view_roadmap
 from roadmap.tasks.state import Workflow, is_handed_in
 
 __all__ = [
@@ -59,9 +59,15 @@ class FeedScope:
     organization_id: int | None
     roadmap_id: int | None
     name: str  # the calendar's name
+    # The municipality a municipal coordinator's or observer's aggregated feed is limited to
+    # (roadmap.tasks.access.territory_of); None: the whole region.
+    territory: int | None = None
 
     def key(self) -> str:
-        return f"{self.kind}|{int(self.aggregated)}|{self.organization_id or ''}|{self.roadmap_id or ''}|{self.name}"
+        return (
+            f"{self.kind}|{int(self.aggregated)}|{self.organization_id or ''}|{self.roadmap_id or ''}|{self.name}"
+            f"|{self.territory or ''}"
+        )
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ class FeedVersion:
 def roadmap_visible(user: User, roadmap: Roadmap) -> bool:
     """Roadmaps a feed may show: never drafts (they have no tasks for executors yet)."""
     if roadmap.status == RoadmapStatus.DRAFT:
-        return user.role in (Role.COORDINATOR, Role.ADMIN)
+        return user.role in (Role.COORDINATOR, Role.ADMIN) and can_view_roadmap(user, roadmap)
     if user.role == Role.EXECUTOR:
         return user.organization_id is not None
     return can_view_roadmap(user, roadmap)
@@ -104,6 +110,10 @@ class FoundSubscription:
     user_org: tuple[int, str, bool] | None  # id, short name, active
     target_org: tuple[int, str, bool] | None
     roadmap: tuple[int, str, RoadmapStatus] | None  # id, title, status
+    # Territories (roadmap.tasks.access): the user's, the target organization's, the roadmap's.
+    user_municipality_id: int | None = None
+    target_org_municipality_id: int | None = None
+    roadmap_municipality_id: int | None = None
 
 
 def _lookup_statement(by_token: bool) -> Select:
@@ -129,6 +139,9 @@ def _lookup_statement(by_token: bool) -> Select:
         roadmap.c.id,
         roadmap.c.title,
         roadmap.c.status,
+        user.c.municipality_id,
+        target_org.c.municipality_id,
+        roadmap.c.municipality_id,
     ).select_from(
         sub.join(user, user.c.id == sub.c.user_id)
         .outerjoin(user_org, user_org.c.id == user.c.organization_id)
@@ -155,7 +168,20 @@ def _found(row) -> FoundSubscription | None:
 
     roadmap = None if row[14] is None else (row[14], row[15], RoadmapStatus(row[16]))
     return FoundSubscription(
-        row[0], row[1], row[2], row[3], row[4], Role(row[5]), bool(row[6]), row[7], org(8), org(11), roadmap
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        Role(row[5]),
+        bool(row[6]),
+        row[7],
+        org(8),
+        org(11),
+        roadmap,
+        row[17],
+        row[18],
+        row[19],
     )
 
 
@@ -176,11 +202,19 @@ def resolve_scope(subscription: Subscription) -> FeedScope | None:
 class _Viewer:
     role: Role
     organization_id: int | None
+    municipality_id: int | None = None
+
+
+@dataclass(frozen=True)
+class _Org:
+    id: int
+    municipality_id: int | None
 
 
 @dataclass(frozen=True)
 class _Shown:
     status: RoadmapStatus
+    municipality_id: int | None = None
 
 
 def scope_of(found: FoundSubscription) -> FeedScope | None:
@@ -193,6 +227,7 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
         return None
     kind = found.kind
     executor = found.user_role == Role.EXECUTOR
+    territory = found.user_municipality_id if found.user_role in STAFF_ROLES else None
     active_user_org = found.user_org if found.user_org is not None and found.user_org[2] else None
     if kind == SubscriptionKind.PERSONAL:
         if found.target_id != found.user_organization_id:
@@ -201,7 +236,7 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
             if active_user_org is None:
                 return None
             return FeedScope(kind, False, active_user_org[0], None, f"Дорожная карта: {active_user_org[1]}")
-        return FeedScope(kind, True, None, None, "Дорожные карты: сводный календарь")
+        return FeedScope(kind, True, None, None, "Дорожные карты: сводный календарь", territory)
     if kind == SubscriptionKind.ORGANIZATION:
         if found.target_id is None:
             return None
@@ -210,11 +245,15 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
         org = found.target_org
         if org is None or (executor and not org[2]):
             return None
+        viewer = _Viewer(found.user_role, found.user_organization_id, found.user_municipality_id)
+        if not executor and not can_follow_organization(viewer, _Org(org[0], found.target_org_municipality_id)):  # type: ignore[arg-type]
+            return None
         return FeedScope(kind, False, org[0], None, f"{org[1]}: задачи дорожных карт")
     if kind == SubscriptionKind.ROADMAP:
         roadmap = found.roadmap
-        viewer = _Viewer(found.user_role, found.user_organization_id)
-        if roadmap is None or not roadmap_visible(viewer, _Shown(roadmap[2])):  # type: ignore[arg-type]
+        viewer = _Viewer(found.user_role, found.user_organization_id, found.user_municipality_id)
+        shown = _Shown(roadmap[2], found.roadmap_municipality_id) if roadmap else None
+        if roadmap is None or not roadmap_visible(viewer, shown):  # type: ignore[arg-type]
             return None
         title = truncate(roadmap[1], 80)
         if executor:
@@ -397,8 +436,8 @@ def _joined_task_version_statement(by_roadmap: bool, by_year: bool, view: str) -
     ).where(*conditions)
 
 
-@lru_cache(maxsize=2)
-def _visible_roadmaps_statement(by_roadmap: bool) -> Select:
+@lru_cache(maxsize=4)
+def _visible_roadmaps_statement(by_roadmap: bool, by_territory: bool = False) -> Select:
     stmt = select(
         Roadmap.id,
         Roadmap.feed_version,
@@ -410,12 +449,16 @@ def _visible_roadmaps_statement(by_roadmap: bool) -> Select:
     ).where(Roadmap.status != RoadmapStatus.DRAFT)
     if by_roadmap:
         stmt = stmt.where(Roadmap.id == bindparam("roadmap_id"))
+    if by_territory:
+        stmt = stmt.where(Roadmap.municipality_id == bindparam("territory"))
     return stmt.order_by(Roadmap.id)
 
 
 def _visible_roadmaps(scope: FeedScope, connection: Connection | None = None) -> list:
-    stmt = _visible_roadmaps_statement(scope.roadmap_id is not None)
+    stmt = _visible_roadmaps_statement(scope.roadmap_id is not None, scope.territory is not None)
     params = {"roadmap_id": scope.roadmap_id} if scope.roadmap_id is not None else {}
+    if scope.territory is not None:
+        params["territory"] = scope.territory
     return (connection or db.session.connection()).execute(stmt, params).all()
 
 

@@ -95,8 +95,10 @@ def check_target(user: User, kind: str, target_id: int | None) -> int | None:
             target_id = user.organization_id
         if target_id is None:
             raise SubscriptionError("Выберите организацию.")
+        from roadmap.tasks.access import can_follow_organization
+
         org = db.session.get(Organization, target_id)
-        if org is None or (user.role == Role.EXECUTOR and org.id != user.organization_id):
+        if org is None or not can_follow_organization(user, org):
             raise SubscriptionError("Организация не найдена.")
         return org.id
     if target_id is None:

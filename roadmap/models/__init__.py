@@ -11,6 +11,7 @@ from roadmap.models.proposal import DateProposal, ProposalStatus
 from roadmap.models.reminder import ReminderKind, ReminderLog, ReminderSetting  # noqa: F401
 from roadmap.models.session import LoginThrottle, RevokedSession
 from roadmap.models.task import Attachment, Notice, NoticeKind, Report, ReturnReason, Task, TaskStatus, Transition
+from roadmap.models.territory import Municipality, Region
 from roadmap.models.user import Role, User
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "GradeCount",
     "LoginThrottle",
     "Measure",
+    "Municipality",
     "MeasureParty",
     "MeasureTarget",
     "Notice",
@@ -33,6 +35,7 @@ __all__ = [
     "Organization",
     "ProposalStatus",
     "ReminderKind",
+    "Region",
     "Report",
     "ReturnReason",
     "RevokedSession",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, true
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, event, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.models.base import Base, created_at, intpk, keeps_sort_key, kind_column, sort_key_column
+from roadmap.models.territory import DEFAULT_REGION_NAME, Municipality, Region
 
 
 class OrgKind(enum.StrEnum):
@@ -56,11 +57,17 @@ class Organization(Base):
     # natural_key(short_name): lists sorted and paginated in SQL put СОШ № 2 before СОШ № 10.
     sort_key: Mapped[str] = sort_key_column("short_name")
     kind: Mapped[OrgKind] = mapped_column(kind_column(OrgKind, "org_kind"), index=True)
-    municipality: Mapped[str | None] = mapped_column(String(200), index=True)
+    # The one definition of an organization's territory: its municipality, or none when it belongs
+    # to the region itself (the ministry, regional colleges and universities). region_id is the
+    # municipality's region, kept by roadmap.directory.territory.place_organization.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     student_count: Mapped[int | None]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[created_at]
 
+    municipality: Mapped[Municipality | None] = relationship()
+    region: Mapped[Region | None] = relationship()
     groups: Mapped[list[OrgGroup]] = relationship(secondary=group_members, back_populates="members")
     users: Mapped[list[User]] = relationship(back_populates="organization")  # noqa: F821
     # Students by grade (контингент); student_count is their sum whenever grades are given
@@ -68,6 +75,10 @@ class Organization(Base):
     grades: Mapped[list[GradeCount]] = relationship(
         back_populates="organization", order_by="GradeCount.grade", cascade="all, delete-orphan"
     )
+
+    @property
+    def municipality_name(self) -> str | None:
+        return self.municipality.name if self.municipality else None
 
     def __repr__(self) -> str:
         return f"<Organization {self.id} {self.short_name!r}>"
@@ -92,6 +103,29 @@ class GradeCount(Base):
     organization: Mapped[Organization] = relationship(back_populates="grades")
 
 
+@event.listens_for(Organization.municipality, "set")
+def _organization_follows_its_municipality(org, municipality, _old, _initiator) -> None:
+    # An organization is in its municipality's region: moving it moves its region too.
+    if municipality is not None:
+        org.region = municipality.region
+
+
+@event.listens_for(Organization, "before_insert")
+def _organization_in_a_region(_mapper, _connection, org) -> None:
+    # Every organization is in some region: a region-level one in the installation's region.
+    if org.region_id is None and org.region is None:
+        org.region_id = _first_region_id(_connection)
+
+
+def _first_region_id(connection) -> int:
+    region_id = connection.scalar(select(Region.id).order_by(Region.id).limit(1))
+    if region_id is None:
+        region_id = connection.execute(Region.__table__.insert().values(name=DEFAULT_REGION_NAME)).inserted_primary_key[
+            0
+        ]
+    return region_id
+
+
 class OrgGroup(Base):
     """A named set of organizations.
 
@@ -105,11 +139,16 @@ class OrgGroup(Base):
     id: Mapped[intpk]
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[OrgKind | None] = mapped_column(kind_column(OrgKind, "org_kind"))
-    municipality: Mapped[str | None] = mapped_column(String(200))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[created_at]
 
+    municipality: Mapped[Municipality | None] = relationship()
     members: Mapped[list[Organization]] = relationship(secondary=group_members, back_populates="groups")
+
+    @property
+    def municipality_name(self) -> str | None:
+        return self.municipality.name if self.municipality else None
 
     def __repr__(self) -> str:
         return f"<OrgGroup {self.id} {self.name!r}>"

@@ -25,6 +25,7 @@ from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.contingent import Band
 from roadmap.models.base import Base, UTCDateTime, created_at, intpk, kind_column, utcnow
 from roadmap.models.organization import Organization, OrgGroup
+from roadmap.models.territory import Municipality
 from roadmap.schedule import ScheduleKind, ShiftRule, YearType
 from roadmap.targets import TargetKind
 
@@ -45,6 +46,9 @@ class Roadmap(Base):
     id: Mapped[intpk]
     title: Mapped[str] = mapped_column(Text)
     owner_organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    # The roadmap's territory: a municipal roadmap belongs to its municipality, a regional one
+    # (NULL) to the region. roadmap.tasks.access decides from it who sees the roadmap.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     year_type: Mapped[YearType] = mapped_column(
@@ -72,6 +76,7 @@ class Roadmap(Base):
     feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[Organization | None] = relationship()
+    municipality: Mapped[Municipality | None] = relationship()
     sections: Mapped[list[Section]] = relationship(
         back_populates="roadmap", order_by="Section.position", cascade="all, delete-orphan"
     )

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from roadmap.models.base import Base, UTCDateTime, created_at, intpk, keeps_sort_key, kind_column, sort_key_column
 from roadmap.models.organization import Organization
+from roadmap.models.territory import Municipality
 
 
 def _hash_method() -> str:
@@ -54,6 +55,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[Role] = mapped_column(kind_column(Role, "role"))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    # The territory of a coordinator or observer: their municipality, or NULL for the whole region
+    # (roadmap.tasks.access). Executors are scoped by their organization instead.
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
     is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True, server_default=true())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every session token: raising it ends every session and remember cookie of the user.
@@ -61,6 +65,7 @@ class User(UserMixin, Base):
     created_at: Mapped[created_at]
 
     organization: Mapped[Organization | None] = relationship(back_populates="users")
+    municipality: Mapped[Municipality | None] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -34,6 +34,7 @@ from roadmap.models.task import NoticeKind
 from roadmap.plans.targets import import_target
 from roadmap.russian import natural_key, plural, quantity, truncate
 from roadmap.schedule import ScheduleKind, ShiftRule, YearType, parse
+from roadmap.tasks.access import groups_of_territory, organizations_of_territory, roadmaps_of_territory, territory_of
 from roadmap.tasks.planner import MeasurePlan, measure_occurrences
 from roadmap.tasks.service import GenerationResult, generate_tasks, manual_dates, measure_schedule, plan_settings
 
@@ -45,19 +46,26 @@ class PlanError(ValueError):
 # ---------------------------------------------------------------- directory for matching
 
 
-def build_directory() -> Directory:
-    """Organizations, groups and remembered aliases as plain data for the party matcher."""
+def build_directory(territory: int | None = None) -> Directory:
+    """Organizations, groups and remembered aliases as plain data for the party matcher: those of
+    the roadmap's territory (roadmap.tasks.access; None: the whole region)."""
     entries: list[DirectoryEntry] = []
+    orgs = set()
     for org in db.session.execute(
-        select(Organization.id, Organization.full_name, Organization.short_name).where(Organization.is_active.is_(True))
+        select(Organization.id, Organization.full_name, Organization.short_name).where(
+            Organization.is_active.is_(True), organizations_of_territory(territory)
+        )
     ):
+        orgs.add(org.id)
         entries.append(DirectoryEntry(kind="organization", id=org.id, names=[org.full_name, org.short_name]))
-    for group in db.session.execute(select(OrgGroup.id, OrgGroup.name)):
+    groups = set()
+    for group in db.session.execute(select(OrgGroup.id, OrgGroup.name).where(groups_of_territory(territory))):
+        groups.add(group.id)
         entries.append(DirectoryEntry(kind="group", id=group.id, names=[group.name]))
     for alias in db.session.scalars(select(Alias)):
-        if alias.organization_id:
+        if alias.organization_id in orgs:
             entries.append(DirectoryEntry(kind="organization", id=alias.organization_id, names=[alias.text]))
-        elif alias.group_id:
+        elif alias.group_id in groups:
             entries.append(DirectoryEntry(kind="group", id=alias.group_id, names=[alias.text]))
     return Directory(entries=entries)
 
@@ -227,6 +235,8 @@ def create_roadmap(
         # A document without a title row is named after its file (the user can rename it).
         title=(title or parsed.title or (Path(filename).stem if filename else None) or "Дорожная карта")[:2000],
         owner_organization_id=user.organization_id if user else None,
+        # A municipal coordinator's roadmap is their municipality's; a regional one's, the region's.
+        municipality_id=territory_of(user) if user else None,
         period_start=start,
         period_end=end,
         year_type=year_type or parsed.year_type or YearType.CALENDAR,
@@ -237,7 +247,7 @@ def create_roadmap(
     )
     db.session.add(roadmap)
     sections = _section_map(roadmap, parsed)
-    directory = build_directory()
+    directory = build_directory(roadmap.municipality_id)
     seen: set[str] = set()
     for item in parsed.measures:
         number = _unique_number(item.number, seen)
@@ -286,7 +296,9 @@ def duplicates_of(roadmap: Roadmap) -> list[Roadmap]:
         return " ".join(r.title.lower().split()), r.period_start, r.period_end
 
     others = db.session.scalars(
-        select(Roadmap).where(Roadmap.id != roadmap.id).order_by(Roadmap.created_at.desc(), Roadmap.id.desc())
+        select(Roadmap)
+        .where(Roadmap.id != roadmap.id, roadmaps_of_territory(roadmap.municipality_id))
+        .order_by(Roadmap.created_at.desc(), Roadmap.id.desc())
     ).all()
     mine = _measure_keys(roadmap.id)
     counts = dict(
@@ -336,15 +348,18 @@ def set_manual_dates(measure: Measure, ranges: list[tuple[date, date]]) -> None:
 GROUP_PREFIX = "Группа: "
 
 
-def mapping_targets() -> list[tuple[str, str]]:
+def mapping_targets(territory: int | None = None) -> list[tuple[str, str]]:
     """What an unmatched party can be mapped to: (code, label) for every group («g3») and active
     organization («o17»), groups first, organizations by kind and natural name order. Labels are
     unique — a short name shared by two organizations is told apart by the full name — so that
     a label typed or picked from the list names exactly one target."""
-    groups = sorted(db.session.execute(select(OrgGroup.id, OrgGroup.name)).all(), key=lambda g: natural_key(g.name))
+    groups = sorted(
+        db.session.execute(select(OrgGroup.id, OrgGroup.name).where(groups_of_territory(territory))).all(),
+        key=lambda g: natural_key(g.name),
+    )
     orgs = db.session.execute(
         select(Organization.id, Organization.short_name, Organization.full_name, Organization.kind)
-        .where(Organization.is_active.is_(True))
+        .where(Organization.is_active.is_(True), organizations_of_territory(territory))
         .order_by(Organization.sort_key, Organization.id)
     ).all()
     orgs = sorted(orgs, key=lambda o: o.kind.value)  # stable: by kind, each kind in natural order
@@ -696,7 +711,7 @@ def diff_roadmap(roadmap: Roadmap, parsed: ParsedRoadmap) -> list[MeasureChange]
 def apply_reimport(roadmap: Roadmap, parsed: ParsedRoadmap, user: User | None) -> GenerationResult | None:
     """Update measures by number; keep every task that has a report or history."""
     sections = _section_map(roadmap, parsed)
-    directory = build_directory()
+    directory = build_directory(roadmap.municipality_id)
     by_number = {m.number: m for m in roadmap.measures}
     incoming = set()
     for item in parsed.measures:
@@ -757,6 +772,7 @@ def rollover(roadmap: Roadmap, user: User | None) -> Roadmap:
     copy = Roadmap(
         title=title,
         owner_organization_id=roadmap.owner_organization_id,
+        municipality_id=roadmap.municipality_id,
         period_start=shift(roadmap.period_start),
         period_end=shift(roadmap.period_end),
         year_type=roadmap.year_type,

@@ -51,6 +51,7 @@ from roadmap.reminders.text import (
 )
 from roadmap.reports.queries import is_overdue
 from roadmap.singleline import single_line
+from roadmap.tasks.access import roadmaps_of_territory, tasks_of_territory
 from roadmap.tasks.dates import stored_ranges
 from roadmap.tasks.proposals import describe, pending_query
 
@@ -129,6 +130,7 @@ def _recipients(role: Role):
             User.full_name,
             User.email,
             User.organization_id,
+            User.municipality_id,
             func.coalesce(ReminderSetting.days_before, DEFAULT_DAYS_BEFORE).label("days_before"),
         )
         .outerjoin(ReminderSetting, ReminderSetting.user_id == User.id)
@@ -247,11 +249,25 @@ def executor_digests(today: date) -> list[tuple[object, ExecutorDigest]]:
 
 
 def coordinator_digests(today: date) -> list[tuple[object, CoordinatorDigest]]:
-    """(recipient row, digest) for every coordinator, when anything is overdue or waiting."""
+    """(recipient row, digest) for every coordinator, when anything is overdue or waiting; each
+    coordinator's digest covers their territory only (roadmap.tasks.access.territory_of)."""
     recipients = db.session.execute(_recipients(Role.COORDINATOR)).all()
     if not recipients:
         return []
-    live = and_(Task.is_cancelled.is_(False), Roadmap.status == RoadmapStatus.PUBLISHED)
+    parts = {place: _coordinator_parts(today, place) for place in {r.municipality_id for r in recipients}}
+    result = []
+    for recipient in recipients:
+        digest = CoordinatorDigest(full_name=recipient.full_name, today=today, **parts[recipient.municipality_id])
+        if not digest.is_empty:
+            result.append((recipient, digest))
+    return result
+
+
+def _coordinator_parts(today: date, territory: int | None) -> dict:
+    """What a coordinator of `territory` (None: the whole region) is told: a few queries."""
+    live = and_(
+        Task.is_cancelled.is_(False), Roadmap.status == RoadmapStatus.PUBLISHED, roadmaps_of_territory(territory)
+    )
     overdue_rows = db.session.execute(
         select(Organization.short_name, func.count(Task.id), func.min(Task.due_effective_on))
         .join(Task, Task.organization_id == Organization.id)
@@ -270,10 +286,13 @@ def coordinator_digests(today: date) -> list[tuple[object, CoordinatorDigest]]:
     waiting = [
         _line(row)
         for row in db.session.execute(
-            _open_tasks().where(submitted).order_by(Task.due_effective_on, Task.id).limit(MAX_LINES)
+            _open_tasks()
+            .where(submitted, tasks_of_territory(territory))
+            .order_by(Task.due_effective_on, Task.id)
+            .limit(MAX_LINES)
         )
     ]
-    pending = pending_query()
+    pending = pending_query(territory)
     proposals_count = db.session.scalar(pending.with_only_columns(func.count(DateProposal.id)))
     proposals = [
         f"{number} — {organization}: {describe(stored_ranges(dates))}"
@@ -284,20 +303,13 @@ def coordinator_digests(today: date) -> list[tuple[object, CoordinatorDigest]]:
             .limit(MAX_LINES)
         )
     ]
-    result = []
-    for recipient in recipients:
-        digest = CoordinatorDigest(
-            full_name=recipient.full_name,
-            today=today,
-            overdue_by_org=overdue,
-            waiting=waiting,
-            waiting_count=waiting_count or 0,
-            proposals=proposals,
-            proposals_count=proposals_count or 0,
-        )
-        if not digest.is_empty:
-            result.append((recipient, digest))
-    return result
+    return {
+        "overdue_by_org": overdue,
+        "waiting": waiting,
+        "waiting_count": waiting_count or 0,
+        "proposals": proposals,
+        "proposals_count": proposals_count or 0,
+    }
 
 
 def base_url() -> str | None:

@@ -1,14 +1,80 @@
-"""Who may see and do what with tasks and roadmaps. The one place these rules live."""
+"""Who may see and do what with tasks, roadmaps and organizations. The one place these rules live.
+
+Territories (roadmap.models.territory): a coordinator or observer with a municipality is
+municipal — they see and manage only that municipality's roadmaps and organizations (and the
+region's own organizations, which municipal roadmaps may involve); without one they are regional
+and see the whole region. The administrator sees everything; executors see their organization's
+tasks wherever those are.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
-from roadmap.models import Roadmap, RoadmapStatus, Role, Task, User
+from roadmap.models import Organization, OrgGroup, Roadmap, RoadmapStatus, Role, Task, User
+
+STAFF_ROLES = (Role.COORDINATOR, Role.OBSERVER)
+
+
+def territory_of(user: User) -> int | None:
+    """The municipality id a coordinator or observer is limited to; None: the whole region."""
+    if user.role in STAFF_ROLES:
+        return user.municipality_id
+    return None
+
+
+def in_territory(user: User, municipality_id: int | None) -> bool:
+    """Whether something owned by `municipality_id` (None: the region) is within `user`'s territory."""
+    place = territory_of(user)
+    return place is None or municipality_id == place
+
+
+def organizations_of_territory(municipality_id: int | None) -> ColumnElement[bool]:
+    """SQL: ``Organization`` is within the territory of `municipality_id` (None: the whole region).
+
+    A municipality's territory holds its own organizations and the region's own (the ministry,
+    regional colleges and universities), never another municipality's."""
+    if municipality_id is None:
+        return true()
+    return or_(Organization.municipality_id == municipality_id, Organization.municipality_id.is_(None))
+
+
+def groups_of_territory(municipality_id: int | None) -> ColumnElement[bool]:
+    """SQL: ``OrgGroup`` may be used within the territory of `municipality_id`: region-wide groups
+    (fanned out to the territory's organizations only) and the municipality's own."""
+    if municipality_id is None:
+        return true()
+    return or_(OrgGroup.municipality_id.is_(None), OrgGroup.municipality_id == municipality_id)
+
+
+def roadmaps_of_territory(municipality_id: int | None) -> ColumnElement[bool]:
+    """SQL: ``Roadmap`` belongs to the territory of `municipality_id` (None: the whole region)."""
+    if municipality_id is None:
+        return true()
+    return Roadmap.municipality_id == municipality_id
+
+
+def tasks_of_territory(municipality_id: int | None) -> ColumnElement[bool]:
+    """SQL: ``Task`` is of a roadmap of the territory of `municipality_id` (None: the whole region)."""
+    if municipality_id is None:
+        return true()
+    return Task.roadmap_id.in_(select(Roadmap.id).where(roadmaps_of_territory(municipality_id)).scalar_subquery())
+
+
+def staff_of_territory(municipality_id: int | None) -> ColumnElement[bool]:
+    """SQL: a staff ``User`` sees what belongs to `municipality_id` (None: the region): the
+    regional staff always, a municipality's staff only their own municipality's."""
+    if municipality_id is None:
+        return User.municipality_id.is_(None)
+    return or_(User.municipality_id.is_(None), User.municipality_id == municipality_id)
 
 
 def can_view_roadmap(user: User, roadmap: Roadmap) -> bool:
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
+    if user.role == Role.ADMIN:
+        return True
+    if not in_territory(user, roadmap.municipality_id):
+        return False
+    if user.role == Role.COORDINATOR:
         return True
     if user.role == Role.OBSERVER:
         return roadmap.status != RoadmapStatus.DRAFT
@@ -16,7 +82,8 @@ def can_view_roadmap(user: User, roadmap: Roadmap) -> bool:
 
 
 def can_manage_roadmap(user: User, roadmap: Roadmap | None = None) -> bool:
-    return user.role == Role.COORDINATOR
+    """Importing (no roadmap yet: into the user's own territory), editing, publishing, deleting."""
+    return user.role == Role.COORDINATOR and (roadmap is None or in_territory(user, roadmap.municipality_id))
 
 
 def can_view_task(user: User, task: Task) -> bool:
@@ -37,21 +104,40 @@ def can_submit(user: User, task: Task) -> bool:
 
 
 def can_review(user: User, task: Task) -> bool:
-    return user.role == Role.COORDINATOR and not task.is_cancelled
+    return user.role == Role.COORDINATOR and not task.is_cancelled and can_view_roadmap(user, task.roadmap)
 
 
-# The same rules as queries, for lists that are paged in SQL (the API). A test compares them with
-# the rules above over every role and kind of task.
+def can_view_organization(user: User, org: Organization) -> bool:
+    if user.role == Role.EXECUTOR:
+        return org.id == user.organization_id
+    return in_territory(user, org.municipality_id) or org.municipality_id is None
+
+
+def can_follow_organization(user: User, org: Organization) -> bool:
+    """Whether `user` may subscribe to the calendar of all of `org`'s tasks: an executor to their
+    own; a municipality's staff to their municipality's organizations (a regional one's tasks run
+    through other municipalities' roadmaps); regional staff to any."""
+    if user.role == Role.EXECUTOR:
+        return org.id == user.organization_id
+    place = territory_of(user)
+    return place is None or org.municipality_id == place
+
+
+# The same rules as queries, for lists that are paged in SQL (the API, the pages). A test compares
+# them with the rules above over every role and kind of task.
 
 
 def visible_roadmaps(user: User) -> Select:
     """The roadmaps `user` may open, as `can_view_roadmap` decides one by one."""
     stmt = select(Roadmap)
-    if user.role in (Role.COORDINATOR, Role.ADMIN):
+    if user.role == Role.ADMIN:
         return stmt
+    if user.role not in STAFF_ROLES:
+        return stmt.where(false())
+    stmt = stmt.where(roadmaps_of_territory(territory_of(user)))
     if user.role == Role.OBSERVER:
-        return stmt.where(Roadmap.status != RoadmapStatus.DRAFT)
-    return stmt.where(false())
+        stmt = stmt.where(Roadmap.status != RoadmapStatus.DRAFT)
+    return stmt
 
 
 def visible_tasks(user: User) -> Select:
@@ -63,3 +149,29 @@ def visible_tasks(user: User) -> Select:
         return stmt.where(Task.organization_id == user.organization_id)
     visible = visible_roadmaps(user).with_only_columns(Roadmap.id)
     return stmt.where(Task.roadmap_id.in_(visible.scalar_subquery()))
+
+
+def visible_organizations(user: User) -> Select:
+    """The organizations `user` may see, as `can_view_organization` decides one by one."""
+    stmt = select(Organization)
+    if user.role == Role.EXECUTOR:
+        return stmt.where(Organization.id == (user.organization_id or 0))
+    return stmt.where(organizations_of_territory(territory_of(user)))
+
+
+def followable_organizations(user: User) -> Select:
+    """The organizations `user` may subscribe to, as `can_follow_organization` decides one by one."""
+    if user.role == Role.EXECUTOR:
+        return visible_organizations(user)
+    place = territory_of(user)
+    stmt = select(Organization)
+    return stmt if place is None else stmt.where(Organization.municipality_id == place)
+
+
+def visible_groups(user: User) -> Select:
+    """The groups of organizations `user` may see: a municipality's staff see the region-wide
+    groups and their own municipality's (their members limited by visible_organizations)."""
+    stmt = select(OrgGroup)
+    if user.role == Role.EXECUTOR:
+        return stmt.where(false())
+    return stmt.where(groups_of_territory(territory_of(user)))

@@ -156,6 +156,7 @@ def propose_dates(measure: Measure, user: User, ranges: list[tuple[date, date]],
     db.session.add(proposal)
     db.session.flush()
     _notify_coordinators(
+        measure.roadmap.municipality_id,
         f"{organization.short_name} предлагает даты мероприятия {measure.number}: {describe(proposal.ranges)}.",
         url=f"/proposals/{proposal.id}",
     )
@@ -284,8 +285,11 @@ def reject_proposal(proposal: DateProposal, user: User, comment: str) -> None:
     record("proposal.reject", user=user, obj=proposal, summary=f"{measure.number}: {proposal.decision_comment}")
 
 
-def pending_query() -> Select:
-    """Proposals waiting for the coordinator, of live measures in published roadmaps."""
+def pending_query(territory: int | None = None) -> Select:
+    """Proposals waiting for the coordinator, of live measures in published roadmaps of the
+    coordinator's territory (roadmap.tasks.access.territory_of; None: the whole region)."""
+    from roadmap.tasks.access import roadmaps_of_territory
+
     return (
         select(DateProposal)
         .join(Measure, Measure.id == DateProposal.measure_id)
@@ -294,12 +298,13 @@ def pending_query() -> Select:
             DateProposal.status == ProposalStatus.PROPOSED,
             Measure.is_removed.is_(False),
             Roadmap.status == RoadmapStatus.PUBLISHED,
+            roadmaps_of_territory(territory),
         )
     )
 
 
-def pending_proposals(roadmap_id: int | None = None) -> list[DateProposal]:
-    stmt = pending_query().options(
+def pending_proposals(roadmap_id: int | None = None, territory: int | None = None) -> list[DateProposal]:
+    stmt = pending_query(territory).options(
         joinedload(DateProposal.measure).joinedload(Measure.roadmap),
         joinedload(DateProposal.organization),
         joinedload(DateProposal.proposed_by),
@@ -350,9 +355,14 @@ def _decide(proposal: DateProposal, user: User, status: ProposalStatus, comment:
     proposal.decision_comment = comment.strip()[:2000]
 
 
-def _notify_coordinators(text: str, *, url: str) -> None:
+def _notify_coordinators(territory: int | None, text: str, *, url: str) -> None:
+    """A notice to every coordinator who sees roadmaps of `territory` (None: the region's)."""
+    from roadmap.tasks.access import staff_of_territory
+
     coordinators = db.session.scalars(
-        select(User.id).where(User.role == Role.COORDINATOR, User.is_active_account.is_(True))
+        select(User.id).where(
+            User.role == Role.COORDINATOR, User.is_active_account.is_(True), staff_of_territory(territory)
+        )
     ).all()
     for user_id in coordinators:
         db.session.add(Notice(user_id=user_id, kind=NoticeKind.DATES_PROPOSED, text=truncate(text, 2000), url=url))

@@ -15,6 +15,7 @@ from roadmap.extensions import db
 from roadmap.models import Measure, Organization, Report, Roadmap, Section, Task, TaskStatus, Transition
 from roadmap.russian import natural_key
 from roadmap.tasks import coverage
+from roadmap.tasks.access import tasks_of_territory
 
 
 class QueueKind(enum.StrEnum):
@@ -41,9 +42,12 @@ class QueueFilter:
     section_id: int | None = None
     organization_id: int | None = None
     kind: QueueKind | None = None
+    # The reviewer's municipality (roadmap.tasks.access.territory_of): not a filter one chooses,
+    # the limit of what the queue holds. None: the whole region.
+    territory: int | None = None
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> QueueFilter:
+    def from_args(cls, args: Mapping[str, str], territory: int | None = None) -> QueueFilter:
         def number(name: str) -> int | None:
             value = str(args.get(name) or "")
             return int(value) if value.isdigit() else None
@@ -55,6 +59,7 @@ class QueueFilter:
             section_id=number("section") if roadmap_id else None,  # a section is chosen within its roadmap
             organization_id=number("org"),
             kind=QueueKind(kind) if kind in QueueKind._value2member_map_ else None,
+            territory=territory,
         )
 
     def as_args(self) -> dict[str, str | int]:
@@ -74,7 +79,11 @@ class QueueFilter:
         return self
 
     def conditions(self) -> list:
-        conditions = [Task.status == TaskStatus.SUBMITTED, Task.is_cancelled.is_(False)]
+        conditions = [
+            Task.status == TaskStatus.SUBMITTED,
+            Task.is_cancelled.is_(False),
+            tasks_of_territory(self.territory),
+        ]
         if self.roadmap_id:
             conditions.append(Task.roadmap_id == self.roadmap_id)
         if self.section_id:
@@ -216,10 +225,10 @@ class FilterChoices:
 
 def filter_choices(filters: QueueFilter) -> FilterChoices:
     """What the queue's filters offer: roadmaps, sections (of the chosen roadmap) and organizations with reports waiting."""
-    base = QueueFilter(roadmap_id=filters.roadmap_id).conditions()
+    base = QueueFilter(roadmap_id=filters.roadmap_id, territory=filters.territory).conditions()
     roadmaps = db.session.execute(
         select(Roadmap.id, Roadmap.title)
-        .where(exists().where(Task.roadmap_id == Roadmap.id, *QueueFilter().conditions()))
+        .where(exists().where(Task.roadmap_id == Roadmap.id, *QueueFilter(territory=filters.territory).conditions()))
         .order_by(Roadmap.title)
     ).all()
     sections = []

@@ -26,6 +26,7 @@ from roadmap.models import (
 from roadmap.models.task import bump_feed_versions, lock_feed_counters
 from roadmap.russian import tally
 from roadmap.schedule import AcademicCalendar, Schedule, ScheduleKind, parse
+from roadmap.tasks.access import organizations_of_territory
 from roadmap.tasks.dates import stored_ranges
 from roadmap.tasks.driver_rows import BATCH, PlainRows, driver_rows
 from roadmap.tasks.planner import (
@@ -97,13 +98,20 @@ def executor_map(roadmap_id: int) -> dict[int, set[int]]:
     ).all()
     group_ids = {p.group_id for p in parties if p.group_id}
     members = group_members(group_ids)
-    active = set(db.session.scalars(select(Organization.id).where(Organization.is_active.is_(True))))
+    # A municipal roadmap reaches its municipality's organizations and the region's own only:
+    # «все школы» there means the municipality's schools.
+    territory = db.session.scalar(select(Roadmap.municipality_id).where(Roadmap.id == roadmap_id))
+    active = set(
+        db.session.scalars(
+            select(Organization.id).where(Organization.is_active.is_(True), organizations_of_territory(territory))
+        )
+    )
     result: dict[int, set[int]] = defaultdict(set)
     for party in parties:
         if party.organization_id and party.organization_id in active:
             result[party.measure_id].add(party.organization_id)
         if party.group_id:
-            result[party.measure_id].update(members.get(party.group_id, ()))
+            result[party.measure_id].update(members.get(party.group_id, set()) & active)
     return result
 
 

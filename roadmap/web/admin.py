@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from roadmap import audit
 from roadmap.accounts import throttle
@@ -19,8 +20,15 @@ from roadmap.directory.service import (
     save_organization,
     search_organizations,
 )
+from roadmap.directory.territory import (
+    TerritoryError,
+    clean_name,
+    find_municipality,
+    municipality_choices,
+    municipality_named,
+)
 from roadmap.extensions import db
-from roadmap.models import AuditEvent, Organization, OrgKind, Role, User
+from roadmap.models import AuditEvent, Municipality, Organization, OrgKind, Role, User
 from roadmap.russian import natural_key, tally
 from roadmap.web.access import admin_required
 from roadmap.web.forms.admin import ConfirmForm, ImportForm, OrganizationForm, UserForm
@@ -72,8 +80,11 @@ def organization_edit(org_id: int | None = None):
         form.kind.data = org.kind.value
         form.is_active.data = org.is_active
     valid = form.validate_on_submit()
-    twin = _namesake(org, form.short_name.data, form.municipality.data) if valid else None
-    if twin is not None:
+    twin = _namesake(org, form.short_name.data, form.municipality_name.data) if valid else None
+    place, problem = _place(form.municipality_name.data) if valid else (None, None)
+    if problem:
+        form.municipality_name.errors.append(problem)
+    elif twin is not None:
         form.short_name.errors.append(
             f"Организация «{twin.short_name}» уже есть в справочнике ({twin.full_name}). "
             "Откройте её из списка или уточните краткое наименование."
@@ -84,7 +95,7 @@ def organization_edit(org_id: int | None = None):
             full_name=form.full_name.data,
             short_name=form.short_name.data,
             kind=form.kind.data,
-            municipality=form.municipality.data,
+            municipality=place,
             student_count=form.student_count.data,
             is_active=form.is_active.data,
         )
@@ -95,12 +106,24 @@ def organization_edit(org_id: int | None = None):
     return render_template("admin/organization_form.html", form=form, org=org), (400 if form.errors else 200)
 
 
+def _place(name: str | None):
+    """(the municipality named so — created when new — or None for the region itself, a problem or None)."""
+    if not clean_name(name):
+        return None, None
+    try:
+        return municipality_named(name), None
+    except TerritoryError as exc:
+        return None, f"Муниципалитет: {exc}"
+
+
 def _namesake(org: Organization | None, short_name: str, municipality: str | None) -> Organization | None:
     """Another organization of the same municipality under the same short name: matching would confuse them."""
-    place = (municipality or "").strip() or None
+    place = find_municipality(municipality) if clean_name(municipality) else None
+    if clean_name(municipality) and place is None:
+        return None  # a new municipality has no organizations yet
     name = " ".join((short_name or "").split()).casefold()
     query = select(Organization).where(
-        Organization.municipality.is_(None) if place is None else Organization.municipality == place
+        Organization.municipality_id.is_(None) if place is None else Organization.municipality_id == place.id
     )
     if org is not None and org.id is not None:
         query = query.where(Organization.id != org.id)
@@ -145,6 +168,7 @@ def organizations_import():
             changes = tally(
                 ("новых организаций", result.created),
                 ("обновлено", result.updated),
+                ("новых муниципалитетов", result.municipalities_created),
                 ("контингент по классам", result.contingents),
                 none="изменений нет",
             )
@@ -167,7 +191,8 @@ def _organization_choices() -> list[tuple[int, str]]:
 @admin_required
 def users():
     query = request.args.get("q", "").strip()
-    stmt = select(User).order_by(User.sort_key, User.id)  # natural order of logins, in SQL: paginated
+    # Natural order of logins, in SQL: paginated; the territories of the page's staff in one query.
+    stmt = select(User).options(selectinload(User.municipality)).order_by(User.sort_key, User.id)
     if query:
         like = f"%{query}%"
         stmt = stmt.where(or_(User.login.ilike(like), User.full_name.ilike(like), User.email.ilike(like)))
@@ -202,12 +227,17 @@ def user_edit(user_id: int | None = None):
     user = db.get_or_404(User, user_id) if user_id else None
     form = UserForm(obj=user)
     form.organization_id.choices = _organization_choices()
+    form.municipality_id.choices = municipality_choices("Весь регион")
+    if form.municipality_id.data is None:  # not sent (a form of an older page), or a regional user
+        form.municipality_id.data = 0
     if request.method == "GET" and user is not None:
         form.role.data = user.role.value
         form.organization_id.data = user.organization_id or 0
+        form.municipality_id.data = user.municipality_id or 0
         form.is_active.data = user.is_active_account
     if form.validate_on_submit():
         organization = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
+        place = db.session.get(Municipality, form.municipality_id.data) if form.municipality_id.data else None
         try:
             if user is None:
                 if not form.password.data:
@@ -219,6 +249,7 @@ def user_edit(user_id: int | None = None):
                     role=form.role.data,
                     organization=organization,
                     email=form.email.data,
+                    municipality=place,
                 )
             else:
                 update_user(
@@ -230,6 +261,7 @@ def user_edit(user_id: int | None = None):
                     email=form.email.data,
                     is_active=form.is_active.data,
                     password=form.password.data,
+                    municipality=place,
                 )
         except AccountError as exc:
             db.session.rollback()

@@ -55,6 +55,7 @@ from roadmap.feeds.service import (
 from roadmap.feeds.site import configured_base_url, feed_url, uid_host
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
 from roadmap.russian import natural_key, truncate
+from roadmap.tasks.access import followable_organizations
 from roadmap.web.access import roles_required
 from roadmap.web.forms import RussianForm
 
@@ -141,7 +142,11 @@ def _kind_choices(user: User) -> list[tuple[str, str]]:
 
 
 def _roadmaps_for(user: User) -> list[Roadmap]:
-    stmt = select(Roadmap).where(Roadmap.status != RoadmapStatus.DRAFT).order_by(Roadmap.period_start.desc())
+    from roadmap.tasks.access import visible_roadmaps
+
+    # Executors see every published roadmap by title: their feed shows only their own tasks in it.
+    stmt = select(Roadmap) if user.role == Role.EXECUTOR else visible_roadmaps(user)
+    stmt = stmt.where(Roadmap.status != RoadmapStatus.DRAFT).order_by(Roadmap.period_start.desc())
     return list(db.session.scalars(stmt))
 
 
@@ -154,7 +159,7 @@ def _form(user: User) -> SubscriptionForm:
         del form.organization_id
     else:
         orgs = sorted(
-            db.session.scalars(select(Organization).where(Organization.is_active.is_(True))),
+            db.session.scalars(followable_organizations(user).where(Organization.is_active.is_(True))),
             key=lambda o: natural_key(o.short_name),
         )
         form.organization_id.choices = [(0, "—")] + [(o.id, o.short_name) for o in orgs]

@@ -101,9 +101,13 @@ def download(job_id: str):
 @bp.route("/jobs/roadmaps/<int:roadmap_id>/generate", methods=["POST"])
 @login_required
 def generate(roadmap_id: int):
-    from roadmap.tasks.access import can_manage_roadmap
+    from roadmap.tasks.access import can_manage_roadmap, can_view_roadmap
 
+    if not can_manage_roadmap(current_user):
+        abort(403)
     roadmap = db.get_or_404(Roadmap, roadmap_id)
+    if not can_view_roadmap(current_user, roadmap):
+        abort(404)  # another municipality's roadmap: as good as unknown
     if not can_manage_roadmap(current_user, roadmap):
         abort(403)
     job_id = enqueue(

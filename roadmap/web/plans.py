@@ -49,7 +49,7 @@ from roadmap.plans.targets import TargetError, set_target_from_form, year_choice
 from roadmap.reports.targets import targets_sentence
 from roadmap.russian import agree, truncate
 from roadmap.targets import TargetKind
-from roadmap.tasks.access import can_view_roadmap
+from roadmap.tasks.access import can_view_roadmap, visible_roadmaps
 from roadmap.tasks.dates import DateLinesError, example_dates, parse_date_lines
 from roadmap.tasks.service import generate_tasks
 from roadmap.web.access import roadmap_manager_required, staff_required
@@ -98,9 +98,7 @@ def _plan_year(roadmap: Roadmap, years: list[int]) -> int | None:
 @bp.route("/")
 @staff_required
 def index():
-    stmt = select(Roadmap).order_by(Roadmap.status, Roadmap.created_at.desc())
-    if current_user.is_observer:
-        stmt = stmt.where(Roadmap.status != RoadmapStatus.DRAFT)
+    stmt = visible_roadmaps(current_user).order_by(Roadmap.status, Roadmap.created_at.desc())
     roadmaps = db.session.scalars(stmt).all()
     return render_template("plans/index.html", roadmaps=roadmaps, cards=queries.roadmap_cards(roadmaps))
 
@@ -247,7 +245,7 @@ def _review_forms(roadmap: Roadmap) -> dict:
     """The inline forms of the review screen, empty."""
     return {
         "map_form": MapPartyForm(),
-        "targets": mapping_targets(),
+        "targets": mapping_targets(roadmap.municipality_id),
         "settings": SettingsForm(obj=roadmap),
         "confirm": ConfirmForm(),
         "deadline_form": DeadlineForm(),
@@ -325,7 +323,9 @@ def edit_responsible(roadmap_id: int, measure_id: int):
     measure = _measure(roadmap, measure_id)
     form = ResponsibleForm()
     if form.validate_on_submit():
-        apply_responsible(measure, re.sub(r"\s+", " ", form.responsible.data or "").strip(), build_directory())
+        apply_responsible(
+            measure, re.sub(r"\s+", " ", form.responsible.data or "").strip(), build_directory(roadmap.municipality_id)
+        )
         _regenerate_if_published(roadmap)
         db.session.commit()
         flash(f"Ответственные мероприятия {measure.number} изменены.", "success")
@@ -398,7 +398,7 @@ def map_party_view(roadmap_id: int, party_id: int):
     form = MapPartyForm()
     if form.validate_on_submit():
         try:
-            organization_id, group_id = resolve_target(form.target.data, mapping_targets())
+            organization_id, group_id = resolve_target(form.target.data, mapping_targets(roadmap.municipality_id))
             map_party(party, organization_id=organization_id, group_id=group_id, remember=form.remember.data)
         except PlanError as exc:
             flash(str(exc), "danger")

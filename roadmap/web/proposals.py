@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from roadmap.extensions import db
-from roadmap.models import DateProposal, Measure, ProposalStatus, Role
+from roadmap.models import DateProposal, Measure, ProposalStatus, Roadmap, Role
+from roadmap.tasks.access import can_view_roadmap, roadmaps_of_territory, territory_of
 from roadmap.tasks.dates import DateLinesError, format_date_lines, parse_date_lines
 from roadmap.tasks.proposals import (
     ProposalError,
@@ -45,20 +46,39 @@ def index():
         abort(403)
     if form.validate_on_submit():
         return _decide_many(form)
+    territory = territory_of(current_user)
     decided = db.session.scalars(
         select(DateProposal)
-        .where(DateProposal.status.in_([ProposalStatus.CONFIRMED, ProposalStatus.REJECTED]))
+        .join(Measure, Measure.id == DateProposal.measure_id)
+        .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+        .where(
+            DateProposal.status.in_([ProposalStatus.CONFIRMED, ProposalStatus.REJECTED]),
+            roadmaps_of_territory(territory),
+        )
         .options(joinedload(DateProposal.measure), joinedload(DateProposal.organization))
         .order_by(DateProposal.decided_at.desc(), DateProposal.id.desc())
         .limit(RECENT)
     ).all()
     return render_template(
-        "proposals/queue.html", pending=pending_proposals(), decided=decided, describe=describe, form=form
+        "proposals/queue.html",
+        pending=pending_proposals(territory=territory),
+        decided=decided,
+        describe=describe,
+        form=form,
     )
 
 
 def _decide_many(form: BulkDecisionForm):
     ids = {int(value) for value in request.form.getlist("proposal") if value.isdigit()}
+    # Only proposals of the coordinator's territory: another municipality's are as good as unknown.
+    ids = set(
+        db.session.scalars(
+            select(DateProposal.id)
+            .join(Measure, Measure.id == DateProposal.measure_id)
+            .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+            .where(DateProposal.id.in_(ids), roadmaps_of_territory(territory_of(current_user)))
+        )
+    )
     if not ids:
         flash("Отметьте хотя бы одно предложение.", "warning")
         return redirect(url_for("proposals.index"))
@@ -121,6 +141,8 @@ def show(proposal_id: int):
         return redirect(url_for("proposals.measure", measure_id=proposal.measure_id))
     if current_user.role not in STAFF:
         abort(403)
+    if not can_view_roadmap(current_user, proposal.measure.roadmap):
+        abort(404)
     form = DecideProposalForm()
     if form.is_submitted() and current_user.role != Role.COORDINATOR:
         abort(403)

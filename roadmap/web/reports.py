@@ -24,7 +24,7 @@ from roadmap.reports.service import (
     roadmap_export,
 )
 from roadmap.reports.typography import format_date, format_int, format_percent, plan_year_label, plan_year_short
-from roadmap.tasks.access import can_view_roadmap
+from roadmap.tasks.access import can_view_organization, can_view_roadmap
 
 bp = Blueprint("reports", __name__)
 
@@ -204,7 +204,10 @@ def _organization_for_request() -> Organization:
         return db.session.get(Organization, current_user.organization_id)
     if requested is None:
         abort(400, description="Укажите организацию.")
-    return db.get_or_404(Organization, requested)
+    organization = db.get_or_404(Organization, requested)
+    if not can_view_organization(current_user, organization):
+        abort(404)  # another municipality's school: as good as unknown
+    return organization
 
 
 def _roadmap_for_organization(roadmap_id: int | None) -> Roadmap:

@@ -22,7 +22,7 @@ from roadmap.models import (
 )
 from roadmap.russian import quantity
 from roadmap.tasks import coverage
-from roadmap.tasks.access import can_review, can_submit, can_view_task
+from roadmap.tasks.access import can_review, can_submit, can_view_task, territory_of
 from roadmap.tasks.files import upload_folder
 from roadmap.tasks.listing import my_tasks
 from roadmap.tasks.proposals import manual_measures_for
@@ -151,9 +151,15 @@ def show(task_id: int):
     return _show_page(_task(task_id))
 
 
+def _whole_queue() -> QueueFilter:
+    """The queue without filters: everything the reviewer's territory holds."""
+    return QueueFilter(territory=territory_of(current_user))
+
+
 def _queue_filter(source) -> QueueFilter | None:
     """The review queue's filters a report page was opened with (``review=1`` marks it), else None."""
-    return QueueFilter.from_args(source).checked() if source.get("review") else None
+    territory = territory_of(current_user)
+    return QueueFilter.from_args(source, territory).checked() if source.get("review") else None
 
 
 def _removed(source) -> tuple[set[str], set[str]]:
@@ -201,7 +207,7 @@ def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, 
     from_queue = _queue_filter(request.args) or _queue_filter(request.form)
     place = None
     if current_user.role == Role.COORDINATOR and (from_queue is not None or may_review):
-        place = place_in_queue(task, from_queue or QueueFilter())
+        place = place_in_queue(task, from_queue or _whole_queue())
     return render_template(
         "tasks/show.html",
         task=task,
@@ -221,7 +227,7 @@ def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, 
         may_review=may_review,
         duplicates=duplicates,
         from_queue=from_queue,
-        queue_args=(from_queue or QueueFilter()).as_args(),
+        queue_args=(from_queue or _whole_queue()).as_args(),
         place=place,
     ), status
 
@@ -350,7 +356,7 @@ def review(task_id: int):
     form = ReviewForm()
     if not form.validate_on_submit():
         return _show_page(task, review_form=form, status=400)
-    filters = _queue_filter(request.form) or QueueFilter()
+    filters = _queue_filter(request.form) or _whole_queue()
     key = (task.updated_at, task.id)  # its place in the queue, read before the decision moves it
     try:
         message = review_report(
@@ -381,7 +387,7 @@ def review(task_id: int):
 @coordinator_required
 @retried
 def review_queue():
-    filters = QueueFilter.from_args(request.args).checked()
+    filters = QueueFilter.from_args(request.args, territory_of(current_user)).checked()
     form = ReviewForm()
     checked: set[int] = set()
     if request.method == "POST":

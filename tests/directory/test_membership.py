@@ -4,6 +4,7 @@ to the same organizations the proposals page finds the groups of."""
 from __future__ import annotations
 
 from roadmap.directory.service import group_members, groups_of
+from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
 from roadmap.models import OrgGroup, OrgKind
 from roadmap.tasks.service import executor_map
@@ -16,12 +17,15 @@ def test_members_by_kind_place_and_list_agree_both_ways(app, make_org, make_road
     closed = make_org(kind=OrgKind.SCHOOL, municipality=here, is_active=False)
     college = make_org(kind=OrgKind.COLLEGE, municipality=here)
     partner = make_org(kind=OrgKind.OTHER, municipality=here)
+    place_here, place_there = municipality_named(here), municipality_named(there)
     groups = {
-        "ОО г. Краснодара": OrgGroup(name="ОО г. Краснодара", kind=OrgKind.SCHOOL, municipality=here),
-        "ОО": OrgGroup(name="ОО", kind=OrgKind.SCHOOL, municipality=""),
+        "ОО г. Краснодара": OrgGroup(name="ОО г. Краснодара", kind=OrgKind.SCHOOL, municipality=place_here),
+        "ОО": OrgGroup(name="ОО", kind=OrgKind.SCHOOL, municipality=None),
         "СПО": OrgGroup(name="СПО", kind=OrgKind.COLLEGE, municipality=None),
         "партнеры": OrgGroup(name="предприятия-партнеры", kind=None, members=[partner, closed]),
-        "школы и партнер": OrgGroup(name="школы и партнер", kind=OrgKind.SCHOOL, municipality=there, members=[partner]),
+        "школы и партнер": OrgGroup(
+            name="школы и партнер", kind=OrgKind.SCHOOL, municipality=place_there, members=[partner]
+        ),
     }
     db.session.add_all(groups.values())
     db.session.flush()

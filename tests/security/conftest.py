@@ -21,6 +21,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @dataclass
 class World:
     users: dict[str, object]
+    here: object  # the municipality of A, B, C and the roadmaps
+    elsewhere: object  # another municipality
     org_a: object
     org_b: object
     org_c: object
@@ -43,7 +45,18 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
 
 
-ROLES = ("anonymous", "executor_other", "observer", "admin", "executor_own", "coordinator")
+# coordinator and observer are municipality A's (where organizations A, B, C and the roadmaps
+# are); coordinator_b and observer_b are another municipality's and must see none of it.
+ROLES = (
+    "anonymous",
+    "executor_other",
+    "observer",
+    "admin",
+    "executor_own",
+    "coordinator",
+    "coordinator_b",
+    "observer_b",
+)
 
 
 def login_as(app, user):
@@ -58,17 +71,23 @@ def login_as(app, user):
 
 @pytest.fixture
 def world(app, make_org, make_user, make_roadmap):
+    from roadmap.directory.territory import municipality_named
     from roadmap.feeds.service import create_subscription
     from roadmap.jobs import enqueue
     from roadmap.tasks.workflow import ReportInput, UploadedFile, submit_report
 
-    org_a = make_org(full_name="МБОУ СОШ № 901", short_name="СОШ № 901")
-    org_b = make_org(full_name="МБОУ СОШ № 902", short_name="СОШ № 902")
-    org_c = make_org(full_name="ГБПОУ Колледж № 903", short_name="Колледж № 903", kind=OrgKind.COLLEGE)
+    here, elsewhere = municipality_named("г. Первый"), municipality_named("г. Второй")
+    org_a = make_org(full_name="МБОУ СОШ № 901", short_name="СОШ № 901", municipality=here)
+    org_b = make_org(full_name="МБОУ СОШ № 902", short_name="СОШ № 902", municipality=here)
+    org_c = make_org(
+        full_name="ГБПОУ Колледж № 903", short_name="Колледж № 903", kind=OrgKind.COLLEGE, municipality=here
+    )
     users = {
         "admin": make_user(role=Role.ADMIN, login="sec-admin"),
-        "coordinator": make_user(role=Role.COORDINATOR, login="sec-coord"),
-        "observer": make_user(role=Role.OBSERVER, login="sec-observer"),
+        "coordinator": make_user(role=Role.COORDINATOR, login="sec-coord", municipality=here),
+        "observer": make_user(role=Role.OBSERVER, login="sec-observer", municipality=here),
+        "coordinator_b": make_user(role=Role.COORDINATOR, login="sec-coord-b", municipality=elsewhere),
+        "observer_b": make_user(role=Role.OBSERVER, login="sec-observer-b", municipality=elsewhere),
         "executor_own": make_user(role=Role.EXECUTOR, organization=org_a, login="sec-exec-a"),
         "executor_other": make_user(role=Role.EXECUTOR, organization=org_b, login="sec-exec-b"),
     }
@@ -83,6 +102,7 @@ def world(app, make_org, make_user, make_roadmap):
         ],
         period=period,
         title="Опубликованная карта",
+        municipality=here,
     )
     draft = make_roadmap(
         [
@@ -92,9 +112,13 @@ def world(app, make_org, make_user, make_roadmap):
         period=period,
         publish=False,
         title="Черновик",
+        municipality=here,
     )
     archivable = make_roadmap(
-        [("1.1", "Мероприятие колледжа", "в течение года", [org_c])], period=period, title="Карта для архива"
+        [("1.1", "Мероприятие колледжа", "в течение года", [org_c])],
+        period=period,
+        title="Карта для архива",
+        municipality=here,
     )
     task_a = db.session.scalar(select(Task).where(Task.roadmap_id == published.id, Task.organization_id == org_a.id))
     task_b = db.session.scalar(select(Task).where(Task.roadmap_id == published.id, Task.organization_id == org_b.id))
@@ -128,6 +152,8 @@ def world(app, make_org, make_user, make_roadmap):
     db.session.commit()
     return World(
         users=users,
+        here=here,
+        elsewhere=elsewhere,
         org_a=org_a,
         org_b=org_b,
         org_c=org_c,

@@ -8,6 +8,10 @@ page decides who may open it. Answers:
 - 403: forbidden for the role;
 - 404: the object answers exactly like a missing one (another organization's data);
 - 401: the API without a key (API routes are called with the role's own API key, not a session).
+
+The coordinator and observer are municipality A's, where the organizations and roadmaps are;
+coordinator_b and observer_b are another municipality's: A's objects answer them 404, like
+another organization's answer an executor.
 """
 
 from __future__ import annotations
@@ -32,7 +36,9 @@ pytestmark = [
 ]
 
 
-def row(anonymous, admin, coordinator, observer, own, other):
+def row(anonymous, admin, coordinator, observer, own, other, coordinator_b=None, observer_b=None):
+    """The answers per role; another municipality's staff answer as A's unless told (routes
+    without an object of A: lists, forms of one's own)."""
     return {
         "anonymous": anonymous,
         "admin": admin,
@@ -40,6 +46,8 @@ def row(anonymous, admin, coordinator, observer, own, other):
         "observer": observer,
         "executor_own": own,
         "executor_other": other,
+        "coordinator_b": coordinator if coordinator_b is None else coordinator_b,
+        "observer_b": observer if observer_b is None else observer_b,
     }
 
 
@@ -49,16 +57,20 @@ ADMIN_ONLY = row(LOGIN, OK, F, F, F, F)
 COORDINATOR_ONLY = row(LOGIN, F, OK, F, F, F)  # admin passes the door but may not edit a roadmap
 COORDINATOR_OR_ADMIN = row(LOGIN, OK, OK, F, F, F)
 STAFF = row(LOGIN, OK, OK, OK, F, F)
-OWN_TASK_VIEW = row(LOGIN, OK, OK, OK, OK, N)
+# A roadmap of municipality A: another municipality's staff do not know it.
+STAFF_ROADMAP = row(LOGIN, OK, OK, OK, F, F, N, N)
+ROADMAP_WORK = row(LOGIN, F, OK, F, F, F, N, F)
+OWN_TASK_VIEW = row(LOGIN, OK, OK, OK, OK, N, N, N)
 OWN_TASK_ACTION = row(LOGIN, F, F, F, OK, N)
 EXECUTORS = row(LOGIN, F, F, F, OK, OK)
-JOB_OF_COORDINATOR = row(LOGIN, OK, OK, N, N, N)
+JOB_OF_COORDINATOR = row(LOGIN, OK, OK, N, N, N, N, N)
 SUBSCRIPTION_OF_OWN = row(LOGIN, N, N, N, OK, N)
 # The API: the same rights as the pages, the key instead of the login.
 API_EVERYONE = row(U, OK, OK, OK, OK, OK)
-API_STAFF_ROADMAP = row(U, OK, OK, OK, N, N)
+API_STAFF_ROADMAP = row(U, OK, OK, OK, N, N, N, N)
 API_STAFF = row(U, OK, OK, OK, F, F)
-API_OWN_TASK_VIEW = row(U, OK, OK, OK, OK, N)
+API_OWN_TASK_VIEW = row(U, OK, OK, OK, OK, N, N, N)
+API_TASK_ACTION = row(U, OK, OK, OK, OK, N, N, N)
 API_OWN_TASK_ACTION = row(U, N, N, N, OK, N)
 API_REVIEW = row(U, N, OK, N, N, N)
 API_SUBSCRIPTION_OF_OWN = row(U, N, N, N, OK, N)
@@ -104,7 +116,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /jobs/<job_id>": JOB_OF_COORDINATOR,
     "GET /jobs/<job_id>/progress": JOB_OF_COORDINATOR,
     "GET /jobs/<job_id>/download": JOB_OF_COORDINATOR,
-    "POST /jobs/roadmaps/<int:roadmap_id>/generate": row(LOGIN, F, OK, F, F, F),
+    "POST /jobs/roadmaps/<int:roadmap_id>/generate": ROADMAP_WORK,
     # roadmaps
     "GET /roadmaps/": STAFF,
     "GET /roadmaps/example.<fmt>": SIGNED_IN,
@@ -112,43 +124,43 @@ MATRIX: dict[str, dict[str, str]] = {
     # it could not then set up, publish or delete.
     "GET /roadmaps/import": COORDINATOR_ONLY,
     "POST /roadmaps/import": COORDINATOR_ONLY,
-    "GET /roadmaps/<int:roadmap_id>": STAFF,
-    "GET /roadmaps/<int:roadmap_id>/matrix": STAFF,
-    "GET /roadmaps/<int:roadmap_id>/review": STAFF,
-    "POST /roadmaps/<int:roadmap_id>/archive": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/delete": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/generate": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/publish": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/rollover": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/settings": COORDINATOR_ONLY,
-    "GET /roadmaps/<int:roadmap_id>/reimport": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/reimport": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/reimport/<token>": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/dates": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/deadline": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/responsible": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/no-executor": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/no-tasks": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/target": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/parties/<int:party_id>/map": COORDINATOR_ONLY,
+    "GET /roadmaps/<int:roadmap_id>": STAFF_ROADMAP,
+    "GET /roadmaps/<int:roadmap_id>/matrix": STAFF_ROADMAP,
+    "GET /roadmaps/<int:roadmap_id>/review": STAFF_ROADMAP,
+    "POST /roadmaps/<int:roadmap_id>/archive": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/delete": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/generate": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/publish": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/rollover": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/settings": ROADMAP_WORK,
+    "GET /roadmaps/<int:roadmap_id>/reimport": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/reimport": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/reimport/<token>": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/dates": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/deadline": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/responsible": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/no-executor": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/no-tasks": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/measures/<int:measure_id>/target": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/parties/<int:party_id>/map": ROADMAP_WORK,
     # reports and exports (the executor's export asks for organization A explicitly)
-    "GET /roadmaps/<int:roadmap_id>/report": STAFF,
-    "GET /roadmaps/<int:roadmap_id>/export.<fmt>": STAFF,
+    "GET /roadmaps/<int:roadmap_id>/report": STAFF_ROADMAP,
+    "GET /roadmaps/<int:roadmap_id>/export.<fmt>": STAFF_ROADMAP,
     "GET /reports/my": EXECUTORS,
     # the year-end analysis: the coordinator's own words and the order draft
-    "GET /roadmaps/<int:roadmap_id>/report/conclusions": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/report/conclusions": COORDINATOR_ONLY,
-    "GET /roadmaps/<int:roadmap_id>/report/order": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/report/order": COORDINATOR_ONLY,
-    "POST /roadmaps/<int:roadmap_id>/predecessor": COORDINATOR_ONLY,
-    "GET /reports/my.<fmt>": row(LOGIN, OK, OK, OK, OK, F),
+    "GET /roadmaps/<int:roadmap_id>/report/conclusions": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/report/conclusions": ROADMAP_WORK,
+    "GET /roadmaps/<int:roadmap_id>/report/order": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/report/order": ROADMAP_WORK,
+    "POST /roadmaps/<int:roadmap_id>/predecessor": ROADMAP_WORK,
+    "GET /reports/my.<fmt>": row(LOGIN, OK, OK, OK, OK, F, N, N),
     # tasks
     "GET /tasks": EXECUTORS,
     "GET /tasks/<int:task_id>": OWN_TASK_VIEW,
     "POST /tasks/<int:task_id>/submit": OWN_TASK_ACTION,
     "POST /tasks/<int:task_id>/not-applicable": OWN_TASK_ACTION,
     # the admin reaches the review view but the workflow refuses (tested below)
-    "POST /tasks/<int:task_id>/review": row(LOGIN, OK, OK, F, F, F),
+    "POST /tasks/<int:task_id>/review": row(LOGIN, OK, OK, F, F, F, N, F),
     "GET /review": COORDINATOR_OR_ADMIN,
     "POST /review": COORDINATOR_OR_ADMIN,
     "GET /attachments/<int:attachment_id>": OWN_TASK_VIEW,
@@ -160,11 +172,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /proposals/measure/<int:measure_id>": row(LOGIN, F, F, F, OK, N),
     "POST /proposals/measure/<int:measure_id>": row(LOGIN, F, F, F, OK, N),
     "GET /proposals/<int:proposal_id>": OWN_TASK_VIEW,
-    "POST /proposals/<int:proposal_id>": row(LOGIN, F, OK, F, OK, N),
-    # the contingent: the school keeps its own; the coordinator and the administrator any
+    "POST /proposals/<int:proposal_id>": row(LOGIN, F, OK, F, OK, N, N, N),
+    # the contingent: the school keeps its own; the coordinator (of its territory) and the administrator any
     "GET /contingent/": row(LOGIN, N, N, N, OK, OK),  # to one's own organization's page
-    "GET /contingent/<int:org_id>": row(LOGIN, OK, OK, F, OK, N),
-    "POST /contingent/<int:org_id>": row(LOGIN, OK, OK, F, OK, N),
+    "GET /contingent/<int:org_id>": row(LOGIN, OK, OK, F, OK, N, N, F),
+    "POST /contingent/<int:org_id>": row(LOGIN, OK, OK, F, OK, N, N, F),
     # API keys of one's own
     "GET /account/api-tokens": SIGNED_IN,
     "POST /account/api-tokens": SIGNED_IN,
@@ -185,9 +197,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/tasks/<int:task_id>": API_OWN_TASK_VIEW,
     "GET /api/v1/tasks/<int:task_id>/history": API_OWN_TASK_VIEW,
     # staff see the task but the workflow refuses them (422); the other school does not see it
-    "POST /api/v1/tasks/<int:task_id>/report": row(U, OK, OK, OK, OK, N),
-    "POST /api/v1/tasks/<int:task_id>/not-applicable": row(U, OK, OK, OK, OK, N),
-    "POST /api/v1/tasks/<int:task_id>/review": row(U, OK, OK, OK, OK, N),
+    "POST /api/v1/tasks/<int:task_id>/report": API_TASK_ACTION,
+    "POST /api/v1/tasks/<int:task_id>/not-applicable": API_TASK_ACTION,
+    "POST /api/v1/tasks/<int:task_id>/review": API_TASK_ACTION,
     "POST /api/v1/review": row(U, F, OK, F, F, F),
     # calendar subscriptions: each user lists and creates its own; somebody else's is missing
     "GET /api/v1/subscriptions": API_EVERYONE,

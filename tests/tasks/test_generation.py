@@ -2,6 +2,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
 from roadmap.models import OrgGroup, OrgKind, Report, Task, TaskStatus, Transition
 from roadmap.plans.service import apply_deadline
@@ -22,7 +23,7 @@ def test_fan_out_per_party_kind(make_org, make_roadmap):
     colleges = [make_org(kind=OrgKind.COLLEGE) for _ in range(3)]
     partners = [make_org(kind=OrgKind.ENTERPRISE) for _ in range(2)]
     centre = make_org(kind=OrgKind.CENTRE)
-    all_schools = OrgGroup(name="ОО г. Н", kind=OrgKind.SCHOOL, municipality="г. Н")
+    all_schools = OrgGroup(name="ОО г. Н", kind=OrgKind.SCHOOL, municipality=municipality_named("г. Н"))
     all_colleges = OrgGroup(name="СПО тест", kind=OrgKind.COLLEGE)
     partner_group = OrgGroup(name="партнёры тест", members=partners)
     db.session.add_all([all_schools, all_colleges, partner_group])
@@ -60,7 +61,7 @@ def test_generation_twice_changes_nothing(make_org, make_roadmap):
 
 
 def test_new_school_gets_its_tasks_and_dates_move(make_org, make_roadmap):
-    group = OrgGroup(name="ОО поздние", kind=OrgKind.SCHOOL, municipality="г. П")
+    group = OrgGroup(name="ОО поздние", kind=OrgKind.SCHOOL, municipality=municipality_named("г. П"))
     db.session.add(group)
     make_org(kind=OrgKind.SCHOOL, municipality="г. П")
     db.session.flush()

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
 from roadmap.models import DateProposal, Notice, OrgGroup, OrgKind, ProposalStatus, Role, Task
 from roadmap.plans.service import apply_deadline, set_manual_dates
@@ -24,7 +25,7 @@ from roadmap.tasks.workflow import ReportInput, submit_report
 def setting(make_org, make_user, make_roadmap):
     """Three schools of a municipality, a manual measure for all of them and a dated one."""
     schools = [make_org(kind=OrgKind.SCHOOL, municipality="г. Предложений") for _ in range(3)]
-    group = OrgGroup(name="ОО г. Предложений", kind=OrgKind.SCHOOL, municipality="г. Предложений")
+    group = OrgGroup(name="ОО г. Предложений", kind=OrgKind.SCHOOL, municipality=municipality_named("г. Предложений"))
     db.session.add(group)
     db.session.flush()
     roadmap = make_roadmap(

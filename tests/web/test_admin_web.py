@@ -21,24 +21,24 @@ def test_organization_created_and_changed(admin_client):
         "full_name": "  МБОУ СОШ № 77  ",
         "short_name": "СОШ № 77",
         "kind": "school",
-        "municipality": " г. Краснодар ",
+        "municipality_name": " г. Краснодар ",
         "student_count": "640",
         "is_active": "y",
     }
     assert admin_client.post("/admin/organizations/new", data=form).status_code == 302
     org = db.session.scalars(select(Organization).where(Organization.short_name == "СОШ № 77")).one()
-    assert (org.full_name, org.kind, org.municipality, org.student_count, org.is_active) == (
+    assert (org.full_name, org.kind, org.municipality_name, org.student_count, org.is_active) == (
         "МБОУ СОШ № 77",
         OrgKind.SCHOOL,
         "г. Краснодар",
         640,
         True,
     )
-    changed = dict(form, kind="college", municipality="", student_count="", is_active="")
+    changed = dict(form, kind="college", municipality_name="", student_count="", is_active="")
     del changed["is_active"]
     assert admin_client.post(f"/admin/organizations/{org.id}/edit", data=changed).status_code == 302
     db.session.refresh(org)
-    assert (org.kind, org.municipality, org.student_count, org.is_active) == (OrgKind.COLLEGE, None, None, False)
+    assert (org.kind, org.municipality_name, org.student_count, org.is_active) == (OrgKind.COLLEGE, None, None, False)
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "organization_saved"))
 
 

@@ -5,6 +5,7 @@ from datetime import date
 from docx import Document
 from sqlalchemy import func, select
 
+from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
 from roadmap.models import Alias, MeasureParty, OrgGroup, OrgKind, Roadmap, RoadmapStatus, Role, Task, TaskStatus
 from roadmap.tasks.workflow import ReportInput, submit_report
@@ -30,7 +31,7 @@ def _docx(rows, title="План мероприятий на 2023 г."):
 def _setup(make_org, make_user, auth):
     coordinator = make_user(role=Role.COORDINATOR, login="coord")
     schools = [make_org(kind=OrgKind.SCHOOL, municipality="г. Т", short_name=f"СОШ {n}") for n in range(3)]
-    db.session.add(OrgGroup(name="ОО г. Т", kind=OrgKind.SCHOOL, municipality="г. Т"))
+    db.session.add(OrgGroup(name="ОО г. Т", kind=OrgKind.SCHOOL, municipality=municipality_named("г. Т")))
     db.session.flush()
     auth.login("coord")
     return coordinator, schools

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select
 
+from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
 from roadmap.models import DateProposal, OrgGroup, OrgKind, ProposalStatus, Role, Task, User
 
@@ -14,7 +15,7 @@ def world(make_org, make_user, make_roadmap):
     school = make_org(kind=OrgKind.SCHOOL, municipality="г. Д", short_name="СОШ 7")
     other = make_org(kind=OrgKind.SCHOOL, municipality="г. Д", short_name="СОШ 8")
     college = make_org(kind=OrgKind.COLLEGE, short_name="Колледж 1")
-    group = OrgGroup(name="ОО г. Д", kind=OrgKind.SCHOOL, municipality="г. Д")
+    group = OrgGroup(name="ОО г. Д", kind=OrgKind.SCHOOL, municipality=municipality_named("г. Д"))
     db.session.add(group)
     db.session.flush()
     roadmap = make_roadmap(

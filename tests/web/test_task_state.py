@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
+from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
 from roadmap.models import Task, TaskStatus
 
@@ -45,7 +46,7 @@ def test_my_tasks_say_which_roadmap_and_filter_by_it(client, auth, make_org, mak
     make_user(organization=school, login="school7")
     first = make_roadmap([("1.1", "Классные часы", "сентябрь", [school])], title="План профориентации")
     second = make_roadmap([("1.1", "Классные часы", "сентябрь", [school])], title="План воспитательной работы")
-    db.session.add(OrgGroup(name="ОО г. Р", kind=OrgKind.SCHOOL, municipality="г. Р"))
+    db.session.add(OrgGroup(name="ОО г. Р", kind=OrgKind.SCHOOL, municipality=municipality_named("г. Р")))
     db.session.flush()
     auth.login("school7")
     page = lxml.html.fromstring(client.get("/tasks?year=2023").get_data(as_text=True))

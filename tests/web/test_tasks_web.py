@@ -3,6 +3,7 @@ import io
 import pytest
 from sqlalchemy import event, select
 
+from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
 from roadmap.models import Attachment, Notice, OrgGroup, OrgKind, Role, Task, TaskStatus
 
@@ -13,7 +14,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def world(make_org, make_user, make_roadmap):
     school = make_org(kind=OrgKind.SCHOOL, municipality="г. Т", short_name="СОШ 1", student_count=300)
     other = make_org(kind=OrgKind.SCHOOL, municipality="г. Т", short_name="СОШ 2")
-    group = OrgGroup(name="ОО г. Т", kind=OrgKind.SCHOOL, municipality="г. Т")
+    group = OrgGroup(name="ОО г. Т", kind=OrgKind.SCHOOL, municipality=municipality_named("г. Т"))
     db.session.add(group)
     db.session.flush()
     roadmap = make_roadmap(
@@ -136,7 +137,7 @@ def _count_queries(client, url):
 
 def test_pages_do_not_issue_queries_per_row(client, auth, make_org, make_user, make_roadmap):
     def build(n_schools, n_measures, suffix):
-        group = OrgGroup(name=f"ОО {suffix}", kind=OrgKind.SCHOOL, municipality=suffix)
+        group = OrgGroup(name=f"ОО {suffix}", kind=OrgKind.SCHOOL, municipality=municipality_named(suffix))
         db.session.add(group)
         schools = [make_org(kind=OrgKind.SCHOOL, municipality=suffix) for _ in range(n_schools)]
         db.session.flush()

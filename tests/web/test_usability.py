@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
 from roadmap.models import Notice, NoticeKind, OrgGroup, OrgKind, Report, Role, Task, TaskStatus
 
@@ -15,7 +16,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def world(make_org, make_user, make_roadmap):
     school = make_org(kind=OrgKind.SCHOOL, municipality="г. Т", short_name="СОШ 1", student_count=300)
-    group = OrgGroup(name="ОО г. Т", kind=OrgKind.SCHOOL, municipality="г. Т")
+    group = OrgGroup(name="ОО г. Т", kind=OrgKind.SCHOOL, municipality=municipality_named("г. Т"))
     db.session.add(group)
     db.session.flush()
     roadmap = make_roadmap([("1.1", "Классные часы", "сентябрь", [group])])

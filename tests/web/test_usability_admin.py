@@ -65,7 +65,7 @@ def test_the_same_school_twice_is_refused_next_to_the_short_name(admin_client, m
     make_org(kind=OrgKind.SCHOOL, short_name="МБОУ СОШ № 5", municipality="г. Краснодар", full_name="Школа пять")
     db.session.commit()
     form = {"full_name": "Ещё одна пятая", "short_name": " МБОУ СОШ № 5 ", "kind": "school"}
-    response = admin_client.post("/admin/organizations/new", data={**form, "municipality": "г. Краснодар"})
+    response = admin_client.post("/admin/organizations/new", data={**form, "municipality_name": "г. Краснодар"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     field = page.index('id="short_name"')
@@ -73,7 +73,7 @@ def test_the_same_school_twice_is_refused_next_to_the_short_name(admin_client, m
     assert "Ещё одна пятая" in page
     assert db.session.scalar(select(func.count(Organization.id)).where(Organization.short_name == "МБОУ СОШ № 5")) == 1
     # the same name in another municipality is another school
-    other = admin_client.post("/admin/organizations/new", data={**form, "municipality": "г. Сочи"})
+    other = admin_client.post("/admin/organizations/new", data={**form, "municipality_name": "г. Сочи"})
     assert other.status_code == 302
 
 

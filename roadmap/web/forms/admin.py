@@ -14,7 +14,12 @@ class OrganizationForm(RussianForm):
         "Краткое наименование", validators=[DataRequired("Укажите краткое наименование."), Length(max=200)]
     )
     kind = SelectField("Тип", choices=[(k.value, k.label) for k in OrgKind], default=OrgKind.SCHOOL.value)
-    municipality = StringField("Муниципалитет", validators=[Optional(), Length(max=200)])
+    municipality_name = StringField(
+        "Муниципалитет",
+        validators=[Optional(), Length(max=200)],
+        description="Пусто — организация самого региона (министерство, региональные колледжи и вузы). "
+        "Новое название добавит муниципалитет в справочник.",
+    )
     student_count = IntegerField("Число обучающихся", validators=[Optional(), NumberRange(min=0, max=1_000_000)])
     is_active = BooleanField("Действует", default=True)
     submit = SubmitField("Сохранить")
@@ -27,6 +32,13 @@ class UserForm(RussianForm):
     # Most accounts are for schools and colleges; an administrator is never created by default.
     role = SelectField("Роль", choices=[(r.value, r.label) for r in Role], default=Role.EXECUTOR.value)
     organization_id = SelectField("Организация", coerce=int, choices=[])
+    municipality_id = SelectField(
+        "Территория",
+        coerce=int,
+        choices=[],
+        description="Для координатора и наблюдателя: муниципалитет, дорожные карты и организации которого "
+        "они видят. «Весь регион» — региональный координатор или наблюдатель.",
+    )
     password = PasswordField(
         "Пароль",
         validators=[Optional()],
