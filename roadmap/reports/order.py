@@ -359,7 +359,7 @@ def draft_order(context: OrderContext, *, order_date: date | None = None) -> Ord
     return OrderDraft(
         authority=owner.full_name if owner else "",
         title=f"Об итогах мониторинга исполнения дорожной карты «{typographed(roadmap.title)}» {period}",
-        city=owner.municipality or "" if owner else "",
+        city=(owner.municipality_name or "") if owner else "",
         order_date=order_date,
         number="",
         preamble=preamble(report, period, owner.short_name if owner else None),

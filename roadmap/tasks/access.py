@@ -123,6 +123,17 @@ def can_follow_organization(user: User, org: Organization) -> bool:
     return place is None or org.municipality_id == place
 
 
+def can_edit_contingent(user: User, org: Organization) -> bool:
+    """Who keeps an organization's students by grade: its own staff, the administrator, and a
+    coordinator whose territory holds it (regional coordinators: any)."""
+    if user.role == Role.EXECUTOR:
+        return org.id == user.organization_id
+    if user.role == Role.ADMIN:
+        return True
+    place = territory_of(user)
+    return user.role == Role.COORDINATOR and (place is None or org.municipality_id == place)
+
+
 # The same rules as queries, for lists that are paged in SQL (the API, the pages). A test compares
 # them with the rules above over every role and kind of task.
 

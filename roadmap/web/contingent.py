@@ -10,20 +10,17 @@ from roadmap.contingent import GRADES, LEVELS, Contingent
 from roadmap.directory.service import ContingentError, set_contingent
 from roadmap.extensions import db
 from roadmap.models import Organization
+from roadmap.tasks.access import can_edit_contingent
 from roadmap.web.forms.contingent import ContingentForm, grade_field
 
 bp = Blueprint("contingent", __name__, url_prefix="/contingent")
 
 
-def can_edit_contingent(user, organization: Organization) -> bool:
-    """Its own staff, the coordinator and the administrator keep an organization's contingent."""
-    return user.is_coordinator or user.is_admin or (user.is_executor and user.organization_id == organization.id)
-
-
 def _organization(org_id: int) -> Organization:
     organization = db.get_or_404(Organization, org_id)
     if not can_edit_contingent(current_user, organization):
-        abort(404 if current_user.is_executor else 403)  # another school's data: as if missing
+        # another school's, or another municipality's: as if missing; an observer may not edit
+        abort(404 if current_user.is_executor or current_user.is_coordinator else 403)
     return organization
 
 

@@ -37,6 +37,8 @@ SCENARIOS = {
     "http_import_review",
     "http_import_publish",
     "schedule_batch",
+    *(f"export_{fmt}_{scale}" for fmt in ("docx", "xlsx", "csv") for scale in ("demo", "region")),
+    "export_docx_cold",
 }
 KEYS = {"scenario", "backend", "n", "seconds", "floor_seconds", "ratio", "peak_rss_mb"}
 
@@ -51,7 +53,7 @@ def test_every_scenario_prints_a_sane_line(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # every group at a tiny scale; a hang fails instead of stalling CI
     )
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
@@ -59,11 +61,18 @@ def test_every_scenario_prints_a_sane_line(tmp_path):
     for line in lines:
         assert set(line) == KEYS, line
         assert line["backend"] == ("files" if line["scenario"].startswith(("import_", "schedule_")) else "sqlite")
-        assert line["n"] > 0 and line["seconds"] > 0, line
-        if line["scenario"] != "http_health":
-            assert line["floor_seconds"] > 0 and line["ratio"] > 0, line
-            assert abs(line["ratio"] - line["seconds"] / line["floor_seconds"]) < 0.01 * line["ratio"] + 1e-3
-        assert line["scenario"] in {**TARGETS, **ABSOLUTE_TARGETS} or line["scenario"] == "http_health"
+        # feed_cold_marginal and _fixed are a slope and an intercept of two timings: at this tiny scale
+        # noise can put them a little below zero, which is a reading, not a broken harness.
+        extrapolated = line["scenario"] in ("feed_cold_fixed", "feed_cold_marginal")
+        # export_docx_cold is a reading with no budget (what the warm-up spares the first request).
+        unbudgeted = line["scenario"] in ("http_health", "export_docx_cold")
+        assert (line["n"] > 0 or line["scenario"] == "export_docx_cold") and (extrapolated or line["seconds"] > 0), line
+        if line["scenario"] in ABSOLUTE_TARGETS or unbudgeted:
+            assert line["floor_seconds"] is None or line["floor_seconds"] > 0, line
+        else:
+            assert line["floor_seconds"] > 0 and (extrapolated or line["ratio"] > 0), line
+            assert abs(line["ratio"] - line["seconds"] / line["floor_seconds"]) < 0.01 * abs(line["ratio"]) + 1e-3
+        assert line["scenario"] in {**TARGETS, **ABSOLUTE_TARGETS} or unbudgeted
     by_name = {line["scenario"]: line for line in lines}
     # regenerate_noop asserts zero rows written itself (the run fails otherwise) and covers every task.
     assert by_name["regenerate_noop"]["n"] == by_name["generate"]["n"] == by_name["publish"]["n"]

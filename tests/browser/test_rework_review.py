@@ -43,12 +43,14 @@ class Clicks:
 
 
 def _open_task_of(session, login: str):
-    from roadmap.models import Task, TaskStatus, User
+    from roadmap.models import Roadmap, RoadmapStatus, Task, TaskStatus, User
 
     organization_id = session.scalar(select(User.organization_id).where(User.login == login))
     return session.scalars(
         select(Task)
+        .join(Roadmap, Roadmap.id == Task.roadmap_id)
         .where(Task.organization_id == organization_id, Task.status == TaskStatus.PLANNED, Task.is_cancelled.is_(False))
+        .where(Roadmap.status == RoadmapStatus.PUBLISHED)  # the demo's earlier years are archived
         .order_by(Task.due_on, Task.id)
         .limit(1)
     ).one()

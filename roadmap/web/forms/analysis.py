@@ -1,21 +1,18 @@
 """Forms of the analysis pages: conclusions, the order draft, the predecessor roadmap."""
 
-from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from roadmap.reports.conclusions import MAX_LENGTH
-from roadmap.web.forms import RussianForm, get_translations
+from roadmap.web.forms import RussianForm
 
 
-class _RussianSubform(Form):
-    """A part of a form repeated in a list (no CSRF token of its own), with Russian messages."""
+class InstructionForm(RussianForm):
+    """One point of the order, repeated in OrderForm's list: the order's own token covers it."""
 
     class Meta:
-        def get_translations(self, form):
-            return get_translations(["ru"])
+        csrf = False
 
-
-class InstructionForm(_RussianSubform):
     body = StringField("Кому", validators=[Length(max=500, message="Не длиннее 500 знаков.")])
     text = TextAreaField(
         "Что поручить (по одному поручению в строке)",
