@@ -30,9 +30,6 @@ from roadmap.reports.typography import NBSP, format_date, format_int
 
 logger = logging.getLogger(__name__)
 CONCLUSION_LABEL = "Выводы"
-# Pictures cost some 0.3 s each to draw: the measures with the most participants get one, the
-# table has them all.
-MEASURE_CHARTS = 3
 CHART_WIDTH_CM = 14.0
 
 
@@ -118,10 +115,7 @@ def add_years_side_by_side(document, history: YearsSideBySide | None, heading, c
         for trend in measures:
             for sentence in trend_sentences(trend, years):
                 _para(document, f"{trend.number}{NBSP}— {sentence}", size=11)
-    charted = sorted(
-        (t for t in history.measures if t.has_history and any(f and f.coverage.total for f in t.values)),
-        key=lambda t: -sum(f.coverage.total for f in t.values if f is not None),
-    )[:MEASURE_CHARTS]
+    charted = history.charted_measures()
     number = charts_from
     try:
         from roadmap.reports.charts import to_png

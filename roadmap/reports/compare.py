@@ -83,6 +83,9 @@ class Trend:
         return sum(1 for f in self.values if f is not None and f.total) > 1
 
 
+CHARTED_MEASURES = 3
+
+
 @dataclass
 class YearsSideBySide:
     years: list[YearSummary]  # oldest first; the last is the report's
@@ -96,6 +99,14 @@ class YearsSideBySide:
 
     def measures_of(self, section_id: int | None) -> list[Trend]:
         return [m for m in self.measures if m.section_id == section_id]
+
+    def charted_measures(self) -> list[Trend]:
+        """The measures drawn «в разрезе 3-х лет» on the page and in the DOCX: those with the most
+        participants over the years (a picture costs a few tenths of a second to draw the first
+        time); the table beside the charts has every measure."""
+        with_history = [t for t in self.measures if t.has_history and any(f and f.coverage.total for f in t.values)]
+        with_history.sort(key=lambda t: -sum(f.coverage.total for f in t.values if f is not None))
+        return with_history[:CHARTED_MEASURES]
 
 
 def _grouped(roadmap_id: int, scope, plan_year: int, column: str) -> dict[int | None, Figures]:
