@@ -24,7 +24,7 @@ from roadmap.reports.compare import (
     trend_chart,
     trend_sentences,
 )
-from roadmap.reports.docx import clean
+from roadmap.reports.docx import _paragraph, clean
 from roadmap.reports.order import OrderDraft
 from roadmap.reports.typography import NBSP, format_date, format_int
 
@@ -34,17 +34,10 @@ CHART_WIDTH_CM = 14.0
 
 
 def _para(document, text: str = "", *, bold=False, size: float | None = None, align=None, indent=False, after=0):
-    paragraph = document.add_paragraph()
-    if text:
-        run = paragraph.add_run(clean(text))
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-    if align is not None:
-        paragraph.alignment = align
+    """The report's paragraph (roadmap.reports.docx), with the order's first-line indent."""
+    paragraph = _paragraph(document, text, bold=bold, size=size, align=align, space_after=after)
     if indent:
         paragraph.paragraph_format.first_line_indent = Cm(1.25)
-    paragraph.paragraph_format.space_after = Pt(after)
     return paragraph
 
 
