@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from roadmap.reports.compare import (
@@ -24,7 +23,7 @@ from roadmap.reports.compare import (
     trend_chart,
     trend_sentences,
 )
-from roadmap.reports.docx import _paragraph, clean
+from roadmap.reports.docx import _fonts, _paragraph, clean
 from roadmap.reports.order import OrderDraft
 from roadmap.reports.typography import NBSP, format_date, format_int
 
@@ -137,11 +136,8 @@ def _order_document() -> Document:
     section.left_margin, section.right_margin = Cm(3.0), Cm(1.5)
     section.top_margin = section.bottom_margin = Cm(2.0)
     normal = document.styles["Normal"]
-    normal.font.name = "Times New Roman"
+    _fonts(normal)
     normal.font.size = Pt(14)
-    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attribute), "Times New Roman")
     normal.paragraph_format.space_after = Pt(0)
     return document
 

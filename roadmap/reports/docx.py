@@ -240,11 +240,8 @@ def _new_document() -> Document:
     section.top_margin = Cm(1.5)
     section.bottom_margin = Cm(1.5)
     normal = document.styles["Normal"]
-    normal.font.name = "Times New Roman"
+    _fonts(normal)
     normal.font.size = Pt(12)
-    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attribute), "Times New Roman")
     normal.paragraph_format.space_after = Pt(0)
     _heading_styles(document)
     _page_numbers(document)

@@ -48,6 +48,7 @@ class MissedTarget:
 class TargetsOutcome:
     met: tuple[str, ...] = ()
     missed: tuple[MissedTarget, ...] = ()
+    sentence: str = ""  # the report's own words for them (roadmap.reports.targets), when it has them
 
     @property
     def is_known(self) -> bool:
@@ -257,11 +258,8 @@ def results(context: OrderContext) -> list[str]:
             sentence = change_sentence(COVERAGE_SUBJECT, old.coverage.total, new.coverage.total, history.years[-2])
             lines.append(sentence[0].upper() + sentence[1:] + ".")
     targets = context.targets
-    if report.targets and context.targets == report_targets(report):
-        # the one sentence of every surface (roadmap.reports.targets)
-        from roadmap.reports.targets import targets_sentence
-
-        lines.append(targets_sentence(report.targets))
+    if targets.sentence:
+        lines.append(targets.sentence)
     elif targets.is_known:
         if targets.missed:
             lines.append("Целевые показатели выполнены, кроме:")
@@ -317,7 +315,9 @@ def report_targets(report: MonitoringReport) -> TargetsOutcome:
         else:
             names = tuple(o.name for o in result.organizations_missed)
             missed.append(MissedTarget(title, result.description, result.fact_text, names))
-    return TargetsOutcome(tuple(met), tuple(missed))
+    from roadmap.reports.targets import targets_sentence
+
+    return TargetsOutcome(tuple(met), tuple(missed), targets_sentence(report.targets))
 
 
 TARGETS_PROVIDER: TargetsProvider = report_targets

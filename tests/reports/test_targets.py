@@ -188,3 +188,15 @@ def test_the_demo_shows_targets_met_and_missed(demo):
     assert len(results) == 5
     assert {r.met for r in results} >= {True, False}, [(r.measure_number, r.fact_text, r.met) for r in results]
     assert "выполнены, кроме:" in targets_sentence(results)
+
+
+def test_the_monitoring_order_says_the_reports_own_targets(targeted):
+    from roadmap.reports.order import draft_order, order_context
+
+    report = monitoring_report(targeted.roadmap, _scope(targeted))
+    context = order_context(report)
+    # The order's results carry the sentence every surface shows, and missed targets become orders.
+    draft = draft_order(context)
+    assert targets_sentence(report.targets) in draft.results
+    assert {t.title.split()[0] for t in context.targets.missed} == {"1.1", "2.1"}
+    assert any("1.1" in item for i in draft.instructions for item in i.items)
