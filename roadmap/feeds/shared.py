@@ -77,7 +77,15 @@ class SharedFeeds:
             mine = bool(self.client.set(lock, b"1", nx=True, ex=LOCK_SECONDS))
         except Exception:  # noqa: BLE001
             mine = True  # no Redis: nobody else can share it either
-        if not mine:
+        if mine:
+            # Another process may have rendered, shared and unlocked between our look and our lock.
+            feed = self.get(key)
+            if feed is not None:
+                self.shared_hits += 1
+                with contextlib.suppress(Exception):
+                    self.client.delete(lock)
+                return feed
+        else:
             deadline = time.monotonic() + WAIT_SECONDS
             while time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)

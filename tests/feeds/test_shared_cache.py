@@ -152,3 +152,31 @@ def test_shared_body_round_trips_through_redis(redis_client):
     assert shared.get(key) == feed
     assert redis_client.ttl("roadmap:feed:" + key) > 0
     redis_client.delete("roadmap:feed:" + key)
+
+
+class _FinishedByAnotherProcess(SharedFeeds):
+    """Between this process's first look and its lock, another process renders, shares and unlocks."""
+
+    def __init__(self, client, other: SharedFeeds) -> None:
+        super().__init__(client, ttl=60)
+        self.other = other
+        self.looks = 0
+
+    def get(self, key):
+        self.looks += 1
+        if self.looks == 1:
+            missed = super().get(key)
+            self.other.get_or_build(key, lambda: BuiltFeed(b"BEGIN:VCALENDAR\r\nX-OTHER:1\r\n", 1, None))
+            return missed
+        return super().get(key)
+
+
+def test_a_body_shared_just_before_the_lock_is_not_rendered_again(redis_client):
+    key = "race-" + utcnow().isoformat()
+    other = SharedFeeds(redis_client, ttl=60)
+    late = _FinishedByAnotherProcess(redis_client, other)
+    built = late.get_or_build(key, lambda: BuiltFeed(b"BEGIN:VCALENDAR\r\nX-LATE:1\r\n", 1, None))
+    assert built.body.endswith(b"X-OTHER:1\r\n")
+    assert (other.renders, late.renders, late.shared_hits) == (1, 0, 1)
+    assert redis_client.get("roadmap:feed:lock:" + key) is None
+    redis_client.delete("roadmap:feed:" + key)
