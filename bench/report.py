@@ -104,7 +104,7 @@ def table(results: list[Result]) -> list[str]:
 
 
 def write_report(path: Path, results: list[Result], facts: dict[str, str], args) -> None:
-    command = f"python -m bench --scale {args.scale:g} --repeat {args.repeat} --backend {args.backend}"
+    command = f"python -m bench --scale {args.profile.label} --repeat {args.repeat} --backend {args.backend}"
     lines = [
         "# Performance at region scale",
         "",
