@@ -3,7 +3,15 @@
 At scale 1.0: 1,000 schools in 20 municipalities and 100 other organizations, one roadmap of 60
 measures over three calendar years (25 measures for every school, 10 for the schools of a few
 municipalities, 25 for departments, colleges, pre-schools and the centre), about 110,000 tasks
-once published. One school's executor and the centre's coordinator have feed subscriptions.
+once published. At scale `region` (issue 20): Krasnodar Krai's 44 municipalities, 1,700 schools
+(one in twelve in the capital) and 300 other organizations (the ministry, the regional institute,
+universities and colleges without a municipality; a department and a methodological centre per
+municipality; pre-schools and additional education), the regional roadmap's municipal measures
+for the schools of 16 municipalities each: about 250,000 tasks. `region:K` is that K times over.
+
+Either way the coordinator (`coordinator`) is regional; the first two municipalities have a
+coordinator (`municipal1`, `municipal2`) and a published roadmap of their own
+(build_municipal_roadmaps); one school's executor and every coordinator have feed subscriptions.
 """
 
 from __future__ import annotations
@@ -20,7 +28,8 @@ from werkzeug.security import generate_password_hash
 from roadmap.config import normalize_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "roadmap_bench"
+# BENCH_DATABASE_NAME: another name, so that two runs on one server do not drop each other's database.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE_NAME", "roadmap_bench")
 PASSWORD = "bench-password-1"
 SCHOOL_TOKEN = "bench-school-token-" + "s" * 24
 COORDINATOR_TOKEN = "bench-coordinator-token-" + "c" * 19
@@ -346,7 +355,7 @@ def _organizations(bulk, profile: Profile, places: list[tuple[str, int]], region
     from roadmap.models import Organization
 
     def school(n: int) -> dict:
-        municipality, place_id = places[n % len(places)]
+        municipality, place_id = places[_school_place(profile, n, len(places))]
         return {
             "full_name": f"Муниципальное бюджетное общеобразовательное учреждение средняя общеобразовательная "
             f"школа № {n + 1} ({municipality})",
@@ -403,6 +412,19 @@ def _organizations(bulk, profile: Profile, places: list[tuple[str, int]], region
         "departments": {p: by_name[f"Управление образования ({m})"] for m, p in places},
         "centres": {p: by_name.get(f"Методический центр ({m})") for m, p in places},
     }
+
+
+# In the regional shape the first municipality (the regional capital) has one school in twelve,
+# about 140 of the region's 1,700 (Krasnodar has about that many), the others share the rest.
+CAPITAL_SHARE = 12
+
+
+def _school_place(profile: Profile, n: int, places: int) -> int:
+    if not profile.regional:
+        return n % places
+    if n % CAPITAL_SHARE == 0:
+        return 0
+    return 1 + (n - 1 - n // CAPITAL_SHARE) % (places - 1)
 
 
 def _groups(bulk, profile: Profile, places: list[tuple[str, int]]) -> dict[str, Any]:
@@ -528,8 +550,9 @@ def _regional_roadmap(bulk, profile: Profile, places, orgs, groups, start: date,
     return roadmap_id, _measures(bulk, roadmap_id, plan, start, end)
 
 
-# A municipality's own roadmap: 12 measures for its schools, 3 for its centre (or department).
-MUNICIPAL_PLAN = ALL_SCHOOLS[:12]
+# A municipality's own roadmap: the regional measures for schools again, for its own schools (what
+# a cascaded municipal roadmap holds), and 3 for its centre (or department).
+MUNICIPAL_PLAN = ALL_SCHOOLS + MUNICIPAL
 MUNICIPAL_OWN = ("ежемесячно", "до 20 декабря, ежегодно", "1 раз в полугодие")
 
 
