@@ -5,8 +5,9 @@ Each RUN.jsonl is the standard output of one `python -m bench` run (its JSON lin
 run is the number of tasks its regional roadmap generated (the `generate` line's n). For every
 scenario and backend the seconds are fitted with a least-squares line, seconds = fixed + slope ×
 tasks. On a shared machine a line through noisy points can fall below what was measured, so a
-cost is extrapolated to the sizes asked with --at as the larger of the line and the worst measured
-seconds per task times the size (conservative on both counts).
+cost is read at the sizes asked with --at as the larger of the line and the slowest measurement:
+a cost that did not grow (a paged matrix, one school's feed) stays at its worst reading. The worst
+seconds per task measured is shown apart, as the rate of a cost that is all growth.
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def tables(runs: list[tuple[str, dict]], at: list[int]) -> list[str]:
             measured = " | ".join(
                 seconds(run[(cost, backend)]["seconds"]) if (cost, backend) in run else "—" for _label, run in runs
             )
-            predicted = " | ".join(seconds(max(fixed + slope * n, worst * n)) for n in at)
+            slowest = max(y for _x, y in points)
+            predicted = " | ".join(seconds(max(fixed + slope * n, slowest)) for n in at)
             lines.append(
                 f"| {cost} | {measured} | {seconds(fixed)} | {seconds(slope * 100_000)} | {seconds(worst * 100_000)}"
                 f" | {predicted} |"
