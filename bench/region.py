@@ -3,7 +3,15 @@
 At scale 1.0: 1,000 schools in 20 municipalities and 100 other organizations, one roadmap of 60
 measures over three calendar years (25 measures for every school, 10 for the schools of a few
 municipalities, 25 for departments, colleges, pre-schools and the centre), about 110,000 tasks
-once published. One school's executor and the centre's coordinator have feed subscriptions.
+once published. At scale `region` (issue 20): Krasnodar Krai's 44 municipalities, 1,700 schools
+(one in twelve in the capital) and 300 other organizations (the ministry, the regional institute,
+universities and colleges without a municipality; a department and a methodological centre per
+municipality; pre-schools and additional education), the regional roadmap's municipal measures
+for the schools of 16 municipalities each: about 250,000 tasks. `region:K` is that K times over.
+
+Either way the coordinator (`coordinator`) is regional; the first two municipalities have a
+coordinator (`municipal1`, `municipal2`) and a published roadmap of their own
+(build_municipal_roadmaps); one school's executor and every coordinator have feed subscriptions.
 """
 
 from __future__ import annotations
@@ -20,34 +28,124 @@ from werkzeug.security import generate_password_hash
 from roadmap.config import normalize_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "roadmap_bench"
+# BENCH_DATABASE_NAME: another name, so that two runs on one server do not drop each other's database.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE_NAME", "roadmap_bench")
 PASSWORD = "bench-password-1"
 SCHOOL_TOKEN = "bench-school-token-" + "s" * 24
 COORDINATOR_TOKEN = "bench-coordinator-token-" + "c" * 19
 UID_HOST = "roadmap.bench"
 
+# The 44 municipalities of Krasnodar Krai (7 city districts, 37 districts) with OKTMO-like codes.
+# The first 20 keep the order of the earlier 20-municipality region, so numeric scales build the
+# same region as before.
 MUNICIPALITIES = (
-    "г. Краснодар",
-    "г. Сочи",
-    "г. Новороссийск",
-    "г. Армавир",
-    "Абинский район",
-    "Апшеронский район",
-    "Белореченский район",
-    "Брюховецкий район",
-    "Выселковский район",
-    "Гулькевичский район",
-    "Динской район",
-    "Ейский район",
-    "Кавказский район",
-    "Калининский район",
-    "Каневской район",
-    "Кореновский район",
-    "Крымский район",
-    "Курганинский район",
-    "Лабинский район",
-    "Тимашевский район",
+    ("г. Краснодар", "03701000"),
+    ("г. Сочи", "03726000"),
+    ("г. Новороссийск", "03720000"),
+    ("г. Армавир", "03705000"),
+    ("Абинский район", "03601000"),
+    ("Апшеронский район", "03605000"),
+    ("Белореченский район", "03608000"),
+    ("Брюховецкий район", "03610000"),
+    ("Выселковский район", "03612000"),
+    ("Гулькевичский район", "03613000"),
+    ("Динской район", "03614000"),
+    ("Ейский район", "03616000"),
+    ("Кавказский район", "03618000"),
+    ("Калининский район", "03619000"),
+    ("Каневской район", "03620000"),
+    ("Кореновский район", "03621000"),
+    ("Крымский район", "03625000"),
+    ("Курганинский район", "03627000"),
+    ("Лабинский район", "03630000"),
+    ("Тимашевский район", "03653000"),
+    ("г.-к. Анапа", "03703000"),
+    ("г.-к. Геленджик", "03708000"),
+    ("г. Горячий Ключ", "03709000"),
+    ("Белоглинский район", "03606000"),
+    ("Красноармейский район", "03623000"),
+    ("Крыловский район", "03624000"),
+    ("Кущёвский район", "03628000"),
+    ("Ленинградский район", "03632000"),
+    ("Мостовский район", "03633000"),
+    ("Новокубанский район", "03634000"),
+    ("Новопокровский район", "03635000"),
+    ("Отрадненский район", "03637000"),
+    ("Павловский район", "03639000"),
+    ("Приморско-Ахтарский район", "03641000"),
+    ("Северский район", "03643000"),
+    ("Славянский район", "03645000"),
+    ("Староминский район", "03647000"),
+    ("Тбилисский район", "03649000"),
+    ("Темрюкский район", "03651000"),
+    ("Тихорецкий район", "03654000"),
+    ("Туапсинский район", "03655000"),
+    ("Успенский район", "03656000"),
+    ("Усть-Лабинский район", "03657000"),
+    ("Щербиновский район", "03659000"),
 )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The size and shape of the synthetic region.
+
+    `municipal`: how many municipalities' schools get the municipal measures (10 measures each).
+    `regional`: the issue's shape (issue 20) — a ministry owning the roadmap, a municipal
+    methodological centre and department per municipality, regional colleges and universities
+    without a municipality; otherwise the earlier shape (one centre, a department per municipality).
+    """
+
+    label: str
+    schools: int
+    municipalities: int
+    others: int
+    municipal: int = 2
+    regional: bool = False
+
+
+# The issue's region: Krasnodar Krai, 44 municipalities, 1,700 schools, 300 other organizations,
+# about 250,000 tasks once the regional roadmap is published.
+REGION_SCHOOLS, REGION_OTHERS, REGION_MUNICIPAL = 1700, 300, 16
+
+
+def profile_of(scale: str | float) -> Profile:
+    """`1.0` (any positive number): 1,000 schools in 20 municipalities and 100 other organizations,
+    scaled; `region`: the issue's region; `region:K` (K > 0): the issue's region K times over
+    (municipalities repeat with a number once the 44 are used)."""
+    text = str(scale).strip()
+    if text == "region" or text.startswith("region:"):
+        factor = float(text.partition(":")[2] or 1)
+        if factor <= 0:
+            raise ValueError(text)
+        return Profile(
+            label=text,
+            schools=max(2, round(REGION_SCHOOLS * factor)),
+            municipalities=max(2, round(len(MUNICIPALITIES) * factor)),
+            others=max(8, round(REGION_OTHERS * factor)),
+            municipal=max(1, round(REGION_MUNICIPAL * factor)),
+            regional=True,
+        )
+    value = float(text)
+    if value <= 0:
+        raise ValueError(text)
+    return Profile(
+        label=f"{value:g}",
+        schools=max(2, round(1000 * value)),
+        municipalities=max(2, min(len(MUNICIPALITIES), round(20 * value))),
+        others=round(100 * value),
+    )
+
+
+def municipality_names(count: int) -> list[tuple[str, str]]:
+    """`count` municipalities: Krasnodar Krai's, then numbered copies (for scales over the region)."""
+    names = []
+    for n in range(count):
+        name, oktmo = MUNICIPALITIES[n % len(MUNICIPALITIES)]
+        copy = n // len(MUNICIPALITIES)
+        names.append((name, oktmo) if not copy else (f"{name} ({copy + 1})", f"{oktmo[:5]}{copy:03d}"))
+    return names
+
 
 # (deadline as written, occurrences over three calendar years): about 100 tasks per school.
 ALL_SCHOOLS = (
@@ -139,6 +237,10 @@ class Region:
     coordinator_login: str
     executors: int
     measures: int
+    # The municipal coordinators' own roadmaps: (login, roadmap id, measures), first the largest
+    # municipality's.
+    municipal: tuple[tuple[str, int, int], ...] = ()
+    municipalities: int = 0
 
 
 def bench_database_url(backend: str, root: Path) -> str:
@@ -196,33 +298,26 @@ def period(today: date) -> tuple[date, date]:
     return date(today.year - 1, 1, 1), date(today.year + 1, 12, 31)
 
 
-def build_region(app, scale: float, today: date) -> dict[str, int]:
+MUNICIPAL_COORDINATORS = 2  # the first municipalities (the largest): a coordinator and a roadmap each
+MUNICIPAL_PASSWORD = PASSWORD
+
+
+def municipal_token(n: int) -> str:
+    return f"bench-municipal-{n}-token-".ljust(43, "m")
+
+
+def build_region(app, scale: str | float, today: date) -> dict[str, Any]:
     """Fill the migrated database of `app`; return the ids the scenarios use."""
     from flask_migrate import upgrade
 
     from roadmap.extensions import db
-    from roadmap.feeds.options import parse_options
-    from roadmap.feeds.service import create_subscription
-    from roadmap.models import (
-        Measure,
-        MeasureParty,
-        Municipality,
-        Organization,
-        OrgGroup,
-        Roadmap,
-        Role,
-        Section,
-        User,
-    )
+    from roadmap.models import Municipality
     from roadmap.models import Region as RegionRow  # not this module's Region (the bench's handle)
-    from roadmap.schedule import parse
 
+    profile = profile_of(scale)
     with app.app_context():
         upgrade()
         start, end = period(today)
-        years = {"y0": start.year, "y1": start.year + 1, "y2": start.year + 2}
-        schools = max(2, round(1000 * scale))
-        municipalities = MUNICIPALITIES[: max(2, min(len(MUNICIPALITIES), round(20 * scale)))]
         conn = db.session.connection()
 
         def bulk(model, rows: list[dict]) -> list[int]:
@@ -230,194 +325,324 @@ def build_region(app, scale: float, today: date) -> dict[str, int]:
             stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             return list(conn.execute(stmt, rows).scalars())
 
-        [region_id] = bulk(RegionRow, [{"name": "Краснодарский край"}])
-        place = dict(
-            zip(
-                municipalities,
-                bulk(Municipality, [{"region_id": region_id, "name": m} for m in municipalities]),
-                strict=True,
-            )
+        [region_id] = bulk(RegionRow, [{"name": "Краснодарский край", "oktmo": "03000000"}])
+        municipalities = municipality_names(profile.municipalities)
+        place_ids = bulk(
+            Municipality, [{"region_id": region_id, "name": m, "oktmo": code} for m, code in municipalities]
         )
-        place[None] = None
-        org_rows = [
-            {
-                "full_name": f"Муниципальное бюджетное общеобразовательное учреждение средняя общеобразовательная "
-                f"школа № {n + 1} ({municipalities[n % len(municipalities)]})",
-                "short_name": f"МБОУ СОШ № {n + 1} ({municipalities[n % len(municipalities)]})",
-                "kind": "school",
-                "municipality_id": place[municipalities[n % len(municipalities)]],
-                "region_id": region_id,
-                "student_count": 300 + (n * 37) % 900,
-                "is_active": True,
-            }
-            for n in range(schools)
-        ]
-        others = [("centre", "Методический центр", None)]
-        others += [("department", f"Управление образования ({m})", m) for m in municipalities]
-        kinds = ("preschool", "additional", "college")
-        names = {"preschool": "МБДОУ детский сад", "additional": "МБУ ДО ЦДТ", "college": "ГБПОУ колледж"}
-        while len(others) < max(len(municipalities) + 4, round(100 * scale)):
-            kind = kinds[len(others) % 3]
-            municipality = municipalities[len(others) % len(municipalities)]
-            others.append((kind, f"{names[kind]} № {len(others)} ({municipality})", municipality))
-        org_rows += [
-            {
-                "full_name": name,
-                "short_name": name[:200],
-                "kind": kind,
-                "municipality_id": place[m],
-                "region_id": region_id,
-                "student_count": None,
-                "is_active": True,
-            }
-            for kind, name, m in others
-        ]
-        org_ids = bulk(Organization, org_rows)
-        school_id, centre_id = org_ids[0], org_ids[schools]
-
-        group_rows = [{"name": "Общеобразовательные организации", "kind": "school", "municipality_id": None}]
-        group_rows += [{"name": f"Школы: {m}", "kind": "school", "municipality_id": place[m]} for m in municipalities]
-        group_rows += [
-            {"name": "Органы управления образованием", "kind": "department", "municipality_id": None},
-            {"name": "Дошкольные организации", "kind": "preschool", "municipality_id": None},
-            {"name": "Организации дополнительного образования", "kind": "additional", "municipality_id": None},
-            {"name": "Организации СПО", "kind": "college", "municipality_id": None},
-        ]
-        group_ids = bulk(OrgGroup, group_rows)
-        all_schools, municipal_groups = group_ids[0], group_ids[1 : 1 + len(municipalities)]
-        other_groups = group_ids[1 + len(municipalities) :]
-
-        roadmap_id = bulk(
-            Roadmap,
-            [
-                {
-                    "title": f"Дорожная карта по реализации мероприятий в сфере образования "
-                    f"на {start.year}–{end.year} годы",
-                    "owner_organization_id": centre_id,
-                    "period_start": start,
-                    "period_end": end,
-                    "year_type": "calendar",
-                    "shift_rule": "next",
-                    "status": "draft",
-                }
-            ],
-        )[0]
-        section_ids = bulk(
-            Section,
-            [
-                {"roadmap_id": roadmap_id, "number": str(n + 1), "title": title, "position": n}
-                for n, title in enumerate(SECTIONS)
-            ],
-        )
-
-        plan: list[tuple[str, list[tuple[str, int]]]] = []
-        plan += [(d, [("Общеобразовательные организации", all_schools)]) for d in ALL_SCHOOLS]
-        for n, deadline in enumerate(MUNICIPAL):
-            other = 1 + n % (len(municipalities) - 1)
-            plan.append(
-                (
-                    deadline,
-                    [
-                        (group_rows[1]["name"], municipal_groups[0]),
-                        (group_rows[1 + other]["name"], municipal_groups[other]),
-                    ],
-                )
-            )
-        for n, deadline in enumerate(OTHERS):
-            if n % 5 == 3:
-                parties = [("Методический центр", -centre_id)]
-            else:
-                index = n % len(other_groups)
-                parties = [(group_rows[1 + len(municipalities) + index]["name"], other_groups[index])]
-            plan.append((deadline, parties))
-
-        measure_rows, party_rows = [], []
-        for position, (deadline, parties) in enumerate(plan):
-            deadline = deadline.format(**years)
-            schedule = parse(deadline)
-            section = position * len(section_ids) // len(plan)
-            number = f"{section + 1}.{position + 1}"
-            manual = None
-            if schedule.kind == "manual":
-                manual = [
-                    {"start": date(y, m, 10).isoformat(), "due": date(y, m, 20).isoformat()}
-                    for y in range(start.year, end.year + 1)
-                    for m in (3, 10)
-                ]
-            measure_rows.append(
-                {
-                    "roadmap_id": roadmap_id,
-                    "section_id": section_ids[section],
-                    "number": number,
-                    "title": f"Мероприятие {number}: организация и проведение работы по направлению "
-                    f"«{SECTIONS[section].lower()}» с участием педагогов и обучающихся",
-                    "deadline_text": deadline,
-                    "schedule": schedule.to_dict(),
-                    "schedule_kind": schedule.kind,
-                    "manual_dates": manual,
-                    "responsible_text": ", ".join(name for name, _ in parties),
-                    "position": position,
-                }
-            )
-        measure_ids = bulk(Measure, measure_rows)
-        for measure_id, (_deadline, parties) in zip(measure_ids, plan, strict=True):
-            for index, (name, target) in enumerate(parties):
-                party_rows.append(
-                    {
-                        "measure_id": measure_id,
-                        "position": index,
-                        "text": name,
-                        "organization_id": -target if target < 0 else None,
-                        "group_id": target if target > 0 else None,
-                    }
-                )
-        bulk(MeasureParty, party_rows)
-
-        password_hash = generate_password_hash(PASSWORD, method=app.config["PASSWORD_HASH_METHOD"])
-        bulk(
-            User,
-            [
-                {
-                    "login": "coordinator",
-                    "full_name": "Координатор",
-                    "password_hash": password_hash,
-                    "role": "coordinator",
-                    "organization_id": centre_id,
-                    "is_active_account": True,
-                },
-                {
-                    "login": "school",
-                    "full_name": "Исполнитель школы",
-                    "password_hash": password_hash,
-                    "role": "executor",
-                    "organization_id": school_id,
-                    "is_active_account": True,
-                },
-            ],
-        )
-        # Feeds over the whole three years, every status: "every event" of the issue.
-        options = parse_options({"from": start.isoformat(), "to": end.isoformat(), "status": "all"})
-        users = {u.login: u for u in db.session.scalars(select(User))}
-        create_subscription(users["school"], name="Телефон", options=options, token=SCHOOL_TOKEN)
-        create_subscription(users["coordinator"], name="Outlook", options=options, token=COORDINATOR_TOKEN)
-        assert users["coordinator"].role == Role.COORDINATOR
+        places = [(name, place_id) for (name, _code), place_id in zip(municipalities, place_ids, strict=True)]
+        orgs = _organizations(bulk, profile, places, region_id)
+        groups = _groups(bulk, profile, places)
+        roadmap_id, measures = _regional_roadmap(bulk, profile, places, orgs, groups, start, end)
+        _users(app, bulk, orgs, places)
+        # Municipal roadmaps, published here: only the regional one is the generation scenarios'.
+        municipal = build_municipal_roadmaps(bulk, orgs, places, groups, start, end)
+        _subscriptions(start, end)
         db.session.commit()
+        _publish_municipal(municipal)
         return {
             "roadmap_id": roadmap_id,
-            "school_id": school_id,
-            "executors": len(org_rows),
-            "measures": len(measure_rows),
+            "school_id": orgs["schools"][0],
+            "executors": len(orgs["schools"]) + len(orgs["others"]),
+            "measures": measures,
+            "municipal": tuple(municipal),
+            "municipalities": len(places),
         }
 
 
-def age_tasks(app, roadmap_id: int, today: date) -> None:
+def _organizations(bulk, profile: Profile, places: list[tuple[str, int]], region_id: int) -> dict[str, Any]:
+    """Schools spread over the municipalities, then the other organizations of the profile's shape."""
+    from roadmap.models import Organization
+
+    def school(n: int) -> dict:
+        municipality, place_id = places[_school_place(profile, n, len(places))]
+        return {
+            "full_name": f"Муниципальное бюджетное общеобразовательное учреждение средняя общеобразовательная "
+            f"школа № {n + 1} ({municipality})",
+            "short_name": f"МБОУ СОШ № {n + 1} ({municipality})",
+            "kind": "school",
+            "municipality_id": place_id,
+            "region_id": region_id,
+            "student_count": 300 + (n * 37) % 900,
+            "is_active": True,
+        }
+
+    # (kind, name, municipality id or None: the region's own)
+    others: list[tuple[str, str, int | None]] = []
+    if profile.regional:
+        others.append(("department", "Министерство образования и науки Краснодарского края", None))
+        others.append(("centre", "ГБОУ ИРО Краснодарского края", None))
+        others += [("university", f"Университет № {n + 1}", None) for n in range(max(1, profile.others // 100))]
+        others += [("college", f"ГБПОУ КК колледж № {n + 1}", None) for n in range(max(1, profile.others // 15))]
+        for m, place_id in places:
+            others.append(("department", f"Управление образования ({m})", place_id))
+            others.append(("centre", f"Методический центр ({m})", place_id))
+        kinds = ("preschool", "additional")
+    else:
+        others.append(("centre", "Методический центр", None))
+        others += [("department", f"Управление образования ({m})", place_id) for m, place_id in places]
+        kinds = ("preschool", "additional", "college")
+    names = {"preschool": "МБДОУ детский сад", "additional": "МБУ ДО ЦДТ", "college": "ГБПОУ колледж"}
+    while len(others) < max(len(places) + 4, profile.others):
+        kind = kinds[len(others) % len(kinds)]
+        municipality, place_id = places[len(others) % len(places)]
+        others.append((kind, f"{names[kind]} № {len(others)} ({municipality})", place_id))
+    rows = [school(n) for n in range(profile.schools)]
+    rows += [
+        {
+            "full_name": name,
+            "short_name": name[:200],
+            "kind": kind,
+            "municipality_id": place_id,
+            "region_id": region_id,
+            "student_count": None,
+            "is_active": True,
+        }
+        for kind, name, place_id in others
+    ]
+    ids = bulk(Organization, rows)
+    schools, other_ids = ids[: profile.schools], ids[profile.schools :]
+    by_name = {name: org_id for (_kind, name, _place), org_id in zip(others, other_ids, strict=True)}
+    return {
+        "schools": schools,
+        "others": other_ids,
+        # The regional roadmap's owner and the measures it keeps for itself.
+        "owner": other_ids[0],
+        "own": other_ids[1] if profile.regional else other_ids[0],
+        "departments": {p: by_name[f"Управление образования ({m})"] for m, p in places},
+        "centres": {p: by_name.get(f"Методический центр ({m})") for m, p in places},
+    }
+
+
+# In the regional shape the first municipality (the regional capital) has one school in twelve,
+# about 140 of the region's 1,700 (Krasnodar has about that many), the others share the rest.
+CAPITAL_SHARE = 12
+
+
+def _school_place(profile: Profile, n: int, places: int) -> int:
+    if not profile.regional:
+        return n % places
+    if n % CAPITAL_SHARE == 0:
+        return 0
+    return 1 + (n - 1 - n // CAPITAL_SHARE) % (places - 1)
+
+
+def _groups(bulk, profile: Profile, places: list[tuple[str, int]]) -> dict[str, Any]:
+    from roadmap.models import OrgGroup
+
+    rows = [{"name": "Общеобразовательные организации", "kind": "school", "municipality_id": None}]
+    rows += [{"name": f"Школы: {m}", "kind": "school", "municipality_id": p} for m, p in places]
+    others = [
+        {"name": "Органы управления образованием", "kind": "department", "municipality_id": None},
+        {"name": "Дошкольные организации", "kind": "preschool", "municipality_id": None},
+        {"name": "Организации дополнительного образования", "kind": "additional", "municipality_id": None},
+        {"name": "Организации СПО", "kind": "college", "municipality_id": None},
+    ]
+    if profile.regional:
+        others.append({"name": "Методические центры", "kind": "centre", "municipality_id": None})
+    ids = bulk(OrgGroup, rows + others)
+    return {
+        "all_schools": ("Общеобразовательные организации", ids[0]),
+        "municipal": [(row["name"], gid) for row, gid in zip(rows[1:], ids[1 : len(rows)], strict=True)],
+        "others": [(row["name"], gid) for row, gid in zip(others, ids[len(rows) :], strict=True)],
+    }
+
+
+def _measures(bulk, roadmap_id: int, plan: list[tuple[str, list[tuple[str, int]]]], start: date, end: date) -> int:
+    """Sections and measures of `plan` (deadline, [(party text, group id or -organization id)])."""
+    from roadmap.models import Measure, MeasureParty, Section
+    from roadmap.schedule import parse
+
+    years = {"y0": start.year, "y1": start.year + 1, "y2": start.year + 2}
+    section_ids = bulk(
+        Section,
+        [
+            {"roadmap_id": roadmap_id, "number": str(n + 1), "title": title, "position": n}
+            for n, title in enumerate(SECTIONS)
+        ],
+    )
+    measure_rows, party_rows = [], []
+    for position, (deadline, parties) in enumerate(plan):
+        deadline = deadline.format(**years)
+        schedule = parse(deadline)
+        section = position * len(section_ids) // len(plan)
+        number = f"{section + 1}.{position + 1}"
+        manual = None
+        if schedule.kind == "manual":
+            manual = [
+                {"start": date(y, m, 10).isoformat(), "due": date(y, m, 20).isoformat()}
+                for y in range(start.year, end.year + 1)
+                for m in (3, 10)
+            ]
+        measure_rows.append(
+            {
+                "roadmap_id": roadmap_id,
+                "section_id": section_ids[section],
+                "number": number,
+                "title": f"Мероприятие {number}: организация и проведение работы по направлению "
+                f"«{SECTIONS[section].lower()}» с участием педагогов и обучающихся",
+                "deadline_text": deadline,
+                "schedule": schedule.to_dict(),
+                "schedule_kind": schedule.kind,
+                "manual_dates": manual,
+                "responsible_text": ", ".join(name for name, _ in parties),
+                "position": position,
+            }
+        )
+    measure_ids = bulk(Measure, measure_rows)
+    for measure_id, (_deadline, parties) in zip(measure_ids, plan, strict=True):
+        for index, (name, target) in enumerate(parties):
+            party_rows.append(
+                {
+                    "measure_id": measure_id,
+                    "position": index,
+                    "text": name,
+                    "organization_id": -target if target < 0 else None,
+                    "group_id": target if target > 0 else None,
+                }
+            )
+    bulk(MeasureParty, party_rows)
+    return len(measure_rows)
+
+
+def _roadmap_row(title: str, owner_id: int, municipality_id: int | None, start: date, end: date) -> dict:
+    return {
+        "title": title,
+        "owner_organization_id": owner_id,
+        "municipality_id": municipality_id,
+        "period_start": start,
+        "period_end": end,
+        "year_type": "calendar",
+        "shift_rule": "next",
+        "status": "draft",
+    }
+
+
+def _regional_roadmap(bulk, profile: Profile, places, orgs, groups, start: date, end: date) -> tuple[int, int]:
+    """The regional roadmap (no municipality), left a draft: 25 measures for every school of the
+    region, 10 for the schools of `profile.municipal` municipalities each (the first and others in
+    turn), 25 for departments, centres, pre-schools, colleges and the roadmap's owner."""
+    from roadmap.models import Roadmap
+
+    [roadmap_id] = bulk(
+        Roadmap,
+        [
+            _roadmap_row(
+                f"Дорожная карта по реализации мероприятий в сфере образования на {start.year}–{end.year} годы",
+                orgs["owner"],
+                None,
+                start,
+                end,
+            )
+        ],
+    )
+    municipal = groups["municipal"]
+    plan: list[tuple[str, list[tuple[str, int]]]] = [(d, [groups["all_schools"]]) for d in ALL_SCHOOLS]
+    for n, deadline in enumerate(MUNICIPAL):
+        targets = [municipal[0]]
+        for k in range(profile.municipal - 1):
+            targets.append(municipal[1 + (n * (profile.municipal - 1) + k) % (len(municipal) - 1)])
+        plan.append((deadline, list(dict.fromkeys(targets))))
+    own = ("Методический центр" if not profile.regional else "ГБОУ ИРО Краснодарского края", -orgs["own"])
+    for n, deadline in enumerate(OTHERS):
+        parties = [own] if n % 5 == 3 else [groups["others"][n % len(groups["others"])]]
+        plan.append((deadline, parties))
+    return roadmap_id, _measures(bulk, roadmap_id, plan, start, end)
+
+
+# A municipality's own roadmap: the regional measures for schools again, for its own schools (what
+# a cascaded municipal roadmap holds), and 3 for its centre (or department).
+MUNICIPAL_PLAN = ALL_SCHOOLS + MUNICIPAL
+MUNICIPAL_OWN = ("ежемесячно", "до 20 декабря, ежегодно", "1 раз в полугодие")
+
+
+def build_municipal_roadmaps(bulk, orgs, places, groups, start: date, end: date) -> list[tuple[str, int, int]]:
+    """The municipal roadmaps, left drafts: one per coordinated municipality, its own.
+
+    The one place where municipal child roadmaps are made. The cascade (a municipal roadmap linked
+    to the regional measure it fans out, issue 20) is not in the product yet; when it is, this is
+    where each regional measure assigned to the municipalities gets its municipal children.
+    Returns (coordinator login, roadmap id, measures) per municipality.
+    """
+    from roadmap.models import Roadmap
+
+    made = []
+    for n, (municipality, place_id) in enumerate(places[:MUNICIPAL_COORDINATORS]):
+        owner = orgs["centres"][place_id] or orgs["departments"][place_id]
+        [roadmap_id] = bulk(
+            Roadmap,
+            [_roadmap_row(f"Муниципальная дорожная карта ({municipality})", owner, place_id, start, end)],
+        )
+        schools = groups["municipal"][n]
+        plan = [(d, [schools]) for d in MUNICIPAL_PLAN] + [(d, [(municipality, -owner)]) for d in MUNICIPAL_OWN]
+        made.append((f"municipal{n + 1}", roadmap_id, _measures(bulk, roadmap_id, plan, start, end)))
+    return made
+
+
+def _users(app, bulk, orgs, places) -> None:
+    """The regional coordinator (`coordinator`), a school's executor (`school`), and the municipal
+    coordinators (`municipal1`, …) of the first municipalities."""
+    from roadmap.models import User
+
+    password_hash = generate_password_hash(PASSWORD, method=app.config["PASSWORD_HASH_METHOD"])
+
+    def user(login: str, name: str, role: str, org_id: int, municipality_id: int | None = None) -> dict:
+        return {
+            "login": login,
+            "full_name": name,
+            "password_hash": password_hash,
+            "role": role,
+            "organization_id": org_id,
+            "municipality_id": municipality_id,
+            "is_active_account": True,
+        }
+
+    rows = [
+        user("coordinator", "Региональный координатор", "coordinator", orgs["owner"]),
+        user("school", "Исполнитель школы", "executor", orgs["schools"][0]),
+    ]
+    for n, (municipality, place_id) in enumerate(places[:MUNICIPAL_COORDINATORS]):
+        org_id = orgs["centres"][place_id] or orgs["departments"][place_id]
+        rows.append(user(f"municipal{n + 1}", f"Координатор ({municipality})", "coordinator", org_id, place_id))
+    bulk(User, rows)
+
+
+def _subscriptions(start: date, end: date) -> None:
+    """Feeds over the whole three years, every status: "every event" of the issue."""
+    from roadmap.extensions import db
+    from roadmap.feeds.options import parse_options
+    from roadmap.feeds.service import create_subscription
+    from roadmap.models import Role, User
+
+    options = parse_options({"from": start.isoformat(), "to": end.isoformat(), "status": "all"})
+    users = {u.login: u for u in db.session.scalars(select(User))}
+    create_subscription(users["school"], name="Телефон", options=options, token=SCHOOL_TOKEN)
+    create_subscription(users["coordinator"], name="Outlook", options=options, token=COORDINATOR_TOKEN)
+    for n in range(1, MUNICIPAL_COORDINATORS + 1):
+        if f"municipal{n}" in users:
+            create_subscription(users[f"municipal{n}"], name="Outlook", options=options, token=municipal_token(n))
+    assert users["coordinator"].role == Role.COORDINATOR and users["coordinator"].municipality_id is None
+
+
+def _publish_municipal(municipal: list[tuple[str, int, int]]) -> None:
+    from roadmap.extensions import db
+    from roadmap.models import Roadmap
+    from roadmap.plans.service import publish_roadmap
+
+    for _login, roadmap_id, _measures in municipal:
+        publish_roadmap(db.session.get(Roadmap, roadmap_id), None)
+    db.session.commit()
+
+
+def age_tasks(app, roadmap_ids: int | list[int], today: date) -> None:
     """Give the past a plausible history: most past tasks accepted, some submitted or returned."""
     from roadmap.extensions import db
     from roadmap.models import Task, utcnow
     from roadmap.models.task import bump_feed_versions
 
+    ids = [roadmap_ids] if isinstance(roadmap_ids, int) else list(roadmap_ids)
     table = Task.__table__
-    past = [table.c.roadmap_id == roadmap_id, table.c.due_effective_on < today]
+    past = [table.c.roadmap_id.in_(ids), table.c.due_effective_on < today]
     with app.app_context():
         now = utcnow()
         bump = {"updated_at": now, "sequence": table.c.sequence + 1, "version": table.c.version + 1}
@@ -427,11 +652,11 @@ def age_tasks(app, roadmap_id: int, today: date) -> None:
             )
         db.session.execute(
             update(table)
-            .where(table.c.roadmap_id == roadmap_id, table.c.status == "planned", table.c.id % 10 == 9)
+            .where(table.c.roadmap_id.in_(ids), table.c.status == "planned", table.c.id % 10 == 9)
             .values(status="submitted", **bump)
         )
-        # Core writes: advance the roadmap's feed counter as the application's writers do.
-        bump_feed_versions(db.session.connection(), [roadmap_id])
+        # Core writes: advance the roadmaps' feed counters as the application's writers do.
+        bump_feed_versions(db.session.connection(), ids)
         db.session.commit()
         if db.engine.dialect.name == "postgresql":
             # Fresh statistics, as autovacuum would have after such a change.

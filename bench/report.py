@@ -104,7 +104,7 @@ def table(results: list[Result]) -> list[str]:
 
 
 def write_report(path: Path, results: list[Result], facts: dict[str, str], args) -> None:
-    command = f"python -m bench --scale {args.scale:g} --repeat {args.repeat} --backend {args.backend}"
+    command = f"python -m bench --scale {args.profile.label} --repeat {args.repeat} --backend {args.backend}"
     lines = [
         "# Performance at region scale",
         "",
@@ -158,7 +158,10 @@ METHOD = [
     "  measures over three calendar years with today in the middle one; 25 measures for every school",
     "  (a dynamic group), 10 for the schools of two municipalities each, 25 for departments,",
     "  colleges, pre-schools, additional education and the centre; about 110,000 tasks. A fresh",
-    "  database migrated with `flask db upgrade`, filled with bulk Core inserts.",
+    "  database migrated with `flask db upgrade`, filled with bulk Core inserts. `--scale region`",
+    "  (issue 20): Krasnodar Krai's 44 municipalities, 1,700 schools, 300 other organizations, the",
+    "  municipal measures for the schools of 16 municipalities each: about 250,000 tasks of the",
+    "  regional roadmap (bench/region.py; docs/scaling.md for the runs at several sizes).",
     "- `generate`: the draft marked published and `generate_tasks` run, in a fresh child process",
     "  (its peak RSS over its own baseline is the memory column), committed. `publish`: the whole",
     "  `publish_roadmap` the same way (review of every measure, generation, notices to executors).",
@@ -187,7 +190,10 @@ METHOD = [
     "- `dashboard` and `matrix`: the coordinator's pages for the current plan year through the test",
     "  client (server time, template included). The floor replays the page's aggregate statements",
     "  (those with COUNT, SUM or GROUP BY, captured from the request) through the raw driver.",
-    "  `n` is executors shown × measures.",
+    "  `n` is executors shown × measures. The coordinator is regional (the whole region);",
+    "  `dashboard_municipal` is the first municipality's coordinator on their own roadmap (the",
+    "  regional measures for schools, for the municipality's schools), after checking that the",
+    "  regional roadmap is refused to them. Each page scenario is one function in `bench.scenarios.PAGES`.",
     "- `http`: gunicorn, two sync workers, on 127.0.0.1; a Python load generator (2 processes × 2",
     "  threads, http.client) requests `/healthz`, the school's feed without validators and with",
     "  `If-None-Match`, in rotation for a fixed time each. Client and server share the CPU, so",

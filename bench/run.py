@@ -11,14 +11,27 @@ from pathlib import Path
 from time import perf_counter
 
 from bench import scenarios
-from bench.region import Region, age_tasks, bench_database_url, build_region, build_sized_feeds, make_app
+from bench.region import (
+    Region,
+    age_tasks,
+    bench_database_url,
+    build_region,
+    build_sized_feeds,
+    make_app,
+    profile_of,
+)
 from bench.report import machine, write_report
 from bench.scenarios import Result, feeds, generation, pages
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000 schools, about 110,000 tasks")
+    parser.add_argument(
+        "--scale",
+        default="1",
+        help="1.0 = 1,000 schools, about 110,000 tasks; region = the issue's region (44 municipalities, 1,700"
+        " schools, 300 other organizations, about 250,000 tasks); region:K = that region K times over",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is reported")
     parser.add_argument(
         "--backend",
@@ -46,8 +59,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.backend is None:
         args.backend = "all" if os.environ.get("BENCH_DATABASE_URL") else "sqlite"
-    if args.repeat < 1 or args.scale <= 0:
-        parser.error("--repeat must be at least 1 and --scale positive")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    try:
+        args.profile = profile_of(args.scale)
+    except ValueError:
+        parser.error(f"--scale: a positive number, region or region:K, not {args.scale!r}")
+    # The size-dependent groups (http time, import documents, grammar) read a number: the
+    # profile's schools per thousand.
+    args.scale = args.profile.schools / 1000
     return args
 
 
@@ -61,9 +81,12 @@ def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date)
     url = bench_database_url(backend, root)
     app = make_app(url, instance)
     started = perf_counter()
-    ids = build_region(app, args.scale, today)
+    ids = build_region(app, args.profile.label, today)
     built = perf_counter() - started
-    log(f"[{backend}] region built in {built:.2f}s ({ids['executors']} organizations, {ids['measures']} measures)")
+    log(
+        f"[{backend}] region {args.profile.label} built in {built:.2f}s ({ids['municipalities']} municipalities,"
+        f" {ids['executors']} organizations, {ids['measures']} measures)"
+    )
     region = Region(
         url=url,
         backend=backend,
@@ -73,6 +96,8 @@ def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date)
         coordinator_login="coordinator",
         executors=ids["executors"],
         measures=ids["measures"],
+        municipal=ids["municipal"],
+        municipalities=ids["municipalities"],
     )
     results: list[Result] = []
 
@@ -86,7 +111,7 @@ def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date)
         emit(list(generation(app, region, args.repeat)))
     else:
         _publish(app, region)
-    age_tasks(app, region.roadmap_id, today)
+    age_tasks(app, [region.roadmap_id, *(roadmap_id for _login, roadmap_id, _n in region.municipal)], today)
     if "feeds" in only:
         emit(feeds(app, region, args.repeat))
         emit(scenarios.cold_feeds(app, backend, build_sized_feeds(app, today), args.repeat))

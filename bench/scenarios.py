@@ -39,6 +39,7 @@ TARGETS = {
     "feed_cold_fixed": 1.0,
     "dashboard": 4.0,
     "matrix": 4.0,
+    "dashboard_municipal": 4.0,
     # http: seconds per request against the health endpoint's; rps shares of 40% and 60%.
     "http_feed_warm": 1 / 0.40,
     "http_feed_304": 1 / 0.60,
@@ -75,6 +76,7 @@ FLOORS = {
     "feed_cold_fixed": "budget: 3 ms (cold 200 − 200 × marginal)",
     "dashboard": "the page's aggregate SQL queries alone, through the driver",
     "matrix": "the page's aggregate SQL queries alone, through the driver",
+    "dashboard_municipal": "as `dashboard` (a municipal coordinator's own roadmap)",
     "http_health": "—",
     "http_feed_warm": "`/healthz` requests/second in the same run",
     "http_feed_304": "`/healthz` requests/second in the same run",
@@ -406,49 +408,108 @@ def _replay(app, statements: list[tuple[str, object]]) -> Callable[[], None]:
     return run
 
 
+@dataclass(frozen=True)
+class Page:
+    """A page scenario: who opens what. `measures` (of the roadmap shown) turns the dashboard's
+    executor rows into the figure `n`; `refused` are paths the same user must not open (the scope
+    of roadmap.tasks.access, checked once before timing)."""
+
+    name: str
+    login: str
+    path: str
+    measures: int
+    refused: tuple[str, ...] = ()
+
+
+# The page scenarios, in order: one small function each, returning its Page (or None when the
+# region has no such page, e.g. no municipal coordinator). Add one with @page and a TARGETS and
+# FLOORS entry of the same name.
+PAGES: list[Callable[[Region, date], Page | None]] = []
+
+
+def page(fn: Callable[[Region, date], Page | None]) -> Callable[[Region, date], Page | None]:
+    PAGES.append(fn)
+    return fn
+
+
+@page
+def regional_dashboard(region: Region, today: date) -> Page:
+    """The regional coordinator's dashboard of the regional roadmap."""
+    return Page(
+        "dashboard", region.coordinator_login, f"/roadmaps/{region.roadmap_id}?year={today.year}", region.measures
+    )
+
+
+@page
+def regional_matrix(region: Region, today: date) -> Page:
+    return Page(
+        "matrix", region.coordinator_login, f"/roadmaps/{region.roadmap_id}/matrix?year={today.year}", region.measures
+    )
+
+
+@page
+def municipal_dashboard(region: Region, today: date) -> Page | None:
+    """The largest municipality's coordinator on their own roadmap; the regional roadmap is
+    outside their territory."""
+    if not region.municipal:
+        return None
+    login, roadmap_id, measures = region.municipal[0]
+    regional = f"/roadmaps/{region.roadmap_id}?year={today.year}"
+    return Page("dashboard_municipal", login, f"/roadmaps/{roadmap_id}?year={today.year}", measures, (regional,))
+
+
 def pages(app, region: Region, repeat: int, today: date) -> list[Result]:
     from roadmap.extensions import db
 
-    client = app.test_client()
-    login = client.post("/login", data={"login": region.coordinator_login, "password": PASSWORD})
-    if login.status_code not in (302, 303):
-        raise AssertionError(f"login failed: {login.status_code}")
+    clients: dict[str, object] = {}
     results = []
     with app.app_context():
         log = StatementLog(db.engine)
-    for name, path in (
-        ("dashboard", f"/roadmaps/{region.roadmap_id}?year={today.year}"),
-        ("matrix", f"/roadmaps/{region.roadmap_id}/matrix?year={today.year}"),
-    ):
-        log.statements.clear()
-        log.active = True
-        response = client.get(path)
-        log.active = False
-        if response.status_code != 200:
-            raise AssertionError(f"{name}: {response.status_code}")
-        aggregates = log.aggregates()
-        floor_run = _replay(app, aggregates)
-        body = response.get_data(as_text=True)
-        shown = _page_size(name, body, region)
-
-        def page(path=path):
-            assert client.get(path).status_code == 200
-
-        seconds, floors = [], []
-        for _ in range(repeat):
-            floors.append(per_call(floor_run))
-            seconds.append(per_call(page))
-        results.append(result(name, region.backend, shown, median(seconds), median(floors)))
+    for make in PAGES:
+        scenario = make(region, today)
+        if scenario is None:
+            continue
+        client = clients.get(scenario.login)
+        if client is None:
+            client = clients[scenario.login] = app.test_client()
+            login = client.post("/login", data={"login": scenario.login, "password": PASSWORD})
+            if login.status_code not in (302, 303):
+                raise AssertionError(f"login of {scenario.login} failed: {login.status_code}")
+        for path in scenario.refused:
+            status = client.get(path).status_code
+            if status not in (403, 404):
+                raise AssertionError(f"{scenario.name}: {scenario.login} opened {path} ({status})")
+        results.append(_time_page(app, client, log, region, scenario, repeat))
     return results
 
 
-def _page_size(name: str, body: str, region: Region) -> int:
+def _time_page(app, client, log: StatementLog, region: Region, scenario: Page, repeat: int) -> Result:
+    log.statements.clear()
+    log.active = True
+    response = client.get(scenario.path)
+    log.active = False
+    if response.status_code != 200:
+        raise AssertionError(f"{scenario.name}: {response.status_code}")
+    floor_run = _replay(app, log.aggregates())
+    shown = _page_size(scenario, response.get_data(as_text=True))
+
+    def request():
+        assert client.get(scenario.path).status_code == 200
+
+    seconds, floors = [], []
+    for _ in range(repeat):
+        floors.append(per_call(floor_run))
+        seconds.append(per_call(request))
+    return result(scenario.name, region.backend, shown, median(seconds), median(floors))
+
+
+def _page_size(scenario: Page, body: str) -> int:
     """Executors × measures the page shows."""
-    if name == "matrix":
+    if "/matrix" in scenario.path:
         executors = body.count('<th scope="col" title=')
         measures = body.count('<tr><th scope="row"')
         return executors * measures
-    return len(re.findall(r"<tr><td>\d+</td>", body)) * region.measures
+    return len(re.findall(r"<tr><td>\d+</td>", body)) * scenario.measures
 
 
 # --- import of big documents (issue 15) -------------------------------------------------------

@@ -28,6 +28,7 @@ SCENARIOS = {
     "feed_cold_fixed",
     "dashboard",
     "matrix",
+    "dashboard_municipal",
     "http_health",
     "http_feed_warm",
     "http_feed_304",
