@@ -282,6 +282,8 @@ class Scope:
     date_to: date | None = None
     organization_id: int | None = None
     timezone: str = DEFAULT_TIMEZONE
+    # The tasks of one municipality's organizations only (None: of every organization).
+    municipality_id: int | None = None
 
     def shifted_back(self, roadmap_id: int, plan_year: int | None) -> Scope:
         """The same scope a year earlier (the date range moves back a year too)."""
@@ -596,6 +598,9 @@ def classified(scope: Scope, *, with_plan_year: bool = True):
         stmt = stmt.where(Task.start_on <= scope.date_to)
     if scope.organization_id is not None:
         stmt = stmt.where(Task.organization_id == scope.organization_id)
+    if scope.municipality_id is not None:
+        of_municipality = select(Organization.id).where(Organization.municipality_id == scope.municipality_id)
+        stmt = stmt.where(Task.organization_id.in_(of_municipality.scalar_subquery()))
     return stmt.subquery("classified")
 
 
@@ -1238,7 +1243,7 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
             c.task_id,
         )
     )
-    bands = {mid: t.band for mid, t in targets_for(scope).items() if t.kind == TargetKind.BAND_SHARE}
+    bands = target_bands(scope)
     org_ids = db.session.scalars(select(c.organization_id).select_from(sub).distinct()).all()
     contingent = contingents(org_ids)
     result = db.session.execute(stmt.execution_options(yield_per=batch))
@@ -1254,3 +1259,87 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
         known = contingent.get(values["organization_id"])
         values["contingent"] = known.of(bands.get(values["measure_id"], Band())) if known else None
         yield TaskRow(**values)
+
+
+# --------------------------------------------------------------------------- per municipality
+
+
+@dataclass
+class MunicipalityFigures:
+    """One municipality's part of a scope (`municipality_id` None: the region's own organizations).
+
+    Coverage as a share of the contingent: the students the reports counted, over the students
+    of each measure's applicable executors in the band of its target (the whole contingent when
+    it names none), summed over the measures — MeasureRow.coverage_share of the municipality's
+    executors, weighted by contingent. None, as for a measure, when an executor gave no figures.
+    """
+
+    municipality_id: int | None
+    figures: Figures = field(default_factory=Figures)
+    executors: int = 0  # organizations with applicable tasks
+    contingent: int = 0  # students of the executors with figures, per measure's band, summed
+    missing_contingent: int = 0  # executors without figures for a band of one of their measures
+
+    @property
+    def students(self) -> int:
+        return self.figures.coverage.students
+
+    @property
+    def coverage_share(self) -> float | None:
+        return None if self.missing_contingent else ratio(self.students, self.contingent)
+
+
+def target_bands(scope: Scope) -> dict[int, Band]:
+    """measure id → the band of its target for the scope, for measures with a band-share target."""
+    return {mid: t.band for mid, t in targets_for(scope).items() if t.kind == TargetKind.BAND_SHARE}
+
+
+def municipality_cells(scope: Scope) -> dict[tuple[int, int | None], Cell]:
+    """(measure id, municipality id) → Cell: the scope's classified tasks grouped by the
+    municipality of their organization (None: the region's own), in one GROUP BY."""
+    sub = classified(scope)
+    c = sub.c
+    place = Organization.municipality_id
+    stmt = (
+        select(c.measure_id, place.label("municipality_id"), *_figure_columns(c), *_status_columns(c))
+        .select_from(sub)
+        .join(Organization, Organization.id == c.organization_id)
+        .group_by(c.measure_id, place)
+    )
+    return {(row.measure_id, row.municipality_id): _cell(row) for row in db.session.execute(stmt)}
+
+
+def municipality_figures(
+    scope: Scope, grid: dict[tuple[int, int | None], Cell] | None = None
+) -> dict[int | None, MunicipalityFigures]:
+    """municipality id → its figures: the sums of `municipality_cells` (reused when given) and
+    the contingent of its executors. Four more queries whatever the size."""
+    grid = municipality_cells(scope) if grid is None else grid
+    result: dict[int | None, MunicipalityFigures] = {}
+    for (_measure_id, place), cell in grid.items():
+        result.setdefault(place, MunicipalityFigures(place)).figures.add(cell.figures)
+    sub = classified(scope)
+    c = sub.c
+    pairs = db.session.execute(
+        select(c.measure_id, c.organization_id, Organization.municipality_id)
+        .select_from(sub)
+        .join(Organization, Organization.id == c.organization_id)
+        .where(c.outcome != NOT_APPLICABLE)  # the applicable cells (Cell.is_applicable)
+        .distinct()
+    ).all()
+    bands = target_bands(scope)
+    contingent = contingents({org_id for _m, org_id, _p in pairs})
+    executors: dict[int | None, set[int]] = defaultdict(set)
+    missing: dict[int | None, set[int]] = defaultdict(set)
+    for measure_id, org_id, place in pairs:
+        executors[place].add(org_id)
+        known = contingent.get(org_id)
+        students = known.of(bands.get(measure_id, Band())) if known is not None else None
+        if students is None:
+            missing[place].add(org_id)
+        else:
+            result[place].contingent += students
+    for place, orgs in executors.items():
+        result[place].executors = len(orgs)
+        result[place].missing_contingent = len(missing[place])
+    return result
