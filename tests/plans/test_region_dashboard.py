@@ -202,6 +202,8 @@ def test_regional_staff_see_every_municipality_and_drill_down(app, region):
         client = login_as(app, region.users[role])
         roadmap_page = client.get(f"/roadmaps/{region.roadmap.id}").get_data(as_text=True)
         assert f"/roadmaps/{region.roadmap.id}/municipalities" in roadmap_page and "Муниципалитеты" in roadmap_page
+        listing = client.get("/roadmaps/").get_data(as_text=True)
+        assert f"/roadmaps/{region.roadmap.id}/municipalities" in listing and "Сводка по муниципалитетам" in listing
         page = client.get(f"/roadmaps/{region.roadmap.id}/municipalities?year=2023")
         assert page.status_code == 200
         body = page.get_data(as_text=True)
@@ -240,6 +242,7 @@ def test_municipal_staff_never_reach_another_municipality(app, region, make_road
     assert beta.get(f"/roadmaps/{alpha_roadmap.id}/municipalities/{b}").status_code == 404
     assert alpha.get(f"/roadmaps/{alpha_roadmap.id}/municipalities/download.docx").status_code == 403
     assert "/municipalities" not in alpha.get(f"/roadmaps/{alpha_roadmap.id}").get_data(as_text=True)
+    assert "/municipalities" not in alpha.get("/roadmaps/").get_data(as_text=True)
     assert alpha.get(f"/roadmaps/{alpha_roadmap.id}/municipalities/{10**6}").status_code == 404
     assert db.session.scalar(select(Municipality.id).where(Municipality.id == 10**6)) is None
 
