@@ -79,11 +79,8 @@ class RegionDashboard:
 
 
 def _rank(rows: list[MunicipalityRow]) -> None:
-    """The places by completion (the rule of reports.queries.rank_executors) and by coverage."""
-    by_done = sorted(
-        (r for r in rows if r.has_work),
-        key=lambda r: (-(r.figures.done_ratio or 0), -r.figures.on_time, natural_key(r.name)),
-    )
+    """The places by completion (the executors' ranking rule) and by coverage."""
+    by_done = sorted((r for r in rows if r.has_work), key=lambda r: report_queries.completion_rank(r.figures, r.name))
     for place, row in enumerate(by_done, start=1):
         row.place_done = place
     by_coverage = sorted(

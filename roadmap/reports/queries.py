@@ -164,6 +164,16 @@ class Cell:
         return self.is_applicable and self.figures.done == self.figures.applicable
 
     @property
+    def completion(self) -> str:
+        """The cell's colour in a matrix: "complete" (every applicable task done), "none"
+        (something overdue), "partial", or "not_applicable" (nothing applicable)."""
+        if not self.is_applicable:
+            return NOT_APPLICABLE
+        if self.is_complete:
+            return "complete"
+        return "none" if self.figures.overdue else "partial"
+
+    @property
     def single_status(self) -> str | None:
         """The workflow state when the cell holds exactly one task."""
         if self.figures.total != 1:
@@ -439,13 +449,15 @@ class MonitoringReport:
         return []
 
 
+def completion_rank(figures: Figures, name: str) -> tuple:
+    """The sort key of every ranking by completion: the rate, then tasks done on time, then name."""
+    return (-(figures.done_ratio or 0), -figures.on_time, natural_key(name))
+
+
 def rank_executors(executors: list[ExecutorRow]) -> list[ExecutorRow]:
-    """Executors with something to do, best first: by completion rate, then tasks done on time,
-    then name. Those whose every task is "not applicable" are left out."""
-    return sorted(
-        (e for e in executors if e.figures.applicable),
-        key=lambda e: (-(e.figures.done_ratio or 0), -e.figures.on_time, natural_key(e.name)),
-    )
+    """Executors with something to do, best first (completion_rank). Those whose every task is
+    "not applicable" are left out."""
+    return sorted((e for e in executors if e.figures.applicable), key=lambda e: completion_rank(e.figures, e.name))
 
 
 @dataclass(frozen=True)

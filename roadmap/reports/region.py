@@ -40,15 +40,8 @@ def done_text(data: MunicipalityFigures) -> str:
 
 
 def cell_state(cell: Cell | None) -> str | None:
-    """A matrix cell's colour, by the rule of the measures × executors matrix (reports.xlsx):
-    complete, partial, none (something overdue), not_applicable; None for an empty cell."""
-    if cell is None:
-        return None
-    if not cell.is_applicable:
-        return "not_applicable"
-    if cell.is_complete:
-        return "complete"
-    return "none" if cell.figures.overdue else "partial"
+    """A matrix cell's colour (Cell.completion); None for an empty cell."""
+    return cell.completion if cell is not None else None
 
 
 def cell_text(cell: Cell | None) -> str:
