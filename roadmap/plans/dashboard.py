@@ -93,24 +93,31 @@ def review_count(roadmap_id: int) -> int:
 
 
 def dashboard(
-    roadmap: Roadmap, plan_year: int | None, today: date, *, plan_years: list[int] | None = None
+    roadmap: Roadmap,
+    plan_year: int | None,
+    today: date,
+    *,
+    plan_years: list[int] | None = None,
+    municipality_id: int | None = None,
 ) -> Dashboard:
-    """The dashboard of `roadmap` for `plan_year` (None: every plan year) as of `today`.
+    """The dashboard of `roadmap` for `plan_year` (None: every plan year) as of `today`; of one
+    municipality's organizations only when `municipality_id` is given (the region's drill-down).
 
     A fixed handful of queries whatever the size: the overview's five, the manual measures
-    without dates and the review count (plus the plan years unless given).
+    without dates and the review count (plus the plan years unless given). The last two are the
+    whole roadmap's work, left out of a municipality's dashboard.
     """
     from roadmap.reports.service import build_scope, overview_charts
 
-    scope = build_scope(roadmap, plan_year, today=today, default_year=False)
+    scope = build_scope(roadmap, plan_year, today=today, default_year=False, municipality_id=municipality_id)
     data = report_queries.overview(roadmap, scope)
-    manual = manual_measures(roadmap.id)
+    whole = municipality_id is None
     return Dashboard(
         overview=data,
         charts=overview_charts(data),
         plan_years=plan_years if plan_years is not None else plan_years_of(roadmap.id),
-        review_count=review_count(roadmap.id),
-        manual_without_dates=manual,
+        review_count=review_count(roadmap.id) if whole else 0,
+        manual_without_dates=manual_measures(roadmap.id) if whole else [],
     )
 
 

@@ -164,6 +164,16 @@ class Cell:
         return self.is_applicable and self.figures.done == self.figures.applicable
 
     @property
+    def completion(self) -> str:
+        """The cell's colour in a matrix: "complete" (every applicable task done), "none"
+        (something overdue), "partial", or "not_applicable" (nothing applicable)."""
+        if not self.is_applicable:
+            return NOT_APPLICABLE
+        if self.is_complete:
+            return "complete"
+        return "none" if self.figures.overdue else "partial"
+
+    @property
     def single_status(self) -> str | None:
         """The workflow state when the cell holds exactly one task."""
         if self.figures.total != 1:
@@ -282,6 +292,8 @@ class Scope:
     date_to: date | None = None
     organization_id: int | None = None
     timezone: str = DEFAULT_TIMEZONE
+    # The tasks of one municipality's organizations only (None: of every organization).
+    municipality_id: int | None = None
 
     def shifted_back(self, roadmap_id: int, plan_year: int | None) -> Scope:
         """The same scope a year earlier (the date range moves back a year too)."""
@@ -437,13 +449,15 @@ class MonitoringReport:
         return []
 
 
+def completion_rank(figures: Figures, name: str) -> tuple:
+    """The sort key of every ranking by completion: the rate, then tasks done on time, then name."""
+    return (-(figures.done_ratio or 0), -figures.on_time, natural_key(name))
+
+
 def rank_executors(executors: list[ExecutorRow]) -> list[ExecutorRow]:
-    """Executors with something to do, best first: by completion rate, then tasks done on time,
-    then name. Those whose every task is "not applicable" are left out."""
-    return sorted(
-        (e for e in executors if e.figures.applicable),
-        key=lambda e: (-(e.figures.done_ratio or 0), -e.figures.on_time, natural_key(e.name)),
-    )
+    """Executors with something to do, best first (completion_rank). Those whose every task is
+    "not applicable" are left out."""
+    return sorted((e for e in executors if e.figures.applicable), key=lambda e: completion_rank(e.figures, e.name))
 
 
 @dataclass(frozen=True)
@@ -596,6 +610,9 @@ def classified(scope: Scope, *, with_plan_year: bool = True):
         stmt = stmt.where(Task.start_on <= scope.date_to)
     if scope.organization_id is not None:
         stmt = stmt.where(Task.organization_id == scope.organization_id)
+    if scope.municipality_id is not None:
+        of_municipality = select(Organization.id).where(Organization.municipality_id == scope.municipality_id)
+        stmt = stmt.where(Task.organization_id.in_(of_municipality.scalar_subquery()))
     return stmt.subquery("classified")
 
 
@@ -1238,7 +1255,7 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
             c.task_id,
         )
     )
-    bands = {mid: t.band for mid, t in targets_for(scope).items() if t.kind == TargetKind.BAND_SHARE}
+    bands = target_bands(scope)
     org_ids = db.session.scalars(select(c.organization_id).select_from(sub).distinct()).all()
     contingent = contingents(org_ids)
     result = db.session.execute(stmt.execution_options(yield_per=batch))
@@ -1254,3 +1271,87 @@ def task_rows(scope: Scope, *, batch: int = 2000) -> Iterator[TaskRow]:
         known = contingent.get(values["organization_id"])
         values["contingent"] = known.of(bands.get(values["measure_id"], Band())) if known else None
         yield TaskRow(**values)
+
+
+# --------------------------------------------------------------------------- per municipality
+
+
+@dataclass
+class MunicipalityFigures:
+    """One municipality's part of a scope (`municipality_id` None: the region's own organizations).
+
+    Coverage as a share of the contingent: the students the reports counted, over the students
+    of each measure's applicable executors in the band of its target (the whole contingent when
+    it names none), summed over the measures — MeasureRow.coverage_share of the municipality's
+    executors, weighted by contingent. None, as for a measure, when an executor gave no figures.
+    """
+
+    municipality_id: int | None
+    figures: Figures = field(default_factory=Figures)
+    executors: int = 0  # organizations with applicable tasks
+    contingent: int = 0  # students of the executors with figures, per measure's band, summed
+    missing_contingent: int = 0  # executors without figures for a band of one of their measures
+
+    @property
+    def students(self) -> int:
+        return self.figures.coverage.students
+
+    @property
+    def coverage_share(self) -> float | None:
+        return None if self.missing_contingent else ratio(self.students, self.contingent)
+
+
+def target_bands(scope: Scope) -> dict[int, Band]:
+    """measure id → the band of its target for the scope, for measures with a band-share target."""
+    return {mid: t.band for mid, t in targets_for(scope).items() if t.kind == TargetKind.BAND_SHARE}
+
+
+def municipality_cells(scope: Scope) -> dict[tuple[int, int | None], Cell]:
+    """(measure id, municipality id) → Cell: the scope's classified tasks grouped by the
+    municipality of their organization (None: the region's own), in one GROUP BY."""
+    sub = classified(scope)
+    c = sub.c
+    place = Organization.municipality_id
+    stmt = (
+        select(c.measure_id, place.label("municipality_id"), *_figure_columns(c), *_status_columns(c))
+        .select_from(sub)
+        .join(Organization, Organization.id == c.organization_id)
+        .group_by(c.measure_id, place)
+    )
+    return {(row.measure_id, row.municipality_id): _cell(row) for row in db.session.execute(stmt)}
+
+
+def municipality_figures(
+    scope: Scope, grid: dict[tuple[int, int | None], Cell] | None = None
+) -> dict[int | None, MunicipalityFigures]:
+    """municipality id → its figures: the sums of `municipality_cells` (reused when given) and
+    the contingent of its executors. Four more queries whatever the size."""
+    grid = municipality_cells(scope) if grid is None else grid
+    result: dict[int | None, MunicipalityFigures] = {}
+    for (_measure_id, place), cell in grid.items():
+        result.setdefault(place, MunicipalityFigures(place)).figures.add(cell.figures)
+    sub = classified(scope)
+    c = sub.c
+    pairs = db.session.execute(
+        select(c.measure_id, c.organization_id, Organization.municipality_id)
+        .select_from(sub)
+        .join(Organization, Organization.id == c.organization_id)
+        .where(c.outcome != NOT_APPLICABLE)  # the applicable cells (Cell.is_applicable)
+        .distinct()
+    ).all()
+    bands = target_bands(scope)
+    contingent = contingents({org_id for _m, org_id, _p in pairs})
+    executors: dict[int | None, set[int]] = defaultdict(set)
+    missing: dict[int | None, set[int]] = defaultdict(set)
+    for measure_id, org_id, place in pairs:
+        executors[place].add(org_id)
+        known = contingent.get(org_id)
+        students = known.of(bands.get(measure_id, Band())) if known is not None else None
+        if students is None:
+            missing[place].add(org_id)
+        else:
+            result[place].contingent += students
+    for place, orgs in executors.items():
+        result[place].executors = len(orgs)
+        result[place].missing_contingent = len(missing[place])
+    return result

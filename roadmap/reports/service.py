@@ -52,6 +52,7 @@ def build_scope(
     organization_id: int | None = None,
     today: date | None = None,
     default_year: bool = True,
+    municipality_id: int | None = None,
 ) -> Scope:
     """A scope for `roadmap`. Without a plan year and a date range it is the current plan year,
     unless `default_year` is False (then: every plan year)."""
@@ -66,6 +67,7 @@ def build_scope(
         date_to=date_to,
         organization_id=organization_id,
         timezone=roadmap.timezone or DEFAULT_TIMEZONE,
+        municipality_id=municipality_id,
     )
 
 

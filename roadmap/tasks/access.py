@@ -81,6 +81,18 @@ def can_view_roadmap(user: User, roadmap: Roadmap) -> bool:
     return False
 
 
+def can_compare_municipalities(user: User, roadmap: Roadmap) -> bool:
+    """The region's summary of a roadmap, municipality by municipality: regional staff (and the
+    administrator) only; a municipality's staff never see another municipality's figures."""
+    return can_view_roadmap(user, roadmap) and territory_of(user) is None
+
+
+def can_view_municipality_figures(user: User, roadmap: Roadmap, municipality_id: int) -> bool:
+    """A roadmap's dashboard limited to one municipality's organizations: whoever sees the
+    roadmap, within their territory (a municipality's staff: their own municipality only)."""
+    return can_view_roadmap(user, roadmap) and in_territory(user, municipality_id)
+
+
 def can_manage_roadmap(user: User, roadmap: Roadmap | None = None) -> bool:
     """Importing (no roadmap yet: into the user's own territory), editing, publishing, deleting."""
     return user.role == Role.COORDINATOR and (roadmap is None or in_territory(user, roadmap.municipality_id))

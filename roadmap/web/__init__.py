@@ -20,11 +20,27 @@ def register_blueprints(app: Flask) -> None:
         ops,
         plans,
         proposals,
+        region,
         reports,
         tasks,
     )
 
-    for module in (auth, main, admin, plans, tasks, feeds, reports, analysis, account, ops, proposals, contingent):
+    blueprints = (
+        auth,
+        main,
+        admin,
+        plans,
+        tasks,
+        feeds,
+        reports,
+        analysis,
+        account,
+        ops,
+        proposals,
+        contingent,
+        region,
+    )
+    for module in blueprints:
         app.register_blueprint(module.bp)
 
     from roadmap.russian import agree, plural, quoted, truncate

@@ -59,6 +59,7 @@ NOT_PAGES = {
     "reports.my_export": "XLSX/DOCX/CSV download",
     "reports.roadmap_export_view": "XLSX/DOCX/CSV download",
     "plans.example": "example document download",
+    "region.download": "the region's XLSX/DOCX download",
 }
 
 
@@ -73,6 +74,7 @@ class Ids:
     proposals: list[int] = field(default_factory=list)  # one of each status
     own_dates_measure: int = 0
     organization: int = 0
+    municipality: int = 0  # the executor's organization's
     user: int = 0
     jobs: list[str] = field(default_factory=list)  # a finished and a failed one, the coordinator's
 
@@ -107,6 +109,11 @@ def _pages(ids: Ids) -> dict[str, list[str]]:
         "plans.import_roadmap": ["/roadmaps/import"],
         "plans.show": [f"/roadmaps/{r}" for r in roadmaps],
         "plans.matrix": [f"/roadmaps/{ids.published}/matrix"],
+        "region.summary": [
+            f"/roadmaps/{ids.published}/municipalities",
+            f"/roadmaps/{ids.published}/municipalities?order=coverage",
+        ],
+        "region.municipality": [f"/roadmaps/{ids.published}/municipalities/{ids.municipality}"],
         "plans.reimport": [f"/roadmaps/{ids.draft}/reimport"],
         "reports.roadmap_report": [f"/roadmaps/{ids.published}/report"],
         "analysis.conclusions": [f"/roadmaps/{ids.published}/report/conclusions"],
@@ -200,6 +207,7 @@ def _prepare(ids: Ids):
         ids.own_dates_measure = proposals[0].measure_id
         ids.published, ids.draft = published.id, draft.id
         ids.organization = executor.organization_id
+        ids.municipality = executor.organization.municipality_id
         ids.user = executor.id
         assert db.session.get(Organization, ids.organization) is not None
         # enough accounts for the user list to have a second page (a pager to scan and to tab through)
@@ -513,7 +521,13 @@ def _focus_pages(ids: Ids) -> dict[str, list[str]]:
     task = ids.tasks[0]
     return {
         "anonymous": ["/login"],
-        "coordinator": ["/roadmaps/", f"/roadmaps/{ids.published}", f"/roadmaps/{ids.draft}/review", "/review"],
+        "coordinator": [
+            "/roadmaps/",
+            f"/roadmaps/{ids.published}",
+            f"/roadmaps/{ids.draft}/review",
+            "/review",
+            f"/roadmaps/{ids.published}/municipalities",
+        ],
         "executor": ["/tasks", f"/tasks/{task}", "/feeds/"],
         "admin": ["/admin/users", f"/admin/users/{ids.user}/edit", "/admin/users?page=2"],
     }

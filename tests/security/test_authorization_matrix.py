@@ -59,6 +59,8 @@ COORDINATOR_OR_ADMIN = row(LOGIN, OK, OK, F, F, F)
 STAFF = row(LOGIN, OK, OK, OK, F, F)
 # A roadmap of municipality A: another municipality's staff do not know it.
 STAFF_ROADMAP = row(LOGIN, OK, OK, OK, F, F, N, N)
+# Comparing municipalities: the region's staff (here: the admin); A's municipal staff may not.
+REGIONAL_STAFF_ROADMAP = row(LOGIN, OK, F, F, F, F, N, N)
 ROADMAP_WORK = row(LOGIN, F, OK, F, F, F, N, F)
 OWN_TASK_VIEW = row(LOGIN, OK, OK, OK, OK, N, N, N)
 OWN_TASK_ACTION = row(LOGIN, F, F, F, OK, N)
@@ -147,6 +149,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /roadmaps/<int:roadmap_id>/report": STAFF_ROADMAP,
     "GET /roadmaps/<int:roadmap_id>/export.<fmt>": STAFF_ROADMAP,
     "GET /reports/my": EXECUTORS,
+    # the region's summary: regional staff only (A's own staff are municipal: 403); a
+    # municipality's dashboard within one's territory
+    "GET /roadmaps/<int:roadmap_id>/municipalities": REGIONAL_STAFF_ROADMAP,
+    "GET /roadmaps/<int:roadmap_id>/municipalities/download.<fmt>": REGIONAL_STAFF_ROADMAP,
+    "GET /roadmaps/<int:roadmap_id>/municipalities/<int:municipality_id>": STAFF_ROADMAP,
     # the year-end analysis: the coordinator's own words and the order draft
     "GET /roadmaps/<int:roadmap_id>/report/conclusions": ROADMAP_WORK,
     "POST /roadmaps/<int:roadmap_id>/report/conclusions": ROADMAP_WORK,
@@ -235,6 +242,7 @@ def url_for_rule(rule, world) -> str:
         "subscription_id": world.subscription_revocable.id,
         "job_id": world.job_id,
         "proposal_id": world.proposal_a.id,
+        "municipality_id": world.here.id,
         "token_id": world.api_token_revocable.id,
         "fmt": "csv" if "export" in rule.endpoint else "xlsx",  # the cheapest formats
         "token": "0" * 32,
