@@ -24,6 +24,7 @@ COSTS = (
     "dashboard",
     "matrix",
     "dashboard_municipal",
+    "region_dashboard",
     "feed_coordinator",
     "feed_coordinator_warm",
     "feed_school",

@@ -40,6 +40,7 @@ TARGETS = {
     "dashboard": 4.0,
     "matrix": 4.0,
     "dashboard_municipal": 4.0,
+    "region_dashboard": 4.0,
     # http: seconds per request against the health endpoint's; rps shares of 40% and 60%.
     "http_feed_warm": 1 / 0.40,
     "http_feed_304": 1 / 0.60,
@@ -77,6 +78,8 @@ FLOORS = {
     "dashboard": "the page's aggregate SQL queries alone, through the driver",
     "matrix": "the page's aggregate SQL queries alone, through the driver",
     "dashboard_municipal": "as `dashboard` (a municipal coordinator's own roadmap)",
+    "region_dashboard": "as `dashboard` (the regional roadmap's municipalities ranked and the measures ×"
+    " municipalities matrix)",
     "http_health": "—",
     "http_feed_warm": "`/healthz` requests/second in the same run",
     "http_feed_304": "`/healthz` requests/second in the same run",
@@ -419,6 +422,8 @@ class Page:
     path: str
     measures: int
     refused: tuple[str, ...] = ()
+    # Who is refused `refused` when it is not `login` itself (a page regional staff alone may open).
+    refused_login: str | None = None
 
 
 # The page scenarios, in order: one small function each, returning its Page (or None when the
@@ -458,6 +463,15 @@ def municipal_dashboard(region: Region, today: date) -> Page | None:
     return Page("dashboard_municipal", login, f"/roadmaps/{roadmap_id}?year={today.year}", measures, (regional,))
 
 
+@page
+def region_dashboard(region: Region, today: date) -> Page:
+    """The regional coordinator's summary by municipality; a municipal coordinator is refused it."""
+    path = f"/roadmaps/{region.roadmap_id}/municipalities?year={today.year}"
+    if not region.municipal:
+        return Page("region_dashboard", region.coordinator_login, path, region.measures)
+    return Page("region_dashboard", region.coordinator_login, path, region.measures, (path,), region.municipal[0][0])
+
+
 def pages(app, region: Region, repeat: int, today: date) -> list[Result]:
     from roadmap.extensions import db
 
@@ -469,18 +483,25 @@ def pages(app, region: Region, repeat: int, today: date) -> list[Result]:
         scenario = make(region, today)
         if scenario is None:
             continue
-        client = clients.get(scenario.login)
-        if client is None:
-            client = clients[scenario.login] = app.test_client()
-            login = client.post("/login", data={"login": scenario.login, "password": PASSWORD})
-            if login.status_code not in (302, 303):
-                raise AssertionError(f"login of {scenario.login} failed: {login.status_code}")
+        client = _client(app, clients, scenario.login)
+        refused_login = scenario.refused_login or scenario.login
         for path in scenario.refused:
-            status = client.get(path).status_code
+            status = _client(app, clients, refused_login).get(path).status_code
             if status not in (403, 404):
-                raise AssertionError(f"{scenario.name}: {scenario.login} opened {path} ({status})")
+                raise AssertionError(f"{scenario.name}: {refused_login} opened {path} ({status})")
         results.append(_time_page(app, client, log, region, scenario, repeat))
     return results
+
+
+def _client(app, clients: dict[str, object], login: str):
+    """A test client signed in as `login`, one per login for the whole run."""
+    client = clients.get(login)
+    if client is None:
+        client = clients[login] = app.test_client()
+        answer = client.post("/login", data={"login": login, "password": PASSWORD})
+        if answer.status_code not in (302, 303):
+            raise AssertionError(f"login of {login} failed: {answer.status_code}")
+    return client
 
 
 def _time_page(app, client, log: StatementLog, region: Region, scenario: Page, repeat: int) -> Result:
@@ -505,7 +526,7 @@ def _time_page(app, client, log: StatementLog, region: Region, scenario: Page, r
 
 def _page_size(scenario: Page, body: str) -> int:
     """Executors × measures the page shows."""
-    if "/matrix" in scenario.path:
+    if "/matrix" in scenario.path or "/municipalities" in scenario.path:
         executors = body.count('<th scope="col" title=')
         measures = body.count('<tr><th scope="row"')
         return executors * measures

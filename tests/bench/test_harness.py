@@ -29,6 +29,7 @@ SCENARIOS = {
     "dashboard",
     "matrix",
     "dashboard_municipal",
+    "region_dashboard",
     "http_health",
     "http_feed_warm",
     "http_feed_304",
