@@ -129,9 +129,12 @@ def roadmap_export(
         return _csv_export(scope, name, encoding)
     report = monitoring_report(roadmap, scope)
     if fmt == "xlsx":
+        from roadmap.reports.compare import years_side_by_side
         from roadmap.reports.xlsx import XLSX_MIME, roadmap_workbook
 
-        data = roadmap_workbook(report, task_rows(scope), generated_on, report_charts(report))
+        data = roadmap_workbook(
+            report, task_rows(scope), generated_on, report_charts(report), history=years_side_by_side(report)
+        )
         return ExportFile(data, XLSX_MIME, f"{name}.xlsx")
     if fmt == "docx":
         from roadmap.reports.compare import years_side_by_side
