@@ -143,6 +143,7 @@ class _Sheet:
         self.column_widths: list[float] = []
         self.spans: dict[int, float] = {}  # a merged row: its width
         self.styles: dict[tuple, StyleArray] = {}
+        self.wrapping: dict[tuple[int, int], tuple[bool, float]] = {}
 
     def widths(self, widths: Sequence[float]) -> None:
         self.column_widths = list(widths)
@@ -177,9 +178,11 @@ class _Sheet:
         """The row's height in points when a wrapping cell needs more than one line."""
         lines_needed, points = 1, LINE_POINTS
         for column, value in enumerate(values, start=1):
-            if not isinstance(value, SheetCell) or value.value is None or not value.alignment.wrap_text:
+            if not isinstance(value, SheetCell) or value.value is None:
                 continue
-            size = value.font.sz or 11
+            wrap, size = self._wrap_and_size(value)
+            if not wrap:
+                continue
             width = self.spans.get(self.row + 1, self.width_of(column))
             lines = wrapped_lines(value.value, width, size=size)
             if lines * LINE_POINTS * size / 11 > lines_needed * points:
@@ -187,6 +190,15 @@ class _Sheet:
         if lines_needed == 1 and points == LINE_POINTS:
             return None
         return min(MAX_ROW_POINTS, math.ceil(lines_needed * points + 3))
+
+    def _wrap_and_size(self, cell: SheetCell) -> tuple[bool, float]:
+        """Whether the cell wraps and its font size, by its style ids: reading them through
+        openpyxl's style proxies for every cell of a region's sheets took seconds."""
+        key = (cell._style.alignmentId, cell._style.fontId)
+        known = self.wrapping.get(key)
+        if known is None:
+            known = self.wrapping[key] = (bool(cell.alignment.wrap_text), cell.font.sz or 11)
+        return known
 
     def cell(self, value: Any, *, fmt: str | None = None, fill: str | None = None, bold=False, wrap=False):
         if isinstance(value, str):
