@@ -315,9 +315,14 @@ def warm_up_in_background() -> None:
 
 
 def warm_up() -> None:
-    """Import matplotlib and draw one tiny chart, so the first report does not wait for it."""
+    """Import matplotlib and draw one tiny chart, and import the office writers (python-docx,
+    openpyxl: about a second more), so the first report does not wait for them."""
     with contextlib.suppress(ImportError):
         to_png(status_distribution({"planned": 1}), width_in=3, dpi=20)
+    import importlib
+
+    for module in ("roadmap.reports.analysis_docx", "roadmap.reports.xlsx", "roadmap.reports.csv"):
+        importlib.import_module(module)
 
 
 @functools.lru_cache(maxsize=64)
