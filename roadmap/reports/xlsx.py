@@ -194,6 +194,8 @@ class _Sheet:
     def _wrap_and_size(self, cell: SheetCell) -> tuple[bool, float]:
         """Whether the cell wraps and its font size, by its style ids: reading them through
         openpyxl's style proxies for every cell of a region's sheets took seconds."""
+        if cell._style is None:  # a cell never styled (text kept from being a formula): the defaults
+            return False, 11
         key = (cell._style.alignmentId, cell._style.fontId)
         known = self.wrapping.get(key)
         if known is None:
