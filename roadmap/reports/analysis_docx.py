@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt
 from roadmap.reports.compare import (
     Trend,
     YearsSideBySide,
+    comparison_title,
     coverage_of,
     done_of,
     trend_chart,
@@ -93,8 +94,7 @@ def add_years_side_by_side(document, history: YearsSideBySide | None, heading, c
     if history is None or not history.is_comparison:
         return charts_from
     years = history.years
-    span = f"в разрезе {len(years)}-х лет"
-    heading(f"Сравнительный анализ {span}: {years[0].label} – {years[-1].label}")
+    heading(comparison_title(years))
     for sentence in trend_sentences(history.total, years):
         _para(document, sentence, indent=True)
     _trend_table(document, years, history.sections, "Раздел")

@@ -288,17 +288,18 @@ def _matplotlib_config_dir() -> None:
 
 @functools.cache
 def _matplotlib():
-    """(Figure, FigureCanvasAgg), imported once, with the serif typefaces set up."""
+    """(Figure, FigureCanvasAgg, TightLayoutEngine), imported once, with the serif typefaces set up."""
     _matplotlib_config_dir()
     import matplotlib
     from matplotlib import font_manager
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import TightLayoutEngine
 
     installed = {font.name for font in font_manager.fontManager.ttflist}
     matplotlib.rcParams["font.family"] = "serif"
     matplotlib.rcParams["font.serif"] = [name for name in SERIF_FONTS if name in installed] or ["DejaVu Serif"]
-    return Figure, FigureCanvasAgg
+    return Figure, FigureCanvasAgg, TightLayoutEngine
 
 
 _warm_up_started = threading.Lock()
@@ -314,9 +315,14 @@ def warm_up_in_background() -> None:
 
 
 def warm_up() -> None:
-    """Import matplotlib and draw one tiny chart, so the first report does not wait for it."""
+    """Import matplotlib and draw one tiny chart, and import the office writers (python-docx,
+    openpyxl: about a second more), so the first report does not wait for them."""
     with contextlib.suppress(ImportError):
         to_png(status_distribution({"planned": 1}), width_in=3, dpi=20)
+    import importlib
+
+    for module in ("roadmap.reports.analysis_docx", "roadmap.reports.xlsx", "roadmap.reports.csv"):
+        importlib.import_module(module)
 
 
 @functools.lru_cache(maxsize=64)
@@ -326,7 +332,9 @@ def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = PNG_DPI, title: bo
     reuses its pictures."""
     out = io.BytesIO()
     with _DRAWING:
-        _figure(chart, width_in, title).savefig(out, format="png", dpi=dpi)
+        # Laid out at the resolution it is saved in: the text measured for the layout is
+        # measured once, not again for the picture.
+        _figure(chart, width_in, title, dpi=dpi).savefig(out, format="png", dpi=dpi)
     return out.getvalue()
 
 
@@ -344,9 +352,9 @@ def to_svg(chart: Chart, *, width_in: float = 7.6) -> str:
     return _page_svg(out.getvalue(), chart)
 
 
-def _figure(chart: Chart, width_in: float, title: bool):
+def _figure(chart: Chart, width_in: float, title: bool, *, dpi: int = 100):
     """The one drawing of a chart, for the page (SVG) and the document (PNG)."""
-    Figure, FigureCanvasAgg = _matplotlib()  # noqa: N806 (classes)
+    Figure, FigureCanvasAgg, TightLayoutEngine = _matplotlib()  # noqa: N806 (classes)
     rows = max(1, len(chart.categories))
     if chart.horizontal:
         height_in = 1.2 + 0.32 * rows + (0.3 if chart.legend and len(chart.series) > 1 else 0)
@@ -354,7 +362,7 @@ def _figure(chart: Chart, width_in: float, title: bool):
         height_in = 3.6
     if not title:
         height_in -= 0.3
-    figure = Figure(figsize=(width_in, height_in), dpi=100)
+    figure = Figure(figsize=(width_in, height_in), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     if title:
@@ -371,7 +379,9 @@ def _figure(chart: Chart, width_in: float, title: bool):
     with warnings.catch_warnings():
         # Long category labels may leave no room to tighten: the chart is drawn with the default margins.
         warnings.filterwarnings("ignore", "Tight layout not applied", UserWarning)
-        figure.tight_layout()
+        # The layout applied once, as figure.tight_layout() does, but without leaving a layout
+        # engine on the figure: with one, savefig draws the whole figure twice.
+        TightLayoutEngine().execute(figure)
     return figure
 
 

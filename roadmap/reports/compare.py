@@ -66,13 +66,18 @@ class Trend:
     def series(self, getter) -> list[int | None]:
         return [None if f is None else getter(f) for f in self.values]
 
+    def ratio_of_change(self, getter) -> float | None:
+        """(new − old) / old against the year before, as a fraction (the XLSX's number); None
+        when there is nothing to compare with."""
+        if len(self.values) < 2:
+            return None
+        old, new = self.values[-2], self.values[-1]
+        return change_ratio(None if old is None else getter(old), None if new is None else getter(new))
+
     def change(self, getter) -> str:
         """The change against the year before, signed: «+25,0 %», «−100,0 %»; «—» when there
         is nothing to compare with."""
-        if len(self.values) < 2:
-            return "—"
-        old, new = self.values[-2], self.values[-1]
-        ratio = change_ratio(None if old is None else getter(old), None if new is None else getter(new))
+        ratio = self.ratio_of_change(getter)
         if ratio is None:
             return "—"
         sign = "+" if ratio > 0 else ("−" if ratio < 0 else "")
@@ -190,6 +195,11 @@ def years_side_by_side(report: MonitoringReport) -> YearsSideBySide:
 
 
 # --------------------------------------------------------------------------- words
+
+
+def comparison_title(years: list[YearSummary]) -> str:
+    """«Сравнительный анализ в разрезе 3-х лет: 2024 – 2026» (the DOCX's heading, the XLSX's title)."""
+    return f"Сравнительный анализ в разрезе {len(years)}-х лет: {years[0].label} – {years[-1].label}"
 
 
 def change_ratio(old: int | None, new: int | None) -> float | None:

@@ -131,10 +131,22 @@ def task_csv_encoded(rows: Iterable[TaskRow], encoding: str) -> tuple[bytes, int
         out.write(BOM)
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(HEADER)
+    # Titles, names, deadlines and dates repeat on row after row (a region's CSV has some
+    # 800,000 values): each distinct one is made safe once.
+    memo: dict = {}
+
+    def value(v):
+        if v is None or type(v) is int:
+            return "" if v is None else v
+        known = memo.get((type(v), v))
+        if known is None:
+            known = memo[(type(v), v)] = _value(v)
+        return known
+
     for row in rows:
         section = f"{row.section_number.rstrip('.')}. {row.section_title}" if row.section_number else row.section_title
         number, *rest = task_values(row)
-        writer.writerow([_value(section), _Raw(measure_number(number)), *(_value(v) for v in rest)])
+        writer.writerow([value(section), _Raw(measure_number(number)), *(value(v) for v in rest)])
     if encoding == CP1251:
         data, replaced = encode_cp1251(out.getvalue())
         if replaced:  # said in the file itself: that is where a person looks

@@ -12,14 +12,14 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date
+from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
@@ -196,15 +196,13 @@ def _fill_contents(document, holder) -> None:
     levels = {f"Heading{n}": n for n in range(1, TOC_LEVELS + 1)}
     headings = [(levels[p._p.style], p.text) for p in document.paragraphs if p._p.style in levels]
     _field(holder, f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u', TOC_PLACEHOLDER)
-    holder.style = document.styles["toc 1"]
+    style_ids = {level: document.styles[f"toc {level}"].style_id for level in range(1, TOC_LEVELS + 1)}
+    holder._p.get_or_add_pPr().style = style_ids[1]
     anchor = holder
     for level, text in headings:
-        line = OxmlElement("w:p")
+        line = parse_xml(f'<w:p {_W}><w:pPr><w:pStyle w:val="{style_ids[level]}"/></w:pPr>{_run_xml(text)}</w:p>')
         anchor._p.addnext(line)
-        paragraph = Paragraph(line, holder._parent)
-        paragraph.style = document.styles[f"toc {level}"]
-        paragraph.add_run(text)
-        anchor = paragraph
+        anchor = Paragraph(line, holder._parent)
     # The field's end moves after the last line, so the whole list is the field's result.
     end = holder._p.xpath("./w:r[w:fldChar[@w:fldCharType='end']]")[0]
     if headings:
@@ -249,48 +247,59 @@ def _new_document() -> Document:
     return document
 
 
+# Paragraphs, runs and table rows are written as XML strings and parsed once each: python-docx
+# looks every property element up child by child (and a style up by name with an XPath over the
+# styles part), which made the demo report's tables and paragraphs take about a second.
+_W = nsdecls("w")
+_CENTER_JC = '<w:jc w:val="center"/>'
+_JC = {WD_ALIGN_PARAGRAPH.CENTER: "center", WD_ALIGN_PARAGRAPH.RIGHT: "right", WD_ALIGN_PARAGRAPH.JUSTIFY: "both"}
+
+
+def _run_xml(text: str, *, bold: bool | None = None, size: float | None = None, opening: str = "<w:r>") -> str:
+    """One run of cleaned `text`; line breaks and tabs as python-docx writes them. `bold=False`
+    writes an explicit «not bold» (as python-docx's `run.bold = False`)."""
+    properties = ""
+    if bold is not None:
+        properties += "<w:b/>" if bold else '<w:b w:val="0"/>'
+    if size:
+        properties += f'<w:sz w:val="{round(size * 2)}"/>'
+    parts = [f"<w:rPr>{properties}</w:rPr>"] if properties else []
+    for number, line in enumerate(clean(text).split("\n")):
+        if number:
+            parts.append("<w:br/>")
+        for piece_number, piece in enumerate(line.split("\t")):
+            if piece_number:
+                parts.append("<w:tab/>")
+            if piece:
+                parts.append(f'<w:t xml:space="preserve">{xml_escape(piece)}</w:t>')
+    return f"{opening}{''.join(parts)}</w:r>"
+
+
+def _append_block(document, xml: str):
+    """Parse one body-level element (w:p or w:tbl) and put it at the end of the document."""
+    element = parse_xml(xml)
+    body = document.element.body
+    body._insert_tbl(element) if element.tag == qn("w:tbl") else body._insert_p(element)
+    return element
+
+
 def _paragraph(document, text: str = "", *, bold=False, size: float | None = None, align=None, space_after=0):
-    paragraph = document.add_paragraph()
-    if text:
-        run = paragraph.add_run(clean(text))
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-    if align is not None:
-        paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(space_after)
-    return paragraph
+    after = round(space_after * 20)  # points → twentieths of a point
+    jc = f'<w:jc w:val="{_JC[align]}"/>' if align is not None else ""
+    run = _run_xml(text, bold=bold, size=size) if text else ""
+    element = _append_block(document, f'<w:p {_W}><w:pPr><w:spacing w:after="{after}"/>{jc}</w:pPr>{run}</w:p>')
+    return Paragraph(element, document._body)
 
 
 def _heading(document, text: str, level: int = 1) -> None:
-    document.add_heading(clean(text), level=level)
+    """Word's "Heading N" paragraph, by its style id (the navigation pane and contents read it)."""
+    _append_block(document, f'<w:p {_W}><w:pPr><w:pStyle w:val="Heading{level}"/></w:pPr>{_run_xml(text)}</w:p>')
 
 
 def _set_cell(cell, text: str, *, bold=False, size: float = 10, align=None) -> None:
-    """One run of text in the cell's paragraph, written as XML: python-docx's run and font
-    properties look their elements up child by child, which made a demo report's tables (some
-    1,400 cells) take over a second. Line breaks and tabs as python-docx writes them."""
+    """One run of text in a python-docx cell's paragraph (the few cells outside `_table`)."""
     paragraph = cell._tc.p_lst[0]
-    run = OxmlElement("w:r")
-    properties = OxmlElement("w:rPr")
-    if bold:
-        properties.append(OxmlElement("w:b"))
-    font_size = OxmlElement("w:sz")
-    font_size.set(qn("w:val"), str(round(size * 2)))
-    properties.append(font_size)
-    run.append(properties)
-    for number, line in enumerate(clean(text).split("\n")):
-        if number:
-            run.append(OxmlElement("w:br"))
-        for piece_number, piece in enumerate(line.split("\t")):
-            if piece_number:
-                run.append(OxmlElement("w:tab"))
-            if piece:
-                element = OxmlElement("w:t")
-                element.text = piece
-                element.set(qn("xml:space"), "preserve")
-                run.append(element)
-    paragraph.append(run)
+    paragraph.append(parse_xml(_run_xml(text, bold=bold or None, size=size, opening=f"<w:r {_W}>")))
     if align is not None:
         Paragraph(paragraph, cell).alignment = align
 
@@ -303,37 +312,81 @@ def _keep_row_whole(row) -> None:
     properties.append(cant_split)
 
 
-def _repeat_header(row) -> None:
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
+def _twips(width_cm: float) -> int:
+    return Cm(width_cm).twips
+
+
+def _cell_xml(text: str, twips: int, *, bold: bool, centered: bool, span: int = 1) -> str:
+    properties = f'<w:tcW w:type="dxa" w:w="{twips}"/>'
+    if span > 1:
+        properties += f'<w:gridSpan w:val="{span}"/>'
+    paragraph = f"<w:pPr>{_CENTER_JC}</w:pPr>" if centered else ""
+    run = _run_xml(text, bold=bold or None, size=10)
+    return f"<w:tc><w:tcPr>{properties}</w:tcPr><w:p>{paragraph}{run}</w:p></w:tc>"
+
+
+def _row_xml(
+    values: Sequence[str],
+    widths: Sequence[float],
+    *,
+    bold=False,
+    centered: Iterable[int] = (),
+    header=False,
+    spans: dict[int, int] | None = None,
+    namespaces=True,
+) -> str:
+    """A row that is never split between pages. `spans`: column → how many columns its cell
+    spans (no values are given for the columns it covers)."""
+    centered = set(centered)
+    spans = spans or {}
+    cells, column = [], 0
+    for value in values:
+        span = spans.get(column, 1)
+        cells.append(
+            _cell_xml(
+                value,
+                sum(map(_twips, widths[column : column + span])),
+                bold=bold,
+                centered=column in centered,
+                span=span,
+            )
+        )
+        column += span
+    if column != len(widths):
+        raise ValueError(f"a row of {column} columns in a table of {len(widths)}")
+    properties = '<w:cantSplit w:val="true"/>' + ('<w:tblHeader w:val="true"/>' if header else "")
+    opening = f"<w:tr {_W}>" if namespaces else "<w:tr>"
+    return f"{opening}<w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
 
 
 def _table(document, columns: Sequence[tuple[str, float]]):
-    table = document.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for column, (_name, width) in zip(table.columns, columns, strict=True):
-        column.width = Cm(width)  # the grid: LibreOffice reads widths from here
-    for cell, (name, width) in zip(table.rows[0].cells, columns, strict=True):
-        cell.width = Cm(width)
-        _set_cell(cell, name, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _repeat_header(table.rows[0])
-    _keep_row_whole(table.rows[0])
-    return table
+    """A "Table Grid" table, centred, with fixed column widths (LibreOffice reads them from
+    the grid) and its header row repeated on every page; the w:tbl element, for `_add_row`."""
+    widths = [width for _name, width in columns]
+    grid = "".join(f'<w:gridCol w:w="{_twips(width)}"/>' for width in widths)
+    header = _row_xml(
+        [name for name, _w in columns], widths, bold=True, centered=range(len(columns)), header=True, namespaces=False
+    )
+    return _append_block(
+        document,
+        f"<w:tbl {_W}><w:tblPr>"
+        '<w:tblStyle w:val="TableGrid"/><w:tblW w:type="auto" w:w="0"/><w:jc w:val="center"/>'
+        '<w:tblLayout w:type="fixed"/><w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" '
+        'w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{header}</w:tbl>",
+    )
 
 
-def _add_row(table, values: Sequence[str], widths: Sequence[float], *, bold=False, centered: Iterable[int] = ()):
-    row = table.add_row()
-    _keep_row_whole(row)
-    cells = row.cells
-    centered = set(centered)
-    for index, (cell, value, width) in enumerate(zip(cells, values, widths, strict=True)):
-        cell.width = Cm(width)
-        _set_cell(cell, value, bold=bold, align=WD_ALIGN_PARAGRAPH.CENTER if index in centered else None)
-    return cells
+def _add_row(
+    table,
+    values: Sequence[str],
+    widths: Sequence[float],
+    *,
+    bold=False,
+    centered: Iterable[int] = (),
+    spans: dict[int, int] | None = None,
+) -> None:
+    table.append(parse_xml(_row_xml(values, widths, bold=bold, centered=centered, spans=spans)))
 
 
 def _no_borders(table) -> None:
@@ -510,13 +563,11 @@ def _section_table(document, section: SectionRow) -> None:
             centered=(0, 4, 5),
         )
     f = section.figures
-    cells = _add_row(
+    _add_row(
         table,
         [
             "",
             "Итого по разделу",
-            "",
-            "",
             f"задач: {of(f.done, f.applicable)} ({format_percent(f.done_ratio)})",
             coverage_text(f),
             "",
@@ -524,11 +575,8 @@ def _section_table(document, section: SectionRow) -> None:
         widths,
         bold=True,
         centered=(4, 5),
+        spans={1: 3},  # «Итого по разделу» over the measure, its deadline and who is responsible
     )
-    merged = cells[1].merge(cells[3])
-    for paragraph in merged.paragraphs[1:]:  # merging keeps the empty paragraphs of the others
-        if not paragraph.text:
-            paragraph._element.getparent().remove(paragraph._element)
 
 
 def _comparison(document, report: MonitoringReport) -> None:

@@ -30,6 +30,15 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from roadmap.reports.charts import Chart
+from roadmap.reports.compare import (
+    Trend,
+    YearsSideBySide,
+    comparison_title,
+    coverage_of,
+    done_of,
+    trend_chart,
+    trend_sentences,
+)
 from roadmap.reports.layout import (
     COMPARISON_ROWS,
     CONTINGENT_LABEL,
@@ -134,6 +143,7 @@ class _Sheet:
         self.column_widths: list[float] = []
         self.spans: dict[int, float] = {}  # a merged row: its width
         self.styles: dict[tuple, StyleArray] = {}
+        self.wrapping: dict[tuple[int, int], tuple[bool, float]] = {}
 
     def widths(self, widths: Sequence[float]) -> None:
         self.column_widths = list(widths)
@@ -168,9 +178,11 @@ class _Sheet:
         """The row's height in points when a wrapping cell needs more than one line."""
         lines_needed, points = 1, LINE_POINTS
         for column, value in enumerate(values, start=1):
-            if not isinstance(value, SheetCell) or value.value is None or not value.alignment.wrap_text:
+            if not isinstance(value, SheetCell) or value.value is None:
                 continue
-            size = value.font.sz or 11
+            wrap, size = self._wrap_and_size(value)
+            if not wrap:
+                continue
             width = self.spans.get(self.row + 1, self.width_of(column))
             lines = wrapped_lines(value.value, width, size=size)
             if lines * LINE_POINTS * size / 11 > lines_needed * points:
@@ -178,6 +190,17 @@ class _Sheet:
         if lines_needed == 1 and points == LINE_POINTS:
             return None
         return min(MAX_ROW_POINTS, math.ceil(lines_needed * points + 3))
+
+    def _wrap_and_size(self, cell: SheetCell) -> tuple[bool, float]:
+        """Whether the cell wraps and its font size, by its style ids: reading them through
+        openpyxl's style proxies for every cell of a region's sheets took seconds."""
+        if cell._style is None:  # a cell never styled (text kept from being a formula): the defaults
+            return False, 11
+        key = (cell._style.alignmentId, cell._style.fontId)
+        known = self.wrapping.get(key)
+        if known is None:
+            known = self.wrapping[key] = (bool(cell.alignment.wrap_text), cell.font.sz or 11)
+        return known
 
     def cell(self, value: Any, *, fmt: str | None = None, fill: str | None = None, bold=False, wrap=False):
         if isinstance(value, str):
@@ -648,14 +671,77 @@ def _targets_sheet(wb: Workbook, report: MonitoringReport) -> None:
         sheet.append([*(sheet.cell(v, wrap=i in (1, 2)) for i, v in enumerate(values)), sheet.cell(below, wrap=True)])
 
 
+YEARS_SHEET = "Сравнение по годам"
+CHANGE_FORMAT = '+0.0%;"−"0.0%;0.0%'  # the page's «+25,0 %», «−27,3 %»
+
+
+def _years_sheet(wb: Workbook, history: YearsSideBySide | None) -> None:
+    """«Сравнение по годам»: every section and measure over up to three plan years with the
+    change against the year before, the page's and the DOCX's table (roadmap.reports.compare),
+    as numbers; then native charts of the total and of the measures the DOCX draws."""
+    if history is None or not history.is_comparison:
+        return
+    years = history.years
+    sheet = _Sheet(wb.create_sheet(YEARS_SHEET))
+    sheet.widths([7, 60, *(12 for _ in years), 12, 12, 12])
+    sheet.print_ready()
+    sheet.title(comparison_title(years))
+    for sentence in trend_sentences(history.total, years):
+        sheet.merged(sheet.cell(sentence, wrap=True), len(sheet.column_widths))
+    sheet.append([])
+    sheet.header(
+        [
+            "№",
+            "Раздел, мероприятие",
+            *(f"Охват, {y.label}" for y in years),
+            "Изменение охвата",
+            f"Выполнено, {years[-1].label}",
+            "Изменение выполненных",
+        ]
+    )
+    sheet.repeat_rows(sheet.row)
+
+    def line(trend: Trend, number: str, title: str, *, bold: bool = False) -> None:
+        last = trend.values[-1]
+        sheet.append(
+            [
+                sheet.cell(number, bold=bold),
+                sheet.cell(title, bold=bold, wrap=True),
+                *(None if f is None else coverage_of(f) for f in trend.values),
+                _change_cell(sheet, trend.ratio_of_change(coverage_of)),
+                None if last is None else done_of(last),
+                _change_cell(sheet, trend.ratio_of_change(done_of)),
+            ]
+        )
+
+    for section in history.sections:
+        line(section, section.number.rstrip("."), section.title, bold=True)
+        for measure in history.measures_of(section.section_id):
+            line(measure, measure.number, measure.title)
+    line(history.total, "", "Итого", bold=True)
+    sheet.finish_filter()
+    trends = [history.total, *history.charted_measures()]
+    _chart_block(sheet, [chart for chart in (trend_chart(t, years) for t in trends) if not chart.is_empty])
+    sheet.finish_print_area()
+
+
+def _change_cell(sheet: _Sheet, ratio: float | None):
+    return sheet.cell(ratio, fmt=CHANGE_FORMAT) if ratio is not None else None
+
+
 MATRIX_COLUMNS_PER_PAGE = 12
 
 
 def roadmap_workbook(
-    report: MonitoringReport, task_rows: Iterable[TaskRow], generated_on: date, charts: Sequence[Chart] = ()
+    report: MonitoringReport,
+    task_rows: Iterable[TaskRow],
+    generated_on: date,
+    charts: Sequence[Chart] = (),
+    history: YearsSideBySide | None = None,
 ) -> bytes:
     """The coordinator's workbook: summary (with the page's charts), measures, one sheet per
-    section (task rows), executors ranked and the measures × executors matrix."""
+    section (task rows), executors ranked, the measures × executors matrix, the targets and
+    the years side by side (`history`: roadmap.reports.compare.years_side_by_side)."""
     wb = Workbook(write_only=True)
     used = {"сводка", "мероприятия", "исполнители", "матрица"}
     _summary_sheet(wb, report, generated_on, charts)
@@ -673,6 +759,7 @@ def roadmap_workbook(
     _executors_sheet(wb, report)
     _matrix_sheet(wb, report)
     _targets_sheet(wb, report)
+    _years_sheet(wb, history)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -179,7 +179,7 @@ def from_xlsx(data: bytes) -> Shown:
             shown.executors.append((row[1], row[3], row[2] - row[9], _percent(row[10])))
     statuses: Counter = Counter()
     for name in wb.sheetnames:
-        if name in ("Сводка", "Мероприятия", "Исполнители", "Матрица", "Целевые показатели"):
+        if name in ("Сводка", "Мероприятия", "Исполнители", "Матрица", "Целевые показатели", "Сравнение по годам"):
             continue
         sheet_rows = _rows(wb[name])
         column = sheet_rows[0].index("Статус")
@@ -594,6 +594,79 @@ def test_demo_numbers_match_in_page_and_files(client, demo):
     # The demo has history: something done, something overdue, something in review.
     assert figures.total.done > 0 and figures.extra["overdue"] > 0 and figures.extra["in_review"] > 0
     assert len(figures.sections) >= 3
+
+
+def _change_text(ratio) -> str:
+    """A change kept as a fraction in the XLSX, as the page writes it: «+25,0 %», «−27,3 %»."""
+    if ratio is None:
+        return "—"
+    sign = "+" if ratio > 0 else ("−" if ratio < 0 else "")
+    return sign + _text(format_percent(abs(ratio), places=1))
+
+
+def _years_on_page(page) -> list[tuple[str, list[str]]]:
+    """(number, cells) per row of the page's years-side-by-side table; the total's number is ""."""
+    table = page.xpath("//table[@data-years-side-by-side]")[0]
+    rows = []
+    for tr in table.xpath("./tbody/tr | ./tfoot/tr"):
+        heading = _text(tr.xpath("./th")[0].text_content())
+        number = "" if heading == "Итого" else heading.split()[0].rstrip(".")
+        rows.append((number, [_text(td.text_content()) for td in tr.xpath("./td")]))
+    return rows
+
+
+def _years_in_xlsx(wb, years: int) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    sheet = _rows(wb["Сравнение по годам"])
+    start = next(i for i, r in enumerate(sheet) if r[0] == "№")
+    rows = []
+    for row in sheet[start + 1 :]:
+        if row[1] is None:
+            break
+        coverage, change, done, done_change = row[2 : 2 + years], row[2 + years], row[3 + years], row[4 + years]
+        assert all(v is None or isinstance(v, int) for v in (*coverage, done)), row  # numbers, not text
+        shown = ["—" if v is None else _text(f"{v:,}".replace(",", " ")) for v in coverage]
+        shown += [_change_text(change), "—" if done is None else str(done), _change_text(done_change)]
+        rows.append((row[0] or "", shown))
+    return [_text(v) for v in sheet[start] if v is not None], rows
+
+
+def test_demo_years_side_by_side_match_in_page_and_xlsx(client, demo):
+    """The XLSX's «Сравнение по годам» has the page's rows and figures, three years of them, and
+    native charts of the total and of the measures the page and the DOCX draw."""
+    from sqlalchemy import select
+
+    from roadmap.models import Roadmap, RoadmapStatus
+    from roadmap.reports.compare import years_side_by_side
+    from roadmap.reports.queries import monitoring_report
+    from roadmap.reports.service import build_scope
+
+    roadmap = db.session.scalars(select(Roadmap).where(Roadmap.status == RoadmapStatus.PUBLISHED)).first()
+    coordinator = next(account for account in demo if account.role == Role.COORDINATOR)
+    login(client, coordinator.login, coordinator.password)
+    year = lxml.html.fromstring(fetch(client, f"/roadmaps/{roadmap.id}").decode()).xpath(
+        '//select[@id="year"]/option[@selected]/@value'
+    )[0]
+    page = lxml.html.fromstring(fetch(client, f"/roadmaps/{roadmap.id}/report?year={year}").decode())
+    wb = openpyxl.load_workbook(io.BytesIO(fetch(client, f"/roadmaps/{roadmap.id}/export.xlsx?year={year}")))
+    history = years_side_by_side(monitoring_report(roadmap, build_scope(roadmap, int(year))))
+    assert len(history.years) == 3
+
+    header, in_xlsx = _years_in_xlsx(wb, len(history.years))
+    page_header = [_text(th.text_content()) for th in page.xpath("//table[@data-years-side-by-side]/thead//th")]
+    assert header[1:] == page_header
+    on_page = _years_on_page(page)
+    assert in_xlsx == on_page
+    assert len(on_page) == len(history.sections) + len(history.measures) + 1
+    # Something changed, up and down, and a measure the earlier years lacked shows «—».
+    changes = {cells[len(history.years)] for _n, cells in on_page}
+    assert any(c.startswith("+") for c in changes) and any(c.startswith("−") for c in changes)
+
+    charts = wb["Сравнение по годам"]._charts
+    charted = [history.total, *history.charted_measures()]
+    assert len(charts) == len(charted) >= 2
+    titles = ["".join(r.t for p in c.title.tx.rich.p for r in p.r) for c in charts]
+    assert all("в разрезе 3-х лет" in t for t in titles)
+    assert [t.split(": ", 1)[1].rsplit(" в разрезе", 1)[0] for t in titles] == [t.heading for t in charted]
 
 
 # --------------------------------------------------------------------------- date ranges
