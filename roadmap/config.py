@@ -123,6 +123,9 @@ class Config:
         self.REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 30))
         self.PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https" if production else "http")
         self.SERVER_NAME = os.environ.get("SERVER_NAME")
+        # A report of more tasks than this is exported by a background job with progress
+        # (roadmap.reports.service.exports_in_background).
+        self.EXPORT_BACKGROUND_TASKS = _int("EXPORT_BACKGROUND_TASKS", 20_000)
         self.MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 10)
         self.MAX_CONTENT_LENGTH = (self.MAX_UPLOAD_MB + 1) * 1024 * 1024
         self.UPLOAD_FOLDER = Path(os.environ.get("UPLOAD_FOLDER", self.INSTANCE_PATH / "uploads"))

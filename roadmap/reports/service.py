@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from roadmap.clock import DEFAULT_TIMEZONE, today_in
@@ -252,10 +253,10 @@ def own_reports(organization_id: int) -> list[OwnReport]:
 
 # --------------------------------------------------------------------------- in the background
 
-# A scope of more tasks than this is exported by a background job with progress (roadmap.jobs):
-# at region scale (about 110,000 tasks) the XLSX takes well over the 10 s a request may wait;
-# the demo's 800 tasks take under a second (bench/exports.py measures both).
-BACKGROUND_TASKS = 20_000
+# A scope of more tasks than EXPORT_BACKGROUND_TASKS (roadmap.config, 20,000 by default) is
+# exported by a background job with progress (roadmap.jobs): at region scale (about 110,000 tasks)
+# the XLSX takes well over the 10 s a request may wait; the demo's 800 tasks take about a second
+# (bench/exports.py measures both).
 EXPORT_JOB = "roadmap.reports.service.roadmap_export_job"
 
 
@@ -264,8 +265,10 @@ def scope_task_count(scope: Scope) -> int:
     return db.session.scalar(select(func.count()).select_from(classified(scope))) or 0
 
 
-def exports_in_background(scope: Scope, *, limit: int = BACKGROUND_TASKS) -> bool:
+def exports_in_background(scope: Scope, *, limit: int | None = None) -> bool:
     """Whether the roadmap's export of `scope` goes to a background job rather than the request."""
+    if limit is None:
+        limit = current_app.config["EXPORT_BACKGROUND_TASKS"]
     return scope_task_count(scope) > limit
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from roadmap.extensions import db
@@ -18,7 +18,9 @@ from roadmap.reports.service import (
     FORMATS,
     ExportFile,
     build_scope,
+    enqueue_roadmap_export,
     executor_export,
+    exports_in_background,
     own_reports,
     report_charts,
     roadmap_export,
@@ -185,6 +187,9 @@ def roadmap_export_view(roadmap_id: int, fmt: str):
     roadmap = _viewable_roadmap(roadmap_id)
     params = _params(roadmap, plan_years_of(roadmap.id))
     scope = _scope(roadmap, params)
+    if exports_in_background(scope):
+        job_id = enqueue_roadmap_export(roadmap, scope, fmt, encoding=_csv_encoding(), user_id=current_user.id)
+        return redirect(url_for("ops.progress", job_id=job_id))
     export = roadmap_export(roadmap, scope, fmt, encoding=_csv_encoding())
     suffix = f"-{scope.plan_year}" if scope.plan_year is not None else ""
     return _send(export, f"roadmap-{roadmap.id}-report{suffix}")

@@ -99,3 +99,30 @@ def test_a_deleted_roadmap_fails_the_job_with_a_russian_message(app, data):
 def test_an_unknown_format_is_refused_before_anything_is_queued(data):
     with pytest.raises(ValueError):
         enqueue_roadmap_export(data.roadmap, scope_of(data), "pdf")
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_download_link_of_a_big_scope_starts_the_job_and_offers_its_file(app, client, auth, data, fmt):
+    auth.login(data.coordinator.login)
+    path = f"/roadmaps/{data.roadmap.id}/export.{fmt}?year=2023"
+    direct = client.get(path)
+    assert direct.status_code == 200 and direct.headers["Content-Disposition"].startswith("attachment")
+    app.config["EXPORT_BACKGROUND_TASKS"] = 0  # every scope is "big"
+    started = client.get(path)
+    assert started.status_code == 302 and "/jobs/" in started.headers["Location"]
+    page = client.get(started.headers["Location"])
+    assert page.status_code == 200
+    download = started.headers["Location"].replace("/progress", "/download")
+    assert download in page.get_data(as_text=True)
+    with client.get(download) as file:
+        assert file.status_code == 200
+        body = file.data
+    if fmt == "csv":
+        assert body == direct.data
+    else:
+        assert _cells(body) == _cells(direct.data)
+
+
+def _cells(data: bytes) -> dict:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book}
