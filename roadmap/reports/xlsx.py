@@ -645,10 +645,9 @@ def _matrix_sheet(wb: Workbook, report: MonitoringReport) -> None:
                 continue
             f = cell.figures
             if not cell.is_applicable:
-                values.append(sheet.cell(Workflow.NOT_APPLICABLE.label, fill="not_applicable"))
+                values.append(sheet.cell(Workflow.NOT_APPLICABLE.label, fill=cell.completion))
             else:
-                fill = "complete" if cell.is_complete else ("none" if f.overdue else "partial")
-                values.append(sheet.cell(f"{f.done}/{f.applicable}", fill=fill))
+                values.append(sheet.cell(f"{f.done}/{f.applicable}", fill=cell.completion))
         sheet.append(values)
     sheet.finish_filter()
 
