@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # FEED_CACHE_PREFIX: installations (or test and bench runs) sharing one Redis keep apart by it.
 DEFAULT_PREFIX = "roadmap:feed:"
+RENDERS_KEY = "renders"
 # A body outlives its version by a day at most: clients poll hourly, new versions get new keys.
 TTL_SECONDS = 24 * 3600
 # How long a process may hold the right to render a version, and how long others wait for it.
@@ -32,7 +33,9 @@ POLL_SECONDS = 0.02
 
 class SharedFeeds:
     """Feed bodies in Redis: ``header JSON`` + newline + body bytes under ``<prefix><key>``
-    (``roadmap:feed:<key>`` by default), the render lock under ``<prefix>lock:<key>``."""
+    (``roadmap:feed:<key>`` by default), the render lock under ``<prefix>lock:<key>``, and
+    under ``<prefix>renders`` how many bodies all processes rendered (what "one render per
+    change, not per worker" is checked by: the bench, an operator)."""
 
     def __init__(self, client, ttl: int = TTL_SECONDS, prefix: str = DEFAULT_PREFIX) -> None:
         self.client = client
@@ -101,6 +104,8 @@ class SharedFeeds:
             feed = build()
             self.renders += 1
             self.put(key, feed)
+            with contextlib.suppress(Exception):
+                self.client.incr(self.prefix + RENDERS_KEY)
             return feed
         finally:
             if mine:
