@@ -634,7 +634,9 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
     )
     if options.sections:
         measure_stmt = measure_stmt.where(Section.number.in_(options.sections))
-    measures = {row.id: row for row in db.session.execute(measure_stmt)}
+    # Core results through the session's connection: plain rows, no ORM loading per row.
+    connection = db.session.connection()
+    measures = {row.id: row for row in connection.execute(measure_stmt)}
 
     # Cancelled tasks are grouped too (in the index's order), to count nothing but their last
     # change: an occurrence that lost a task changed.
@@ -652,7 +654,7 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         Task.is_cancelled,
         Task.is_not_applicable,
     ]
-    groups = db.session.execute(
+    groups = connection.execute(
         select(*grouping, func.count(), func.max(Task.date_sequence), func.max(Task.updated_at))
         .where(*conditions)
         .group_by(*grouping)
