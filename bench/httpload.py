@@ -75,15 +75,28 @@ def measure_rps(pool: ProcessPoolExecutor, port: int, path: str, headers: dict[s
 class Server:
     """gunicorn serving wsgi:app on the bench database, stopped by its own process id."""
 
-    def __init__(self, region: Region, log: Path) -> None:
+    def __init__(
+        self,
+        region: Region,
+        log: Path,
+        *,
+        workers: int = 2,
+        env: dict[str, str] | None = None,
+        access_log: Path | None = None,
+    ) -> None:
         self.port = free_port()
-        env = dict(os.environ)
+        environment = dict(os.environ)
         config = bench_config(region.url, region.instance)
-        env.update(
+        environment.update(
             DATABASE_URL=region.url,
             SECRET_KEY=config["SECRET_KEY"],
             ROADMAP_INSTANCE=str(region.instance),
             RATELIMIT_STORAGE_URI="memory://",
+            **(env or {}),
+        )
+        # Which worker (%(p)s) answered what, in how many microseconds (%(D)s).
+        logging = (
+            ["--access-logfile", str(access_log), "--access-logformat", "%(p)s %(s)s %(D)s %(U)s"] if access_log else []
         )
         self.log = log.open("wb")
         self.process = subprocess.Popen(
@@ -92,15 +105,16 @@ class Server:
                 "-m",
                 "gunicorn",
                 "--workers",
-                "2",
+                str(workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--log-level",
                 "warning",
+                *logging,
                 "wsgi:app",
             ],
             cwd=PROJECT_ROOT,
-            env=env,
+            env=environment,
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

@@ -45,9 +45,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--http-seconds", type=float, default=None, help="load per endpoint and run (default by scale)")
     parser.add_argument(
         "--only",
-        default="generate,feeds,pages,http,import,http_import,grammar,exports",
-        help="comma-separated groups to run: generate, feeds, pages, http, import, http_import, grammar, exports"
-        " (default: all)",
+        default="generate,feeds,pages,http,shared_feeds,import,http_import,grammar,exports",
+        help="comma-separated groups to run: generate, feeds, pages, http, shared_feeds (4 gunicorn workers and"
+        " Redis), import, http_import, grammar, exports (default: all)",
     )
     parser.add_argument(
         "--min-run",
@@ -122,6 +122,10 @@ def run_backend(backend: str, args: argparse.Namespace, root: Path, today: date)
 
         seconds = args.http_seconds if args.http_seconds is not None else max(0.5, min(3.0, 3.0 * args.scale))
         emit(http_load(region, args.repeat, seconds))
+    if "shared_feeds" in only:
+        from bench.sharedfeeds import shared_feeds
+
+        emit(shared_feeds(app, region, args.repeat))
     if "http_import" in only:
         from bench.http_import import http_import
 

@@ -37,6 +37,12 @@ TARGETS = {
     "feed_cold_2000": 0.25,
     "feed_cold_marginal": 1.0,
     "feed_cold_fixed": 1.0,
+    # Issue 18, four gunicorn workers and Redis (bench/sharedfeeds.py): one render per change for
+    # all of them; the workers asked at once answer within about one render's time.
+    "feed_shared_renders": 1.0,
+    "feed_shared_change": 1.5,
+    "feed_shared_change_max": 2.5,
+    "feed_shared_warm": 0.15,
     "dashboard": 4.0,
     "matrix": 4.0,
     "dashboard_municipal": 4.0,
@@ -75,6 +81,12 @@ FLOORS = {
     "feed_cold_2000": "as `feed_cold_200`",
     "feed_cold_marginal": "budget: 25 µs per event ((cold 2,000 − cold 200) / 1,800)",
     "feed_cold_fixed": "budget: 3 ms (cold 200 − 200 × marginal)",
+    "feed_shared_renders": "— (ratio: renders by 4 gunicorn workers per change of the coordinator's feed, asked by"
+    " 8 clients at once; n: changes)",
+    "feed_shared_change": "one worker's cold render of the same feed after a change nobody else asks for (median"
+    " latency of the 8 requests after a change)",
+    "feed_shared_change_max": "as `feed_shared_change` (the slowest of the 8)",
+    "feed_shared_warm": "as `feed_shared_change` (8 more requests: each worker's own copy or Redis's)",
     "dashboard": "the page's aggregate SQL queries alone, through the driver",
     "matrix": "the page's aggregate SQL queries alone, through the driver",
     "dashboard_municipal": "as `dashboard` (a municipal coordinator's own roadmap)",

@@ -145,6 +145,9 @@ class Config:
         self.FEED_BASE_URL = os.environ.get("FEED_BASE_URL")
         self.FEED_UID_HOST = os.environ.get("FEED_UID_HOST")
         self.FEED_ALARM_TIME = _alarm_time(os.environ.get("FEED_ALARM_TIME", "09:00"))
+        # Where rendered feed bodies go in Redis (roadmap.feeds.shared): installations sharing
+        # one Redis database need different prefixes, or one would serve the other's bodies.
+        self.FEED_CACHE_PREFIX = os.environ.get("FEED_CACHE_PREFIX") or "roadmap:feed:"
         self.REMINDERS_WEEKLY_WEEKDAY = _int("REMINDERS_WEEKLY_WEEKDAY", 0)
         self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "roadmap")
         self.JOBS_TIMEOUT = _int("JOBS_TIMEOUT", 1800)

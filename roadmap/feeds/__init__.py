@@ -32,14 +32,14 @@ def feed_cache(app: Flask) -> FeedCache:
 
 
 def shared_feeds(app: Flask):
-    """The feed bodies shared through Redis (roadmap.feeds.shared), or None without REDIS_URL
-    (or with FEED_SHARED_CACHE off)."""
+    """The feed bodies shared through Redis (roadmap.feeds.shared) under FEED_CACHE_PREFIX, or
+    None without REDIS_URL (or with FEED_SHARED_CACHE off)."""
     if _SHARED not in app.extensions:
         url = app.config.get("REDIS_URL")
         shared = None
         if url and app.config.get("FEED_SHARED_CACHE", True):
-            from roadmap.feeds.shared import SharedFeeds
+            from roadmap.feeds.shared import DEFAULT_PREFIX, SharedFeeds
 
-            shared = SharedFeeds.from_url(url)
+            shared = SharedFeeds.from_url(url, prefix=app.config.get("FEED_CACHE_PREFIX") or DEFAULT_PREFIX)
         app.extensions.setdefault(_SHARED, shared)
     return app.extensions[_SHARED]

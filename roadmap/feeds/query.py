@@ -32,7 +32,13 @@ from roadmap.models import (
     User,
 )
 from roadmap.russian import truncate
-from roadmap.tasks.access import STAFF_ROLES, can_follow_organization, can_view_roadmap
+from roadmap.tasks.access import (
+    STAFF_ROLES,
+    can_follow_organization,
+    can_view_roadmap,
+    roadmaps_of_territory,
+    tasks_of_territory,
+)
 from roadmap.tasks.state import Workflow, is_handed_in
 
 __all__ = [
@@ -59,8 +65,9 @@ class FeedScope:
     organization_id: int | None
     roadmap_id: int | None
     name: str  # the calendar's name
-    # The municipality a municipal coordinator's or observer's aggregated feed is limited to
-    # (roadmap.tasks.access.territory_of); None: the whole region.
+    # The municipality a municipal coordinator's or observer's feed is limited to
+    # (roadmap.tasks.access.territory_of): its roadmaps' tasks only, whichever organization's
+    # tasks it follows. None: the whole region (regional staff, the administrator, executors).
     territory: int | None = None
 
     def key(self) -> str:
@@ -248,7 +255,9 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
         viewer = _Viewer(found.user_role, found.user_organization_id, found.user_municipality_id)
         if not executor and not can_follow_organization(viewer, _Org(org[0], found.target_org_municipality_id)):  # type: ignore[arg-type]
             return None
-        return FeedScope(kind, False, org[0], None, f"{org[1]}: задачи дорожных карт")
+        # Its tasks of the viewer's territory only: a school's tasks of a regional roadmap, or
+        # those it left in its old municipality's roadmaps, are not a municipality's staff's.
+        return FeedScope(kind, False, org[0], None, f"{org[1]}: задачи дорожных карт", territory)
     if kind == SubscriptionKind.ROADMAP:
         roadmap = found.roadmap
         viewer = _Viewer(found.user_role, found.user_organization_id, found.user_municipality_id)
@@ -260,7 +269,7 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
             if active_user_org is None or (found.options or {}).get(ORG_KEY) != active_user_org[0]:
                 return None
             return FeedScope(kind, False, active_user_org[0], roadmap[0], f"{title} — {active_user_org[1]}")
-        return FeedScope(kind, True, None, roadmap[0], title)
+        return FeedScope(kind, True, None, roadmap[0], title, territory)
     return None
 
 
@@ -274,6 +283,8 @@ def _scope_filters(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         conditions.append(Task.roadmap_id == scope.roadmap_id)
     if scope.organization_id is not None:
         conditions.append(Task.organization_id == scope.organization_id)
+    if scope.territory is not None:
+        conditions.append(tasks_of_territory(scope.territory))
     if options.sections:
         conditions.append(Section.number.in_(options.sections))
     return conditions + _time_filters(options, window)
@@ -342,7 +353,15 @@ def task_version_inputs(scope: FeedScope, options: FeedOptions, window: tuple[da
         params["sections"] = list(options.sections)
     if options.plan_year is not None:
         params["plan_year"] = options.plan_year
-    shape = (scope.roadmap_id is not None, bool(options.sections), options.plan_year is not None, options.view)
+    if scope.territory is not None:
+        params["territory"] = scope.territory
+    shape = (
+        scope.roadmap_id is not None,
+        bool(options.sections),
+        options.plan_year is not None,
+        options.view,
+        scope.territory is not None,
+    )
     return shape, params
 
 
@@ -367,28 +386,33 @@ def lookup_with_version(
     return _found(row), _task_version(tuple(row)[_LOOKUP_WIDTH:])
 
 
-@lru_cache(maxsize=32)
-def _combined_statement(by_roadmap: bool, by_section: bool, by_year: bool, view: str) -> Select:
-    versions = _task_version_statement(by_roadmap, by_section, by_year, view).subquery("feed_version")
+@lru_cache(maxsize=64)
+def _combined_statement(by_roadmap: bool, by_section: bool, by_year: bool, view: str, by_territory: bool) -> Select:
+    versions = _task_version_statement(by_roadmap, by_section, by_year, view, by_territory).subquery("feed_version")
     return _BY_TOKEN.add_columns(*versions.c).join_from(Subscription.__table__, versions, true())
 
 
-@lru_cache(maxsize=32)
-def _task_version_statement(by_roadmap: bool, by_section: bool, by_year: bool, view: str) -> Select:
+@lru_cache(maxsize=64)
+def _task_version_statement(by_roadmap: bool, by_section: bool, by_year: bool, view: str, by_territory: bool) -> Select:
     """The per-task version aggregate of one shape, built once (a feed poll only binds values).
 
     Over the organization's tasks in the window, read from ix_task_org_due alone, and the
     visible roadmaps' last edits (a measure or section edit touches its roadmap's updated_at).
     Tasks of removed measures or draft roadmaps are counted too: a version over a superset of
     the shown rows still changes whenever they do. Only a section filter needs the joins.
+    A territory's feed counts its roadmaps' tasks and edits alone: another municipality's
+    changes leave its version as they leave its rows.
     """
     if by_section:
-        return _joined_task_version_statement(by_roadmap, by_year, view)
+        return _joined_task_version_statement(by_roadmap, by_year, view, by_territory)
     conditions: list[ColumnElement] = [Task.organization_id == bindparam("organization_id")]
     roadmaps = [Roadmap.status != RoadmapStatus.DRAFT]
     if by_roadmap:
         conditions.append(Task.roadmap_id == bindparam("roadmap_id"))
         roadmaps.append(Roadmap.id == bindparam("roadmap_id"))
+    if by_territory:
+        conditions.append(tasks_of_territory(bindparam("territory")))
+        roadmaps.append(roadmaps_of_territory(bindparam("territory")))
     if by_year:
         conditions.append(Task.plan_year == bindparam("plan_year"))
     conditions += _window_conditions(view)
@@ -412,7 +436,7 @@ def _window_conditions(view: str) -> list[ColumnElement]:
     return [Task.due_effective_on >= bindparam("start"), Task.due_effective_on <= bindparam("end")]
 
 
-def _joined_task_version_statement(by_roadmap: bool, by_year: bool, view: str) -> Select:
+def _joined_task_version_statement(by_roadmap: bool, by_year: bool, view: str, by_territory: bool) -> Select:
     conditions: list[ColumnElement] = [
         Roadmap.status != RoadmapStatus.DRAFT,
         Measure.is_removed.is_(False),
@@ -421,6 +445,8 @@ def _joined_task_version_statement(by_roadmap: bool, by_year: bool, view: str) -
     ]
     if by_roadmap:
         conditions.append(Task.roadmap_id == bindparam("roadmap_id"))
+    if by_territory:
+        conditions.append(tasks_of_territory(bindparam("territory")))
     if by_year:
         conditions.append(Task.plan_year == bindparam("plan_year"))
     conditions += _window_conditions(view)
@@ -450,7 +476,7 @@ def _visible_roadmaps_statement(by_roadmap: bool, by_territory: bool = False) ->
     if by_roadmap:
         stmt = stmt.where(Roadmap.id == bindparam("roadmap_id"))
     if by_territory:
-        stmt = stmt.where(Roadmap.municipality_id == bindparam("territory"))
+        stmt = stmt.where(roadmaps_of_territory(bindparam("territory")))
     return stmt.order_by(Roadmap.id)
 
 
@@ -608,7 +634,9 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
     )
     if options.sections:
         measure_stmt = measure_stmt.where(Section.number.in_(options.sections))
-    measures = {row.id: row for row in db.session.execute(measure_stmt)}
+    # Core results through the session's connection: plain rows, no ORM loading per row.
+    connection = db.session.connection()
+    measures = {row.id: row for row in connection.execute(measure_stmt)}
 
     # Cancelled tasks are grouped too (in the index's order), to count nothing but their last
     # change: an occurrence that lost a task changed.
@@ -626,7 +654,7 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         Task.is_cancelled,
         Task.is_not_applicable,
     ]
-    groups = db.session.execute(
+    groups = connection.execute(
         select(*grouping, func.count(), func.max(Task.date_sequence), func.max(Task.updated_at))
         .where(*conditions)
         .group_by(*grouping)

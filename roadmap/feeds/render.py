@@ -455,6 +455,13 @@ class _Chunks:
         self._options = request.options
         self._alarm_time = request.alarm_time
         self._rendered: dict[int, bytes] = {}
+        self._bounds: list[int] | None = None
+
+    def bound(self, index: int) -> int:
+        """size_at_least of an event, worked out once for all of them."""
+        if self._bounds is None:
+            self._bounds = [size_at_least(event) for event in self.events]
+        return self._bounds[index]
 
     def __len__(self) -> int:
         return len(self.events)
@@ -478,7 +485,7 @@ class _Chunks:
         size = len(head) + len(_END)
         for i in indices:
             chunk = rendered.get(i)
-            size += len(chunk) if chunk is not None else size_at_least(self.events[i])
+            size += len(chunk) if chunk is not None else self.bound(i)
         return size
 
     def body(self, head: bytes, indices: list[int], limit: int, first: list[int] | None = None) -> bytes | None:
@@ -489,7 +496,7 @@ class _Chunks:
         not rendered yet count with a lower bound of their size until they are.
         """
         wanted = set(indices)
-        pending = {i: size_at_least(self.events[i]) for i in wanted if i not in self._rendered}
+        pending = {i: self.bound(i) for i in wanted if i not in self._rendered}
         size = len(head) + len(_END) + sum(pending.values())
         size += sum(len(self._rendered[i]) for i in wanted if i not in pending)
         for index in [*(i for i in first or () if i in pending), *(i for i in indices if i in pending)]:

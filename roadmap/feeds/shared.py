@@ -20,7 +20,9 @@ __all__ = ["SharedFeeds"]
 
 log = logging.getLogger(__name__)
 
-PREFIX = "roadmap:feed:"
+# FEED_CACHE_PREFIX: installations (or test and bench runs) sharing one Redis keep apart by it.
+DEFAULT_PREFIX = "roadmap:feed:"
+RENDERS_KEY = "renders"
 # A body outlives its version by a day at most: clients poll hourly, new versions get new keys.
 TTL_SECONDS = 24 * 3600
 # How long a process may hold the right to render a version, and how long others wait for it.
@@ -30,23 +32,27 @@ POLL_SECONDS = 0.02
 
 
 class SharedFeeds:
-    """Feed bodies in Redis: ``header JSON`` + newline + body bytes under ``roadmap:feed:<key>``."""
+    """Feed bodies in Redis: ``header JSON`` + newline + body bytes under ``<prefix><key>``
+    (``roadmap:feed:<key>`` by default), the render lock under ``<prefix>lock:<key>``, and
+    under ``<prefix>renders`` how many bodies all processes rendered (what "one render per
+    change, not per worker" is checked by: the bench, an operator)."""
 
-    def __init__(self, client, ttl: int = TTL_SECONDS) -> None:
+    def __init__(self, client, ttl: int = TTL_SECONDS, prefix: str = DEFAULT_PREFIX) -> None:
         self.client = client
         self.ttl = ttl
+        self.prefix = prefix
         self.renders = 0  # bodies this process rendered and shared
         self.shared_hits = 0  # bodies this process took from Redis
 
     @classmethod
-    def from_url(cls, url: str) -> SharedFeeds:
+    def from_url(cls, url: str, prefix: str = DEFAULT_PREFIX) -> SharedFeeds:
         from redis import Redis
 
-        return cls(Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2))
+        return cls(Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2), prefix=prefix)
 
     def get(self, key: str) -> BuiltFeed | None:
         try:
-            raw = self.client.get(PREFIX + key)
+            raw = self.client.get(self.prefix + key)
         except Exception as exc:  # noqa: BLE001 - any Redis failure means "not shared"
             log.warning("feed cache: Redis unavailable (%s): building locally", exc)
             return None
@@ -62,7 +68,7 @@ class SharedFeeds:
     def put(self, key: str, feed: BuiltFeed) -> None:
         header = json.dumps({"events": feed.event_count, "narrowed": feed.narrowed}, ensure_ascii=False)
         try:
-            self.client.set(PREFIX + key, header.encode("utf-8") + b"\n" + feed.body, ex=self.ttl)
+            self.client.set(self.prefix + key, header.encode("utf-8") + b"\n" + feed.body, ex=self.ttl)
         except Exception as exc:  # noqa: BLE001
             log.warning("feed cache: Redis unavailable (%s): body not shared", exc)
 
@@ -72,7 +78,7 @@ class SharedFeeds:
         if feed is not None:
             self.shared_hits += 1
             return feed
-        lock = PREFIX + "lock:" + key
+        lock = self.prefix + "lock:" + key
         try:
             mine = bool(self.client.set(lock, b"1", nx=True, ex=LOCK_SECONDS))
         except Exception:  # noqa: BLE001
@@ -98,6 +104,8 @@ class SharedFeeds:
             feed = build()
             self.renders += 1
             self.put(key, feed)
+            with contextlib.suppress(Exception):
+                self.client.incr(self.prefix + RENDERS_KEY)
             return feed
         finally:
             if mine:

@@ -289,6 +289,8 @@ def _fold(line: str) -> bytes:
     """
     if len(line) <= _FOLD // 4:  # four bytes at most per character: short enough whatever it holds
         return line.encode("utf-8")
+    if len(line) <= _FOLD and line.isascii():  # UID, URL, a short ASCII value: one byte a character
+        return line.encode("ascii")
     data = line.encode("utf-8")
     size = len(data)
     if size <= _FOLD:

@@ -9,7 +9,7 @@ tasks wherever those are.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import BindParameter, ColumnElement, Select, false, or_, select, true
 
 from roadmap.models import Organization, OrgGroup, Roadmap, RoadmapStatus, Role, Task, User
 
@@ -47,15 +47,17 @@ def groups_of_territory(municipality_id: int | None) -> ColumnElement[bool]:
     return or_(OrgGroup.municipality_id.is_(None), OrgGroup.municipality_id == municipality_id)
 
 
-def roadmaps_of_territory(municipality_id: int | None) -> ColumnElement[bool]:
-    """SQL: ``Roadmap`` belongs to the territory of `municipality_id` (None: the whole region)."""
+def roadmaps_of_territory(municipality_id: int | BindParameter | None) -> ColumnElement[bool]:
+    """SQL: ``Roadmap`` belongs to the territory of `municipality_id` (None: the whole region; a
+    bound parameter for statements built once and bound per request, as the feeds' are)."""
     if municipality_id is None:
         return true()
     return Roadmap.municipality_id == municipality_id
 
 
-def tasks_of_territory(municipality_id: int | None) -> ColumnElement[bool]:
-    """SQL: ``Task`` is of a roadmap of the territory of `municipality_id` (None: the whole region)."""
+def tasks_of_territory(municipality_id: int | BindParameter | None) -> ColumnElement[bool]:
+    """SQL: ``Task`` is of a roadmap of the territory of `municipality_id` (None: the whole region;
+    a bound parameter as for roadmaps_of_territory)."""
     if municipality_id is None:
         return true()
     return Task.roadmap_id.in_(select(Roadmap.id).where(roadmaps_of_territory(municipality_id)).scalar_subquery())

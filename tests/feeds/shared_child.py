@@ -20,6 +20,7 @@ app = create_app(
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": args["url"],
         "REDIS_URL": args["redis"],
+        "FEED_CACHE_PREFIX": args["prefix"],
         "SERVER_NAME": "roadmap.test",
         "RATELIMIT_ENABLED": False,
         "INSTANCE_PATH": Path(args["instance"]),

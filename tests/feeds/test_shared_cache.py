@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,18 @@ def redis_client():
     client = redis_or_skip()
     yield client
     client.close()
+
+
+@pytest.fixture
+def prefix(redis_client):
+    """A key prefix of this test alone (FEED_CACHE_PREFIX): feed versions are keyed by database
+    contents, which another run (another checkout, on the same Redis) may well repeat; its
+    bodies would then be found here and no render counted. Its keys are gone afterwards."""
+    value = f"test:{uuid.uuid4().hex}:feed:"
+    yield value
+    keys = list(redis_client.scan_iter(match=value + "*"))
+    if keys:
+        redis_client.delete(*keys)
 
 
 TOKEN = "shared-cache-test-token-" + "t" * 19
@@ -72,10 +85,9 @@ class Worker:
 
 
 @pytest.fixture
-def shared_world(tmp_path):
-    redis_or_skip()
+def shared_world(tmp_path, prefix):
     with fresh_database(tmp_path, "feeds_shared") as url:
-        app = migrated_app(tmp_path, url, REDIS_URL=REDIS_URL)
+        app = migrated_app(tmp_path, url, REDIS_URL=REDIS_URL, FEED_CACHE_PREFIX=prefix)
         with app.app_context():
             from roadmap.demo import load_demo
             from roadmap.feeds.options import parse_options
@@ -89,7 +101,7 @@ def shared_world(tmp_path):
             db.session.commit()
             organization_id = user.organization_id
             db.engine.dispose()
-        yield app, url, organization_id
+        yield app, url, organization_id, prefix
 
 
 def _touch_a_task(app, organization_id: int) -> None:
@@ -104,9 +116,15 @@ def _touch_a_task(app, organization_id: int) -> None:
 
 
 def test_two_processes_render_each_version_once(shared_world, tmp_path):
-    app, url, organization_id = shared_world
+    app, url, organization_id, prefix = shared_world
     env = subprocess_env(url, tmp_path / "child")
-    args = {"url": url, "redis": REDIS_URL, "instance": str(tmp_path / "child"), "path": f"/feeds/{TOKEN}.ics"}
+    args = {
+        "url": url,
+        "redis": REDIS_URL,
+        "prefix": prefix,
+        "instance": str(tmp_path / "child"),
+        "path": f"/feeds/{TOKEN}.ics",
+    }
     a, b = Worker(env, args), Worker(env, args)
     try:
         first = a.get()
@@ -144,21 +162,40 @@ def test_redis_down_means_building_locally(caplog):
     assert "Redis unavailable" in caplog.text
 
 
-def test_shared_body_round_trips_through_redis(redis_client):
-    shared = SharedFeeds(redis_client, ttl=60)
-    key = "test-" + utcnow().isoformat()
+def test_shared_body_round_trips_through_redis(redis_client, prefix):
+    shared = SharedFeeds(redis_client, ttl=60, prefix=prefix)
+    key = "round-trip"
     feed = BuiltFeed("BEGIN:VCALENDAR\r\nSUMMARY:Школа\r\n".encode(), 3, "Календарь сокращён")
     shared.put(key, feed)
     assert shared.get(key) == feed
-    assert redis_client.ttl("roadmap:feed:" + key) > 0
-    redis_client.delete("roadmap:feed:" + key)
+    assert redis_client.ttl(prefix + key) > 0
+    # Another prefix (another installation, or another run) does not see it.
+    assert SharedFeeds(redis_client, ttl=60, prefix=prefix + "other:").get(key) is None
+
+
+def test_the_prefix_comes_from_the_configuration(app, monkeypatch):
+    from roadmap.config import Config
+    from roadmap.feeds import shared_feeds
+    from roadmap.feeds.shared import DEFAULT_PREFIX
+
+    monkeypatch.setenv("FEED_CACHE_PREFIX", "school42:feed:")
+    assert Config().FEED_CACHE_PREFIX == "school42:feed:"
+    monkeypatch.delenv("FEED_CACHE_PREFIX")
+    assert Config().FEED_CACHE_PREFIX == DEFAULT_PREFIX
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "FEED_CACHE_PREFIX", "school42:feed:")
+    app.extensions.pop("roadmap.feeds.shared", None)
+    try:
+        assert shared_feeds(app).prefix == "school42:feed:"
+    finally:
+        app.extensions.pop("roadmap.feeds.shared", None)
 
 
 class _FinishedByAnotherProcess(SharedFeeds):
     """Between this process's first look and its lock, another process renders, shares and unlocks."""
 
     def __init__(self, client, other: SharedFeeds) -> None:
-        super().__init__(client, ttl=60)
+        super().__init__(client, ttl=60, prefix=other.prefix)
         self.other = other
         self.looks = 0
 
@@ -171,12 +208,11 @@ class _FinishedByAnotherProcess(SharedFeeds):
         return super().get(key)
 
 
-def test_a_body_shared_just_before_the_lock_is_not_rendered_again(redis_client):
-    key = "race-" + utcnow().isoformat()
-    other = SharedFeeds(redis_client, ttl=60)
+def test_a_body_shared_just_before_the_lock_is_not_rendered_again(redis_client, prefix):
+    key = "race"
+    other = SharedFeeds(redis_client, ttl=60, prefix=prefix)
     late = _FinishedByAnotherProcess(redis_client, other)
     built = late.get_or_build(key, lambda: BuiltFeed(b"BEGIN:VCALENDAR\r\nX-LATE:1\r\n", 1, None))
     assert built.body.endswith(b"X-OTHER:1\r\n")
     assert (other.renders, late.renders, late.shared_hits) == (1, 0, 1)
-    assert redis_client.get("roadmap:feed:lock:" + key) is None
-    redis_client.delete("roadmap:feed:" + key)
+    assert redis_client.get(prefix + "lock:" + key) is None

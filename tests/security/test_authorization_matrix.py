@@ -428,3 +428,82 @@ def test_csrf_token_from_the_form_is_accepted(migrated, instance_dir, app):
     response = client.post("/login", data={"login": "nobody-here", "password": "wrong-pass1", "csrf_token": token})
     assert response.status_code == 200
     assert "Неверный логин или пароль" in response.get_data(as_text=True)
+
+
+# Calendar feeds per role: who may subscribe (through the page and the API) to organization A's
+# calendar and to A's roadmap, and a check that every feed a role gets holds only tasks the role
+# may open (per-task feeds) or roadmaps it may open (aggregated ones). True: created; False: refused.
+FEED_MATRIX = {
+    # role: (personal, organization A, roadmap of A)
+    "admin": (True, True, True),
+    "coordinator": (True, True, True),
+    "observer": (True, True, True),
+    "executor_own": (True, True, True),
+    "executor_other": (True, False, True),
+    "coordinator_b": (True, False, False),
+    "observer_b": (True, False, False),
+}
+
+
+def test_feed_subscriptions_per_role_and_what_their_feeds_hold(app, world, make_roadmap):
+    import icalendar
+
+    from roadmap.tasks.access import can_view_roadmap, can_view_task
+
+    # Something of the region too: a regional roadmap with A's tasks (A's municipal staff may
+    # not open it) — the organization feed is where it could leak.
+    regional = make_roadmap(
+        [("1.1", "Краевое мероприятие", "в течение года", [world.org_a, world.org_b])],
+        period=(world.published.period_start, world.published.period_end),
+        title="Краевая карта",
+    )
+    db.session.commit()
+    assert set(FEED_MATRIX) == set(ROLES) - {"anonymous"}
+    targets = (
+        ("personal", {}),
+        ("organization", {"organization_id": world.org_a.id}),
+        ("roadmap", {"roadmap_id": world.published.id}),
+    )
+    failures = []
+    for role, allowed in FEED_MATRIX.items():
+        user = world.users[role]
+        page, api = login_as(app, user), app.test_client()
+        headers = {"Authorization": f"Bearer {world.api_tokens[role]}"}
+        for (kind, target), expected in zip(targets, allowed, strict=True):
+            form = {
+                "name": f"{role} {kind}",
+                "kind": kind,
+                "statuses": ["planned", "submitted", "returned", "accepted"],
+            }
+            answer = page.post("/feeds/new", data={**form, "view": "due", **target})
+            # The page offers an executor no organization calendar (the API takes their own).
+            offered = expected and not (role.startswith("executor") and kind == "organization")
+            if (answer.status_code == 200) != offered:
+                failures.append(f"page {role} {kind}: expected {offered}, got {answer.status_code}")
+            created = api.post(
+                "/api/v1/subscriptions",
+                json={
+                    "name": f"{role} {kind} API",
+                    "kind": kind,
+                    "statuses": ["planned", "submitted", "accepted"],
+                    **target,
+                },
+                headers=headers,
+            )
+            if (created.status_code == 201) != expected:
+                failures.append(f"API {role} {kind}: expected {expected}, got {created.status_code}")
+            if created.status_code != 201:
+                continue
+            feed = api.get(urlsplit(created.get_json()["feed"]["https"]).path + "?status=all")
+            events = icalendar.Calendar.from_ical(feed.data).walk("VEVENT")
+            for event in events:
+                uid = str(event["UID"]).split("@")[0]
+                if uid.startswith("task-"):
+                    task = db.session.get(Task, int(uid.removeprefix("task-")))
+                    if not can_view_task(user, task):
+                        failures.append(f"{role} {kind}: task {task.id} of «{task.roadmap.title}» leaked")
+                else:
+                    roadmap_id = int(urlsplit(str(event["URL"])).path.rsplit("/", 1)[1])
+                    if not can_view_roadmap(user, db.session.get(type(regional), roadmap_id)):
+                        failures.append(f"{role} {kind}: roadmap {roadmap_id} leaked")
+    assert not failures, "\n".join(failures)
