@@ -5,7 +5,10 @@ Needs neither the database nor an app context: it only calls the pure ``roadmap.
 
 from __future__ import annotations
 
+import functools
 import json
+import multiprocessing
+import os
 import re
 import sys
 from datetime import date
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from roadmap.cli.common import CliError, OneLineErrors
-from roadmap.schedule import ShiftRule, YearType, parse
+from roadmap.schedule import ShiftRule, YearType, is_working_day, parse
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -111,15 +114,34 @@ def schedule_command(
     if batch is not None:
         texts.extend(_read_batch(batch))
     # A plan repeats its phrases cell after cell: each distinct phrase is understood once.
-    lines: dict[str, str] = {}
+    distinct = list(dict.fromkeys(texts))
+    lines = dict(zip(distinct, _json_lines(distinct, bounds, year_type, shift), strict=True))
     for start in range(0, len(texts), 1000):
-        chunk = []
-        for text in texts[start : start + 1000]:
-            line = lines.get(text)
-            if line is None:
-                line = lines[text] = json.dumps(schedule_json(text, bounds, year_type, shift), ensure_ascii=False)
-            chunk.append(line)
-        click.echo("\n".join(chunk))
+        click.echo("\n".join(lines[text] for text in texts[start : start + 1000]))
+
+
+# ``python -m roadmap.cli.schedule`` (nothing loaded but the grammar) shares a large file
+# between the machine's cores; inside the app's process the command stays in one process.
+PARALLEL = False
+_PARALLEL_FROM = 2000  # distinct phrases: below this, starting the workers costs more than they save
+_CHUNK = 250
+
+
+def _json_lines(texts: list[str], bounds: tuple[date, date], year_type: str, shift: str) -> list[str]:
+    jobs = min(os.cpu_count() or 1, 4) if PARALLEL and len(texts) >= _PARALLEL_FROM else 1
+    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _chunk_lines(texts, bounds, year_type, shift)
+    # The production calendar of the period is read before the workers fork, once for all.
+    for year in range(bounds[0].year, bounds[1].year + 2):
+        is_working_day(date(year, 1, 1))
+    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    work = functools.partial(_chunk_lines, bounds=bounds, year_type=year_type, shift=shift)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        return [line for chunk in pool.imap(work, chunks) for line in chunk]
+
+
+def _chunk_lines(texts: list[str], bounds: tuple[date, date], year_type: str, shift: str) -> list[str]:
+    return [json.dumps(schedule_json(text, bounds, year_type, shift), ensure_ascii=False) for text in texts]
 
 
 def register(app: Flask) -> None:
@@ -130,4 +152,5 @@ def register(app: Flask) -> None:
 if __name__ == "__main__":
     # ``python -m roadmap.cli.schedule --batch FILE --period …``: the same command without the
     # app (no Flask, no database, no blueprints), for files of thousands of phrases.
+    PARALLEL = True
     schedule_command(prog_name="python -m roadmap.cli.schedule")

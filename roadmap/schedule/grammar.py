@@ -8,6 +8,7 @@ phrase: an unknown word (``UNKNOWN``) never matches, so what is not understood s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -387,7 +388,13 @@ _HALF_RE = re.compile(
 )
 
 
+# A symbol every pattern of the rule needs: most pieces have none, and are refused at once.
+_HALF_NEEDS = re.compile(one_of(HALF, HALF_OF))
+
+
 def _half(tokens: Tokens) -> HalfYear | None:
+    if not _HALF_NEEDS.search(tokens.symbols):
+        return None
     m = _full(_HALF_RE, _strip_prefix(tokens))
     if not m or m.val("n") not in (1, 2):
         return None
@@ -420,7 +427,12 @@ _HOLIDAYS_RE = re.compile(
 )
 
 
+_TERM_NEEDS = re.compile(one_of(TERM, TRIMESTER, SEASONS, SCHOOL))
+
+
 def _term(tokens: Tokens) -> Term | None:
+    if not _TERM_NEEDS.search(tokens.symbols):
+        return None
     body = _strip_prefix(tokens)
     m = _full(_TERM_RE, body)
     if m:
@@ -474,8 +486,13 @@ _WHOLE_PERIOD_RE = re.compile(
 )
 
 
+_CONTINUOUS_NEEDS = re.compile(one_of(YEAR_WORD, YEAR_ROUND, CONSTANTLY, PERIOD))
+
+
 def _continuous(tokens: Tokens) -> Continuous | None:
     symbols = tokens.symbols
+    if not _CONTINUOUS_NEEDS.search(symbols):
+        return None
     if _PLAN_YEAR_RE.fullmatch(symbols):
         return Continuous("plan_year")
     if _ONCE_A_YEAR_RE.fullmatch(symbols):
@@ -488,6 +505,8 @@ def _continuous(tokens: Tokens) -> Continuous | None:
 
 
 def _years(tokens: Tokens) -> Years | None:
+    if YEAR not in tokens.symbols:
+        return None  # (each pattern below has one)
     body = _strip_prefix(tokens)
     m = _full(_ONE_YEAR_RE, body)
     if m:
@@ -666,6 +685,15 @@ def parse_item(tokens: Tokens, allow_periodic: bool = True) -> Item | None:
     """One item filling ``tokens`` entirely, or None."""
     if not tokens.symbols or len(tokens.symbols) > 40:
         return None
+    return _read_item(tokens.symbols, tokens.values, allow_periodic)
+
+
+# An item depends on the symbols and their values only (items are frozen): the same pieces
+# recur within a phrase (each cut ``_parse_named`` tries) and across a plan («5 марта» in cell
+# after cell), so each is read once.
+@functools.lru_cache(maxsize=16384)
+def _read_item(symbols: str, values: tuple[Any, ...], allow_periodic: bool) -> Item | None:
+    tokens = Tokens(symbols, values)
     if UNKNOWN in tokens.symbols:
         return _continuous(tokens) if _PERIOD_OF_RE.fullmatch(tokens.symbols) else None
     for pattern in _PATTERNS:
@@ -881,9 +909,16 @@ _LIST_SEPARATORS = re.compile(f"[{OPEN_RE}{CLOSE_RE}{SEMICOLON}{COLON}]|{DASH}(?
 
 
 def _parse_plain(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
+    # Read once per symbols and values (see ``_read_item``); the caller gets lists of its own.
+    read = _read_plain(tokens.symbols, tokens.values, tokens.annual)
+    return None if read is None else (list(read[0]), list(read[1]))
+
+
+@functools.lru_cache(maxsize=16384)
+def _read_plain(symbols: str, values: tuple[Any, ...], annual: bool) -> tuple[tuple[Item, ...], tuple[str, ...]] | None:
     # Brackets and colons separate list items; so does a dash before "в": "2 раза в год – в мае".
-    symbols = _LIST_SEPARATORS.sub(COMMA, tokens.symbols)
-    tokens = Tokens(symbols, tokens.values, tokens.annual)
+    symbols = _LIST_SEPARATORS.sub(COMMA, symbols)
+    tokens = Tokens(symbols, values, annual)
     warnings: list[str] = []
     if COMMA in symbols:
         joined_symbols = symbols.replace(COMMA, "")
@@ -892,11 +927,11 @@ def _parse_plain(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
         joined_symbols, joined_values = symbols, tokens.values
     if not joined_symbols:
         if tokens.annual:
-            return [Continuous("plan_year")], warnings
+            return (Continuous("plan_year"),), ()
         return None
     item = parse_item(Tokens(joined_symbols, joined_values))
     if item is not None:
-        return _finish([item], warnings)
+        return _frozen(_finish([item], warnings))
     pieces = _propagate(_split(tokens))
     if not pieces:
         return None
@@ -908,7 +943,13 @@ def _parse_plain(tokens: Tokens) -> tuple[list[Item], list[str]] | None:
         if item is None:
             return None
         items.append(item)
-    return _finish(_combine_list(items, warnings), warnings)
+    return _frozen(_finish(_combine_list(items, warnings), warnings))
+
+
+def _frozen(
+    parsed: tuple[list[Item], list[str]] | None,
+) -> tuple[tuple[Item, ...], tuple[str, ...]] | None:
+    return None if parsed is None else (tuple(parsed[0]), tuple(parsed[1]))
 
 
 def _combine_list(items: list[Item], warnings: list[str]) -> list[Item]:

@@ -240,9 +240,12 @@ def explain_item(item: Item, cal: AcademicCalendar = DEFAULT_ACADEMIC_CALENDAR) 
     return named(_explain_unnamed(item, cal), item)
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 def explain(items: list[Item]) -> str:
     text = "; ".join(explain_item(item) for item in items)
     # "ежегодно, ...; ежегодно, ..." reads better with one "ежегодно" up front.
     if len(items) > 1 and text.count("ежегодно, ") == len(items):
         text = "ежегодно: " + text.replace("ежегодно, ", "")
-    return re.sub(r"\s+", " ", text)
+    return _SPACES_RE.sub(" ", text)

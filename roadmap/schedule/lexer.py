@@ -227,6 +227,8 @@ class Tokens:
         return self.text[spans[0][0] : spans[-1][1]]
 
 
+_SPACES_RE = re.compile(r"\s+")
+_CYR_RE = re.compile(f"[{_CYR}]")
 # Footnote marks glued to a date ("15 сентября¹", "до 1 марта**", "2023 г.†").
 _FOOTNOTES_RE = re.compile("[\u00b9\u00b2\u00b3\u2070-\u2079\u2020\u2021*]+")
 
@@ -243,7 +245,7 @@ def normalize(text: str, keep_case: bool = False) -> str:
     if keep_case:
         text = _DASH_RE.sub("-", text)
         text = _QUOTES_RE.sub(" ", text)
-        return re.sub(r"\s+", " ", text).strip(" .,;:!")
+        return _SPACES_RE.sub(" ", text).strip(" .,;:!")
     text = text.lower().replace("ё", "е").replace("й", "й")
     text = _DASH_RE.sub("-", text)
     text = _QUOTES_RE.sub(" ", text)
@@ -253,13 +255,13 @@ def normalize(text: str, keep_case: bool = False) -> str:
         roman = word.translate(_ROMAN_LOOKALIKES)
         if _ROMAN_RE.match(roman):
             return roman
-        if re.search(f"[{_CYR}]", word):
+        if _CYR_RE.search(word):
             return word.translate(_LOOKALIKES)
         return word
 
     if _FOLDABLE_RE.search(text):
         text = _WORD_RE.sub(fold, text)
-    return re.sub(r"\s+", " ", text).strip(" .,;:!")
+    return _SPACES_RE.sub(" ", text).strip(" .,;:!")
 
 
 _TOKEN_RE = re.compile(
@@ -310,6 +312,10 @@ def _valid_day(day: int, month: int) -> bool:
 
 # A numeric date with spaces around its dots: "5 .03. 2026", "5. 03.2026" -> "5.03.2026".
 _SPACED_DATE_RE = re.compile(r"(?<![\d.])(\d{1,2}) ?\. ?(\d{1,2})(?: ?\. ?(\d{4}|\d{2})| \.?(\d{4}))(?![\d])")
+_THIS_YEAR_RE = re.compile(r"(?<![а-я])т\.\s?г(?![а-я])\.?")  # «т.г.», «т. г.»: текущего года
+_CLOCK_RE = re.compile(r"(\d+)[.:](\d+)")
+_DATE_SEPARATOR_RE = re.compile(r"[./]")
+_DIGITS_RE = re.compile(r"\d+")
 # A footnote number glued to a month or a year: "сентября1", "2023г.2" is rare; only words.
 _GLUED_FOOTNOTE_RE = re.compile(r"(?<=[а-я])\d{1,2}(?![\d.])")
 
@@ -321,8 +327,10 @@ def tokenize(text: str) -> Tokens:
     values: list[Any] = []
     spans: list[tuple[int, int]] = []
     # "т.г." / "т. г." = "текущего года"
-    text = re.sub(r"(?<![а-я])т\.\s?г(?![а-я])\.?", " текущего года ", text)
-    text = _SPACED_DATE_RE.sub(lambda m: f"{m.group(1)}.{m.group(2)}.{m.group(3) or m.group(4)}", text)
+    if "т." in text:
+        text = _THIS_YEAR_RE.sub(" текущего года ", text)
+    if "." in text:  # (the pattern's first dot)
+        text = _SPACED_DATE_RE.sub(lambda m: f"{m.group(1)}.{m.group(2)}.{m.group(3) or m.group(4)}", text)
     text = _GLUED_FOOTNOTE_RE.sub(lambda m: " " * len(m.group(0)), text)
 
     def add(symbol: str, value: Any, span: tuple[int, int]) -> None:
@@ -337,7 +345,7 @@ def tokenize(text: str) -> Tokens:
         if kind == "hours":
             kind = "time"
         if kind == "time":
-            hours, minutes = (int(x) for x in re.match(r"(\d+)[.:](\d+)", raw).groups())
+            hours, minutes = (int(x) for x in _CLOCK_RE.match(raw).groups())
             dotted = ":" not in raw
             if dotted and not match.group("hours") and minutes != 0 and minutes <= 12 and _valid_day(hours, minutes):
                 kind = "dm"  # "10.10" is the 10th of October unless it reads as a time
@@ -345,14 +353,14 @@ def tokenize(text: str) -> Tokens:
                 add(TIME, (hours, minutes), span)
                 continue
         if kind == "date":
-            day, month, year = (int(x) for x in re.split(r"[./]", raw))
+            day, month, year = (int(x) for x in _DATE_SEPARATOR_RE.split(raw))
             year = year + 2000 if year < 100 else year
             if _valid_day(day, month) and 1900 <= year <= 2200 and (month != 2 or day < 29 or _leap(year)):
                 add(DATE, date(year, month, day), span)
             else:
                 add(UNKNOWN, raw, span)
         elif kind == "my":
-            month, year = (int(x) for x in re.split(r"[./]", raw))
+            month, year = (int(x) for x in _DATE_SEPARATOR_RE.split(raw))
             ok = 1 <= month <= 12 and 1900 <= year <= 2200
             add(MONTH_YEAR if ok else UNKNOWN, (month, year) if ok else raw, span)
         elif kind == "dm":
@@ -360,7 +368,7 @@ def tokenize(text: str) -> Tokens:
             ok = _valid_day(day, month)
             add(DAY_MONTH if ok else UNKNOWN, (day, month) if ok else raw, span)
         elif kind == "ord":
-            number = int(re.match(r"\d+", raw).group(0))
+            number = int(_DIGITS_RE.match(raw).group(0))
             add(YEAR if 1900 <= number <= 2200 else ORDINAL, number, span)
         elif kind == "num":
             number = int(raw)

@@ -185,7 +185,7 @@ class Schedule:
         result: list[Occurrence] = []
         for start, due, label, plan_year, key in sorted(raw, key=lambda r: (r[0], r[1])):
             # A weekday with its year written was checked when parsing; the others, here.
-            for conflict in self.weekday_conflicts([start, due], with_year=False):
+            for conflict in self.weekday_conflicts([start, due], with_year=False) if self.weekdays else ():
                 if conflict not in ctx.warnings:
                     ctx.warnings.append(conflict)
             if (start, due) in seen:

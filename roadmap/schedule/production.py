@@ -80,7 +80,12 @@ def non_working_days(year: int) -> frozenset[date]:
 def effective_due(d: date, shift: ShiftRule | str | None = ShiftRule.NEXT) -> date:
     """The due date after the shift rule: ``d`` itself on a working day, otherwise the next
     (or previous) working day; with ``none`` always ``d``."""
-    rule = ShiftRule.coerce(shift)
+    return _shifted(d, ShiftRule.coerce(shift))
+
+
+@lru_cache(maxsize=4096)
+def _shifted(d: date, rule: ShiftRule) -> date:
+    # (A plan's deadlines fall on the same days again and again: each is looked up once.)
     if rule is ShiftRule.NONE:
         return d
     step = timedelta(days=1 if rule is ShiftRule.NEXT else -1)

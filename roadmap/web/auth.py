@@ -14,6 +14,7 @@ from roadmap.accounts.sessions import end_all_sessions, renew_session, revoke_cu
 from roadmap.extensions import db, limiter
 from roadmap.models import utcnow
 from roadmap.web.forms.auth import ChangePasswordForm, LoginForm
+from roadmap.web.retry import retried
 
 bp = Blueprint("auth", __name__)
 
@@ -33,6 +34,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message="Слишком много попыток входа.")
+@retried  # a login writes (last login, session, audit): on SQLite it waits for the one writer like any save
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

@@ -145,3 +145,17 @@ def test_the_light_entry_refuses_bad_input_in_one_line():
     done = _run(["-m", "roadmap.cli.schedule", "май"], "")
     assert done.returncode == 2
     assert done.stderr.strip() == "Ошибка: не указан период: --period ГГГГ-ММ-ДД:ГГГГ-ММ-ДД"
+
+
+def test_a_large_batch_shared_between_processes_prints_what_one_process_prints(runner):
+    from bench.grammar import phrases
+    from roadmap.cli import schedule
+
+    batch = phrases(6000, seed=7)
+    assert len(set(batch)) >= schedule._PARALLEL_FROM  # the light entry really forks its workers
+    period = ["--period", "2025-09-01:2027-08-31", "--year-type", "academic"]
+    light = _run(["-m", "roadmap.cli.schedule", "--batch", "-", *period], "\n".join(batch) + "\n")
+    assert light.returncode == 0, light.stderr
+    one = runner.invoke(schedule_command, ["--batch", "-", *period], input="\n".join(batch) + "\n")
+    assert one.exit_code == 0, one.output
+    assert light.stdout == one.output and len(light.stdout.splitlines()) == len(batch)

@@ -99,7 +99,10 @@ def shared_world(tmp_path, prefix):
             options = parse_options({"status": "all"})
             create_subscription(user, name="Телефон", options=options, token=TOKEN)
             db.session.commit()
-            organization_id = user.organization_id
+            organization_id = user.organization_id  # (read after the commit: a new connection)
+            # Back to the pool before the pool is closed: a connection the session still held
+            # outlived dispose() and was garbage-collected open during a later test.
+            db.session.remove()
             db.engine.dispose()
         yield app, url, organization_id, prefix
 

@@ -417,9 +417,18 @@ NAMED_PERIODS = [
     ("2026", "Весенние каникулы (с 23 по 29 марта)", "window", ["2026-03-23/2026-03-29"]),
 ]
 
+# Every weekday in its three spellings, after its own date in March 2026 (2 March is a Monday).
+_SPELLED = (("пн", "понедельник"), ("вт", "вторник"), ("ср", "среда"), ("чт", "четверг"), ("пт", "пятница"),
+            ("сб", "суббота"), ("вс", "воскресенье"))  # fmt: skip
+EVERY_WEEKDAY = [
+    ("2026", f"{2 + n} марта ({spelling})", "deadline", [f"2026-03-{2 + n:02d}"])
+    for n, (abbr, full) in enumerate(_SPELLED)
+    for spelling in (abbr, f"{abbr}.", full)
+]
+
 CASES = (
     WEEKDAYS + NAMES + TIMES + STAGES + SPACED + NOTES + PLACES + FOOTNOTES + OTHERS + WEEKS + NOT_NAMES
-    + WEEKDAYS_BEFORE + TIMES_KEPT + NAMED_PERIODS
+    + WEEKDAYS_BEFORE + TIMES_KEPT + NAMED_PERIODS + EVERY_WEEKDAY
 )  # fmt: skip
 
 
@@ -448,6 +457,19 @@ def test_phrase(period, phrase, kind, expected):
 
 def test_at_least_200_phrases_of_our_own():
     assert len({phrase for _, phrase, _, _ in CASES}) >= 200
+
+
+def test_the_phrases_cover_every_kind_spelling_and_dash():
+    """Issue 19's «every kind, abbreviations with and without dots, every dash, spaces in odd places»."""
+    kinds = (WEEKDAYS, NAMES, TIMES, STAGES, SPACED, NOTES, PLACES, FOOTNOTES, OTHERS, WEEKS, WEEKDAYS_BEFORE)
+    assert all(len(table) >= 5 for table in kinds)
+    text = "\n".join(phrase for _, phrase, _, _ in CASES).lower()
+    for abbr, full in _SPELLED:
+        assert re.search(rf"(?<![а-я]){abbr}\.", text) and re.search(rf"(?<![а-я]){abbr}(?![а-я.])", text), abbr
+        assert full in text
+    assert all(dash in text for dash in "-–—")
+    assert re.search(r"\d \.", text) and re.search(r"\. \d", text)  # a space before and after a dot
+    assert re.search(r"[^\s(]\(", text) and re.search(r"\s\(", text)  # a note with and without a space
 
 
 LABELS = [
