@@ -181,11 +181,16 @@ def set_target_from_form(
     year = _small_int(plan_year, "Год")
     if kind and kind not in {k.value for k in TargetKind}:
         raise TargetError("Выберите, что считается.")
-    first, last = _small_int(grade_from, "С класса"), _small_int(grade_to, "По класс")
+    band = band_between(_small_int(grade_from, "С класса"), _small_int(grade_to, "По класс"))
+    return set_target(measure, plan_year=year, kind=kind or None, planned=parse_planned(planned), band=band, user=user)
+
+
+def band_between(first: int | None, last: int | None) -> Band:
+    """The band of grades `first`..`last` as the review screen and the API give it (a first
+    grade alone: that grade; no first grade: the whole contingent); TargetError when it is not one."""
     if first is not None and last is None:
         last = first
     try:
-        band = Band(first, last) if first is not None else Band()
+        return Band(first, last) if first is not None else Band()
     except ValueError:
         raise TargetError("Классы — с 1 по 11, первый не больше последнего.") from None
-    return set_target(measure, plan_year=year, kind=kind or None, planned=parse_planned(planned), band=band, user=user)
