@@ -134,6 +134,15 @@ def can_edit_contingent(user: User, org: Organization) -> bool:
     return user.role == Role.COORDINATOR and (place is None or org.municipality_id == place)
 
 
+def contingent_refusal(user: User, org: Organization) -> int | None:
+    """How a page or the API refuses the contingent of `org` to `user` who may not keep it: 404
+    (as if missing) to a school and a coordinator — it is another one's —, 403 to an observer,
+    who sees but does not edit; None when `user` may keep it (can_edit_contingent)."""
+    if can_edit_contingent(user, org):
+        return None
+    return 404 if user.role in (Role.EXECUTOR, Role.COORDINATOR) else 403
+
+
 # The same rules as queries, for lists that are paged in SQL (the API, the pages). A test compares
 # them with the rules above over every role and kind of task.
 

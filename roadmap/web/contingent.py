@@ -10,7 +10,7 @@ from roadmap.contingent import LEVELS
 from roadmap.directory.service import ContingentError, contingent_of, set_contingent
 from roadmap.extensions import db
 from roadmap.models import Organization
-from roadmap.tasks.access import can_edit_contingent
+from roadmap.tasks.access import contingent_refusal
 from roadmap.web.forms.contingent import ContingentForm, grade_field, level_field
 
 bp = Blueprint("contingent", __name__, url_prefix="/contingent")
@@ -18,9 +18,9 @@ bp = Blueprint("contingent", __name__, url_prefix="/contingent")
 
 def _organization(org_id: int) -> Organization:
     organization = db.get_or_404(Organization, org_id)
-    if not can_edit_contingent(current_user, organization):
-        # another school's, or another municipality's: as if missing; an observer may not edit
-        abort(404 if current_user.is_executor or current_user.is_coordinator else 403)
+    refusal = contingent_refusal(current_user, organization)
+    if refusal:
+        abort(refusal)
     return organization
 
 
