@@ -11,7 +11,15 @@ from sqlalchemy import and_, exists, or_, select
 
 from roadmap import audit
 from roadmap.contingent import GRADES, LEVEL_BY_CODE, LEVELS, Contingent
-from roadmap.directory.territory import OKTMO, TerritoryError, clean_name, place_organization, the_region
+from roadmap.directory.territory import (
+    OKTMO,
+    TerritoryError,
+    clean_name,
+    find_municipality,
+    municipality_named,
+    place_organization,
+    the_region,
+)
 from roadmap.extensions import db
 from roadmap.models import Alias, GradeCount, LevelCount, Municipality, Organization, OrgGroup, OrgKind, Region, User
 from roadmap.models.organization import group_members as membership
@@ -577,6 +585,69 @@ class _Places:
             else:
                 self.known[key].oktmo = oktmo
         return self.known[key]
+
+
+class OrganizationError(ValueError):
+    """An organization the directory form cannot save; the message is Russian, `field` the form
+    field it is about."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def namesake(org: Organization | None, short_name: str, municipality: str | None) -> Organization | None:
+    """Another organization of the same municipality under the same short name: matching would confuse them."""
+    place = find_municipality(municipality) if clean_name(municipality) else None
+    if clean_name(municipality) and place is None:
+        return None  # a new municipality has no organizations yet
+    name = " ".join((short_name or "").split()).casefold()
+    query = select(Organization).where(
+        Organization.municipality_id.is_(None) if place is None else Organization.municipality_id == place.id
+    )
+    if org is not None and org.id is not None:
+        query = query.where(Organization.id != org.id)
+    # Compared in Python: SQLite's lower() leaves Cyrillic as it is.
+    return next((o for o in db.session.scalars(query) if " ".join(o.short_name.split()).casefold() == name), None)
+
+
+def edit_organization(
+    organization: Organization | None,
+    *,
+    full_name: str,
+    short_name: str,
+    kind: OrgKind | str,
+    municipality_name: str | None,
+    student_count: int | None,
+    is_active: bool,
+) -> Organization:
+    """The directory form's save (the administrator's): the municipality named so (created when
+    new; empty: the region itself), refused when another organization of it has the same short
+    name; audited. OrganizationError names the field."""
+    twin = namesake(organization, short_name, municipality_name)
+    place = None
+    if clean_name(municipality_name):
+        try:
+            place = municipality_named(municipality_name)
+        except TerritoryError as exc:
+            raise OrganizationError(f"Муниципалитет: {exc}", "municipality_name") from None
+    if twin is not None:
+        raise OrganizationError(
+            f"Организация «{twin.short_name}» уже есть в справочнике ({twin.full_name}). "
+            "Откройте её из списка или уточните краткое наименование.",
+            "short_name",
+        )
+    organization = save_organization(
+        organization,
+        full_name=full_name,
+        short_name=short_name,
+        kind=kind,
+        municipality=place,
+        student_count=student_count,
+        is_active=is_active,
+    )
+    audit.record("organization_saved", obj=organization, summary=f"Организация: {organization.short_name}")
+    return organization
 
 
 def save_organization(

@@ -143,6 +143,17 @@ def contingent_refusal(user: User, org: Organization) -> int | None:
     return 404 if user.role in (Role.EXECUTOR, Role.COORDINATOR) else 403
 
 
+def proposal_refusal(user: User, proposal) -> int | None:
+    """Who opens a date proposal (roadmap.models.DateProposal): its own organization's staff
+    and the staff who see its roadmap. 404 (as if missing) to another organization and to staff
+    of another territory, 403 to other roles; None: may open it."""
+    if user.role == Role.EXECUTOR:
+        return None if proposal.organization_id == user.organization_id else 404
+    if user.role not in (Role.COORDINATOR, Role.ADMIN, Role.OBSERVER):
+        return 403
+    return None if can_view_roadmap(user, proposal.measure.roadmap) else 404
+
+
 # The same rules as queries, for lists that are paged in SQL (the API, the pages). A test compares
 # them with the rules above over every role and kind of task.
 
