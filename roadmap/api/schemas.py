@@ -60,6 +60,26 @@ class JsonBoolean(fields.Boolean):
         return value
 
 
+class JsonInteger(fields.Integer):
+    """An integer in a JSON body: "9" and true are not integers there (9.0 is, as JSON Schema
+    says)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class JsonNumber(fields.Float):
+    """A number in a JSON body: "75" or true are not numbers there."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 # ---------------------------------------------------------------- out
 
 
@@ -375,13 +395,13 @@ class TargetResultsSchema(ma.Schema):
 
 
 class GradeStudentsSchema(Strict):
-    grade = fields.Integer(required=True, validate=between(FIRST_GRADE, LAST_GRADE))
-    students = fields.Integer(required=True, validate=between(0, MAX_STUDENTS_IN_GRADE))
+    grade = JsonInteger(required=True, validate=between(FIRST_GRADE, LAST_GRADE))
+    students = JsonInteger(required=True, validate=between(0, MAX_STUDENTS_IN_GRADE))
 
 
 class LevelStudentsSchema(Strict):
     level = fields.String(required=True, validate=one_of([level.code for level in LEVELS]))
-    students = fields.Integer(required=True, validate=between(0, MAX_STUDENTS_IN_LEVEL))
+    students = JsonInteger(required=True, validate=between(0, MAX_STUDENTS_IN_LEVEL))
 
 
 class LevelFiguresSchema(ma.Schema):
@@ -549,7 +569,7 @@ class SubscriptionIn(Strict):
 class TargetIn(Strict):
     """A measure's target for one plan year, as on the review screen; kind null clears it."""
 
-    plan_year = fields.Integer(
+    plan_year = JsonInteger(
         load_default=None, allow_none=True, validate=between(1900, 2200), metadata={"description": "null — каждый год"}
     )
     kind = fields.String(
@@ -558,25 +578,27 @@ class TargetIn(Strict):
         validate=one_of([k.value for k in TargetKind]),
         metadata={"description": "Что считается; null — снять показатель этого года"},
     )
-    planned = fields.Float(
+    planned = JsonNumber(
         load_default=None, allow_none=True, validate=validate.Range(-1e9, 1e9, error="Слишком большое число.")
     )
-    grade_from = fields.Integer(load_default=None, allow_none=True, validate=between(FIRST_GRADE, LAST_GRADE))
-    grade_to = fields.Integer(load_default=None, allow_none=True, validate=between(FIRST_GRADE, LAST_GRADE))
+    grade_from = JsonInteger(load_default=None, allow_none=True, validate=between(FIRST_GRADE, LAST_GRADE))
+    grade_to = JsonInteger(load_default=None, allow_none=True, validate=between(FIRST_GRADE, LAST_GRADE))
     text = fields.String(load_default="", validate=at_most(500), metadata={"description": "Как записать показатель"})
 
 
 class ContingentIn(Strict):
-    """The whole contingent: students by grade, and by level for levels whose grades are unknown
-    (a level has one or the other); both empty clear it, keeping the total."""
+    """The whole contingent (PUT replaces it): students by grade, and by level for levels whose
+    grades are unknown (a level has one or the other); both empty clear it, keeping the total."""
 
     grades = fields.List(
         fields.Nested(GradeStudentsSchema),
-        load_default=list,
+        required=True,
         validate=validate.Length(max=len(GRADES), error=f"Не больше {len(GRADES)} классов."),
+        metadata={"description": "Обучающиеся по классам; [] — нет"},
     )
     levels_only = fields.List(
         fields.Nested(LevelStudentsSchema),
-        load_default=list,
+        required=True,
         validate=validate.Length(max=len(LEVELS), error=f"Не больше {len(LEVELS)} уровней."),
+        metadata={"description": "Всего по уровню, где классы неизвестны; [] — нет"},
     )

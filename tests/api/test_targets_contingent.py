@@ -78,7 +78,15 @@ def test_a_bad_target_is_refused_in_russian_and_changes_nothing(client, api_worl
         problem = answer.get_json()
         assert answer.status_code == 422 and answer.mimetype == "application/problem+json", body
         assert problem["detail"].startswith(detail) and problem["field"] == field, problem
-    for body in ({"kind": "events", "planned": 2, "colour": "red"}, {"kind": "lots"}, {"planned": 2}):
+    for body in (
+        {"kind": "events", "planned": 2, "colour": "red"},
+        {"kind": "lots"},
+        {"planned": 2},
+        {"kind": "events", "planned": "2"},
+        {"kind": "events", "planned": True},
+        {"kind": "events", "planned": 2, "plan_year": 2023.5},
+        {"kind": "events", "planned": 2, "plan_year": "2023"},
+    ):
         assert client.put(path, json=body, headers=headers).status_code == 400, body
     assert client.get(f"{path}?plan_year=2023", headers=headers).status_code == 400  # unknown parameter
     assert db.session.scalar(select(MeasureTarget.id)) is None
@@ -153,15 +161,21 @@ def test_a_bad_contingent_is_refused_in_russian_and_changes_nothing(client, api_
     assert answer.status_code == 422
     assert answer.get_json()["detail"].startswith("ООО: указано 90 обучающихся, а по классам 5–9 — 52")
     repeated = client.put(
-        path, json={"grades": [{"grade": 9, "students": 1}, {"grade": 9, "students": 2}]}, headers=headers
+        path,
+        json={"grades": [{"grade": 9, "students": 1}, {"grade": 9, "students": 2}], "levels_only": []},
+        headers=headers,
     )
     assert repeated.status_code == 422 and repeated.get_json()["field"] == "grades"
     for body in (
-        {"grades": [{"grade": 12, "students": 1}]},
-        {"grades": [{"grade": 9, "students": -1}]},
-        {"levels_only": [{"level": "ДО", "students": 1}]},
-        {"grades": [{"grade": 9, "students": "много"}]},
-        {"total": 5},
+        {"grades": [{"grade": 12, "students": 1}], "levels_only": []},
+        {"grades": [{"grade": 9, "students": -1}], "levels_only": []},
+        {"grades": [], "levels_only": [{"level": "ДО", "students": 1}]},
+        {"grades": [{"grade": 9, "students": "много"}], "levels_only": []},
+        {"grades": [{"grade": 9, "students": "5"}], "levels_only": []},  # JSON: a number, not its text
+        {"grades": [], "levels_only": [{"level": "НОО", "students": True}]},
+        {"grades": [{"grade": 9, "students": 5}]},  # PUT replaces the whole contingent: both lists
+        {"grades": [], "levels_only": [], "total": 5},
+        None,
     ):
         answer = client.put(path, json=body, headers=headers)
         assert answer.status_code == 400 and answer.get_json()["detail"], body
@@ -177,7 +191,7 @@ def test_the_contingent_follows_the_pages_access_rule(client, api_world, make_or
     municipal = make_user(role=Role.COORDINATOR, login="api-coord-here", municipality=here)
     token = {"Authorization": f"Bearer {create_api_token(municipal, 'тест').secret}"}
     db.session.commit()
-    body = {"grades": [{"grade": 1, "students": 20}]}
+    body = {"grades": [{"grade": 1, "students": 20}], "levels_only": []}
     path = "/api/v1/organizations/{}/contingent"
     assert client.put(path.format(api_world.school_a.id), json=body, headers=token).status_code == 200
     assert client.put(path.format(far.id), json=body, headers=token).status_code == 404  # another municipality
