@@ -9,7 +9,7 @@ measure's target or a coverage figure speaks of a band («обучающихся
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from roadmap.russian import plural
 
@@ -90,21 +90,50 @@ def level_of(grade: int) -> Level:
 
 @dataclass(frozen=True)
 class Contingent:
-    """One organization's students: by grade when known, and the total.
+    """One organization's students: by grade when known, by level where only a level's total
+    is known (`by_level_only`, level code → students: its grades are unknown), and the total.
 
-    `total` is Organization.student_count (kept equal to the sum of the grades when they are
-    given, see roadmap.directory.service.set_contingent)."""
+    A level has grades or a level total, never both (roadmap.directory.service.set_contingent).
+    `total` is Organization.student_count (kept equal to the sum of both when any is given)."""
 
     by_grade: Mapping[int, int]
     total: int | None = None
+    by_level_only: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def is_given(self) -> bool:
+        """Whether grades or level totals are given (not just a total)."""
+        return bool(self.by_grade or self.by_level_only)
 
     def of(self, band: Band) -> int | None:
-        """Students of the band; None when the organization gave no figures for it."""
+        """Students of the band; None when the organization gave no figures for it: nothing by
+        grade or level, or a band that cuts through a level known only by its total («9
+        классов» of a school that gave ООО as a whole). A level with neither counts none."""
         if band.is_whole:
-            return self.total if self.total is not None else (sum(self.by_grade.values()) if self.by_grade else None)
-        if not self.by_grade:
+            if self.total is not None:
+                return self.total
+            return sum(self.by_grade.values()) + sum(self.by_level_only.values()) if self.is_given else None
+        if not self.is_given:
             return None
-        return sum(self.by_grade.get(grade, 0) for grade in band.grades)
+        students = 0
+        for level in LEVELS:
+            grades = [grade for grade in band.grades if grade in level.band.grades]
+            if not grades:
+                continue
+            if level.code in self.by_level_only:
+                if len(grades) != len(level.band.grades):
+                    return None
+                students += self.by_level_only[level.code]
+            else:
+                students += sum(self.by_grade.get(grade, 0) for grade in grades)
+        return students
+
+    def from_level_totals(self, band: Band) -> bool:
+        """Whether the band's figure is (partly) a level total rather than a sum of grades: the
+        pages say so beside it."""
+        return not band.is_whole and any(
+            level.code in self.by_level_only and set(band.grades) & set(level.band.grades) for level in LEVELS
+        )
 
     def by_level(self) -> dict[str, int | None]:
         return {level.code: self.of(level.band) for level in LEVELS}

@@ -169,7 +169,7 @@ def load_demo(*, force: bool = False) -> list[DemoAccount]:
             existing[full] = org
     db.session.flush()
     for org in existing.values():
-        if org.kind == OrgKind.SCHOOL and org.student_count and not org.grades:
+        if org.kind == OrgKind.SCHOOL and org.student_count and not (org.grades or org.levels):
             set_contingent(org, demo_grades(org.student_count), user=None)
     by_short = {org.short_name: org for org in existing.values()}
     for name, kind, municipality, description in GROUPS:

@@ -102,6 +102,53 @@ def update_user(
     user.is_active_account = is_active
 
 
+def save_user(
+    user: User | None,
+    *,
+    login: str,
+    full_name: str,
+    password: str | None,
+    role: Role | str,
+    organization_id: int | None,
+    municipality_id: int | None,
+    email: str | None,
+    is_active: bool,
+) -> User:
+    """The administrator's user form: create an account (`user` None; a password is required)
+    or change one, with the organization and territory given by id (0 or None: none, the whole
+    region); audited."""
+    from roadmap import audit
+
+    organization = db.session.get(Organization, organization_id) if organization_id else None
+    place = db.session.get(Municipality, municipality_id) if municipality_id else None
+    if user is None:
+        if not password:
+            raise AccountError("Задайте пароль для нового пользователя.", field="password")
+        user = create_user(
+            login=login,
+            full_name=full_name,
+            password=password,
+            role=role,
+            organization=organization,
+            email=email,
+            municipality=place,
+        )
+    else:
+        update_user(
+            user,
+            login=login,
+            full_name=full_name,
+            role=role,
+            organization=organization,
+            email=email,
+            is_active=is_active,
+            password=password,
+            municipality=place,
+        )
+    audit.record("user_saved", obj=user, summary=f"Пользователь: {user.login} ({user.role.label})")
+    return user
+
+
 def set_account_active(user: User, is_active: bool) -> None:
     """Switch an account on or off; switching off ends its sessions. The last admin stays."""
     _keep_an_admin(user, role=user.role, is_active=is_active)

@@ -17,12 +17,16 @@ from roadmap.api.problems import problem
 from roadmap.api.schemas import (
     BulkResultSchema,
     BulkReviewIn,
+    ContingentIn,
+    ContingentSchema,
     ExportLinksSchema,
     FiguresArgs,
     GroupSchema,
     MeasureSchema,
+    MeasureTargetsSchema,
     MeSchema,
     MonitoringSchema,
+    NoArgs,
     NotApplicableIn,
     OrganizationArgs,
     OrganizationSchema,
@@ -34,6 +38,8 @@ from roadmap.api.schemas import (
     SubscriptionCreatedSchema,
     SubscriptionIn,
     SubscriptionSchema,
+    TargetIn,
+    TargetResultsSchema,
     TaskArgs,
     TaskPageSchema,
     TaskSchema,
@@ -61,7 +67,16 @@ review_bp = Blueprint("api_review", __name__, url_prefix="/api/v1", description=
 subscriptions_bp = Blueprint(
     "api_subscriptions", __name__, url_prefix="/api/v1", description="Подписки на календарь (iCal) пользователя ключа"
 )
-BLUEPRINTS = [guard(bp) for bp in (me_bp, directory_bp, roadmaps_bp, tasks_bp, review_bp, subscriptions_bp)]
+targets_bp = Blueprint(
+    "api_targets", __name__, url_prefix="/api/v1", description="Целевые показатели мероприятий и их выполнение"
+)
+contingent_bp = Blueprint(
+    "api_contingent", __name__, url_prefix="/api/v1", description="Контингент организаций по классам и уровням"
+)
+BLUEPRINTS = [
+    guard(bp)
+    for bp in (me_bp, directory_bp, roadmaps_bp, tasks_bp, review_bp, subscriptions_bp, targets_bp, contingent_bp)
+]
 
 ERRORS = (400, 401, 403, 404, 429)
 
@@ -756,3 +771,262 @@ def subscription_revoke(subscription_id: int):
         return problem(404, NOT_FOUND_SUBSCRIPTION)
     db.session.commit()
     return Response(status=204)
+
+
+# ---------------------------------------------------------------- targets of measures
+# The review screen's service sets them (roadmap.plans.targets: validation, audit); the results
+# are the report's own (roadmap.reports.queries.target_results, said by targets_sentence).
+
+NOT_FOUND_MEASURE = "Мероприятие не найдено (или недоступно вам)."
+
+
+def measure_first(*, editing: bool):
+    """The measure of a visible roadmap, found before the request body is read: 404 like a
+    missing one otherwise; changing targets is the roadmap manager's (403 to others)."""
+    from roadmap.tasks.access import can_manage_roadmap
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, roadmap_id: int, measure_id: int, **kwargs):
+            roadmap = _roadmap_or_404(roadmap_id)
+            measure = db.session.get(Measure, measure_id) if roadmap is not None else None
+            if measure is None or measure.roadmap_id != roadmap.id:
+                return problem(404, NOT_FOUND_MEASURE)
+            if editing and not can_manage_roadmap(current_user, roadmap):
+                return problem(403, "Целевые показатели задаёт координатор дорожной карты.")
+            return view(*args, measure=measure, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def measure_targets_json(measure: Measure) -> dict:
+    from roadmap.targets import describe
+
+    def one(target) -> dict:
+        kind = target.kind
+        return {
+            "plan_year": target.plan_year,
+            "kind": kind.value if kind else None,
+            "kind_label": kind.label if kind else None,
+            "planned": target.planned,
+            "grade_from": target.grade_from,
+            "grade_to": target.grade_to,
+            "text": target.text or "",
+            "description": describe(kind, target.planned, target.band) if kind else (target.text or ""),
+            "updated_at": target.updated_at,
+        }
+
+    ordered = sorted(measure.targets, key=lambda t: (t.plan_year is not None, t.plan_year or 0))
+    return {
+        "measure_id": measure.id,
+        "roadmap_id": measure.roadmap_id,
+        "number": measure.number,
+        "items": [one(t) for t in ordered],
+    }
+
+
+@targets_bp.route("/roadmaps/<int:roadmap_id>/measures/<int:measure_id>/targets")
+@measure_first(editing=False)
+@targets_bp.arguments(NoArgs, location="query")
+@targets_bp.response(200, MeasureTargetsSchema)
+@documented(targets_bp, 401, 404, 429)
+def measure_targets(_args: dict, measure: Measure):
+    """Целевые показатели мероприятия: для каждого года плана и для отдельных лет (свой год важнее)"""
+    return measure_targets_json(measure)
+
+
+@targets_bp.route("/roadmaps/<int:roadmap_id>/measures/<int:measure_id>/targets", methods=["PUT"])
+@measure_first(editing=True)
+@targets_bp.arguments(TargetIn)
+@targets_bp.response(200, MeasureTargetsSchema)
+@documented(targets_bp, *ERRORS, 422)
+def measure_target_put(body: dict, measure: Measure):
+    """Задать целевой показатель года плана (`plan_year` null — каждого года) или снять его (`kind` null)
+
+    Те же проверки, что на странице проверки: год из периода карты, значение больше нуля, доля
+    не больше 100 %, классы для доли классов. Изменение записывается в журнал.
+    """
+    from roadmap.plans.targets import TargetError, band_between, set_target
+
+    measure_id = measure.id
+    try:
+        if body["grade_to"] is not None and body["grade_from"] is None:
+            raise TargetError("Укажите и первый класс (grade_from): например, с 9 по 9.", "grade_from")
+        set_target(
+            measure,
+            plan_year=body["plan_year"],
+            kind=body["kind"],
+            planned=body["planned"],
+            band=band_between(body["grade_from"], body["grade_to"]),
+            text=body["text"],
+            user=current_user,
+        )
+    except TargetError as exc:
+        db.session.rollback()
+        return problem(422, str(exc), field=exc.field)
+    db.session.commit()
+    return measure_targets_json(db.session.get(Measure, measure_id))
+
+
+@targets_bp.route("/roadmaps/<int:roadmap_id>/targets")
+@targets_bp.arguments(FiguresArgs, location="query", as_kwargs=True)
+@targets_bp.response(200, TargetResultsSchema)
+@documented(targets_bp, *ERRORS)
+def target_results(roadmap_id: int, plan_year: int | None):
+    """Выполнение целевых показателей за год плана — те же числа и та же фраза, что в отчёте
+
+    Доли контингента — и по каждой организации-исполнителю.
+    """
+    from roadmap.reports.service import build_scope
+    from roadmap.reports.targets import targets_sentence
+
+    roadmap = _roadmap_or_404(roadmap_id)
+    if roadmap is None:
+        return problem(404, NOT_FOUND_ROADMAP)
+    scope = build_scope(roadmap, plan_year)
+    results = queries.target_results(scope)
+    return {
+        "roadmap_id": roadmap.id,
+        "plan_year": scope.plan_year,
+        "sentence": targets_sentence(results),
+        "met": sum(1 for r in results if r.met is True),
+        "missed": sum(1 for r in results if r.met is False),
+        "not_judged": sum(1 for r in results if r.met is None),
+        "items": [_target_result_json(r) for r in results],
+    }
+
+
+def _target_result_json(result: queries.TargetResult) -> dict:
+    return {
+        "measure_id": result.measure_id,
+        "measure_number": result.measure_number,
+        "measure_title": result.measure_title,
+        "plan_year": result.plan_year,
+        "kind": result.kind.value if result.kind else None,
+        "planned": result.planned,
+        "grade_from": result.band.first,
+        "grade_to": result.band.last,
+        "description": result.description,
+        "numerator": result.numerator,
+        "denominator": result.denominator,
+        "fact": None if result.fact is None else round(result.fact, 1),
+        "fact_text": result.fact_text,
+        "met": result.met,
+        "met_text": result.met_text,
+        "missing_contingent": result.missing_contingent,
+        "organizations": [
+            {
+                "organization_id": o.organization_id,
+                "name": o.name,
+                "students": o.students,
+                "contingent": o.contingent,
+                "fact": None if o.fact is None else round(o.fact, 1),
+                "met": o.met,
+            }
+            for o in result.organizations
+        ],
+    }
+
+
+# ---------------------------------------------------------------- contingent
+# The /contingent page's service (roadmap.directory.service.set_contingent) and access rule
+# (roadmap.tasks.access.contingent_refusal: can_edit_contingent).
+
+NOT_FOUND_ORGANIZATION = "Организация не найдена (или недоступна вам)."
+
+
+def contingent_first(view):
+    """The organization whose contingent the user keeps, found before the request body is read."""
+    from roadmap.tasks.access import contingent_refusal
+
+    @wraps(view)
+    def wrapped(*args, org_id: int, **kwargs):
+        organization = db.session.get(Organization, org_id)
+        refusal = 404 if organization is None else contingent_refusal(current_user, organization)
+        if refusal == 404:
+            return problem(404, NOT_FOUND_ORGANIZATION)
+        if refusal:
+            return problem(403, "Контингент ведут сама организация, координатор её территории и администратор.")
+        return view(*args, organization=organization, **kwargs)
+
+    return wrapped
+
+
+def contingent_json(organization: Organization) -> dict:
+    from roadmap.contingent import LEVELS
+    from roadmap.directory.service import contingent_of
+
+    known = contingent_of([organization.id])[organization.id]
+
+    def source(level) -> str | None:
+        if known.of(level.band) is None:
+            return None
+        return "level" if known.from_level_totals(level.band) else "grades"
+
+    return {
+        "organization_id": organization.id,
+        "student_count": organization.student_count,
+        "grades": [{"grade": g, "students": n} for g, n in sorted(known.by_grade.items())],
+        "levels_only": [
+            {"level": lv.code, "students": known.by_level_only[lv.code]}
+            for lv in LEVELS
+            if lv.code in known.by_level_only
+        ],
+        "levels": [
+            {
+                "level": lv.code,
+                "name": lv.name,
+                "grade_from": lv.band.first,
+                "grade_to": lv.band.last,
+                "students": known.of(lv.band),
+                "source": source(lv),
+            }
+            for lv in LEVELS
+        ],
+    }
+
+
+@contingent_bp.route("/organizations/<int:org_id>/contingent")
+@contingent_first
+@contingent_bp.arguments(NoArgs, location="query")
+@contingent_bp.response(200, ContingentSchema)
+@documented(contingent_bp, 401, 403, 404, 429)
+def contingent(_args: dict, organization: Organization):
+    """Контингент организации: обучающиеся по классам и по уровням (как на странице «Контингент»)"""
+    return contingent_json(organization)
+
+
+@contingent_bp.route("/organizations/<int:org_id>/contingent", methods=["PUT"])
+@contingent_first
+@contingent_bp.arguments(ContingentIn)
+@contingent_bp.response(200, ContingentSchema)
+@documented(contingent_bp, *ERRORS, 422)
+def contingent_put(body: dict, organization: Organization):
+    """Заменить контингент: классы, а для уровней, где классы неизвестны, — всего по уровню
+
+    Для одного уровня — либо классы, либо общее число (равное сумме классов принимается и не
+    хранится). Всего обучающихся становится суммой. Пустые списки очищают контингент, оставляя
+    общее число. Изменение записывается в журнал.
+    """
+    from roadmap.directory.service import ContingentError, set_contingent
+
+    grades = [item["grade"] for item in body["grades"]]
+    levels = [item["level"] for item in body["levels_only"]]
+    for name, keys in (("grades", grades), ("levels_only", levels)):
+        repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if repeated:
+            return problem(422, f"Повторяется: {', '.join(repeated)} — каждый класс и уровень один раз.", field=name)
+    try:
+        set_contingent(
+            organization,
+            {item["grade"]: item["students"] for item in body["grades"]},
+            levels={item["level"]: item["students"] for item in body["levels_only"]},
+            user=current_user,
+        )
+    except ContingentError as exc:
+        db.session.rollback()
+        return problem(422, str(exc), field="levels_only")
+    db.session.commit()
+    return contingent_json(organization)

@@ -7,8 +7,11 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
+from roadmap.contingent import FIRST_GRADE, GRADES, LAST_GRADE, LEVELS
+from roadmap.directory.service import MAX_STUDENTS_IN_GRADE, MAX_STUDENTS_IN_LEVEL
 from roadmap.feeds.options import DEFAULT_STATUSES, MAX_SECTIONS, STATUS_ORDER
 from roadmap.models import OrgKind, ReturnReason, SubscriptionKind
+from roadmap.targets import TargetKind
 from roadmap.tasks import coverage
 from roadmap.tasks.state import Timeliness, Workflow
 
@@ -55,6 +58,26 @@ class JsonBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid")
         return value
+
+
+class JsonInteger(fields.Integer):
+    """An integer in a JSON body: "9" and true are not integers there (9.0 is, as JSON Schema
+    says)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class JsonNumber(fields.Float):
+    """A number in a JSON body: "75" or true are not numbers there."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 # ---------------------------------------------------------------- out
@@ -308,6 +331,106 @@ class SubscriptionCreatedSchema(SubscriptionSchema):
     events = fields.Integer(allow_none=True, metadata={"description": "Сколько сроков в календаре сейчас"})
 
 
+class TargetSchema(ma.Schema):
+    plan_year = fields.Integer(allow_none=True, metadata={"description": "Год плана; null — для каждого года"})
+    kind = fields.String(
+        allow_none=True,
+        metadata={"enum": [k.value for k in TargetKind] + [None], "description": "null — текст не распознан"},
+    )
+    kind_label = fields.String(allow_none=True, metadata={"description": "Что считается, словами"})
+    planned = fields.Float(allow_none=True)
+    grade_from = fields.Integer(allow_none=True)
+    grade_to = fields.Integer(allow_none=True)
+    text = fields.String(metadata={"description": "Как записано в документе или на странице проверки"})
+    description = fields.String(metadata={"description": "Показатель словами, как на страницах"})
+    updated_at = fields.DateTime(allow_none=True)
+
+
+class MeasureTargetsSchema(ma.Schema):
+    measure_id = fields.Integer()
+    roadmap_id = fields.Integer()
+    number = fields.String()
+    items = fields.List(fields.Nested(TargetSchema))
+
+
+class OrganizationTargetSchema(ma.Schema):
+    organization_id = fields.Integer()
+    name = fields.String()
+    students = fields.Integer(metadata={"description": "Охвачено обучающихся"})
+    contingent = fields.Integer(allow_none=True, metadata={"description": "Обучающихся классов показателя"})
+    fact = fields.Float(allow_none=True, metadata={"description": "Факт, %"})
+    met = fields.Boolean(allow_none=True)
+
+
+class TargetResultSchema(ma.Schema):
+    measure_id = fields.Integer()
+    measure_number = fields.String()
+    measure_title = fields.String()
+    plan_year = fields.Integer()
+    kind = fields.String(allow_none=True, metadata={"enum": [k.value for k in TargetKind] + [None]})
+    planned = fields.Float(allow_none=True)
+    grade_from = fields.Integer(allow_none=True)
+    grade_to = fields.Integer(allow_none=True)
+    description = fields.String()
+    numerator = fields.Integer(allow_none=True)
+    denominator = fields.Integer(allow_none=True)
+    fact = fields.Float(allow_none=True, metadata={"description": "Факт: число или доля в %"})
+    fact_text = fields.String(metadata={"description": "Факт словами, как в отчёте"})
+    met = fields.Boolean(allow_none=True, metadata={"description": "null — не оценён (нет данных)"})
+    met_text = fields.String()
+    missing_contingent = fields.Integer(metadata={"description": "Исполнителей без контингента классов показателя"})
+    organizations = fields.List(
+        fields.Nested(OrganizationTargetSchema), metadata={"description": "По организациям (для долей контингента)"}
+    )
+
+
+class TargetResultsSchema(ma.Schema):
+    roadmap_id = fields.Integer()
+    plan_year = fields.Integer(allow_none=True)
+    sentence = fields.String(metadata={"description": "«Целевые показатели выполнены, кроме: …» — как в отчёте"})
+    met = fields.Integer()
+    missed = fields.Integer()
+    not_judged = fields.Integer()
+    items = fields.List(fields.Nested(TargetResultSchema))
+
+
+class GradeStudentsSchema(Strict):
+    grade = JsonInteger(required=True, validate=between(FIRST_GRADE, LAST_GRADE))
+    students = JsonInteger(required=True, validate=between(0, MAX_STUDENTS_IN_GRADE))
+
+
+class LevelStudentsSchema(Strict):
+    level = fields.String(required=True, validate=one_of([level.code for level in LEVELS]))
+    students = JsonInteger(required=True, validate=between(0, MAX_STUDENTS_IN_LEVEL))
+
+
+class LevelFiguresSchema(ma.Schema):
+    level = fields.String(metadata={"enum": [level.code for level in LEVELS]})
+    name = fields.String()
+    grade_from = fields.Integer()
+    grade_to = fields.Integer()
+    students = fields.Integer(allow_none=True, metadata={"description": "null — нет данных"})
+    source = fields.String(
+        allow_none=True,
+        metadata={
+            "enum": ["grades", "level", None],
+            "description": "grades — сумма по классам, level — всего по уровню (классы неизвестны), null — нет данных",
+        },
+    )
+
+
+class ContingentSchema(ma.Schema):
+    organization_id = fields.Integer()
+    student_count = fields.Integer(allow_none=True, metadata={"description": "Всего обучающихся"})
+    grades = fields.List(fields.Nested(GradeStudentsSchema))
+    levels_only = fields.List(
+        fields.Nested(LevelStudentsSchema), metadata={"description": "Уровни, заданные только общим числом"}
+    )
+    levels = fields.List(
+        fields.Nested(LevelFiguresSchema), metadata={"description": "Итоги по уровням, как на странице"}
+    )
+
+
 # ---------------------------------------------------------------- in
 
 
@@ -331,6 +454,10 @@ class TaskArgs(PageArgs):
     overdue = fields.Boolean(load_default=None)
     due_from = fields.Date(load_default=None)
     due_to = fields.Date(load_default=None)
+
+
+class NoArgs(Strict):
+    """No query parameters: any one given is refused (400), not ignored."""
 
 
 class FiguresArgs(Strict):
@@ -436,4 +563,42 @@ class SubscriptionIn(Strict):
         load_default="vevent",
         validate=one_of(["vevent", "vtodo"]),
         metadata={"description": "vtodo — задачи вместо событий (Thunderbird и приложения задач)"},
+    )
+
+
+class TargetIn(Strict):
+    """A measure's target for one plan year, as on the review screen; kind null clears it."""
+
+    plan_year = JsonInteger(
+        load_default=None, allow_none=True, validate=between(1900, 2200), metadata={"description": "null — каждый год"}
+    )
+    kind = fields.String(
+        required=True,
+        allow_none=True,
+        validate=one_of([k.value for k in TargetKind]),
+        metadata={"description": "Что считается; null — снять показатель этого года"},
+    )
+    planned = JsonNumber(
+        load_default=None, allow_none=True, validate=validate.Range(-1e9, 1e9, error="Слишком большое число.")
+    )
+    grade_from = JsonInteger(load_default=None, allow_none=True, validate=between(FIRST_GRADE, LAST_GRADE))
+    grade_to = JsonInteger(load_default=None, allow_none=True, validate=between(FIRST_GRADE, LAST_GRADE))
+    text = fields.String(load_default="", validate=at_most(500), metadata={"description": "Как записать показатель"})
+
+
+class ContingentIn(Strict):
+    """The whole contingent (PUT replaces it): students by grade, and by level for levels whose
+    grades are unknown (a level has one or the other); both empty clear it, keeping the total."""
+
+    grades = fields.List(
+        fields.Nested(GradeStudentsSchema),
+        required=True,
+        validate=validate.Length(max=len(GRADES), error=f"Не больше {len(GRADES)} классов."),
+        metadata={"description": "Обучающиеся по классам; [] — нет"},
+    )
+    levels_only = fields.List(
+        fields.Nested(LevelStudentsSchema),
+        required=True,
+        validate=validate.Length(max=len(LEVELS), error=f"Не больше {len(LEVELS)} уровней."),
+        metadata={"description": "Всего по уровню, где классы неизвестны; [] — нет"},
     )

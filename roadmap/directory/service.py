@@ -10,10 +10,18 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, or_, select
 
 from roadmap import audit
-from roadmap.contingent import GRADES, Contingent
-from roadmap.directory.territory import OKTMO, TerritoryError, clean_name, place_organization, the_region
+from roadmap.contingent import GRADES, LEVEL_BY_CODE, LEVELS, Contingent
+from roadmap.directory.territory import (
+    OKTMO,
+    TerritoryError,
+    clean_name,
+    find_municipality,
+    municipality_named,
+    place_organization,
+    the_region,
+)
 from roadmap.extensions import db
-from roadmap.models import Alias, GradeCount, Municipality, Organization, OrgGroup, OrgKind, Region, User
+from roadmap.models import Alias, GradeCount, LevelCount, Municipality, Organization, OrgGroup, OrgKind, Region, User
 from roadmap.models.organization import group_members as membership
 from roadmap.singleline import has_control
 
@@ -74,6 +82,33 @@ def grade_of_header(text: str) -> int | None:
     if match and int(match[1]) in GRADES:
         return int(match[1])
     return None
+
+
+# «НОО», «ООО (5–9 классы)», «5-9 классы», «основное общее образование»: a level's total when its
+# grades are not known (roadmap.contingent.LEVELS).
+_BAND_HEADER = re.compile(r"^(\d{1,2})\s*[-–—]\s*(\d{1,2})(?:\s*(?:класс\w*|кл\.?))?$")
+
+
+def level_of_header(text: str) -> str | None:
+    """The education level a header cell names («ООО», «5–9 классы») as its code, or None."""
+    value = " ".join(text.strip().lower().replace("ё", "е").split())
+    for level in LEVELS:
+        if value == level.code.lower() or value.startswith(level.code.lower() + " ") or value == level.name:
+            return level.code
+    band = _BAND_HEADER.match(value)
+    if band:
+        return next((lv.code for lv in LEVELS if (lv.band.first, lv.band.last) == (int(band[1]), int(band[2]))), None)
+    return None
+
+
+def has_contingent(org: Organization) -> bool:
+    """Whether the organization's students are given by grade or by level."""
+    return bool(org.grades or org.levels)
+
+
+def given_total(org: Organization) -> int:
+    """The sum of its grades and level totals: student_count whenever either is given."""
+    return sum(g.students for g in org.grades) + sum(level.students for level in org.levels)
 
 
 def parse_kind(text: str) -> OrgKind | None:
@@ -200,6 +235,9 @@ def _map_header(header: list[str]) -> dict[str, int]:
             grade = grade_of_header(value)
             if grade is not None and f"grade:{grade}" not in mapping:
                 mapping[f"grade:{grade}"] = index
+            level = level_of_header(value) if grade is None else None
+            if level is not None and f"level:{level}" not in mapping:
+                mapping[f"level:{level}"] = index
     return mapping
 
 
@@ -210,7 +248,51 @@ def _count(text: str) -> int | None:
         return None
     if re.fullmatch(r"\d+(?:[.,]0+)?", value):
         return int(value.split(".")[0].split(",")[0])
+    if re.fullmatch(r"[-−–]\d+(?:[.,]\d+)?", value):
+        raise _Negative(value)
     raise ValueError(value)
+
+
+class _Negative(ValueError):
+    """A count written with a minus."""
+
+
+def _row_contingent(cell) -> tuple[int | None, dict[int, int], dict[str, int]] | str:
+    """(total, students by grade, level totals without grades) of one directory row, or what is
+    wrong with them (Russian, for «Строка N: …»)."""
+
+    def count(key: str, column: str) -> int | None:
+        try:
+            return _count(cell(key))
+        except _Negative as exc:
+            raise ValueError(f"в столбце «{column}» «{exc}» — отрицательное число обучающихся.") from None
+        except ValueError as exc:
+            raise ValueError(f"в столбце «{column}» «{exc}» — не число обучающихся.") from None
+
+    try:
+        try:
+            students = _count(cell("student_count"))
+        except _Negative as exc:
+            return f"число обучающихся «{exc}» — отрицательное число."
+        except ValueError as exc:
+            return f"число обучающихся «{exc}» не является числом."
+        grades = {grade: value for grade in GRADES if (value := count(f"grade:{grade}", f"{grade} класс")) is not None}
+        levels = {lv.code: value for lv in LEVELS if (value := count(f"level:{lv.code}", lv.code)) is not None}
+    except ValueError as exc:
+        return str(exc)
+    levels, contradiction = reconcile_levels(grades, levels)
+    if contradiction:
+        return contradiction
+    given = sum(grades.values()) + sum(levels.values())
+    if (grades or levels) and students is not None and students != given:
+        what = (
+            "сумме по классам" if not levels else ("сумме по уровням" if not grades else "сумме по классам и уровням")
+        )
+        return (
+            f"число обучающихся ({students}) не равно {what} ({given}): "
+            "исправьте одно из них или оставьте столбец «Число обучающихся» пустым."
+        )
+    return students, grades, levels
 
 
 def import_organizations(data: bytes, filename: str = "", region: Region | None = None) -> OrgImportResult:
@@ -230,7 +312,8 @@ def import_organizations(data: bytes, filename: str = "", region: Region | None 
     if "full_name" not in mapping or "kind" not in mapping:
         raise DirectoryImportError(
             "В первой строке нужны заголовки столбцов: «Полное наименование», «Краткое наименование», "
-            "«Тип», «Муниципалитет» (необязательно «ОКТМО», «Число обучающихся» и по классам «1 класс» … «11 класс»)."
+            "«Тип», «Муниципалитет» (необязательно «ОКТМО», «Число обучающихся», по классам «1 класс» … «11 класс» "
+            "или по уровням «НОО», «ООО», «СОО»)."
         )
     problems: list[RowProblem] = []
     parsed: list[dict] = []
@@ -257,33 +340,11 @@ def import_organizations(data: bytes, filename: str = "", region: Region | None 
         if kind is None:
             problems.append(RowProblem(number, f"неизвестный тип организации «{cell('kind')}»."))
             continue
-        try:
-            students = _count(cell("student_count"))
-        except ValueError as exc:
-            problems.append(RowProblem(number, f"число обучающихся «{exc}» не является числом."))
+        contingent = _row_contingent(cell)
+        if isinstance(contingent, str):
+            problems.append(RowProblem(number, contingent))
             continue
-        grades: dict[int, int] = {}
-        bad_grade = None
-        for grade in GRADES:
-            try:
-                value = _count(cell(f"grade:{grade}"))
-            except ValueError as exc:
-                bad_grade = f"в столбце «{grade} класс» «{exc}» — не число обучающихся."
-                break
-            if value is not None:
-                grades[grade] = value
-        if bad_grade:
-            problems.append(RowProblem(number, bad_grade))
-            continue
-        if grades and students is not None and students != sum(grades.values()):
-            problems.append(
-                RowProblem(
-                    number,
-                    f"число обучающихся ({students}) не равно сумме по классам ({sum(grades.values())}): "
-                    "исправьте одно из них или оставьте столбец «Число обучающихся» пустым.",
-                )
-            )
-            continue
+        students, grades, levels = contingent
         try:
             place = places.resolve(cell("municipality"), cell("oktmo"))
         except TerritoryError as exc:
@@ -302,6 +363,7 @@ def import_organizations(data: bytes, filename: str = "", region: Region | None 
                 "place": place,
                 "student_count": students,
                 "grades": grades,
+                "levels": levels,
             }
         )
     if problems:
@@ -309,7 +371,7 @@ def import_organizations(data: bytes, filename: str = "", region: Region | None 
     result = OrgImportResult()
     existing = {org.full_name.lower(): org for org in db.session.scalars(select(Organization))}
     for values in parsed:
-        grades = values.pop("grades")
+        grades, levels = values.pop("grades"), values.pop("levels")
         municipality = places.create(values.pop("place"))
         org = existing.get(values["full_name"].lower())
         if org is None:
@@ -317,15 +379,15 @@ def import_organizations(data: bytes, filename: str = "", region: Region | None 
             db.session.add(org)
             result.created += 1
         else:
-            if not grades and org.grades:
-                # A total without grades would contradict the grades kept: the grades stay and
-                # the total stays their sum (one truth), unless the file gives grades itself.
-                values["student_count"] = sum(g.students for g in org.grades)
+            if not grades and not levels and has_contingent(org):
+                # A total alone would contradict the grades or levels kept: they stay and the
+                # total stays their sum (one truth), unless the file gives grades or levels itself.
+                values["student_count"] = given_total(org)
             for name, value in values.items():
                 setattr(org, name, value)
             result.updated += 1
-        if grades:
-            _replace_grades(org, grades)
+        if grades or levels:
+            _replace_contingent(org, grades, levels)
             result.contingents += 1
         place_organization(org, municipality, region)
     db.session.flush()
@@ -333,7 +395,8 @@ def import_organizations(data: bytes, filename: str = "", region: Region | None 
     return result
 
 
-def _replace_grades(org: Organization, grades: dict[int, int]) -> None:
+def _replace_contingent(org: Organization, grades: dict[int, int], levels: dict[str, int]) -> None:
+    """Keep exactly `grades` and `levels` (checked by contingent_errors), the total their sum."""
     kept = {g.grade: g for g in org.grades}
     for grade, count in kept.items():
         if grade not in grades:
@@ -343,7 +406,17 @@ def _replace_grades(org: Organization, grades: dict[int, int]) -> None:
             kept[grade].students = students
         else:
             org.grades.append(GradeCount(grade=grade, students=students))
-    org.student_count = sum(grades.values()) if grades else org.student_count
+    kept_levels = {level.level: level for level in org.levels}
+    for code, count in kept_levels.items():
+        if code not in levels:
+            org.levels.remove(count)
+    for code, students in levels.items():
+        if code in kept_levels:
+            kept_levels[code].students = students
+        else:
+            org.levels.append(LevelCount(level=code, students=students))
+    if grades or levels:
+        org.student_count = sum(grades.values()) + sum(levels.values())
 
 
 class ContingentError(ValueError):
@@ -351,12 +424,38 @@ class ContingentError(ValueError):
 
 
 MAX_STUDENTS_IN_GRADE = 10_000
+MAX_STUDENTS_IN_LEVEL = 50_000
 
 
-def set_contingent(organization: Organization, grades: dict[int, int | None], *, user: User | None) -> Organization:
-    """Save the organization's students by grade (1–11; None or a missing grade: none given),
-    audited. `student_count` becomes their sum — the one total every report reads. With no
-    grade given at all, the grades are cleared and the total is kept as it was."""
+def reconcile_levels(grades: dict[int, int], levels: dict[str, int]) -> tuple[dict[str, int], str | None]:
+    """The level totals to keep beside `grades`: a level with grades keeps its grades (a total
+    equal to their sum says nothing more); (levels, Russian message) when a level total
+    contradicts the grades given for it."""
+    kept: dict[str, int] = {}
+    for code, students in levels.items():
+        given = {grade: grades[grade] for grade in LEVEL_BY_CODE[code].band.grades if grade in grades}
+        if not given:
+            kept[code] = students
+        elif sum(given.values()) != students:
+            band = LEVEL_BY_CODE[code].band
+            return kept, (
+                f"{code}: указано {students} обучающихся, а по классам {band.first}–{band.last} — "
+                f"{sum(given.values())}; оставьте одно из двух или исправьте число."
+            )
+    return kept, None
+
+
+def set_contingent(
+    organization: Organization,
+    grades: dict[int, int | None],
+    *,
+    levels: dict[str, int | None] | None = None,
+    user: User | None,
+) -> Organization:
+    """Save the organization's students by grade (1–11) and, for levels whose grades are not
+    known, by level (НОО, ООО, СОО); None or missing: not given. Audited. `student_count`
+    becomes their sum — the one total every report reads. With nothing given at all, grades and
+    levels are cleared and the total is kept as it was."""
     cleaned: dict[int, int] = {}
     for grade, value in grades.items():
         if grade not in GRADES:
@@ -366,24 +465,40 @@ def set_contingent(organization: Organization, grades: dict[int, int | None], *,
         if not 0 <= value <= MAX_STUDENTS_IN_GRADE:
             raise ContingentError(f"{grade} класс: число обучающихся от 0 до {MAX_STUDENTS_IN_GRADE}.")
         cleaned[grade] = value
+    by_level: dict[str, int] = {}
+    for code, value in (levels or {}).items():
+        if code not in LEVEL_BY_CODE:
+            raise ContingentError(f"Уровня «{code}» нет: уровни НОО, ООО, СОО.")
+        if value is None:
+            continue
+        if not 0 <= value <= MAX_STUDENTS_IN_LEVEL:
+            raise ContingentError(f"{code}: число обучающихся от 0 до {MAX_STUDENTS_IN_LEVEL}.")
+        by_level[code] = value
+    by_level, contradiction = reconcile_levels(cleaned, by_level)
+    if contradiction:
+        raise ContingentError(contradiction)
     before = {g.grade: g.students for g in organization.grades}
-    if cleaned:
-        _replace_grades(organization, cleaned)
-    else:
-        organization.grades.clear()
+    before_levels = {level.level: level.students for level in organization.levels}
+    _replace_contingent(organization, cleaned, by_level)
     db.session.flush()
     audit.record(
         "contingent_saved",
         user=user,
         obj=organization,
         summary=f"Контингент: {organization.short_name} — {organization.student_count or 0} обучающихся",
-        details={"before": {str(k): v for k, v in before.items()}, "after": {str(k): v for k, v in cleaned.items()}},
+        details={
+            "before": {str(k): v for k, v in before.items()},
+            "after": {str(k): v for k, v in cleaned.items()},
+            "levels_before": before_levels,
+            "levels_after": by_level,
+        },
     )
     return organization
 
 
 def contingent_of(organization_ids) -> dict[int, Contingent]:
-    """organization id → its contingent (students by grade, the total), in two queries."""
+    """organization id → its contingent (students by grade, by level only, the total), in three
+    queries."""
     ids = list(organization_ids)
     if not ids:
         return {}
@@ -394,10 +509,17 @@ def contingent_of(organization_ids) -> dict[int, Contingent]:
         )
     ):
         by_grade[org_id][grade] = students
+    by_level: dict[int, dict[str, int]] = {i: {} for i in ids}
+    for org_id, level, students in db.session.execute(
+        select(LevelCount.organization_id, LevelCount.level, LevelCount.students).where(
+            LevelCount.organization_id.in_(ids)
+        )
+    ):
+        by_level[org_id][level] = students
     totals = dict(
         db.session.execute(select(Organization.id, Organization.student_count).where(Organization.id.in_(ids))).all()
     )
-    return {i: Contingent(by_grade[i], totals.get(i)) for i in ids}
+    return {i: Contingent(by_grade[i], totals.get(i), by_level[i]) for i in ids}
 
 
 class _Places:
@@ -465,6 +587,69 @@ class _Places:
         return self.known[key]
 
 
+class OrganizationError(ValueError):
+    """An organization the directory form cannot save; the message is Russian, `field` the form
+    field it is about."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def namesake(org: Organization | None, short_name: str, municipality: str | None) -> Organization | None:
+    """Another organization of the same municipality under the same short name: matching would confuse them."""
+    place = find_municipality(municipality) if clean_name(municipality) else None
+    if clean_name(municipality) and place is None:
+        return None  # a new municipality has no organizations yet
+    name = " ".join((short_name or "").split()).casefold()
+    query = select(Organization).where(
+        Organization.municipality_id.is_(None) if place is None else Organization.municipality_id == place.id
+    )
+    if org is not None and org.id is not None:
+        query = query.where(Organization.id != org.id)
+    # Compared in Python: SQLite's lower() leaves Cyrillic as it is.
+    return next((o for o in db.session.scalars(query) if " ".join(o.short_name.split()).casefold() == name), None)
+
+
+def edit_organization(
+    organization: Organization | None,
+    *,
+    full_name: str,
+    short_name: str,
+    kind: OrgKind | str,
+    municipality_name: str | None,
+    student_count: int | None,
+    is_active: bool,
+) -> Organization:
+    """The directory form's save (the administrator's): the municipality named so (created when
+    new; empty: the region itself), refused when another organization of it has the same short
+    name; audited. OrganizationError names the field."""
+    twin = namesake(organization, short_name, municipality_name)
+    place = None
+    if clean_name(municipality_name):
+        try:
+            place = municipality_named(municipality_name)
+        except TerritoryError as exc:
+            raise OrganizationError(f"Муниципалитет: {exc}", "municipality_name") from None
+    if twin is not None:
+        raise OrganizationError(
+            f"Организация «{twin.short_name}» уже есть в справочнике ({twin.full_name}). "
+            "Откройте её из списка или уточните краткое наименование.",
+            "short_name",
+        )
+    organization = save_organization(
+        organization,
+        full_name=full_name,
+        short_name=short_name,
+        kind=kind,
+        municipality=place,
+        student_count=student_count,
+        is_active=is_active,
+    )
+    audit.record("organization_saved", obj=organization, summary=f"Организация: {organization.short_name}")
+    return organization
+
+
 def save_organization(
     organization: Organization | None,
     *,
@@ -484,9 +669,9 @@ def save_organization(
     organization.short_name = short_name.strip()
     organization.kind = OrgKind(kind)
     place_organization(organization, municipality)
-    # With grades given, the total is their sum (set_contingent); the form's total is for
-    # organizations without grades.
-    organization.student_count = sum(g.students for g in organization.grades) if organization.grades else student_count
+    # With grades or levels given, the total is their sum (set_contingent); the form's total is
+    # for organizations without them.
+    organization.student_count = given_total(organization) if has_contingent(organization) else student_count
     organization.is_active = is_active
     db.session.flush()
     return organization

@@ -5,7 +5,7 @@ from roadmap.models.audit import AuditEvent
 from roadmap.models.base import Base, utcnow
 from roadmap.models.conclusion import Conclusion
 from roadmap.models.feed import Subscription, SubscriptionKind
-from roadmap.models.organization import Alias, GradeCount, Organization, OrgGroup, OrgKind
+from roadmap.models.organization import Alias, GradeCount, LevelCount, Organization, OrgGroup, OrgKind
 from roadmap.models.plan import Measure, MeasureParty, MeasureTarget, Roadmap, RoadmapStatus, Section
 from roadmap.models.proposal import DateProposal, ProposalStatus
 from roadmap.models.reminder import ReminderKind, ReminderLog, ReminderSetting  # noqa: F401
@@ -23,6 +23,7 @@ __all__ = [
     "Conclusion",
     "DateProposal",
     "GradeCount",
+    "LevelCount",
     "LoginThrottle",
     "Measure",
     "Municipality",

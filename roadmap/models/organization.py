@@ -75,6 +75,11 @@ class Organization(Base):
     grades: Mapped[list[GradeCount]] = relationship(
         back_populates="organization", order_by="GradeCount.grade", cascade="all, delete-orphan"
     )
+    # Students of a whole education level (НОО, ООО, СОО) whose grades are not known: a level has
+    # either grades or a level total, never both (set_contingent); the total counts both.
+    levels: Mapped[list[LevelCount]] = relationship(
+        back_populates="organization", order_by="LevelCount.level", cascade="all, delete-orphan"
+    )
 
     @property
     def municipality_name(self) -> str | None:
@@ -101,6 +106,23 @@ class GradeCount(Base):
     students: Mapped[int] = mapped_column(Integer)
 
     organization: Mapped[Organization] = relationship(back_populates="grades")
+
+
+class LevelCount(Base):
+    """How many students an organization has in one education level (roadmap.contingent.LEVELS)
+    when it gave them by level only: the level's grades are unknown."""
+
+    __tablename__ = "level_count"
+    __table_args__ = (
+        CheckConstraint("level IN ('НОО', 'ООО', 'СОО')", name="level_known"),
+        CheckConstraint("students >= 0", name="students_not_negative"),
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(3), primary_key=True)
+    students: Mapped[int] = mapped_column(Integer)
+
+    organization: Mapped[Organization] = relationship(back_populates="levels")
 
 
 @event.listens_for(Organization.municipality, "set")

@@ -26,7 +26,12 @@ _TARGET_HEADER = re.compile(
 
 
 class TargetError(ValueError):
-    """A target that cannot be saved; the message is Russian."""
+    """A target that cannot be saved; the message is Russian, `field` what it is about (the
+    API's problem names it): plan_year, kind, planned or grade_from."""
+
+    def __init__(self, message: str, field: str = "planned") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def target_column(notes: dict[str, str] | None) -> tuple[str, str] | None:
@@ -116,7 +121,7 @@ def set_target(
     roadmap = measure.roadmap
     years = [year for year, _start, _end in plan_years(roadmap.period_start, roadmap.period_end, roadmap.year_type)]
     if plan_year is not None and plan_year not in years:
-        raise TargetError("Такого года нет в периоде дорожной карты.")
+        raise TargetError("Такого года нет в периоде дорожной карты.", "plan_year")
     if planned is None or planned <= 0:
         raise TargetError("Укажите плановое значение больше нуля.")
     if kind.is_share and planned > 100:
@@ -126,7 +131,7 @@ def set_target(
     if kind != TargetKind.BAND_SHARE:
         band = Band()
     elif band.is_whole:
-        raise TargetError("Укажите классы: например, с 9 по 9 или с 8 по 9.")
+        raise TargetError("Укажите классы: например, с 9 по 9 или с 8 по 9.", "grade_from")
     written = " ".join((text or "").split()) or describe(kind, planned, band)
     target = _store(measure, plan_year, ParsedTarget(written[:500], kind, planned, band))
     year = f" ({plan_year_label(plan_year, roadmap.year_type)})" if plan_year else ""
@@ -180,12 +185,17 @@ def set_target_from_form(
     """set_target from the texts of the review screen's form; every bad field a TargetError."""
     year = _small_int(plan_year, "Год")
     if kind and kind not in {k.value for k in TargetKind}:
-        raise TargetError("Выберите, что считается.")
-    first, last = _small_int(grade_from, "С класса"), _small_int(grade_to, "По класс")
+        raise TargetError("Выберите, что считается.", "kind")
+    band = band_between(_small_int(grade_from, "С класса"), _small_int(grade_to, "По класс"))
+    return set_target(measure, plan_year=year, kind=kind or None, planned=parse_planned(planned), band=band, user=user)
+
+
+def band_between(first: int | None, last: int | None) -> Band:
+    """The band of grades `first`..`last` as the review screen and the API give it (a first
+    grade alone: that grade; no first grade: the whole contingent); TargetError when it is not one."""
     if first is not None and last is None:
         last = first
     try:
-        band = Band(first, last) if first is not None else Band()
+        return Band(first, last) if first is not None else Band()
     except ValueError:
-        raise TargetError("Классы — с 1 по 11, первый не больше последнего.") from None
-    return set_target(measure, plan_year=year, kind=kind or None, planned=parse_planned(planned), band=band, user=user)
+        raise TargetError("Классы — с 1 по 11, первый не больше последнего.", "grade_from") from None

@@ -206,6 +206,8 @@ class MeasureRow:
     contingent: int | None = None
     band: Band = Band()
     target: TargetResult | None = None
+    # Some executor gave the band's students as a level total (grades unknown): said on the page.
+    contingent_from_levels: bool = False
 
     @property
     def executors_ratio(self) -> float | None:
@@ -1061,6 +1063,7 @@ def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: i
             ]
             total, missing = band_total(applicable, measure.band)
             measure.contingent = total if applicable and not missing else None
+            measure.contingent_from_levels = any(c.from_level_totals(measure.band) for c in applicable if c)
 
     org_rows = db.session.execute(
         select(Organization.id, Organization.short_name, Organization.full_name).where(

@@ -148,6 +148,26 @@ def can_edit_contingent(user: User, org: Organization) -> bool:
     return user.role == Role.COORDINATOR and (place is None or org.municipality_id == place)
 
 
+def contingent_refusal(user: User, org: Organization) -> int | None:
+    """How a page or the API refuses the contingent of `org` to `user` who may not keep it: 404
+    (as if missing) to a school and a coordinator — it is another one's —, 403 to an observer,
+    who sees but does not edit; None when `user` may keep it (can_edit_contingent)."""
+    if can_edit_contingent(user, org):
+        return None
+    return 404 if user.role in (Role.EXECUTOR, Role.COORDINATOR) else 403
+
+
+def proposal_refusal(user: User, proposal) -> int | None:
+    """Who opens a date proposal (roadmap.models.DateProposal): its own organization's staff
+    and the staff who see its roadmap. 404 (as if missing) to another organization and to staff
+    of another territory, 403 to other roles; None: may open it."""
+    if user.role == Role.EXECUTOR:
+        return None if proposal.organization_id == user.organization_id else 404
+    if user.role not in (Role.COORDINATOR, Role.ADMIN, Role.OBSERVER):
+        return 403
+    return None if can_view_roadmap(user, proposal.measure.roadmap) else 404
+
+
 # The same rules as queries, for lists that are paged in SQL (the API, the pages). A test compares
 # them with the rules above over every role and kind of task.
 

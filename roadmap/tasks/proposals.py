@@ -314,6 +314,40 @@ def pending_proposals(roadmap_id: int | None = None, territory: int | None = Non
     return list(db.session.scalars(stmt.order_by(DateProposal.id)).unique())
 
 
+def _of_territory(territory: int | None) -> Select:
+    from roadmap.tasks.access import roadmaps_of_territory
+
+    return (
+        select(DateProposal)
+        .join(Measure, Measure.id == DateProposal.measure_id)
+        .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+        .where(roadmaps_of_territory(territory))
+    )
+
+
+def recently_decided(territory: int | None = None, *, limit: int = 30) -> list[DateProposal]:
+    """The last proposals confirmed or rejected in roadmaps of the territory, newest first."""
+    return list(
+        db.session.scalars(
+            _of_territory(territory)
+            .where(DateProposal.status.in_([ProposalStatus.CONFIRMED, ProposalStatus.REJECTED]))
+            .options(joinedload(DateProposal.measure), joinedload(DateProposal.organization))
+            .order_by(DateProposal.decided_at.desc(), DateProposal.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def of_territory(proposal_ids, territory: int | None) -> set[int]:
+    """Those of `proposal_ids` in roadmaps of the territory: another municipality's are as good
+    as unknown."""
+    return set(
+        db.session.scalars(
+            _of_territory(territory).where(DateProposal.id.in_(set(proposal_ids))).with_only_columns(DateProposal.id)
+        )
+    )
+
+
 def proposal_history(measure_id: int, organization_id: int) -> list[DateProposal]:
     """Everything an organization proposed for a measure and what became of it, newest first."""
     return list(

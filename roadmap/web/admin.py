@@ -11,24 +11,21 @@ from sqlalchemy.orm import selectinload
 
 from roadmap import audit
 from roadmap.accounts import throttle
-from roadmap.accounts.service import AccountError, create_user, set_account_active, update_user
+from roadmap.accounts.service import AccountError, save_user, set_account_active
 from roadmap.accounts.sessions import end_all_sessions, renew_session
 from roadmap.clock import local_time, zone_label
 from roadmap.directory.service import (
     DirectoryImportError,
+    OrganizationError,
+    edit_organization,
     import_organizations,
-    save_organization,
     search_organizations,
 )
 from roadmap.directory.territory import (
-    TerritoryError,
-    clean_name,
-    find_municipality,
     municipality_choices,
-    municipality_named,
 )
 from roadmap.extensions import db
-from roadmap.models import AuditEvent, Municipality, Organization, OrgKind, Role, User
+from roadmap.models import AuditEvent, Organization, OrgKind, Role, User
 from roadmap.russian import natural_key, tally
 from roadmap.web.access import admin_required
 from roadmap.web.forms.admin import ConfirmForm, ImportForm, OrganizationForm, UserForm
@@ -79,56 +76,22 @@ def organization_edit(org_id: int | None = None):
     if request.method == "GET" and org is not None:
         form.kind.data = org.kind.value
         form.is_active.data = org.is_active
-    valid = form.validate_on_submit()
-    twin = _namesake(org, form.short_name.data, form.municipality_name.data) if valid else None
-    place, problem = _place(form.municipality_name.data) if valid else (None, None)
-    if problem:
-        form.municipality_name.errors.append(problem)
-    elif twin is not None:
-        form.short_name.errors.append(
-            f"Организация «{twin.short_name}» уже есть в справочнике ({twin.full_name}). "
-            "Откройте её из списка или уточните краткое наименование."
-        )
-    elif valid:
-        org = save_organization(
-            org,
-            full_name=form.full_name.data,
-            short_name=form.short_name.data,
-            kind=form.kind.data,
-            municipality=place,
-            student_count=form.student_count.data,
-            is_active=form.is_active.data,
-        )
-        audit.record("organization_saved", obj=org, summary=f"Организация: {org.short_name}")
-        db.session.commit()
-        flash(f"Организация «{org.short_name}» сохранена.", "success")
-        return redirect(url_for("admin.organizations"))
+    if form.validate_on_submit():
+        try:
+            org = edit_organization(
+                org,
+                **{name: form[name].data for name in ("full_name", "short_name", "kind", "municipality_name")},
+                student_count=form.student_count.data,
+                is_active=form.is_active.data,
+            )
+        except OrganizationError as exc:
+            db.session.rollback()
+            form[exc.field].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Организация «{org.short_name}» сохранена.", "success")
+            return redirect(url_for("admin.organizations"))
     return render_template("admin/organization_form.html", form=form, org=org), (400 if form.errors else 200)
-
-
-def _place(name: str | None):
-    """(the municipality named so — created when new — or None for the region itself, a problem or None)."""
-    if not clean_name(name):
-        return None, None
-    try:
-        return municipality_named(name), None
-    except TerritoryError as exc:
-        return None, f"Муниципалитет: {exc}"
-
-
-def _namesake(org: Organization | None, short_name: str, municipality: str | None) -> Organization | None:
-    """Another organization of the same municipality under the same short name: matching would confuse them."""
-    place = find_municipality(municipality) if clean_name(municipality) else None
-    if clean_name(municipality) and place is None:
-        return None  # a new municipality has no organizations yet
-    name = " ".join((short_name or "").split()).casefold()
-    query = select(Organization).where(
-        Organization.municipality_id.is_(None) if place is None else Organization.municipality_id == place.id
-    )
-    if org is not None and org.id is not None:
-        query = query.where(Organization.id != org.id)
-    # Compared in Python: SQLite's lower() leaves Cyrillic as it is.
-    return next((o for o in db.session.scalars(query) if " ".join(o.short_name.split()).casefold() == name), None)
 
 
 @bp.route("/organizations/<int:org_id>/deactivate", methods=["POST"])
@@ -231,38 +194,11 @@ def user_edit(user_id: int | None = None):
     if form.municipality_id.data is None:  # not sent (a form of an older page), or a regional user
         form.municipality_id.data = 0
     if request.method == "GET" and user is not None:
-        form.role.data = user.role.value
-        form.organization_id.data = user.organization_id or 0
-        form.municipality_id.data = user.municipality_id or 0
-        form.is_active.data = user.is_active_account
+        form.fill(user)
     if form.validate_on_submit():
-        organization = db.session.get(Organization, form.organization_id.data) if form.organization_id.data else None
-        place = db.session.get(Municipality, form.municipality_id.data) if form.municipality_id.data else None
+        fields = ("login", "full_name", "password", "role", "organization_id", "municipality_id", "email", "is_active")
         try:
-            if user is None:
-                if not form.password.data:
-                    raise AccountError("Задайте пароль для нового пользователя.", field="password")
-                user = create_user(
-                    login=form.login.data,
-                    full_name=form.full_name.data,
-                    password=form.password.data,
-                    role=form.role.data,
-                    organization=organization,
-                    email=form.email.data,
-                    municipality=place,
-                )
-            else:
-                update_user(
-                    user,
-                    login=form.login.data,
-                    full_name=form.full_name.data,
-                    role=form.role.data,
-                    organization=organization,
-                    email=form.email.data,
-                    is_active=form.is_active.data,
-                    password=form.password.data,
-                    municipality=place,
-                )
+            user = save_user(user, **{name: form[name].data for name in fields})
         except AccountError as exc:
             db.session.rollback()
             if exc.field in form:
@@ -272,7 +208,6 @@ def user_edit(user_id: int | None = None):
         else:
             if user.id == current_user.id:
                 renew_session(user)  # a new password of one's own ends the other devices, not this one
-            audit.record("user_saved", obj=user, summary=f"Пользователь: {user.login} ({user.role.label})")
             db.session.commit()
             flash(f"Пользователь «{user.login}» сохранён.", "success")
             return redirect(url_for("admin.users"))

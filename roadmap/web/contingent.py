@@ -6,21 +6,21 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from roadmap.contingent import GRADES, LEVELS, Contingent
-from roadmap.directory.service import ContingentError, set_contingent
+from roadmap.contingent import LEVELS
+from roadmap.directory.service import ContingentError, contingent_of, set_contingent
 from roadmap.extensions import db
 from roadmap.models import Organization
-from roadmap.tasks.access import can_edit_contingent
-from roadmap.web.forms.contingent import ContingentForm, grade_field
+from roadmap.tasks.access import contingent_refusal
+from roadmap.web.forms.contingent import ContingentForm, grade_field, level_field
 
 bp = Blueprint("contingent", __name__, url_prefix="/contingent")
 
 
 def _organization(org_id: int) -> Organization:
     organization = db.get_or_404(Organization, org_id)
-    if not can_edit_contingent(current_user, organization):
-        # another school's, or another municipality's: as if missing; an observer may not edit
-        abort(404 if current_user.is_executor or current_user.is_coordinator else 403)
+    refusal = contingent_refusal(current_user, organization)
+    if refusal:
+        abort(refusal)
     return organization
 
 
@@ -38,24 +38,22 @@ def edit(org_id: int):
     organization = _organization(org_id)
     form = ContingentForm()
     if not form.is_submitted():
-        for count in organization.grades:
-            form[grade_field(count.grade)].data = count.students
+        form.fill(organization)
     elif form.validate():
         try:
-            set_contingent(organization, form.grades(), user=current_user)
+            set_contingent(organization, form.grades(), levels=form.levels(), user=current_user)
         except ContingentError as exc:
             flash(str(exc), "danger")
         else:
             db.session.commit()
             flash(f"Контингент «{organization.short_name}» сохранён.", "success")
             return redirect(url_for("contingent.edit", org_id=organization.id))
-    contingent = Contingent({g.grade: g.students for g in organization.grades}, organization.student_count)
     return render_template(
         "contingent/edit.html",
         organization=organization,
         form=form,
         levels=LEVELS,
-        grades=GRADES,
         grade_field=grade_field,
-        contingent=contingent,
+        level_field=level_field,
+        contingent=contingent_of([organization.id])[organization.id],
     ), (400 if form.errors else 200)

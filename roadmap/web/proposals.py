@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from roadmap.extensions import db
-from roadmap.models import DateProposal, Measure, ProposalStatus, Roadmap, Role
-from roadmap.tasks.access import can_view_roadmap, roadmaps_of_territory, territory_of
+from roadmap.models import DateProposal, Measure, ProposalStatus, Role
+from roadmap.tasks.access import proposal_refusal, territory_of
 from roadmap.tasks.dates import DateLinesError, format_date_lines, parse_date_lines
 from roadmap.tasks.proposals import (
     ProposalError,
@@ -17,9 +17,11 @@ from roadmap.tasks.proposals import (
     decide_many,
     describe,
     manual_measures_for,
+    of_territory,
     pending_proposals,
     proposal_history,
     propose_dates,
+    recently_decided,
     reject_proposal,
 )
 from roadmap.web.access import roles_required
@@ -47,22 +49,10 @@ def index():
     if form.validate_on_submit():
         return _decide_many(form)
     territory = territory_of(current_user)
-    decided = db.session.scalars(
-        select(DateProposal)
-        .join(Measure, Measure.id == DateProposal.measure_id)
-        .join(Roadmap, Roadmap.id == Measure.roadmap_id)
-        .where(
-            DateProposal.status.in_([ProposalStatus.CONFIRMED, ProposalStatus.REJECTED]),
-            roadmaps_of_territory(territory),
-        )
-        .options(joinedload(DateProposal.measure), joinedload(DateProposal.organization))
-        .order_by(DateProposal.decided_at.desc(), DateProposal.id.desc())
-        .limit(RECENT)
-    ).all()
     return render_template(
         "proposals/queue.html",
         pending=pending_proposals(territory=territory),
-        decided=decided,
+        decided=recently_decided(territory, limit=RECENT),
         describe=describe,
         form=form,
     )
@@ -70,15 +60,7 @@ def index():
 
 def _decide_many(form: BulkDecisionForm):
     ids = {int(value) for value in request.form.getlist("proposal") if value.isdigit()}
-    # Only proposals of the coordinator's territory: another municipality's are as good as unknown.
-    ids = set(
-        db.session.scalars(
-            select(DateProposal.id)
-            .join(Measure, Measure.id == DateProposal.measure_id)
-            .join(Roadmap, Roadmap.id == Measure.roadmap_id)
-            .where(DateProposal.id.in_(ids), roadmaps_of_territory(territory_of(current_user)))
-        )
-    )
+    ids = of_territory(ids, territory_of(current_user))
     if not ids:
         flash("Отметьте хотя бы одно предложение.", "warning")
         return redirect(url_for("proposals.index"))
@@ -133,16 +115,11 @@ def measure(measure_id: int):
 @login_required
 def show(proposal_id: int):
     proposal = db.session.get(DateProposal, proposal_id)
-    if proposal is None:
-        abort(404)
+    refusal = 404 if proposal is None else proposal_refusal(current_user, proposal)
+    if refusal:
+        abort(refusal)
     if current_user.role == Role.EXECUTOR:
-        if proposal.organization_id != current_user.organization_id:
-            abort(404)
         return redirect(url_for("proposals.measure", measure_id=proposal.measure_id))
-    if current_user.role not in STAFF:
-        abort(403)
-    if not can_view_roadmap(current_user, proposal.measure.roadmap):
-        abort(404)
     form = DecideProposalForm()
     if form.is_submitted() and current_user.role != Role.COORDINATOR:
         abort(403)
@@ -151,16 +128,21 @@ def show(proposal_id: int):
             message = _decide(proposal, form)
         except (DateLinesError, ProposalError) as exc:
             db.session.rollback()
-            proposal = db.session.get(DateProposal, proposal_id)
-            if proposal.status != ProposalStatus.PROPOSED:
-                flash(str(exc), "danger")
-                return redirect(url_for("proposals.show", proposal_id=proposal_id))
-            # What the coordinator typed stays, the message next to the field it is about.
-            (form.comment if form.reject.data else form.dates).errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("proposals.index"))
+            return _refused(proposal_id, form, exc)
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("proposals.index"))
+    return _proposal_page(proposal, form)
+
+
+def _refused(proposal_id: int, form: DecideProposalForm, exc: Exception):
+    """A decision refused: the page again with what the coordinator typed, the message next to
+    the field it is about — or, when the proposal was decided meanwhile, back to it."""
+    proposal = db.session.get(DateProposal, proposal_id)
+    if proposal.status != ProposalStatus.PROPOSED:
+        flash(str(exc), "danger")
+        return redirect(url_for("proposals.show", proposal_id=proposal_id))
+    (form.comment if form.reject.data else form.dates).errors.append(str(exc))
     return _proposal_page(proposal, form)
 
 

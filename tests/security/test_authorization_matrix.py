@@ -213,6 +213,13 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/subscriptions": API_EVERYONE,
     "GET /api/v1/subscriptions/<int:subscription_id>": API_SUBSCRIPTION_OF_OWN,
     "DELETE /api/v1/subscriptions/<int:subscription_id>": API_SUBSCRIPTION_OF_OWN,
+    # targets: read by whoever sees the roadmap (here a draft: not the observer), set by its coordinator
+    "GET /api/v1/roadmaps/<int:roadmap_id>/targets": API_STAFF_ROADMAP,
+    "GET /api/v1/roadmaps/<int:roadmap_id>/measures/<int:measure_id>/targets": row(U, OK, OK, N, N, N, N, N),
+    "PUT /api/v1/roadmaps/<int:roadmap_id>/measures/<int:measure_id>/targets": row(U, F, OK, N, N, N, N, N),
+    # the contingent: the page's rule (own school, the coordinator of its territory, the administrator)
+    "GET /api/v1/organizations/<int:org_id>/contingent": row(U, OK, OK, F, OK, N, N, F),
+    "PUT /api/v1/organizations/<int:org_id>/contingent": row(U, OK, OK, F, OK, N, N, F),
 }
 
 # Routes whose <roadmap_id> is not the published roadmap: edits go to the draft (no task
@@ -251,7 +258,7 @@ def url_for_rule(rule, world) -> str:
         values["roadmap_id"] = world.draft.id
     if rule.rule.endswith("/archive"):
         values["roadmap_id"] = world.archivable.id
-    if rule.endpoint.startswith("contingent."):
+    if rule.endpoint.startswith(("contingent.", "api_contingent.")):
         values["org_id"] = world.org_a.id  # the own school's page
     if rule.endpoint == "proposals.measure":
         values["measure_id"] = world.measure_manual.id

@@ -47,6 +47,13 @@ class UserForm(RussianForm):
     is_active = BooleanField("Учётная запись активна", default=True)
     submit = SubmitField("Сохранить")
 
+    def fill(self, user) -> None:
+        """The account as kept, for the first view of its page (0: none, the whole region)."""
+        self.role.data = user.role.value
+        self.organization_id.data = user.organization_id or 0
+        self.municipality_id.data = user.municipality_id or 0
+        self.is_active.data = user.is_active_account
+
     def validate_email(self, field) -> None:
         from roadmap.accounts.service import email_problem
 
