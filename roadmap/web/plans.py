@@ -576,6 +576,13 @@ def show(roadmap_id: int):
     year = _plan_year(roadmap, years)
     today = queries.today_in(roadmap.timezone)
     data = queries.dashboard(roadmap, year, today, plan_years=years)
+    return render_dashboard(
+        roadmap, data, year, today, queue=data.review_count, predecessor_form=_predecessor_form(roadmap)
+    )
+
+
+def render_dashboard(roadmap: Roadmap, data, year: int | None, today, **extra) -> str:
+    """The dashboard page of a roadmap, whole or limited to one municipality (roadmap.web.region)."""
     return render_template(
         "plans/dashboard.html",
         roadmap=roadmap,
@@ -585,8 +592,7 @@ def show(roadmap_id: int):
         year=year,
         today=today,
         confirm=ConfirmForm(),
-        queue=data.review_count,
-        predecessor_form=_predecessor_form(roadmap),
+        **extra,
     )
 
 

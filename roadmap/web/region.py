@@ -12,11 +12,9 @@ from roadmap.plans import dashboard as queries
 from roadmap.plans.region import region_dashboard
 from roadmap.reports import region as region_report
 from roadmap.reports.service import build_scope
-from roadmap.reports.targets import targets_sentence
 from roadmap.tasks.access import can_compare_municipalities, can_view_municipality_figures
 from roadmap.web.access import staff_required
-from roadmap.web.forms.admin import ConfirmForm
-from roadmap.web.plans import _plan_year, _roadmap
+from roadmap.web.plans import _plan_year, _roadmap, render_dashboard
 from roadmap.web.reports import _send
 
 bp = Blueprint("region", __name__, url_prefix="/roadmaps")
@@ -68,18 +66,8 @@ def municipality(roadmap_id: int, municipality_id: int):
         abort(404)  # another municipality's figures: as good as unknown
     scope, years = _scope_of(roadmap, place.id)
     data = queries.dashboard(roadmap, scope.plan_year, scope.today, plan_years=years, municipality_id=place.id)
-    return render_template(
-        "plans/dashboard.html",
-        roadmap=roadmap,
-        data=data,
-        report=data.overview,
-        targets_text=targets_sentence(data.overview.targets),
-        year=scope.plan_year,
-        today=scope.today,
-        confirm=ConfirmForm(),
-        queue=0,
-        predecessor_form=None,
-        municipality=place,
+    return render_dashboard(
+        roadmap, data, scope.plan_year, scope.today, queue=0, predecessor_form=None, municipality=place
     )
 
 
