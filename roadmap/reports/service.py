@@ -66,6 +66,8 @@ def build_scope(
         date_to=date_to,
         organization_id=organization_id,
         timezone=roadmap.timezone or DEFAULT_TIMEZONE,
+        # A regional roadmap's figures include what its municipalities fanned out (the cascade).
+        rolls_up=roadmap.municipality_id is None,
     )
 
 

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         analysis,
         auth,
+        cascade,
         contingent,
         feeds,
         main,
@@ -24,7 +25,21 @@ def register_blueprints(app: Flask) -> None:
         tasks,
     )
 
-    for module in (auth, main, admin, plans, tasks, feeds, reports, analysis, account, ops, proposals, contingent):
+    for module in (
+        auth,
+        main,
+        admin,
+        plans,
+        tasks,
+        feeds,
+        reports,
+        analysis,
+        account,
+        ops,
+        proposals,
+        contingent,
+        cascade,
+    ):
         app.register_blueprint(module.bp)
 
     from roadmap.russian import agree, plural, quoted, truncate
@@ -140,6 +155,7 @@ NAV = [
     ("plans.index", "Дорожные карты", {"coordinator", "observer", "admin"}),
     ("tasks.review_queue", "На проверке", {"coordinator"}),
     ("proposals.index", "Предложенные даты", {"coordinator", "observer"}),
+    ("cascade.index", "Каскад", {"coordinator", "observer"}),
     ("contingent.mine", "Контингент", {"executor"}),
     ("feeds.subscriptions", "Календарь", {"coordinator", "executor", "observer"}),
     ("tasks.notices", "Уведомления", {"coordinator", "executor", "observer"}),
