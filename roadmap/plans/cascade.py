@@ -263,8 +263,10 @@ def _linked_measure(parent: Measure, roadmap: Roadmap, responsible: str) -> Meas
         number = f"{parent.number} ({suffix})"
         suffix += 1
     position = db.session.scalar(select(func.max(Measure.position)).where(Measure.roadmap_id == roadmap.id))
+    section = _section_like(roadmap, parent.section)
     child = Measure(
         roadmap=roadmap,
+        section=section,
         number=number,
         title=parent.title,
         position=(position or 0) + 1,
@@ -272,7 +274,7 @@ def _linked_measure(parent: Measure, roadmap: Roadmap, responsible: str) -> Meas
         notes=dict(parent.notes) if parent.notes else None,
         parent_measure_id=parent.id,
     )
-    child.section = _section_like(roadmap, parent.section)
+    db.session.add(child)
     apply_deadline(child, parent.deadline_text)
     apply_responsible(child, responsible, build_directory(roadmap.municipality_id))
     for target in parent.targets:
@@ -286,7 +288,6 @@ def _linked_measure(parent: Measure, roadmap: Roadmap, responsible: str) -> Meas
                 text=target.text,
             )
         )
-    db.session.add(child)
     return child
 
 

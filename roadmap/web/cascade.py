@@ -27,7 +27,7 @@ def _form(measure: Measure, **kwargs) -> FanOutForm:
     form = FanOutForm(**kwargs)
     form.roadmap.choices = [(r.id, r.title) for r in target_roadmaps(current_user, measure)]
     form.roadmap.choices.append((NEW_ROADMAP, "Новая дорожная карта муниципалитета (черновик)"))
-    if not form.responsible.data:
+    if kwargs.get("formdata", True) is None:  # a fresh form: every school of the municipality
         form.responsible.data = default_responsible(db.session.get(Municipality, territory_of(current_user)))
     return form
 
