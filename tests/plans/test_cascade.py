@@ -373,3 +373,19 @@ def test_the_summary_task_page_shows_and_prefills_the_roll_up(app, region):
     )
     regional_page = login_as(app, region.region_coordinator).get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'data-figure="total">40<' in regional_page
+
+
+def test_the_region_import_creates_the_cascade_groups(app, runner, tmp_path):
+    file = tmp_path / "krai.csv"
+    file.write_text(
+        "Полное наименование;Краткое наименование;Тип;Муниципалитет\n"
+        "МКУ ЦРО г. Гамма;ЦРО г. Гамма;методический центр;г. Гамма\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["orgs", "import", str(file), "--region", "Краснодарский край"])
+    assert result.exit_code == 0, result.output
+    assert "Групп каскада создано: 5" in result.output  # three of the region, two of г. Гамма
+    names = set(db.session.scalars(select(OrgGroup.name)))
+    assert {"Все муниципальные центры", "Все школы края", "Школы муниципалитета г. Гамма", "Муниципалитет г. Гамма"} <= names
+    again = runner.invoke(args=["orgs", "cascade-groups"])
+    assert again.exit_code == 0 and "Групп каскада создано: 0, псевдонимов: 0." in again.output
