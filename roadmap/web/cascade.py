@@ -24,7 +24,8 @@ bp = Blueprint("cascade", __name__, url_prefix="/cascade")
 
 
 def _form(measure: Measure, **kwargs) -> FanOutForm:
-    form = FanOutForm(**kwargs)
+    # One form per measure on the page: the prefix keeps their fields' ids (and labels) apart.
+    form = FanOutForm(prefix=f"m{measure.id}", **kwargs)
     form.roadmap.choices = [(r.id, r.title) for r in target_roadmaps(current_user, measure)]
     form.roadmap.choices.append((NEW_ROADMAP, "Новая дорожная карта муниципалитета (черновик)"))
     if kwargs.get("formdata", True) is None:  # a fresh form: every school of the municipality

@@ -334,7 +334,10 @@ def test_the_pages_of_the_cascade(app, region, make_user):
     target = children[region.alpha.name].roadmap
     answer = client.post(
         f"/cascade/measures/{region.measure('1.3').id}/fan-out",
-        data={"roadmap": target.id, "responsible": schools_group_name(region.alpha)},
+        data={
+            f"m{region.measure('1.3').id}-roadmap": target.id,
+            f"m{region.measure('1.3').id}-responsible": schools_group_name(region.alpha),
+        },
     )
     assert answer.status_code == 302 and answer.headers["Location"].endswith(f"/roadmaps/{target.id}")
     assert (
@@ -343,7 +346,10 @@ def test_the_pages_of_the_cascade(app, region, make_user):
     )
     assert (
         login_as(app, beta)
-        .post(f"/cascade/measures/{region.measure('1.3').id}/fan-out", data={"roadmap": 0, "responsible": "школы"})
+        .post(
+            f"/cascade/measures/{region.measure('1.3').id}/fan-out",
+            data={f"m{region.measure('1.3').id}-roadmap": 0, f"m{region.measure('1.3').id}-responsible": "школы"},
+        )
         .status_code
         == 404
     )
@@ -386,6 +392,11 @@ def test_the_region_import_creates_the_cascade_groups(app, runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Групп каскада создано: 5" in result.output  # three of the region, two of г. Гамма
     names = set(db.session.scalars(select(OrgGroup.name)))
-    assert {"Все муниципальные центры", "Все школы края", "Школы муниципалитета г. Гамма", "Муниципалитет г. Гамма"} <= names
+    assert {
+        "Все муниципальные центры",
+        "Все школы края",
+        "Школы муниципалитета г. Гамма",
+        "Муниципалитет г. Гамма",
+    } <= names
     again = runner.invoke(args=["orgs", "cascade-groups"])
     assert again.exit_code == 0 and "Групп каскада создано: 0, псевдонимов: 0." in again.output
