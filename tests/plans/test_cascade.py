@@ -327,8 +327,14 @@ def test_the_pages_of_the_cascade(app, region, make_user):
     assert "Передать в организации муниципалитета" in body  # 1.2 and 1.3 are still to pass on
     body = login_as(app, beta).get("/cascade/").get_data(as_text=True)
     assert children[region.alpha.name].roadmap.title not in body and "Методический десант" not in body
-    body = login_as(app, region.region_coordinator).get("/cascade/").get_data(as_text=True)
+    regional = login_as(app, region.region_coordinator)
+    body = regional.get("/cascade/").get_data(as_text=True)
     assert region.alpha.name in body and region.beta.name in body
+    # The regional dashboard, report and export count the schools of both children.
+    for path in ("", "/report", "/matrix"):
+        assert regional.get(f"/roadmaps/{region.roadmap.id}{path}?year={YEAR}").status_code == 200, path
+    csv = regional.get(f"/roadmaps/{region.roadmap.id}/export.csv?year={YEAR}").get_data().decode("utf-8-sig")
+    assert all(o.short_name in csv for p in region.schools.values() for o in p)
     # The button: 1.3 passed on by Alpha's coordinator into its published roadmap.
     client = login_as(app, alpha)
     target = children[region.alpha.name].roadmap
