@@ -3,7 +3,8 @@ colleges and universities, and users of every scoped role. Loading it twice chan
 
 The plain demo (roadmap.demo) is loaded first and then placed in the region: its coordinator and
 observer become г. Краснодар's, its roadmap the city's. Each other municipality gets a small
-roadmap of its own, imported and published by its coordinator.
+roadmap of its own, imported and published by its coordinator. The ministry's regional roadmap is
+cascaded into the municipal ones (roadmap.demo_cascade).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from roadmap.accounts.service import create_user, find_user
 from roadmap.demo import DEMO_PASSWORD, MUNICIPALITY, DemoAccount, DemoRefused, load_demo
+from roadmap.demo_cascade import load_demo_cascade, regional_title
 from roadmap.directory.territory import municipality_named, place_organization, region_named
 from roadmap.extensions import db
 from roadmap.models import Organization, OrgGroup, OrgKind, Roadmap, Role, User
@@ -79,6 +81,9 @@ def _accounts() -> list[tuple[str, str, Role, str | None, str | None]]:
     for place in OTHERS:
         rows.append(
             (f"coordinator-{place.slug}", f"Методист, {place.centre[0]}", Role.COORDINATOR, place.centre[0], place.name)
+        )
+        rows.append(
+            (f"{place.slug}-centre", f"Методист, {place.centre[0]}", Role.EXECUTOR, place.centre[0], place.name)
         )
         rows.append(
             (
@@ -171,6 +176,7 @@ def load_demo_region(*, force: bool = False) -> list[tuple[DemoAccount, str]]:
     db.session.flush()
     for place in OTHERS:
         _load_municipal_plan(place)
+    load_demo_cascade(region)
     return accounts
 
 
@@ -194,8 +200,10 @@ def _place_plain_demo(krasnodar) -> None:
         user = find_user(login)
         if user is not None and user.municipality_id is None:
             user.municipality = krasnodar
+    regional = regional_title()
     for roadmap in db.session.scalars(select(Roadmap).where(Roadmap.municipality_id.is_(None))):
-        roadmap.municipality = krasnodar
+        if roadmap.title != regional:  # the ministry's own roadmap stays the region's
+            roadmap.municipality = krasnodar
     db.session.flush()
 
 

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from roadmap import audit
 from roadmap.cli.common import fail
+from roadmap.directory.cascade import ensure_cascade_groups
 from roadmap.directory.service import DirectoryImportError, import_organizations
 from roadmap.directory.territory import TerritoryError, region_named
 from roadmap.extensions import db
@@ -44,12 +45,32 @@ def import_command(file: Path, region_name: str | None):
             click.echo(str(problem), err=True)
         fail(exc.message)
     audit.record("organizations_imported", summary=f"Импорт организаций из {file.name}")
+    # A region's directory: the groups its regional roadmaps assign measures to.
+    cascade = ensure_cascade_groups(region) if region is not None else None
     db.session.commit()
     grades = f", контингент по классам: {result.contingents}" if result.contingents else ""
     click.echo(
         f"Новых организаций: {result.created}, обновлено: {result.updated}, "
         f"новых муниципалитетов: {result.municipalities_created}{grades}."
     )
+    if cascade is not None:
+        _echo_cascade(cascade)
+
+
+@orgs.command("cascade-groups")
+def cascade_groups_command():
+    """Создать группы каскада региона: «Все муниципальные центры», «Все школы края», «Школы
+    муниципалитета …» и «Муниципалитет …» (его методический центр) для каждого муниципалитета."""
+    result = ensure_cascade_groups()
+    audit.record("cascade_groups_ensured", summary=f"Группы каскада: создано {result.groups_created}")
+    db.session.commit()
+    _echo_cascade(result)
+
+
+def _echo_cascade(result) -> None:
+    click.echo(f"Групп каскада создано: {result.groups_created}, псевдонимов: {result.aliases_created}.")
+    if result.aliases_taken:
+        click.echo("Уже означают другое и оставлены как есть: " + "; ".join(result.aliases_taken) + ".")
 
 
 def register(app: Flask) -> None:

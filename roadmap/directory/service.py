@@ -681,7 +681,7 @@ def is_member():
     """SQL: ``Organization`` belongs to ``OrgGroup`` — the one rule of group membership.
 
     A group with a kind holds every organization of that kind (of its municipality, when it
-    names one), so a school added later joins by itself; any group also holds the organizations
+    names one; of any municipality, not the region's own, when it is municipal only), so a school added later joins by itself; any group also holds the organizations
     listed in org_group_member ("предприятия-партнеры"). Whether the organization is active is
     the caller's concern.
     """
@@ -689,6 +689,7 @@ def is_member():
         OrgGroup.kind.is_not(None),
         OrgGroup.kind == Organization.kind,
         or_(OrgGroup.municipality_id.is_(None), OrgGroup.municipality_id == Organization.municipality_id),
+        or_(OrgGroup.is_municipal_only.is_(False), Organization.municipality_id.is_not(None)),
     )
     listed = exists().where(membership.c.group_id == OrgGroup.id, membership.c.organization_id == Organization.id)
     return or_(by_kind, listed)

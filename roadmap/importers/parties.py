@@ -140,9 +140,19 @@ class Directory:
     """Known organizations and groups (built by the caller from the database)."""
 
     entries: list[DirectoryEntry] = field(default_factory=list)
+    # Names that mean an entry only as a whole party: a bare municipality name («г. Сочи») is the
+    # municipality itself, but inside «ДО АМУ г. Сочи» it only says where the department is.
+    whole_party_entries: list[DirectoryEntry] = field(default_factory=list)
     _index: dict[str, list[tuple[tuple[str, ...], DirectoryEntry, str]]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _whole: dict[str, DirectoryEntry] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def whole_party(self, fragment: str) -> DirectoryEntry | None:
+        """The entry a whole unmatched party names (see whole_party_entries), or None."""
+        if self._whole is None:
+            self._whole = {normalize_party(n): e for e in self.whole_party_entries for n in e.names}
+        return self._whole.get(normalize_party(fragment))
 
     def index(self) -> dict[str, list[tuple[tuple[str, ...], DirectoryEntry, str]]]:
         """First word → (normalised words, entry, name as written), longest names first."""
@@ -358,6 +368,9 @@ def match_parties(text: str, directory: Directory) -> list[PartyMatch]:
         fragment = text[tokens[start].start : tokens[end - 1].end].strip(" .,;:-–—«»\"'")
         if not fragment:
             continue
+        if entry is None:
+            entry = directory.whole_party(fragment)
+            name = entry.names[0] if entry is not None else None
         if entry is None:
             parties.append(PartyMatch(fragment))
             continue

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, event, select, true
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    event,
+    false,
+    select,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from roadmap.models.base import Base, created_at, intpk, keeps_sort_key, kind_column, sort_key_column
@@ -152,7 +165,7 @@ class OrgGroup(Base):
     """A named set of organizations.
 
     A group with `kind` set is dynamic: every active organization of that kind (in
-    `municipality`, when given) belongs to it, so a school added later joins automatically.
+    `municipality`, when given; of some municipality, when `is_municipal_only`) belongs to it, so a school added later joins automatically.
     Explicit members ("partner enterprises") are listed in org_group_member.
     """
 
@@ -162,6 +175,9 @@ class OrgGroup(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[OrgKind | None] = mapped_column(kind_column(OrgKind, "org_kind"))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"), index=True)
+    # Only organizations of municipalities, not the region's own: «все муниципальные центры» is
+    # every municipality's centre and not a regional institute of the same kind.
+    is_municipal_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[created_at]
 

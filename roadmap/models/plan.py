@@ -135,9 +135,13 @@ class Measure(Base):
     notes: Mapped[dict[str, str] | None] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The regional measure this municipal one carries out (the cascade, roadmap.plans.cascade):
+    # its tasks count under the parent in the regional reports (roadmap.reports.queries).
+    parent_measure_id: Mapped[int | None] = mapped_column(ForeignKey("measure.id", ondelete="SET NULL"), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     roadmap: Mapped[Roadmap] = relationship(back_populates="measures")
+    parent: Mapped[Measure | None] = relationship(remote_side="Measure.id")
     section: Mapped[Section | None] = relationship(back_populates="measures")
     parties: Mapped[list[MeasureParty]] = relationship(
         back_populates="measure", order_by="MeasureParty.position", cascade="all, delete-orphan"

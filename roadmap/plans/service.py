@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, literal, select, update
 
 from roadmap import audit
 from roadmap.clock import today_in
+from roadmap.directory.cascade import municipality_names
 from roadmap.extensions import db
 from roadmap.importers import Directory, DirectoryEntry, ParsedRoadmap, match_parties
 from roadmap.models import (
@@ -67,7 +68,12 @@ def build_directory(territory: int | None = None) -> Directory:
             entries.append(DirectoryEntry(kind="organization", id=alias.organization_id, names=[alias.text]))
         elif alias.group_id in groups:
             entries.append(DirectoryEntry(kind="group", id=alias.group_id, names=[alias.text]))
-    return Directory(entries=entries)
+    whole = [
+        DirectoryEntry(kind="group", id=group_id, names=names)
+        for group_id, names in municipality_names().items()
+        if group_id in groups
+    ]
+    return Directory(entries=entries, whole_party_entries=whole)
 
 
 # ---------------------------------------------------------------- measures

@@ -33,6 +33,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, String, and_, case, cast, extract, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from roadmap import clock
@@ -300,6 +301,8 @@ class Scope:
     timezone: str = DEFAULT_TIMEZONE
     # The tasks of one municipality's organizations only (None: of every organization).
     municipality_id: int | None = None
+    # A regional roadmap's figures roll up its municipal children (see rolled_up_tasks).
+    rolls_up: bool = False
 
     def shifted_back(self, roadmap_id: int, plan_year: int | None) -> Scope:
         """The same scope a year earlier (the date range moves back a year too)."""
@@ -529,11 +532,11 @@ def local_date(column: ColumnElement, timezone: str) -> ColumnElement:
     return cast(column, Date)
 
 
-def _first_submissions(roadmap_id: int):
+def _first_submissions(scope: Scope):
     return (
         select(Transition.task_id.label("task_id"), func.min(Transition.at).label("first_at"))
         .join(Task, Task.id == Transition.task_id)
-        .where(Task.roadmap_id == roadmap_id, Transition.to_status == TaskStatus.SUBMITTED.value)
+        .where(_roadmaps_counted(scope), Transition.to_status == TaskStatus.SUBMITTED.value)
         .group_by(Transition.task_id)
         .subquery("first_submission")
     )
@@ -556,7 +559,7 @@ def is_overdue(today: date) -> ColumnElement:
 
 def classified(scope: Scope, *, with_plan_year: bool = True):
     """A subquery: one row per task of the scope with its outcome, workflow state and counted coverage."""
-    first = _first_submissions(scope.roadmap_id)
+    first = _first_submissions(scope)
     status = type_coerce(Task.status, String)
     done_status = status.in_([TaskStatus.SUBMITTED.value, TaskStatus.ACCEPTED.value])
     submitted_on = local_date(func.coalesce(first.c.first_at, Report.created_at), scope.timezone)
@@ -578,16 +581,17 @@ def classified(scope: Scope, *, with_plan_year: bool = True):
     def coverage(column):
         return case((counted, column), else_=None)
 
+    rollup = rolled_up_tasks(scope)
     stmt = (
         select(
             Task.id.label("task_id"),
-            Task.measure_id,
+            rollup.measure_id.label("measure_id"),
             Task.organization_id,
             Task.plan_year,
             Task.start_on,
             Task.due_on,
             Task.due_effective_on,
-            Measure.section_id,
+            rollup.section_id.label("section_id"),
             outcome.label("outcome"),
             workflow.label("workflow"),
             case((status == TaskStatus.SUBMITTED.value, 1), else_=0).label("in_review"),
@@ -602,12 +606,9 @@ def classified(scope: Scope, *, with_plan_year: bool = True):
         .join(Measure, Measure.id == Task.measure_id)
         .outerjoin(Report, Report.id == Task.current_report_id)
         .outerjoin(first, first.c.task_id == Task.id)
-        .where(
-            Task.roadmap_id == scope.roadmap_id,
-            Task.is_cancelled.is_(False),
-            Measure.is_removed.is_(False),
-        )
+        .where(Task.is_cancelled.is_(False), Measure.is_removed.is_(False))
     )
+    stmt = rollup.joined(stmt)
     if with_plan_year and scope.plan_year is not None:
         stmt = stmt.where(Task.plan_year == scope.plan_year)
     if scope.date_from is not None:
@@ -620,6 +621,113 @@ def classified(scope: Scope, *, with_plan_year: bool = True):
         of_municipality = select(Organization.id).where(Organization.municipality_id == scope.municipality_id)
         stmt = stmt.where(Task.organization_id.in_(of_municipality.scalar_subquery()))
     return stmt.subquery("classified")
+
+
+# --------------------------------------------------------------------------- the cascade's roll-up
+#
+# A regional roadmap's measure is fanned out by municipalities into measures of their own roadmaps
+# (Measure.parent_measure_id; roadmap.plans.cascade). With `Scope.rolls_up` the regional figures
+# count those children's tasks as tasks of the parent measure (in its section), and leave out the
+# regional roadmap's own tasks for the organizations of a municipality that has a child of the
+# measure: that municipality reports through its child (its centre's own task is the summary the
+# regional coordinator reviews, prefilled from the same figures: municipal_summary). So a
+# regional measure's figures are the sums of its children's, through the one classification.
+
+
+_Parent = aliased(Measure, name="parent_measure")
+
+
+@dataclass(frozen=True)
+class _RollUp:
+    scope: Scope
+    measure_id: ColumnElement
+    section_id: ColumnElement
+
+    def joined(self, stmt):
+        """`stmt` (tasks joined to their Measure) limited to the tasks the scope counts."""
+        if not self.scope.rolls_up:
+            return stmt.where(Task.roadmap_id == self.scope.roadmap_id)
+        own = Task.roadmap_id == self.scope.roadmap_id
+        return stmt.outerjoin(
+            _Parent, and_(_Parent.id == Measure.parent_measure_id, _Parent.roadmap_id == self.scope.roadmap_id)
+        ).where(
+            _roadmaps_counted(self.scope),
+            or_(own, _Parent.id.is_not(None)),
+            or_(_Parent.id.is_(None), _Parent.is_removed.is_(False)),
+            ~and_(own, _reported_through_a_child()),
+        )
+
+
+def rolled_up_tasks(scope: Scope) -> _RollUp:
+    """How `classified` selects and labels the scope's tasks: the roadmap's own, or with
+    `rolls_up` also its municipal children's, under the parent measure's id and section."""
+    if not scope.rolls_up:
+        return _RollUp(scope, Task.measure_id, Measure.section_id)
+    return _RollUp(
+        scope,
+        func.coalesce(_Parent.id, Task.measure_id),
+        case((_Parent.id.is_not(None), _Parent.section_id), else_=Measure.section_id),
+    )
+
+
+def _roadmaps_counted(scope: Scope) -> ColumnElement[bool]:
+    """SQL: ``Task`` is of the scope's roadmap, or (rolling up) of a roadmap holding a child of one
+    of its measures."""
+    own = Task.roadmap_id == scope.roadmap_id
+    if not scope.rolls_up:
+        return own
+    child, regional = aliased(Measure), aliased(Measure)
+    children = select(child.roadmap_id).where(
+        child.parent_measure_id.in_(select(regional.id).where(regional.roadmap_id == scope.roadmap_id))
+    )
+    return or_(own, Task.roadmap_id.in_(children))
+
+
+def _reported_through_a_child() -> ColumnElement[bool]:
+    """SQL: the ``Task``'s organization is of a municipality with a live child of its measure."""
+    child, place, org = aliased(Measure), aliased(Roadmap), aliased(Organization)
+    return (
+        select(child.id)
+        .join(place, place.id == child.roadmap_id)
+        .join(org, org.id == Task.organization_id)
+        .where(
+            child.parent_measure_id == Task.measure_id,
+            child.is_removed.is_(False),
+            place.municipality_id == org.municipality_id,
+        )
+        .exists()
+    )
+
+
+def municipal_summary(
+    parent_measure_id: int,
+    municipality_id: int,
+    today: date,
+    *,
+    plan_year: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Figures | None:
+    """The figures of a municipality's children of a regional measure (for `plan_year` and the
+    date range, as any Scope): what its centre's summary reports up. None when the municipality
+    has no child."""
+    rows = db.session.execute(
+        select(Measure.id, Measure.roadmap_id, Roadmap.timezone)
+        .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+        .where(
+            Measure.parent_measure_id == parent_measure_id,
+            Measure.is_removed.is_(False),
+            Roadmap.municipality_id == municipality_id,
+        )
+    ).all()
+    if not rows:
+        return None
+    total = Figures()
+    for measure_id, roadmap_id, timezone in rows:
+        scope = Scope(roadmap_id, plan_year, today, date_from, date_to, timezone=timezone or DEFAULT_TIMEZONE)
+        for cell in cells(scope, {measure_id}).values():
+            total.add(cell.figures)
+    return total
 
 
 def _figure_columns(c) -> list:

@@ -71,6 +71,8 @@ def build_scope(
         organization_id=organization_id,
         timezone=roadmap.timezone or DEFAULT_TIMEZONE,
         municipality_id=municipality_id,
+        # A regional roadmap's figures include what its municipalities fanned out (the cascade).
+        rolls_up=roadmap.municipality_id is None,
     )
 
 

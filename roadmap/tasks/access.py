@@ -9,9 +9,10 @@ tasks wherever those are.
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, ColumnElement, Select, false, or_, select, true
+from sqlalchemy import BindParameter, ColumnElement, Select, exists, false, or_, select, true
 
-from roadmap.models import Organization, OrgGroup, Roadmap, RoadmapStatus, Role, Task, User
+from roadmap.extensions import db
+from roadmap.models import Measure, Organization, OrgGroup, Roadmap, RoadmapStatus, Role, Task, User
 
 STAFF_ROLES = (Role.COORDINATOR, Role.OBSERVER)
 
@@ -166,6 +167,38 @@ def proposal_refusal(user: User, proposal) -> int | None:
     if user.role not in (Role.COORDINATOR, Role.ADMIN, Role.OBSERVER):
         return 403
     return None if can_view_roadmap(user, proposal.measure.roadmap) else 404
+
+
+def measures_cascaded_to(municipality_id: int) -> Select:
+    """SQL: the measures of published regional roadmaps that ask something of `municipality_id`:
+    a live task for one of its organizations (its centre, or its schools through «все школы края»).
+    What a municipality's coordinator may see of a regional roadmap, and fan out."""
+    asked = exists().where(
+        Task.measure_id == Measure.id,
+        Task.is_cancelled.is_(False),
+        Task.organization_id.in_(select(Organization.id).where(Organization.municipality_id == municipality_id)),
+    )
+    return (
+        select(Measure)
+        .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+        .where(
+            Roadmap.municipality_id.is_(None),
+            Roadmap.status == RoadmapStatus.PUBLISHED,
+            Measure.is_removed.is_(False),
+            asked,
+        )
+    )
+
+
+def can_fan_out(user: User, measure: Measure) -> bool:
+    """Whether `user` may pass a regional measure on to their municipality's organizations (a
+    measure of their own municipal roadmap linked to it): a municipal coordinator, for a measure
+    cascaded to their municipality (measures_cascaded_to)."""
+    place = territory_of(user)
+    if user.role != Role.COORDINATOR or place is None:
+        return False
+    found = measures_cascaded_to(place).where(Measure.id == measure.id).with_only_columns(Measure.id)
+    return db.session.scalar(found) is not None
 
 
 # The same rules as queries, for lists that are paged in SQL (the API, the pages). A test compares

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         analysis,
         auth,
+        cascade,
         contingent,
         feeds,
         main,
@@ -39,6 +40,7 @@ def register_blueprints(app: Flask) -> None:
         proposals,
         contingent,
         region,
+        cascade,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)
@@ -156,6 +158,7 @@ NAV = [
     ("plans.index", "Дорожные карты", {"coordinator", "observer", "admin"}),
     ("tasks.review_queue", "На проверке", {"coordinator"}),
     ("proposals.index", "Предложенные даты", {"coordinator", "observer"}),
+    ("cascade.index", "Каскад", {"coordinator", "observer"}),
     ("contingent.mine", "Контингент", {"executor"}),
     ("feeds.subscriptions", "Календарь", {"coordinator", "executor", "observer"}),
     ("tasks.notices", "Уведомления", {"coordinator", "executor", "observer"}),

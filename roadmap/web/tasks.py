@@ -20,6 +20,7 @@ from roadmap.models import (
     Transition,
     utcnow,
 )
+from roadmap.plans.cascade import summary_of
 from roadmap.russian import quantity
 from roadmap.tasks import coverage
 from roadmap.tasks.access import can_review, can_submit, can_view_task, territory_of
@@ -186,6 +187,10 @@ def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, 
         # Fixing a returned report starts from what was sent, its links and files kept (listed apart).
         report_form = ReportForm(formdata=None, obj=previous, version=task.version)
         report_form.links.data = ""
+    summary = summary_of(task)  # a municipality's task on a regional measure: its children's sums
+    if summary is not None and previous is None and removed is None and request.method == "GET":
+        for name in coverage.FIELDS:
+            report_form[coverage.column(name)].data = getattr(summary.coverage, name) or None
     if removed is None:
         removed = _removed(request.form) if request.method == "POST" else (set(), set())
     first, last = held_on_limits(task)
@@ -229,6 +234,7 @@ def _show_page(task: Task, *, report_form=None, na_form=None, review_form=None, 
         from_queue=from_queue,
         queue_args=(from_queue or _whole_queue()).as_args(),
         place=place,
+        summary=summary,
     ), status
 
 

@@ -101,6 +101,7 @@ def _pages(ids: Ids) -> dict[str, list[str]]:
         "ops.progress": [f"/jobs/{job}/progress" for job in ids.jobs],
         "tasks.notices": ["/notices"],
         "proposals.index": ["/proposals/"],
+        "cascade.index": ["/cascade/"],
         "proposals.show": [f"/proposals/{proposal}" for proposal in ids.proposals],
         "proposals.measure": [f"/proposals/measure/{ids.own_dates_measure}"],
         "reports.my_reports": ["/reports/my"],

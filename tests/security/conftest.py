@@ -41,6 +41,7 @@ class World:
     subscription_revocable: object
     job_id: str
     api_token_revocable: object = None
+    regional_measure: object = None  # of a regional roadmap, asking something of organization A
     api_tokens: dict[str, str] = field(default_factory=dict)  # role → its user's API key
     ids: dict[str, int] = field(default_factory=dict)
 
@@ -120,6 +121,11 @@ def world(app, make_org, make_user, make_roadmap):
         title="Карта для архива",
         municipality=here,
     )
+    # A regional roadmap's measure cascaded to municipality A (a task of its school A): A's
+    # coordinator may pass it on, another municipality's may not see it.
+    regional = make_roadmap(
+        [("1.1", "Региональное поручение", "в течение года", [org_a])], period=period, title="Региональная карта"
+    )
     task_a = db.session.scalar(select(Task).where(Task.roadmap_id == published.id, Task.organization_id == org_a.id))
     task_b = db.session.scalar(select(Task).where(Task.roadmap_id == published.id, Task.organization_id == org_b.id))
     report = submit_report(
@@ -172,6 +178,7 @@ def world(app, make_org, make_user, make_roadmap):
         subscription_revocable=revocable,
         job_id=job_id,
         api_token_revocable=api_token_revocable,
+        regional_measure=regional.measures[0],
         api_tokens=api_tokens,
         ids={"subscription_live": phone.id, "subscription_api_revocable": api_revocable.id},
     )

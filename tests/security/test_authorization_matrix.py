@@ -180,6 +180,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /proposals/measure/<int:measure_id>": row(LOGIN, F, F, F, OK, N),
     "GET /proposals/<int:proposal_id>": OWN_TASK_VIEW,
     "POST /proposals/<int:proposal_id>": row(LOGIN, F, OK, F, OK, N, N, N),
+    # the cascade: a municipality's coordinator passes a regional measure on to its organizations
+    "GET /cascade/": STAFF,
+    "POST /cascade/measures/<int:measure_id>/fan-out": row(LOGIN, F, OK, F, F, F, N, F),
     # the contingent: the school keeps its own; the coordinator (of its territory) and the administrator any
     "GET /contingent/": row(LOGIN, N, N, N, OK, OK),  # to one's own organization's page
     "GET /contingent/<int:org_id>": row(LOGIN, OK, OK, F, OK, N, N, F),
@@ -260,6 +263,8 @@ def url_for_rule(rule, world) -> str:
         values["roadmap_id"] = world.archivable.id
     if rule.endpoint.startswith(("contingent.", "api_contingent.")):
         values["org_id"] = world.org_a.id  # the own school's page
+    if rule.endpoint.startswith("cascade."):
+        values["measure_id"] = world.regional_measure.id
     if rule.endpoint == "proposals.measure":
         values["measure_id"] = world.measure_manual.id
     if rule.endpoint == "feeds.feed":

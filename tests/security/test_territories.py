@@ -60,10 +60,18 @@ def _user(role, login, municipality=None):
 
 
 def test_another_municipalitys_lists_hold_nothing_of_a(app, world):
-    a_words = ("Опубликованная карта", "Черновик", "Карта для архива", "СОШ № 901", "СОШ № 902", "Классные часы")
+    a_words = (
+        "Опубликованная карта",
+        "Черновик",
+        "Карта для архива",
+        "СОШ № 901",
+        "СОШ № 902",
+        "Классные часы",
+        "Региональное поручение",  # the region asks it of A's school: B's cascade page does not list it
+    )
     for role in ("coordinator_b", "observer_b"):
         client = login_as(app, world.users[role])
-        for path in ("/roadmaps/", "/review", "/proposals/", "/feeds/", "/notices", "/"):
+        for path in ("/roadmaps/", "/review", "/proposals/", "/feeds/", "/notices", "/", "/cascade/"):
             body = client.get(path).get_data(as_text=True)
             leaked = [word for word in a_words if word in body]
             assert not leaked, (role, path, leaked)
@@ -84,6 +92,7 @@ def test_another_municipalitys_lists_hold_nothing_of_a(app, world):
     # A's coordinator sees all of it.
     body = login_as(app, world.users["coordinator"]).get("/roadmaps/").get_data(as_text=True)
     assert "Опубликованная карта" in body and "Черновик" in body
+    assert "Региональное поручение" in login_as(app, world.users["coordinator"]).get("/cascade/").get_data(as_text=True)
 
 
 def test_the_regional_coordinator_sees_every_municipality(app, world, make_org, make_roadmap):
