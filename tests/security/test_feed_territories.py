@@ -64,6 +64,8 @@ def test_an_organization_feed_of_municipal_staff_shows_their_municipalitys_roadm
     db.session.commit()
     own, of_region = _tasks(world.published, world.org_a), _tasks(regional, world.org_a)
     assert own and of_region
+    # The world's own regional roadmap (the cascade's) asks something of school A too.
+    of_region |= _tasks(world.regional_measure.roadmap, world.org_a)
     for role in ("coordinator", "observer"):
         events, _etag = _events(app, _feed(app, world.users[role], SubscriptionKind.ORGANIZATION, world.org_a.id))
         # The municipality's staff cannot open the regional roadmap's tasks: nor does their calendar.
