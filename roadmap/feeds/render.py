@@ -7,6 +7,7 @@ runs the row query and the iCalendar builder, and is only needed when the versio
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
 from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
-from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, order_events, render_event, size_at_least
+from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, render_event, size_at_least, size_floor
 from roadmap.ical.text import format_date, status_label, status_mark
 from roadmap.russian import truncate
 from roadmap.tasks.state import DONE_NOTE, Timeliness, is_handed_in, workflow_of
@@ -114,14 +115,41 @@ def build(prepared: PreparedFeed) -> BuiltFeed:
     request = prepared.request
     window = request.window
     texts = _Texts()
+    # Events are built only when the size bound needs them (see _Chunks): a region's aggregated
+    # feed of thousands of occurrences, narrowed to a few hundred, builds about those.
     if request.scope.aggregated:
         rows = aggregate_rows(request.scope, request.options, window)
-        events = [_aggregate_event(row, request, texts) for row in rows]
+        items = [
+            _Item(_occurrence_uid(row, request), row.start_on, row.due_on, row.due_effective_on, row) for row in rows
+        ]
+        make = _aggregate_event
     else:
         rows = task_rows(request.scope, request.options, window)
-        events = [_task_event(row, request, texts) for row in rows]
-    body, count, note = _fit(request, events, window)
+        # By position (query.TASK_ROW_COLUMNS): id, start_on, due_on, due_effective_on.
+        items = [_Item(_task_uid(row[0], request), row[3], row[4], row[5], row) for row in rows]
+        make = _task_event
+    body, count, note = _fit(request, _Chunks(request, items, lambda row: make(row, request, texts)), window)
     return BuiltFeed.make(body, count, note)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """What the size bound chooses events by (their UID and dates, known from the row alone),
+    and the row the event is built of when it is needed."""
+
+    uid: str
+    start: date
+    due: date
+    due_effective: date
+    row: object
+
+
+def _task_uid(task_id: int, request: FeedRequest) -> str:
+    return f"task-{task_id}@{request.uid_host}"
+
+
+def _occurrence_uid(row, request: FeedRequest) -> str:
+    return f"measure-{row.measure_id}-{row.occurrence_key}@{request.uid_host}"
 
 
 # --- events -------------------------------------------------------------------------------
@@ -296,7 +324,7 @@ def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
     if report:
         lines.append(f"Отчёт: {report}")
     event = FeedEvent(
-        uid=f"task-{task_id}@{request.uid_host}",
+        uid=_task_uid(task_id, request),
         summary=f"{mark} {measure_number} {texts.truncated(title, SUMMARY_TITLE_LIMIT)}",
         description="\n".join(lines),
         start=start_on,
@@ -388,7 +416,7 @@ def _aggregate_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
     if overdue:
         lines.append(f"Просрочено: {int(row.planned + row.returned)}")
     event = FeedEvent(
-        uid=f"measure-{row.measure_id}-{row.occurrence_key}@{request.uid_host}",
+        uid=_occurrence_uid(row, request),
         summary=(
             f"{status_mark(_aggregate_mark(row))} {row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}: "
             f"{accepted} из {applicable} выполнили"
@@ -428,7 +456,7 @@ def _description(request: FeedRequest, window: tuple[date, date], note: str | No
     return text
 
 
-def _in_window(event: FeedEvent, window: tuple[date, date], view: str) -> bool:
+def _in_window(event: FeedEvent | _Item, window: tuple[date, date], view: str) -> bool:
     # By the planned deadline, as the rows were selected (query._time_filters).
     start, end = window
     if view == "spans":
@@ -448,20 +476,32 @@ _END = b"END:VCALENDAR\r\n"
 
 
 class _Chunks:
-    """Events in feed order, each rendered at most once and only when a size check needs it."""
+    """Events in feed order, each built and rendered at most once and only when a size check
+    needs it; the ones never needed are never built."""
 
-    def __init__(self, request: FeedRequest, events: list[FeedEvent]) -> None:
-        self.events = order_events(events)
+    def __init__(self, request: FeedRequest, items: list[_Item], make: Callable[[object], FeedEvent]) -> None:
+        # Feed order (builder.order_events): effective due date, then UID.
+        self.events = sorted(items, key=lambda item: (item.due_effective, item.uid))
+        # Two events under one UID would make clients keep only one of them, at random.
+        if len({item.uid for item in self.events}) != len(self.events):
+            raise ValueError("duplicate UID in feed")
+        self._make = make
         self._options = request.options
         self._alarm_time = request.alarm_time
+        self._built: dict[int, FeedEvent] = {}
         self._rendered: dict[int, bytes] = {}
-        self._bounds: list[int] | None = None
+
+    def event(self, index: int) -> FeedEvent:
+        event = self._built.get(index)
+        if event is None:
+            event = self._built[index] = self._make(self.events[index].row)
+        return event
 
     def bound(self, index: int) -> int:
-        """size_at_least of an event, worked out once for all of them."""
-        if self._bounds is None:
-            self._bounds = [size_at_least(event) for event in self.events]
-        return self._bounds[index]
+        """A lower bound of an event's size: size_at_least once it is built, else what its UID
+        alone makes certain (building it to know more would cost most of rendering it)."""
+        event = self._built.get(index)
+        return size_at_least(event) if event is not None else size_floor(self.events[index].uid)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -471,7 +511,7 @@ class _Chunks:
         if chunk is None:
             options = self._options
             chunk = self._rendered[index] = render_event(
-                self.events[index],
+                self.event(index),
                 view=options.view,  # type: ignore[arg-type]
                 component=options.component,  # type: ignore[arg-type]
                 alarms=options.alarms,
@@ -509,25 +549,18 @@ class _Chunks:
         return b"".join([head, *(self.chunk(i) for i in indices), _END])
 
 
-def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date]) -> tuple[bytes, int, str | None]:
-    """The body, and a note when the window had to be narrowed to stay under the size bound.
+def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tuple[bytes, int, str | None]:
+    """The body, and a note when the window had to be narrowed to stay under the size bound:
+    the whole window when it fits, else the first of NARROW_STEPS that does, else _nearest.
 
-    Each event is rendered at most once, and only while the size is in question: a feed whose
-    events' lower bounds already exceed the bound renders none of them before narrowing; one
-    over the bound otherwise renders at most about the bound's worth before it learns so (the
-    narrower windows reuse those chunks), never the whole calendar and then a narrower one.
+    Each event is built and rendered at most once, and only while the size is in question:
+    the events of the narrowest windows first (every wider one holds them), so a feed over the
+    bound renders about the bound's worth before it learns so, and the narrower windows reuse
+    those chunks; never the whole calendar and then a narrower one.
     """
-    chunks = _Chunks(request, events)
     limit = request.max_bytes
     view = request.options.view
     everything = list(range(len(chunks)))
-    head = calendar_head(_calendar(request, window, None))
-    # The usual case, a feed under the bound, renders its events once and nothing else; the
-    # narrower windows are worked out only when it is not.
-    if chunks.lower_bound(head, everything) <= limit:
-        body = chunks.body(head, everything, limit)
-        if body is not None:
-            return body, len(chunks), None
     steps: list[tuple[tuple[date, date], list[int]]] = []
     for back, ahead in NARROW_STEPS:
         narrow = default_window(request.today, back, ahead)
@@ -537,6 +570,17 @@ def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date
         subset = [i for i in everything if _in_window(chunks.events[i], shown, view)]
         if len(subset) < len(everything):
             steps.append((shown, subset))
+    # Innermost first: by how many of the (nested) narrower windows hold the event.
+    depth = [0] * len(everything)
+    for _shown, subset in steps:
+        for i in subset:
+            depth[i] += 1
+    first = sorted(everything, key=lambda i: -depth[i])
+    head = calendar_head(_calendar(request, window, None))
+    if chunks.lower_bound(head, everything) <= limit:
+        body = chunks.body(head, everything, limit, first)
+        if body is not None:
+            return body, len(chunks), None
     kb = limit // 1024
     for shown, subset in steps:
         note = (
@@ -544,7 +588,7 @@ def _fit(request: FeedRequest, events: list[FeedEvent], window: tuple[date, date
             f"потому что полный календарь больше {kb} КБ (большие календари Google не загружает). "
             "Чтобы видеть остальное, подпишитесь отдельно на раздел или год плана."
         )
-        body = chunks.body(calendar_head(_calendar(request, shown, note)), subset, limit)
+        body = chunks.body(calendar_head(_calendar(request, shown, note)), subset, limit, first)
         if body is not None:
             return body, len(subset), note
     return _nearest(request, chunks, window)

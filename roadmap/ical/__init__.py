@@ -16,6 +16,7 @@ from roadmap.ical.builder import (
     render_event,
     render_events,
     size_at_least,
+    size_floor,
     todo_status,
 )
 
@@ -32,5 +33,6 @@ __all__ = [
     "render_event",
     "render_events",
     "size_at_least",
+    "size_floor",
     "todo_status",
 ]

@@ -554,6 +554,12 @@ def size_at_least(event: FeedEvent) -> int:
     return _SIZE_FLOOR + len(event.uid) + texts
 
 
+def size_floor(uid: str) -> int:
+    """A lower bound of the size of any event of this UID (:func:`size_at_least` of one with
+    an empty summary and description), known before the event is even built."""
+    return _SIZE_FLOOR + len(uid)
+
+
 # BEGIN:VTODO, END:VTODO, "UID:", DTSTAMP and LAST-MODIFIED with a UTC time, "SEQUENCE:0",
 # "SUMMARY:", "DESCRIPTION:", each with CRLF, and the escaped "\n\nСрок: " (12 bytes).
 _SIZE_FLOOR = 13 + 11 + 6 + 26 + 32 + 12 + 10 + 14 + 12
