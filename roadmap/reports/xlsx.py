@@ -12,22 +12,21 @@ import io
 import math
 import re
 from collections.abc import Iterable, Sequence
-from copy import copy
 from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.xml.functions import fromstring
 
 from roadmap.reports.charts import Chart
 from roadmap.reports.compare import (
@@ -132,6 +131,48 @@ def wrapped_lines(text: str, width: float, *, size: float = 11) -> int:
     return lines
 
 
+class _Styled:
+    """A value with a style of the sheet's few (`_Sheet.cell`): the cell is written straight
+    into the sheet's XML, its style id looked up once per style and sheet."""
+
+    __slots__ = ("value", "style")
+
+    def __init__(self, value: Any, style: tuple) -> None:
+        self.value = value
+        self.style = style
+
+
+_Key = tuple  # (number format, fill, bold, wrap, "title" | "header" | None)
+_DATE_KEY: _Key = (DATE_FORMAT, None, False, False, None)
+
+
+def _xml_text(text: str) -> str:
+    # "\r" kept as a reference: a parser would turn a literal one into "\n".
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _number(value: Any) -> str:
+    if type(value) is int:
+        return str(value)
+    value = float(value)
+    return "" if math.isnan(value) or math.isinf(value) else f"{value:.16g}"
+
+
+class _RowsWriter(WorksheetWriter):
+    """openpyxl's worksheet writer with the rows of a `_Sheet` put in as one parsed
+    <sheetData>: a cell object per value and its serialisation through openpyxl cost most of
+    an export's time (issue 21). The sheet's top (properties, views, columns) is written when
+    the workbook is saved, so freezing and print setup may be set at any time."""
+
+    def __init__(self, ws: WriteOnlyWorksheet, rows: list[str]) -> None:
+        super().__init__(ws)
+        self.row_xml = rows
+
+    def write_rows(self) -> None:
+        self.write_top()
+        self.xf.send(fromstring(f"<sheetData>{''.join(self.row_xml)}</sheetData>"))
+
+
 class _Sheet:
     """A write-only sheet with typed cells, a header row, widths, freeze and autofilter."""
 
@@ -142,8 +183,10 @@ class _Sheet:
         self.columns = 0
         self.column_widths: list[float] = []
         self.spans: dict[int, float] = {}  # a merged row: its width
-        self.styles: dict[tuple, StyleArray] = {}
-        self.wrapping: dict[tuple[int, int], tuple[bool, float]] = {}
+        self.style_ids: dict[_Key, int] = {}
+        self.rows: list[str] = []
+        self.epoch = ws.parent.epoch
+        ws._writer = _RowsWriter(ws, self.rows)
 
     def widths(self, widths: Sequence[float]) -> None:
         self.column_widths = list(widths)
@@ -155,8 +198,7 @@ class _Sheet:
 
     def print_ready(self, *, pages_wide: int = 1, title_columns: int = 0) -> None:
         """Landscape A4, `pages_wide` pages across and as many down as it takes, centred, the
-        page number at the foot. Must be called before the first row (write-only sheets write
-        their properties first)."""
+        page number at the foot."""
         ws = self.ws
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.page_setup.orientation = "landscape"
@@ -178,11 +220,12 @@ class _Sheet:
         """The row's height in points when a wrapping cell needs more than one line."""
         lines_needed, points = 1, LINE_POINTS
         for column, value in enumerate(values, start=1):
-            if not isinstance(value, SheetCell) or value.value is None:
+            if type(value) is not _Styled or value.value is None:
                 continue
-            wrap, size = self._wrap_and_size(value)
-            if not wrap:
+            _fmt, _fill, _bold, wrap, special = value.style
+            if not (wrap or special):  # titles and headers wrap
                 continue
+            size = TITLE_SIZE if special == "title" else 11
             width = self.spans.get(self.row + 1, self.width_of(column))
             lines = wrapped_lines(value.value, width, size=size)
             if lines * LINE_POINTS * size / 11 > lines_needed * points:
@@ -191,59 +234,85 @@ class _Sheet:
             return None
         return min(MAX_ROW_POINTS, math.ceil(lines_needed * points + 3))
 
-    def _wrap_and_size(self, cell: SheetCell) -> tuple[bool, float]:
-        """Whether the cell wraps and its font size, by its style ids: reading them through
-        openpyxl's style proxies for every cell of a region's sheets took seconds."""
-        if cell._style is None:  # a cell never styled (text kept from being a formula): the defaults
-            return False, 11
-        key = (cell._style.alignmentId, cell._style.fontId)
-        known = self.wrapping.get(key)
-        if known is None:
-            known = self.wrapping[key] = (bool(cell.alignment.wrap_text), cell.font.sz or 11)
-        return known
-
-    def cell(self, value: Any, *, fmt: str | None = None, fill: str | None = None, bold=False, wrap=False):
-        if isinstance(value, str):
-            value = clean_text(value)
-        needs_cell = fmt or fill or bold or wrap or isinstance(value, date)
-        if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
-            needs_cell = True
-        if not needs_cell:
-            return value
-        cell = WriteOnlyCell(self.ws, value)
-        if isinstance(value, str) and cell.data_type in ("f", "e"):
-            cell.data_type = "s"  # text typed by a person, never a formula
-        key = (fmt or (DATE_FORMAT if isinstance(value, date) else None), fill, bold, wrap)
-        known = self.styles.get(key)
+    def _style_id(self, key: _Key) -> int:
+        """The workbook's id of a style, registered through openpyxl once per sheet."""
+        known = self.style_ids.get(key)
         if known is not None:
-            # Setting a style looks it up in the workbook's tables (hashing it) for every
-            # cell: a copy of the first such cell's style ids is the same and a tenth the cost.
-            cell._style = copy(known)
-            return cell
-        if key[0]:
-            cell.number_format = key[0]
+            return known
+        fmt, fill, bold, wrap, special = key
+        cell = WriteOnlyCell(self.ws)
+        if fmt:
+            cell.number_format = fmt
         if fill:
             cell.fill = _FILL_CACHE[fill]
         if bold:
             cell.font = _BOLD
         if wrap:
             cell.alignment = _WRAP
-        self.styles[key] = copy(cell._style)
-        return cell
+        if special == "title":
+            cell.font = _TITLE
+            cell.alignment = _TITLE_ALIGN
+        elif special == "header":
+            cell.fill = _HEADER_FILL
+            cell.alignment = _HEADER_ALIGN
+            cell.border = _HEADER_BORDER
+        known = self.style_ids[key] = cell.style_id if cell.has_style else 0
+        return known
+
+    def cell(self, value: Any, *, fmt: str | None = None, fill: str | None = None, bold=False, wrap=False):
+        """A value to append: styled when asked (or a date), else the value itself. Text is
+        always written as text, never as a formula or an error code."""
+        if isinstance(value, str):
+            value = clean_text(value)
+        elif isinstance(value, date) and not fmt:
+            fmt = DATE_FORMAT
+        if not (fmt or fill or bold or wrap):
+            return value
+        return _Styled(value, (fmt, fill if fill in FILLS else None, bool(bold), bool(wrap), None))
 
     def append(self, values: Iterable[Any]) -> None:
         values = list(values)
         height = self._height(values)
-        if height is not None:
-            self.ws.row_dimensions[self.row + 1].height = height
-        self.ws.append(values)
         self.row += 1
+        number = str(self.row)
+        if not values:
+            self.rows.append(f'<row r="{number}"/>')
+            return
+        parts = [f'<row r="{number}" ht="{height:.16g}" customHeight="1">' if height else f'<row r="{number}">']
+        add = parts.append
+        for column, value in enumerate(values, start=1):
+            style = 0
+            if type(value) is _Styled:
+                style = self._style_id(value.style)
+                value = value.value
+            elif isinstance(value, date):
+                style = self._style_id(_DATE_KEY)
+            ref = get_column_letter(column) + number
+            s = f' s="{style}"' if style else ""
+            if value is None:
+                if style:
+                    add(f'<c r="{ref}"{s}/>')
+            elif isinstance(value, str):
+                text = clean_text(value)
+                space = ' xml:space="preserve"' if text != text.strip() else ""
+                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>')
+            elif isinstance(value, bool):
+                add(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, date):
+                add(f'<c r="{ref}"{s} t="n"><v>{_number(to_excel(value, self.epoch))}</v></c>')
+            else:
+                add(f'<c r="{ref}"{s} t="n"><v>{_number(value)}</v></c>')
+        add("</row>")
+        self.rows.append("".join(parts))
 
     def merged(self, cell, span: int) -> None:
         """A row of one cell merged over the first `span` columns (a title, a caption): prose,
         so in the documents' typography (roadmap.reports.typography)."""
-        if isinstance(cell.value, str):
-            cell.value = typographed(cell.value)
+        if type(cell) is _Styled:
+            if isinstance(cell.value, str):
+                cell.value = typographed(cell.value)
+        elif isinstance(cell, str):
+            cell = typographed(cell)
         row = self.row + 1
         if span > 1:
             self.spans[row] = sum(self.width_of(c) for c in range(1, span + 1))
@@ -252,29 +321,20 @@ class _Sheet:
 
     def title(self, text: str, span: int | None = None) -> None:
         """The sheet's title, merged over the table's width and wrapped."""
-        cell = self.cell(text, bold=True)
-        cell.font = _TITLE
-        cell.alignment = _TITLE_ALIGN
-        self.merged(cell, span or max(1, len(self.column_widths)))
+        self.merged(
+            _Styled(clean_text(text), (None, None, False, False, "title")), span or max(1, len(self.column_widths))
+        )
 
     def finish_print_area(self) -> None:
         columns = max(self.columns, len(self.column_widths), 1)
         self.ws.print_area = f"A1:{get_column_letter(columns)}{max(self.row, 1)}"
 
     def header(self, names: Sequence[str]) -> None:
-        cells = []
-        for name in names:
-            cell = self.cell(name, bold=True)
-            cell.fill = _HEADER_FILL
-            cell.alignment = _HEADER_ALIGN
-            cell.border = _HEADER_BORDER
-            cells.append(cell)
-        self.append(cells)
+        self.append([_Styled(clean_text(name), (None, None, True, False, "header")) for name in names])
         self.header_row = self.row
         self.columns = max(self.columns, len(names))
 
     def freeze_below_header(self, header_row: int, first_columns: int = 0) -> None:
-        """Must be called before the first row is written (write-only sheets write views first)."""
         self.ws.freeze_panes = f"{get_column_letter(first_columns + 1)}{header_row + 1}"
 
     def finish_filter(self) -> None:
@@ -615,7 +675,7 @@ def _executors_sheet(wb: Workbook, report: MonitoringReport) -> None:
     sheet.finish_filter()
 
 
-def _single_task_cell(sheet: _Sheet, cell: Cell) -> WriteOnlyCell:
+def _single_task_cell(sheet: _Sheet, cell: Cell) -> _Styled:
     """Both axes of a cell's one task: «возвращено на доработку, просрочено»."""
     status = cell.single_status
     overdue = cell.figures.overdue > 0
