@@ -26,7 +26,8 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.xml.functions import fromstring
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import tostring
 
 from roadmap.reports.charts import Chart
 from roadmap.reports.compare import (
@@ -142,6 +143,7 @@ class _Styled:
         self.style = style
 
 
+_LETTERS = ["", *(get_column_letter(column) for column in range(1, 703))]  # A … ZZ
 _Key = tuple  # (number format, fill, bold, wrap, "title" | "header" | None)
 _DATE_KEY: _Key = (DATE_FORMAT, None, False, False, None)
 
@@ -159,18 +161,34 @@ def _number(value: Any) -> str:
 
 
 class _RowsWriter(WorksheetWriter):
-    """openpyxl's worksheet writer with the rows of a `_Sheet` put in as one parsed
-    <sheetData>: a cell object per value and its serialisation through openpyxl cost most of
-    an export's time (issue 21). The sheet's top (properties, views, columns) is written when
-    the workbook is saved, so freezing and print setup may be set at any time."""
+    """openpyxl's worksheet writer with the rows of a `_Sheet` written as the text they are:
+    a cell object per value and its serialisation through openpyxl cost most of an export's
+    time (issue 21). openpyxl still writes everything around the rows (properties, views,
+    columns, filter, merges, print setup, drawings), when the workbook is saved, so freezing
+    and print setup may be set at any time."""
 
     def __init__(self, ws: WriteOnlyWorksheet, rows: list[str]) -> None:
         super().__init__(ws)
         self.row_xml = rows
 
+    def get_stream(self):
+        # openpyxl's stream (an lxml xmlfile) with text written as it is: the rows' XML.
+        with open(self.out, "wb") as out:
+            out.write(f'<worksheet xmlns="{SHEET_MAIN_NS}">'.encode())
+            try:
+                while True:
+                    element = yield
+                    if isinstance(element, str):
+                        out.write(element.encode())
+                    elif element is not None and element is not True:
+                        out.write(tostring(element))
+            except GeneratorExit:
+                pass
+            out.write(b"</worksheet>")
+
     def write_rows(self) -> None:
         self.write_top()
-        self.xf.send(fromstring(f"<sheetData>{''.join(self.row_xml)}</sheetData>"))
+        self.xf.send(f"<sheetData>{''.join(self.row_xml)}</sheetData>")
 
 
 class _Sheet:
@@ -184,6 +202,7 @@ class _Sheet:
         self.column_widths: list[float] = []
         self.spans: dict[int, float] = {}  # a merged row: its width
         self.style_ids: dict[_Key, int] = {}
+        self.lines: dict[tuple[str, float, float], int] = {}
         self.rows: list[str] = []
         self.epoch = ws.parent.epoch
         ws._writer = _RowsWriter(ws, self.rows)
@@ -227,7 +246,10 @@ class _Sheet:
                 continue
             size = TITLE_SIZE if special == "title" else 11
             width = self.spans.get(self.row + 1, self.width_of(column))
-            lines = wrapped_lines(value.value, width, size=size)
+            key = (value.value, width, size)
+            lines = self.lines.get(key)
+            if lines is None:  # a measure's title and deadline repeat on each of its tasks' rows
+                lines = self.lines[key] = wrapped_lines(value.value, width, size=size)
             if lines * LINE_POINTS * size / 11 > lines_needed * points:
                 lines_needed, points = lines, LINE_POINTS * size / 11
         if lines_needed == 1 and points == LINE_POINTS:
@@ -261,10 +283,8 @@ class _Sheet:
 
     def cell(self, value: Any, *, fmt: str | None = None, fill: str | None = None, bold=False, wrap=False):
         """A value to append: styled when asked (or a date), else the value itself. Text is
-        always written as text, never as a formula or an error code."""
-        if isinstance(value, str):
-            value = clean_text(value)
-        elif isinstance(value, date) and not fmt:
+        always written as text, never as a formula or an error code (`append`)."""
+        if isinstance(value, date) and not fmt:
             fmt = DATE_FORMAT
         if not (fmt or fill or bold or wrap):
             return value
@@ -281,21 +301,36 @@ class _Sheet:
         parts = [f'<row r="{number}" ht="{height:.16g}" customHeight="1">' if height else f'<row r="{number}">']
         add = parts.append
         for column, value in enumerate(values, start=1):
-            style = 0
-            if type(value) is _Styled:
-                style = self._style_id(value.style)
+            kind = type(value)
+            if kind is _Styled:
+                style = self.style_ids.get(value.style)
+                if style is None:
+                    style = self._style_id(value.style)
+                s = f' s="{style}"' if style else ""
                 value = value.value
+                kind = type(value)
+            elif value is None:
+                continue
             elif isinstance(value, date):
-                style = self._style_id(_DATE_KEY)
-            ref = get_column_letter(column) + number
-            s = f' s="{style}"' if style else ""
-            if value is None:
-                if style:
-                    add(f'<c r="{ref}"{s}/>')
-            elif isinstance(value, str):
-                text = clean_text(value)
+                s = f' s="{self._style_id(_DATE_KEY)}"'
+            else:
+                s = ""
+            ref = (_LETTERS[column] if column < len(_LETTERS) else get_column_letter(column)) + number
+            if kind is str:
+                text = value if value.isprintable() else clean_text(value)
+                text = text if len(text) <= MAX_CELL else text[:MAX_CELL]
+                if not text:
+                    add(f'<c r="{ref}"{s} t="inlineStr"/>')
+                    continue
                 space = ' xml:space="preserve"' if text != text.strip() else ""
                 add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>')
+            elif kind is int:
+                add(f'<c r="{ref}"{s} t="n"><v>{value}</v></c>')
+            elif value is None:
+                if s:
+                    add(f'<c r="{ref}"{s}/>')
+            elif isinstance(value, str):
+                add(f'<c r="{ref}"{s} t="inlineStr"><is><t>{_xml_text(clean_text(str(value)))}</t></is></c>')
             elif isinstance(value, bool):
                 add(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, date):
@@ -330,7 +365,7 @@ class _Sheet:
         self.ws.print_area = f"A1:{get_column_letter(columns)}{max(self.row, 1)}"
 
     def header(self, names: Sequence[str]) -> None:
-        self.append([_Styled(clean_text(name), (None, None, True, False, "header")) for name in names])
+        self.append([_Styled(name, (None, None, True, False, "header")) for name in names])
         self.header_row = self.row
         self.columns = max(self.columns, len(names))
 
