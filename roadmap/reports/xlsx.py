@@ -203,6 +203,7 @@ class _Sheet:
         self.spans: dict[int, float] = {}  # a merged row: its width
         self.style_ids: dict[_Key, int] = {}
         self.lines: dict[tuple[str, float, float], int] = {}
+        self.serials: dict[date, str] = {}  # a date's number in Excel's calendar
         self.rows: list[str] = []
         self.epoch = ws.parent.epoch
         ws._writer = _RowsWriter(ws, self.rows)
@@ -311,6 +312,8 @@ class _Sheet:
                 kind = type(value)
             elif value is None:
                 continue
+            elif kind is str or kind is int or kind is float:
+                s = ""
             elif isinstance(value, date):
                 s = f' s="{self._style_id(_DATE_KEY)}"'
             else:
@@ -334,7 +337,10 @@ class _Sheet:
             elif isinstance(value, bool):
                 add(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, date):
-                add(f'<c r="{ref}"{s} t="n"><v>{_number(to_excel(value, self.epoch))}</v></c>')
+                serial = self.serials.get(value)
+                if serial is None:
+                    serial = self.serials[value] = _number(to_excel(value, self.epoch))
+                add(f'<c r="{ref}"{s} t="n"><v>{serial}</v></c>')
             else:
                 add(f'<c r="{ref}"{s} t="n"><v>{_number(value)}</v></c>')
         add("</row>")
@@ -430,18 +436,30 @@ def _task_columns(with_org: bool) -> list[str]:
     return [name for name in TASK_COLUMNS if with_org or name != "Исполнитель"]
 
 
+# Per task column: (shown with the executor only, wrapped, the TaskRow attribute naming its fill).
+_TASK_PLAN = tuple((name == "Исполнитель", name in _TASK_WRAPPED, _TASK_FILLED.get(name)) for name in TASK_COLUMNS)
+_WRAP_KEY: tuple = (None, None, False, True, None)
+
+
 def _task_values(sheet: _Sheet, row: TaskRow, *, with_org: bool = True) -> list[Any]:
-    values = []
-    for name, value in zip(TASK_COLUMNS, task_values(row), strict=True):
-        if name == "Исполнитель" and not with_org:
+    """A task row's cells (what `sheet.cell` would make of each, without a call per value:
+    a region's export writes a million of them)."""
+    values: list[Any] = []
+    add = values.append
+    for (executor, wrap, filled), value in zip(_TASK_PLAN, task_values(row), strict=True):
+        if executor and not with_org:
             continue
         if value is None or value == "" or isinstance(value, int):
-            values.append(value if value != "" else None)
-        elif name in _TASK_FILLED:
-            key = getattr(row, _TASK_FILLED[name])
-            values.append(sheet.cell(value, fill=key if key in FILLS else None))
+            add(value if value != "" else None)
+        elif filled:
+            key = getattr(row, filled)
+            add(_Styled(value, (None, key if key in FILLS else None, False, False, None)))
+        elif isinstance(value, date):
+            add(_Styled(value, (DATE_FORMAT, None, False, wrap, None)))
+        elif wrap:
+            add(_Styled(value, _WRAP_KEY))
         else:
-            values.append(sheet.cell(value, wrap=name in _TASK_WRAPPED))
+            add(value)
     return values
 
 
