@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import math
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -160,6 +162,9 @@ def _number(value: Any) -> str:
     return "" if math.isnan(value) or math.isinf(value) else f"{value:.16g}"
 
 
+ROWS_IN_MEMORY = 2000  # a sheet's rows beyond these wait in a temporary file: memory stays flat
+
+
 class _RowsWriter(WorksheetWriter):
     """openpyxl's worksheet writer with the rows of a `_Sheet` written as the text they are:
     a cell object per value and its serialisation through openpyxl cost most of an export's
@@ -167,12 +172,19 @@ class _RowsWriter(WorksheetWriter):
     columns, filter, merges, print setup, drawings), when the workbook is saved, so freezing
     and print setup may be set at any time."""
 
-    def __init__(self, ws: WriteOnlyWorksheet, rows: list[str]) -> None:
+    def __init__(self, ws: WriteOnlyWorksheet) -> None:
         super().__init__(ws)
-        self.row_xml = rows
+        self.rows: list[str] = []
+        self.spilled: IO[bytes] | None = None
+
+    def spill(self) -> None:
+        if self.spilled is None:
+            self.spilled = tempfile.TemporaryFile()  # noqa: SIM115 - closed once copied (write_rows)
+        self.spilled.write("".join(self.rows).encode())
+        self.rows.clear()
 
     def get_stream(self):
-        # openpyxl's stream (an lxml xmlfile) with text written as it is: the rows' XML.
+        # openpyxl's stream (an lxml xmlfile) that writes text as it is: the rows' XML.
         with open(self.out, "wb") as out:
             out.write(f'<worksheet xmlns="{SHEET_MAIN_NS}">'.encode())
             try:
@@ -180,6 +192,9 @@ class _RowsWriter(WorksheetWriter):
                     element = yield
                     if isinstance(element, str):
                         out.write(element.encode())
+                    elif hasattr(element, "read"):
+                        element.seek(0)
+                        shutil.copyfileobj(element, out)
                     elif element is not None and element is not True:
                         out.write(tostring(element))
             except GeneratorExit:
@@ -188,7 +203,11 @@ class _RowsWriter(WorksheetWriter):
 
     def write_rows(self) -> None:
         self.write_top()
-        self.xf.send(f"<sheetData>{''.join(self.row_xml)}</sheetData>")
+        self.xf.send("<sheetData>")
+        if self.spilled is not None:
+            self.xf.send(self.spilled)
+            self.spilled.close()
+        self.xf.send(f"{''.join(self.rows)}</sheetData>")
 
 
 class _Sheet:
@@ -204,9 +223,9 @@ class _Sheet:
         self.style_ids: dict[_Key, int] = {}
         self.lines: dict[tuple[str, float, float], int] = {}
         self.serials: dict[date, str] = {}  # a date's number in Excel's calendar
-        self.rows: list[str] = []
         self.epoch = ws.parent.epoch
-        ws._writer = _RowsWriter(ws, self.rows)
+        self.writer = ws._writer = _RowsWriter(ws)
+        self.rows = self.writer.rows
 
     def widths(self, widths: Sequence[float]) -> None:
         self.column_widths = list(widths)
@@ -345,6 +364,8 @@ class _Sheet:
                 add(f'<c r="{ref}"{s} t="n"><v>{_number(value)}</v></c>')
         add("</row>")
         self.rows.append("".join(parts))
+        if len(self.rows) >= ROWS_IN_MEMORY:
+            self.writer.spill()
 
     def merged(self, cell, span: int) -> None:
         """A row of one cell merged over the first `span` columns (a title, a caption): prose,

@@ -177,6 +177,34 @@ def test_xlsx_text_with_markup_characters_survives(app, make_org, make_user, mak
     assert wb["Матрица"]["C1"].value == "СОШ <№ 1> & «Лицей»"
 
 
+def test_xlsx_rows_spilled_to_disk_are_the_same_workbook(data, monkeypatch):
+    """A big sheet's rows wait in a temporary file (memory stays flat): the cells, their styles
+    and row heights are those of a sheet held in memory."""
+    from roadmap.reports import xlsx
+
+    def cells(wb):
+        return [
+            (
+                ws.title,
+                c.coordinate,
+                c.value,
+                c.number_format,
+                c.font.b,
+                c.fill.fgColor.rgb,
+                ws.row_dimensions[c.row].height,
+            )
+            for ws in wb.worksheets
+            for row in ws.iter_rows()
+            for c in row
+        ]
+
+    in_memory = cells(workbook(data))
+    monkeypatch.setattr(xlsx, "ROWS_IN_MEMORY", 2)
+    spilled = cells(workbook(data))
+    assert len(in_memory) > 100
+    assert spilled == in_memory
+
+
 def test_xlsx_empty_roadmap(app, make_roadmap):
     roadmap = make_roadmap([])
     wb = openpyxl.load_workbook(
