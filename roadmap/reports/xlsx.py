@@ -11,23 +11,25 @@ from __future__ import annotations
 import io
 import math
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Sequence
-from copy import copy
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.cell.cell import Cell as SheetCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.marker import DataPoint
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import tostring
 
 from roadmap.reports.charts import Chart
 from roadmap.reports.compare import (
@@ -132,6 +134,82 @@ def wrapped_lines(text: str, width: float, *, size: float = 11) -> int:
     return lines
 
 
+class _Styled:
+    """A value with a style of the sheet's few (`_Sheet.cell`): the cell is written straight
+    into the sheet's XML, its style id looked up once per style and sheet."""
+
+    __slots__ = ("value", "style")
+
+    def __init__(self, value: Any, style: tuple) -> None:
+        self.value = value
+        self.style = style
+
+
+_LETTERS = ["", *(get_column_letter(column) for column in range(1, 703))]  # A … ZZ
+_Key = tuple  # (number format, fill, bold, wrap, "title" | "header" | None)
+_DATE_KEY: _Key = (DATE_FORMAT, None, False, False, None)
+
+
+def _xml_text(text: str) -> str:
+    # "\r" kept as a reference: a parser would turn a literal one into "\n".
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _number(value: Any) -> str:
+    if type(value) is int:
+        return str(value)
+    value = float(value)
+    return "" if math.isnan(value) or math.isinf(value) else f"{value:.16g}"
+
+
+ROWS_IN_MEMORY = 2000  # a sheet's rows beyond these wait in a temporary file: memory stays flat
+
+
+class _RowsWriter(WorksheetWriter):
+    """openpyxl's worksheet writer with the rows of a `_Sheet` written as the text they are:
+    a cell object per value and its serialisation through openpyxl cost most of an export's
+    time (issue 21). openpyxl still writes everything around the rows (properties, views,
+    columns, filter, merges, print setup, drawings), when the workbook is saved, so freezing
+    and print setup may be set at any time."""
+
+    def __init__(self, ws: WriteOnlyWorksheet) -> None:
+        super().__init__(ws)
+        self.rows: list[str] = []
+        self.spilled: IO[bytes] | None = None
+
+    def spill(self) -> None:
+        if self.spilled is None:
+            self.spilled = tempfile.TemporaryFile()  # noqa: SIM115 - closed once copied (write_rows)
+        self.spilled.write("".join(self.rows).encode())
+        self.rows.clear()
+
+    def get_stream(self):
+        # openpyxl's stream (an lxml xmlfile) that writes text as it is: the rows' XML.
+        with open(self.out, "wb") as out:
+            out.write(f'<worksheet xmlns="{SHEET_MAIN_NS}">'.encode())
+            try:
+                while True:
+                    element = yield
+                    if isinstance(element, str):
+                        out.write(element.encode())
+                    elif hasattr(element, "read"):
+                        element.seek(0)
+                        shutil.copyfileobj(element, out)
+                    elif element is not None and element is not True:
+                        out.write(tostring(element))
+            except GeneratorExit:
+                pass
+            out.write(b"</worksheet>")
+
+    def write_rows(self) -> None:
+        self.write_top()
+        self.xf.send("<sheetData>")
+        if self.spilled is not None:
+            self.xf.send(self.spilled)
+            self.spilled.close()
+        self.xf.send(f"{''.join(self.rows)}</sheetData>")
+
+
 class _Sheet:
     """A write-only sheet with typed cells, a header row, widths, freeze and autofilter."""
 
@@ -142,8 +220,12 @@ class _Sheet:
         self.columns = 0
         self.column_widths: list[float] = []
         self.spans: dict[int, float] = {}  # a merged row: its width
-        self.styles: dict[tuple, StyleArray] = {}
-        self.wrapping: dict[tuple[int, int], tuple[bool, float]] = {}
+        self.style_ids: dict[_Key, int] = {}
+        self.lines: dict[tuple[str, float, float], int] = {}
+        self.serials: dict[date, str] = {}  # a date's number in Excel's calendar
+        self.epoch = ws.parent.epoch
+        self.writer = ws._writer = _RowsWriter(ws)
+        self.rows = self.writer.rows
 
     def widths(self, widths: Sequence[float]) -> None:
         self.column_widths = list(widths)
@@ -155,8 +237,7 @@ class _Sheet:
 
     def print_ready(self, *, pages_wide: int = 1, title_columns: int = 0) -> None:
         """Landscape A4, `pages_wide` pages across and as many down as it takes, centred, the
-        page number at the foot. Must be called before the first row (write-only sheets write
-        their properties first)."""
+        page number at the foot."""
         ws = self.ws
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.page_setup.orientation = "landscape"
@@ -178,72 +259,122 @@ class _Sheet:
         """The row's height in points when a wrapping cell needs more than one line."""
         lines_needed, points = 1, LINE_POINTS
         for column, value in enumerate(values, start=1):
-            if not isinstance(value, SheetCell) or value.value is None:
+            if type(value) is not _Styled or value.value is None:
                 continue
-            wrap, size = self._wrap_and_size(value)
-            if not wrap:
+            _fmt, _fill, _bold, wrap, special = value.style
+            if not (wrap or special):  # titles and headers wrap
                 continue
+            size = TITLE_SIZE if special == "title" else 11
             width = self.spans.get(self.row + 1, self.width_of(column))
-            lines = wrapped_lines(value.value, width, size=size)
+            key = (value.value, width, size)
+            lines = self.lines.get(key)
+            if lines is None:  # a measure's title and deadline repeat on each of its tasks' rows
+                lines = self.lines[key] = wrapped_lines(value.value, width, size=size)
             if lines * LINE_POINTS * size / 11 > lines_needed * points:
                 lines_needed, points = lines, LINE_POINTS * size / 11
         if lines_needed == 1 and points == LINE_POINTS:
             return None
         return min(MAX_ROW_POINTS, math.ceil(lines_needed * points + 3))
 
-    def _wrap_and_size(self, cell: SheetCell) -> tuple[bool, float]:
-        """Whether the cell wraps and its font size, by its style ids: reading them through
-        openpyxl's style proxies for every cell of a region's sheets took seconds."""
-        if cell._style is None:  # a cell never styled (text kept from being a formula): the defaults
-            return False, 11
-        key = (cell._style.alignmentId, cell._style.fontId)
-        known = self.wrapping.get(key)
-        if known is None:
-            known = self.wrapping[key] = (bool(cell.alignment.wrap_text), cell.font.sz or 11)
-        return known
-
-    def cell(self, value: Any, *, fmt: str | None = None, fill: str | None = None, bold=False, wrap=False):
-        if isinstance(value, str):
-            value = clean_text(value)
-        needs_cell = fmt or fill or bold or wrap or isinstance(value, date)
-        if isinstance(value, str) and (value.startswith("=") or value in ERROR_CODES):
-            needs_cell = True
-        if not needs_cell:
-            return value
-        cell = WriteOnlyCell(self.ws, value)
-        if isinstance(value, str) and cell.data_type in ("f", "e"):
-            cell.data_type = "s"  # text typed by a person, never a formula
-        key = (fmt or (DATE_FORMAT if isinstance(value, date) else None), fill, bold, wrap)
-        known = self.styles.get(key)
+    def _style_id(self, key: _Key) -> int:
+        """The workbook's id of a style, registered through openpyxl once per sheet."""
+        known = self.style_ids.get(key)
         if known is not None:
-            # Setting a style looks it up in the workbook's tables (hashing it) for every
-            # cell: a copy of the first such cell's style ids is the same and a tenth the cost.
-            cell._style = copy(known)
-            return cell
-        if key[0]:
-            cell.number_format = key[0]
+            return known
+        fmt, fill, bold, wrap, special = key
+        cell = WriteOnlyCell(self.ws)
+        if fmt:
+            cell.number_format = fmt
         if fill:
             cell.fill = _FILL_CACHE[fill]
         if bold:
             cell.font = _BOLD
         if wrap:
             cell.alignment = _WRAP
-        self.styles[key] = copy(cell._style)
-        return cell
+        if special == "title":
+            cell.font = _TITLE
+            cell.alignment = _TITLE_ALIGN
+        elif special == "header":
+            cell.fill = _HEADER_FILL
+            cell.alignment = _HEADER_ALIGN
+            cell.border = _HEADER_BORDER
+        known = self.style_ids[key] = cell.style_id if cell.has_style else 0
+        return known
+
+    def cell(self, value: Any, *, fmt: str | None = None, fill: str | None = None, bold=False, wrap=False):
+        """A value to append: styled when asked (or a date), else the value itself. Text is
+        always written as text, never as a formula or an error code (`append`)."""
+        if isinstance(value, date) and not fmt:
+            fmt = DATE_FORMAT
+        if not (fmt or fill or bold or wrap):
+            return value
+        return _Styled(value, (fmt, fill if fill in FILLS else None, bool(bold), bool(wrap), None))
 
     def append(self, values: Iterable[Any]) -> None:
         values = list(values)
         height = self._height(values)
-        if height is not None:
-            self.ws.row_dimensions[self.row + 1].height = height
-        self.ws.append(values)
         self.row += 1
+        number = str(self.row)
+        if not values:
+            self.rows.append(f'<row r="{number}"/>')
+            return
+        parts = [f'<row r="{number}" ht="{height:.16g}" customHeight="1">' if height else f'<row r="{number}">']
+        add = parts.append
+        for column, value in enumerate(values, start=1):
+            kind = type(value)
+            if kind is _Styled:
+                style = self.style_ids.get(value.style)
+                if style is None:
+                    style = self._style_id(value.style)
+                s = f' s="{style}"' if style else ""
+                value = value.value
+                kind = type(value)
+            elif value is None:
+                continue
+            elif kind is str or kind is int or kind is float:
+                s = ""
+            elif isinstance(value, date):
+                s = f' s="{self._style_id(_DATE_KEY)}"'
+            else:
+                s = ""
+            ref = (_LETTERS[column] if column < len(_LETTERS) else get_column_letter(column)) + number
+            if kind is str:
+                text = value if value.isprintable() else clean_text(value)
+                text = text if len(text) <= MAX_CELL else text[:MAX_CELL]
+                if not text:
+                    add(f'<c r="{ref}"{s} t="inlineStr"/>')
+                    continue
+                space = ' xml:space="preserve"' if text != text.strip() else ""
+                add(f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>')
+            elif kind is int:
+                add(f'<c r="{ref}"{s} t="n"><v>{value}</v></c>')
+            elif value is None:
+                if s:
+                    add(f'<c r="{ref}"{s}/>')
+            elif isinstance(value, str):
+                add(f'<c r="{ref}"{s} t="inlineStr"><is><t>{_xml_text(clean_text(str(value)))}</t></is></c>')
+            elif isinstance(value, bool):
+                add(f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, date):
+                serial = self.serials.get(value)
+                if serial is None:
+                    serial = self.serials[value] = _number(to_excel(value, self.epoch))
+                add(f'<c r="{ref}"{s} t="n"><v>{serial}</v></c>')
+            else:
+                add(f'<c r="{ref}"{s} t="n"><v>{_number(value)}</v></c>')
+        add("</row>")
+        self.rows.append("".join(parts))
+        if len(self.rows) >= ROWS_IN_MEMORY:
+            self.writer.spill()
 
     def merged(self, cell, span: int) -> None:
         """A row of one cell merged over the first `span` columns (a title, a caption): prose,
         so in the documents' typography (roadmap.reports.typography)."""
-        if isinstance(cell.value, str):
-            cell.value = typographed(cell.value)
+        if type(cell) is _Styled:
+            if isinstance(cell.value, str):
+                cell.value = typographed(cell.value)
+        elif isinstance(cell, str):
+            cell = typographed(cell)
         row = self.row + 1
         if span > 1:
             self.spans[row] = sum(self.width_of(c) for c in range(1, span + 1))
@@ -252,29 +383,20 @@ class _Sheet:
 
     def title(self, text: str, span: int | None = None) -> None:
         """The sheet's title, merged over the table's width and wrapped."""
-        cell = self.cell(text, bold=True)
-        cell.font = _TITLE
-        cell.alignment = _TITLE_ALIGN
-        self.merged(cell, span or max(1, len(self.column_widths)))
+        self.merged(
+            _Styled(clean_text(text), (None, None, False, False, "title")), span or max(1, len(self.column_widths))
+        )
 
     def finish_print_area(self) -> None:
         columns = max(self.columns, len(self.column_widths), 1)
         self.ws.print_area = f"A1:{get_column_letter(columns)}{max(self.row, 1)}"
 
     def header(self, names: Sequence[str]) -> None:
-        cells = []
-        for name in names:
-            cell = self.cell(name, bold=True)
-            cell.fill = _HEADER_FILL
-            cell.alignment = _HEADER_ALIGN
-            cell.border = _HEADER_BORDER
-            cells.append(cell)
-        self.append(cells)
+        self.append([_Styled(name, (None, None, True, False, "header")) for name in names])
         self.header_row = self.row
         self.columns = max(self.columns, len(names))
 
     def freeze_below_header(self, header_row: int, first_columns: int = 0) -> None:
-        """Must be called before the first row is written (write-only sheets write views first)."""
         self.ws.freeze_panes = f"{get_column_letter(first_columns + 1)}{header_row + 1}"
 
     def finish_filter(self) -> None:
@@ -335,18 +457,30 @@ def _task_columns(with_org: bool) -> list[str]:
     return [name for name in TASK_COLUMNS if with_org or name != "Исполнитель"]
 
 
+# Per task column: (shown with the executor only, wrapped, the TaskRow attribute naming its fill).
+_TASK_PLAN = tuple((name == "Исполнитель", name in _TASK_WRAPPED, _TASK_FILLED.get(name)) for name in TASK_COLUMNS)
+_WRAP_KEY: tuple = (None, None, False, True, None)
+
+
 def _task_values(sheet: _Sheet, row: TaskRow, *, with_org: bool = True) -> list[Any]:
-    values = []
-    for name, value in zip(TASK_COLUMNS, task_values(row), strict=True):
-        if name == "Исполнитель" and not with_org:
+    """A task row's cells (what `sheet.cell` would make of each, without a call per value:
+    a region's export writes a million of them)."""
+    values: list[Any] = []
+    add = values.append
+    for (executor, wrap, filled), value in zip(_TASK_PLAN, task_values(row), strict=True):
+        if executor and not with_org:
             continue
         if value is None or value == "" or isinstance(value, int):
-            values.append(value if value != "" else None)
-        elif name in _TASK_FILLED:
-            key = getattr(row, _TASK_FILLED[name])
-            values.append(sheet.cell(value, fill=key if key in FILLS else None))
+            add(value if value != "" else None)
+        elif filled:
+            key = getattr(row, filled)
+            add(_Styled(value, (None, key if key in FILLS else None, False, False, None)))
+        elif isinstance(value, date):
+            add(_Styled(value, (DATE_FORMAT, None, False, wrap, None)))
+        elif wrap:
+            add(_Styled(value, _WRAP_KEY))
         else:
-            values.append(sheet.cell(value, wrap=name in _TASK_WRAPPED))
+            add(value)
     return values
 
 
@@ -615,7 +749,7 @@ def _executors_sheet(wb: Workbook, report: MonitoringReport) -> None:
     sheet.finish_filter()
 
 
-def _single_task_cell(sheet: _Sheet, cell: Cell) -> WriteOnlyCell:
+def _single_task_cell(sheet: _Sheet, cell: Cell) -> _Styled:
     """Both axes of a cell's one task: «возвращено на доработку, просрочено»."""
     status = cell.single_status
     overdue = cell.figures.overdue > 0

@@ -159,6 +159,52 @@ def test_xlsx_text_is_never_a_formula_and_long_text_survives(app, make_org, make
     assert wb["Матрица"]["C1"].data_type == "s"
 
 
+def test_xlsx_text_with_markup_characters_survives(app, make_org, make_user, make_roadmap):
+    """The rows are written as XML text by hand (roadmap.reports.xlsx._Sheet.append): what XML
+    gives a meaning to and line breaks come back as typed."""
+    org = make_org(short_name="СОШ <№ 1> & «Лицей»")
+    user = make_user(role=Role.EXECUTOR, organization=org)
+    roadmap = make_roadmap([("1.1", "#N/A &amp; <b>жирный</b>", "сентябрь, ежегодно", [org])])
+    comment = "  строка 1\r\nстрока 2 ]]> \"кавычки\" 'апостроф'  "
+    stored = submit(tasks_of(roadmap, "1.1")[0], user, utc(2023, 9, 5), comment=comment).comment
+    assert "\r\n" in stored  # kept by the service: a parser would read a bare "\r" as "\n"
+    data = roadmap_export(roadmap, build_scope(roadmap, 2023, today=TODAY), "xlsx").data
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    cells = {c.value: c for row in wb["1. Раздел 1"].iter_rows() for c in row if c.value is not None}
+    assert cells["#N/A &amp; <b>жирный</b>"].data_type == "s"
+    assert "СОШ <№ 1> & «Лицей»" in cells
+    assert stored in cells
+    assert wb["Матрица"]["C1"].value == "СОШ <№ 1> & «Лицей»"
+
+
+def test_xlsx_rows_spilled_to_disk_are_the_same_workbook(data, monkeypatch):
+    """A big sheet's rows wait in a temporary file (memory stays flat): the cells, their styles
+    and row heights are those of a sheet held in memory."""
+    from roadmap.reports import xlsx
+
+    def cells(wb):
+        return [
+            (
+                ws.title,
+                c.coordinate,
+                c.value,
+                c.number_format,
+                c.font.b,
+                c.fill.fgColor.rgb,
+                ws.row_dimensions[c.row].height,
+            )
+            for ws in wb.worksheets
+            for row in ws.iter_rows()
+            for c in row
+        ]
+
+    in_memory = cells(workbook(data))
+    monkeypatch.setattr(xlsx, "ROWS_IN_MEMORY", 2)
+    spilled = cells(workbook(data))
+    assert len(in_memory) > 100
+    assert spilled == in_memory
+
+
 def test_xlsx_empty_roadmap(app, make_roadmap):
     roadmap = make_roadmap([])
     wb = openpyxl.load_workbook(
