@@ -7,7 +7,10 @@ once published. At scale `region` (issue 20): Krasnodar Krai's 44 municipalities
 (one in twelve in the capital) and 300 other organizations (the ministry, the regional institute,
 universities and colleges without a municipality; a department and a methodological centre per
 municipality; pre-schools and additional education), the regional roadmap's municipal measures
-for the schools of 16 municipalities each: about 250,000 tasks. `region:K` is that K times over.
+for the schools of 16 municipalities each. The region's 25 measures for every school go to the
+municipal methodological centres and are cascaded: all but a few municipalities fan them out to
+their schools in a municipal roadmap of their own (build_municipal_roadmaps), so the regional
+dashboard rolls up their tasks: about 250,000 tasks in all. `region:K` is that K times over.
 
 Either way the coordinator (`coordinator`) is regional; the first two municipalities have a
 coordinator (`municipal1`, `municipal2`) and a published roadmap of their own
@@ -336,18 +339,21 @@ def build_region(app, scale: str | float, today: date) -> dict[str, Any]:
         roadmap_id, measures = _regional_roadmap(bulk, profile, places, orgs, groups, start, end)
         _users(app, bulk, orgs, places)
         # Municipal roadmaps, published here: only the regional one is the generation scenarios'.
-        municipal = build_municipal_roadmaps(bulk, orgs, places, groups, start, end)
+        municipal, cascaded = build_municipal_roadmaps(bulk, profile, orgs, places, groups, roadmap_id, start, end)
         _subscriptions(start, end)
         db.session.commit()
-        _publish_municipal(municipal)
-        return {
-            "roadmap_id": roadmap_id,
-            "school_id": orgs["schools"][0],
-            "executors": len(orgs["schools"]) + len(orgs["others"]),
-            "measures": measures,
-            "municipal": tuple(municipal),
-            "municipalities": len(places),
-        }
+        _publish_municipal([*municipal, *cascaded])
+    # The coordinated municipalities' roadmaps are aged with the regional one by the caller.
+    if cascaded:
+        age_tasks(app, [roadmap_id for _login, roadmap_id, _n in cascaded], today)
+    return {
+        "roadmap_id": roadmap_id,
+        "school_id": orgs["schools"][0],
+        "executors": len(orgs["schools"]) + len(orgs["others"]),
+        "measures": measures,
+        "municipal": tuple(municipal),
+        "municipalities": len(places),
+    }
 
 
 def _organizations(bulk, profile: Profile, places: list[tuple[str, int]], region_id: int) -> dict[str, Any]:
@@ -441,32 +447,49 @@ def _groups(bulk, profile: Profile, places: list[tuple[str, int]]) -> dict[str, 
     if profile.regional:
         others.append({"name": "Методические центры", "kind": "centre", "municipality_id": None})
     ids = bulk(OrgGroup, rows + others)
-    return {
+    made = {
         "all_schools": ("Общеобразовательные организации", ids[0]),
         "municipal": [(row["name"], gid) for row, gid in zip(rows[1:], ids[1 : len(rows)], strict=True)],
         "others": [(row["name"], gid) for row, gid in zip(others, ids[len(rows) :], strict=True)],
     }
+    if profile.regional:
+        made["centres"] = made["others"][-1]
+    return made
 
 
-def _measures(bulk, roadmap_id: int, plan: list[tuple[str, list[tuple[str, int]]]], start: date, end: date) -> int:
-    """Sections and measures of `plan` (deadline, [(party text, group id or -organization id)])."""
+def _measures(
+    bulk,
+    roadmap_id: int,
+    plan: list[tuple[str, list[tuple[str, int]]]],
+    start: date,
+    end: date,
+    *,
+    sections: list[tuple[int, str]] | None = None,
+    first: int = 0,
+) -> int:
+    """Sections and measures of `plan` (deadline, [(party text, group id or -organization id)]);
+    into existing `sections` ((id, number)), numbered from position `first`, when given."""
     from roadmap.models import Measure, MeasureParty, Section
     from roadmap.schedule import parse
 
     years = {"y0": start.year, "y1": start.year + 1, "y2": start.year + 2}
-    section_ids = bulk(
-        Section,
-        [
-            {"roadmap_id": roadmap_id, "number": str(n + 1), "title": title, "position": n}
-            for n, title in enumerate(SECTIONS)
-        ],
-    )
+    if sections is None:
+        section_ids = bulk(
+            Section,
+            [
+                {"roadmap_id": roadmap_id, "number": str(n + 1), "title": title, "position": n}
+                for n, title in enumerate(SECTIONS)
+            ],
+        )
+        sections = [(section_id, str(n + 1)) for n, section_id in enumerate(section_ids)]
+    section_ids = [section_id for section_id, _number in sections]
     measure_rows, party_rows = [], []
-    for position, (deadline, parties) in enumerate(plan):
+    for index, (deadline, parties) in enumerate(plan):
+        position = first + index
         deadline = deadline.format(**years)
         schedule = parse(deadline)
-        section = position * len(section_ids) // len(plan)
-        number = f"{section + 1}.{position + 1}"
+        section = index * len(section_ids) // len(plan)
+        number = f"{sections[section][1]}.{position + 1}"
         manual = None
         if schedule.kind == "manual":
             manual = [
@@ -537,7 +560,10 @@ def _regional_roadmap(bulk, profile: Profile, places, orgs, groups, start: date,
         ],
     )
     municipal = groups["municipal"]
-    plan: list[tuple[str, list[tuple[str, int]]]] = [(d, [groups["all_schools"]]) for d in ALL_SCHOOLS]
+    # In the region's shape the measures for every school go to the municipal centres, which pass
+    # them on to their schools (the cascade: build_municipal_roadmaps).
+    every_school = groups["centres"] if profile.regional else groups["all_schools"]
+    plan: list[tuple[str, list[tuple[str, int]]]] = [(d, [every_school]) for d in ALL_SCHOOLS]
     for n, deadline in enumerate(MUNICIPAL):
         targets = [municipal[0]]
         for k in range(profile.municipal - 1):
@@ -550,33 +576,124 @@ def _regional_roadmap(bulk, profile: Profile, places, orgs, groups, start: date,
     return roadmap_id, _measures(bulk, roadmap_id, plan, start, end)
 
 
-# A municipality's own roadmap: the regional measures for schools again, for its own schools (what
-# a cascaded municipal roadmap holds), and 3 for its centre (or department).
+# A coordinated municipality's roadmap in the earlier shape (numeric scales): the regional
+# measures for schools again, for its own schools, and 3 for its centre (or department).
 MUNICIPAL_PLAN = ALL_SCHOOLS + MUNICIPAL
 MUNICIPAL_OWN = ("ежемесячно", "до 20 декабря, ежегодно", "1 раз в полугодие")
+# In the region's shape every municipality but one in CASCADE_SKIPPED (its index modulo this)
+# fans the regional measures for every school out; the coordinated ones always do.
+CASCADE_SKIPPED = 11
 
 
-def build_municipal_roadmaps(bulk, orgs, places, groups, start: date, end: date) -> list[tuple[str, int, int]]:
-    """The municipal roadmaps, left drafts: one per coordinated municipality, its own.
+def cascading(profile: Profile, index: int) -> bool:
+    """Whether the municipality at `index` fanned the regional school measures out."""
+    if not profile.regional:
+        return False
+    return index < MUNICIPAL_COORDINATORS or index % CASCADE_SKIPPED != CASCADE_SKIPPED - 1
 
-    The one place where municipal child roadmaps are made. The cascade (a municipal roadmap linked
-    to the regional measure it fans out, issue 20) is not in the product yet; when it is, this is
-    where each regional measure assigned to the municipalities gets its municipal children.
-    Returns (coordinator login, roadmap id, measures) per municipality.
+
+def build_municipal_roadmaps(
+    bulk, profile: Profile, orgs, places, groups, regional_id: int, start: date, end: date
+) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """The municipal roadmaps, left drafts: the coordinated municipalities' (returned first) and
+    the other cascading municipalities' (second), as (coordinator login or "", roadmap id,
+    measures).
+
+    The one place where municipal child roadmaps are made. In the region's shape each cascading
+    municipality's roadmap holds a measure linked (Measure.parent_measure_id) to each regional
+    measure for every school, for the municipality's schools, as roadmap.plans.cascade.fan_out
+    makes it (same number, section, title and deadline); a coordinated municipality's has 3
+    measures for its centre besides. In the earlier shape the coordinated municipalities'
+    roadmaps stand alone (the school measures again, for its schools, and the 3).
     """
-    from roadmap.models import Roadmap
+    from roadmap.models import Measure, Roadmap, Section
 
-    made = []
-    for n, (municipality, place_id) in enumerate(places[:MUNICIPAL_COORDINATORS]):
+    regional_sections = {}
+    parents = []
+    if profile.regional:
+        conn = _connection()
+        regional_sections = dict(
+            conn.execute(select(Section.id, Section.number).where(Section.roadmap_id == regional_id)).all()
+        )
+        parents = [
+            row._mapping
+            for row in conn.execute(
+                select(Measure.__table__)
+                .where(Measure.roadmap_id == regional_id, Measure.position < len(ALL_SCHOOLS))
+                .order_by(Measure.position)
+            )
+        ]
+    coordinated, others = [], []
+    for n, (municipality, place_id) in enumerate(places):
+        is_coordinated = n < MUNICIPAL_COORDINATORS
+        if not is_coordinated and not cascading(profile, n):
+            continue
         owner = orgs["centres"][place_id] or orgs["departments"][place_id]
         [roadmap_id] = bulk(
             Roadmap,
             [_roadmap_row(f"Муниципальная дорожная карта ({municipality})", owner, place_id, start, end)],
         )
         schools = groups["municipal"][n]
-        plan = [(d, [schools]) for d in MUNICIPAL_PLAN] + [(d, [(municipality, -owner)]) for d in MUNICIPAL_OWN]
-        made.append((f"municipal{n + 1}", roadmap_id, _measures(bulk, roadmap_id, plan, start, end)))
-    return made
+        own = [(d, [(municipality, -owner)]) for d in MUNICIPAL_OWN] if is_coordinated else []
+        if parents:
+            sections = _children(bulk, roadmap_id, parents, regional_sections, schools)
+            measures = len(parents)
+            if own:
+                measures += _measures(bulk, roadmap_id, own, start, end, sections=sections[-1:], first=measures)
+        else:
+            plan = [(d, [schools]) for d in MUNICIPAL_PLAN] + own
+            measures = _measures(bulk, roadmap_id, plan, start, end)
+        made = (f"municipal{n + 1}" if is_coordinated else "", roadmap_id, measures)
+        (coordinated if is_coordinated else others).append(made)
+    return coordinated, others
+
+
+def _connection():
+    from roadmap.extensions import db
+
+    return db.session.connection()
+
+
+def _children(
+    bulk, roadmap_id: int, parents, regional_sections: dict[int, str], schools: tuple[str, int]
+) -> list[tuple[int, str]]:
+    """The municipal roadmap's sections (as the regional ones) and a measure per regional parent,
+    linked to it, for the municipality's schools (`schools`: the group's name and id); the
+    sections as (id, number)."""
+    from roadmap.models import Measure, MeasureParty, Section
+
+    numbers = sorted({regional_sections[p["section_id"]] for p in parents}, key=int)
+    section_ids = bulk(
+        Section,
+        [
+            {"roadmap_id": roadmap_id, "number": number, "title": SECTIONS[int(number) - 1], "position": k}
+            for k, number in enumerate(numbers)
+        ],
+    )
+    section_of = dict(zip(numbers, section_ids, strict=True))
+    name, group_id = schools
+    copied = ("number", "title", "deadline_text", "schedule", "schedule_kind", "manual_dates", "position")
+    measure_ids = bulk(
+        Measure,
+        [
+            {
+                **{key: parent[key] for key in copied},
+                "roadmap_id": roadmap_id,
+                "section_id": section_of[regional_sections[parent["section_id"]]],
+                "responsible_text": name,
+                "parent_measure_id": parent["id"],
+            }
+            for parent in parents
+        ],
+    )
+    bulk(
+        MeasureParty,
+        [
+            {"measure_id": m, "position": 0, "text": name, "organization_id": None, "group_id": group_id}
+            for m in measure_ids
+        ],
+    )
+    return list(zip(section_ids, numbers, strict=True))
 
 
 def _users(app, bulk, orgs, places) -> None:

@@ -648,13 +648,31 @@ class _RollUp:
         if not self.scope.rolls_up:
             return stmt.where(Task.roadmap_id == self.scope.roadmap_id)
         own = Task.roadmap_id == self.scope.roadmap_id
-        return stmt.outerjoin(
-            _Parent, and_(_Parent.id == Measure.parent_measure_id, _Parent.roadmap_id == self.scope.roadmap_id)
-        ).where(
-            _roadmaps_counted(self.scope),
-            or_(own, _Parent.id.is_not(None)),
-            or_(_Parent.id.is_(None), _Parent.is_removed.is_(False)),
-            ~and_(own, _reported_through_a_child()),
+        # The own tasks reported through a child, left out by an outer join on the (measure,
+        # municipality) pairs with a child rather than a correlated EXISTS per task: at region size
+        # the EXISTS ran once per regional task and its estimated cost made PostgreSQL JIT-compile
+        # the whole query (seconds).
+        through_child = _fanned_out_places(self.scope)
+        counted_org = aliased(Organization, name="counted_organization")
+        return (
+            stmt.outerjoin(
+                _Parent, and_(_Parent.id == Measure.parent_measure_id, _Parent.roadmap_id == self.scope.roadmap_id)
+            )
+            .outerjoin(counted_org, counted_org.id == Task.organization_id)
+            .outerjoin(
+                through_child,
+                and_(
+                    through_child.c.measure_id == Task.measure_id,
+                    through_child.c.municipality_id == counted_org.municipality_id,
+                ),
+            )
+            .where(
+                _roadmaps_counted(self.scope),
+                or_(own, _Parent.id.is_not(None)),
+                or_(_Parent.id.is_(None), _Parent.is_removed.is_(False)),
+                # A child's task is of a municipal measure, never in the pairs: only own tasks go.
+                through_child.c.measure_id.is_(None),
+            )
         )
 
 
@@ -683,19 +701,21 @@ def _roadmaps_counted(scope: Scope) -> ColumnElement[bool]:
     return or_(own, Task.roadmap_id.in_(children))
 
 
-def _reported_through_a_child() -> ColumnElement[bool]:
-    """SQL: the ``Task``'s organization is of a municipality with a live child of its measure."""
-    child, place, org = aliased(Measure), aliased(Roadmap), aliased(Organization)
+def _fanned_out_places(scope: Scope):
+    """A subquery: the (regional measure of the scope's roadmap, municipality) pairs where the
+    municipality has a live child of the measure; its organizations report through the child."""
+    child, place, regional = aliased(Measure), aliased(Roadmap), aliased(Measure)
     return (
-        select(child.id)
+        select(child.parent_measure_id.label("measure_id"), place.municipality_id.label("municipality_id"))
         .join(place, place.id == child.roadmap_id)
-        .join(org, org.id == Task.organization_id)
+        .join(regional, regional.id == child.parent_measure_id)
         .where(
-            child.parent_measure_id == Task.measure_id,
+            regional.roadmap_id == scope.roadmap_id,
             child.is_removed.is_(False),
-            place.municipality_id == org.municipality_id,
+            place.municipality_id.is_not(None),
         )
-        .exists()
+        .distinct()
+        .subquery("fanned_out_places")
     )
 
 

@@ -1,7 +1,9 @@
 """Every page scenario of the bench (bench.scenarios.PAGES: the regional coordinator's dashboard
 and matrix, a municipal coordinator's dashboard, and whatever is added there) runs the same number
 of SQL queries in the bench's own region at two scales (issue 20: pages keep a constant number of
-queries). The regions are built by bench.region into SQLite files, as `python -m bench` does."""
+queries), in the earlier shape and in the region's (cascaded: the regional dashboards roll the
+municipal roadmaps up). The regions are built by bench.region into SQLite files, as `python -m
+bench` does."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from sqlalchemy import event
 from bench.region import PASSWORD, Region, bench_database_url, build_region, make_app
 from bench.scenarios import PAGES
 
-SCALES = ("0.02", "0.06")
+SHAPES = {"earlier": ("0.02", "0.06"), "region": ("region:0.02", "region:0.06")}
 
 
 def _region(tmp_path, monkeypatch, scale: str, today: date):
@@ -56,11 +58,13 @@ def _count(app, client, path: str) -> int:
     return len(statements)
 
 
-def test_bench_pages_run_as_many_queries_at_two_scales(tmp_path, monkeypatch):
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_bench_pages_run_as_many_queries_at_two_scales(tmp_path, monkeypatch, shape):
     today = date.today()
     counts: dict[str, list[int]] = {}
     sizes = []
-    for scale in SCALES:
+    scales = SHAPES[shape]
+    for scale in scales:
         app, region = _region(tmp_path, monkeypatch, scale, today)
         sizes.append((region.executors, region.municipal[0]))
         clients = {}
@@ -87,5 +91,5 @@ def test_bench_pages_run_as_many_queries_at_two_scales(tmp_path, monkeypatch):
     assert sizes[0][0] < sizes[1][0]
     assert {"dashboard_municipal", "region_dashboard"} <= set(counts)
     for name, (small, large) in counts.items():
-        assert small == large, f"{name}: {small} queries at scale {SCALES[0]}, {large} at {SCALES[1]}"
+        assert small == large, f"{name}: {small} queries at scale {scales[0]}, {large} at {scales[1]}"
         assert small <= 20, (name, small)
