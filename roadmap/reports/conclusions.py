@@ -4,6 +4,7 @@ here, audited; the DOCX puts them after the figures they speak of. The caller co
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -84,3 +85,30 @@ def save_conclusions(
             summary=f"{roadmap.title[:150]}, {plan_year}: {', '.join(changed)[:300]}",
         )
     return len(changed)
+
+
+def entered_conclusions(form: Mapping[str, str], section_ids) -> dict[int | None, str]:
+    """What the conclusions form holds: the whole report's text (key None) and each section's."""
+    entered: dict[int | None, str] = {None: form.get(WHOLE_REPORT, "")}
+    entered |= {section_id: form.get(part_of(section_id), "") for section_id in section_ids if section_id is not None}
+    return entered
+
+
+@dataclass(frozen=True)
+class FiguresBeside:
+    """The three-year sentences shown beside the conclusions: per section id and for the total."""
+
+    sections: dict[int | None, list[str]]
+    total: list[str]
+
+
+def figures_beside(report) -> FiguresBeside:
+    """The trend sentences of a monitoring report (roadmap.reports.compare), the figures the
+    coordinator writes their conclusions next to."""
+    from roadmap.reports.compare import trend_sentences, years_side_by_side
+
+    history = years_side_by_side(report)
+    return FiguresBeside(
+        {trend.section_id: trend_sentences(trend, history.years) for trend in history.sections},
+        trend_sentences(history.total, history.years),
+    )

@@ -12,8 +12,13 @@ from roadmap.models.conclusion import WHOLE_REPORT, part_of
 from roadmap.plans.predecessor import predecessor_choices, set_predecessor
 from roadmap.plans.service import PlanError
 from roadmap.reports.analysis_docx import order_document
-from roadmap.reports.compare import trend_sentences, years_side_by_side
-from roadmap.reports.conclusions import ConclusionError, conclusions_of, save_conclusions
+from roadmap.reports.conclusions import (
+    ConclusionError,
+    conclusions_of,
+    entered_conclusions,
+    figures_beside,
+    save_conclusions,
+)
 from roadmap.reports.docx import DOCX_MIME
 from roadmap.reports.order import Instruction, OrderDraft, draft_order, order_context
 from roadmap.reports.queries import monitoring_report, plan_years_of
@@ -51,8 +56,7 @@ def conclusions(roadmap_id: int):
     texts = conclusions_of(roadmap.id, year)
     status = 200
     if form.validate_on_submit():
-        entered = {None: request.form.get(WHOLE_REPORT, "")}
-        entered |= {s.id: request.form.get(part_of(s.id), "") for s in report.sections if s.id is not None}
+        entered = entered_conclusions(request.form, [s.id for s in report.sections])
         try:
             changed = save_conclusions(roadmap, year, entered, current_user)
         except ConclusionError as exc:
@@ -63,16 +67,15 @@ def conclusions(roadmap_id: int):
             db.session.commit()
             flash("Выводы сохранены." if changed else "Изменений нет.", "success")
             return redirect(url_for("analysis.conclusions", roadmap_id=roadmap.id, year=year))
-    history = years_side_by_side(report)
-    sentences = {t.section_id: trend_sentences(t, history.years) for t in history.sections}
+    beside = figures_beside(report)
     return render_template(
         "reports/conclusions.html",
         roadmap=roadmap,
         report=report,
         form=form,
         texts=texts,
-        sentences=sentences,
-        total_sentences=trend_sentences(history.total, history.years),
+        sentences=beside.sections,
+        total_sentences=beside.total,
         part_of=part_of,
         whole=WHOLE_REPORT,
         year_label=plan_year_label(year, roadmap.year_type),

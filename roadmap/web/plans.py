@@ -9,13 +9,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from roadmap.extensions import db
 from roadmap.importers import ImportFailed, ParsedRoadmap, read_document, read_text
 from roadmap.models import Measure, MeasureParty, OrgKind, Roadmap, RoadmapStatus, Section
 from roadmap.plans import dashboard as queries
 from roadmap.plans import pending
+from roadmap.plans.review_screen import review_screen
 from roadmap.plans.service import (
     FIELD_LABELS,
     FLAG_LABELS,
@@ -32,18 +32,14 @@ from roadmap.plans.service import (
     duplicates_of,
     map_party,
     mapping_targets,
-    matched_names,
     past_deadline_choices,
     period_explanation,
-    publish_problems,
     publish_roadmap,
     regenerate_tasks,
     resolve_target,
-    review_roadmap,
     rollover,
     set_manual_dates,
     set_no_tasks_reason,
-    task_forecast,
 )
 from roadmap.plans.targets import TargetError, set_target_from_form, year_choices
 from roadmap.reports.targets import targets_sentence
@@ -179,62 +175,33 @@ def example(fmt: str):
 # ------------------------------------------------------------------ review
 
 
-REVIEW_PAGE_SIZE = 100
-
-
-def review_page(reviews: list, *, page: int, measure_id: int | None, size: int = REVIEW_PAGE_SIZE):
-    """One page of the reviewed measures: (items, page, pages); ``measure_id`` picks its page."""
-    if measure_id is not None:
-        index = next((i for i, r in enumerate(reviews) if r.measure.id == measure_id), None)
-        if index is not None:
-            page = index // size + 1
-    pages = max(1, -(-len(reviews) // size))
-    page = min(max(page, 1), pages)
-    return reviews[(page - 1) * size : page * size], page, pages
-
-
 @bp.route("/<int:roadmap_id>/review")
 @staff_required
 def review(roadmap_id: int):
     roadmap = _roadmap(roadmap_id)
-    # Measures with their parties and sections in three queries, not two per measure.
-    measures = selectinload(Roadmap.measures)
-    db.session.scalars(
-        select(Roadmap)
-        .where(Roadmap.id == roadmap.id)
-        .options(
-            measures.selectinload(Measure.parties),
-            measures.selectinload(Measure.section),
-            measures.selectinload(Measure.targets),
-        )
-    ).one()
-    reviews = review_roadmap(roadmap)
-    only_problems = request.args.get("problems") == "1"
-    measure_id = request.args.get("measure", type=int)
-    shown = [r for r in reviews if r.flags] if only_problems else reviews
-    if only_problems and measure_id is not None and all(r.measure.id != measure_id for r in shown):
-        # A link to a measure without problems still reaches it: among all measures.
-        only_problems, shown = False, reviews
-    items, page, pages = review_page(shown, page=request.args.get("page", 1, type=int), measure_id=measure_id)
-    org_names, group_names = matched_names(items)
-    today = queries.today_in(roadmap.timezone)
+    screen = review_screen(
+        roadmap,
+        only_problems=request.args.get("problems") == "1",
+        measure_id=request.args.get("measure", type=int),
+        page=request.args.get("page", 1, type=int),
+    )
     return render_template(
         "plans/review.html",
         roadmap=roadmap,
-        reviews=items,
-        page=page,
-        pages=pages,
-        shown_count=len(shown),
-        first_index=(page - 1) * REVIEW_PAGE_SIZE,
-        total=len(reviews),
-        problem_count=sum(1 for r in reviews if r.flags),
-        only_problems=only_problems,
+        reviews=screen.reviews,
+        page=screen.page,
+        pages=screen.pages,
+        shown_count=screen.shown_count,
+        first_index=screen.first_index,
+        total=screen.total,
+        problem_count=screen.problem_count,
+        only_problems=screen.only_problems,
         flag_labels=FLAG_LABELS,
-        org_names=org_names,
-        group_names=group_names,
-        blocking=publish_problems(roadmap, reviews),
-        forecast=task_forecast(roadmap, today, reviews),
-        past_choices=past_deadline_choices(today),
+        org_names=screen.org_names,
+        group_names=screen.group_names,
+        blocking=screen.blocking,
+        forecast=screen.forecast,
+        past_choices=past_deadline_choices(screen.today),
         period_note=period_explanation(roadmap),
         date_example=example_dates(roadmap.period_start, roadmap.period_end),
         **_review_forms(roadmap),

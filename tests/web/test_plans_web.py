@@ -295,7 +295,7 @@ def _big_roadmap(client, auth, make_org, make_user, measures=3000):
 
 
 def test_the_review_page_of_3000_measures_is_paginated_and_every_page_is_small(client, auth, make_org, make_user):
-    from roadmap.web.plans import REVIEW_PAGE_SIZE
+    from roadmap.plans.review_screen import REVIEW_PAGE_SIZE
 
     roadmap = _big_roadmap(client, auth, make_org, make_user)
     pages = -(-3000 // REVIEW_PAGE_SIZE)
