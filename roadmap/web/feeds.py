@@ -405,6 +405,10 @@ def feed(token: str):
     if remembered is not None:
         writes["options"] = remembered
     _save(found.id, writes)
+    return _calendar_response(built, headers, gzip_wanted)
+
+
+def _calendar_response(built: BuiltFeed, headers: dict[str, str], gzip_wanted: bool) -> Response:
     response = Response(built.gzipped if gzip_wanted else built.body, status=200, headers=headers)
     response.headers["Content-Type"] = CONTENT_TYPE
     response.headers["Content-Disposition"] = 'inline; filename="roadmap.ics"'
