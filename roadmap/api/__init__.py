@@ -134,7 +134,7 @@ def authenticate():
     """Every API request names its token; the token's user becomes the request's user."""
     from roadmap.accounts.api_tokens import token_from_header
     from roadmap.extensions import db
-    from roadmap.web.retry import commit_unless_busy
+    from roadmap.transient import commit_unless_busy
 
     token = token_from_header(request.headers.get("Authorization"))
     if token is None:

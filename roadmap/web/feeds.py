@@ -56,9 +56,10 @@ from roadmap.feeds.site import configured_base_url, feed_url, uid_host
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
 from roadmap.russian import natural_key, truncate
 from roadmap.tasks.access import followable_organizations
+from roadmap.transient import commit_unless_busy
 from roadmap.web.access import roles_required
 from roadmap.web.forms import RussianForm
-from roadmap.web.retry import commit_unless_busy, retried
+from roadmap.web.retry import retried
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 

@@ -1,34 +1,26 @@
-"""Run a request's unit of work again when the database refused it for ordinary concurrency.
+"""Pages and API routes that write run again when the database refused them for ordinary
+concurrency (roadmap.transient), then answer politely instead of with a 500.
 
-PostgreSQL may abort a transaction that lost a deadlock (40P01) or a serialization conflict
-(40001); SQLite answers "database is locked" when another writer held it past the timeout.
-Nothing of such a transaction was saved, so the whole view is run again from the start (the
-uploads rewound, the messages it flashed taken back, its attachment files removed by the rollback:
-roadmap.tasks.files); after the last attempt the user is told to try again instead of getting a
-500 — a page by a message and a redirect, the API by a 503 problem with Retry-After.
+The whole view is run again from the start: the uploads rewound, the messages the failed attempt
+flashed taken back, its attachment files removed by the rollback (roadmap.tasks.files). After the
+last attempt a page gets a message and a redirect back, the API a 503 problem with Retry-After.
 
-Every view that writes is decorated (a test walks the URL map); the access checks stay outside:
-they write nothing, and a refusal needs no second attempt. A view that has committed once in an
-attempt is not run again: what it saved would be saved twice.
+Every view that writes is decorated (a test walks the URL map). The access checks stay outside
+the retry on the pages: they write nothing, and a refusal needs no second attempt.
 """
 
 from __future__ import annotations
 
-import random
-import time
 from functools import wraps
 from typing import Literal
 
 from flask import flash, redirect, request, session
-from sqlalchemy import event
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from roadmap.api.problems import is_api_request, problem
-from roadmap.extensions import db
+from roadmap.transient import ATTEMPTS, StillRefused, is_transient, run_again_when_refused
 
-ATTEMPTS = 4
-TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+__all__ = ["ATTEMPTS", "BUSY_MESSAGE", "busy_answer", "is_transient", "retried"]  # the loop's, for callers and tests
+
 BUSY_MESSAGE = (
     "Не удалось сохранить: в эту минуту те же данные меняли другие пользователи. "
     "Ничего не сохранено — попробуйте ещё раз."
@@ -38,40 +30,6 @@ API_BUSY_MESSAGE = (
     "Ничего не сохранено — повторите запрос через несколько секунд."
 )
 RETRY_AFTER_SECONDS = 2
-_COMMITS = "retry_commits"
-
-
-def is_transient(exc: BaseException) -> bool:
-    """A refusal that running the same transaction again may cure."""
-    if not isinstance(exc, DBAPIError) or exc.connection_invalidated:
-        return False
-    original = exc.orig
-    if getattr(original, "sqlstate", None) in TRANSIENT_SQLSTATES:
-        return True
-    return "database is locked" in str(original)
-
-
-def commit_unless_busy() -> bool:
-    """Commit a note that can wait (a last use, a remembered hint): when the database is busy it
-    is rolled back and dropped — a later request records it — rather than failing the request or
-    being run again with it. True when committed."""
-    try:
-        db.session.commit()
-    except DBAPIError as exc:
-        if not is_transient(exc):
-            raise
-        db.session.rollback()
-        return False
-    return True
-
-
-@event.listens_for(Session, "after_commit")
-def _count_commit(committed: Session) -> None:
-    committed.info[_COMMITS] = committed.info.get(_COMMITS, 0) + 1
-
-
-def _commits() -> int:
-    return db.session().info.get(_COMMITS, 0)
 
 
 def _rewind_uploads() -> None:
@@ -81,7 +39,7 @@ def _rewind_uploads() -> None:
 
 
 def _flashes() -> list | None | Literal[False]:
-    """The messages waiting in the session before an attempt (False for the API: it has none)."""
+    """The messages waiting in the session before the view (False for the API: it has none)."""
     if is_api_request():
         return False  # stateless: reading the session would only add «Vary: Cookie»
     saved = session.get("_flashes")
@@ -110,20 +68,17 @@ def retried(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        for attempt in range(ATTEMPTS):
-            commits, flashes = _commits(), _flashes()
-            try:
-                return view(*args, **kwargs)
-            except DBAPIError as exc:
-                if not is_transient(exc) or _commits() != commits:
-                    raise
-                db.session.rollback()
-                if flashes is not False:
-                    _restore_flashes(flashes)
-                _rewind_uploads()
-                if attempt + 1 < ATTEMPTS:
-                    time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
-        return busy_answer()
+        flashes = _flashes()
+
+        def before_rerun() -> None:
+            if flashes is not False:
+                _restore_flashes(flashes)
+            _rewind_uploads()
+
+        try:
+            return run_again_when_refused(lambda: view(*args, **kwargs), before_rerun=before_rerun)
+        except StillRefused:
+            return busy_answer()
 
     wrapper.is_retried = True
     return wrapper

@@ -299,10 +299,23 @@ def busy_world(tmp_path, migrated):
         measure.parties.append(MeasureParty(text="Школа № 5", organization_id=school.id))
         db.session.flush()
         generate_tasks(roadmap)
+        draft = Roadmap(title="Черновик", period_start=date(2023, 1, 1), period_end=date(2023, 12, 31))
+        db.session.add(draft)
+        draft_measure = Measure(number="1.1", title="Семинар")
+        draft.measures.append(draft_measure)
+        apply_deadline(draft_measure, "октябрь")
+        draft_measure.parties.append(MeasureParty(text="Школа № 5", organization_id=school.id))
         token = create_api_token(user, "тест").secret
         db.session.commit()
         task = db.session.scalars(select(Task)).one()
-        world = {"app": app, "path": path, "task_id": task.id, "version": task.version, "token": token}
+        world = {
+            "app": app,
+            "path": path,
+            "task_id": task.id,
+            "version": task.version,
+            "token": token,
+            "draft_id": draft.id,
+        }
         db.session.remove()
         yield world
         db.session.remove()
@@ -443,3 +456,28 @@ def test_the_api_waits_out_a_writer_and_answers_503_when_it_does_not_let_go(busy
     assert holder.refusals == 1
     assert response.status_code == 200 and response.get_json()["report"]["is_not_applicable"] is True
     assert _saved(busy_world)[2] == "submitted"  # for the coordinator to consider
+
+
+def test_a_background_job_refused_by_the_database_runs_again_then_fails_in_words(busy_world, hold):
+    """An inline job (no Redis) meets the same refusals as a request: run again, then a message."""
+    from roadmap.extensions import db
+    from roadmap.jobs import BUSY, FAILED, FINISHED, enqueue, job_status
+    from roadmap.models import Roadmap, RoadmapStatus, Task
+
+    def publish_draft():
+        with busy_world["app"].app_context():
+            status = job_status(enqueue("roadmap.jobs.tasks.generate_roadmap_tasks", busy_world["draft_id"]))
+            draft = db.session.get(Roadmap, busy_world["draft_id"])
+            tasks = db.session.scalars(select(Task).where(Task.roadmap_id == draft.id)).all()
+            outcome = (status.status, status.error, draft.status, len(tasks))
+            db.session.remove()
+            return outcome
+
+    holder = hold(writer=True, until_refused=False)
+    assert publish_draft() == (FAILED, BUSY, RoadmapStatus.DRAFT, 0)
+    assert holder.refusals == ATTEMPTS
+    holder.release()
+
+    holder = hold(writer=True, until_refused=True)
+    assert publish_draft() == (FINISHED, None, RoadmapStatus.PUBLISHED, 1)
+    assert holder.refusals == 1
