@@ -7,6 +7,7 @@ locked" from two SQLite connections. A view that meets one is run again from the
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import threading
 
@@ -481,3 +482,84 @@ def test_a_background_job_refused_by_the_database_runs_again_then_fails_in_words
     holder = hold(writer=True, until_refused=True)
     assert publish_draft() == (FINISHED, None, RoadmapStatus.PUBLISHED, 1)
     assert holder.refusals == 1
+
+
+# ---------------------------------------------------------------- a real deadlock on PostgreSQL
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="PostgreSQL's deadlock detection: runs with TEST_DATABASE_URL",
+)
+def test_marking_notices_read_survives_a_real_deadlock(committed_app):
+    """Another transaction holds the second notice and then wants the first, which the request has
+    just updated: PostgreSQL aborts the request's transaction (40P01), the request runs again and
+    both notices are read; the other transaction finished unharmed."""
+    from roadmap.accounts.service import create_user
+    from roadmap.extensions import db
+    from roadmap.models import Notice, NoticeKind, Role, utcnow
+
+    user = create_user(login="deadlock", full_name="Координатор", password="secret123", role=Role.COORDINATOR)
+    db.session.flush()
+    notices = [Notice(user_id=user.id, kind=NoticeKind.RETURNED, text=f"Уведомление {n}") for n in (1, 2)]
+    db.session.add_all(notices)
+    db.session.commit()
+    first, second = sorted(n.id for n in notices)
+    user_id, engine = user.id, db.engine
+
+    # The request's connections notice the cycle (after 2 s of waiting), the other one never
+    # would (60 s): the request is the one PostgreSQL aborts.
+    @event.listens_for(engine, "connect")
+    def detect_soon(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET deadlock_timeout = '2s'")
+        dbapi_connection.commit()
+
+    deadlocks = []
+
+    @event.listens_for(engine, "handle_error")
+    def seen(context):
+        deadlocks.append(getattr(context.original_exception, "sqlstate", None))
+
+    db.session.remove()
+    engine.dispose()
+    client = committed_app.test_client()
+    assert client.post("/login", data={"login": "deadlock", "password": "secret123"}).status_code == 302
+
+    other = create_engine(engine.url, connect_args={"options": "-c deadlock_timeout=60s"})
+    other_failed: list[BaseException] = []
+
+    def other_transaction():
+        with other.connect() as conn:
+            try:
+                conn.execute(text("SELECT 1 FROM notice WHERE id = :id FOR UPDATE"), {"id": second})
+                holding.set()
+                # Wait until the request has updated the first notice and waits for the second.
+                for _ in range(1000):
+                    waiting = conn.execute(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+                        )
+                    ).scalar()
+                    if waiting:
+                        break
+                    threading.Event().wait(0.01)
+                conn.execute(text("UPDATE notice SET text = 'занято' WHERE id = :id"), {"id": first})
+                conn.rollback()
+            except DBAPIError as exc:
+                other_failed.append(exc)
+                conn.rollback()
+
+    holding = threading.Event()
+    thread = threading.Thread(target=other_transaction)
+    thread.start()
+    assert holding.wait(30)
+    response = client.post("/notices", data={})
+    thread.join(timeout=60)
+    other.dispose()
+
+    assert other_failed == []
+    assert deadlocks == ["40P01"]  # refused once, then run again
+    assert response.status_code == 302
+    read = db.session.scalars(select(Notice.read_at).where(Notice.user_id == user_id)).all()
+    assert len(read) == 2 and all(moment is not None and moment <= utcnow() for moment in read)
