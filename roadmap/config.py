@@ -99,6 +99,9 @@ class Config:
             )
         )
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # SQLite: how long a writer waits for another one before «database is locked» (then the
+        # request is run again: roadmap.web.retry).
+        self.SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 10_000)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
             os.environ.get("REDIS_URL") or "memory://"
         )

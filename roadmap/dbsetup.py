@@ -13,11 +13,12 @@ def configure_engines(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name != "sqlite":
         return
+    busy_timeout = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10_000))
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Enforce foreign keys as PostgreSQL does; wait for a writer instead of failing at once.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.close()

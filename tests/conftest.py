@@ -377,3 +377,28 @@ def migration_revisions(file_suffix: str) -> tuple[str, str]:
     found = [r for r in script.walk_revisions() if r.module.__file__.endswith(file_suffix)]
     assert len(found) == 1, f"{len(found)} migrations end with {file_suffix}"
     return found[0].revision, found[0].down_revision
+
+
+@pytest.fixture
+def committed_app(tmp_path, migrated):
+    """An app on a database of its own, migrated and empty, whose sessions really commit."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        url = normalize_database_url(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'concurrent.sqlite3'}"
+    from flask_migrate import upgrade
+
+    reset_database(url)
+    app = create_app(make_config(tmp_path, url, RATELIMIT_ENABLED=False))
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if os.environ.get("TEST_DATABASE_URL"):
+        # Leave the shared PostgreSQL database migrated for the rest of the session.
+        reset_database(url)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()

@@ -134,6 +134,7 @@ def authenticate():
     """Every API request names its token; the token's user becomes the request's user."""
     from roadmap.accounts.api_tokens import token_from_header
     from roadmap.extensions import db
+    from roadmap.transient import commit_unless_busy
 
     token = token_from_header(request.headers.get("Authorization"))
     if token is None:
@@ -141,7 +142,7 @@ def authenticate():
     if token.is_read_only and request.method not in ("GET", "HEAD", "OPTIONS"):
         return problem(403, "Ключ API только для чтения: изменять данные им нельзя.")
     if db.session.is_modified(token):
-        db.session.commit()  # the last-used time, before the request's own work
+        commit_unless_busy()  # the last-used time, before the request's own work
     g.api_token = token
     g._login_user = token.user  # Flask-Login's current_user for services, audit and access rules
 

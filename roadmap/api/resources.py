@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from roadmap.api import Blueprint, guard
-from roadmap.api.problems import problem
+from roadmap.api.problems import PROBLEM_JSON, problem
 from roadmap.api.schemas import (
     BulkResultSchema,
     BulkReviewIn,
@@ -31,6 +31,7 @@ from roadmap.api.schemas import (
     OrganizationArgs,
     OrganizationSchema,
     PageArgs,
+    ProblemSchema,
     ReportIn,
     ReviewIn,
     RoadmapSchema,
@@ -58,6 +59,7 @@ from roadmap.tasks.access import (
     visible_roadmaps,
     visible_tasks,
 )
+from roadmap.web.retry import RETRY_AFTER_SECONDS, retried
 
 me_bp = Blueprint("api_me", __name__, url_prefix="/api/v1", description="Кто я: пользователь ключа")
 directory_bp = Blueprint("api_directory", __name__, url_prefix="/api/v1", description="Организации и группы")
@@ -88,6 +90,29 @@ def documented(blueprint: Blueprint, *codes: int):
         for code in codes:
             view = blueprint.alt_response(code, description=_describe(code))(view)
         return view
+
+    return decorator
+
+
+def writing(blueprint: Blueprint):
+    """A route that writes: a transient refusal of the database (a deadlock, a lock held past the
+    timeout) runs its whole unit of work again, access check included (roadmap.web.retry); after
+    the last attempt it answers 503 with Retry-After, documented here."""
+
+    def decorator(view):
+        view = blueprint.alt_response(
+            503,
+            schema=ProblemSchema,
+            content_type=PROBLEM_JSON,
+            description=_describe(503),
+            headers={
+                "Retry-After": {
+                    "description": "Через сколько секунд повторить запрос: ничего не сохранено",
+                    "schema": {"type": "integer", "example": RETRY_AFTER_SECONDS},
+                }
+            },
+        )(view)
+        return retried(view)
 
     return decorator
 
@@ -524,6 +549,7 @@ def _refused(exc) -> Response:
 
 
 @tasks_bp.route("/tasks/<int:task_id>/report", methods=["POST"])
+@writing(tasks_bp)
 @visible_task_first
 @tasks_bp.arguments(ReportIn, location="form", content_type="multipart/form-data")
 @tasks_bp.response(200, TaskSchema)
@@ -547,6 +573,7 @@ def submit(form: dict, task: Task):
 
 
 @tasks_bp.route("/tasks/<int:task_id>/not-applicable", methods=["POST"])
+@writing(tasks_bp)
 @visible_task_first
 @tasks_bp.arguments(NotApplicableIn)
 @tasks_bp.response(200, TaskSchema)
@@ -576,6 +603,7 @@ def coordinator_first(view):
 
 
 @review_bp.route("/tasks/<int:task_id>/review", methods=["POST"])
+@writing(review_bp)
 @visible_task_first
 @review_bp.arguments(ReviewIn)
 @review_bp.response(200, TaskSchema)
@@ -598,6 +626,7 @@ def review(body: dict, task: Task):
 
 
 @review_bp.route("/review", methods=["POST"])
+@writing(review_bp)
 @coordinator_first
 @review_bp.arguments(BulkReviewIn)
 @review_bp.response(200, BulkResultSchema)
@@ -688,6 +717,7 @@ def subscriptions():
 
 
 @subscriptions_bp.route("/subscriptions", methods=["POST"])
+@writing(subscriptions_bp)
 @subscriptions_bp.arguments(SubscriptionIn)
 @subscriptions_bp.response(201, SubscriptionCreatedSchema)
 @documented(subscriptions_bp, *ERRORS, 422)
@@ -760,6 +790,7 @@ def subscription_detail(subscription_id: int):
 
 
 @subscriptions_bp.route("/subscriptions/<int:subscription_id>", methods=["DELETE"])
+@writing(subscriptions_bp)
 @subscriptions_bp.response(204)
 @documented(subscriptions_bp, 401, 403, 404, 429)
 def subscription_revoke(subscription_id: int):
@@ -838,6 +869,7 @@ def measure_targets(_args: dict, measure: Measure):
 
 
 @targets_bp.route("/roadmaps/<int:roadmap_id>/measures/<int:measure_id>/targets", methods=["PUT"])
+@writing(targets_bp)
 @measure_first(editing=True)
 @targets_bp.arguments(TargetIn)
 @targets_bp.response(200, MeasureTargetsSchema)
@@ -999,6 +1031,7 @@ def contingent(_args: dict, organization: Organization):
 
 
 @contingent_bp.route("/organizations/<int:org_id>/contingent", methods=["PUT"])
+@writing(contingent_bp)
 @contingent_first
 @contingent_bp.arguments(ContingentIn)
 @contingent_bp.response(200, ContingentSchema)

@@ -33,6 +33,7 @@ ALLOWED_PREFIX = "roadmap."
 INLINE_KEEP = 200
 INTERNAL_ERROR = "Внутренняя ошибка при выполнении задания. Администратор может найти подробности в журнале."
 ABANDONED = "Прервано — запустите снова: обработчик заданий остановился, не закончив это задание."
+BUSY = "Не выполнено: база данных была занята другими изменениями. Ничего не сохранено — запустите снова."
 QUEUE_UNAVAILABLE = "Очередь заданий недоступна (Redis не отвечает). Обновите страницу через минуту."
 
 
@@ -175,7 +176,7 @@ def _run_in_context(func_path: str, args, kwargs) -> dict:
     try:
         update({"progress": 0, "message": "Выполняется…"})
         try:
-            result = resolve(func_path)(*args, **kwargs)
+            result = _attempted(func_path, args, kwargs)
         except JobError as exc:
             db.session.rollback()
             update({"error": str(exc), "message": str(exc)})
@@ -191,6 +192,17 @@ def _run_in_context(func_path: str, args, kwargs) -> dict:
     finally:
         _current.reset(token)
         db.session.remove()
+
+
+def _attempted(func_path: str, args, kwargs) -> Any:
+    """The job function's answer; a transient refusal of the database runs it again, like a
+    request's (roadmap.transient), and fails the job with a Russian message after the last."""
+    from roadmap.transient import StillRefused, run_again_when_refused
+
+    try:
+        return run_again_when_refused(lambda: resolve(func_path)(*args, **kwargs))
+    except StillRefused as exc:
+        raise JobError(BUSY) from exc
 
 
 def _as_result(value: Any) -> dict[str, Any]:
@@ -253,7 +265,7 @@ def _run_inline(func_path: str, args, kwargs, meta: dict[str, Any]) -> str:
 
     token = _current.set(_Handle(job_id, update))
     try:
-        status.result = _as_result(resolve(func_path)(*args, **kwargs))
+        status.result = _as_result(_attempted(func_path, args, kwargs))
     except JobError as exc:
         _rollback()
         status.status, status.error, status.message = FAILED, str(exc), str(exc)

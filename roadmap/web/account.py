@@ -13,6 +13,7 @@ from roadmap.models import ReminderKind, Role
 from roadmap.reminders.service import MAX_DAYS_BEFORE, reminder_setting, save_reminder_setting
 from roadmap.russian import quantity
 from roadmap.web.forms import RussianForm
+from roadmap.web.retry import retried
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -32,6 +33,7 @@ class ReminderForm(RussianForm):
 
 @bp.route("/reminders", methods=["GET", "POST"])
 @login_required
+@retried
 def reminders():
     setting = reminder_setting(current_user)
     form = ReminderForm(obj=setting)
@@ -61,6 +63,7 @@ class ApiTokenForm(RussianForm):
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
 @login_required
+@retried
 def api_tokens():
     """Personal API keys: created here (shown once), listed with their last use, revoked."""
     from roadmap.accounts.api_tokens import TokenError, create_api_token, user_tokens
@@ -81,6 +84,7 @@ def api_tokens():
 
 @bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
+@retried
 def revoke_api_token(token_id: int):
     from roadmap.accounts.api_tokens import TokenError, revoke_api_token
     from roadmap.models import ApiToken

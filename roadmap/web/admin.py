@@ -29,6 +29,7 @@ from roadmap.models import AuditEvent, Organization, OrgKind, Role, User
 from roadmap.russian import natural_key, tally
 from roadmap.web.access import admin_required
 from roadmap.web.forms.admin import ConfirmForm, ImportForm, OrganizationForm, UserForm
+from roadmap.web.retry import retried
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -70,6 +71,7 @@ def organizations():
 @bp.route("/organizations/new", methods=["GET", "POST"])
 @bp.route("/organizations/<int:org_id>/edit", methods=["GET", "POST"])
 @admin_required
+@retried
 def organization_edit(org_id: int | None = None):
     org = db.get_or_404(Organization, org_id) if org_id else None
     form = OrganizationForm(obj=org)
@@ -96,6 +98,7 @@ def organization_edit(org_id: int | None = None):
 
 @bp.route("/organizations/<int:org_id>/deactivate", methods=["POST"])
 @admin_required
+@retried
 def organization_deactivate(org_id: int):
     org = db.get_or_404(Organization, org_id)
     if ConfirmForm().validate_on_submit():
@@ -112,6 +115,7 @@ def organization_deactivate(org_id: int):
 
 @bp.route("/organizations/import", methods=["GET", "POST"])
 @admin_required
+@retried
 def organizations_import():
     form = ImportForm()
     problems = []
@@ -186,6 +190,7 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @admin_required
+@retried
 def user_edit(user_id: int | None = None):
     user = db.get_or_404(User, user_id) if user_id else None
     form = UserForm(obj=user)
@@ -216,6 +221,7 @@ def user_edit(user_id: int | None = None):
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @admin_required
+@retried
 def user_deactivate(user_id: int):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
@@ -235,6 +241,7 @@ def user_deactivate(user_id: int):
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
 @admin_required
+@retried
 def user_end_sessions(user_id: int):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
@@ -247,6 +254,7 @@ def user_end_sessions(user_id: int):
 
 @bp.route("/users/locks/clear", methods=["POST"])
 @admin_required
+@retried
 def user_unlock():
     login_key = throttle.login_key(request.form.get("login", ""))
     if ConfirmForm().validate_on_submit() and login_key:

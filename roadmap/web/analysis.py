@@ -28,6 +28,7 @@ from roadmap.web.access import roadmap_manager_required
 from roadmap.web.forms.admin import ConfirmForm
 from roadmap.web.forms.analysis import OrderForm, PredecessorForm
 from roadmap.web.reports import _params, _scope, _send, _viewable_roadmap
+from roadmap.web.retry import retried
 
 bp = Blueprint("analysis", __name__, url_prefix="/roadmaps")
 
@@ -49,6 +50,7 @@ def _year_report(roadmap_id: int):
 
 @bp.route("/<int:roadmap_id>/report/conclusions", methods=["GET", "POST"])
 @roadmap_manager_required
+@retried
 def conclusions(roadmap_id: int):
     roadmap, report = _year_report(roadmap_id)
     form = ConfirmForm()
@@ -128,6 +130,7 @@ def _draft_from(form: OrderForm) -> OrderDraft:
 
 @bp.route("/<int:roadmap_id>/report/order", methods=["GET", "POST"])
 @roadmap_manager_required
+@retried
 def order(roadmap_id: int):
     roadmap, report = _year_report(roadmap_id)
     if request.method == "GET":
@@ -177,6 +180,7 @@ def predecessor_form(roadmap) -> PredecessorForm:
 
 @bp.route("/<int:roadmap_id>/predecessor", methods=["POST"])
 @roadmap_manager_required
+@retried
 def predecessor(roadmap_id: int):
     roadmap = _viewable_roadmap(roadmap_id)
     form = PredecessorForm()

@@ -75,6 +75,7 @@ def _failed(login_text: str, user, what: str) -> None:
 
 @bp.route("/logout", methods=["POST"])
 @login_required
+@retried
 def logout():
     audit.record("logout", summary=f"Выход: {current_user.login}")
     revoke_current_session(current_user)
@@ -86,6 +87,7 @@ def logout():
 
 @bp.route("/logout/everywhere", methods=["POST"])
 @login_required
+@retried
 def logout_everywhere():
     end_all_sessions(current_user)
     audit.record("sessions_ended", obj=current_user, summary=f"Выход на всех устройствах: {current_user.login}")
@@ -98,6 +100,7 @@ def logout_everywhere():
 @bp.route("/account/password", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message="Слишком много попыток.")
 @login_required
+@retried
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

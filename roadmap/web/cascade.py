@@ -19,6 +19,7 @@ from roadmap.plans.cascade import (
 from roadmap.tasks.access import can_fan_out, territory_of
 from roadmap.web.access import roles_required
 from roadmap.web.forms.cascade import FanOutForm
+from roadmap.web.retry import retried
 
 bp = Blueprint("cascade", __name__, url_prefix="/cascade")
 
@@ -51,6 +52,7 @@ def index():
 
 @bp.route("/measures/<int:measure_id>/fan-out", methods=["POST"])
 @roles_required(Role.COORDINATOR)
+@retried
 def fan_out_measure(measure_id: int):
     measure = db.session.get(Measure, measure_id)
     if measure is None or not can_fan_out(current_user, measure):

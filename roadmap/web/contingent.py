@@ -12,6 +12,7 @@ from roadmap.extensions import db
 from roadmap.models import Organization
 from roadmap.tasks.access import contingent_refusal
 from roadmap.web.forms.contingent import ContingentForm, grade_field, level_field
+from roadmap.web.retry import retried
 
 bp = Blueprint("contingent", __name__, url_prefix="/contingent")
 
@@ -34,6 +35,7 @@ def mine():
 
 @bp.route("/<int:org_id>", methods=["GET", "POST"])
 @login_required
+@retried
 def edit(org_id: int):
     organization = _organization(org_id)
     form = ContingentForm()

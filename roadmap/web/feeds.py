@@ -56,8 +56,10 @@ from roadmap.feeds.site import configured_base_url, feed_url, uid_host
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
 from roadmap.russian import natural_key, truncate
 from roadmap.tasks.access import followable_organizations
+from roadmap.transient import commit_unless_busy
 from roadmap.web.access import roles_required
 from roadmap.web.forms import RussianForm
+from roadmap.web.retry import retried
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
@@ -220,6 +222,7 @@ def subscriptions():
 
 @bp.route("/new", methods=["POST"])
 @subscriber_required
+@retried
 def create():
     form = _form(current_user)
     if not form.validate_on_submit():
@@ -266,12 +269,15 @@ def _first_build(subscription: Subscription) -> BuiltFeed | None:
     saved = stored_options(subscription.options)
     built = _built(_prepare(scope, saved))
     if _remember_narrowing(subscription, built.narrowed, saved):
-        db.session.commit()
+        # The subscription is committed already: a busy database must not fail (and a retry
+        # repeat) its creation for this note, which the feed's first fetch records anyway.
+        commit_unless_busy()
     return built
 
 
 @bp.route("/<int:subscription_id>/revoke", methods=["POST"])
 @subscriber_required
+@retried
 def revoke(subscription_id: int):
     if not RevokeForm().validate_on_submit():
         abort(400)
@@ -489,7 +495,7 @@ def _save(subscription_id: int, values: dict) -> None:
         return
     table = Subscription.__table__
     db.session.execute(update(table).where(table.c.id == subscription_id).values(**values))
-    db.session.commit()
+    commit_unless_busy()
 
 
 def _feed_request(scope: FeedScope, options: FeedOptions) -> FeedRequest:

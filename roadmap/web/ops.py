@@ -11,6 +11,7 @@ from roadmap.jobs import QueueUnavailable, enqueue, job_status, queue_enabled, r
 from roadmap.models import Roadmap
 from roadmap.russian import truncate
 from roadmap.web.access import admin_required
+from roadmap.web.retry import retried
 
 bp = Blueprint("ops", __name__)
 
@@ -100,6 +101,7 @@ def download(job_id: str):
 
 @bp.route("/jobs/roadmaps/<int:roadmap_id>/generate", methods=["POST"])
 @login_required
+@retried
 def generate(roadmap_id: int):
     from roadmap.tasks.access import can_manage_roadmap, can_view_roadmap
 
@@ -122,6 +124,7 @@ def generate(roadmap_id: int):
 
 @bp.route("/jobs/reminders/send", methods=["POST"])
 @admin_required
+@retried
 def send_reminders():
     job_id = enqueue("roadmap.jobs.tasks.send_reminders", user_id=current_user.id, description="Отправка напоминаний")
     return redirect(url_for("ops.progress", job_id=job_id))

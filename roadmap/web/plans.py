@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from roadmap.extensions import db
 from roadmap.importers import ImportFailed, ParsedRoadmap, read_document, read_text
@@ -62,6 +63,7 @@ from roadmap.web.forms.plans import (
     SettingsForm,
     TargetForm,
 )
+from roadmap.web.retry import retried
 
 bp = Blueprint("plans", __name__, url_prefix="/roadmaps")
 
@@ -117,6 +119,7 @@ def _read_upload(form) -> tuple[ParsedRoadmap, str | None]:
 
 @bp.route("/import", methods=["GET", "POST"])
 @only_coordinator
+@retried
 def import_roadmap():
     form = ImportRoadmapForm()
     if not form.validate_on_submit():
@@ -253,6 +256,7 @@ def _regenerate_if_published(roadmap: Roadmap) -> None:
 
 @bp.route("/<int:roadmap_id>/measures/<int:measure_id>/deadline", methods=["POST"])
 @only_coordinator
+@retried
 def edit_deadline(roadmap_id: int, measure_id: int):
     roadmap = _editable(roadmap_id)
     measure = _measure(roadmap, measure_id)
@@ -267,6 +271,7 @@ def edit_deadline(roadmap_id: int, measure_id: int):
 
 @bp.route("/<int:roadmap_id>/measures/<int:measure_id>/dates", methods=["POST"])
 @only_coordinator
+@retried
 def edit_dates(roadmap_id: int, measure_id: int):
     roadmap = _editable(roadmap_id)
     measure = _measure(roadmap, measure_id)
@@ -285,6 +290,7 @@ def edit_dates(roadmap_id: int, measure_id: int):
 
 @bp.route("/<int:roadmap_id>/measures/<int:measure_id>/responsible", methods=["POST"])
 @only_coordinator
+@retried
 def edit_responsible(roadmap_id: int, measure_id: int):
     roadmap = _editable(roadmap_id)
     measure = _measure(roadmap, measure_id)
@@ -301,6 +307,7 @@ def edit_responsible(roadmap_id: int, measure_id: int):
 
 @bp.route("/<int:roadmap_id>/measures/<int:measure_id>/no-executor", methods=["POST"])
 @only_coordinator
+@retried
 def toggle_no_executor(roadmap_id: int, measure_id: int):
     roadmap = _editable(roadmap_id)
     measure = _measure(roadmap, measure_id)
@@ -315,6 +322,7 @@ def toggle_no_executor(roadmap_id: int, measure_id: int):
 
 @bp.route("/<int:roadmap_id>/measures/<int:measure_id>/no-tasks", methods=["POST"])
 @only_coordinator
+@retried
 def no_tasks(roadmap_id: int, measure_id: int):
     roadmap = _editable(roadmap_id)
     measure = _measure(roadmap, measure_id)
@@ -336,6 +344,7 @@ def no_tasks(roadmap_id: int, measure_id: int):
 
 @bp.route("/<int:roadmap_id>/measures/<int:measure_id>/target", methods=["POST"])
 @only_coordinator
+@retried
 def edit_target(roadmap_id: int, measure_id: int):
     roadmap = _editable(roadmap_id)
     measure = _measure(roadmap, measure_id)
@@ -357,6 +366,7 @@ def edit_target(roadmap_id: int, measure_id: int):
 
 @bp.route("/<int:roadmap_id>/parties/<int:party_id>/map", methods=["POST"])
 @only_coordinator
+@retried
 def map_party_view(roadmap_id: int, party_id: int):
     roadmap = _editable(roadmap_id)
     party = db.session.get(MeasureParty, party_id)
@@ -383,6 +393,7 @@ def map_party_view(roadmap_id: int, party_id: int):
 
 @bp.route("/<int:roadmap_id>/settings", methods=["POST"])
 @only_coordinator
+@retried
 def settings(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     form = SettingsForm()
@@ -408,6 +419,7 @@ def settings(roadmap_id: int):
 
 @bp.route("/<int:roadmap_id>/publish", methods=["POST"])
 @only_coordinator
+@retried
 def publish(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     form = PublishForm()
@@ -427,6 +439,7 @@ def publish(roadmap_id: int):
 
 @bp.route("/<int:roadmap_id>/delete", methods=["POST"])
 @only_coordinator
+@retried
 def delete(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     if not ConfirmForm().validate_on_submit():
@@ -443,6 +456,7 @@ def delete(roadmap_id: int):
 
 @bp.route("/<int:roadmap_id>/archive", methods=["POST"])
 @only_coordinator
+@retried
 def archive(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     if not ConfirmForm().validate_on_submit():
@@ -459,6 +473,7 @@ def archive(roadmap_id: int):
 
 @bp.route("/<int:roadmap_id>/rollover", methods=["POST"])
 @only_coordinator
+@retried
 def rollover_view(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     if not ConfirmForm().validate_on_submit():
@@ -486,6 +501,7 @@ def _upload_payload(form) -> tuple[bytes, str]:
 
 @bp.route("/<int:roadmap_id>/reimport", methods=["GET", "POST"])
 @only_coordinator
+@retried
 def reimport(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     form = ReimportForm()
@@ -496,19 +512,25 @@ def reimport(roadmap_id: int):
     except ImportFailed as exc:
         flash(exc.message, "danger")
         return render_template("plans/reimport.html", form=form, roadmap=roadmap), 400
+    changes = diff_roadmap(roadmap, parsed)
     token = pending.store(_pending_dir(), *_upload_payload(form), roadmap_id=roadmap.id, user_id=current_user.id)
-    return render_template(
-        "plans/reimport_diff.html",
-        roadmap=roadmap,
-        changes=diff_roadmap(roadmap, parsed),
-        token=token,
-        field_labels=FIELD_LABELS,
-        confirm=ConfirmForm(),
-    )
+    try:
+        return render_template(
+            "plans/reimport_diff.html",
+            roadmap=roadmap,
+            changes=changes,
+            token=token,
+            field_labels=FIELD_LABELS,
+            confirm=ConfirmForm(),
+        )
+    except DBAPIError:
+        pending.discard(_pending_dir(), token)  # a rerun keeps an upload of its own: none left behind
+        raise
 
 
 @bp.route("/<int:roadmap_id>/reimport/<token>", methods=["POST"])
 @only_coordinator
+@retried
 def reimport_apply(roadmap_id: int, token: str):
     roadmap = _editable(roadmap_id)
     if not ConfirmForm().validate_on_submit():
@@ -600,6 +622,7 @@ def matrix(roadmap_id: int):
 
 @bp.route("/<int:roadmap_id>/generate", methods=["POST"])
 @only_coordinator
+@retried
 def regenerate(roadmap_id: int):
     roadmap = _editable(roadmap_id)
     if not ConfirmForm().validate_on_submit():

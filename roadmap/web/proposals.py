@@ -84,6 +84,7 @@ def _decide_many(form: BulkDecisionForm):
 
 @bp.route("/measure/<int:measure_id>", methods=["GET", "POST"])
 @roles_required(Role.EXECUTOR)
+@retried
 def measure(measure_id: int):
     item = next((i for i in manual_measures_for(current_user.organization) if i.measure.id == measure_id), None)
     if item is None:
@@ -113,6 +114,7 @@ def measure(measure_id: int):
 
 @bp.route("/<int:proposal_id>", methods=["GET", "POST"])
 @login_required
+@retried
 def show(proposal_id: int):
     proposal = db.session.get(DateProposal, proposal_id)
     refusal = 404 if proposal is None else proposal_refusal(current_user, proposal)

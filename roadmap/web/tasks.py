@@ -478,6 +478,7 @@ def attachment(attachment_id: int):
 
 @bp.route("/notices", methods=["GET", "POST"])
 @login_required
+@retried
 def notices():
     if request.method == "POST":
         from roadmap.web.forms.admin import ConfirmForm
