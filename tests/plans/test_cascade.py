@@ -406,3 +406,64 @@ def test_the_region_import_creates_the_cascade_groups(app, runner, tmp_path):
     } <= names
     again = runner.invoke(args=["orgs", "cascade-groups"])
     assert again.exit_code == 0 and "Групп каскада создано: 0, псевдонимов: 0." in again.output
+
+
+def _statements(app, client, path: str) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+def test_the_matrix_shows_the_childrens_tasks_under_the_regional_measure(app, region):
+    from roadmap.clock import today_in
+    from roadmap.plans.dashboard import OVERDUE, matrix
+    from roadmap.reports.queries import cells
+    from tests.security.conftest import login_as
+
+    client = login_as(app, region.region_coordinator)
+    path = f"/roadmaps/{region.roadmap.id}/matrix?year={YEAR}"
+    db.session.commit()
+    client.get(path)  # the session's first request loads what the later ones reuse
+    before = _statements(app, client, path)
+    children = _fan_out_both(region)
+    alpha_tasks, beta_tasks = _child_tasks(children[region.alpha.name]), _child_tasks(children[region.beta.name])
+    _report(region, alpha_tasks[0], 30, accepted=True)
+    _report(region, beta_tasks[0], 7, accepted=False)
+    db.session.commit()
+    today = today_in(region.roadmap.timezone)
+    data = matrix(region.roadmap, YEAR, today)
+    scope = build_scope(region.roadmap, YEAR, today=today)
+    rolled = cells(scope)
+    # Every cell is the roll-up's: the same tasks under the same (measure, executor), same states.
+    assert data.cells == {key: {s: n for s, n in cell.statuses.items() if n} for key, cell in rolled.items()}
+    assert data.overdue == {key: cell.figures.overdue for key, cell in rolled.items() if cell.figures.overdue}
+    parent = region.measure("1.1").id
+    under_parent = {org for (measure, org) in data.cells if measure == parent}
+    assert under_parent == {t.organization_id for t in alpha_tasks + beta_tasks}  # the schools, not the centres
+    assert all(child.id not in {m.id for m in data.measures} for child in children.values())
+    row = _measure_row(monitoring_report(region.roadmap, scope), "1.1").figures
+    shown = [data.cells[(parent, org)] for org in under_parent]
+    assert sum(sum(states.values()) for states in shown) == row.total == 4
+    assert sum(states.get("accepted", 0) for states in shown) == row.done == 1
+    assert sum(states.get("submitted", 0) for states in shown) == row.in_review == 1
+    assert sum(data.overdue.get((parent, org), 0) for org in under_parent) == row.overdue
+    # The filters apply to the rolled-up tasks too.
+    late = matrix(region.roadmap, YEAR, today, status=OVERDUE)
+    assert sum(late.overdue.values()) == sum(data.overdue.values()) and late.overdue
+    accepted = matrix(region.roadmap, YEAR, today, status="accepted")
+    assert accepted.cells == {(parent, alpha_tasks[0].organization_id): {"accepted": 1}}
+    # The page: the schools' columns, and as many queries as before the cascade.
+    body = client.get(path).get_data(as_text=True)
+    assert all(o.short_name in body for p in region.schools.values() for o in p)
+    assert _statements(app, client, path) == before
