@@ -24,6 +24,7 @@ from roadmap.tasks.access import can_fan_out, can_manage_roadmap, territory_of
 from roadmap.web.access import roles_required
 from roadmap.web.forms.admin import ConfirmForm
 from roadmap.web.forms.cascade import FanOutForm, LinkForm
+from roadmap.web.retry import retried
 
 bp = Blueprint("cascade", __name__, url_prefix="/cascade")
 
@@ -109,6 +110,7 @@ def fan_out_measure(measure_id: int):
 
 @bp.route("/measures/<int:measure_id>/link", methods=["POST"])
 @roles_required(Role.COORDINATOR)
+@retried
 def link(measure_id: int):
     measure = _cascaded_or_404(measure_id)
     form = _link_form(measure, link_candidates(measure, linkable_measures(current_user)))
@@ -128,6 +130,7 @@ def link(measure_id: int):
 
 @bp.route("/linked/<int:measure_id>/unlink", methods=["POST"])
 @roles_required(Role.COORDINATOR)
+@retried
 def unlink(measure_id: int):
     measure = db.session.get(Measure, measure_id)
     # Another municipality's measure is not there for this user at all.
