@@ -312,6 +312,7 @@ def measures(roadmap_id: int, limit: int, cursor: str | None = None):
                 {"text": p.text, "organization_id": p.organization_id, "group_id": p.group_id} for p in measure.parties
             ],
             "no_tasks_reason": measure.no_tasks_reason,
+            "parent_measure_id": measure.parent_measure_id,
         }
 
     page = _page(stmt, Measure.id, {"limit": limit, "cursor": cursor}, dump)

@@ -169,6 +169,15 @@ class MeasureSchema(ma.Schema):
     responsible_text = fields.String()
     parties = fields.List(fields.Nested(PartySchema))
     no_tasks_reason = fields.String(allow_none=True)
+    parent_measure_id = fields.Integer(
+        allow_none=True,
+        dump_only=True,
+        metadata={
+            "description": "Каскад: мероприятие региональной дорожной карты, которое выполняет это мероприятие "
+            "муниципалитета (его итоги входят в отчёт региона); null — мероприятие не связано. Задаётся на "
+            "странице «Мероприятия региона»"
+        },
+    )
 
 
 class AttachmentSchema(ma.Schema):

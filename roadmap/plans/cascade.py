@@ -235,6 +235,150 @@ def fan_out(parent: Measure, user: User, *, roadmap: Roadmap | None, responsible
     return FanOut(child, roadmap, created, added, unmatched)
 
 
+# ------------------------------------------------------------------ linking a measure of one's own
+
+
+@dataclass
+class Linked:
+    measure: Measure  # the municipal measure, now (or no longer) carrying out the regional one
+    parent: Measure
+    linked: bool = True
+
+    @property
+    def message(self) -> str:
+        if not self.linked:
+            return (
+                f"Мероприятие {self.measure.number} карты «{self.measure.roadmap.title}» отвязано от мероприятия "
+                f"{self.parent.number} региона: его задачи больше не входят в отчёт региональной дорожной карты."
+            )
+        return (
+            f"Мероприятие {self.measure.number} карты «{self.measure.roadmap.title}» связано с мероприятием "
+            f"{self.parent.number} региона: его итоги входят в отчёт региональной дорожной карты."
+        )
+
+
+def linkable_measures(user: User) -> list[Measure]:
+    """The measures `user` may link to a regional measure: live, not linked yet, of their
+    municipality's roadmaps that are not archived, in roadmap and measure order. One query."""
+    place = territory_of(user)
+    if place is None or user.role != Role.COORDINATOR:
+        return []
+    return list(
+        db.session.scalars(
+            select(Measure)
+            .join(Roadmap, Roadmap.id == Measure.roadmap_id)
+            .where(
+                Roadmap.municipality_id == place,
+                Roadmap.status != RoadmapStatus.ARCHIVED,
+                Measure.is_removed.is_(False),
+                Measure.parent_measure_id.is_(None),
+            )
+            .options(joinedload(Measure.roadmap))
+            .order_by(Roadmap.id.desc(), Measure.position, Measure.id)
+        )
+    )
+
+
+def link_candidates(parent: Measure, linkable: list[Measure]) -> list[Measure]:
+    """Of `linkable`, those whose roadmap's period meets the regional roadmap's (link_measure's
+    rule), the ones of the same title first (a measure the municipality imported itself)."""
+    same = " ".join(parent.title.split()).casefold()
+    found = [m for m in linkable if _periods_meet(m.roadmap, parent.roadmap)]
+    return sorted(found, key=lambda m: " ".join(m.title.split()).casefold() != same)
+
+
+def _periods_meet(roadmap: Roadmap, regional: Roadmap) -> bool:
+    return roadmap.period_start <= regional.period_end and roadmap.period_end >= regional.period_start
+
+
+def link_measure(parent: Measure, user: User, measure: Measure | None) -> Linked:
+    """Link `measure`, already in a roadmap of the user's municipality, to the regional `parent`,
+    instead of a new one (fan_out): its tasks then roll up into the regional figures. The same
+    rule as fan_out: one linked measure per municipality and regional measure."""
+    if not can_fan_out(user, parent):
+        raise CascadeError("Это мероприятие не поручено вашему муниципалитету.")
+    place = territory_of(user)
+    if measure is None or measure.roadmap.municipality_id != place or not can_manage_roadmap(user, measure.roadmap):
+        raise CascadeError("Выберите мероприятие дорожной карты своего муниципалитета.")
+    roadmap = measure.roadmap
+    if measure.is_removed:
+        raise CascadeError(f"Мероприятие {measure.number} удалено из карты «{roadmap.title}».")
+    if roadmap.status == RoadmapStatus.ARCHIVED:
+        raise CascadeError(f"Дорожная карта «{roadmap.title}» в архиве: выберите мероприятие действующей карты.")
+    if measure.parent_measure_id == parent.id:
+        raise CascadeError(f"Мероприятие {measure.number} уже связано с мероприятием {parent.number} региона.")
+    if measure.parent_measure_id is not None:
+        other = measure.parent
+        raise CascadeError(
+            f"Мероприятие {measure.number} уже связано с мероприятием {other.number} карты «{other.roadmap.title}»: "
+            "сначала отвяжите его."
+        )
+    existing = children_of(parent.id, place)
+    if existing:
+        child = existing[0]
+        raise CascadeError(
+            f"Мероприятие {parent.number} уже передано: мероприятие {child.number} карты «{child.roadmap.title}»."
+        )
+    if not _periods_meet(roadmap, parent.roadmap):
+        raise CascadeError(
+            f"Период карты «{roadmap.title}» ({_period(roadmap)}) не пересекается с периодом региональной карты "
+            f"({_period(parent.roadmap)}): выберите мероприятие карты того же периода."
+        )
+    measure.parent = parent
+    db.session.flush()
+    audit.record(
+        "measure_linked",
+        user=user,
+        obj=measure,
+        summary=f"Мероприятие {measure.number} карты «{roadmap.title[:200]}» связано с мероприятием "
+        f"{parent.number} региона",
+        details={"parent_measure_id": parent.id, "parent_roadmap_id": parent.roadmap_id, "roadmap_id": roadmap.id},
+    )
+    return Linked(measure, parent)
+
+
+def can_unlink(user: User, measure: Measure) -> bool:
+    """Whether `user` may undo a municipal measure's link to its regional measure: a coordinator
+    of the measure's municipality."""
+    place = territory_of(user)
+    return (
+        measure.parent_measure_id is not None
+        and place is not None
+        and measure.roadmap.municipality_id == place
+        and can_manage_roadmap(user, measure.roadmap)
+    )
+
+
+def unlink_measure(measure: Measure, user: User) -> Linked:
+    """Undo the link of a municipal measure (linked or fanned out) to its regional measure: the
+    measure and its tasks stay in the municipal roadmap, out of the regional figures; the
+    municipality reports through its centre's own task again."""
+    if measure.parent_measure_id is None:
+        raise CascadeError(f"Мероприятие {measure.number} не связано с мероприятием региона.")
+    if not can_unlink(user, measure):
+        raise CascadeError("Отвязать можно только мероприятие дорожной карты своего муниципалитета.")
+    parent = measure.parent
+    measure.parent = None
+    db.session.flush()
+    audit.record(
+        "measure_unlinked",
+        user=user,
+        obj=measure,
+        summary=f"Мероприятие {measure.number} карты «{measure.roadmap.title[:200]}» отвязано от мероприятия "
+        f"{parent.number} региона",
+        details={
+            "parent_measure_id": parent.id,
+            "parent_roadmap_id": parent.roadmap_id,
+            "roadmap_id": measure.roadmap_id,
+        },
+    )
+    return Linked(measure, parent, linked=False)
+
+
+def _period(roadmap: Roadmap) -> str:
+    return f"{roadmap.period_start:%d.%m.%Y} – {roadmap.period_end:%d.%m.%Y}"
+
+
 def _new_roadmap(regional: Roadmap, user: User, municipality: Municipality) -> Roadmap:
     roadmap = Roadmap(
         title=f"{regional.title} — {municipality.name}"[:2000],

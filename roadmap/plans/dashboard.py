@@ -19,13 +19,6 @@ from roadmap.schedule import current_plan_year as schedule_current_plan_year
 from roadmap.tasks.state import Timeliness
 
 
-def _base_filter(roadmap_id: int, plan_year: int | None):
-    conditions = [Task.roadmap_id == roadmap_id, Task.is_cancelled.is_(False)]
-    if plan_year is not None:
-        conditions.append(Task.plan_year == plan_year)
-    return conditions
-
-
 @dataclass
 class Dashboard:
     """The roadmap dashboard. Its figures and charts come from `roadmap.reports.queries.overview`,
@@ -153,25 +146,36 @@ def matrix(
 ) -> Matrix:
     """Measures × executors with each cell summarised by status. Three queries per page.
 
+    The tasks are the reports' (`reports.queries.classified`): a regional roadmap's measure shows
+    its municipal children's tasks under it, as its figures on the dashboard do (the roll-up).
     `status` is a workflow state or "overdue" (`MATRIX_FILTERS`); an unknown one filters nothing.
     """
-    conditions = _base_filter(roadmap.id, plan_year)
+    from roadmap.reports.service import build_scope
+
+    scope = build_scope(roadmap, plan_year, today=today, default_year=False)
+    tasks = report_queries.classified(scope)
+    c = tasks.c
+    conditions = []
     if section_id:
-        conditions.append(Measure.section_id == section_id)
+        conditions.append(c.section_id == section_id)
     if kind and kind in {k.value for k in OrgKind}:
         conditions.append(Organization.kind == OrgKind(kind))
-    state = report_queries.workflow_state()
-    overdue = report_queries.is_overdue(today)
+    late = c.outcome == OVERDUE
     if status == OVERDUE:
-        conditions.append(overdue)
+        conditions.append(late)
     elif status in report_queries.WORKFLOW_STATES:
-        conditions.append(state == status)
+        conditions.append(c.workflow == status)
+
+    def selected(*columns):
+        return (
+            select(*columns)
+            .select_from(tasks)
+            .join(Organization, Organization.id == c.organization_id)
+            .where(*conditions)
+        )
+
     executor_rows = db.session.execute(
-        select(Organization.id, Organization.short_name)
-        .join(Task, Task.organization_id == Organization.id)
-        .join(Measure, Measure.id == Task.measure_id)
-        .where(*conditions)
-        .group_by(Organization.id, Organization.short_name)
+        selected(Organization.id, Organization.short_name).group_by(Organization.id, Organization.short_name)
     ).all()
     executor_rows = sorted(executor_rows, key=lambda row: natural_key(row.short_name))
     pages = max(1, -(-len(executor_rows) // MATRIX_PAGE))
@@ -182,13 +186,11 @@ def matrix(
     overdue_counts: dict[tuple[int, int], int] = defaultdict(int)
     measure_ids = set()
     if executor_ids:
-        overdue_flag = case((overdue, 1), else_=0)
+        overdue_flag = case((late, 1), else_=0)
         for measure_id, org_id, cell_state, is_late, count in db.session.execute(
-            select(Task.measure_id, Task.organization_id, state, overdue_flag, func.count(Task.id))
-            .join(Measure, Measure.id == Task.measure_id)
-            .join(Organization, Organization.id == Task.organization_id)
-            .where(*conditions, Task.organization_id.in_(executor_ids))
-            .group_by(Task.measure_id, Task.organization_id, state, overdue_flag)
+            selected(c.measure_id, c.organization_id, c.workflow, overdue_flag, func.count())
+            .where(c.organization_id.in_(executor_ids))
+            .group_by(c.measure_id, c.organization_id, c.workflow, overdue_flag)
         ):
             key = (measure_id, org_id)
             cells[key][cell_state] = cells[key].get(cell_state, 0) + count

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from roadmap.accounts.api_tokens import create_api_token, revoke_api_token
 from roadmap.extensions import db
-from roadmap.models import ApiToken, Task, TaskStatus
+from roadmap.models import ApiToken, OrgKind, Role, Task, TaskStatus
 from roadmap.tasks.access import can_view_task, visible_tasks
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -278,3 +278,37 @@ def test_an_id_too_big_for_the_database_is_a_missing_page_not_a_crash(client, ap
     auth.login("api-coord")
     assert client.get(f"/tasks/{huge}").status_code == 404
     assert client.get(f"/roadmaps/{huge}").status_code == 404
+
+
+def test_a_municipal_measure_shows_the_regional_measure_it_carries_out(
+    client, api_world, make_org, make_user, make_roadmap
+):
+    from roadmap.directory.territory import municipality_named
+    from roadmap.plans.cascade import link_measure, unlink_measure
+
+    place = municipality_named("г. Альфа")
+    centre = make_org(kind=OrgKind.CENTRE, short_name="МЦ г. Альфа", municipality=place)
+    school = make_org(kind=OrgKind.SCHOOL, short_name="СОШ № 7 (г. Альфа)", municipality=place)
+    coordinator = make_user(role=Role.COORDINATOR, login="api-coord-alpha", organization=centre, municipality=place)
+    regional = make_roadmap([("1.1", "Совещание", "сентябрь", [centre])], title="Региональная карта на 2023 г.")
+    own = make_roadmap(
+        [("2.1", "Совещание", "сентябрь", [school]), ("2.2", "Семинар", "октябрь", [school])],
+        title="Карта г. Альфа на 2023 г.",
+        municipality=place,
+    )
+    parent = regional.measures[0]
+    link_measure(parent, coordinator, own.measures[0])
+    headers = {"Authorization": f"Bearer {create_api_token(coordinator, 'тест').secret}"}
+    db.session.commit()
+    measures = client.get(f"/api/v1/roadmaps/{own.id}/measures", headers=headers).get_json()
+    assert [(m["number"], m["parent_measure_id"]) for m in measures] == [("2.1", parent.id), ("2.2", None)]
+    staff = client.get(f"/api/v1/roadmaps/{api_world.roadmap.id}/measures", headers=api_world.headers("coordinator"))
+    assert {m["parent_measure_id"] for m in staff.get_json()} == {None}
+    unlink_measure(own.measures[0], coordinator)
+    db.session.commit()
+    measures = client.get(f"/api/v1/roadmaps/{own.id}/measures", headers=headers).get_json()
+    assert [m["parent_measure_id"] for m in measures] == [None, None]
+    # Documented, nullable and read-only: a client generated from the document never sends it.
+    spec = client.get("/api/v1/openapi.json").get_json()
+    field = spec["components"]["schemas"]["Measure"]["properties"]["parent_measure_id"]
+    assert field["readOnly"] is True and "null" in field["type"] and "региональной" in field["description"]

@@ -63,3 +63,29 @@ def test_a_measure_is_passed_on_with_the_keyboard(browser, region_server, artifa
     page.goto("/cascade/")
     assert page.locator("section.card", has_text="Совещание с руководителями").get_by_text("передано").count() >= 1
     session.close()
+
+
+def test_a_measure_of_ones_own_roadmap_is_linked_and_unlinked_with_the_keyboard(browser, region_server, artifacts):
+    session = Session(browser, region_server, artifacts, {})
+    page = session.login("coordinator-sochi")
+    page.goto("/cascade/")
+    card = page.locator("section.card", has_text="Шоу профессий")
+    choice = card.get_by_label("Мероприятие своей дорожной карты")
+    chosen = choice.locator("option:checked").inner_text().split(" ")[0]
+    choice.focus()
+    page.keyboard.press("Tab")  # past the hint, to the button
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/cascade/"), page.locator(".invalid-feedback").all_inner_texts()
+    assert f"Мероприятие {chosen} карты" in page.content() and "связано с мероприятием 1.3" in page.content()
+    card = page.locator("section.card", has_text="Шоу профессий")
+    assert card.get_by_text("передано").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="Отвязать").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "отвязано от мероприятия 1.3" in page.content()
+    assert (
+        page.locator("section.card", has_text="Шоу профессий").get_by_label("Мероприятие своей дорожной карты").count()
+    )
+    session.close()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from roadmap.directory.cascade import ensure_cascade_groups, municipality_group_name, schools_group_name
 from roadmap.directory.territory import municipality_named, place_organization
@@ -406,3 +406,199 @@ def test_the_region_import_creates_the_cascade_groups(app, runner, tmp_path):
     } <= names
     again = runner.invoke(args=["orgs", "cascade-groups"])
     assert again.exit_code == 0 and "Групп каскада создано: 0, псевдонимов: 0." in again.output
+
+
+def _statements(app, client, path: str) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return len(statements)
+
+
+def test_the_matrix_shows_the_childrens_tasks_under_the_regional_measure(app, region):
+    from roadmap.clock import today_in
+    from roadmap.plans.dashboard import OVERDUE, matrix
+    from roadmap.reports.queries import cells
+    from tests.security.conftest import login_as
+
+    client = login_as(app, region.region_coordinator)
+    path = f"/roadmaps/{region.roadmap.id}/matrix?year={YEAR}"
+    db.session.commit()
+    client.get(path)  # the session's first request loads what the later ones reuse
+    before = _statements(app, client, path)
+    children = _fan_out_both(region)
+    alpha_tasks, beta_tasks = _child_tasks(children[region.alpha.name]), _child_tasks(children[region.beta.name])
+    _report(region, alpha_tasks[0], 30, accepted=True)
+    _report(region, beta_tasks[0], 7, accepted=False)
+    db.session.commit()
+    today = today_in(region.roadmap.timezone)
+    data = matrix(region.roadmap, YEAR, today)
+    scope = build_scope(region.roadmap, YEAR, today=today)
+    rolled = cells(scope)
+    # Every cell is the roll-up's: the same tasks under the same (measure, executor), same states.
+    assert data.cells == {key: {s: n for s, n in cell.statuses.items() if n} for key, cell in rolled.items()}
+    assert data.overdue == {key: cell.figures.overdue for key, cell in rolled.items() if cell.figures.overdue}
+    parent = region.measure("1.1").id
+    under_parent = {org for (measure, org) in data.cells if measure == parent}
+    assert under_parent == {t.organization_id for t in alpha_tasks + beta_tasks}  # the schools, not the centres
+    assert all(child.id not in {m.id for m in data.measures} for child in children.values())
+    row = _measure_row(monitoring_report(region.roadmap, scope), "1.1").figures
+    shown = [data.cells[(parent, org)] for org in under_parent]
+    assert sum(sum(states.values()) for states in shown) == row.total == 4
+    assert sum(states.get("accepted", 0) for states in shown) == row.done == 1
+    assert sum(states.get("submitted", 0) for states in shown) == row.in_review == 1
+    assert sum(data.overdue.get((parent, org), 0) for org in under_parent) == row.overdue
+    # The filters apply to the rolled-up tasks too.
+    late = matrix(region.roadmap, YEAR, today, status=OVERDUE)
+    assert sum(late.overdue.values()) == sum(data.overdue.values()) and late.overdue
+    accepted = matrix(region.roadmap, YEAR, today, status="accepted")
+    assert accepted.cells == {(parent, alpha_tasks[0].organization_id): {"accepted": 1}}
+    # The page: the schools' columns, and as many queries as before the cascade.
+    body = client.get(path).get_data(as_text=True)
+    assert all(o.short_name in body for p in region.schools.values() for o in p)
+    assert _statements(app, client, path) == before
+
+
+def _own_roadmap(region, place, *, year=YEAR, title="Единый день профориентации"):
+    """A municipal roadmap imported by the municipality itself, holding the region's measure 1.2."""
+    coordinator = region.coordinators[place.name]
+    parsed = ParsedRoadmap(
+        title=f"Дорожная карта {place.name} на {year} год",
+        period_start=date(year, 1, 1),
+        period_end=date(year, 12, 31),
+        sections=[ParsedSection("2", "Профориентация", 0)],
+        measures=[
+            ParsedMeasure("2.1", "2", title, "сентябрь", schools_group_name(place), position=0),
+            ParsedMeasure("2.2", "2", "Ярмарка профессий", "октябрь", schools_group_name(place), position=1),
+        ],
+    )
+    roadmap = create_roadmap(parsed, user=coordinator)
+    publish_roadmap(roadmap, coordinator)
+    db.session.flush()
+    return roadmap
+
+
+def test_a_measure_of_ones_own_roadmap_is_linked_and_rolls_up(region):
+    from roadmap.plans.cascade import link_candidates, link_measure, linkable_measures, unlink_measure
+
+    alpha = region.coordinators[region.alpha.name]
+    own = _own_roadmap(region, region.alpha)
+    mine = next(m for m in own.measures if m.number == "2.1")
+    parent = region.measure("1.2")
+    candidates = link_candidates(parent, linkable_measures(alpha))
+    assert [m.number for m in candidates] == ["2.1", "2.2"]  # the same title first
+    before = _measure_row(monitoring_report(region.roadmap, build_scope(region.roadmap, YEAR)), "1.2").figures
+    _report(region, _child_tasks(mine)[0], 25, accepted=True)
+    result = link_measure(parent, alpha, mine)
+    assert mine.parent_measure_id == parent.id and "связано с мероприятием 1.2" in result.message
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "measure_linked"))
+    assert event.object_id == mine.id and event.details["parent_measure_id"] == parent.id
+    assert [a.children for a in assignments(alpha) if a.measure.id == parent.id] == [[mine]]
+    # Alpha's two schools now report through its own measure: same count, their figures.
+    after = _measure_row(monitoring_report(region.roadmap, build_scope(region.roadmap, YEAR)), "1.2").figures
+    assert after.total == before.total == 5 and after.done == 1 and after.coverage.total == 25
+    counted = {r.task_id for r in task_rows(build_scope(region.roadmap, YEAR)) if r.measure_number == "1.2"}
+    assert {t.id for t in _child_tasks(mine)} <= counted
+    assert linkable_measures(alpha) == [next(m for m in own.measures if m.number == "2.2")]
+    # Unlinked: out of the roll-up again, the measure and its tasks left in place.
+    undone = unlink_measure(mine, alpha)
+    assert mine.parent_measure_id is None and "отвязано" in undone.message
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "measure_unlinked")).object_id == mine.id
+    again = _measure_row(monitoring_report(region.roadmap, build_scope(region.roadmap, YEAR)), "1.2").figures
+    assert again == before and len(_child_tasks(mine)) == 2
+
+
+def test_linking_refuses_with_a_reason(region):
+    from roadmap.plans.cascade import link_measure, unlink_measure
+    from roadmap.plans.service import archive_roadmap
+
+    alpha, beta = region.coordinators[region.alpha.name], region.coordinators[region.beta.name]
+    own = _own_roadmap(region, region.alpha)
+    mine, other = (next(m for m in own.measures if m.number == n) for n in ("2.1", "2.2"))
+    beta_own = next(m for m in _own_roadmap(region, region.beta).measures if m.number == "2.1")
+    with pytest.raises(CascadeError, match="не поручено вашему муниципалитету"):
+        link_measure(region.measure("1.3"), beta, beta_own)  # 1.3 asks nothing of Beta
+    with pytest.raises(CascadeError, match="своего муниципалитета"):
+        link_measure(region.measure("1.2"), beta, mine)  # Alpha's measure
+    with pytest.raises(CascadeError, match="своего муниципалитета"):
+        link_measure(region.measure("1.2"), alpha, None)
+    link_measure(region.measure("1.2"), alpha, mine)
+    with pytest.raises(CascadeError, match="уже связано с мероприятием 1.2"):
+        link_measure(region.measure("1.2"), alpha, mine)
+    with pytest.raises(CascadeError, match="уже связано с мероприятием 1.2 карты .*сначала отвяжите"):
+        link_measure(region.measure("1.3"), alpha, mine)
+    with pytest.raises(CascadeError, match="1.2 уже передано: мероприятие 2.1"):
+        link_measure(region.measure("1.2"), alpha, other)
+    with pytest.raises(CascadeError, match="1.2 уже передано"):
+        fan_out(region.measure("1.2"), alpha, roadmap=None, responsible="школы")
+    # Another year's roadmap would count another year's tasks under this year's measure.
+    next_year = next(m for m in _own_roadmap(region, region.alpha, year=YEAR + 1).measures if m.number == "2.2")
+    with pytest.raises(CascadeError, match=r"не пересекается с периодом региональной карты \(01\.01\.\d{4}"):
+        link_measure(region.measure("1.3"), alpha, next_year)
+    archive_roadmap(own, alpha)
+    with pytest.raises(CascadeError, match="в архиве"):
+        link_measure(region.measure("1.3"), alpha, other)
+    other.is_removed = True
+    with pytest.raises(CascadeError, match="удалено"):
+        link_measure(region.measure("1.3"), alpha, other)
+    with pytest.raises(CascadeError, match="своего муниципалитета"):
+        unlink_measure(mine, beta)
+    with pytest.raises(CascadeError, match="своего муниципалитета"):
+        unlink_measure(mine, region.region_coordinator)
+    with pytest.raises(CascadeError, match="не связано"):
+        unlink_measure(beta_own, beta)
+    assert mine.parent_measure_id == region.measure("1.2").id
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "measure_linked")) == 1
+
+
+def test_the_page_links_and_unlinks_and_refuses_another_municipality(app, region):
+    from tests.security.conftest import login_as
+
+    own = _own_roadmap(region, region.alpha)
+    mine = next(m for m in own.measures if m.number == "2.1")
+    parent = region.measure("1.2")
+    beta_own = next(m for m in _own_roadmap(region, region.beta).measures if m.number == "2.1")
+    db.session.commit()
+    alpha, beta = (
+        login_as(app, region.coordinators[region.alpha.name]),
+        login_as(app, region.coordinators[region.beta.name]),
+    )
+    page = alpha.get("/cascade/").get_data(as_text=True)
+    assert f'action="/cascade/measures/{parent.id}/link"' in page and "Связать с мероприятием региона" in page
+    assert beta_own.roadmap.title not in page  # only one's own measures to choose from
+    # Beta's coordinator can link neither Alpha's measure nor anything to a measure not asked of Beta.
+    refused = beta.post(f"/cascade/measures/{parent.id}/link", data={f"l{parent.id}-measure": mine.id})
+    assert refused.status_code == 400 and "своего муниципалитета" in refused.get_data(as_text=True)
+    assert (
+        beta.post(f"/cascade/measures/{region.measure('1.3').id}/link", data={"measure": beta_own.id}).status_code
+        == 404
+    )
+    assert db.session.get(Measure, mine.id).parent_measure_id is None
+    done = alpha.post(f"/cascade/measures/{parent.id}/link", data={f"l{parent.id}-measure": mine.id})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/cascade/")
+    db.session.expire_all()
+    assert db.session.get(Measure, mine.id).parent_measure_id == parent.id
+    page = alpha.get("/cascade/").get_data(as_text=True)
+    assert "связано с мероприятием 1.2" in page and f'action="/cascade/linked/{mine.id}/unlink"' in page
+    # Another municipality's coordinator cannot undo it; the regional one is told why.
+    assert beta.post(f"/cascade/linked/{mine.id}/unlink").status_code == 404
+    regional = login_as(app, region.region_coordinator).post(f"/cascade/linked/{mine.id}/unlink")
+    assert regional.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Measure, mine.id).parent_measure_id == parent.id
+    unlinked = alpha.post(f"/cascade/linked/{mine.id}/unlink", follow_redirects=True).get_data(as_text=True)
+    assert "отвязано от мероприятия 1.2" in unlinked
+    db.session.expire_all()
+    assert db.session.get(Measure, mine.id).parent_measure_id is None
+    again = alpha.post(f"/cascade/linked/{mine.id}/unlink", follow_redirects=True).get_data(as_text=True)
+    assert "не связано с мероприятием региона" in again

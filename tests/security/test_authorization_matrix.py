@@ -183,6 +183,9 @@ MATRIX: dict[str, dict[str, str]] = {
     # the cascade: a municipality's coordinator passes a regional measure on to its organizations
     "GET /cascade/": STAFF,
     "POST /cascade/measures/<int:measure_id>/fan-out": row(LOGIN, F, OK, F, F, F, N, F),
+    "POST /cascade/measures/<int:measure_id>/link": row(LOGIN, F, OK, F, F, F, N, F),
+    # undoing a municipal measure's link (here one of A's roadmap, not linked: A's coordinator is told so)
+    "POST /cascade/linked/<int:measure_id>/unlink": row(LOGIN, F, OK, F, F, F, N, F),
     # the contingent: the school keeps its own; the coordinator (of its territory) and the administrator any
     "GET /contingent/": row(LOGIN, N, N, N, OK, OK),  # to one's own organization's page
     "GET /contingent/<int:org_id>": row(LOGIN, OK, OK, F, OK, N, N, F),
@@ -265,6 +268,8 @@ def url_for_rule(rule, world) -> str:
         values["org_id"] = world.org_a.id  # the own school's page
     if rule.endpoint.startswith("cascade."):
         values["measure_id"] = world.regional_measure.id
+    if rule.endpoint == "cascade.unlink":
+        values["measure_id"] = world.measure_manual.id
     if rule.endpoint == "proposals.measure":
         values["measure_id"] = world.measure_manual.id
     if rule.endpoint == "feeds.feed":

@@ -12,3 +12,14 @@ class FanOutForm(RussianForm):
         description="Как в графе «Ответственный»: «Школы муниципалитета …», номера школ, ДОУ и т. п.",
     )
     submit = SubmitField("Передать в организации муниципалитета")
+
+
+class LinkForm(RussianForm):
+    # The service refuses a measure that may not be linked, with its reason (validate_choice off).
+    measure = SelectField(
+        "Мероприятие своей дорожной карты",
+        coerce=int,
+        validate_choice=False,
+        description="Если мероприятие уже есть в карте муниципалитета: его итоги войдут в отчёт региона.",
+    )
+    submit = SubmitField("Связать с мероприятием региона")
