@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Connection, Select, bindparam, func, select, true
+from sqlalchemy import Connection, Select, String, bindparam, case, func, select, true, type_coerce
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from roadmap.extensions import db
 from roadmap.feeds.options import FeedOptions
@@ -504,15 +506,14 @@ TASK_ROW_COLUMNS = (
     "start_on",
     "due_on",
     "due_effective_on",
-    "status",
+    "status",  # the plain value, not the enum member
     "is_not_applicable",
     "sequence",
-    "created_at",
-    "updated_at",
+    "created",  # as the iCalendar writer takes instants (ical_utc)
+    "last_modified",  # the task's or its measure's last change, whichever is later (ical_utc)
     "measure_number",
     "measure_title",
     "responsible_text",
-    "measure_updated_at",
     "section_number",
     "section_title",
     "roadmap_title",
@@ -522,6 +523,27 @@ TASK_ROW_COLUMNS = (
     "report_comment",
     "report_not_applicable",
 )
+
+
+class ical_utc(FunctionElement):  # noqa: N801 - an SQL function, named as one
+    """An instant as ``YYYYMMDDTHHMMSSZ`` in UTC, whole seconds (roadmap.ical.builder.utc_stamp),
+    formatted by the database: a feed's rows carry the text its events write, not datetimes
+    to parse, convert and format again in Python for every task."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(ical_utc, "sqlite")
+def _ical_utc_sqlite(element, compiler, **kw) -> str:
+    # Stored as naive UTC text (roadmap.models.base.UTCDateTime); %S truncates, as utc_stamp does.
+    return f"strftime('%Y%m%dT%H%M%SZ', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(ical_utc, "postgresql")
+def _ical_utc_postgresql(element, compiler, **kw) -> str:
+    # to_char truncates the fraction of a second too.
+    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')"
 
 
 def _status_filter(options: FeedOptions) -> ColumnElement:
@@ -542,15 +564,19 @@ def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date])
                 Task.start_on,
                 Task.due_on,
                 Task.due_effective_on,
-                Task.status,
+                type_coerce(Task.status, String()).label("status"),
                 Task.is_not_applicable,
                 Task.sequence,
-                Task.created_at,
-                Task.updated_at,
+                ical_utc(Task.created_at).label("created"),
+                ical_utc(
+                    case(
+                        (Measure.updated_at.is_(None) | (Task.updated_at >= Measure.updated_at), Task.updated_at),
+                        else_=Measure.updated_at,
+                    )
+                ).label("last_modified"),
                 Measure.number.label("measure_number"),
                 Measure.title.label("measure_title"),
                 Measure.responsible_text,
-                Measure.updated_at.label("measure_updated_at"),
                 Section.number.label("section_number"),
                 Section.title.label("section_title"),
                 Roadmap.title.label("roadmap_title"),
@@ -564,9 +590,9 @@ def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date])
         .join(Organization, Organization.id == Task.organization_id)
         .outerjoin(Report, Report.id == Task.current_report_id)
         .where(*_scope_filters(scope, options, window), Task.is_cancelled.is_(False), _status_filter(options))
-        .order_by(Task.due_effective_on, Task.id)
     )
-    # Core, not the ORM: plain rows, read by position (render._task_event unpacks them).
+    # Core, not the ORM: plain rows, read by position (render._task_texts unpacks them), in no
+    # order (the feed orders its events by effective due date and UID, which SQL cannot).
     return db.session.connection().execute(stmt).all()
 
 
