@@ -19,7 +19,7 @@ from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
 from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
 from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, render_event, size_floor
-from roadmap.ical.builder import EventWriter
+from roadmap.ical.builder import EventWriter, escaped_line
 from roadmap.ical.text import format_date, status_label, status_mark
 from roadmap.russian import truncate
 from roadmap.tasks.state import DONE_NOTE, Timeliness, is_handed_in, workflow_of
@@ -225,18 +225,27 @@ _OVERDUE_MARK = status_mark(Timeliness.OVERDUE.value)
 
 class _Texts:
     """What many events of one feed share, composed once per feed: single-spaced titles, the
-    section lines, the status words and marks."""
+    section lines, the status words and marks, the description lines escaped."""
 
     def __init__(self) -> None:
         self._spaced: dict[str, str] = {}
         self._sections: dict[tuple, tuple[list[str], tuple[str, ...]]] = {}
         self._states: dict[tuple, tuple[str, str]] = {}
         self._truncated: dict[tuple[str, int], str] = {}
+        self._escaped: dict[str, str] = {}
+        self._escaped_last: dict[str, str] = {}
 
     def spaced(self, text: str) -> str:
         value = self._spaced.get(text)
         if value is None:
             value = self._spaced[text] = " ".join(text.split())
+        return value
+
+    def escaped(self, line: str, last: bool = False) -> str:
+        known = self._escaped_last if last else self._escaped
+        value = known.get(line)
+        if value is None:
+            value = known[line] = escaped_line(line, last)
         return value
 
     def truncated(self, text: str, limit: int) -> str:
@@ -301,8 +310,8 @@ event_cache = _EventCache()
 
 
 def _task_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
-    """What a task's event shows, from its row: (uid, summary, description, url, categories,
-    VEVENT status, completed). One definition for the record (_task_event) and the chunk
+    """What a task's event shows, from its row: (uid, summary, the description's lines, url,
+    categories, VEVENT status, completed). One definition for the record (_task_event) and the chunk
     written straight from the row (_task_chunk)."""
     # By position (query.TASK_ROW_COLUMNS): a row's attributes by name cost more than the rest.
     (
@@ -349,7 +358,7 @@ def _task_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
     return (
         _task_uid(task_id, request),
         f"{mark} {measure_number} {texts.truncated(title, SUMMARY_TITLE_LIMIT)}",
-        "\n".join(lines),
+        lines,
         f"{request.base_url}/tasks/{task_id}",
         categories,
         # An awaiting-review report is "tentatively done"; VTODO feeds show it as IN-PROCESS.
@@ -364,11 +373,11 @@ def _stamp_moment(stamp: str) -> datetime:
 
 def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
     """A task's row as a record (what the chunk written straight from the row equals)."""
-    uid, summary, description, url, categories, status, completed = _task_texts(row, request, texts)
+    uid, summary, lines, url, categories, status, completed = _task_texts(row, request, texts)
     return FeedEvent(
         uid=uid,
         summary=summary,
-        description=description,
+        description="\n".join(lines),
         start=row[3],
         due=row[4],
         due_effective=row[5],
@@ -407,11 +416,11 @@ def _task_chunk(row, request: FeedRequest, texts: _Texts, writer: EventWriter) -
     start, due, due_effective = row[3], row[4], row[5]
     if start > due or start > due_effective:
         raise ValueError(f"task {row[0]}: starts after its due date")
-    uid, summary, description, url, categories, status, completed = _task_texts(row, request, texts)
+    uid, summary, lines, url, categories, status, completed = _task_texts(row, request, texts)
     chunk = writer.write(
         uid,
         summary,
-        description,
+        "",
         start,
         due,
         due_effective,
@@ -423,6 +432,8 @@ def _task_chunk(row, request: FeedRequest, texts: _Texts, writer: EventWriter) -
         row[10],
         row[9],
         request.options.alarm_days,
+        # The first line starts "Мероприятие": no byte-order mark to drop.
+        escaped_lines=[*map(texts.escaped, lines[:-1]), texts.escaped(lines[-1], last=True)],
     )
     event_cache.put(key, chunk)
     return chunk

@@ -32,6 +32,7 @@ __all__ = [
     "build_calendar",
     "calendar_head",
     "clean_text",
+    "escaped_line",
     "feed_etag",
     "order_events",
     "render_event",
@@ -90,7 +91,26 @@ def _escape(text: str) -> str:
 
 
 def _escape_chars(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    # Each replace only when needed: a search is much cheaper than a copy of a Cyrillic text.
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if ";" in text:
+        text = text.replace(";", "\\;")
+    if "," in text:
+        text = text.replace(",", "\\,")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    return text
+
+
+def escaped_line(line: str, last: bool = False) -> str:
+    """A line of a multi-line TEXT value as the whole value's cleaning and escaping writes it,
+    done alone: the same characters, except that a CR ending a line that another follows makes
+    one LF with the break (the ``last`` line's stays a break of its own). Not for the value's
+    first line when it may start with a byte-order mark, which the whole value's escaping drops."""
+    if not last and line.endswith("\r"):
+        line = line[:-1]
+    return _escape_chars(_clean(line))
 
 
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -410,11 +430,11 @@ class EventWriter:
         # the day after its due day.
         self._related_end = view == "spans" or not self._vevent
         self._end_shift = _DAY if self._vevent and view == "spans" else _ZERO
-        self._dates: dict[tuple[date, date, date], tuple[str, str]] = {}
+        self._dates: dict[tuple[date, date, date], tuple[str, str, str]] = {}
         self._categories: dict[tuple[str, ...], bytes] = {}
 
-    def _date_lines(self, start: date, due: date, due_effective: date) -> tuple[str, str]:
-        """(the component's date lines, the description's "Срок" line) of a window."""
+    def _date_lines(self, start: date, due: date, due_effective: date) -> tuple[str, str, str]:
+        """(the component's date lines, the description's "Срок" line, that line escaped)."""
         key = (start, due, due_effective)
         value = self._dates.get(key)
         if value is None:
@@ -431,7 +451,7 @@ class EventWriter:
                 lines = f"DTSTART;VALUE=DATE:{_date(start)}\r\nDUE;VALUE=DATE:{_date(due_effective)}"
             else:
                 lines = f"DUE;VALUE=DATE:{_date(due_effective)}"
-            value = self._dates[key] = (lines, window)
+            value = self._dates[key] = (lines, window, _escape_chars(window))
         return value
 
     def _categories_line(self, categories: Sequence[str]) -> bytes:
@@ -460,17 +480,27 @@ class EventWriter:
         created: str | None,
         alarm_days: tuple[int, ...],
         todo_status: str | None = None,
+        *,
+        escaped_lines: Sequence[str] | None = None,
     ) -> bytes:
         """One component as bytes; ``stamp`` (DTSTAMP, LAST-MODIFIED) and ``created`` as
-        :func:`utc_stamp` gives them; ``status`` the VEVENT status (see :class:`FeedEvent`)."""
+        :func:`utc_stamp` gives them; ``status`` the VEVENT status (see :class:`FeedEvent`).
+
+        ``escaped_lines``, when given, stand for ``description``: its lines (it is
+        ``"\\n".join`` of them, at least one), each as :func:`escaped_line` gives it (the last
+        with ``last=True``), so a feed escapes each line its events share once, not per event.
+        """
         summary = _clean(summary)
         escaped_summary = _escape_chars(summary) if _NEEDS_ESCAPING.search(summary) else summary
         summary_line = _fold(
             "SUMMARY:" + (escaped_summary[1:] if escaped_summary.startswith("\ufeff") else escaped_summary)
         )
-        date_lines, window = self._date_lines(start, due, due_effective)
-        description = _clean(description)
-        description_line = _text_line("DESCRIPTION", f"{description}\n\n{window}" if description else window)
+        date_lines, window, escaped_window = self._date_lines(start, due, due_effective)
+        if escaped_lines is not None:
+            description_line = _fold("DESCRIPTION:" + "\\n".join(escaped_lines) + "\\n\\n" + escaped_window)
+        else:
+            description = _clean(description)
+            description_line = _text_line("DESCRIPTION", f"{description}\n\n{window}" if description else window)
         uid_line = _text_line("UID", uid)
         category_line = self._categories_line(categories) if categories else b""
         created_line = f"CREATED:{created}\r\n" if created is not None else ""
