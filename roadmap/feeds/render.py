@@ -437,7 +437,9 @@ def _task_chunk(row, request: FeedRequest, texts: _Texts, writer: EventWriter) -
     """
     key = (
         "task",
-        row,
+        # Plain values only, not the driver's row object: the collector stops tracking such a
+        # key, so thousands kept here never make it walk the heap (see cyclic_gc_paused).
+        tuple(row),
         row[5] < request.today,
         request.uid_host,
         request.base_url,
