@@ -81,6 +81,8 @@ FLOORS = {
     "feed_cold_2000": "as `feed_cold_200`",
     "feed_cold_marginal": "budget: 25 µs per event ((cold 2,000 − cold 200) / 1,800)",
     "feed_cold_fixed": "budget: 3 ms (cold 200 − 200 × marginal)",
+    "feed_cold_request": "— (`/healthz` through the same test client: the Flask request's part of the fixed cost;"
+    " ratio: its share of the 3 ms budget)",
     "feed_shared_renders": "— (ratio: renders by 4 gunicorn workers per change of the coordinator's feed, asked by"
     " 8 clients at once; n: changes)",
     "feed_shared_change": "one worker's cold render of the same feed after a change nobody else asks for (median"
@@ -363,7 +365,19 @@ def cold_feeds(app, backend: str, paths: dict[int, str], repeat: int) -> list[Re
         fixed = cold_seconds[small] - small * marginal
         results.append(result("feed_cold_marginal", backend, big - small, marginal, COLD_MARGINAL_BUDGET))
         results.append(result("feed_cold_fixed", backend, small, fixed, COLD_FIXED_BUDGET))
+    results.append(_cold_request(app, backend, repeat))
     return results
+
+
+def _cold_request(app, backend: str, repeat: int) -> Result:
+    """What of the fixed cost is the Flask request itself: `/healthz` through the same test
+    client, timed the same way, as a share of the fixed budget (a reading, no target)."""
+
+    def health():
+        assert app.test_client().get("/healthz").status_code == 200
+
+    seconds = median([per_call(health) for _ in range(repeat)])
+    return result("feed_cold_request", backend, 1, seconds, COLD_FIXED_BUDGET)
 
 
 def _cold_feed(app, backend: str, size: int, path: str, repeat: int) -> Result:

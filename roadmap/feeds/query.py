@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Connection, Select, bindparam, func, select, true
+from sqlalchemy import Connection, Select, String, bindparam, case, func, select, true, type_coerce
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 from roadmap.extensions import db
 from roadmap.feeds.options import FeedOptions
@@ -273,23 +275,6 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
     return None
 
 
-def _scope_filters(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> list[ColumnElement]:
-    """Conditions shared by the version and the rows: scope, section, plan year, window."""
-    conditions: list[ColumnElement] = [
-        Roadmap.status != RoadmapStatus.DRAFT,
-        Measure.is_removed.is_(False),
-    ]
-    if scope.roadmap_id is not None:
-        conditions.append(Task.roadmap_id == scope.roadmap_id)
-    if scope.organization_id is not None:
-        conditions.append(Task.organization_id == scope.organization_id)
-    if scope.territory is not None:
-        conditions.append(tasks_of_territory(scope.territory))
-    if options.sections:
-        conditions.append(Section.number.in_(options.sections))
-    return conditions + _time_filters(options, window)
-
-
 def _time_filters(options: FeedOptions, window: tuple[date, date]) -> list[ColumnElement]:
     """The plan year and the window: a task shows when its planned deadline (or, viewed as
     spans, any day from its start to its planned deadline) falls in the window.
@@ -301,11 +286,15 @@ def _time_filters(options: FeedOptions, window: tuple[date, date]) -> list[Colum
     conditions: list[ColumnElement] = []
     if options.plan_year is not None:
         conditions.append(Task.plan_year == options.plan_year)
-    if options.view == "spans":
-        conditions += [Task.start_on <= end, Task.due_on >= start]
-    else:
-        conditions += [Task.due_on >= start, Task.due_on <= end]
-    return conditions
+    return conditions + _planned_in(options.view, start, end)
+
+
+def _planned_in(view: str, start, end) -> list[ColumnElement]:
+    """A task's planned deadline (or, viewed as spans, its window) meets start..end: dates or
+    bound parameters."""
+    if view == "spans":
+        return [Task.start_on <= end, Task.due_on >= start]
+    return [Task.due_on >= start, Task.due_on <= end]
 
 
 # The longest a deadline moves off non-working days is the New Year holidays (about ten days): a
@@ -504,15 +493,14 @@ TASK_ROW_COLUMNS = (
     "start_on",
     "due_on",
     "due_effective_on",
-    "status",
+    "status",  # the plain value, not the enum member
     "is_not_applicable",
     "sequence",
-    "created_at",
-    "updated_at",
+    "created",  # as the iCalendar writer takes instants (ical_utc)
+    "last_modified",  # the task's or its measure's last change, whichever is later (ical_utc)
     "measure_number",
     "measure_title",
     "responsible_text",
-    "measure_updated_at",
     "section_number",
     "section_title",
     "roadmap_title",
@@ -524,6 +512,27 @@ TASK_ROW_COLUMNS = (
 )
 
 
+class ical_utc(FunctionElement):  # noqa: N801 - an SQL function, named as one
+    """An instant as ``YYYYMMDDTHHMMSSZ`` in UTC, whole seconds (roadmap.ical.builder.utc_stamp),
+    formatted by the database: a feed's rows carry the text its events write, not datetimes
+    to parse, convert and format again in Python for every task."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(ical_utc, "sqlite")
+def _ical_utc_sqlite(element, compiler, **kw) -> str:
+    # Stored as naive UTC text (roadmap.models.base.UTCDateTime); %S truncates, as utc_stamp does.
+    return f"strftime('%Y%m%dT%H%M%SZ', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(ical_utc, "postgresql")
+def _ical_utc_postgresql(element, compiler, **kw) -> str:
+    # to_char truncates the fraction of a second too.
+    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')"
+
+
 def _status_filter(options: FeedOptions) -> ColumnElement:
     return Task.status.in_([TaskStatus(s) for s in options.ordered_statuses()])
 
@@ -531,9 +540,61 @@ def _status_filter(options: FeedOptions) -> ColumnElement:
 def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> list:
     """One row per task with everything its event shows: one query, joins instead of N+1.
 
-    The columns in the order of TASK_ROW_COLUMNS.
+    The columns in the order of TASK_ROW_COLUMNS; the statement of each shape is built once
+    (a feed only binds its values).
     """
-    stmt = (
+    start, end = window
+    params: dict = {
+        "organization_id": scope.organization_id,
+        "start": start,
+        "end": end,
+        "statuses": [TaskStatus(s) for s in options.ordered_statuses()],
+    }
+    if scope.roadmap_id is not None:
+        params["roadmap_id"] = scope.roadmap_id
+    if scope.territory is not None:
+        params["territory"] = scope.territory
+    if options.sections:
+        params["sections"] = list(options.sections)
+    if options.plan_year is not None:
+        params["plan_year"] = options.plan_year
+    stmt = _task_rows_statement(
+        scope.organization_id is not None,
+        scope.roadmap_id is not None,
+        scope.territory is not None,
+        bool(options.sections),
+        options.plan_year is not None,
+        options.view,
+    )
+    # Core, not the ORM: plain rows, read by position (render._task_texts unpacks them), in no
+    # order (the feed orders its events by effective due date and UID, which SQL cannot).
+    return db.session.connection().execute(stmt, params).all()
+
+
+@lru_cache(maxsize=64)
+def _task_rows_statement(
+    by_organization: bool, by_roadmap: bool, by_territory: bool, by_section: bool, by_year: bool, view: str
+) -> Select:
+    """The rows of one shape of per-task feed: scope, section, plan year and window (see
+    _time_filters) as parameters; never drafts, removed measures or cancelled tasks."""
+    conditions: list[ColumnElement] = [
+        Roadmap.status != RoadmapStatus.DRAFT,
+        Measure.is_removed.is_(False),
+        Task.is_cancelled.is_(False),
+        Task.status.in_(bindparam("statuses", expanding=True)),
+    ]
+    if by_roadmap:
+        conditions.append(Task.roadmap_id == bindparam("roadmap_id"))
+    if by_organization:
+        conditions.append(Task.organization_id == bindparam("organization_id"))
+    if by_territory:
+        conditions.append(tasks_of_territory(bindparam("territory")))
+    if by_section:
+        conditions.append(Section.number.in_(bindparam("sections", expanding=True)))
+    if by_year:
+        conditions.append(Task.plan_year == bindparam("plan_year"))
+    conditions += _planned_in(view, bindparam("start"), bindparam("end"))
+    return (
         _joined(
             select(
                 Task.id,
@@ -542,15 +603,19 @@ def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date])
                 Task.start_on,
                 Task.due_on,
                 Task.due_effective_on,
-                Task.status,
+                type_coerce(Task.status, String()).label("status"),
                 Task.is_not_applicable,
                 Task.sequence,
-                Task.created_at,
-                Task.updated_at,
+                ical_utc(Task.created_at).label("created"),
+                ical_utc(
+                    case(
+                        (Measure.updated_at.is_(None) | (Task.updated_at >= Measure.updated_at), Task.updated_at),
+                        else_=Measure.updated_at,
+                    )
+                ).label("last_modified"),
                 Measure.number.label("measure_number"),
                 Measure.title.label("measure_title"),
                 Measure.responsible_text,
-                Measure.updated_at.label("measure_updated_at"),
                 Section.number.label("section_number"),
                 Section.title.label("section_title"),
                 Roadmap.title.label("roadmap_title"),
@@ -563,11 +628,8 @@ def task_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date])
         )
         .join(Organization, Organization.id == Task.organization_id)
         .outerjoin(Report, Report.id == Task.current_report_id)
-        .where(*_scope_filters(scope, options, window), Task.is_cancelled.is_(False), _status_filter(options))
-        .order_by(Task.due_effective_on, Task.id)
+        .where(*conditions)
     )
-    # Core, not the ORM: plain rows, read by position (render._task_event unpacks them).
-    return db.session.connection().execute(stmt).all()
 
 
 @dataclass

@@ -6,8 +6,11 @@ runs the row query and the iCalendar builder, and is only needed when the versio
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -18,7 +21,8 @@ from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
 from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
-from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, render_event, size_at_least, size_floor
+from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, render_event, size_floor
+from roadmap.ical.builder import EventWriter, escaped_line
 from roadmap.ical.text import format_date, status_label, status_mark
 from roadmap.russian import truncate
 from roadmap.tasks.state import DONE_NOTE, Timeliness, is_handed_in, workflow_of
@@ -112,6 +116,40 @@ def _last_modified(request: FeedRequest, feed_version: FeedVersion) -> datetime:
 
 def build(prepared: PreparedFeed) -> BuiltFeed:
     """Query the rows and build the body, narrowed to the size bound when needed."""
+    with cyclic_gc_paused():
+        return _build(prepared)
+
+
+_GC_LOCK = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while a feed is built.
+
+    A build makes tens of thousands of rows, tuples and strings, and no reference cycle: they
+    are freed by reference counting as usual. The cyclic collector, run by their very number,
+    would only walk the process's whole heap again and again; in the bench's process that cost
+    several times the build itself. Threads building at once share one pause (a count).
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def _build(prepared: PreparedFeed) -> BuiltFeed:
     request = prepared.request
     window = request.window
     texts = _Texts()
@@ -122,14 +160,39 @@ def build(prepared: PreparedFeed) -> BuiltFeed:
         items = [
             _Item(_occurrence_uid(row, request), row.start_on, row.due_on, row.due_effective_on, row) for row in rows
         ]
-        make = _aggregate_event
+        options = request.options
+
+        def chunk(row) -> bytes:
+            event = _aggregate_event(row, request, texts)
+            return render_event(
+                event,
+                view=options.view,  # type: ignore[arg-type]
+                component=options.component,  # type: ignore[arg-type]
+                alarms=options.alarms,
+                alarm_time=request.alarm_time,
+            )
     else:
         rows = task_rows(request.scope, request.options, window)
         # By position (query.TASK_ROW_COLUMNS): id, start_on, due_on, due_effective_on.
         items = [_Item(_task_uid(row[0], request), row[3], row[4], row[5], row) for row in rows]
-        make = _task_event
-    body, count, note = _fit(request, _Chunks(request, items, lambda row: make(row, request, texts)), window)
+        writer = _writer_of(request)
+
+        def chunk(row) -> bytes:
+            return _task_chunk(row, request, texts, writer)
+
+    body, count, note = _fit(request, _Chunks(items, chunk), window)
     return BuiltFeed.make(body, count, note)
+
+
+def _writer_of(request: FeedRequest) -> EventWriter:
+    """A writer for one render: what it keeps per window and category list is this feed's."""
+    options = request.options
+    return EventWriter(
+        view=options.view,  # type: ignore[arg-type]
+        component=options.component,  # type: ignore[arg-type]
+        alarms=options.alarms,
+        alarm_time=request.alarm_time,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,18 +262,27 @@ _OVERDUE_MARK = status_mark(Timeliness.OVERDUE.value)
 
 class _Texts:
     """What many events of one feed share, composed once per feed: single-spaced titles, the
-    section lines, the status words and marks."""
+    section lines, the status words and marks, the description lines escaped."""
 
     def __init__(self) -> None:
         self._spaced: dict[str, str] = {}
         self._sections: dict[tuple, tuple[list[str], tuple[str, ...]]] = {}
         self._states: dict[tuple, tuple[str, str]] = {}
         self._truncated: dict[tuple[str, int], str] = {}
+        self._escaped: dict[str, str] = {}
+        self._escaped_last: dict[str, str] = {}
 
     def spaced(self, text: str) -> str:
         value = self._spaced.get(text)
         if value is None:
             value = self._spaced[text] = " ".join(text.split())
+        return value
+
+    def escaped(self, line: str, last: bool = False) -> str:
+        known = self._escaped_last if last else self._escaped
+        value = known.get(line)
+        if value is None:
+            value = known[line] = escaped_line(line, last)
         return value
 
     def truncated(self, text: str, limit: int) -> str:
@@ -242,21 +314,22 @@ class _Texts:
 
 class _EventCache:
     """Feed events by the row they were made of and what else shapes them (the event's own
-    version: a row holds every value its event shows). A feed rebuilt after one change makes
-    only the changed rows' events anew, and render_event finds the others' chunks by them.
+    version: a row holds every value its event shows): an aggregated occurrence's record
+    (render_event finds its chunk by it), a task's chunk itself. A feed rebuilt after one
+    change makes only the changed rows' events anew.
 
     A plain dict, emptied when full: a lookup is one hash of the row.
     """
 
     def __init__(self, max_entries: int = 50_000) -> None:
         self.max_entries = max_entries
-        self._items: dict[tuple, FeedEvent] = {}
+        self._items: dict[tuple, FeedEvent | bytes] = {}
         self.enabled = True
 
-    def get(self, key: tuple) -> FeedEvent | None:
+    def get(self, key: tuple):
         return self._items.get(key) if self.enabled else None
 
-    def put(self, key: tuple, event: FeedEvent) -> None:
+    def put(self, key: tuple, event) -> None:
         if not self.enabled:
             return
         if len(self._items) >= self.max_entries:
@@ -273,24 +346,26 @@ class _EventCache:
 event_cache = _EventCache()
 
 
-def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
+def _task_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
+    """What a task's event shows, from its row: (uid, summary, the description's lines, url,
+    categories, VEVENT status, completed). One definition for the record (_task_event) and the chunk
+    written straight from the row (_task_chunk)."""
     # By position (query.TASK_ROW_COLUMNS): a row's attributes by name cost more than the rest.
     (
         task_id,
         _roadmap_id,
         label,
-        start_on,
-        due_on,
+        _start_on,
+        _due_on,
         due_effective_on,
         status,
         is_not_applicable,
-        sequence,
-        created_at,
-        updated_at,
+        _sequence,
+        _created,
+        _last_modified,
         measure_number,
         measure_title,
         responsible_text,
-        measure_updated_at,
         section_number,
         section_title,
         roadmap_title,
@@ -300,12 +375,7 @@ def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
         report_comment,
         report_not_applicable,
     ) = row
-    status = status.value
     overdue = due_effective_on < request.today and not is_handed_in(status)
-    key = ("task", row, overdue, request.uid_host, request.base_url, request.options.alarm_days)
-    event = event_cache.get(key)
-    if event is not None:
-        return event
     mark, status_line = texts.state(status, is_not_applicable, overdue)
     title = texts.spaced(measure_title)
     section_lines, categories = texts.section(section_number, section_title)
@@ -320,30 +390,92 @@ def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
     if label:
         lines.append(f"Период: {label}")
     lines.append(status_line)
-    report = _report_summary(held_on, coverage_total, report_comment, report_not_applicable)
-    if report:
-        lines.append(f"Отчёт: {report}")
-    event = FeedEvent(
-        uid=_task_uid(task_id, request),
-        summary=f"{mark} {measure_number} {texts.truncated(title, SUMMARY_TITLE_LIMIT)}",
-        description="\n".join(lines),
-        start=start_on,
-        due=due_on,
-        due_effective=due_effective_on,
-        url=f"{request.base_url}/tasks/{task_id}",
-        categories=categories,
+    if report_not_applicable is not None:
+        lines.append(f"Отчёт: {_report_summary(held_on, coverage_total, report_comment, report_not_applicable)}")
+    return (
+        _task_uid(task_id, request),
+        f"{mark} {measure_number} {texts.truncated(title, SUMMARY_TITLE_LIMIT)}",
+        lines,
+        f"{request.base_url}/tasks/{task_id}",
+        categories,
         # An awaiting-review report is "tentatively done"; VTODO feeds show it as IN-PROCESS.
-        status="TENTATIVE" if status == "submitted" else "CONFIRMED",
-        completed=status == "accepted",
-        sequence=sequence,
-        last_modified=updated_at
-        if measure_updated_at is None or updated_at >= measure_updated_at
-        else measure_updated_at,
-        created=created_at,
+        "TENTATIVE" if status == "submitted" else "CONFIRMED",
+        status == "accepted",
+    )
+
+
+def _stamp_moment(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
+    """A task's row as a record (what the chunk written straight from the row equals)."""
+    uid, summary, lines, url, categories, status, completed = _task_texts(row, request, texts)
+    return FeedEvent(
+        uid=uid,
+        summary=summary,
+        description="\n".join(lines),
+        start=row[3],
+        due=row[4],
+        due_effective=row[5],
+        url=url,
+        categories=categories,
+        status=status,
+        completed=completed,
+        sequence=row[8],
+        last_modified=_stamp_moment(row[10]),
+        created=_stamp_moment(row[9]),
         alarm_days=request.options.alarm_days,
     )
-    event_cache.put(key, event)
-    return event
+
+
+def _task_chunk(row, request: FeedRequest, texts: _Texts, writer: EventWriter) -> bytes:
+    """A task's component written straight from its row: no record between them.
+
+    Kept by the row and what else shapes it (a row holds every value its event shows, "today"
+    decides whether it is overdue): a feed rebuilt after one change writes only the changed rows.
+    """
+    key = (
+        "task",
+        # Plain values only, not the driver's row object: the collector stops tracking such a
+        # key, so thousands kept here never make it walk the heap (see cyclic_gc_paused).
+        tuple(row),
+        row[5] < request.today,
+        request.uid_host,
+        request.base_url,
+        request.options.alarm_days,
+        writer.view,
+        writer.component,
+        writer.alarms,
+        writer.alarm_time,
+    )
+    chunk = event_cache.get(key)
+    if chunk is not None:
+        return chunk
+    start, due, due_effective = row[3], row[4], row[5]
+    if start > due or start > due_effective:
+        raise ValueError(f"task {row[0]}: starts after its due date")
+    uid, summary, lines, url, categories, status, completed = _task_texts(row, request, texts)
+    chunk = writer.write(
+        uid,
+        summary,
+        "",
+        start,
+        due,
+        due_effective,
+        url,
+        categories,
+        status,
+        completed,
+        row[8],
+        row[10],
+        row[9],
+        request.options.alarm_days,
+        # The first line starts "Мероприятие": no byte-order mark to drop.
+        escaped_lines=[*map(texts.escaped, lines[:-1]), texts.escaped(lines[-1], last=True)],
+    )
+    event_cache.put(key, chunk)
+    return chunk
 
 
 def _aggregate_mark(row) -> str:
@@ -464,6 +596,14 @@ def _in_window(event: FeedEvent | _Item, window: tuple[date, date], view: str) -
     return start <= event.due <= end
 
 
+def _indices_in(items: list[_Item], window: tuple[date, date], view: str) -> list[int]:
+    """The positions of the items _in_window, in one pass (a call per item costs more)."""
+    start, end = window
+    if view == "spans":
+        return [i for i, item in enumerate(items) if item.start <= end and item.due >= start]
+    return [i for i, item in enumerate(items) if start <= item.due <= end]
+
+
 def _calendar(request: FeedRequest, window: tuple[date, date], note: str | None) -> FeedCalendar:
     return FeedCalendar(
         name=request.scope.name,
@@ -476,32 +616,23 @@ _END = b"END:VCALENDAR\r\n"
 
 
 class _Chunks:
-    """Events in feed order, each built and rendered at most once and only when a size check
-    needs it; the ones never needed are never built."""
+    """Events in feed order, each rendered at most once and only when a size check needs it;
+    the ones never needed are never built."""
 
-    def __init__(self, request: FeedRequest, items: list[_Item], make: Callable[[object], FeedEvent]) -> None:
+    def __init__(self, items: list[_Item], render: Callable[[object], bytes]) -> None:
         # Feed order (builder.order_events): effective due date, then UID.
         self.events = sorted(items, key=lambda item: (item.due_effective, item.uid))
         # Two events under one UID would make clients keep only one of them, at random.
         if len({item.uid for item in self.events}) != len(self.events):
             raise ValueError("duplicate UID in feed")
-        self._make = make
-        self._options = request.options
-        self._alarm_time = request.alarm_time
-        self._built: dict[int, FeedEvent] = {}
+        self._render = render
         self._rendered: dict[int, bytes] = {}
 
-    def event(self, index: int) -> FeedEvent:
-        event = self._built.get(index)
-        if event is None:
-            event = self._built[index] = self._make(self.events[index].row)
-        return event
-
     def bound(self, index: int) -> int:
-        """A lower bound of an event's size: size_at_least once it is built, else what its UID
-        alone makes certain (building it to know more would cost most of rendering it)."""
-        event = self._built.get(index)
-        return size_at_least(event) if event is not None else size_floor(self.events[index].uid)
+        """A lower bound of an event's size: its size once rendered, else what its UID alone
+        makes certain (building it to know more would cost most of rendering it)."""
+        chunk = self._rendered.get(index)
+        return len(chunk) if chunk is not None else size_floor(self.events[index].uid)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -509,14 +640,7 @@ class _Chunks:
     def chunk(self, index: int) -> bytes:
         chunk = self._rendered.get(index)
         if chunk is None:
-            options = self._options
-            chunk = self._rendered[index] = render_event(
-                self.event(index),
-                view=options.view,  # type: ignore[arg-type]
-                component=options.component,  # type: ignore[arg-type]
-                alarms=options.alarms,
-                alarm_time=self._alarm_time,
-            )
+            chunk = self._rendered[index] = self._render(self.events[index].row)
         return chunk
 
     def lower_bound(self, head: bytes, indices: list[int]) -> int:
@@ -567,7 +691,7 @@ def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tu
         shown = (max(narrow[0], window[0]), min(narrow[1], window[1]))
         if shown[0] > shown[1]:
             continue
-        subset = [i for i in everything if _in_window(chunks.events[i], shown, view)]
+        subset = _indices_in(chunks.events, shown, view)
         if len(subset) < len(everything):
             steps.append((shown, subset))
     # Innermost first: by how many of the (nested) narrower windows hold the event.

@@ -32,6 +32,7 @@ __all__ = [
     "build_calendar",
     "calendar_head",
     "clean_text",
+    "escaped_line",
     "feed_etag",
     "order_events",
     "render_event",
@@ -90,7 +91,26 @@ def _escape(text: str) -> str:
 
 
 def _escape_chars(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    # Each replace only when needed: a search is much cheaper than a copy of a Cyrillic text.
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if ";" in text:
+        text = text.replace(";", "\\;")
+    if "," in text:
+        text = text.replace(",", "\\,")
+    if "\n" in text:
+        text = text.replace("\n", "\\n")
+    return text
+
+
+def escaped_line(line: str, last: bool = False) -> str:
+    """A line of a multi-line TEXT value as the whole value's cleaning and escaping writes it,
+    done alone: the same characters, except that a CR ending a line that another follows makes
+    one LF with the break (the ``last`` line's stays a break of its own). Not for the value's
+    first line when it may start with a byte-order mark, which the whole value's escaping drops."""
+    if not last and line.endswith("\r"):
+        line = line[:-1]
+    return _escape_chars(_clean(line))
 
 
 _ANY_CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -221,9 +241,14 @@ def todo_status(status: str, completed: bool) -> str:
 
 
 def _event_todo_status(event: FeedEvent) -> str:
-    if event.todo_status is not None and event.status != "CANCELLED" and not event.completed:
-        return event.todo_status
-    return todo_status(event.status, event.completed)
+    return _todo_status_of(event.status, event.completed, event.todo_status)
+
+
+def _todo_status_of(status: str, completed: bool, override: str | None) -> str:
+    """The VTODO status: ``override`` (see FeedEvent.todo_status) unless cancelled or completed."""
+    if override is not None and status != "CANCELLED" and not completed:
+        return override
+    return todo_status(status, completed)
 
 
 @lru_cache(maxsize=8)
@@ -340,18 +365,6 @@ def _trigger_lines(
     return tuple(result)
 
 
-def _alarm_blocks(
-    event: FeedEvent, escaped_summary: str, *, related_end: bool, end_shift: timedelta, alarm_time: time | None
-) -> list[bytes]:
-    """The VALARMs; ``escaped_summary`` is the summary escaped (a byte-order mark kept: inside
-    the reminder's text it does not start the value)."""
-    out = []
-    for wording, trigger in _trigger_lines(event.alarm_days, related_end, end_shift, alarm_time):
-        description = _fold(f"DESCRIPTION:{wording}{escaped_summary}")
-        out += [b"BEGIN:VALARM", b"ACTION:DISPLAY", description, trigger, b"END:VALARM"]
-    return out
-
-
 def _categories_line(categories: Sequence[str]) -> bytes:
     value = ",".join(_escape_chars(_clean(c)) for c in categories)
     # One value: only its very first byte-order mark is dropped (see _escape).
@@ -359,83 +372,183 @@ def _categories_line(categories: Sequence[str]) -> bytes:
 
 
 def _write(event: FeedEvent, view: str, component: str, alarms: bool, alarm_time: time | None) -> bytes:
-    summary = _clean(event.summary)
-    escaped_summary = _escape_chars(summary) if _NEEDS_ESCAPING.search(summary) else summary
-    summary_line = _fold(
-        "SUMMARY:" + (escaped_summary[1:] if escaped_summary.startswith("\ufeff") else escaped_summary)
+    return _writer(view, component, alarms, alarm_time).write(
+        event.uid,
+        event.summary,
+        event.description,
+        event.start,
+        event.due,
+        event.due_effective,
+        event.url,
+        event.categories,
+        event.status,
+        event.completed,
+        event.sequence,
+        _utc(event.last_modified),
+        None if event.created is None else _utc(event.created),
+        event.alarm_days,
+        event.todo_status,
     )
-    window = "Срок: " + format_window(event.start, event.due, event.due_effective)
-    description = _clean(event.description)
-    description = f"{description}\n\n{window}" if description else window
-    stamp = _utc(event.last_modified)
-    uid = _text_line("UID", event.uid)
-    sequence = f"SEQUENCE:{event.sequence}".encode("ascii")
 
-    if component == "VEVENT":
-        start = event.due_effective if view == "due" else event.start
-        lines = [
-            b"BEGIN:VEVENT",
-            summary_line,
-            f"DTSTART;VALUE=DATE:{_date(start)}".encode("ascii"),
-            # DTEND of an all-day event is exclusive: an event ending where it starts is
-            # zero days long and some clients drop it.
-            f"DTEND;VALUE=DATE:{_date(event.due_effective + _DAY)}".encode("ascii"),
-            f"DTSTAMP:{stamp}".encode("ascii"),
-            uid,
-            sequence,
-        ]
-        if event.categories:
-            lines.append(_categories_line(event.categories))
-        if event.created is not None:
-            lines.append(f"CREATED:{_utc(event.created)}".encode("ascii"))
-        lines += [
-            _text_line("DESCRIPTION", description),
-            f"LAST-MODIFIED:{stamp}".encode("ascii"),
-            f"STATUS:{event.status}".encode("ascii"),
-            # A deadline is not a meeting: do not mark the whole window busy.
-            b"TRANSP:TRANSPARENT",
-        ]
-        if event.url is not None:
-            lines.append(_fold(f"URL:{event.url}"))
-        related_end = view == "spans"
-        end_shift = _DAY if related_end else _ZERO
-        status = event.status
-    else:
-        status = _event_todo_status(event)
-        lines = [b"BEGIN:VTODO"]
-        if event.categories:
-            lines.append(_categories_line(event.categories))
-        if status == "COMPLETED":
-            lines.append(f"COMPLETED:{stamp}".encode("ascii"))
-        if event.created is not None:
-            lines.append(f"CREATED:{_utc(event.created)}".encode("ascii"))
-        lines += [_text_line("DESCRIPTION", description), f"DTSTAMP:{stamp}".encode("ascii")]
-        if event.start < event.due_effective:
-            # RFC 5545 wants DUE later than DTSTART; a one-day task has no DTSTART.
-            lines.append(f"DTSTART;VALUE=DATE:{_date(event.start)}".encode("ascii"))
-        lines += [
-            f"DUE;VALUE=DATE:{_date(event.due_effective)}".encode("ascii"),
-            f"LAST-MODIFIED:{stamp}".encode("ascii"),
-            b"PERCENT-COMPLETE:100" if status == "COMPLETED" else b"PERCENT-COMPLETE:0",
-            sequence,
-            f"STATUS:{status}".encode("ascii"),
-            summary_line,
-            uid,
-        ]
-        if event.url is not None:
-            lines.append(_fold(f"URL:{event.url}"))
-        # For a VTODO, RELATED=END anchors the reminder at DUE itself.
-        related_end = True
-        end_shift = _ZERO
 
-    # Done or cancelled work should not ring.
-    if alarms and event.alarm_days and not event.completed and status != "CANCELLED":
-        lines += _alarm_blocks(
-            event, escaped_summary, related_end=related_end, end_shift=end_shift, alarm_time=alarm_time
+@lru_cache(maxsize=64)
+def _writer(view: str, component: str, alarms: bool, alarm_time: time | None) -> "EventWriter":
+    return EventWriter(view=view, component=component, alarms=alarms, alarm_time=alarm_time)  # type: ignore[arg-type]
+
+
+def utc_stamp(value: datetime) -> str:
+    """An instant as the writer takes it: ``YYYYMMDDTHHMMSSZ`` in UTC, whole seconds (truncated)."""
+    return _utc(value)
+
+
+class EventWriter:
+    """Writes the components of one shape (view, component, reminders, their time of day)
+    from plain values in one pass: what :func:`render_event` writes for a :class:`FeedEvent`
+    of the same values, byte for byte, without the record.
+
+    A feed's rows go straight to :meth:`write`; the record's checks are the caller's (its
+    values come from the database's constraints). Instants come as :func:`utc_stamp` text, so a
+    query can format them itself. What many events of a feed share is kept per writer: the date
+    lines and "Срок" text of each window, the CATEGORIES line of each list.
+    """
+
+    def __init__(
+        self,
+        *,
+        view: View = "due",
+        component: ComponentName = "VEVENT",
+        alarms: bool = True,
+        alarm_time: time | None = None,
+    ) -> None:
+        _check_options(view, component, alarm_time)
+        self.view = view
+        self.component = component
+        self.alarms = alarms
+        self.alarm_time = alarm_time
+        self._vevent = component == "VEVENT"
+        # For a VTODO, RELATED=END anchors the reminder at DUE itself; a spanning VEVENT ends
+        # the day after its due day.
+        self._related_end = view == "spans" or not self._vevent
+        self._end_shift = _DAY if self._vevent and view == "spans" else _ZERO
+        self._dates: dict[tuple[date, date, date], tuple[str, str, str]] = {}
+        self._categories: dict[tuple[str, ...], bytes] = {}
+
+    def _date_lines(self, start: date, due: date, due_effective: date) -> tuple[str, str, str]:
+        """(the component's date lines, the description's "Срок" line, that line escaped)."""
+        key = (start, due, due_effective)
+        value = self._dates.get(key)
+        if value is None:
+            if len(self._dates) >= 4096:
+                self._dates.clear()
+            window = "Срок: " + format_window(start, due, due_effective)
+            if self._vevent:
+                first = due_effective if self.view == "due" else start
+                # DTEND of an all-day event is exclusive: an event ending where it starts is
+                # zero days long and some clients drop it.
+                lines = f"DTSTART;VALUE=DATE:{_date(first)}\r\nDTEND;VALUE=DATE:{_date(due_effective + _DAY)}"
+            elif start < due_effective:
+                # RFC 5545 wants DUE later than DTSTART; a one-day task has no DTSTART.
+                lines = f"DTSTART;VALUE=DATE:{_date(start)}\r\nDUE;VALUE=DATE:{_date(due_effective)}"
+            else:
+                lines = f"DUE;VALUE=DATE:{_date(due_effective)}"
+            value = self._dates[key] = (lines, window, _escape_chars(window))
+        return value
+
+    def _categories_line(self, categories: Sequence[str]) -> bytes:
+        key = tuple(categories)
+        line = self._categories.get(key)
+        if line is None:
+            if len(self._categories) >= 4096:
+                self._categories.clear()
+            line = self._categories[key] = _categories_line(key) + b"\r\n"
+        return line
+
+    def write(
+        self,
+        uid: str,
+        summary: str,
+        description: str,
+        start: date,
+        due: date,
+        due_effective: date,
+        url: str | None,
+        categories: Sequence[str],
+        status: str,
+        completed: bool,
+        sequence: int,
+        stamp: str,
+        created: str | None,
+        alarm_days: tuple[int, ...],
+        todo_status: str | None = None,
+        *,
+        escaped_lines: Sequence[str] | None = None,
+    ) -> bytes:
+        """One component as bytes; ``stamp`` (DTSTAMP, LAST-MODIFIED) and ``created`` as
+        :func:`utc_stamp` gives them; ``status`` the VEVENT status (see :class:`FeedEvent`).
+
+        ``escaped_lines``, when given, stand for ``description``: its lines (it is
+        ``"\\n".join`` of them, at least one), each as :func:`escaped_line` gives it (the last
+        with ``last=True``), so a feed escapes each line its events share once, not per event.
+        """
+        summary = _clean(summary)
+        escaped_summary = _escape_chars(summary) if _NEEDS_ESCAPING.search(summary) else summary
+        summary_line = _fold(
+            "SUMMARY:" + (escaped_summary[1:] if escaped_summary.startswith("\ufeff") else escaped_summary)
         )
-    lines.append(b"END:VEVENT" if component == "VEVENT" else b"END:VTODO")
-    lines.append(b"")
-    return b"\r\n".join(lines)
+        date_lines, window, escaped_window = self._date_lines(start, due, due_effective)
+        if escaped_lines is not None:
+            description_line = _fold("DESCRIPTION:" + "\\n".join(escaped_lines) + "\\n\\n" + escaped_window)
+        else:
+            description = _clean(description)
+            description_line = _text_line("DESCRIPTION", f"{description}\n\n{window}" if description else window)
+        uid_line = _text_line("UID", uid)
+        category_line = self._categories_line(categories) if categories else b""
+        created_line = f"CREATED:{created}\r\n" if created is not None else ""
+        url_line = b"" if url is None else _fold(f"URL:{url}") + b"\r\n"
+        if self._vevent:
+            parts = [
+                b"BEGIN:VEVENT\r\n",
+                summary_line,
+                f"\r\n{date_lines}\r\nDTSTAMP:{stamp}\r\n".encode("ascii"),
+                uid_line,
+                f"\r\nSEQUENCE:{sequence}\r\n".encode("ascii"),
+                category_line,
+                created_line.encode("ascii"),
+                description_line,
+                # A deadline is not a meeting: do not mark the whole window busy.
+                f"\r\nLAST-MODIFIED:{stamp}\r\nSTATUS:{status}\r\nTRANSP:TRANSPARENT\r\n".encode("ascii"),
+                url_line,
+            ]
+            end = b"END:VEVENT\r\n"
+        else:
+            status = _todo_status_of(status, completed, todo_status)
+            done = status == "COMPLETED"
+            parts = [
+                b"BEGIN:VTODO\r\n",
+                category_line,
+                f"COMPLETED:{stamp}\r\n{created_line}".encode("ascii") if done else created_line.encode("ascii"),
+                description_line,
+                f"\r\nDTSTAMP:{stamp}\r\n{date_lines}\r\nLAST-MODIFIED:{stamp}\r\n"
+                f"PERCENT-COMPLETE:{100 if done else 0}\r\nSEQUENCE:{sequence}\r\nSTATUS:{status}\r\n".encode("ascii"),
+                summary_line,
+                b"\r\n",
+                uid_line,
+                b"\r\n",
+                url_line,
+            ]
+            end = b"END:VTODO\r\n"
+        # Done or cancelled work should not ring.
+        if self.alarms and alarm_days and not completed and status != "CANCELLED":
+            for wording, trigger in _trigger_lines(alarm_days, self._related_end, self._end_shift, self.alarm_time):
+                parts += [
+                    b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n",
+                    _fold(f"DESCRIPTION:{wording}{escaped_summary}"),
+                    b"\r\n",
+                    trigger,
+                    b"\r\nEND:VALARM\r\n",
+                ]
+        parts.append(end)
+        return b"".join(parts)
 
 
 class _ChunkCache:
