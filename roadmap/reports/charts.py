@@ -12,7 +12,8 @@ home has no writable cache (it was rebuilt at every start there). One figure is 
 (matplotlib's font objects are shared between threads). Both
 outputs use the document's typeface: Times New Roman where it is installed, else a
 metric-compatible one (Liberation Serif, Tinos), else DejaVu Serif, which matplotlib ships.
-A figure is drawn once per distinct chart (an LRU cache): a page or report shown again is cheap.
+A figure is drawn once per distinct chart (an LRU cache; for the PNG also Redis, shared by every
+worker: roadmap.reports.pictures): a page or report shown again is cheap.
 """
 
 from __future__ import annotations
@@ -404,8 +405,21 @@ def warm_up() -> None:
 @functools.lru_cache(maxsize=64)
 def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = PNG_DPI, title: bool = True) -> bytes:
     """PNG bytes of the chart, for the Word report (`title=False` when a caption under the
-    picture names it). The same chart (same figures) is drawn once: a report downloaded again
-    reuses its pictures."""
+    picture names it). The same chart (same figures) is drawn once: in this process (an LRU)
+    and, with Redis, in every process (roadmap.reports.pictures, keyed by the chart's data)."""
+    from roadmap.reports.pictures import picture_key, shared_pictures
+
+    store = shared_pictures()
+    key = picture_key(repr((chart, width_in, dpi, title))) if store is not None else ""
+    picture = store.get(key) if store is not None else None
+    if picture is None:
+        picture = _draw_png(chart, width_in, dpi, title)
+        if store is not None:
+            store.put(key, picture)
+    return picture
+
+
+def _draw_png(chart: Chart, width_in: float, dpi: int, title: bool) -> bytes:
     out = io.BytesIO()
     with _DRAWING:
         # Laid out at the resolution it is saved in: the text measured for the layout is
