@@ -560,13 +560,37 @@ def _page_svg(markup: str, chart: Chart) -> str:
     return ET.tostring(root, encoding="unicode")
 
 
+BAR_WIDTH = 0.6
+
+
+def _stacked_bars(axes, chart: Chart, *, horizontal: bool) -> list[float]:
+    """The bars, one collection per series (as many rectangles as matplotlib's bar() draws, without
+    an artist each); returns where each stack ends."""
+    from matplotlib.collections import PolyCollection
+
+    ends = [0.0] * len(chart.categories)
+    half = BAR_WIDTH / 2
+    for series in chart.series:
+        boxes = []
+        for position, (start, value) in enumerate(zip(ends, series.values, strict=True)):
+            low, high = position - half, position + half
+            corners = ((start, low), (start + value, low), (start + value, high), (start, high))
+            boxes.append(corners if horizontal else [(y, x) for x, y in corners])
+        colors = list(chart.point_colors) if chart.point_colors else [series.color]
+        axes.add_collection(PolyCollection(boxes, facecolors=colors, edgecolors="none", linewidths=0))
+        ends = [end + value for end, value in zip(ends, series.values, strict=True)]
+    return ends
+
+
+def _legend_handles(chart: Chart) -> list:
+    from matplotlib.patches import Patch
+
+    return [Patch(facecolor=series.color, label=series.name) for series in chart.series]
+
+
 def _png_horizontal(axes, chart: Chart) -> None:
     positions = list(range(len(chart.categories)))
-    lefts = [0.0] * len(positions)
-    for series in chart.series:
-        colors = list(chart.point_colors) if chart.point_colors else series.color
-        axes.barh(positions, series.values, left=lefts, color=colors, label=series.name, height=0.6)
-        lefts = [left + value for left, value in zip(lefts, series.values, strict=True)]
+    lefts = _stacked_bars(axes, chart, horizontal=True)
     axes.set_yticks(positions, _category_labels(chart), fontsize=LABEL_PT)
     axes.invert_yaxis()
     top = _scale_max(chart)
@@ -580,6 +604,7 @@ def _png_horizontal(axes, chart: Chart) -> None:
 
         under_ticks = offset_copy(axes.transAxes, axes.figure, y=-_legend_drop(chart), units="points")
         axes.legend(
+            handles=_legend_handles(chart),
             loc="upper center",
             bbox_to_anchor=(0.5, 0),
             bbox_transform=under_ticks,
@@ -591,10 +616,7 @@ def _png_horizontal(axes, chart: Chart) -> None:
 
 def _png_vertical(axes, chart: Chart) -> None:
     positions = list(range(len(chart.categories)))
-    bottoms = [0.0] * len(positions)
-    for series in chart.series:
-        axes.bar(positions, series.values, bottom=bottoms, color=series.color, label=series.name, width=0.6)
-        bottoms = [b + v for b, v in zip(bottoms, series.values, strict=True)]
+    bottoms = _stacked_bars(axes, chart, horizontal=False)
     axes.set_xticks(positions, _category_labels(chart), fontsize=LABEL_PT, rotation=45 if _rotated(chart) else 0)
     top = _scale_max(chart)
     axes.set_ylim(0, top * 1.12)
@@ -603,7 +625,7 @@ def _png_vertical(axes, chart: Chart) -> None:
     for position, bottom, label in zip(positions, bottoms, chart.labels or [""] * len(positions), strict=True):
         axes.text(position, bottom + top * 0.01, label, ha="center", va="bottom", fontsize=8)
     if chart.legend and len(chart.series) > 1:
-        axes.legend(loc="upper left", ncol=len(chart.series), fontsize=8, frameon=False)
+        axes.legend(handles=_legend_handles(chart), loc="upper left", ncol=len(chart.series), fontsize=8, frameon=False)
 
 
 @dataclass
