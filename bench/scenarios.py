@@ -63,8 +63,9 @@ TARGETS = {
 ABSOLUTE_TARGETS = {
     "schedule_batch": 2.0,
     # Issue 21: every export under 1 s at demo scale, under 10 s for a region of 1,000 schools.
-    **{f"export_{fmt}_demo": 1.0 for fmt in ("docx", "xlsx", "csv")},
-    **{f"export_{fmt}_region": 10.0 for fmt in ("docx", "xlsx", "csv")},
+    # Each right after a change of the figures; docx_redrawn with every picture drawn anew.
+    **{f"export_{fmt}_demo": 1.0 for fmt in ("docx", "xlsx", "csv", "docx_redrawn")},
+    **{f"export_{fmt}_region": 10.0 for fmt in ("docx", "xlsx", "csv", "docx_redrawn")},
 }
 # Peak memory allowed while reading a 10 MB document (issue 15), checked by `imports`.
 IMPORT_MAX_RSS_MB = 250
@@ -105,15 +106,19 @@ FLOORS = {
     "schedule_batch": "the same `python -m roadmap.cli.schedule --batch` on an empty file (starting Python and the"
     " grammar); target: the whole run of 10,000 phrases under 2 s",
     **{
-        f"export_{fmt}_demo": f"budget: 1 s for the demo roadmap's {fmt.upper()} (n: its size in bytes), charts drawn anew"
+        f"export_{fmt}_demo": f"budget: 1 s for the demo roadmap's {fmt.upper()} (n: its size in bytes), right after"
+        " a school hands in a report (the charts it changes drawn again)"
         for fmt in ("docx", "xlsx", "csv")
     },
     **{
-        f"export_{fmt}_region": f"budget: 10 s for the region's {fmt.upper()} (n: bytes), charts drawn anew"
+        f"export_{fmt}_region": f"budget: 10 s for the region's {fmt.upper()} (n: bytes), right after a school hands"
+        " in a report"
         for fmt in ("docx", "xlsx", "csv")
     },
-    "export_docx_cold": "— (the first DOCX of a fresh process that did not warm the renderer: what gunicorn's"
-    " warm-up spares the first request)",
+    "export_docx_redrawn_demo": "budget: 1 s, as `export_docx_demo` with every chart drawn anew (cache cleared)",
+    "export_docx_redrawn_region": "budget: 10 s, as `export_docx_region` with every chart drawn anew",
+    "export_docx_cold": "— (the first DOCX of a fresh process that did not warm the renderer, right after a"
+    " change: what gunicorn's warm-up spares the first request)",
 }
 MIN_RUN_SECONDS = 0.25
 

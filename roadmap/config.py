@@ -151,6 +151,10 @@ class Config:
         # Where rendered feed bodies go in Redis (roadmap.feeds.shared): installations sharing
         # one Redis database need different prefixes, or one would serve the other's bodies.
         self.FEED_CACHE_PREFIX = os.environ.get("FEED_CACHE_PREFIX") or "roadmap:feed:"
+        # The same for the report's chart pictures (roadmap.reports.pictures); CHART_SHARED_CACHE=0
+        # keeps each process drawing its own.
+        self.CHART_CACHE_PREFIX = os.environ.get("CHART_CACHE_PREFIX") or "roadmap:chart:"
+        self.CHART_SHARED_CACHE = _bool("CHART_SHARED_CACHE", True)
         self.REMINDERS_WEEKLY_WEEKDAY = _int("REMINDERS_WEEKLY_WEEKDAY", 0)
         self.JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "roadmap")
         self.JOBS_TIMEOUT = _int("JOBS_TIMEOUT", 1800)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from roadmap.accounts.service import create_user, find_user
+from roadmap.contingent import LEVELS
 from roadmap.directory.service import set_contingent
 from roadmap.directory.territory import municipality_named
 from roadmap.extensions import db
@@ -145,6 +146,22 @@ def demo_grades(students: int) -> dict[int, int]:
     return {grade: round(weight * scale) for grade, weight in weights.items()}
 
 
+# The demo's school that knows its primary and senior students only as level totals (its grades
+# 5–9 are given): the reports' «всего по уровню» note is seen on the СОО target of 6.7.
+LEVEL_TOTALS_SCHOOL = "МАОУ гимназия № 23"
+LEVEL_TOTALS = ("НОО", "СОО")
+
+
+def demo_contingent(short_name: str, students: int) -> tuple[dict[int, int], dict[str, int]]:
+    """(grades, level totals) of a demo school: by grade, except LEVEL_TOTALS_SCHOOL's НОО and СОО."""
+    grades = demo_grades(students)
+    if short_name != LEVEL_TOTALS_SCHOOL:
+        return grades, {}
+    levels = {level.code: level for level in LEVELS if level.code in LEVEL_TOTALS}
+    totals = {code: sum(grades[g] for g in level.band.grades) for code, level in levels.items()}
+    return {g: n for g, n in grades.items() if not any(g in level.band.grades for level in levels.values())}, totals
+
+
 def load_demo(*, force: bool = False) -> list[DemoAccount]:
     """Create whatever part of the demo is missing; return the demo accounts."""
     if not force and has_foreign_data():
@@ -170,7 +187,8 @@ def load_demo(*, force: bool = False) -> list[DemoAccount]:
     db.session.flush()
     for org in existing.values():
         if org.kind == OrgKind.SCHOOL and org.student_count and not (org.grades or org.levels):
-            set_contingent(org, demo_grades(org.student_count), user=None)
+            grades, levels = demo_contingent(org.short_name, org.student_count)
+            set_contingent(org, grades, levels=levels, user=None)
     by_short = {org.short_name: org for org in existing.values()}
     for name, kind, municipality, description in GROUPS:
         group = db.session.scalar(select(OrgGroup).where(OrgGroup.name == name))

@@ -210,6 +210,7 @@ DEMO_TARGETS = {
     "5.2": ("participants", 3000, Band()),  # не менее 3000 участников
     "6.1": ("contingent_share", 10, Band()),  # 10 % всех обучающихся
     "6.4": ("org_share", 90, Band()),  # 90 % школ
+    "6.7": ("band_share", 60, Band(10, 11)),  # 60 % обучающихся СОО; one school gives its level total
 }
 
 

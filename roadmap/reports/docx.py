@@ -28,6 +28,7 @@ from roadmap.reports.layout import (
     COMPARISON_ROWS,
     FIGURE_COLUMNS,
     TARGET_COLUMNS,
+    contingent_note,
     coverage_share_text,
     organizations_below,
     target_values,
@@ -556,7 +557,11 @@ def _section_table(document, section: SectionRow) -> None:
                 measure.deadline_text,
                 typographed(measure.responsible_text),
                 execution_text(measure),
-                "\n".join(filter(None, (coverage_text(measure.figures), coverage_share_text(measure)))),
+                "\n".join(
+                    filter(
+                        None, (coverage_text(measure.figures), coverage_share_text(measure), contingent_note(measure))
+                    )
+                ),
                 note_text(measure),
             ],
             widths,

@@ -157,6 +157,17 @@ def coverage_share_text(measure: MeasureRow) -> str:
     return f"{format_percent(share, places=1)} {measure.band.label}"
 
 
+# Said wherever the share is shown (page, DOCX, XLSX) when a school gave its students by level
+# only: the share of a grade band is then taken of the whole level.
+CONTINGENT_FROM_LEVELS_NOTE = "контингент — всего по уровню, без классов"
+
+
+def contingent_note(measure: MeasureRow) -> str:
+    """CONTINGENT_FROM_LEVELS_NOTE when the measure's share is shown and counted against a level
+    total somewhere; '' otherwise."""
+    return CONTINGENT_FROM_LEVELS_NOTE if measure.contingent_from_levels and coverage_share_text(measure) else ""
+
+
 # Targets met and missed (roadmap.reports.targets): the page, DOCX and XLSX tables.
 TARGET_COLUMNS = ("№", "Мероприятие", "Целевой показатель", "Факт", "Итог")
 

@@ -51,6 +51,7 @@ from roadmap.reports.layout import (
     TARGET_COLUMNS,
     TASK_COLUMNS,
     FigureRow,
+    contingent_note,
     coverage_label,
     organizations_below,
     target_values,
@@ -695,6 +696,9 @@ def _measures_sheet(wb: Workbook, report: MonitoringReport) -> None:
             if not m.has_tasks:
                 why = m.no_tasks_reason or "сроки или исполнители не определены"
                 note = f"Задачи не созданы: {why}." + (f" {note}" if note else "")
+            levels = contingent_note(m)  # the share beside it is of a whole level somewhere
+            if levels:
+                note = " ".join(filter(None, (f"{levels[0].upper()}{levels[1:]}.", note)))
             sheet.append(
                 [
                     sheet.cell(m.number),

@@ -44,7 +44,7 @@ SCENARIOS = {
     "http_import_review",
     "http_import_publish",
     "schedule_batch",
-    *(f"export_{fmt}_{scale}" for fmt in ("docx", "xlsx", "csv") for scale in ("demo", "region")),
+    *(f"export_{fmt}_{scale}" for fmt in ("docx", "xlsx", "csv", "docx_redrawn") for scale in ("demo", "region")),
     "export_docx_cold",
 }
 KEYS = {"scenario", "backend", "n", "seconds", "floor_seconds", "ratio", "peak_rss_mb"}

@@ -837,3 +837,40 @@ def test_demo_returned_work_is_returned_everywhere(client, demo):
     assert marks["returned"] == returned
     # some of them past their deadline: returned *and* overdue
     assert 0 < marks["overdue"] <= returned
+
+
+def test_a_share_of_a_level_total_is_said_so_in_page_docx_and_xlsx(client, targeted):
+    """A school that gave only «ООО: 70» (no grades): the share of grades 5–9 takes its level
+    total; the page, the DOCX and the XLSX all say so, in the one wording of roadmap.reports.layout."""
+    from roadmap.contingent import Band
+    from roadmap.directory.service import set_contingent
+    from roadmap.models import Measure, Organization
+    from roadmap.plans.targets import set_target
+    from roadmap.reports.layout import CONTINGENT_FROM_LEVELS_NOTE
+
+    school = db.session.scalars(db.select(Organization).where(Organization.short_name == "МБОУ СОШ № 1")).one()
+    set_contingent(school, {}, levels={"ООО": 70}, user=None)
+    measure = db.session.scalars(
+        db.select(Measure).where(Measure.roadmap_id == targeted.id, Measure.number == "1.1")
+    ).one()
+    set_target(measure, plan_year=None, kind="band_share", planned=25, band=Band(5, 9), user=None)
+    db.session.commit()
+    login(client)
+    query = "year=2023"
+    page = lxml.html.fromstring(fetch(client, f"/roadmaps/{targeted.id}/report?{query}").decode())
+    document = docx.Document(io.BytesIO(fetch(client, f"/roadmaps/{targeted.id}/export.docx?{query}")))
+    wb = openpyxl.load_workbook(io.BytesIO(fetch(client, f"/roadmaps/{targeted.id}/export.xlsx?{query}")))
+
+    assert _text(page.xpath('//*[@data-from-levels="1.1"]')[0].text_content()) == CONTINGENT_FROM_LEVELS_NOTE
+    assert len(page.xpath("//*[@data-from-levels]")) == 1  # 1.2 has no band share: nothing to say
+    cells = [_text(c.text) for t in document.tables for r in t.rows for c in r.cells]
+    share = next(c for c in cells if CONTINGENT_FROM_LEVELS_NOTE in c)
+    assert share.endswith(f"15,7 % обучающихся ООО (5–9 классы) {CONTINGENT_FROM_LEVELS_NOTE}")  # 44 of 280
+    assert sum(CONTINGENT_FROM_LEVELS_NOTE in c for c in set(cells)) == 1
+    measures = _rows(wb["Мероприятия"])
+    columns = measures[0]
+    line = next(r for r in measures[1:] if r[0] == "1.1")
+    assert _text(line[columns.index("Примечание")]).startswith("Контингент — всего по уровню, без классов.")
+    assert line[columns.index("Контингент (классы показателя)")] == 70 + 3 * (30 + 40)
+    others = [r for r in measures[1:] if r[0] != "1.1"]
+    assert not any(CONTINGENT_FROM_LEVELS_NOTE in _text(r[columns.index("Примечание")] or "").lower() for r in others)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 
 from roadmap.contingent import Band, Contingent, band_total, level_of
+from roadmap.demo import LEVEL_TOTALS_SCHOOL
 from roadmap.extensions import db
+from roadmap.reports.layout import CONTINGENT_FROM_LEVELS_NOTE, contingent_note
 from roadmap.reports.queries import Scope, monitoring_report, target_results
 from roadmap.reports.targets import missed_by_organization, targets_sentence
 from roadmap.targets import TargetKind, parse_target
@@ -178,16 +180,29 @@ def test_the_demo_shows_targets_met_and_missed(demo):
     from roadmap.reports.queries import default_plan_year
 
     schools = db.session.scalars(select(Organization).where(Organization.kind == OrgKind.SCHOOL)).all()
-    assert schools and all(s.grades and s.student_count == sum(g.students for g in s.grades) for s in schools)
+    by_grade = [s for s in schools if s.short_name != LEVEL_TOTALS_SCHOOL]
+    assert by_grade and all(s.grades and s.student_count == sum(g.students for g in s.grades) for s in by_grade)
+    # One school gives НОО and СОО as level totals, ООО by grade: the one sum still holds.
+    (levels,) = [s for s in schools if s.short_name == LEVEL_TOTALS_SCHOOL]
+    assert sorted(c.level for c in levels.levels) == ["НОО", "СОО"]
+    assert sorted(g.grade for g in levels.grades) == [5, 6, 7, 8, 9]
+    assert levels.student_count == sum(g.students for g in levels.grades) + sum(c.students for c in levels.levels)
     roadmap = db.session.scalars(select(Roadmap).where(Roadmap.status == RoadmapStatus.PUBLISHED)).first()
     from roadmap.clock import today_in
 
     today = today_in(roadmap.timezone)
     scope = Scope(roadmap_id=roadmap.id, plan_year=default_plan_year(roadmap, today), today=today)
     results = target_results(scope)
-    assert len(results) == 5
+    assert len(results) == 6
     assert {r.met for r in results} >= {True, False}, [(r.measure_number, r.fact_text, r.met) for r in results]
     assert "выполнены, кроме:" in targets_sentence(results)
+    # The СОО target of 6.7 counts that school's level total, and the report says so beside the share.
+    report = monitoring_report(roadmap, scope)
+    (senior,) = [m for s in report.sections for m in s.measures if m.number == "6.7"]
+    assert senior.contingent_from_levels and senior.contingent is not None
+    assert contingent_note(senior) == CONTINGENT_FROM_LEVELS_NOTE
+    noted = [m.number for s in report.sections for m in s.measures if contingent_note(m)]
+    assert noted == ["6.7"]  # 4.2's grades 8–9 are ООО, given by grade
 
 
 def test_the_monitoring_order_says_the_reports_own_targets(targeted):

@@ -183,3 +183,35 @@ def test_png_without_title_is_shorter():
 def test_truncate_cuts_at_a_word_within_the_limit(text, limit, expected):
     assert truncate(text, limit) == expected
     assert len(truncate(text, limit)) <= limit
+
+
+def _long_chart():
+    """Twelve months: the month labels are turned 45°, and the long section names are truncated."""
+    return charts.coverage_by_month([(2025, month, Coverage(9000, 5000, 2000, 1000)) for month in range(1, 13)])
+
+
+@pytest.mark.parametrize("chart", [*all_charts(), _long_chart()], ids=lambda c: f"{c.key}-{len(c.categories)}")
+@pytest.mark.parametrize("title", [True, False])
+def test_layout_keeps_every_text_inside_the_picture_and_clear_of_the_axes(chart, title):
+    """The margins are computed from the labels, not by a tight-layout pass: every label,
+    the title and the legend stay inside the figure, and tick labels do not overlap the plot."""
+    figure = charts._figure(chart, 9.5, title, dpi=100)
+    renderer = figure.canvas.get_renderer()
+    page = figure.bbox
+    axes = figure.axes[0]
+    texts = [*axes.get_xticklabels(), *axes.get_yticklabels(), *axes.texts, axes.title]
+    legend = axes.get_legend()
+    boxes = [t.get_window_extent(renderer) for t in texts if t.get_text()]
+    if legend is not None:
+        boxes.append(legend.get_window_extent(renderer))
+    for box in boxes:
+        assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, box
+        assert page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, box
+    plot = axes.get_window_extent(renderer)
+    for label in axes.get_yticklabels():
+        assert label.get_window_extent(renderer).x1 <= plot.x0
+    for label in axes.get_xticklabels():
+        assert label.get_window_extent(renderer).y1 <= plot.y0
+    if legend is not None and chart.horizontal:
+        ticks_bottom = min(label.get_window_extent(renderer).y0 for label in axes.get_xticklabels())
+        assert legend.get_window_extent(renderer).y1 <= ticks_bottom
