@@ -29,6 +29,55 @@ settings.register_profile("ci", derandomize=True, print_blob=True, **UNTIMED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+# Tests that take a minute or more (the --durations of a full run), longest first. They are collected
+# first and pytest-xdist's scheduler deals them out one per worker in turn (LongTestsFirst below):
+# left in place, tests/web's 3000-measure review (collected last) kept one worker busy long after
+# the others had finished, and dealt out in xdist's usual consecutive chunks they would all land
+# on the first worker. Whole modules where their tests share module or session fixtures.
+LONG_TESTS_FIRST = (
+    "tests/bench/test_harness.py::",
+    "tests/web/test_plans_web.py::test_the_review_page_of_3000_measures",
+    "tests/reports/test_one_truth.py::test_every_surface_tells_the_same_story",
+    "tests/api/test_schemathesis.py::",
+    "tests/browser/test_accessibility.py::test_every_page_has_no_serious_axe_violation",
+    "tests/security/test_authorization_matrix.py::test_authorization_matrix",
+)
+
+
+def _long_rank(nodeid: str) -> int:
+    return next((i for i, prefix in enumerate(LONG_TESTS_FIRST) if nodeid.startswith(prefix)), len(LONG_TESTS_FIRST))
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: _long_rank(item.nodeid))  # stable: every other test keeps its place
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScheduling
+
+    class LongTestsFirst(LoadScheduling):
+        """xdist's load scheduling, except that the long tests at the head of the collection are dealt
+        one per worker in turn before the usual chunks of consecutive tests."""
+
+        def schedule(self) -> None:
+            self._deal_first = self.collection is None
+            super().schedule()
+
+        def _send_tests(self, node, num: int) -> None:
+            if self._deal_first:
+                self._deal_first = False
+                nodes = list(self.nodes)
+                dealt = 0
+                while self.pending and _long_rank(self.collection[self.pending[0]]) < len(LONG_TESTS_FIRST):
+                    super()._send_tests(nodes[dealt % len(nodes)], 1)
+                    dealt += 1
+            super()._send_tests(node, num)
+
+    return LongTestsFirst(config, log)
+
+
 def _database_url(tmp_root: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:

@@ -42,6 +42,30 @@ def chromium_path() -> str:
 def demo_app(instance: Path, prepare=None):
     """An app on a fresh migrated SQLite file in `instance` with the demo loaded and committed;
     `prepare()`, when given, adds more inside the app context before the commit."""
+    from roadmap import create_app
+    from roadmap.extensions import db
+    from tests.conftest import make_config
+
+    database = instance / "browser.sqlite3"
+    shutil.copyfile(_demo_template(instance), database)
+    app = create_app(
+        make_config(instance, f"sqlite:///{database}", WTF_CSRF_ENABLED=True, SERVER_NAME=None, TESTING=False)
+    )
+    if prepare is not None:
+        with app.app_context():
+            prepare()
+            db.session.commit()
+            db.session.remove()
+    return app
+
+
+def _demo_template(instance: Path) -> Path:
+    """The migrated demo database, built once per run and copied for every server: migrating and
+    loading the demo costs seconds of CPU, copying the file milliseconds. pytest-xdist workers share
+    the run's base directory (the parent of their own), so one builds it under a lock and the others
+    wait and copy it."""
+    import fcntl
+
     from flask_migrate import upgrade
 
     from roadmap import create_app
@@ -49,17 +73,23 @@ def demo_app(instance: Path, prepare=None):
     from roadmap.extensions import db
     from tests.conftest import make_config
 
-    url = f"sqlite:///{instance / 'browser.sqlite3'}"
-    app = create_app(make_config(instance, url, WTF_CSRF_ENABLED=True, SERVER_NAME=None, TESTING=False))
-    with app.app_context():
-        upgrade()
-        load_demo()
-        db.session.commit()
-        if prepare is not None:
-            prepare()
-            db.session.commit()
-        db.session.remove()
-    return app
+    base = instance.parent.parent if os.environ.get("PYTEST_XDIST_WORKER") else instance.parent
+    template = base / "browser-demo-template.sqlite3"
+    with (base / "browser-demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.is_file():
+            building = template.with_suffix(".building")
+            folder = base / "browser-demo-template"
+            folder.mkdir(exist_ok=True)
+            app = create_app(make_config(folder, f"sqlite:///{building}", SERVER_NAME=None, TESTING=False))
+            with app.app_context():
+                upgrade()
+                load_demo()
+                db.session.commit()
+                db.session.remove()
+                db.engine.dispose()
+            building.rename(template)  # complete or absent, never half-written
+    return template
 
 
 @contextmanager
