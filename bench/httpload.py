@@ -119,7 +119,8 @@ class Server:
             stderr=subprocess.STDOUT,
         )
 
-    def wait(self, timeout: float = 30) -> None:
+    def wait(self, timeout: float = 120) -> None:
+        # A wait for the server to come up, not a timing: on a loaded machine it starts slowly.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
