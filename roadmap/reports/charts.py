@@ -424,8 +424,34 @@ def _draw_png(chart: Chart, width_in: float, dpi: int, title: bool) -> bytes:
     with _DRAWING:
         # Laid out at the resolution it is saved in: the text measured for the layout is
         # measured once, not again for the picture.
-        _figure(chart, width_in, title, dpi=dpi).savefig(out, format="png", dpi=dpi)
+        _figure(chart, width_in, title, dpi=dpi, reuse=True).savefig(out, format="png", dpi=dpi)
     return out.getvalue()
+
+
+# PNG figures kept by size and resolution, cleared for the next chart of that size: a figure's
+# canvas keeps its renderer, and matplotlib measures a text once per renderer, so the tick
+# labels, titles and legends a report draws again are not measured again. Used under _DRAWING.
+_PNG_FIGURES: dict[tuple[float, float, int], object] = {}
+_PNG_FIGURES_KEPT = 32
+
+
+def _blank_figure(width_in: float, height_in: float, dpi: int, *, reuse: bool):
+    Figure, FigureCanvasAgg = _matplotlib()  # noqa: N806 (classes)
+    key = (width_in, height_in, dpi)
+    figure = _PNG_FIGURES.get(key) if reuse else None
+    if figure is not None:
+        # Only the chart's one axes is drawn on a figure: it is dropped, not cleared first as
+        # Figure.clear() would (a tenth of the drawing); subplots_adjust is set for every chart.
+        for axes in figure.axes:
+            figure.delaxes(axes)
+        return figure
+    figure = Figure(figsize=(width_in, height_in), dpi=dpi)
+    FigureCanvasAgg(figure)
+    if reuse:
+        if len(_PNG_FIGURES) >= _PNG_FIGURES_KEPT:
+            _PNG_FIGURES.pop(next(iter(_PNG_FIGURES)))
+        _PNG_FIGURES[key] = figure
+    return figure
 
 
 @functools.lru_cache(maxsize=128)
@@ -442,9 +468,9 @@ def to_svg(chart: Chart, *, width_in: float = 7.6) -> str:
     return _page_svg(out.getvalue(), chart)
 
 
-def _figure(chart: Chart, width_in: float, title: bool, *, dpi: int = 100):
-    """The one drawing of a chart, for the page (SVG) and the document (PNG)."""
-    Figure, FigureCanvasAgg = _matplotlib()  # noqa: N806 (classes)
+def _figure(chart: Chart, width_in: float, title: bool, *, dpi: int = 100, reuse: bool = False):
+    """The one drawing of a chart, for the page (SVG) and the document (PNG; `reuse`: on a kept
+    figure of its size, see _PNG_FIGURES)."""
     rows = max(1, len(chart.categories))
     if chart.horizontal:
         height_in = 1.2 + 0.32 * rows + (0.3 if chart.legend and len(chart.series) > 1 else 0)
@@ -452,8 +478,7 @@ def _figure(chart: Chart, width_in: float, title: bool, *, dpi: int = 100):
         height_in = 3.6
     if not title:
         height_in -= 0.3
-    figure = Figure(figsize=(width_in, height_in), dpi=dpi)
-    FigureCanvasAgg(figure)
+    figure = _blank_figure(width_in, height_in, dpi, reuse=reuse)
     axes = figure.add_subplot()
     if title:
         axes.set_title(chart.title, fontsize=12, fontweight="bold", loc="left")

@@ -114,11 +114,18 @@ class YearsSideBySide:
         return with_history[:CHARTED_MEASURES]
 
 
-def _grouped(roadmap_id: int, scope, plan_year: int, column: str) -> dict[int | None, Figures]:
+def _grouped(roadmap_id: int, scope, plan_year: int) -> tuple[dict[int, Figures], dict[int | None, Figures]]:
+    """(measure id → Figures, section id → Figures) of a plan year, in one pass: a measure lies in
+    one section, so a section's figures are the sum of its measures'."""
     c = classified(replace(scope, roadmap_id=roadmap_id, plan_year=plan_year, date_from=None, date_to=None)).c
-    key = getattr(c, column)
-    stmt = select(key.label("key"), *_figure_columns(c)).group_by(key)
-    return {row.key: _figures(row) for row in db.session.execute(stmt)}
+    stmt = select(c.measure_id, c.section_id, *_figure_columns(c)).group_by(c.measure_id, c.section_id)
+    by_measure: dict[int, Figures] = {}
+    by_section: dict[int | None, Figures] = {}
+    for row in db.session.execute(stmt):
+        figures = _figures(row, start=2)
+        by_measure[row.measure_id] = figures
+        by_section.setdefault(row.section_id, Figures()).add(figures)
+    return by_measure, by_section
 
 
 def _rows(model, roadmap_id: int) -> list:
@@ -176,8 +183,7 @@ def years_side_by_side(report: MonitoringReport) -> YearsSideBySide:
             measure_link = {m.id: m.id for m in current_measures}
             section_link = {s.id: s.id for s in current_sections}
         else:
-            by_measure = _grouped(year.roadmap_id, report.scope, year.plan_year, "measure_id")
-            by_section = _grouped(year.roadmap_id, report.scope, year.plan_year, "section_id")
+            by_measure, by_section = _grouped(year.roadmap_id, report.scope, year.plan_year)
             if year.roadmap_id == roadmap.id:
                 measure_link = {m.id: m.id for m in current_measures}
                 section_link = {s.id: s.id for s in current_sections}

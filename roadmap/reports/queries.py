@@ -635,6 +635,12 @@ def classified(scope: Scope, *, with_plan_year: bool = True):
 
 
 _Parent = aliased(Measure, name="parent_measure")
+# The roll-up's other aliases, made once: an alias made per query adapts every column it is asked
+# for again (SQLAlchemy memoizes that per alias), most of a demo export's query-building time.
+_CountedOrganization = aliased(Organization, name="counted_organization")
+_ChildMeasure, _RegionalMeasure = aliased(Measure, name="child_measure"), aliased(Measure, name="regional_measure")
+_PlaceChild, _PlaceRegional = aliased(Measure, name="place_child"), aliased(Measure, name="place_regional")
+_Place = aliased(Roadmap, name="place")
 
 
 @dataclass(frozen=True)
@@ -653,7 +659,7 @@ class _RollUp:
         # the EXISTS ran once per regional task and its estimated cost made PostgreSQL JIT-compile
         # the whole query (seconds).
         through_child = _fanned_out_places(self.scope)
-        counted_org = aliased(Organization, name="counted_organization")
+        counted_org = _CountedOrganization
         return (
             stmt.outerjoin(
                 _Parent, and_(_Parent.id == Measure.parent_measure_id, _Parent.roadmap_id == self.scope.roadmap_id)
@@ -694,7 +700,7 @@ def _roadmaps_counted(scope: Scope) -> ColumnElement[bool]:
     own = Task.roadmap_id == scope.roadmap_id
     if not scope.rolls_up:
         return own
-    child, regional = aliased(Measure), aliased(Measure)
+    child, regional = _ChildMeasure, _RegionalMeasure
     children = select(child.roadmap_id).where(
         child.parent_measure_id.in_(select(regional.id).where(regional.roadmap_id == scope.roadmap_id))
     )
@@ -704,7 +710,7 @@ def _roadmaps_counted(scope: Scope) -> ColumnElement[bool]:
 def _fanned_out_places(scope: Scope):
     """A subquery: the (regional measure of the scope's roadmap, municipality) pairs where the
     municipality has a live child of the measure; its organizations report through the child."""
-    child, place, regional = aliased(Measure), aliased(Roadmap), aliased(Measure)
+    child, place, regional = _PlaceChild, _Place, _PlaceRegional
     return (
         select(child.parent_measure_id.label("measure_id"), place.municipality_id.label("municipality_id"))
         .join(place, place.id == child.roadmap_id)
@@ -1115,9 +1121,12 @@ def _previous_scope(roadmap: Roadmap, scope: Scope, years: dict[int, Figures]) -
     return None
 
 
-def year_series(roadmap: Roadmap, scope: Scope, *, limit: int = 3) -> list[YearSummary]:
+def year_series(
+    roadmap: Roadmap, scope: Scope, *, limit: int = 3, own_years: dict[int, Figures] | None = None
+) -> list[YearSummary]:
     """Up to `limit` plan years ending with the scope's: this roadmap's earlier years first, then
-    those of the roadmaps it continues ("в разрезе 3-х лет"). One GROUP BY per roadmap."""
+    those of the roadmaps it continues ("в разрезе 3-х лет"). One GROUP BY per roadmap;
+    `own_years`: this roadmap's `figures_by_year` over the whole roadmap, when the caller has it."""
     if scope.plan_year is None:
         return []
     series: list[YearSummary] = []
@@ -1127,7 +1136,8 @@ def year_series(roadmap: Roadmap, scope: Scope, *, limit: int = 3) -> list[YearS
     while current is not None and current.id not in seen and len(series) < limit:
         seen.add(current.id)
         base = replace(scope, roadmap_id=current.id, date_from=None, date_to=None)
-        for year, figures in sorted(figures_by_year(base).items(), reverse=True):
+        known = own_years if own_years is not None and base == replace(scope, date_from=None, date_to=None) else None
+        for year, figures in sorted((known if known is not None else figures_by_year(base)).items(), reverse=True):
             if year <= upper and len(series) < limit and all(s.plan_year != year for s in series):
                 series.append(YearSummary(current.id, current.title, year, current.year_type, figures))
         upper = min([s.plan_year for s in series], default=upper) - 1
@@ -1241,7 +1251,7 @@ def monitoring_report(roadmap: Roadmap, scope: Scope, *, comments_per_measure: i
         status_counts=status_counts,
         coverage_by_month=coverage_by_month(scope),
         comparison=comparison,
-        years=year_series(roadmap, scope),
+        years=year_series(roadmap, scope, own_years=years),
         plan_years=sorted(years),
         targets=results,
     )

@@ -98,3 +98,30 @@ def test_a_picture_round_trips_and_another_prefix_does_not_see_it(redis_client, 
     store.put("k", b"\x89PNG-bytes")
     assert store.get("k") == b"\x89PNG-bytes"
     assert SharedPictures(redis_client, ttl=60, prefix=prefix + "other:").get("k") is None
+
+
+def test_a_kept_figure_draws_the_same_picture_as_a_new_one():
+    """PNG figures are kept per size and reused (charts._PNG_FIGURES): what the chart drawn before
+    on that figure left behind (bars, labels, a legend, a title) must not show in the next."""
+    pytest.importorskip("matplotlib")
+    three_sections = [("Раздел А", _outcomes(3, 1)), ("Раздел Б", _outcomes(0, 4)), ("Раздел В", _outcomes(2, 2))]
+    other = charts.progress_by_section(three_sections)
+    chart = charts.progress_by_section(list(reversed(three_sections)))
+
+    def drawn(reuse: bool) -> bytes:
+        import io
+
+        out = io.BytesIO()
+        charts._figure(chart, 9.5, True, dpi=charts.PNG_DPI, reuse=reuse).savefig(out, format="png", dpi=charts.PNG_DPI)
+        return out.getvalue()
+
+    fresh = drawn(reuse=False)
+    charts._draw_png(other, 9.5, charts.PNG_DPI, True)  # the same size: it leaves its figure kept
+    assert drawn(reuse=True) == fresh
+    assert charts._draw_png(chart, 9.5, charts.PNG_DPI, True) == fresh
+
+
+def _outcomes(on_time: int, overdue: int):
+    from roadmap.reports.queries import Figures
+
+    return Figures(total=on_time + overdue, on_time=on_time, overdue=overdue)
