@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
@@ -162,8 +163,8 @@ def _build(prepared: PreparedFeed) -> BuiltFeed:
         ]
         options = request.options
 
-        def chunk(row) -> bytes:
-            event = _aggregate_event(row, request, texts)
+        def chunk(item: _Item) -> bytes:
+            event = _aggregate_event(item.row, request, texts)
             return render_event(
                 event,
                 view=options.view,  # type: ignore[arg-type]
@@ -176,9 +177,10 @@ def _build(prepared: PreparedFeed) -> BuiltFeed:
         # By position (query.TASK_ROW_COLUMNS): id, start_on, due_on, due_effective_on.
         items = [_Item(_task_uid(row[0], request), row[3], row[4], row[5], row) for row in rows]
         writer = _writer_of(request)
+        shape = _chunk_shape(request, writer)
 
-        def chunk(row) -> bytes:
-            return _task_chunk(row, request, texts, writer)
+        def chunk(item: _Item) -> bytes:
+            return _task_chunk(item, request, texts, writer, shape)
 
     body, count, note = _fit(request, _Chunks(items, chunk), window)
     return BuiltFeed.make(body, count, note)
@@ -195,10 +197,11 @@ def _writer_of(request: FeedRequest) -> EventWriter:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Item:
     """What the size bound chooses events by (their UID and dates, known from the row alone),
-    and the row the event is built of when it is needed."""
+    and the row the event is built of when it is needed. Not frozen: a frozen dataclass's
+    constructor costs several times a plain one's, and a feed makes one per task."""
 
     uid: str
     start: date
@@ -260,6 +263,13 @@ def _report_summary(held_on, coverage_total, comment, not_applicable) -> str | N
 _OVERDUE_MARK = status_mark(Timeliness.OVERDUE.value)
 
 
+@dataclass(frozen=True, slots=True)
+class _SharedLines:
+    lines: tuple[str, ...]
+    escaped: str  # the lines as escaped_line gives them, joined by the escaped line break
+    categories: tuple[str, ...]
+
+
 class _Texts:
     """What many events of one feed share, composed once per feed: single-spaced titles, the
     section lines, the status words and marks, the description lines escaped."""
@@ -271,6 +281,39 @@ class _Texts:
         self._truncated: dict[tuple[str, int], str] = {}
         self._escaped: dict[str, str] = {}
         self._escaped_last: dict[str, str] = {}
+        self._shared: dict[tuple, _SharedLines] = {}
+        self._handed_in: dict[str, bool] = {}
+
+    def handed_in(self, status: str) -> bool:
+        value = self._handed_in.get(status)
+        if value is None:
+            value = self._handed_in[status] = is_handed_in(status)
+        return value
+
+    def shared(
+        self,
+        roadmap_title: str,
+        section_number: str | None,
+        section_title: str | None,
+        organization_name: str,
+        responsible_text: str | None,
+    ) -> _SharedLines:
+        """The description's lines after the first that a measure's tasks share (its roadmap,
+        section, executor and the plan's responsible), composed and escaped once per feed."""
+        key = (roadmap_title, section_number, section_title, organization_name, responsible_text)
+        value = self._shared.get(key)
+        if value is None:
+            section_lines, categories = self.section(section_number, section_title)
+            lines = [
+                f"Дорожная карта: {self.spaced(roadmap_title)}",
+                *section_lines,
+                f"Исполнитель: {organization_name}",
+            ]
+            if responsible_text:
+                lines.append(f"Ответственные по плану: {self.truncated(responsible_text, RESPONSIBLE_LIMIT)}")
+            escaped = "\\n".join(map(escaped_line, lines))
+            value = self._shared[key] = _SharedLines(tuple(lines), escaped, categories)
+        return value
 
     def spaced(self, text: str) -> str:
         value = self._spaced.get(text)
@@ -347,9 +390,10 @@ event_cache = _EventCache()
 
 
 def _task_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
-    """What a task's event shows, from its row: (uid, summary, the description's lines, url,
-    categories, VEVENT status, completed). One definition for the record (_task_event) and the chunk
-    written straight from the row (_task_chunk)."""
+    """What a task's event shows, from its row: (summary, the description's first line, its lines
+    the measure's tasks share (see _Texts.shared), its last lines, url, VEVENT status, completed).
+    One definition for the record (_task_event) and the chunk written straight from the row
+    (_task_chunk)."""
     # By position (query.TASK_ROW_COLUMNS): a row's attributes by name cost more than the rest.
     (
         task_id,
@@ -375,29 +419,22 @@ def _task_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
         report_comment,
         report_not_applicable,
     ) = row
-    overdue = due_effective_on < request.today and not is_handed_in(status)
+    overdue = due_effective_on < request.today and not texts.handed_in(status)
     mark, status_line = texts.state(status, is_not_applicable, overdue)
     title = texts.spaced(measure_title)
-    section_lines, categories = texts.section(section_number, section_title)
-    lines = [
-        f"Мероприятие {measure_number}. {title}",
-        f"Дорожная карта: {texts.spaced(roadmap_title)}",
-        *section_lines,
-        f"Исполнитель: {organization_name}",
-    ]
-    if responsible_text:
-        lines.append(f"Ответственные по плану: {texts.truncated(responsible_text, RESPONSIBLE_LIMIT)}")
+    shared = texts.shared(roadmap_title, section_number, section_title, organization_name, responsible_text)
+    last = [status_line]
     if label:
-        lines.append(f"Период: {label}")
-    lines.append(status_line)
+        last.insert(0, f"Период: {label}")
     if report_not_applicable is not None:
-        lines.append(f"Отчёт: {_report_summary(held_on, coverage_total, report_comment, report_not_applicable)}")
+        last.append(f"Отчёт: {_report_summary(held_on, coverage_total, report_comment, report_not_applicable)}")
+    short_title = title if len(title) <= SUMMARY_TITLE_LIMIT else texts.truncated(title, SUMMARY_TITLE_LIMIT)
     return (
-        _task_uid(task_id, request),
-        f"{mark} {measure_number} {texts.truncated(title, SUMMARY_TITLE_LIMIT)}",
-        lines,
+        f"{mark} {measure_number} {short_title}",
+        f"Мероприятие {measure_number}. {title}",
+        shared,
+        last,
         f"{request.base_url}/tasks/{task_id}",
-        categories,
         # An awaiting-review report is "tentatively done"; VTODO feeds show it as IN-PROCESS.
         "TENTATIVE" if status == "submitted" else "CONFIRMED",
         status == "accepted",
@@ -410,16 +447,16 @@ def _stamp_moment(stamp: str) -> datetime:
 
 def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
     """A task's row as a record (what the chunk written straight from the row equals)."""
-    uid, summary, lines, url, categories, status, completed = _task_texts(row, request, texts)
+    summary, first, shared, last, url, status, completed = _task_texts(row, request, texts)
     return FeedEvent(
-        uid=uid,
+        uid=_task_uid(row[0], request),
         summary=summary,
-        description="\n".join(lines),
+        description="\n".join([first, *shared.lines, *last]),
         start=row[3],
         due=row[4],
         due_effective=row[5],
         url=url,
-        categories=categories,
+        categories=shared.categories,
         status=status,
         completed=completed,
         sequence=row[8],
@@ -429,42 +466,51 @@ def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
     )
 
 
-def _task_chunk(row, request: FeedRequest, texts: _Texts, writer: EventWriter) -> bytes:
+def _chunk_shape(request: FeedRequest, writer: EventWriter) -> str:
+    """What besides its row shapes a task's chunk, as one string: hashed once per feed, not per task."""
+    options = request.options
+    return repr(
+        (
+            "task",
+            request.uid_host,
+            request.base_url,
+            options.alarm_days,
+            writer.view,
+            writer.component,
+            writer.alarms,
+            writer.alarm_time,
+        )
+    )
+
+
+def _task_chunk(item: _Item, request: FeedRequest, texts: _Texts, writer: EventWriter, shape: str) -> bytes:
     """A task's component written straight from its row: no record between them.
 
-    Kept by the row and what else shapes it (a row holds every value its event shows, "today"
-    decides whether it is overdue): a feed rebuilt after one change writes only the changed rows.
+    Kept by the row and what else shapes it (``shape``, :func:`_chunk_shape`; a row holds every
+    value its event shows, "today" decides whether it is overdue): a feed rebuilt after one
+    change writes only the changed rows.
     """
-    key = (
-        "task",
-        # Plain values only, not the driver's row object: the collector stops tracking such a
-        # key, so thousands kept here never make it walk the heap (see cyclic_gc_paused).
-        tuple(row),
-        row[5] < request.today,
-        request.uid_host,
-        request.base_url,
-        request.options.alarm_days,
-        writer.view,
-        writer.component,
-        writer.alarms,
-        writer.alarm_time,
-    )
+    row = item.row
+    # Plain values only, not the driver's row object: the collector stops tracking such a key,
+    # so thousands kept here never make it walk the heap (see cyclic_gc_paused).
+    key = (shape, tuple(row), item.due_effective < request.today)
     chunk = event_cache.get(key)
     if chunk is not None:
         return chunk
-    start, due, due_effective = row[3], row[4], row[5]
+    start, due, due_effective = item.start, item.due, item.due_effective
     if start > due or start > due_effective:
         raise ValueError(f"task {row[0]}: starts after its due date")
-    uid, summary, lines, url, categories, status, completed = _task_texts(row, request, texts)
+    summary, first, shared, last, url, status, completed = _task_texts(row, request, texts)
+    escaped = texts.escaped
     chunk = writer.write(
-        uid,
+        item.uid,
         summary,
         "",
         start,
         due,
         due_effective,
         url,
-        categories,
+        shared.categories,
         status,
         completed,
         row[8],
@@ -472,7 +518,12 @@ def _task_chunk(row, request: FeedRequest, texts: _Texts, writer: EventWriter) -
         row[9],
         request.options.alarm_days,
         # The first line starts "Мероприятие": no byte-order mark to drop.
-        escaped_lines=[*map(texts.escaped, lines[:-1]), texts.escaped(lines[-1], last=True)],
+        escaped_lines=[
+            escaped_line(first),
+            shared.escaped,
+            *map(escaped, last[:-1]),
+            escaped(last[-1], last=True),
+        ],
     )
     event_cache.put(key, chunk)
     return chunk
@@ -615,13 +666,16 @@ def _calendar(request: FeedRequest, window: tuple[date, date], note: str | None)
 _END = b"END:VCALENDAR\r\n"
 
 
+_FEED_ORDER = attrgetter("due_effective", "uid")
+
+
 class _Chunks:
     """Events in feed order, each rendered at most once and only when a size check needs it;
     the ones never needed are never built."""
 
-    def __init__(self, items: list[_Item], render: Callable[[object], bytes]) -> None:
+    def __init__(self, items: list[_Item], render: Callable[[_Item], bytes]) -> None:
         # Feed order (builder.order_events): effective due date, then UID.
-        self.events = sorted(items, key=lambda item: (item.due_effective, item.uid))
+        self.events = sorted(items, key=_FEED_ORDER)
         # Two events under one UID would make clients keep only one of them, at random.
         if len({item.uid for item in self.events}) != len(self.events):
             raise ValueError("duplicate UID in feed")
@@ -640,8 +694,26 @@ class _Chunks:
     def chunk(self, index: int) -> bytes:
         chunk = self._rendered.get(index)
         if chunk is None:
-            chunk = self._rendered[index] = self._render(self.events[index].row)
+            chunk = self._rendered[index] = self._render(self.events[index])
         return chunk
+
+    def lower_bound_of_all(self, head: bytes) -> int:
+        """lower_bound of every event, before any is rendered."""
+        if self._rendered:
+            return self.lower_bound(head, list(range(len(self.events))))
+        uids = sum(len(item.uid) for item in self.events)
+        return len(head) + len(_END) + uids + len(self.events) * size_floor("")
+
+    def whole(self, head: bytes, limit: int) -> bytes | None:
+        """The calendar of every event when it fits ``limit``, else None (and every event rendered):
+        no bookkeeping of which are rendered, for a feed that most likely fits."""
+        render, rendered, events = self._render, self._rendered, self.events
+        chunks = [rendered.get(i) or render(events[i]) for i in range(len(events))]
+        size = len(head) + len(_END) + sum(map(len, chunks))
+        if size > limit:
+            self._rendered = dict(enumerate(chunks))
+            return None
+        return b"".join([head, *chunks, _END])
 
     def lower_bound(self, head: bytes, indices: list[int]) -> int:
         """At most the size of the calendar of these events, without rendering any not yet rendered."""
@@ -673,6 +745,18 @@ class _Chunks:
         return b"".join([head, *(self.chunk(i) for i in indices), _END])
 
 
+# How much bigger than the lower bound of its size (see _Chunks.bound) a feed may well be: a task's
+# event is about six times its bound, a long description or comment makes it more.
+LIKELY_SIZE_FACTOR = 16
+
+
+def _likely_fits(lower_bound: int, limit: int) -> bool:
+    """Whether a feed of this lower bound is so far under ``limit`` that it is worth rendering all
+    of it straight away, in feed order, without choosing which events the narrower windows
+    need first (_fit checks the real size all the same)."""
+    return lower_bound * LIKELY_SIZE_FACTOR <= limit
+
+
 def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tuple[bytes, int, str | None]:
     """The body, and a note when the window had to be narrowed to stay under the size bound:
     the whole window when it fits, else the first of NARROW_STEPS that does, else _nearest.
@@ -683,6 +767,11 @@ def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tu
     those chunks; never the whole calendar and then a narrower one.
     """
     limit = request.max_bytes
+    head = calendar_head(_calendar(request, window, None))
+    if _likely_fits(chunks.lower_bound_of_all(head), limit):
+        body = chunks.whole(head, limit)
+        if body is not None:
+            return body, len(chunks), None
     view = request.options.view
     everything = list(range(len(chunks)))
     steps: list[tuple[tuple[date, date], list[int]]] = []
@@ -700,7 +789,6 @@ def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tu
         for i in subset:
             depth[i] += 1
     first = sorted(everything, key=lambda i: -depth[i])
-    head = calendar_head(_calendar(request, window, None))
     if chunks.lower_bound(head, everything) <= limit:
         body = chunks.body(head, everything, limit, first)
         if body is not None:

@@ -401,6 +401,9 @@ def utc_stamp(value: datetime) -> str:
     return _utc(value)
 
 
+_ALARM_START = b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n"
+
+
 class EventWriter:
     """Writes the components of one shape (view, component, reminders, their time of day)
     from plain values in one pass: what :func:`render_event` writes for a :class:`FeedEvent`
@@ -432,6 +435,7 @@ class EventWriter:
         self._end_shift = _DAY if self._vevent and view == "spans" else _ZERO
         self._dates: dict[tuple[date, date, date], tuple[str, str, str]] = {}
         self._categories: dict[tuple[str, ...], bytes] = {}
+        self._alarms: dict[tuple[int, ...], tuple[tuple[str, bytes], ...]] = {}
 
     def _date_lines(self, start: date, due: date, due_effective: date) -> tuple[str, str, str]:
         """(the component's date lines, the description's "Срок" line, that line escaped)."""
@@ -453,6 +457,19 @@ class EventWriter:
                 lines = f"DUE;VALUE=DATE:{_date(due_effective)}"
             value = self._dates[key] = (lines, window, _escape_chars(window))
         return value
+
+    def _alarms_of(self, alarm_days: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
+        """Per reminder: its DESCRIPTION up to the summary, and its lines after that one."""
+        alarms = self._alarms.get(alarm_days)
+        if alarms is None:
+            triggers = _trigger_lines(alarm_days, self._related_end, self._end_shift, self.alarm_time)
+            alarms = tuple(
+                (f"DESCRIPTION:{wording}", b"\r\n" + trigger + b"\r\nEND:VALARM\r\n") for wording, trigger in triggers
+            )
+            if len(self._alarms) >= 256:
+                self._alarms.clear()
+            self._alarms[alarm_days] = alarms
+        return alarms
 
     def _categories_line(self, categories: Sequence[str]) -> bytes:
         key = tuple(categories)
@@ -539,14 +556,8 @@ class EventWriter:
             end = b"END:VTODO\r\n"
         # Done or cancelled work should not ring.
         if self.alarms and alarm_days and not completed and status != "CANCELLED":
-            for wording, trigger in _trigger_lines(alarm_days, self._related_end, self._end_shift, self.alarm_time):
-                parts += [
-                    b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n",
-                    _fold(f"DESCRIPTION:{wording}{escaped_summary}"),
-                    b"\r\n",
-                    trigger,
-                    b"\r\nEND:VALARM\r\n",
-                ]
+            for wording, rest in self._alarms_of(alarm_days):
+                parts += [_ALARM_START, _fold(wording + escaped_summary), rest]
         parts.append(end)
         return b"".join(parts)
 

@@ -147,3 +147,42 @@ def test_the_bound_chooses_as_building_every_event_did(big, subscribe, who, opti
         branches.add(_branch(note))
     # The sweep went through every way of choosing, so each was compared.
     assert {"whole", "window", "nearest"} <= branches, branches
+
+
+DEFAULT_FACTOR = render.LIKELY_SIZE_FACTOR
+
+
+# 0: every feed is first rendered whole (and, when over the bound, chosen from those chunks);
+# a million: never (the bookkeeping from the first event on).
+@pytest.mark.parametrize("factor", [0, DEFAULT_FACTOR, 1_000_000])
+@pytest.mark.parametrize(("who", "options"), [("executor_a", FeedOptions()), ("coordinator", FeedOptions())])
+def test_rendering_a_feed_whole_gives_the_bytes_the_bookkeeping_gives(
+    big, subscribe, monkeypatch, factor, who, options
+):
+    subscription, _path = subscribe(getattr(big, who))
+    scope = resolve_scope(subscription)
+    monkeypatch.setattr(render, "LIKELY_SIZE_FACTOR", factor)
+    outcomes = []
+    whole = render._Chunks.whole
+
+    def recorded(self, head, limit):
+        body = whole(self, head, limit)
+        outcomes.append(body is not None)
+        return body
+
+    monkeypatch.setattr(render._Chunks, "whole", recorded)
+    for max_bytes in BOUNDS:
+        request = FeedRequest(scope, options, TODAY, "http://roadmap.test", "roadmap.test", max_bytes=max_bytes)
+        render.event_cache.clear()
+        chunk_cache.clear()
+        built = build(prepare(request))
+        render.event_cache.clear()
+        chunk_cache.clear()
+        assert (built.body, built.event_count, built.narrowed) == _reference(request), max_bytes
+    if factor == 0:
+        # Tried for every bound: fitting under the largest, over it (then narrowed) under the rest.
+        assert len(outcomes) == len(BOUNDS) and outcomes[0] and not all(outcomes)
+    elif factor == DEFAULT_FACTOR:
+        assert outcomes[:1] == [True]  # ten megabytes: a feed of hundreds of events is rendered whole
+    else:
+        assert outcomes == []
