@@ -13,7 +13,6 @@ from roadmap.extensions import db
 from roadmap.models import DateProposal, Measure, Organization, OrgKind, ProposalStatus, Roadmap, Task, TaskStatus
 from roadmap.reports import queries as report_queries
 from roadmap.reports.queries import Overview
-from roadmap.russian import natural_key
 from roadmap.schedule import ScheduleKind
 from roadmap.schedule import current_plan_year as schedule_current_plan_year
 from roadmap.tasks.state import Timeliness
@@ -114,10 +113,28 @@ def dashboard(
     )
 
 
+@dataclass(frozen=True)
+class MatrixMark:
+    """One state of a matrix cell as shown: its mark, with the count when above one."""
+
+    state: str
+    title: str  # "Принято: 3"
+    text: str  # "✓3"
+
+
+@dataclass
+class MatrixRow:
+    """A measure's row of the matrix: the marks of each executor on the page, in their order."""
+
+    measure: object
+    cells: list[tuple[MatrixMark, ...]]
+
+
 @dataclass
 class Matrix:
     """Measures × executors; a cell counts its tasks by workflow state, and the overdue ones
-    apart (a returned task past its deadline is in both)."""
+    apart (a returned task past its deadline is in both). `rows` are the same cells as shown,
+    made in one pass so that the template only writes them out (thousands of cells a page)."""
 
     measures: list
     executors: list
@@ -126,12 +143,37 @@ class Matrix:
     page: int
     pages: int
     total_executors: int
+    rows: list[MatrixRow] = field(default_factory=list)
 
 
 MATRIX_PAGE = 120
 OVERDUE = Timeliness.OVERDUE.value
 # The matrix filter: a workflow state, or "просрочено" (whatever the state).
 MATRIX_FILTERS = {**report_queries.WORKFLOW_STATE_LABELS, OVERDUE: Timeliness.OVERDUE.label}
+# The mark of each state in a cell and in the legend.
+MATRIX_MARKS = {"planned": "·", "submitted": "?", "accepted": "✓", "returned": "↺", OVERDUE: "!", "not_applicable": "—"}
+
+
+def matrix_mark(state: str, count: int) -> MatrixMark:
+    mark = MATRIX_MARKS.get(state, state)
+    return MatrixMark(state, f"{MATRIX_FILTERS.get(state, state)}: {count}", f"{mark}{count}" if count > 1 else mark)
+
+
+def matrix_rows(
+    measures: list, executor_ids: list[int], cells: dict[tuple[int, int], dict[str, int]], overdue: dict
+) -> list[MatrixRow]:
+    """The cells of every measure × executor: the states in the order counted, the overdue last."""
+    rows = []
+    for measure in measures:
+        marks = []
+        for org_id in executor_ids:
+            key = (measure.id, org_id)
+            shown = [matrix_mark(state, count) for state, count in cells.get(key, {}).items()]
+            if late := overdue.get(key):
+                shown.append(matrix_mark(OVERDUE, late))
+            marks.append(tuple(shown))
+        rows.append(MatrixRow(measure, marks))
+    return rows
 
 
 def matrix(
@@ -174,10 +216,13 @@ def matrix(
             .where(*conditions)
         )
 
+    # organization.sort_key is natural_key(short_name), kept with the row: no key computed here.
     executor_rows = db.session.execute(
-        selected(Organization.id, Organization.short_name).group_by(Organization.id, Organization.short_name)
+        selected(Organization.id, Organization.short_name, Organization.sort_key).group_by(
+            Organization.id, Organization.short_name, Organization.sort_key
+        )
     ).all()
-    executor_rows = sorted(executor_rows, key=lambda row: natural_key(row.short_name))
+    executor_rows = sorted(executor_rows, key=lambda row: (row.sort_key, row.id))
     pages = max(1, -(-len(executor_rows) // MATRIX_PAGE))
     page = min(max(1, page), pages)
     executors = executor_rows[(page - 1) * MATRIX_PAGE : page * MATRIX_PAGE]
@@ -200,7 +245,9 @@ def matrix(
     measures = db.session.execute(
         select(Measure.id, Measure.number, Measure.title).where(Measure.id.in_(measure_ids)).order_by(Measure.position)
     ).all()
-    return Matrix(measures, executors, cells, dict(overdue_counts), page, pages, len(executor_rows))
+    overdue = dict(overdue_counts)
+    rows = matrix_rows(measures, executor_ids, cells, overdue)
+    return Matrix(measures, executors, dict(cells), overdue, page, pages, len(executor_rows), rows)
 
 
 @dataclass

@@ -615,6 +615,7 @@ def matrix(roadmap_id: int):
         years=years,
         sections=list(sections),
         labels=queries.MATRIX_FILTERS,
+        marks=queries.MATRIX_MARKS,
         kinds=list(OrgKind),
         **chosen,
     )

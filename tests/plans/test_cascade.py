@@ -427,7 +427,7 @@ def _statements(app, client, path: str) -> int:
 
 def test_the_matrix_shows_the_childrens_tasks_under_the_regional_measure(app, region):
     from roadmap.clock import today_in
-    from roadmap.plans.dashboard import OVERDUE, matrix
+    from roadmap.plans.dashboard import MATRIX_FILTERS, OVERDUE, matrix
     from roadmap.reports.queries import cells
     from tests.security.conftest import login_as
 
@@ -463,9 +463,20 @@ def test_the_matrix_shows_the_childrens_tasks_under_the_regional_measure(app, re
     assert sum(late.overdue.values()) == sum(data.overdue.values()) and late.overdue
     accepted = matrix(region.roadmap, YEAR, today, status="accepted")
     assert accepted.cells == {(parent, alpha_tasks[0].organization_id): {"accepted": 1}}
-    # The page: the schools' columns, and as many queries as before the cascade.
+    # The rows shown are the same cells: per executor of the page its states as counted, the overdue last.
+    for row in data.rows:
+        for executor, shown in zip(data.executors, row.cells, strict=True):
+            key = (row.measure.id, executor.id)
+            counted = [
+                *data.cells.get(key, {}).items(),
+                *([(OVERDUE, data.overdue[key])] if key in data.overdue else []),
+            ]
+            assert [(mark.state, mark.title.rsplit(": ", 1)[1]) for mark in shown] == [(s, str(n)) for s, n in counted]
+    # The page: the schools' columns, each cell's marks, and as many queries as before the cascade.
     body = client.get(path).get_data(as_text=True)
     assert all(o.short_name in body for p in region.schools.values() for o in p)
+    accepted_mark = f'<span class="cell status-accepted" title="{MATRIX_FILTERS["accepted"]}: 1">✓</span>'
+    assert accepted_mark in body
     assert _statements(app, client, path) == before
 
 
@@ -602,3 +613,11 @@ def test_the_page_links_and_unlinks_and_refuses_another_municipality(app, region
     assert db.session.get(Measure, mine.id).parent_measure_id is None
     again = alpha.post(f"/cascade/linked/{mine.id}/unlink", follow_redirects=True).get_data(as_text=True)
     assert "не связано с мероприятием региона" in again
+
+
+def test_a_matrix_mark_shows_its_count_above_one():
+    from roadmap.plans.dashboard import MATRIX_FILTERS, OVERDUE, matrix_mark
+
+    assert matrix_mark("planned", 1).text == "·" and matrix_mark("planned", 3).text == "·3"
+    assert matrix_mark(OVERDUE, 2).title == f"{MATRIX_FILTERS[OVERDUE]}: 2"
+    assert matrix_mark("unknown", 2).text == "unknown2"  # a state without a mark is named
