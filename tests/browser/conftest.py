@@ -151,6 +151,9 @@ class Session:
         self.logged_in = logged_in
         self.context = browser.new_context(base_url=base_url, locale="ru-RU", **context_options)
         self.context.set_default_timeout(10_000)
+        # A page load is a wait, not a timing: on a loaded machine the report page (its charts drawn
+        # fresh) took over 10 s to arrive, and nothing was wrong with it.
+        self.context.set_default_navigation_timeout(60_000)
         self.page = self.context.new_page()
         self.base_url = base_url
         self.artifacts = artifacts
