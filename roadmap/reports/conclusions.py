@@ -87,6 +87,11 @@ def save_conclusions(
     return len(changed)
 
 
+def saved_message(changed: int) -> str:
+    """What the coordinator is told after saving: whether anything changed."""
+    return "Выводы сохранены." if changed else "Изменений нет."
+
+
 def entered_conclusions(form: Mapping[str, str], section_ids) -> dict[int | None, str]:
     """What the conclusions form holds: the whole report's text (key None) and each section's."""
     entered: dict[int | None, str] = {None: form.get(WHOLE_REPORT, "")}

@@ -18,6 +18,7 @@ from roadmap.reports.conclusions import (
     entered_conclusions,
     figures_beside,
     save_conclusions,
+    saved_message,
 )
 from roadmap.reports.docx import DOCX_MIME
 from roadmap.reports.order import Instruction, OrderDraft, draft_order, order_context
@@ -55,20 +56,22 @@ def conclusions(roadmap_id: int):
     roadmap, report = _year_report(roadmap_id)
     form = ConfirmForm()
     year = report.scope.plan_year
-    texts = conclusions_of(roadmap.id, year)
-    status = 200
-    if form.validate_on_submit():
-        entered = entered_conclusions(request.form, [s.id for s in report.sections])
-        try:
-            changed = save_conclusions(roadmap, year, entered, current_user)
-        except ConclusionError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            texts, status = {part_of(k): v for k, v in entered.items()}, 400
-        else:
-            db.session.commit()
-            flash("Выводы сохранены." if changed else "Изменений нет.", "success")
-            return redirect(url_for("analysis.conclusions", roadmap_id=roadmap.id, year=year))
+    if not form.validate_on_submit():
+        return _conclusions_page(roadmap, report, form, conclusions_of(roadmap.id, year))
+    entered = entered_conclusions(request.form, [s.id for s in report.sections])
+    try:
+        changed = save_conclusions(roadmap, year, entered, current_user)
+    except ConclusionError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return _conclusions_page(roadmap, report, form, {part_of(k): v for k, v in entered.items()}, status=400)
+    db.session.commit()
+    flash(saved_message(changed), "success")
+    return redirect(url_for("analysis.conclusions", roadmap_id=roadmap.id, year=year))
+
+
+def _conclusions_page(roadmap, report, form, texts: dict[str, str], status: int = 200):
+    """The conclusions form with the three-year sentences beside each text."""
     beside = figures_beside(report)
     return render_template(
         "reports/conclusions.html",
@@ -80,7 +83,7 @@ def conclusions(roadmap_id: int):
         total_sentences=beside.total,
         part_of=part_of,
         whole=WHOLE_REPORT,
-        year_label=plan_year_label(year, roadmap.year_type),
+        year_label=plan_year_label(report.scope.plan_year, roadmap.year_type),
     ), status
 
 
