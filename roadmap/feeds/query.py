@@ -7,10 +7,13 @@ and observers: one event "3.4 Экскурсии: 12 из 37 выполнили"
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from operator import attrgetter
 
+from flask import Flask, current_app
 from sqlalchemy import Connection, Select, String, bindparam, case, func, select, true, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
@@ -20,6 +23,7 @@ from roadmap.extensions import db
 from roadmap.feeds.options import FeedOptions
 from roadmap.feeds.service import ORG_KEY
 from roadmap.models import (
+    FeedChange,
     Measure,
     Organization,
     Report,
@@ -53,6 +57,7 @@ __all__ = [
     "task_version_inputs",
     "scope_of",
     "aggregate_rows",
+    "occurrence_cache",
     "resolve_scope",
     "roadmap_visible",
     "task_rows",
@@ -632,7 +637,7 @@ def _task_rows_statement(
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class AggregateRow:
     """One measure × occurrence of an aggregated feed, with its tasks counted by status."""
 
@@ -669,8 +674,169 @@ class AggregateRow:
         return self.total - self.not_applicable
 
 
+@dataclass(frozen=True, slots=True)
+class _Occurrences:
+    """A roadmap's rows for one filter, by measure, as of its counter and last edit."""
+
+    feed_version: int
+    updated_at: datetime | None
+    by_measure: dict[int, list[AggregateRow]]
+    rows: list[AggregateRow]
+
+    @classmethod
+    def of(cls, roadmap, by_measure: dict[int, list[AggregateRow]]) -> _Occurrences:
+        rows = [row for measure_rows in by_measure.values() for row in measure_rows]
+        # By date: the feed's own sort of many roadmaps' rows then merges a few long runs.
+        rows.sort(key=attrgetter("due_effective_on", "measure_id", "occurrence_key"))
+        return cls(roadmap.feed_version, roadmap.updated_at, by_measure, rows)
+
+
+class _RoadmapOccurrences:
+    """The finished rows of aggregate_rows per roadmap and filter, by measure (_Occurrences).
+
+    A region's aggregated feed covers dozens of roadmaps, and a school's report changes one
+    measure of one of them: the render after it groups that measure's tasks again (the measures
+    logged in FeedChange since), not the region's. The rows are never changed once made (the
+    renderer only reads them), so threads share them. Emptied when it holds ``max_rows``.
+    """
+
+    def __init__(self, max_rows: int) -> None:
+        self.max_rows = max_rows
+        self._items: dict[tuple, _Occurrences] = {}
+        self._rows = 0
+        self._lock = threading.Lock()
+        self.enabled = True
+
+    def get(self, key: tuple) -> _Occurrences | None:
+        return self._items.get(key) if self.enabled else None
+
+    def put(self, key: tuple, entry: _Occurrences) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._rows -= len(old.rows)
+            if self._rows + len(entry.rows) > self.max_rows:
+                self._items.clear()
+                self._rows = 0
+            if len(entry.rows) <= self.max_rows:
+                self._items[key] = entry
+                self._rows += len(entry.rows)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._rows = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_OCCURRENCES = "roadmap.feeds.occurrences"
+
+
+def occurrence_cache(app: Flask | None = None) -> _RoadmapOccurrences:
+    """The application's rows of aggregated feeds per roadmap (FEED_OCCURRENCE_ROWS, about
+    0.3 KB a row; a region's feed is about 4,300 rows). Per application, as a roadmap's id and
+    counter mean something only in its own database."""
+    app = app or current_app
+    cache = app.extensions.get(_OCCURRENCES)
+    if cache is None:
+        max_rows = int(app.config.get("FEED_OCCURRENCE_ROWS", 100_000))
+        cache = app.extensions.setdefault(_OCCURRENCES, _RoadmapOccurrences(max_rows=max_rows))
+    return cache
+
+
+# More changed measures than this: the roadmap is grouped whole (a long IN list costs more).
+MAX_REGROUPED_MEASURES = 200
+
+
 def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, date]) -> list[AggregateRow]:
-    """One row per measure × occurrence with counts by status, in three set-based queries.
+    """One row per measure × occurrence with counts by status, in no particular order (the
+    feed orders its events itself).
+
+    Per roadmap, from occurrence_cache: as they were when neither its counter nor its last edit
+    moved; with the measures logged since grouped again when only the counter did and the log
+    (FeedChange) holds every step; else grouped whole. One grouping pass for all of each kind.
+    """
+    roadmaps = _visible_roadmaps(scope)
+    if not roadmaps:
+        return []
+    connection = db.session.connection()
+    cache = occurrence_cache()
+    filters = (window, options.plan_year, options.view, tuple(options.ordered_statuses()), tuple(options.sections))
+    current: dict[int, _Occurrences] = {}
+    whole, partial = [], {}
+    for roadmap in roadmaps:
+        entry = cache.get((roadmap.id, filters))
+        if entry is None or entry.updated_at != roadmap.updated_at or entry.feed_version > roadmap.feed_version:
+            whole.append(roadmap)
+        elif entry.feed_version == roadmap.feed_version:
+            current[roadmap.id] = entry
+        else:
+            partial[roadmap.id] = (roadmap, entry)
+    if partial:
+        changed = _changed_measures(
+            connection, {rid: (entry.feed_version, roadmap.feed_version) for rid, (roadmap, entry) in partial.items()}
+        )
+        measure_ids = {m for found in changed.values() if found is not None for m in found}
+        regroup = {rid: found for rid, found in changed.items() if found is not None}
+        if len(measure_ids) > MAX_REGROUPED_MEASURES:
+            regroup = {}
+        whole += [partial[rid][0] for rid in partial if rid not in regroup]
+        if regroup:
+            fresh = _group_roadmaps([partial[rid][0] for rid in regroup], options, window, connection, measure_ids)
+            for rid, found in regroup.items():
+                roadmap, entry = partial[rid]
+                by_measure = {m: rows for m, rows in entry.by_measure.items() if m not in found}
+                by_measure.update(fresh.get(rid, {}))
+                current[rid] = _Occurrences.of(roadmap, by_measure)
+                cache.put((rid, filters), current[rid])
+    if whole:
+        fresh = _group_roadmaps(whole, options, window, connection)
+        for roadmap in whole:
+            current[roadmap.id] = _Occurrences.of(roadmap, fresh.get(roadmap.id, {}))
+            cache.put((roadmap.id, filters), current[roadmap.id])
+    return [row for roadmap in roadmaps for row in current[roadmap.id].rows]
+
+
+def _changed_measures(connection: Connection, spans: dict[int, tuple[int, int]]) -> dict[int, set[int] | None]:
+    """Per roadmap, the measures whose tasks changed from its counter's first value to its
+    second (excluded, included), by the log; None when the log does not say for every step."""
+    log = FeedChange.__table__
+    rows = connection.execute(
+        select(log.c.roadmap_id, log.c.feed_version, log.c.measure_id).where(
+            log.c.roadmap_id.in_(list(spans)), log.c.feed_version > min(old for old, _new in spans.values())
+        )
+    )
+    found: dict[int, set[int] | None] = {rid: set() for rid in spans}
+    steps: dict[int, set[int]] = {rid: set() for rid in spans}
+    for roadmap_id, version, measure_id in rows:
+        old, new = spans[roadmap_id]
+        if not old < version <= new:
+            continue
+        steps[roadmap_id].add(version)
+        measures = found[roadmap_id]
+        if measure_id is None:
+            found[roadmap_id] = None
+        elif measures is not None:
+            measures.add(measure_id)
+    for roadmap_id, (old, new) in spans.items():
+        if len(steps[roadmap_id]) != new - old:
+            found[roadmap_id] = None
+    return found
+
+
+def _group_roadmaps(
+    visible: list,
+    options: FeedOptions,
+    window: tuple[date, date],
+    connection: Connection,
+    measure_ids: set[int] | None = None,
+) -> dict[int, dict[int, list[AggregateRow]]]:
+    """Per roadmap and measure, its rows: one per measure × occurrence with counts by status, in
+    two set-based queries for all of these roadmaps (only of ``measure_ids`` when given).
 
     The tasks are grouped in the order of ix_task_occurrence, which covers the query (no sort,
     no visit of the table); measures, sections and roadmaps are a few hundred rows read
@@ -678,9 +844,7 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
     selected status; the counts cover all of its (not cancelled) tasks. Its SEQUENCE and last
     change are its own (see AggregateRow), so a school's report changes one event, not all.
     """
-    roadmaps = {row.id: row for row in _visible_roadmaps(scope)}
-    if not roadmaps:
-        return []
+    roadmaps = {row.id: row for row in visible}
     measure_stmt = (
         select(
             Measure.id,
@@ -696,13 +860,16 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
     )
     if options.sections:
         measure_stmt = measure_stmt.where(Section.number.in_(options.sections))
+    if measure_ids is not None:
+        measure_stmt = measure_stmt.where(Measure.id.in_(sorted(measure_ids)))
     # Core results through the session's connection: plain rows, no ORM loading per row.
-    connection = db.session.connection()
     measures = {row.id: row for row in connection.execute(measure_stmt)}
 
     # Cancelled tasks are grouped too (in the index's order), to count nothing but their last
     # change: an occurrence that lost a task changed.
     conditions: list[ColumnElement] = [Task.roadmap_id.in_(list(roadmaps)), *_time_filters(options, window)]
+    if measure_ids is not None:
+        conditions.append(Task.measure_id.in_(sorted(measure_ids)))
     grouping = [
         Task.roadmap_id,
         Task.measure_id,
@@ -771,7 +938,7 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         if changed_at is not None and (row.updated_at is None or changed_at > row.updated_at):
             row.updated_at = changed_at
 
-    result = []
+    result: dict[int, dict[int, list[AggregateRow]]] = {}
     for occurrence, row in rows.items():
         if not row.selected:
             continue
@@ -788,6 +955,5 @@ def aggregate_rows(scope: FeedScope, options: FeedOptions, window: tuple[date, d
         row.section_number = measure.section_number
         row.section_title = measure.section_title
         row.roadmap_title = roadmap.title
-        result.append(row)
-    result.sort(key=lambda r: (r.due_effective_on, r.measure_id, r.occurrence_key))
+        result.setdefault(row.roadmap_id, {}).setdefault(row.measure_id, []).append(row)
     return result

@@ -774,7 +774,8 @@ def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tu
             return body, len(chunks), None
     view = request.options.view
     everything = list(range(len(chunks)))
-    steps: list[tuple[tuple[date, date], list[int]]] = []
+    kb = limit // 1024
+    steps: list[tuple[tuple[date, date], list[int], bytes, str]] = []
     for back, ahead in NARROW_STEPS:
         narrow = default_window(request.today, back, ahead)
         shown = (max(narrow[0], window[0]), min(narrow[1], window[1]))
@@ -782,10 +783,18 @@ def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tu
             continue
         subset = _indices_in(chunks.events, shown, view)
         if len(subset) < len(everything):
-            steps.append((shown, subset))
+            note = _narrowed_note(shown, kb)
+            steps.append((shown, subset, calendar_head(_calendar(request, shown, note)), note))
+    if steps:
+        # The windows are nested: when even the narrowest one's events do not fit under the
+        # shortest head of all, no window does (each holds them), and the nearest deadlines are
+        # all that is left, without trying every window in turn.
+        shortest = min((head, *(step[2] for step in steps)), key=len)
+        if chunks.body(shortest, steps[-1][1], limit) is None:
+            return _nearest(request, chunks, window)
     # Innermost first: by how many of the (nested) narrower windows hold the event.
     depth = [0] * len(everything)
-    for _shown, subset in steps:
+    for _shown, subset, _head, _note in steps:
         for i in subset:
             depth[i] += 1
     first = sorted(everything, key=lambda i: -depth[i])
@@ -793,17 +802,19 @@ def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tu
         body = chunks.body(head, everything, limit, first)
         if body is not None:
             return body, len(chunks), None
-    kb = limit // 1024
-    for shown, subset in steps:
-        note = (
-            f"Календарь сокращён: показаны сроки с {format_date(shown[0])} по {format_date(shown[1])}, "
-            f"потому что полный календарь больше {kb} КБ (большие календари Google не загружает). "
-            "Чтобы видеть остальное, подпишитесь отдельно на раздел или год плана."
-        )
-        body = chunks.body(calendar_head(_calendar(request, shown, note)), subset, limit, first)
+    for _shown, subset, step_head, note in steps:
+        body = chunks.body(step_head, subset, limit, first)
         if body is not None:
             return body, len(subset), note
     return _nearest(request, chunks, window)
+
+
+def _narrowed_note(shown: tuple[date, date], kb: int) -> str:
+    return (
+        f"Календарь сокращён: показаны сроки с {format_date(shown[0])} по {format_date(shown[1])}, "
+        f"потому что полный календарь больше {kb} КБ (большие календари Google не загружает). "
+        "Чтобы видеть остальное, подпишитесь отдельно на раздел или год плана."
+    )
 
 
 def _nearest(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tuple[bytes, int, str | None]:
@@ -811,7 +822,8 @@ def _nearest(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -
     today = request.today
     events = chunks.events
     total = len(events)
-    by_distance = sorted(range(total), key=lambda i: (abs((events[i].due_effective - today).days), events[i].uid))
+    distance = [(abs((event.due_effective - today).days), event.uid) for event in events]
+    by_distance = sorted(range(total), key=distance.__getitem__)
     sample = [len(chunks.chunk(i)) for i in by_distance[:20]]
     per_event = sum(sample) / max(len(sample), 1)
     keep = min(total, max(1, int(request.max_bytes / max(per_event, 1) * 0.9)))

@@ -10,7 +10,17 @@ from roadmap.models.plan import Measure, MeasureParty, MeasureTarget, Roadmap, R
 from roadmap.models.proposal import DateProposal, ProposalStatus
 from roadmap.models.reminder import ReminderKind, ReminderLog, ReminderSetting  # noqa: F401
 from roadmap.models.session import LoginThrottle, RevokedSession
-from roadmap.models.task import Attachment, Notice, NoticeKind, Report, ReturnReason, Task, TaskStatus, Transition
+from roadmap.models.task import (
+    Attachment,
+    FeedChange,
+    Notice,
+    NoticeKind,
+    Report,
+    ReturnReason,
+    Task,
+    TaskStatus,
+    Transition,
+)
 from roadmap.models.territory import Municipality, Region
 from roadmap.models.user import Role, User
 
@@ -18,6 +28,7 @@ __all__ = [
     "Alias",
     "ApiToken",
     "Attachment",
+    "FeedChange",
     "AuditEvent",
     "Base",
     "Conclusion",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from itertools import chain
 from zoneinfo import ZoneInfo
@@ -17,8 +17,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    delete,
     event,
     false,
+    insert,
     select,
     update,
 )
@@ -37,6 +39,24 @@ from roadmap.tasks.state import (
     timeliness_of,
     workflow_of,
 )
+
+
+class FeedChange(Base):
+    """One advance of a roadmap's feed counter (Roadmap.feed_version) and a measure whose tasks
+    it changed; no measure: anything of the roadmap may have (a bulk write, an edit).
+
+    Aggregated feeds keep their rows per roadmap and measure (feeds.query.occurrence_cache) and,
+    when the counter moved, group again only the measures logged since, as long as the log holds
+    every value in between (models.task.FEED_CHANGES_KEPT)."""
+
+    __tablename__ = "feed_change"
+    __table_args__ = (Index("ix_feed_change_roadmap_version", "roadmap_id", "feed_version"),)
+
+    id: Mapped[intpk]
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmap.id", ondelete="CASCADE"))
+    feed_version: Mapped[int] = mapped_column(Integer)
+    # Not a foreign key: the log outlives a measure it names, and says nothing of its row.
+    measure_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class TaskStatus(enum.StrEnum):
@@ -285,13 +305,21 @@ class Notice(Base):
 _TRACKED = (Task, Measure, Section)
 
 
-def bump_feed_versions(connection, roadmap_ids: Iterable[int], *, edited: Iterable[int] = ()) -> None:
-    """Advance the change counter of these roadmaps (one UPDATE).
+def bump_feed_versions(
+    connection,
+    roadmap_ids: Iterable[int],
+    *,
+    edited: Iterable[int] = (),
+    measures: Mapping[int, Iterable[int]] | None = None,
+) -> None:
+    """Advance the change counter of these roadmaps (one UPDATE), and log what changed.
 
     Called after every ORM flush that touched their tasks, measures or sections, and by bulk
     writers (generation) that bypass the ORM. Aggregated feeds take their version from it.
     The roadmaps' updated_at is left alone, except for those in ``edited`` (a measure or
     section changed): per-task feeds read it, not the counter, which every task change moves.
+    ``measures`` names, per roadmap, the measures whose tasks alone changed; a roadmap not named
+    there is logged as changed anywhere (see FeedChange).
     """
     ids = sorted({int(i) for i in roadmap_ids if i is not None})
     if not ids:
@@ -305,6 +333,34 @@ def bump_feed_versions(connection, roadmap_ids: Iterable[int], *, edited: Iterab
                 update(table)
                 .where(table.c.id.in_(group))
                 .values(feed_version=table.c.feed_version + 1, feed_changed_at=now, updated_at=updated_at)
+            )
+    _log_feed_changes(connection, ids, set(touched), measures or {})
+
+
+# How many counter values of a roadmap the log keeps: a feed rendered less often than this many
+# changes of its roadmap groups it whole, as it would without the log.
+FEED_CHANGES_KEPT = 500
+
+
+def _log_feed_changes(connection, ids: list[int], edited: set[int], measures: Mapping[int, Iterable[int]]) -> None:
+    table = Roadmap.__table__
+    log = FeedChange.__table__
+    # The counters just advanced, under this transaction's lock on their rows.
+    versions = connection.execute(select(table.c.id, table.c.feed_version).where(table.c.id.in_(ids))).all()
+    rows = []
+    for roadmap_id, version in versions:
+        changed = None if roadmap_id in edited else measures.get(roadmap_id)
+        if changed:
+            rows += [
+                {"roadmap_id": roadmap_id, "feed_version": version, "measure_id": int(m)} for m in sorted(set(changed))
+            ]
+        else:
+            rows.append({"roadmap_id": roadmap_id, "feed_version": version, "measure_id": None})
+    connection.execute(insert(log), rows)
+    for roadmap_id, version in versions:
+        if version % FEED_CHANGES_KEPT == 0:
+            connection.execute(
+                delete(log).where(log.c.roadmap_id == roadmap_id, log.c.feed_version <= version - FEED_CHANGES_KEPT)
             )
 
 
@@ -354,17 +410,31 @@ def _roadmap_ids(obj, modified: bool) -> set[int]:
 def _bump_after_flush(session: Session, _flush_context) -> None:
     ids: set[int] = set()
     edited: set[int] = set()
+    # Per roadmap, the measures whose tasks changed; None once anything else did (or a task's
+    # measure is unknown): see FeedChange.
+    measures: dict[int, set[int] | None] = {}
+
+    def note(obj, found: set[int]) -> None:
+        ids.update(found)
+        measure_id = attributes.instance_state(obj).dict.get("measure_id") if isinstance(obj, Task) else None
+        for roadmap_id in found:
+            if measure_id is None:
+                measures[roadmap_id] = None
+            elif measures.get(roadmap_id, set()) is not None:
+                measures.setdefault(roadmap_id, set()).add(measure_id)
+
     for obj in chain(session.new, session.deleted):
         if isinstance(obj, _TRACKED):
             found = _roadmap_ids(obj, modified=False)
-            ids |= found
+            note(obj, found)
             if not isinstance(obj, Task):
                 edited |= found
     for obj in session.dirty:
         if isinstance(obj, _TRACKED) and session.is_modified(obj, include_collections=False):
             found = _roadmap_ids(obj, modified=True)
-            ids |= found
+            note(obj, found)
             if not isinstance(obj, Task):
                 edited |= found
     if ids:
-        bump_feed_versions(session.connection(), ids, edited=edited)
+        known = {roadmap_id: changed for roadmap_id, changed in measures.items() if changed is not None}
+        bump_feed_versions(session.connection(), ids, edited=edited, measures=known)
