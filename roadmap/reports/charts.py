@@ -420,11 +420,28 @@ def to_png(chart: Chart, *, width_in: float = 9.5, dpi: int = PNG_DPI, title: bo
 
 
 def _draw_png(chart: Chart, width_in: float, dpi: int, title: bool) -> bytes:
-    out = io.BytesIO()
     with _DRAWING:
         # Laid out at the resolution it is saved in: the text measured for the layout is
         # measured once, not again for the picture.
-        _figure(chart, width_in, title, dpi=dpi, reuse=True).savefig(out, format="png", dpi=dpi)
+        return _png(_figure(chart, width_in, title, dpi=dpi, reuse=True))
+
+
+# zlib's fast levels (1-3) take half the time of matplotlib's 6 on these flat-coloured pictures,
+# for a few per cent more bytes (as many as before, with the alpha channel gone).
+PNG_COMPRESS_LEVEL = 3
+
+
+def _png(figure) -> bytes:
+    """The figure drawn as an RGB PNG at its own resolution. Not savefig's RGBA: the figure is
+    opaque white under everything, so the alpha channel is 255 throughout and only costs
+    compressing a quarter more bytes (a third of savefig's time went into the encoder)."""
+    from PIL import Image
+
+    canvas = figure.canvas
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="png", compress_level=PNG_COMPRESS_LEVEL, dpi=(figure.dpi, figure.dpi))
     return out.getvalue()
 
 
