@@ -115,6 +115,11 @@ def test_a_kept_figure_draws_the_same_picture_as_a_new_one():
     charts._draw_png(other, 9.5, charts.PNG_DPI, True)  # the same size: it leaves its figure kept
     assert drawn(reuse=True) == fresh
     assert charts._draw_png(chart, 9.5, charts.PNG_DPI, True) == fresh
+    # An empty chart turns its axes off; the next chart of its size has them back.
+    one = charts.progress_by_section(three_sections[:1])
+    alone = charts._png(charts._figure(one, 9.5, True, dpi=charts.PNG_DPI))
+    charts._draw_png(charts.progress_by_section([]), 9.5, charts.PNG_DPI, True)
+    assert charts._draw_png(one, 9.5, charts.PNG_DPI, True) == alone
 
 
 def _outcomes(on_time: int, overdue: int):
