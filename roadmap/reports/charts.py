@@ -269,7 +269,8 @@ def _tick_label(chart: Chart, value: float) -> str:
 LABEL_PT = 8  # tick labels, bar labels and legend
 TITLE_PT = 12
 EDGE_PT = 1.08 * 10  # tight layout's pad: 1.08 × the default font size, around the figure
-TICK_PT = 3.5 + 3.5  # tick length + its label's pad
+TICK_LENGTH_PT, TICK_WIDTH_PT = 3.5, 0.8  # xtick.major.size and .width
+TICK_PT = TICK_LENGTH_PT + 3.5  # tick length + its label's pad
 TITLE_GAP_PT = 6  # axes.titlepad
 # The legend as matplotlib's (legend.* defaults, in ems of its font) without a frame: a swatch and
 # a name per series in one row, inside a border pad, that far from its anchor.
@@ -654,8 +655,8 @@ def _legend(axes, chart: Chart, anchor, transform, *, centred: bool) -> None:
     baseline = -LEGEND_ANCHOR_PT - LEGEND_PAD_PT - max(ascent, SWATCH_PT[1])
     # In points from the anchor.
     placed = Affine2D().scale(1 / 72) + axes.figure.dpi_scale_trans + ScaledTranslation(*anchor, transform)
+    style = {"transform": placed, "clip_on": False, "zorder": 5, "gid": "legend"}  # a Legend's zorder
     for series, name, width in zip(chart.series, names, widths, strict=True):
-        style = {"transform": placed, "clip_on": False, "zorder": 5, "gid": "legend"}  # legend's zorder
         axes.add_artist(Rectangle((x, baseline), *SWATCH_PT, facecolor=series.color, **style))
         axes.text(x + SWATCH_PT[0] + SWATCH_GAP_PT, baseline, name, fontsize=LABEL_PT, va="baseline", **style)
         x += SWATCH_PT[0] + SWATCH_GAP_PT + width + COLUMN_GAP_PT
@@ -671,9 +672,9 @@ def _category_limits(chart: Chart) -> tuple[float, float]:
 
 def _ticks_along(axes, axis: str, positions: Sequence[float], labels: Sequence[str], rotation: float = 0) -> None:
     """Tick marks and labels under the x axis or left of the y axis, as matplotlib's axis draws
-    them by default (3.5 pt marks, 0.8 pt wide, the label TICK_PT off the axis), but as one line
-    of markers and plain texts: an axis makes five artists per tick, and lays its labels out and
-    measures them again at every drawing (a third of a chart's drawing time)."""
+    them by default (the label TICK_PT off the axis), but as one line of markers and plain
+    texts: an axis makes five artists per tick, and lays its labels out and measures them again
+    at every drawing (a third of a chart's drawing time)."""
     from matplotlib.lines import TICKDOWN, TICKLEFT, Line2D
     from matplotlib.transforms import ScaledTranslation
 
@@ -686,8 +687,8 @@ def _ticks_along(axes, axis: str, positions: Sequence[float], labels: Sequence[s
         transform=base,
         linestyle="none",
         marker=TICKDOWN if along_x else TICKLEFT,
-        markersize=3.5,
-        markeredgewidth=0.8,
+        markersize=TICK_LENGTH_PT,
+        markeredgewidth=TICK_WIDTH_PT,
         color="black",
         clip_on=False,
     )
