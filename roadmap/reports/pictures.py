@@ -29,7 +29,7 @@ DRAWN_KEY = "drawn"
 TTL_SECONDS = 7 * 24 * 3600
 # Raised whenever the drawing changes (charts.py's layout, colours, fonts): old pictures then
 # miss instead of being served.
-DRAWING_VERSION = 2
+DRAWING_VERSION = 3
 # After a failure Redis is left alone this long: a report's eight charts must not wait a
 # connection timeout each.
 RETRY_SECONDS = 30.0

@@ -109,16 +109,17 @@ def test_a_kept_figure_draws_the_same_picture_as_a_new_one():
     chart = charts.progress_by_section(list(reversed(three_sections)))
 
     def drawn(reuse: bool) -> bytes:
-        import io
-
-        out = io.BytesIO()
-        charts._figure(chart, 9.5, True, dpi=charts.PNG_DPI, reuse=reuse).savefig(out, format="png", dpi=charts.PNG_DPI)
-        return out.getvalue()
+        return charts._png(charts._figure(chart, 9.5, True, dpi=charts.PNG_DPI, reuse=reuse))
 
     fresh = drawn(reuse=False)
     charts._draw_png(other, 9.5, charts.PNG_DPI, True)  # the same size: it leaves its figure kept
     assert drawn(reuse=True) == fresh
     assert charts._draw_png(chart, 9.5, charts.PNG_DPI, True) == fresh
+    # An empty chart turns its axes off; the next chart of its size has them back.
+    one = charts.progress_by_section(three_sections[:1])
+    alone = charts._png(charts._figure(one, 9.5, True, dpi=charts.PNG_DPI))
+    charts._draw_png(charts.progress_by_section([]), 9.5, charts.PNG_DPI, True)
+    assert charts._draw_png(one, 9.5, charts.PNG_DPI, True) == alone
 
 
 def _outcomes(on_time: int, overdue: int):
