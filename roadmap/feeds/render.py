@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
-from roadmap.feeds.query import FeedScope, FeedVersion, aggregate_rows, task_rows, version
+from roadmap.feeds.query import FeedScope, FeedTitles, FeedVersion, aggregate_rows, task_rows, version
 from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, render_event, size_floor
 from roadmap.ical.builder import EventWriter, escaped_line
 from roadmap.ical.text import format_date, status_label, status_mark
@@ -115,10 +115,11 @@ def _last_modified(request: FeedRequest, feed_version: FeedVersion) -> datetime:
     return max(moments)
 
 
-def build(prepared: PreparedFeed) -> BuiltFeed:
-    """Query the rows and build the body, narrowed to the size bound when needed."""
+def build(prepared: PreparedFeed, connection: Connection | None = None) -> BuiltFeed:
+    """Query the rows (on ``connection``, by default the session's) and build the body, narrowed
+    to the size bound when needed."""
     with cyclic_gc_paused():
-        return _build(prepared)
+        return _build(prepared, connection)
 
 
 _GC_LOCK = threading.Lock()
@@ -150,14 +151,14 @@ def cyclic_gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def _build(prepared: PreparedFeed) -> BuiltFeed:
+def _build(prepared: PreparedFeed, connection: Connection | None) -> BuiltFeed:
     request = prepared.request
     window = request.window
     texts = _Texts()
     # Events are built only when the size bound needs them (see _Chunks): a region's aggregated
     # feed of thousands of occurrences, narrowed to a few hundred, builds about those.
     if request.scope.aggregated:
-        rows = aggregate_rows(request.scope, request.options, window)
+        rows = aggregate_rows(request.scope, request.options, window, connection)
         items = [
             _Item(_occurrence_uid(row, request), row.start_on, row.due_on, row.due_effective_on, row) for row in rows
         ]
@@ -173,14 +174,15 @@ def _build(prepared: PreparedFeed) -> BuiltFeed:
                 alarm_time=request.alarm_time,
             )
     else:
-        rows = task_rows(request.scope, request.options, window)
+        found = task_rows(request.scope, request.options, window, connection)
+        titles = found.titles
         # By position (query.TASK_ROW_COLUMNS): id, start_on, due_on, due_effective_on.
-        items = [_Item(_task_uid(row[0], request), row[3], row[4], row[5], row) for row in rows]
+        items = [_Item(_task_uid(row[0], request), row[3], row[4], row[5], row) for row in found.rows]
         writer = _writer_of(request)
         shape = _chunk_shape(request, writer)
 
         def chunk(item: _Item) -> bytes:
-            return _task_chunk(item, request, texts, writer, shape)
+            return _task_chunk(item, request, texts, titles, writer, shape)
 
     body, count, note = _fit(request, _Chunks(items, chunk), window)
     return BuiltFeed.make(body, count, note)
@@ -290,24 +292,21 @@ class _Texts:
             value = self._handed_in[status] = is_handed_in(status)
         return value
 
-    def shared(
-        self,
-        roadmap_title: str,
-        section_number: str | None,
-        section_title: str | None,
-        organization_name: str,
-        responsible_text: str | None,
-    ) -> _SharedLines:
+    def shared(self, row, titles: FeedTitles) -> _SharedLines:
         """The description's lines after the first that a measure's tasks share (its roadmap,
-        section, executor and the plan's responsible), composed and escaped once per feed."""
-        key = (roadmap_title, section_number, section_title, organization_name, responsible_text)
+        section, executor and the plan's responsible), composed and escaped once per feed.
+        By position (query.TASK_ROW_COLUMNS): roadmap_id, responsible_text, section_id,
+        organization_id."""
+        key = (row[1], row[13], row[14], row[15])
         value = self._shared.get(key)
         if value is None:
+            roadmap_id, responsible_text, section_id, organization_id = key
+            section_number, section_title = titles.sections.get(section_id, (None, None))
             section_lines, categories = self.section(section_number, section_title)
             lines = [
-                f"Дорожная карта: {self.spaced(roadmap_title)}",
+                f"Дорожная карта: {self.spaced(titles.roadmaps[roadmap_id])}",
                 *section_lines,
-                f"Исполнитель: {organization_name}",
+                f"Исполнитель: {titles.organizations[organization_id]}",
             ]
             if responsible_text:
                 lines.append(f"Ответственные по плану: {self.truncated(responsible_text, RESPONSIBLE_LIMIT)}")
@@ -389,11 +388,10 @@ class _EventCache:
 event_cache = _EventCache()
 
 
-def _task_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
-    """What a task's event shows, from its row: (summary, the description's first line, its lines
-    the measure's tasks share (see _Texts.shared), its last lines, url, VEVENT status, completed).
-    One definition for the record (_task_event) and the chunk written straight from the row
-    (_task_chunk)."""
+def _task_texts(row, request: FeedRequest, texts: _Texts, shared: _SharedLines) -> tuple:
+    """What a task's event shows, from its row and its shared lines (_Texts.shared): (summary,
+    the description's first line, its last lines, url, VEVENT status, completed). One definition
+    for the record (_task_event) and the chunk written straight from the row (_task_chunk)."""
     # By position (query.TASK_ROW_COLUMNS): a row's attributes by name cost more than the rest.
     (
         task_id,
@@ -409,11 +407,9 @@ def _task_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
         _last_modified,
         measure_number,
         measure_title,
-        responsible_text,
-        section_number,
-        section_title,
-        roadmap_title,
-        organization_name,
+        _responsible_text,
+        _section_id,
+        _organization_id,
         held_on,
         coverage_total,
         report_comment,
@@ -422,7 +418,6 @@ def _task_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
     overdue = due_effective_on < request.today and not texts.handed_in(status)
     mark, status_line = texts.state(status, is_not_applicable, overdue)
     title = texts.spaced(measure_title)
-    shared = texts.shared(roadmap_title, section_number, section_title, organization_name, responsible_text)
     last = [status_line]
     if label:
         last.insert(0, f"Период: {label}")
@@ -432,7 +427,6 @@ def _task_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
     return (
         f"{mark} {measure_number} {short_title}",
         f"Мероприятие {measure_number}. {title}",
-        shared,
         last,
         f"{request.base_url}/tasks/{task_id}",
         # An awaiting-review report is "tentatively done"; VTODO feeds show it as IN-PROCESS.
@@ -445,9 +439,10 @@ def _stamp_moment(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
-def _task_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
+def _task_event(row, request: FeedRequest, texts: _Texts, titles: FeedTitles) -> FeedEvent:
     """A task's row as a record (what the chunk written straight from the row equals)."""
-    summary, first, shared, last, url, status, completed = _task_texts(row, request, texts)
+    shared = texts.shared(row, titles)
+    summary, first, last, url, status, completed = _task_texts(row, request, texts, shared)
     return FeedEvent(
         uid=_task_uid(row[0], request),
         summary=summary,
@@ -483,24 +478,27 @@ def _chunk_shape(request: FeedRequest, writer: EventWriter) -> str:
     )
 
 
-def _task_chunk(item: _Item, request: FeedRequest, texts: _Texts, writer: EventWriter, shape: str) -> bytes:
+def _task_chunk(
+    item: _Item, request: FeedRequest, texts: _Texts, titles: FeedTitles, writer: EventWriter, shape: str
+) -> bytes:
     """A task's component written straight from its row: no record between them.
 
-    Kept by the row and what else shapes it (``shape``, :func:`_chunk_shape`; a row holds every
-    value its event shows, "today" decides whether it is overdue): a feed rebuilt after one
-    change writes only the changed rows.
+    Kept by the row, its shared lines (the titles the row names by id) and what else shapes it
+    (``shape``, :func:`_chunk_shape`; "today" decides whether it is overdue): a feed rebuilt
+    after one change writes only the changed rows.
     """
     row = item.row
+    shared = texts.shared(row, titles)
     # Plain values only, not the driver's row object: the collector stops tracking such a key,
     # so thousands kept here never make it walk the heap (see cyclic_gc_paused).
-    key = (shape, tuple(row), item.due_effective < request.today)
+    key = (shape, tuple(row), shared.escaped, item.due_effective < request.today)
     chunk = event_cache.get(key)
     if chunk is not None:
         return chunk
     start, due, due_effective = item.start, item.due, item.due_effective
     if start > due or start > due_effective:
         raise ValueError(f"task {row[0]}: starts after its due date")
-    summary, first, shared, last, url, status, completed = _task_texts(row, request, texts)
+    summary, first, last, url, status, completed = _task_texts(row, request, texts, shared)
     escaped = texts.escaped
     chunk = writer.write(
         item.uid,

@@ -393,20 +393,26 @@ def feed(token: str):
     """
     if not 0 < len(token) <= MAX_TOKEN_LENGTH:
         abort(404)
-    read = _read_feed(hash_token(token))
-    if isinstance(read, Response):
-        return read
-    found, options, prepared = read
-    writes: dict = {}
-    now = utcnow()
-    if last_use_due(found.last_used_at, now):
-        writes["last_used_at"] = now
-    gzip_wanted = _wants_gzip()
-    headers = _cache_headers(prepared, gzip_wanted)
-    if _not_modified(prepared):
+    # One connection reads the subscription, the version and, when the body must be built, the
+    # rows: no second checkout, no transaction around them (see _reader).
+    with _reader() as connection:
+        read = _read_feed(hash_token(token), connection)
+        if isinstance(read, Response):
+            return read
+        found, options, prepared = read
+        writes: dict = {}
+        now = utcnow()
+        if last_use_due(found.last_used_at, now):
+            writes["last_used_at"] = now
+        gzip_wanted = _wants_gzip()
+        headers = _cache_headers(prepared, gzip_wanted)
+        if _not_modified(prepared):
+            built = None
+        else:
+            built = _built(prepared, connection)
+    if built is None:
         _save(found.id, writes)
         return Response(status=304, headers=headers)
-    built = _built(prepared)
     remembered = _narrowing_options(found.options, built.narrowed, options)
     if remembered is not None:
         writes["options"] = remembered
@@ -423,29 +429,28 @@ def _calendar_response(built: BuiltFeed, headers: dict[str, str], gzip_wanted: b
     return response
 
 
-def _read_feed(token_hash: str):
+def _read_feed(token_hash: str, connection: Connection):
     """(subscription row, options, prepared feed) in one or two queries, or the 400 answer to
     malformed options; 404 for an unknown or revoked token."""
     guess = _VERSION_GUESSES.get(token_hash)
-    with _reader() as connection:
-        if guess is None:
-            found, guessed = lookup_subscription(token_hash, connection), None
-        else:
-            found, guessed = lookup_with_version(token_hash, guess, connection)
-        scope = scope_of(found) if found is not None else None
-        if found is None or scope is None:
-            abort(404)
-        try:
-            options = stored_options(found.options)
-            if request.args:
-                options = parse_options(request.args, base=options)
-        except OptionsError as exc:
-            return _bad_options(str(exc))
-        feed_request = _feed_request(scope, options)
-        inputs = None if scope.aggregated else task_version_inputs(scope, options, feed_request.window)
-        if inputs is not None and inputs != guess:
-            _remember_guess(token_hash, inputs)
-        prepared = prepare(feed_request, connection, guessed if inputs is not None and inputs == guess else None)
+    if guess is None:
+        found, guessed = lookup_subscription(token_hash, connection), None
+    else:
+        found, guessed = lookup_with_version(token_hash, guess, connection)
+    scope = scope_of(found) if found is not None else None
+    if found is None or scope is None:
+        abort(404)
+    try:
+        options = stored_options(found.options)
+        if request.args:
+            options = parse_options(request.args, base=options)
+    except OptionsError as exc:
+        return _bad_options(str(exc))
+    feed_request = _feed_request(scope, options)
+    inputs = None if scope.aggregated else task_version_inputs(scope, options, feed_request.window)
+    if inputs is not None and inputs != guess:
+        _remember_guess(token_hash, inputs)
+    prepared = prepare(feed_request, connection, guessed if inputs is not None and inputs == guess else None)
     return found, options, prepared
 
 
@@ -533,17 +538,18 @@ def _remember_guess(token_hash: str, inputs: tuple) -> None:
         _VERSION_GUESSES[token_hash] = inputs
 
 
-def _built(prepared: PreparedFeed) -> BuiltFeed:
-    """The body of a prepared feed: from this process's cache, from Redis, or built and cached."""
+def _built(prepared: PreparedFeed, connection: Connection | None = None) -> BuiltFeed:
+    """The body of a prepared feed: from this process's cache, from Redis, or built (reading on
+    ``connection``) and cached."""
     cache = feed_cache(current_app)
     built = cache.get(prepared.key)
     if built is None:
         shared = shared_feeds(current_app)
         if shared is None:
-            built = build(prepared)
+            built = build(prepared, connection)
         else:
             # One render per version for all workers: another may have built it already.
-            built = shared.get_or_build(prepared.key, lambda: build(prepared))
+            built = shared.get_or_build(prepared.key, lambda: build(prepared, connection))
         cache.put(prepared.key, built)
     return built
 

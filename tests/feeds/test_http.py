@@ -140,7 +140,7 @@ def test_warm_request_and_304_never_rebuild(app, client, world, subscribe, monke
 
     builds = []
     real_build = views.build
-    monkeypatch.setattr(views, "build", lambda prepared: builds.append(1) or real_build(prepared))
+    monkeypatch.setattr(views, "build", lambda *args: builds.append(1) or real_build(*args))
     _sub, path = subscribe(world.executor_a)
     first = client.get(path)
     assert len(builds) == 1

@@ -32,8 +32,8 @@ def _reference(request: FeedRequest) -> tuple[bytes, int, str | None]:
         rows = aggregate_rows(request.scope, request.options, window)
         events = [render._aggregate_event(row, request, texts) for row in rows]
     else:
-        rows = task_rows(request.scope, request.options, window)
-        events = [render._task_event(row, request, texts) for row in rows]
+        found = task_rows(request.scope, request.options, window)
+        events = [render._task_event(row, request, texts, found.titles) for row in found.rows]
     events = order_events(events)
     options = request.options
     chunks = [
