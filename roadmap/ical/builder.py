@@ -316,7 +316,11 @@ def _fold(line: str) -> bytes:
         return line.encode("utf-8")
     if len(line) <= _FOLD and line.isascii():  # UID, URL, a short ASCII value: one byte a character
         return line.encode("ascii")
-    data = line.encode("utf-8")
+    return _fold_encoded(line.encode("utf-8"))
+
+
+def _fold_encoded(data: bytes) -> bytes:
+    """_fold of a line already encoded (UTF-8)."""
     size = len(data)
     if size <= _FOLD:
         return data
@@ -435,7 +439,7 @@ class EventWriter:
         self._end_shift = _DAY if self._vevent and view == "spans" else _ZERO
         self._dates: dict[tuple[date, date, date], tuple[str, str, str]] = {}
         self._categories: dict[tuple[str, ...], bytes] = {}
-        self._alarms: dict[tuple[int, ...], tuple[tuple[str, bytes], ...]] = {}
+        self._alarms: dict[tuple[int, ...], tuple[tuple[bytes, bytes], ...]] = {}
 
     def _date_lines(self, start: date, due: date, due_effective: date) -> tuple[str, str, str]:
         """(the component's date lines, the description's "Срок" line, that line escaped)."""
@@ -458,13 +462,14 @@ class EventWriter:
             value = self._dates[key] = (lines, window, _escape_chars(window))
         return value
 
-    def _alarms_of(self, alarm_days: tuple[int, ...]) -> tuple[tuple[str, bytes], ...]:
+    def _alarms_of(self, alarm_days: tuple[int, ...]) -> tuple[tuple[bytes, bytes], ...]:
         """Per reminder: its DESCRIPTION up to the summary, and its lines after that one."""
         alarms = self._alarms.get(alarm_days)
         if alarms is None:
             triggers = _trigger_lines(alarm_days, self._related_end, self._end_shift, self.alarm_time)
             alarms = tuple(
-                (f"DESCRIPTION:{wording}", b"\r\n" + trigger + b"\r\nEND:VALARM\r\n") for wording, trigger in triggers
+                (f"DESCRIPTION:{wording}".encode(), b"\r\n" + trigger + b"\r\nEND:VALARM\r\n")
+                for wording, trigger in triggers
             )
             if len(self._alarms) >= 256:
                 self._alarms.clear()
@@ -518,10 +523,19 @@ class EventWriter:
         else:
             description = _clean(description)
             description_line = _text_line("DESCRIPTION", f"{description}\n\n{window}" if description else window)
-        uid_line = _text_line("UID", uid)
+        # A UID or URL is most often short plain ASCII: one line as it is, no escaping, no folding.
+        if len(uid) <= _FOLD - 4 and uid.isascii() and _NEEDS_ESCAPING.search(uid) is None:
+            uid_line = ("UID:" + uid).encode("ascii")
+        else:
+            uid_line = _text_line("UID", uid)
         category_line = self._categories_line(categories) if categories else b""
         created_line = f"CREATED:{created}\r\n" if created is not None else ""
-        url_line = b"" if url is None else _fold(f"URL:{url}") + b"\r\n"
+        if url is None:
+            url_line = b""
+        elif len(url) <= _FOLD - 4 and url.isascii():
+            url_line = ("URL:" + url + "\r\n").encode("ascii")
+        else:
+            url_line = _fold(f"URL:{url}") + b"\r\n"
         if self._vevent:
             parts = [
                 b"BEGIN:VEVENT\r\n",
@@ -556,8 +570,10 @@ class EventWriter:
             end = b"END:VTODO\r\n"
         # Done or cancelled work should not ring.
         if self.alarms and alarm_days and not completed and status != "CANCELLED":
+            # The summary encoded once for all the reminders' descriptions.
+            summary_bytes = escaped_summary.encode("utf-8")
             for wording, rest in self._alarms_of(alarm_days):
-                parts += [_ALARM_START, _fold(wording + escaped_summary), rest]
+                parts += [_ALARM_START, _fold_encoded(wording + summary_bytes), rest]
         parts.append(end)
         return b"".join(parts)
 
