@@ -407,25 +407,37 @@ def _clear_feed_caches(app) -> None:
 def cold_feeds(app, backend: str, paths: dict[int, str], repeat: int) -> list[Result]:
     """An executor's feed of exactly N tasks, rendered cold (no cached body, no cached event
     chunk) through the app's handler, against icalendar's to_ical() of the same events; the
-    marginal cost per event and the fixed cost from the two sizes."""
+    marginal cost per event and the fixed cost from the two sizes.
+
+    The sizes are timed in turn within each run, and the marginal and fixed costs computed per
+    run (then their median): a pair measured moments apart shares the machine's state, where
+    medians of separate series would let a slow spell of one size pass for a cost per event.
+    """
     results = []
-    cold_seconds = {}
     # The whole feed, as in the comparison with Kanboard: no size bound narrows 2,000 events.
     bound, app.config["FEED_MAX_BYTES"] = app.config.get("FEED_MAX_BYTES"), 64 * 1024 * 1024
     try:
-        for size, path in sorted(paths.items()):
-            results.append(_cold_feed(app, backend, size, path, repeat))
-            cold_seconds[size] = results[-1].seconds
+        sizes = sorted(paths)
+        timers = {size: _cold_feed(app, size, paths[size]) for size in sizes}
+        timings: dict[int, list[float]] = {size: [] for size in sizes}
+        floors: dict[int, list[float]] = {size: [] for size in sizes}
+        for _ in range(repeat):
+            for size in sizes:
+                seconds, floor = timers[size]()
+                timings[size].append(seconds)
+                floors[size].append(floor)
     finally:
         app.config.pop("FEED_MAX_BYTES")
         if bound is not None:
             app.config["FEED_MAX_BYTES"] = bound
-    small, big = min(cold_seconds), max(cold_seconds)
+    for size in sizes:
+        results.append(result(f"feed_cold_{size}", backend, size, median(timings[size]), median(floors[size])))
+    small, big = sizes[0], sizes[-1]
     if big > small:
-        marginal = (cold_seconds[big] - cold_seconds[small]) / (big - small)
-        fixed = cold_seconds[small] - small * marginal
-        results.append(result("feed_cold_marginal", backend, big - small, marginal, COLD_MARGINAL_BUDGET))
-        results.append(result("feed_cold_fixed", backend, small, fixed, COLD_FIXED_BUDGET))
+        marginals = [(b - s) / (big - small) for s, b in zip(timings[small], timings[big], strict=True)]
+        fixed = [s - small * m for s, m in zip(timings[small], marginals, strict=True)]
+        results.append(result("feed_cold_marginal", backend, big - small, median(marginals), COLD_MARGINAL_BUDGET))
+        results.append(result("feed_cold_fixed", backend, small, median(fixed), COLD_FIXED_BUDGET))
     results.append(_cold_request(app, backend, repeat))
     return results
 
@@ -441,7 +453,8 @@ def _cold_request(app, backend: str, repeat: int) -> Result:
     return result("feed_cold_request", backend, 1, seconds, COLD_FIXED_BUDGET)
 
 
-def _cold_feed(app, backend: str, size: int, path: str, repeat: int) -> Result:
+def _cold_feed(app, size: int, path: str) -> Callable[[], tuple[float, float]]:
+    """A timer of the feed's cold render: each call gives (seconds per render, to_ical floor)."""
     _clear_feed_caches(app)
     first = app.test_client().get(path)
     if first.status_code != 200 or first.data.count(b"BEGIN:VEVENT") != size:
@@ -452,11 +465,11 @@ def _cold_feed(app, backend: str, size: int, path: str, repeat: int) -> Result:
         response = app.test_client().get(path)
         assert response.status_code == 200 and response.data == first.data
 
-    timings, floors = [], []
-    for _ in range(repeat):
-        floors.append(_to_ical_floor(first.data)[0])
-        timings.append(per_call(cold))
-    return result(f"feed_cold_{size}", backend, size, median(timings), median(floors))
+    def timed() -> tuple[float, float]:
+        floor = _to_ical_floor(first.data)[0]
+        return per_call(cold), floor
+
+    return timed
 
 
 # --- 5: pages --------------------------------------------------------------------------------
