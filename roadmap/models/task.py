@@ -356,6 +356,8 @@ def _log_feed_changes(connection, ids: list[int], edited: set[int], measures: Ma
             ]
         else:
             rows.append({"roadmap_id": roadmap_id, "feed_version": version, "measure_id": None})
+    if not rows:
+        return  # the roadmaps are gone (deleted in this flush): nothing to log
     connection.execute(insert(log), rows)
     for roadmap_id, version in versions:
         if version % FEED_CHANGES_KEPT == 0:

@@ -22,6 +22,7 @@ SCENARIOS = {
     "feed_school_304",
     "feed_coordinator",
     "feed_coordinator_warm",
+    "feed_coordinator_changed",
     "feed_cold_200",
     "feed_cold_2000",
     "feed_cold_marginal",
