@@ -14,3 +14,24 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def cache_client(url: str):
+    """A Redis client for a shared cache: short timeouts, as a cache that is down must never hold
+    a request up (its users fall back to working alone)."""
+    from redis import Redis
+
+    return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+
+
+def shared_store(app, name: str, *, switch: str, prefix_setting: str, default_prefix: str, make):
+    """The store every worker and machine shares through the Redis of REDIS_URL, kept on the app
+    under ``name``: ``make(url, prefix)``, the prefix from ``prefix_setting`` (else
+    ``default_prefix``); None without REDIS_URL or with the ``switch`` setting off."""
+    if name not in app.extensions:
+        url = app.config.get("REDIS_URL")
+        store = None
+        if url and app.config.get(switch, True):
+            store = make(url, app.config.get(prefix_setting) or default_prefix)
+        app.extensions.setdefault(name, store)
+    return app.extensions[name]

@@ -34,12 +34,14 @@ def feed_cache(app: Flask) -> FeedCache:
 def shared_feeds(app: Flask):
     """The feed bodies shared through Redis (roadmap.feeds.shared) under FEED_CACHE_PREFIX, or
     None without REDIS_URL (or with FEED_SHARED_CACHE off)."""
-    if _SHARED not in app.extensions:
-        url = app.config.get("REDIS_URL")
-        shared = None
-        if url and app.config.get("FEED_SHARED_CACHE", True):
-            from roadmap.feeds.shared import DEFAULT_PREFIX, SharedFeeds
+    from roadmap.extensions import shared_store
+    from roadmap.feeds.shared import DEFAULT_PREFIX, SharedFeeds
 
-            shared = SharedFeeds.from_url(url, prefix=app.config.get("FEED_CACHE_PREFIX") or DEFAULT_PREFIX)
-        app.extensions.setdefault(_SHARED, shared)
-    return app.extensions[_SHARED]
+    return shared_store(
+        app,
+        _SHARED,
+        switch="FEED_SHARED_CACHE",
+        prefix_setting="FEED_CACHE_PREFIX",
+        default_prefix=DEFAULT_PREFIX,
+        make=SharedFeeds.from_url,
+    )

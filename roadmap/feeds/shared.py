@@ -46,9 +46,9 @@ class SharedFeeds:
 
     @classmethod
     def from_url(cls, url: str, prefix: str = DEFAULT_PREFIX) -> SharedFeeds:
-        from redis import Redis
+        from roadmap.extensions import cache_client
 
-        return cls(Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2), prefix=prefix)
+        return cls(cache_client(url), prefix=prefix)
 
     def get(self, key: str) -> BuiltFeed | None:
         try:

@@ -60,9 +60,9 @@ class SharedPictures:
 
     @classmethod
     def from_url(cls, url: str, prefix: str = DEFAULT_PREFIX) -> SharedPictures:
-        from redis import Redis
+        from roadmap.extensions import cache_client
 
-        return cls(Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2), prefix=prefix)
+        return cls(cache_client(url), prefix=prefix)
 
     def get(self, key: str) -> bytes | None:
         if not self._available():
@@ -90,10 +90,13 @@ def shared_pictures(app: Flask | None = None) -> SharedPictures | None:
         if not has_app_context():
             return None
         app = current_app._get_current_object()  # noqa: SLF001 (the app itself, to keep the store on)
-    if _EXTENSION not in app.extensions:
-        url = app.config.get("REDIS_URL")
-        store = None
-        if url and app.config.get("CHART_SHARED_CACHE", True):
-            store = SharedPictures.from_url(url, prefix=app.config.get("CHART_CACHE_PREFIX") or DEFAULT_PREFIX)
-        app.extensions.setdefault(_EXTENSION, store)
-    return app.extensions[_EXTENSION]
+    from roadmap.extensions import shared_store
+
+    return shared_store(
+        app,
+        _EXTENSION,
+        switch="CHART_SHARED_CACHE",
+        prefix_setting="CHART_CACHE_PREFIX",
+        default_prefix=DEFAULT_PREFIX,
+        make=SharedPictures.from_url,
+    )
