@@ -84,15 +84,24 @@ def post_fork(server, worker):
 
 
 def when_ready(server):
-    """With the app preloaded, draw one chart in the master before the workers fork: matplotlib's
-    import and font cache (seconds) are then paid once at start, not by the first report."""
+    """With the app preloaded, warm up in the master before the workers fork: one chart drawn
+    (matplotlib's import and font cache, seconds, paid once at start, not by the first report),
+    and the rows of the aggregated feeds used last grouped (roadmap.feeds.warm: a region's
+    coordinator feed then groups only what changed since, in every worker, from its first render)."""
     if not server.cfg.preload_app:
         return
+    app = server.app.wsgi()
     try:
         from roadmap.reports.charts import warm_up
 
-        app = server.app.wsgi()
         with app.app_context():
             warm_up()
     except Exception:  # a report without a warm renderer is slower, not broken
         server.log.exception("when_ready: could not warm up the chart renderer")
+    try:
+        from roadmap.feeds.warm import warm_up as warm_up_feeds
+
+        with app.app_context():
+            server.log.info("when_ready: %d aggregated feeds grouped", warm_up_feeds())
+    except Exception:  # a feed not warmed up is grouped whole on its first render, not broken
+        server.log.exception("when_ready: could not warm up the aggregated feeds")

@@ -34,6 +34,8 @@ def feed_cache(app: Flask) -> FeedCache:
 def shared_feeds(app: Flask):
     """The feed bodies shared through Redis (roadmap.feeds.shared) under FEED_CACHE_PREFIX, or
     None without REDIS_URL (or with FEED_SHARED_CACHE off)."""
+    if _SHARED in app.extensions:  # every feed request asks: no imports on the way
+        return app.extensions[_SHARED]
     from roadmap.extensions import shared_store
     from roadmap.feeds.shared import DEFAULT_PREFIX, SharedFeeds
 

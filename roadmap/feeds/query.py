@@ -8,10 +8,9 @@ and observers: one event "3.4 Экскурсии: 12 из 37 выполнили"
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from operator import attrgetter
 
 from flask import Flask, current_app
 from sqlalchemy import (
@@ -70,6 +69,8 @@ __all__ = [
     "task_version_inputs",
     "scope_of",
     "aggregate_rows",
+    "aggregate_occurrences",
+    "Occurrences",
     "occurrence_cache",
     "resolve_scope",
     "roadmap_visible",
@@ -754,24 +755,25 @@ class AggregateRow:
 
 
 @dataclass(frozen=True, slots=True)
-class _Occurrences:
-    """A roadmap's rows for one filter, by measure, as of its counter and last edit."""
+class Occurrences:
+    """A roadmap's rows for one filter, by measure, as of its counter and last edit; ``derived``
+    holds what a reader makes of the rows (the renderer's events in feed order), kept as long as
+    they are."""
 
     feed_version: int
     updated_at: datetime | None
     by_measure: dict[int, list[AggregateRow]]
     rows: list[AggregateRow]
+    derived: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, roadmap, by_measure: dict[int, list[AggregateRow]]) -> _Occurrences:
+    def of(cls, roadmap, by_measure: dict[int, list[AggregateRow]]) -> Occurrences:
         rows = [row for measure_rows in by_measure.values() for row in measure_rows]
-        # By date: the feed's own sort of many roadmaps' rows then merges a few long runs.
-        rows.sort(key=attrgetter("due_effective_on", "measure_id", "occurrence_key"))
         return cls(roadmap.feed_version, roadmap.updated_at, by_measure, rows)
 
 
 class _RoadmapOccurrences:
-    """The finished rows of aggregate_rows per roadmap and filter, by measure (_Occurrences).
+    """The finished rows of aggregate_rows per roadmap and filter, by measure (Occurrences).
 
     A region's aggregated feed covers dozens of roadmaps, and a school's report changes one
     measure of one of them: the render after it groups that measure's tasks again (the measures
@@ -781,15 +783,15 @@ class _RoadmapOccurrences:
 
     def __init__(self, max_rows: int) -> None:
         self.max_rows = max_rows
-        self._items: dict[tuple, _Occurrences] = {}
+        self._items: dict[tuple, Occurrences] = {}
         self._rows = 0
         self._lock = threading.Lock()
         self.enabled = True
 
-    def get(self, key: tuple) -> _Occurrences | None:
+    def get(self, key: tuple) -> Occurrences | None:
         return self._items.get(key) if self.enabled else None
 
-    def put(self, key: tuple, entry: _Occurrences) -> None:
+    def put(self, key: tuple, entry: Occurrences) -> None:
         if not self.enabled:
             return
         with self._lock:
@@ -835,7 +837,15 @@ def aggregate_rows(
     scope: FeedScope, options: FeedOptions, window: tuple[date, date], connection: Connection | None = None
 ) -> list[AggregateRow]:
     """One row per measure × occurrence with counts by status, in no particular order (the
-    feed orders its events itself).
+    feed orders its events itself): the rows of aggregate_occurrences."""
+    return [row for entry in aggregate_occurrences(scope, options, window, connection) for row in entry.rows]
+
+
+def aggregate_occurrences(
+    scope: FeedScope, options: FeedOptions, window: tuple[date, date], connection: Connection | None = None
+) -> list[Occurrences]:
+    """The rows of aggregated feeds per visible roadmap; a roadmap whose rows did not change
+    gives the very same Occurrences as last time.
 
     Per roadmap, from occurrence_cache: as they were when neither its counter nor its last edit
     moved; with the measures logged since grouped again when only the counter did and the log
@@ -847,7 +857,7 @@ def aggregate_rows(
         return []
     cache = occurrence_cache()
     filters = (window, options.plan_year, options.view, tuple(options.ordered_statuses()), tuple(options.sections))
-    current: dict[int, _Occurrences] = {}
+    current: dict[int, Occurrences] = {}
     whole, partial = [], {}
     for roadmap in roadmaps:
         entry = cache.get((roadmap.id, filters))
@@ -872,14 +882,14 @@ def aggregate_rows(
                 roadmap, entry = partial[rid]
                 by_measure = {m: rows for m, rows in entry.by_measure.items() if m not in found}
                 by_measure.update(fresh.get(rid, {}))
-                current[rid] = _Occurrences.of(roadmap, by_measure)
+                current[rid] = Occurrences.of(roadmap, by_measure)
                 cache.put((rid, filters), current[rid])
     if whole:
         fresh = _group_roadmaps(whole, options, window, connection)
         for roadmap in whole:
-            current[roadmap.id] = _Occurrences.of(roadmap, fresh.get(roadmap.id, {}))
+            current[roadmap.id] = Occurrences.of(roadmap, fresh.get(roadmap.id, {}))
             cache.put((roadmap.id, filters), current[roadmap.id])
-    return [row for roadmap in roadmaps for row in current[roadmap.id].rows]
+    return [current[roadmap.id] for roadmap in roadmaps]
 
 
 def _changed_measures(connection: Connection, spans: dict[int, tuple[int, int]]) -> dict[int, set[int] | None]:

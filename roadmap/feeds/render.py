@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import threading
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,15 @@ from sqlalchemy import Connection
 from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
-from roadmap.feeds.query import FeedScope, FeedTitles, FeedVersion, aggregate_rows, task_rows, version
+from roadmap.feeds.query import (
+    FeedScope,
+    FeedTitles,
+    FeedVersion,
+    Occurrences,
+    aggregate_occurrences,
+    task_rows,
+    version,
+)
 from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, render_event, size_floor
 from roadmap.ical.builder import EventWriter, escaped_line
 from roadmap.ical.text import format_date, status_label, status_mark
@@ -158,10 +167,9 @@ def _build(prepared: PreparedFeed, connection: Connection | None) -> BuiltFeed:
     # Events are built only when the size bound needs them (see _Chunks): a region's aggregated
     # feed of thousands of occurrences, narrowed to a few hundred, builds about those.
     if request.scope.aggregated:
-        rows = aggregate_rows(request.scope, request.options, window, connection)
-        items = [
-            _Item(_occurrence_uid(row, request), row.start_on, row.due_on, row.due_effective_on, row) for row in rows
-        ]
+        items = []
+        for entry in aggregate_occurrences(request.scope, request.options, window, connection):
+            items += _occurrence_items(entry, request)
         options = request.options
 
         def chunk(item: _Item) -> bytes:
@@ -210,6 +218,21 @@ class _Item:
     due: date
     due_effective: date
     row: object
+
+
+def _occurrence_items(entry: Occurrences, request: FeedRequest) -> list[_Item]:
+    """A roadmap's occurrences as items in feed order, made once per Occurrences and UID host
+    (query.aggregate_occurrences gives the same one while its rows do not change)."""
+    items = entry.derived.get(("items", request.uid_host))
+    if items is None:
+        items = [
+            _Item(_occurrence_uid(row, request), row.start_on, row.due_on, row.due_effective_on, row)
+            for row in entry.rows
+        ]
+        # In feed order: the feed's own sort of many roadmaps' items then merges a few long runs.
+        items.sort(key=_FEED_ORDER)
+        entry.derived[("items", request.uid_host)] = items
+    return items
 
 
 def _task_uid(task_id: int, request: FeedRequest) -> str:
@@ -773,23 +796,26 @@ def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tu
     view = request.options.view
     everything = list(range(len(chunks)))
     kb = limit // 1024
-    steps: list[tuple[tuple[date, date], list[int], bytes, str]] = []
+    windows = []
     for back, ahead in NARROW_STEPS:
         narrow = default_window(request.today, back, ahead)
         shown = (max(narrow[0], window[0]), min(narrow[1], window[1]))
-        if shown[0] > shown[1]:
-            continue
-        subset = _indices_in(chunks.events, shown, view)
-        if len(subset) < len(everything):
+        if shown[0] <= shown[1]:
             note = _narrowed_note(shown, kb)
-            steps.append((shown, subset, calendar_head(_calendar(request, shown, note)), note))
-    if steps:
+            windows.append((shown, calendar_head(_calendar(request, shown, note)), note))
+    if windows:
         # The windows are nested: when even the narrowest one's events do not fit under the
         # shortest head of all, no window does (each holds them), and the nearest deadlines are
-        # all that is left, without trying every window in turn.
-        shortest = min((head, *(step[2] for step in steps)), key=len)
-        if chunks.body(shortest, steps[-1][1], limit) is None:
+        # all that is left, without choosing the events of every window in turn.
+        narrowest = _indices_in(chunks.events, windows[-1][0], view)
+        shortest = min((head, *(step[1] for step in windows)), key=len)
+        if len(narrowest) < len(everything) and chunks.body(shortest, narrowest, limit) is None:
             return _nearest(request, chunks, window)
+    steps: list[tuple[tuple[date, date], list[int], bytes, str]] = []
+    for shown, step_head, note in windows:
+        subset = _indices_in(chunks.events, shown, view)
+        if len(subset) < len(everything):
+            steps.append((shown, subset, step_head, note))
     # Innermost first: by how many of the (nested) narrower windows hold the event.
     depth = [0] * len(everything)
     for _shown, subset, _head, _note in steps:
@@ -815,16 +841,44 @@ def _narrowed_note(shown: tuple[date, date], kb: int) -> str:
     )
 
 
+def _nearest_first(events: list[_Item], today: date, count: int, dues: list[date] | None = None) -> list[int]:
+    """The positions of the ``count`` events nearest to ``today``, nearest first, ties by UID:
+    what sorting every position by (days away, UID) would put first, read outwards from today
+    through events in feed order (effective due date, then UID) instead of sorting them all.
+    ``dues``: the events' effective due dates, when the caller has them."""
+    if dues is None:
+        dues = [event.due_effective for event in events]
+    right = bisect_left(dues, today)
+    left = right - 1
+    found: list[int] = []
+    while len(found) < count and (left >= 0 or right < len(dues)):
+        behind = (today - dues[left]).days if left >= 0 else None
+        ahead = (dues[right] - today).days if right < len(dues) else None
+        days = behind if ahead is None or (behind is not None and behind < ahead) else ahead
+        run: list[int] = []
+        if ahead == days:  # the events of that day, already by UID
+            end = bisect_right(dues, dues[right], right)
+            run += range(right, end)
+            right = end
+        if behind == days:
+            start = bisect_left(dues, dues[left], 0, left)
+            earlier = range(start, left + 1)
+            left = start - 1
+            run = sorted([*run, *earlier], key=lambda i: events[i].uid) if run else list(earlier)
+        found += run
+    return found[:count]
+
+
 def _nearest(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tuple[bytes, int, str | None]:
     """Last resort: the deadlines nearest to today that fit."""
     today = request.today
     events = chunks.events
     total = len(events)
-    distance = [(abs((event.due_effective - today).days), event.uid) for event in events]
-    by_distance = sorted(range(total), key=distance.__getitem__)
-    sample = [len(chunks.chunk(i)) for i in by_distance[:20]]
+    dues = [event.due_effective for event in events]
+    sample = [len(chunks.chunk(i)) for i in _nearest_first(events, today, 20, dues)]
     per_event = sum(sample) / max(len(sample), 1)
     keep = min(total, max(1, int(request.max_bytes / max(per_event, 1) * 0.9)))
+    by_distance = _nearest_first(events, today, keep, dues)
     while keep > 0:
         subset = sorted(by_distance[:keep])
         note = (

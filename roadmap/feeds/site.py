@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-__all__ = ["DEVELOPMENT_BASE_URL", "FALLBACK_UID_HOST", "configured_base_url", "feed_url", "uid_host"]
+__all__ = ["DEVELOPMENT_BASE_URL", "FALLBACK_UID_HOST", "configured_base_url", "feed_today", "feed_url", "uid_host"]
 
 # What `make run` serves: `flask feeds url` works right after it without any setting.
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
@@ -35,6 +35,16 @@ def uid_host(config: Mapping) -> str:
         base = configured_base_url(config)
         host = urlsplit(base).hostname if base else None
     return (host or FALLBACK_UID_HOST).split(":")[0]
+
+
+def feed_today(config: Mapping, zone: str):
+    """The feeds' "today": FEED_TODAY when it pins the date (tests), else the clock in ``zone``."""
+    pinned = config.get("FEED_TODAY")
+    if pinned is not None:
+        return pinned
+    from roadmap.clock import today_in
+
+    return today_in(zone)
 
 
 def feed_url(app, token: str, base: str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select, update
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from roadmap.clock import app_zone, today_in
+from roadmap.clock import app_zone
 from roadmap.extensions import csrf, db
 from roadmap.feeds import BuiltFeed, feed_cache, shared_feeds
 from roadmap.feeds.options import (
@@ -52,7 +52,7 @@ from roadmap.feeds.service import (
     revoke_subscription,
     target_label,
 )
-from roadmap.feeds.site import configured_base_url, feed_url, uid_host
+from roadmap.feeds.site import configured_base_url, feed_today, feed_url, uid_host
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
 from roadmap.russian import natural_key, truncate
 from roadmap.tasks.access import followable_organizations
@@ -301,11 +301,7 @@ def _max_bytes() -> int:
 
 
 def _today(zone: str) -> date:
-    # FEED_TODAY pins the date for tests; production reads the clock in the feed's time zone.
-    pinned = current_app.config.get("FEED_TODAY")
-    if pinned is not None:
-        return pinned
-    return today_in(zone)
+    return feed_today(current_app.config, zone)
 
 
 def _base_url() -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from roadmap.feeds import render
 from roadmap.feeds.options import FeedOptions, default_window
@@ -186,3 +188,21 @@ def test_rendering_a_feed_whole_gives_the_bytes_the_bookkeeping_gives(
         assert outcomes[:1] == [True]  # ten megabytes: a feed of hundreds of events is rendered whole
     else:
         assert outcomes == []
+
+
+@settings(max_examples=300)
+@given(
+    offsets=st.lists(st.integers(min_value=-40, max_value=40), max_size=60),
+    uids=st.lists(st.text(alphabet="ab-9@", min_size=1, max_size=6), min_size=60, max_size=60, unique=True),
+    count=st.integers(min_value=0, max_value=70),
+)
+def test_the_nearest_deadlines_are_those_a_full_sort_puts_first(offsets, uids, count):
+    from datetime import timedelta
+
+    days = [TODAY + timedelta(days=offset) for offset in offsets]
+    items = sorted(
+        (render._Item(uid, due, due, due, None) for uid, due in zip(uids, days, strict=False)),
+        key=render._FEED_ORDER,
+    )
+    full = sorted(range(len(items)), key=lambda i: (abs((items[i].due_effective - TODAY).days), items[i].uid))
+    assert render._nearest_first(items, TODAY, count) == full[:count]

@@ -154,3 +154,29 @@ def test_reports_one_after_another_stay_equal_to_a_fresh_render(app, client, wor
         _report(world, number)
         body = client.get(path).data
         assert body == _from_nothing(app, client, path)
+
+
+def test_the_warm_up_groups_the_aggregated_feeds_before_their_first_render(app, client, world, subscribe):
+    from roadmap.feeds.warm import warm_up
+
+    _sub, path = subscribe(world.coordinator, status="all")
+    subscribe(world.executor_a)  # a school's own feed: per task, nothing to group
+    occurrence_cache(app).clear()
+    assert warm_up() == 1
+    warmed = _entry(app, world.roadmap.id)
+
+    _report(world, "1.1")
+    body = client.get(path).data
+    # The first render after the warm-up groups the reported measure alone.
+    assert _entry(app, world.roadmap.id).by_measure[_measure_id("1.2")] is warmed.by_measure[_measure_id("1.2")]
+    assert body == _from_nothing(app, client, path)
+
+
+def test_the_warm_up_keeps_to_its_budget(app, world, subscribe):
+    from roadmap.feeds.warm import warm_up
+
+    subscribe(world.coordinator, status="all")
+    subscribe(world.observer, status="all")
+    occurrence_cache(app).clear()
+    assert warm_up(feeds=1) == 1
+    assert warm_up(seconds=-1) == 0
