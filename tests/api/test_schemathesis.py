@@ -42,7 +42,10 @@ def api_server(tmp_path_factory):
         }
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    # One request at a time: flask-limiter's in-memory storage restarts its expiry Timer from
+    # whichever request thread comes first, and two at once can start the same Timer twice (a
+    # KeyError in threading, failing the test now and then). The checks need no concurrency.
+    server = make_server("127.0.0.1", 0, app, threaded=False)
     thread = threading.Thread(target=server.serve_forever, name="api-live-server", daemon=True)
     thread.start()
     try:
