@@ -103,7 +103,7 @@ class Config:
         # request is run again: roadmap.web.retry).
         self.SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 10_000)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
-            os.environ.get("REDIS_URL") or "memory://"
+            os.environ.get("REDIS_URL") or "locked-memory://"
         )
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
         # Redis down must not lock everybody out: count in memory meanwhile (a logged warning),

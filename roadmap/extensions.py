@@ -1,13 +1,37 @@
 """Flask extensions, created unbound and bound in create_app."""
 
+import threading
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from limits.storage import MemoryStorage
 
 from roadmap.models.base import Base
+
+
+class LockedMemoryStorage(MemoryStorage):
+    """limits' in-memory storage (``memory://``) whose expiry timer is restarted under a lock.
+
+    Every counted request may restart the storage's expiry Timer; two request threads doing so
+    at once can start the same Timer twice, which raises inside ``threading`` (a KeyError in the
+    new thread). A threaded server without Redis (gunicorn's gthread, the tests' live servers)
+    then loses its expiry thread now and then. ``locked-memory://`` is the default without Redis.
+    """
+
+    STORAGE_SCHEME = ["locked-memory"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str) -> None:
+        self._timer_lock = threading.Lock()
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 - the name limits calls
+        with self._timer_lock:
+            MemoryStorage._MemoryStorage__schedule_expiry(self)  # type: ignore[attr-defined]
+
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True)

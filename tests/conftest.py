@@ -124,7 +124,7 @@ def make_config(instance: Path, url: str, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "locked-memory://",
         "SERVER_NAME": "roadmap.test",
         "UPLOAD_FOLDER": instance / "uploads",
         "INSTANCE_PATH": instance,
