@@ -24,7 +24,7 @@ from roadmap.reports.compare import (
     trend_chart,
     trend_sentences,
 )
-from roadmap.reports.docx import _fonts, _paragraph, clean
+from roadmap.reports.docx import _fonts, clean, text_paragraph
 from roadmap.reports.order import OrderDraft
 from roadmap.reports.typography import NBSP, format_date, format_int
 
@@ -35,7 +35,7 @@ CHART_WIDTH_CM = 14.0
 
 def _para(document, text: str = "", *, bold=False, size: float | None = None, align=None, indent=False, after=0):
     """The report's paragraph (roadmap.reports.docx), with the order's first-line indent."""
-    paragraph = _paragraph(document, text, bold=bold, size=size, align=align, space_after=after)
+    paragraph = text_paragraph(document, text, bold=bold, size=size, align=align, space_after=after)
     if indent:
         paragraph.paragraph_format.first_line_indent = Cm(1.25)
     return paragraph
@@ -65,15 +65,15 @@ def _value(figures, getter) -> str:
 
 
 def _trend_table(document, years, trends: Sequence[Trend], first: str) -> None:
-    from roadmap.reports.docx import _add_row, _table
+    from roadmap.reports.docx import append_row, grid_table
 
     columns = [(first, 9.0)] + [(f"Охват, {y.label}", 2.6) for y in years] + [("Изменение охвата", 2.6)]
     columns += [(f"Выполнено задач, {years[-1].label}", 2.6), ("Изменение выполненных", 2.6)]
     widths = [w for _n, w in columns]
-    table = _table(document, columns)
+    table = grid_table(document, columns)
 
     for trend in trends:
-        _add_row(
+        append_row(
             table,
             [
                 trend.heading,

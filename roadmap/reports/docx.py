@@ -186,9 +186,9 @@ def _update_fields_on_open(document) -> None:
 def _contents(document):
     """ "Содержание" and a TOC field over the Heading 1–2 paragraphs; returns the paragraph the
     field lives in (its shown text is filled with the headings at the end)."""
-    title = _paragraph(document, "Содержание", bold=True, size=13, space_after=6)
+    title = text_paragraph(document, "Содержание", bold=True, size=13, space_after=6)
     title.paragraph_format.keep_with_next = True
-    return _paragraph(document)
+    return text_paragraph(document)
 
 
 def _fill_contents(document, holder) -> None:
@@ -229,7 +229,7 @@ def _properties(document, title: str, author: str | None) -> None:
     properties.keywords = ""
 
 
-def _new_document() -> Document:
+def new_report_document() -> Document:
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -284,7 +284,7 @@ def _append_block(document, xml: str):
     return element
 
 
-def _paragraph(document, text: str = "", *, bold=False, size: float | None = None, align=None, space_after=0):
+def text_paragraph(document, text: str = "", *, bold=False, size: float | None = None, align=None, space_after=0):
     after = round(space_after * 20)  # points → twentieths of a point
     jc = f'<w:jc w:val="{_JC[align]}"/>' if align is not None else ""
     run = _run_xml(text, bold=bold, size=size) if text else ""
@@ -292,13 +292,13 @@ def _paragraph(document, text: str = "", *, bold=False, size: float | None = Non
     return Paragraph(element, document._body)
 
 
-def _heading(document, text: str, level: int = 1) -> None:
+def heading_paragraph(document, text: str, level: int = 1) -> None:
     """Word's "Heading N" paragraph, by its style id (the navigation pane and contents read it)."""
     _append_block(document, f'<w:p {_W}><w:pPr><w:pStyle w:val="Heading{level}"/></w:pPr>{_run_xml(text)}</w:p>')
 
 
 def _set_cell(cell, text: str, *, bold=False, size: float = 10, align=None) -> None:
-    """One run of text in a python-docx cell's paragraph (the few cells outside `_table`)."""
+    """One run of text in a python-docx cell's paragraph (the few cells outside `grid_table`)."""
     paragraph = cell._tc.p_lst[0]
     paragraph.append(parse_xml(_run_xml(text, bold=bold or None, size=size, opening=f"<w:r {_W}>")))
     if align is not None:
@@ -360,9 +360,9 @@ def _row_xml(
     return f"{opening}<w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
 
 
-def _table(document, columns: Sequence[tuple[str, float]]):
+def grid_table(document, columns: Sequence[tuple[str, float]]):
     """A "Table Grid" table, centred, with fixed column widths (LibreOffice reads them from
-    the grid) and its header row repeated on every page; the w:tbl element, for `_add_row`."""
+    the grid) and its header row repeated on every page; the w:tbl element, for `append_row`."""
     widths = [width for _name, width in columns]
     grid = "".join(f'<w:gridCol w:w="{_twips(width)}"/>' for width in widths)
     header = _row_xml(
@@ -378,7 +378,7 @@ def _table(document, columns: Sequence[tuple[str, float]]):
     )
 
 
-def _add_row(
+def append_row(
     table,
     values: Sequence[str],
     widths: Sequence[float],
@@ -403,8 +403,8 @@ def _no_borders(table) -> None:
 def _signature(document, position: str) -> None:
     """Position, signature line and the captions under it: one borderless table whose rows stay
     together on a page (the captions once ended up alone on a page of their own)."""
-    _paragraph(document).paragraph_format.keep_with_next = True
-    _paragraph(document).paragraph_format.keep_with_next = True
+    text_paragraph(document).paragraph_format.keep_with_next = True
+    text_paragraph(document).paragraph_format.keep_with_next = True
     table = document.add_table(rows=2, cols=2)
     _no_borders(table)
     table.autofit = False
@@ -436,13 +436,13 @@ def _charts(document, charts: Sequence[Chart], first_number: int = 1) -> None:
         document.add_picture(io.BytesIO(picture), width=Cm(CHART_WIDTH_CM))
         document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
         document.paragraphs[-1].paragraph_format.keep_with_next = True
-        _paragraph(
+        text_paragraph(
             document, f"Рисунок {number}. {chart.title}", size=11, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12
         )
         number += 1
 
 
-def _to_bytes(document) -> bytes:
+def document_bytes(document) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -547,9 +547,9 @@ def summary_sentences(figures: Figures) -> list[str]:
 
 def _section_table(document, section: SectionRow) -> None:
     widths = [w for _n, w in SECTION_COLUMNS]
-    table = _table(document, SECTION_COLUMNS)
+    table = grid_table(document, SECTION_COLUMNS)
     for measure in section.measures:
-        _add_row(
+        append_row(
             table,
             [
                 measure.number,
@@ -568,7 +568,7 @@ def _section_table(document, section: SectionRow) -> None:
             centered=(0, 4, 5),
         )
     f = section.figures
-    _add_row(
+    append_row(
         table,
         [
             "",
@@ -588,13 +588,13 @@ def _comparison(document, report: MonitoringReport) -> None:
     years = report.comparison_years
     if len(years) < 2:
         return
-    _heading(document, "Сравнение с предыдущими периодами")
+    heading_paragraph(document, "Сравнение с предыдущими периодами")
     columns = [("Показатель", 8.0)] + [
         (y.label, 3.5 if y.plan_year is not None and not y.date_from else 4.2) for y in years
     ]
     columns.append(("Изменение к предыдущему году", 4.5))
     widths = [w for _n, w in columns]
-    table = _table(document, columns)
+    table = grid_table(document, columns)
     for row in COMPARISON_ROWS:
         values = [row.value(y.figures) for y in years]
         shown = [format_percent(v, places=1) if row.is_ratio else format_int(v) for v in values]
@@ -603,10 +603,12 @@ def _comparison(document, report: MonitoringReport) -> None:
             delta = format_delta(None if old is None or new is None else new - old, percent=True)
         else:
             delta = format_delta(new - old)
-        _add_row(table, [row.label, *shown, delta], widths, centered=range(1, len(columns)))
+        append_row(table, [row.label, *shown, delta], widths, centered=range(1, len(columns)))
     previous = years[-2]
     if previous.roadmap_id != report.roadmap.id:
-        _paragraph(document, f"Предыдущий период — по дорожной карте «{typographed(previous.roadmap_title)}».", size=10)
+        text_paragraph(
+            document, f"Предыдущий период — по дорожной карте «{typographed(previous.roadmap_title)}».", size=10
+        )
 
 
 TARGET_WIDTHS = (1.2, 6.4, 4.6, 3.6, 3.6)
@@ -616,41 +618,43 @@ def _targets(document, report: MonitoringReport) -> None:
     """«Целевые показатели»: the sentence of the order («… выполнены, кроме: …») and the table."""
     if not report.targets:
         return
-    _heading(document, "Целевые показатели")
-    _paragraph(document, typographed(targets_sentence(report.targets))).paragraph_format.first_line_indent = Cm(1.25)
-    table = _table(document, tuple(zip(TARGET_COLUMNS, TARGET_WIDTHS, strict=True)))
+    heading_paragraph(document, "Целевые показатели")
+    text_paragraph(document, typographed(targets_sentence(report.targets))).paragraph_format.first_line_indent = Cm(
+        1.25
+    )
+    table = grid_table(document, tuple(zip(TARGET_COLUMNS, TARGET_WIDTHS, strict=True)))
     for result in report.targets:
         number, title, target, fact, met = target_values(result)
         below = organizations_below(result)
         if below:
             met += f"\nниже плана: {below}"
-        _add_row(table, [number, typographed(title), target, fact, met], TARGET_WIDTHS, centered=(0,))
+        append_row(table, [number, typographed(title), target, fact, met], TARGET_WIDTHS, centered=(0,))
 
 
 def _executors(document, report: MonitoringReport) -> None:
     ranked = report.executors_ranked
     if not ranked:
         return
-    _heading(document, "Исполнение по организациям")
+    heading_paragraph(document, "Исполнение по организациям")
     shown = [c for c in FIGURE_COLUMNS if c.label not in {"Срок не наступил", "Не применимо"}]
     columns = (("№", 1.0), ("Организация", 6.0), *((c.label, 2.0) for c in shown))
     widths = [w for _n, w in columns]
-    table = _table(document, columns)
+    table = grid_table(document, columns)
     for place, e in enumerate(ranked, start=1):
         f = e.figures
         values = [format_percent(c.value(f)) if c.is_ratio else format_int(c.value(f)) for c in shown]
-        _add_row(table, [str(place), typographed(e.name), *values], widths, centered=range(2, len(columns)))
+        append_row(table, [str(place), typographed(e.name), *values], widths, centered=range(2, len(columns)))
 
 
 def _title_block(document, owner_name: str | None, heading: str, subject: str, period: str, lines: Sequence[str]):
     if owner_name:
-        _paragraph(document, typographed(owner_name), size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
-    _paragraph(document, heading, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(document, subject, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(document, period, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+        text_paragraph(document, typographed(owner_name), size=12, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
+    text_paragraph(document, heading, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    text_paragraph(document, subject, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    text_paragraph(document, period, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
     for line in lines:
-        _paragraph(document, line, size=12)
-    _paragraph(document)
+        text_paragraph(document, line, size=12)
+    text_paragraph(document)
 
 
 def roadmap_document(
@@ -671,7 +675,7 @@ def roadmap_document(
 
     conclusions = conclusions or {}
     roadmap, scope = report.roadmap, report.scope
-    document = _new_document()
+    document = new_report_document()
     _properties(document, f"Отчёт о реализации дорожной карты «{roadmap.title}»", owner_full_name or owner_name)
     _title_block(
         document,
@@ -686,23 +690,23 @@ def roadmap_document(
         ],
     )
     contents = _contents(document)
-    _heading(document, "Общие показатели")
+    heading_paragraph(document, "Общие показатели")
     if report.is_empty:
-        _paragraph(document, "За отчётный период задач по дорожной карте не запланировано.")
+        text_paragraph(document, "За отчётный период задач по дорожной карте не запланировано.")
     for sentence in summary_sentences(report.summary):
-        _paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
+        text_paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
     _comparison(document, report)
     _targets(document, report)
     if report.sections:
-        _heading(document, "Исполнение мероприятий по разделам")
+        heading_paragraph(document, "Исполнение мероприятий по разделам")
     for section in report.sections:
-        _heading(document, section.heading, level=2)
+        heading_paragraph(document, section.heading, level=2)
         _section_table(document, section)
         analysis_docx.add_conclusion(document, conclusions.get(part_of(section.id)))  # analysis: section
     if report.sections:
-        _heading(document, "Итого по дорожной карте")
+        heading_paragraph(document, "Итого по дорожной карте")
         f = report.summary
-        _paragraph(
+        text_paragraph(
             document,
             f"Выполнено задач (отчёт принят): {format_int(f.done)} из {format_int(f.applicable)} "
             f"({format_percent(f.done_ratio, places=1)}); {REPORTED_LABEL} — {format_int(f.reported)}, "
@@ -712,16 +716,18 @@ def roadmap_document(
     _executors(document, report)
     visible = [c for c in charts if not c.is_empty]
     if visible:
-        _heading(document, "Графические материалы")
+        heading_paragraph(document, "Графические материалы")
         _charts(document, visible)
     # analysis: years side by side, then the conclusions on the whole report
-    analysis_docx.add_years_side_by_side(document, history, lambda text: _heading(document, text), len(visible) + 1)
+    analysis_docx.add_years_side_by_side(
+        document, history, lambda text: heading_paragraph(document, text), len(visible) + 1
+    )
     if conclusions.get(WHOLE_REPORT):
-        _heading(document, "Выводы")
+        heading_paragraph(document, "Выводы")
         analysis_docx.add_conclusion(document, conclusions[WHOLE_REPORT], label="")
     _signature(document, signer or _default_signer(owner_name))
     _fill_contents(document, contents)
-    return _to_bytes(document)
+    return document_bytes(document)
 
 
 def _default_signer(owner_name: str | None) -> str:
@@ -760,7 +766,7 @@ def executor_document(
 ) -> bytes:
     """One organization's report for the year: its tasks, what it reported, its coverage."""
     roadmap, scope = report.roadmap, report.scope
-    document = _new_document()
+    document = new_report_document()
     _properties(document, f"Отчёт об исполнении мероприятий дорожной карты «{roadmap.title}»", organization_full_name)
     _title_block(
         document,
@@ -770,18 +776,18 @@ def executor_document(
         period_phrase(roadmap.year_type, scope.plan_year, scope.date_from, scope.date_to),
         [f"Данные по состоянию на {format_date(scope.today)}. Дата формирования отчёта: {format_date(generated_on)}."],
     )
-    _heading(document, "Общие показатели")
+    heading_paragraph(document, "Общие показатели")
     for sentence in summary_sentences(report.summary):
-        _paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
-    _heading(document, "Исполнение мероприятий")
+        text_paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
+    heading_paragraph(document, "Исполнение мероприятий")
     widths = [w for _n, w in EXECUTOR_COLUMNS]
-    table = _table(document, EXECUTOR_COLUMNS)
+    table = grid_table(document, EXECUTOR_COLUMNS)
     count = 0
     for row in rows:
         count += 1
         status = state_label(Workflow(row.workflow), timeliness_named(row.outcome))
         comment = typographed(truncate(row.comment, 600)) if row.comment else ""
-        _add_row(
+        append_row(
             table,
             [
                 row.measure_number,
@@ -796,6 +802,6 @@ def executor_document(
             centered=(0, 3, 4, 5),
         )
     if not count:
-        _paragraph(document, "Задач за отчётный период нет.")
+        text_paragraph(document, "Задач за отчётный период нет.")
     _signature(document, f"Директор {organization_name}")
-    return _to_bytes(document)
+    return document_bytes(document)

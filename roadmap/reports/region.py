@@ -122,38 +122,38 @@ def region_document(data, generated_on: date) -> bytes:
     from docx.shared import Cm
 
     from roadmap.reports.docx import (
-        _add_row,
-        _heading,
-        _new_document,
-        _paragraph,
-        _table,
-        _to_bytes,
+        append_row,
+        document_bytes,
+        grid_table,
+        heading_paragraph,
+        new_report_document,
         period_phrase,
         summary_sentences,
+        text_paragraph,
     )
 
     roadmap, scope = data.roadmap, data.scope
-    document = _new_document()
+    document = new_report_document()
     for text in (
         "СВОДНЫЙ ОТЧЁТ",
         f"о реализации дорожной карты «{roadmap.title}» по муниципальным образованиям",
         period_phrase(roadmap.year_type, scope.plan_year, scope.date_from, scope.date_to),
     ):
-        _paragraph(document, text, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _paragraph(
+        text_paragraph(document, text, bold=True, size=14, align=WD_ALIGN_PARAGRAPH.CENTER)
+    text_paragraph(
         document,
         f"Данные по состоянию на {format_date(scope.today)}. Дата формирования отчёта: {format_date(generated_on)}.",
         space_after=12,
     )
-    _heading(document, "Общие показатели")
+    heading_paragraph(document, "Общие показатели")
     for sentence in summary_sentences(data.summary):
-        _paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
-    _heading(document, "Муниципальные образования по выполнению")
+        text_paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
+    heading_paragraph(document, "Муниципальные образования по выполнению")
     widths = [w for _n, w in RANKING_COLUMNS]
-    table = _table(document, RANKING_COLUMNS)
+    table = grid_table(document, RANKING_COLUMNS)
     for row in data.ranked_by_done + ([data.region_own] if data.region_own else []):
-        _add_row(table, _ranking_values(row), widths, centered=(0, 2, 4, 6))
-    _paragraph(
+        append_row(table, _ranking_values(row), widths, centered=(0, 2, 4, 6))
+    text_paragraph(
         document,
         "Выполнено — задачи, отчёт по которым принят, из всех, кроме отмеченных «не применимо». Охват "
         "обучающихся — доля контингента исполнителей (по классам целевого показателя мероприятия).",
@@ -161,19 +161,19 @@ def region_document(data, generated_on: date) -> bytes:
     )
     widths = [w for _n, w in MEASURE_COLUMNS]
     for row in [*data.municipalities, *([data.region_own] if data.region_own else [])]:
-        _heading(document, row.name)
+        heading_paragraph(document, row.name)
         if not row.figures.total:
-            _paragraph(document, "За отчётный период задач по дорожной карте не запланировано.")
+            text_paragraph(document, "За отчётный период задач по дорожной карте не запланировано.")
             continue
         for sentence in summary_sentences(row.figures):
-            _paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
-        _paragraph(document, f"Охват обучающихся: {coverage_share_text(row.data)}.")
-        table = _table(document, MEASURE_COLUMNS)
+            text_paragraph(document, sentence).paragraph_format.first_line_indent = Cm(1.25)
+        text_paragraph(document, f"Охват обучающихся: {coverage_share_text(row.data)}.")
+        table = grid_table(document, MEASURE_COLUMNS)
         for measure in data.measures:
             cell = data.cells.get((measure.id, row.id))
             if cell is not None:
-                _add_row(table, _measure_values(measure, cell), widths, centered=(2, 3, 4))
-    return _to_bytes(document)
+                append_row(table, _measure_values(measure, cell), widths, centered=(2, 3, 4))
+    return document_bytes(document)
 
 
 MATRIX_COLUMNS_PER_PAGE = 12
@@ -182,14 +182,14 @@ MATRIX_COLUMNS_PER_PAGE = 12
 def region_workbook(data, generated_on: date) -> bytes:
     from openpyxl import Workbook
 
-    from roadmap.reports.xlsx import _ratio_cell, _Sheet, _sheet_name, scope_caption
+    from roadmap.reports.xlsx import SheetWriter, ratio_cell, scope_caption, unique_sheet_name
 
     roadmap, scope = data.roadmap, data.scope
     wb = Workbook(write_only=True)
     used = {"сводка", "матрица"}
     rows = data.ranked_by_done + ([data.region_own] if data.region_own else [])
 
-    sheet = _Sheet(wb.create_sheet("Сводка"))
+    sheet = SheetWriter(wb.create_sheet("Сводка"))
     sheet.widths([8, 44, 13, 12, 12, 12, 12, 14, 14, 30, 10])
     sheet.freeze_below_header(5, first_columns=2)
     sheet.print_ready()
@@ -216,7 +216,7 @@ def region_workbook(data, generated_on: date) -> bytes:
                 f.total,
                 f.done,
                 f.applicable,
-                _ratio_cell(sheet, f.done_ratio),
+                ratio_cell(sheet, f.done_ratio),
                 f.overdue,
                 f.coverage.students,
                 sheet.cell(coverage_share_text(row.data)),
@@ -226,7 +226,7 @@ def region_workbook(data, generated_on: date) -> bytes:
     sheet.finish_filter()
 
     columns = [m for m in data.municipalities if m.figures.total] + ([data.region_own] if data.region_own else [])
-    matrix = _Sheet(wb.create_sheet("Матрица"))
+    matrix = SheetWriter(wb.create_sheet("Матрица"))
     matrix.widths([7, 50] + [14] * len(columns))
     matrix.freeze_below_header(1, first_columns=2)
     pages = max(1, math.ceil(len(columns) / MATRIX_COLUMNS_PER_PAGE))
@@ -242,7 +242,7 @@ def region_workbook(data, generated_on: date) -> bytes:
     matrix.finish_filter()
 
     for row in columns:
-        part = _Sheet(wb.create_sheet(_sheet_name(row.short_name, used)))
+        part = SheetWriter(wb.create_sheet(unique_sheet_name(row.short_name, used)))
         part.widths([7, 56, 12, 12, 12, 14])
         part.print_ready()
         part.title(row.name)

@@ -136,7 +136,7 @@ def wrapped_lines(text: str, width: float, *, size: float = 11) -> int:
 
 
 class _Styled:
-    """A value with a style of the sheet's few (`_Sheet.cell`): the cell is written straight
+    """A value with a style of the sheet's few (`SheetWriter.cell`): the cell is written straight
     into the sheet's XML, its style id looked up once per style and sheet."""
 
     __slots__ = ("value", "style")
@@ -167,7 +167,7 @@ ROWS_IN_MEMORY = 2000  # a sheet's rows beyond these wait in a temporary file: m
 
 
 class _RowsWriter(WorksheetWriter):
-    """openpyxl's worksheet writer with the rows of a `_Sheet` written as the text they are:
+    """openpyxl's worksheet writer with the rows of a `SheetWriter` written as the text they are:
     a cell object per value and its serialisation through openpyxl cost most of an export's
     time (issue 21). openpyxl still writes everything around the rows (properties, views,
     columns, filter, merges, print setup, drawings), when the workbook is saved, so freezing
@@ -211,7 +211,7 @@ class _RowsWriter(WorksheetWriter):
         self.xf.send(f"{''.join(self.rows)}</sheetData>")
 
 
-class _Sheet:
+class SheetWriter:
     """A write-only sheet with typed cells, a header row, widths, freeze and autofilter."""
 
     def __init__(self, ws: WriteOnlyWorksheet) -> None:
@@ -407,11 +407,11 @@ class _Sheet:
         self.finish_print_area()
 
 
-def _ratio_cell(sheet: _Sheet, value: float | None):
+def ratio_cell(sheet: SheetWriter, value: float | None):
     return sheet.cell(value, fmt=PERCENT_FORMAT) if value is not None else None
 
 
-def _sheet_name(text: str, used: set[str]) -> str:
+def unique_sheet_name(text: str, used: set[str]) -> str:
     name = re.sub(r"[\[\]:*?/\\]", " ", text).strip().strip("'") or "Лист"
     name = truncate(name, 31, ellipsis="")
     candidate, n = name, 2
@@ -463,7 +463,7 @@ _TASK_PLAN = tuple((name == "Исполнитель", name in _TASK_WRAPPED, _TA
 _WRAP_KEY: tuple = (None, None, False, True, None)
 
 
-def _task_values(sheet: _Sheet, row: TaskRow, *, with_org: bool = True) -> list[Any]:
+def _task_values(sheet: SheetWriter, row: TaskRow, *, with_org: bool = True) -> list[Any]:
     """A task row's cells (what `sheet.cell` would make of each, without a call per value:
     a region's export writes a million of them)."""
     values: list[Any] = []
@@ -485,8 +485,8 @@ def _task_values(sheet: _Sheet, row: TaskRow, *, with_org: bool = True) -> list[
     return values
 
 
-def _task_sheet(wb: Workbook, name: str, *, with_org: bool = True, preface: Sequence[str] = ()) -> _Sheet:
-    sheet = _Sheet(wb.create_sheet(name))
+def _task_sheet(wb: Workbook, name: str, *, with_org: bool = True, preface: Sequence[str] = ()) -> SheetWriter:
+    sheet = SheetWriter(wb.create_sheet(name))
     columns = _task_columns(with_org)
     sheet.widths([TASK_WIDTHS.get(name, 11) for name in columns])
     header_row = len(preface) + (1 if preface else 0) + 1
@@ -508,17 +508,17 @@ def _label(row: FigureRow) -> str:
     return "   " * row.level + row.label
 
 
-def _append_figures(sheet: _Sheet, figures) -> None:
+def _append_figures(sheet: SheetWriter, figures) -> None:
     """The summary rows (count and share) and the coverage rows of `figures`."""
     for row in SUMMARY_ROWS:
         share = row.share(figures) if row.share else None
-        sheet.append([sheet.cell(_label(row)), row.value(figures), _ratio_cell(sheet, share)])
+        sheet.append([sheet.cell(_label(row)), row.value(figures), ratio_cell(sheet, share)])
     for row in COVERAGE_ROWS:
         sheet.append([sheet.cell(_label(row)), row.value(figures)])
 
 
-def _figure_values(sheet: _Sheet, figures) -> list[Any]:
-    return [_ratio_cell(sheet, c.value(figures)) if c.is_ratio else c.value(figures) for c in FIGURE_COLUMNS]
+def _figure_values(sheet: SheetWriter, figures) -> list[Any]:
+    return [ratio_cell(sheet, c.value(figures)) if c.is_ratio else c.value(figures) for c in FIGURE_COLUMNS]
 
 
 SUMMARY_WIDTHS = (44, *(12 for _ in FIGURE_COLUMNS))
@@ -526,7 +526,7 @@ SUMMARY_WIDTHS = (44, *(12 for _ in FIGURE_COLUMNS))
 
 def _summary_sheet(wb: Workbook, report: MonitoringReport, generated_on: date, charts: Sequence[Chart] = ()) -> None:
     roadmap, scope = report.roadmap, report.scope
-    sheet = _Sheet(wb.create_sheet("Сводка"))
+    sheet = SheetWriter(wb.create_sheet("Сводка"))
     sheet.widths(SUMMARY_WIDTHS)
     sheet.print_ready()
     sheet.title(f"Отчёт о реализации дорожной карты «{roadmap.title}»")
@@ -570,7 +570,7 @@ def _chart_height_cm(chart: Chart) -> float:
     return min(18.0, 4.0 + 0.75 * len(chart.categories))
 
 
-def _chart_block(sheet: _Sheet, charts: Sequence[Chart]) -> None:
+def _chart_block(sheet: SheetWriter, charts: Sequence[Chart]) -> None:
     """The page's charts as native Excel charts, each above the table of the figures it draws
     (the same numbers as on the page: `roadmap.reports.charts`)."""
     if not charts:
@@ -591,7 +591,7 @@ def _chart_block(sheet: _Sheet, charts: Sequence[Chart]) -> None:
         sheet.ws.add_chart(_native_chart(sheet, chart, header_row), f"A{anchor}")
 
 
-def _native_chart(sheet: _Sheet, chart: Chart, header_row: int) -> BarChart:
+def _native_chart(sheet: SheetWriter, chart: Chart, header_row: int) -> BarChart:
     native = BarChart()
     native.type = "bar" if chart.horizontal else "col"
     native.title = chart.title
@@ -626,7 +626,7 @@ def _native_chart(sheet: _Sheet, chart: Chart, header_row: int) -> BarChart:
     return native
 
 
-def _comparison(sheet: _Sheet, report: MonitoringReport) -> None:
+def _comparison(sheet: SheetWriter, report: MonitoringReport) -> None:
     """The years side by side with the change to the previous one, as in the DOCX."""
     years = report.comparison_years
     if len(years) < 2:
@@ -642,7 +642,7 @@ def _comparison(sheet: _Sheet, report: MonitoringReport) -> None:
         if row.is_ratio:
             delta = None if old is None or new is None else new - old
             change = sheet.cell(delta, fmt="+0.0%;-0.0%;0.0%") if delta is not None else None
-            shown = [_ratio_cell(sheet, v) for v in values]
+            shown = [ratio_cell(sheet, v) for v in values]
         else:
             change, shown = sheet.cell(new - old, fmt="+0;-0;0"), values
         sheet.append([sheet.cell(_label(row)), *shown, change])
@@ -676,7 +676,7 @@ def condensed_comments(comments: Sequence[str], more: int, *, limit: int = 160) 
 
 
 def _measures_sheet(wb: Workbook, report: MonitoringReport) -> None:
-    sheet = _Sheet(wb.create_sheet("Мероприятия"))
+    sheet = SheetWriter(wb.create_sheet("Мероприятия"))
     sheet.widths([w for _n, w in MEASURE_COLUMNS])
     sheet.freeze_below_header(1, first_columns=3)
     sheet.print_ready()
@@ -711,10 +711,10 @@ def _measures_sheet(wb: Workbook, report: MonitoringReport) -> None:
                     sheet.cell(m.executors_ratio, fmt=PERCENT_FORMAT, fill=fill)
                     if m.executors_ratio is not None
                     else None,
-                    *(_ratio_cell(sheet, c.value(f)) if c.is_ratio else c.value(f) for c in _MEASURE_FIGURES),
+                    *(ratio_cell(sheet, c.value(f)) if c.is_ratio else c.value(f) for c in _MEASURE_FIGURES),
                     *(getattr(f.coverage, name) for name in COVERAGE_FIELDS),
                     m.contingent,
-                    _ratio_cell(sheet, m.coverage_share if f.reported else None),
+                    ratio_cell(sheet, m.coverage_share if f.reported else None),
                     sheet.cell(note, wrap=True) if note else None,
                 ]
             )
@@ -722,7 +722,7 @@ def _measures_sheet(wb: Workbook, report: MonitoringReport) -> None:
 
 
 def _executors_sheet(wb: Workbook, report: MonitoringReport) -> None:
-    sheet = _Sheet(wb.create_sheet("Исполнители"))
+    sheet = SheetWriter(wb.create_sheet("Исполнители"))
     columns = (
         ("Место", 7),
         ("Организация", 36),
@@ -744,7 +744,7 @@ def _executors_sheet(wb: Workbook, report: MonitoringReport) -> None:
             [
                 place if f.applicable else None,
                 sheet.cell(e.name),
-                *(_ratio_cell(sheet, c.value(f)) if c.is_ratio else c.value(f) for c in _MEASURE_FIGURES),
+                *(ratio_cell(sheet, c.value(f)) if c.is_ratio else c.value(f) for c in _MEASURE_FIGURES),
                 e.measures_total,
                 e.measures_done,
                 *(getattr(f.coverage, name) for name in COVERAGE_FIELDS),
@@ -753,7 +753,7 @@ def _executors_sheet(wb: Workbook, report: MonitoringReport) -> None:
     sheet.finish_filter()
 
 
-def _single_task_cell(sheet: _Sheet, cell: Cell) -> _Styled:
+def _single_task_cell(sheet: SheetWriter, cell: Cell) -> _Styled:
     """Both axes of a cell's one task: «возвращено на доработку, просрочено»."""
     status = cell.single_status
     overdue = cell.figures.overdue > 0
@@ -763,7 +763,7 @@ def _single_task_cell(sheet: _Sheet, cell: Cell) -> _Styled:
 
 def _matrix_sheet(wb: Workbook, report: MonitoringReport) -> None:
     """Measures down, executors across; a cell shows the status of a single task or "x/y"."""
-    sheet = _Sheet(wb.create_sheet("Матрица"))
+    sheet = SheetWriter(wb.create_sheet("Матрица"))
     executors = report.executors
     sheet.widths([7, 50] + [14] * len(executors))
     sheet.freeze_below_header(1, first_columns=2)
@@ -797,7 +797,7 @@ def _targets_sheet(wb: Workbook, report: MonitoringReport) -> None:
     """«Целевые показатели»: the sentence of the order and one row per target."""
     if not report.targets:
         return
-    sheet = _Sheet(wb.create_sheet("Целевые показатели"))
+    sheet = SheetWriter(wb.create_sheet("Целевые показатели"))
     sheet.widths(TARGET_WIDTHS)
     sheet.title(targets_sentence(report.targets))
     sheet.append([])
@@ -819,7 +819,7 @@ def _years_sheet(wb: Workbook, history: YearsSideBySide | None) -> None:
     if history is None or not history.is_comparison:
         return
     years = history.years
-    sheet = _Sheet(wb.create_sheet(YEARS_SHEET))
+    sheet = SheetWriter(wb.create_sheet(YEARS_SHEET))
     sheet.widths([7, 60, *(12 for _ in years), 12, 12, 12])
     sheet.print_ready()
     sheet.title(comparison_title(years))
@@ -862,7 +862,7 @@ def _years_sheet(wb: Workbook, history: YearsSideBySide | None) -> None:
     sheet.finish_print_area()
 
 
-def _change_cell(sheet: _Sheet, ratio: float | None):
+def _change_cell(sheet: SheetWriter, ratio: float | None):
     return sheet.cell(ratio, fmt=CHANGE_FORMAT) if ratio is not None else None
 
 
@@ -883,9 +883,9 @@ def roadmap_workbook(
     used = {"сводка", "мероприятия", "исполнители", "матрица"}
     _summary_sheet(wb, report, generated_on, charts)
     _measures_sheet(wb, report)
-    section_sheets: dict[int | None, _Sheet] = {}
+    section_sheets: dict[int | None, SheetWriter] = {}
     for section in report.sections:
-        section_sheets[section.id] = _task_sheet(wb, _sheet_name(section.heading, used))
+        section_sheets[section.id] = _task_sheet(wb, unique_sheet_name(section.heading, used))
     for row in task_rows:
         sheet = section_sheets.get(row.section_id)
         if sheet is None:  # a section with tasks only outside this report's measures: not expected
@@ -919,7 +919,7 @@ def executor_workbook(
         sheet.append(_task_values(sheet, row, with_org=False))
     sheet.finish_filter()
 
-    summary = _Sheet(wb.create_sheet("Итоги"))
+    summary = SheetWriter(wb.create_sheet("Итоги"))
     summary.widths([44, 14, 14])
     summary.print_ready()
     summary.title(organization_name)

@@ -160,7 +160,7 @@ def test_xlsx_text_is_never_a_formula_and_long_text_survives(app, make_org, make
 
 
 def test_xlsx_text_with_markup_characters_survives(app, make_org, make_user, make_roadmap):
-    """The rows are written as XML text by hand (roadmap.reports.xlsx._Sheet.append): what XML
+    """The rows are written as XML text by hand (roadmap.reports.xlsx.SheetWriter.append): what XML
     gives a meaning to and line breaks come back as typed."""
     org = make_org(short_name="СОШ <№ 1> & «Лицей»")
     user = make_user(role=Role.EXECUTOR, organization=org)
@@ -473,10 +473,13 @@ def test_docx_opens_in_libreoffice(data, tmp_path):
 
 
 def test_xlsx_sheet_names_are_cut_after_a_word():
-    from roadmap.reports.xlsx import _sheet_name
+    from roadmap.reports.xlsx import unique_sheet_name
 
     used: set[str] = set()
-    assert _sheet_name("2. Работа с педагогическими кадрами", used) == "2. Работа с педагогическими"
-    assert _sheet_name("3. Проведение мероприятий, направленных на формирование", used) == "3. Проведение мероприятий"
-    assert _sheet_name("2. Работа с педагогическими кадрами", used) == "2. Работа с педагогическими (2)"
-    assert len(_sheet_name("Раздел: " + "а" * 40, used)) == 31  # no word boundary: cut at the limit
+    assert unique_sheet_name("2. Работа с педагогическими кадрами", used) == "2. Работа с педагогическими"
+    assert (
+        unique_sheet_name("3. Проведение мероприятий, направленных на формирование", used)
+        == "3. Проведение мероприятий"
+    )
+    assert unique_sheet_name("2. Работа с педагогическими кадрами", used) == "2. Работа с педагогическими (2)"
+    assert len(unique_sheet_name("Раздел: " + "а" * 40, used)) == 31  # no word boundary: cut at the limit
