@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from roadmap.extensions import shared_store
 from roadmap.feeds.cache import BuiltFeed, FeedCache
+from roadmap.feeds.shared import DEFAULT_PREFIX, SharedFeeds
 
 __all__ = ["BuiltFeed", "FeedCache", "feed_cache", "shared_feeds"]
 
@@ -34,11 +36,6 @@ def feed_cache(app: Flask) -> FeedCache:
 def shared_feeds(app: Flask):
     """The feed bodies shared through Redis (roadmap.feeds.shared) under FEED_CACHE_PREFIX, or
     None without REDIS_URL (or with FEED_SHARED_CACHE off)."""
-    if _SHARED in app.extensions:  # every feed request asks: no imports on the way
-        return app.extensions[_SHARED]
-    from roadmap.extensions import shared_store
-    from roadmap.feeds.shared import DEFAULT_PREFIX, SharedFeeds
-
     return shared_store(
         app,
         _SHARED,

@@ -531,6 +531,13 @@ TASK_ROW_COLUMNS = (
 )
 
 
+# The positions of a row's ids the feed's titles are read by (FeedTitles, render._Texts.shared).
+ROW_ROADMAP_ID = TASK_ROW_COLUMNS.index("roadmap_id")
+ROW_RESPONSIBLE = TASK_ROW_COLUMNS.index("responsible_text")
+ROW_SECTION_ID = TASK_ROW_COLUMNS.index("section_id")
+ROW_ORGANIZATION_ID = TASK_ROW_COLUMNS.index("organization_id")
+
+
 class ical_utc(FunctionElement):  # noqa: N801 - an SQL function, named as one
     """An instant as ``YYYYMMDDTHHMMSSZ`` in UTC, whole seconds (roadmap.ical.builder.utc_stamp),
     formatted by the database: a feed's rows carry the text its events write, not datetimes
@@ -612,17 +619,16 @@ def task_rows(
 
 
 def _feed_titles(connection: Connection, rows: list) -> FeedTitles:
-    """The titles the rows name by id (by position: roadmap_id, section_id, organization_id),
-    in one query."""
+    """The titles the rows name by id, in one query."""
     titles = FeedTitles({}, {}, {})
     if not rows:
         return titles
     found = connection.execute(
         _TITLES_STATEMENT,
         {
-            "roadmaps": sorted({row[1] for row in rows}),
-            "sections": sorted({row[14] for row in rows if row[14] is not None}),
-            "organizations": sorted({row[15] for row in rows}),
+            "roadmaps": sorted({row[ROW_ROADMAP_ID] for row in rows}),
+            "sections": sorted({row[ROW_SECTION_ID] for row in rows if row[ROW_SECTION_ID] is not None}),
+            "organizations": sorted({row[ROW_ORGANIZATION_ID] for row in rows}),
         },
     )
     for kind, key, first, second in found:
@@ -635,21 +641,15 @@ def _feed_titles(connection: Connection, rows: list) -> FeedTitles:
     return titles
 
 
-def _titles_statement():
-    return union_all(
-        select(literal(1), Roadmap.id, Roadmap.title, null()).where(
-            Roadmap.id.in_(bindparam("roadmaps", expanding=True))
-        ),
-        select(literal(2), Section.id, Section.number, Section.title).where(
-            Section.id.in_(bindparam("sections", expanding=True))
-        ),
-        select(literal(3), Organization.id, Organization.short_name, null()).where(
-            Organization.id.in_(bindparam("organizations", expanding=True))
-        ),
-    )
-
-
-_TITLES_STATEMENT = _titles_statement()
+_TITLES_STATEMENT = union_all(
+    select(literal(1), Roadmap.id, Roadmap.title, null()).where(Roadmap.id.in_(bindparam("roadmaps", expanding=True))),
+    select(literal(2), Section.id, Section.number, Section.title).where(
+        Section.id.in_(bindparam("sections", expanding=True))
+    ),
+    select(literal(3), Organization.id, Organization.short_name, null()).where(
+        Organization.id.in_(bindparam("organizations", expanding=True))
+    ),
+)
 
 
 @lru_cache(maxsize=64)
@@ -786,14 +786,11 @@ class _RoadmapOccurrences:
         self._items: dict[tuple, Occurrences] = {}
         self._rows = 0
         self._lock = threading.Lock()
-        self.enabled = True
 
     def get(self, key: tuple) -> Occurrences | None:
-        return self._items.get(key) if self.enabled else None
+        return self._items.get(key)
 
     def put(self, key: tuple, entry: Occurrences) -> None:
-        if not self.enabled:
-            return
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:

@@ -23,6 +23,10 @@ from roadmap.clock import DEFAULT_TIMEZONE
 from roadmap.feeds.cache import BuiltFeed
 from roadmap.feeds.options import MONTHS_AHEAD, MONTHS_BACK, FeedOptions, default_window
 from roadmap.feeds.query import (
+    ROW_ORGANIZATION_ID,
+    ROW_RESPONSIBLE,
+    ROW_ROADMAP_ID,
+    ROW_SECTION_ID,
     FeedScope,
     FeedTitles,
     FeedVersion,
@@ -317,10 +321,8 @@ class _Texts:
 
     def shared(self, row, titles: FeedTitles) -> _SharedLines:
         """The description's lines after the first that a measure's tasks share (its roadmap,
-        section, executor and the plan's responsible), composed and escaped once per feed.
-        By position (query.TASK_ROW_COLUMNS): roadmap_id, responsible_text, section_id,
-        organization_id."""
-        key = (row[1], row[13], row[14], row[15])
+        section, executor and the plan's responsible), composed and escaped once per feed."""
+        key = (row[ROW_ROADMAP_ID], row[ROW_RESPONSIBLE], row[ROW_SECTION_ID], row[ROW_ORGANIZATION_ID])
         value = self._shared.get(key)
         if value is None:
             roadmap_id, responsible_text, section_id, organization_id = key

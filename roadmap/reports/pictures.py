@@ -19,6 +19,8 @@ import time
 
 from flask import Flask, current_app, has_app_context
 
+from roadmap.extensions import shared_store
+
 __all__ = ["SharedPictures", "picture_key", "shared_pictures"]
 
 log = logging.getLogger(__name__)
@@ -90,8 +92,6 @@ def shared_pictures(app: Flask | None = None) -> SharedPictures | None:
         if not has_app_context():
             return None
         app = current_app._get_current_object()  # noqa: SLF001 (the app itself, to keep the store on)
-    from roadmap.extensions import shared_store
-
     return shared_store(
         app,
         _EXTENSION,

@@ -396,24 +396,27 @@ def feed(token: str):
         if isinstance(read, Response):
             return read
         found, options, prepared = read
-        writes: dict = {}
-        now = utcnow()
-        if last_use_due(found.last_used_at, now):
-            writes["last_used_at"] = now
         gzip_wanted = _wants_gzip()
         headers = _cache_headers(prepared, gzip_wanted)
-        if _not_modified(prepared):
-            built = None
-        else:
-            built = _built(prepared, connection)
+        built = None if _not_modified(prepared) else _built(prepared, connection)
+    _save(found.id, _due_writes(found, options, built))
     if built is None:
-        _save(found.id, writes)
         return Response(status=304, headers=headers)
-    remembered = _narrowing_options(found.options, built.narrowed, options)
-    if remembered is not None:
-        writes["options"] = remembered
-    _save(found.id, writes)
     return _calendar_response(built, headers, gzip_wanted)
+
+
+def _due_writes(found, options: FeedOptions, built: BuiltFeed | None) -> dict:
+    """What a request records on its subscription: its last use when due (every few minutes),
+    the narrowing note when a built body's changed."""
+    writes: dict = {}
+    now = utcnow()
+    if last_use_due(found.last_used_at, now):
+        writes["last_used_at"] = now
+    if built is not None:
+        remembered = _narrowing_options(found.options, built.narrowed, options)
+        if remembered is not None:
+            writes["options"] = remembered
+    return writes
 
 
 def _calendar_response(built: BuiltFeed, headers: dict[str, str], gzip_wanted: bool) -> Response:
