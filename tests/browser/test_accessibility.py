@@ -9,11 +9,8 @@ A summary of each scan goes to test-artifacts/browser/axe-<role>-<width>.json.
 
 from __future__ import annotations
 
-import fcntl
 import io
 import json
-import shutil
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.conftest import Session, demo_app, serve
+from tests.npm_install import npm_ci_once
 
 pytestmark = [
     pytest.mark.browser,
@@ -262,21 +260,7 @@ def _refused_forms(ids: Ids) -> dict[str, list[tuple[str, str, object]]]:
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     """axe-core's script, installed (pinned, package-lock.json) into tests/browser/axe on first use."""
-    if not AXE_JS.is_file():
-        npm = shutil.which("npm")
-        assert npm is not None, "npm is needed for the accessibility scan: apt-get install npm"
-        # pytest-xdist workers share the directory and `npm ci` starts by deleting node_modules:
-        # one installs, the others wait and find it done.
-        with (AXE_DIR / ".install.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not AXE_JS.is_file():
-                subprocess.run(
-                    [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                    cwd=AXE_DIR,
-                    check=True,
-                    capture_output=True,
-                    timeout=300,
-                )
+    assert npm_ci_once(AXE_DIR), "npm is needed for the accessibility scan: apt-get install npm"
     return AXE_JS.read_text(encoding="utf-8")
 
 

@@ -1,4 +1,3 @@
-import fcntl
 import json
 import shutil
 import subprocess
@@ -9,6 +8,7 @@ from typing import Any
 import pytest
 
 from roadmap.ical import FeedCalendar, FeedEvent
+from tests.npm_install import npm_ci_once
 
 from .helpers import make_feed_event
 
@@ -35,22 +35,8 @@ def ical_js() -> Callable[[bytes], dict[str, Any]]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the ical.js (Thunderbird) parser check needs Node.js")
-    if not (JS_DIR / "node_modules" / "ical.js").is_dir():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed: cannot install ical.js for the parser check")
-        # pytest-xdist workers share the directory, and `npm ci` starts by deleting
-        # node_modules: one installs, the others wait and find it done.
-        with (JS_DIR / ".install.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not (JS_DIR / "node_modules" / "ical.js").is_dir():
-                subprocess.run(
-                    [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                    cwd=JS_DIR,
-                    check=True,
-                    capture_output=True,
-                    timeout=300,
-                )
+    if not npm_ci_once(JS_DIR):
+        pytest.skip("npm is not installed: cannot install ical.js for the parser check")
 
     def parse(body: bytes) -> dict[str, Any]:
         result = subprocess.run(

@@ -103,7 +103,9 @@ document.addEventListener("submit", function (event) {
   var closed = invalid.closest("details:not([open])");
   if (closed) closed.open = true;
   invalid.focus({ preventScroll: true });
-  invalid.scrollIntoView({ block: "center" });
+  // Bootstrap makes the page's scrolling smooth; the field to fix is shown at once instead, so
+  // that it is in view the moment the page is read (by a person or a test).
+  invalid.scrollIntoView({ block: "center", behavior: "instant" });
 })();
 
 // A table that scrolls (sideways on a phone, or a long list in a box of its own) must be reachable
