@@ -190,9 +190,11 @@ def _child(region: Region, mode: str) -> dict:
 def _unpublish(app, roadmap_id: int) -> None:
     from roadmap.extensions import db
     from roadmap.models import Notice, Roadmap, Task
+    from roadmap.models.task import refresh_tallies
 
     with app.app_context():
         db.session.execute(delete(Task).where(Task.roadmap_id == roadmap_id))
+        refresh_tallies(db.session.connection(), {roadmap_id: None})
         db.session.execute(delete(Notice))
         db.session.execute(update(Roadmap).where(Roadmap.id == roadmap_id).values(status="draft", published_at=None))
         db.session.commit()

@@ -198,6 +198,16 @@ def app(request, migrated, instance_dir, shared_app):
             del app.extensions[name]  # per-app caches built during the test (built feeds, Redis client)
 
 
+def _check_tallies(connection) -> None:
+    """Every write a test made kept the occurrence tallies in step with the tasks."""
+    from roadmap.models.task import tally_drift
+
+    if connection.closed or not connection.in_transaction():
+        return
+    stale, missing = tally_drift(connection)
+    assert not stale and not missing, f"occurrence tallies out of step: kept {stale[:3]}, recounted {missing[:3]}"
+
+
 def _isolated(app):
     with app.app_context():
         connection = db.engine.connect()
@@ -214,6 +224,7 @@ def _isolated(app):
         db.session = scoped_session(factory, scopefunc=_app_ctx_id)
         try:
             yield app
+            _check_tallies(connection)
         finally:
             db.session.remove()
             db.session = original_session

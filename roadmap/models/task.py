@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from itertools import chain
@@ -17,11 +18,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
     delete,
     event,
     false,
+    func,
     insert,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
@@ -57,6 +61,43 @@ class FeedChange(Base):
     feed_version: Mapped[int] = mapped_column(Integer)
     # Not a foreign key: the log outlives a measure it names, and says nothing of its row.
     measure_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class OccurrenceTally(Base):
+    """What a measure's tasks of one occurrence add up to, by status, for aggregated feeds: one
+    row per (roadmap, measure, occurrence) and planned dates, kept in step with the tasks.
+
+    A region's aggregated feed would otherwise group about 250,000 tasks on every render from
+    nothing cached; it reads these few thousand rows instead. The dates are the grouping's, so a
+    feed's window and plan year select rows exactly as they would select the tasks. Written only
+    by models.task.refresh_tallies, after every write of tasks (bump_feed_versions)."""
+
+    __tablename__ = "occurrence_tally"
+    __table_args__ = (Index("ix_occurrence_tally_occurrence", "roadmap_id", "measure_id", "occurrence_key"),)
+
+    id: Mapped[intpk]
+    roadmap_id: Mapped[int] = mapped_column(ForeignKey("roadmap.id", ondelete="CASCADE"))
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id", ondelete="CASCADE"))
+    occurrence_key: Mapped[str] = mapped_column(String(40))
+    due_effective_on: Mapped[date] = mapped_column(Date)
+    start_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    plan_year: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(100))
+    # Tasks not cancelled, by stored status; "_na": those claiming «не применимо» (TALLY_COUNTS).
+    planned: Mapped[int] = mapped_column(Integer)
+    submitted: Mapped[int] = mapped_column(Integer)
+    returned: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer)
+    planned_na: Mapped[int] = mapped_column(Integer)
+    submitted_na: Mapped[int] = mapped_column(Integer)
+    returned_na: Mapped[int] = mapped_column(Integer)
+    accepted_na: Mapped[int] = mapped_column(Integer)
+    # Of the tasks not cancelled (None: all are): their date sequence and last change.
+    date_sequence: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last change of its cancelled tasks (None: none is): an occurrence that lost one changed.
+    cancelled_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class TaskStatus(enum.StrEnum):
@@ -300,6 +341,14 @@ class Notice(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+# Per stored status and «не применимо» claim, the OccurrenceTally column counting such tasks.
+TALLY_COUNTS: dict[tuple[TaskStatus, bool], str] = {
+    (status, claims): f"{status.value}_na" if claims else status.value
+    for status in TaskStatus
+    for claims in (False, True)
+}
+
+
 # --- the per-roadmap change counter ---------------------------------------------------------
 
 _TRACKED = (Task, Measure, Section)
@@ -311,15 +360,19 @@ def bump_feed_versions(
     *,
     edited: Iterable[int] = (),
     measures: Mapping[int, Iterable[int]] | None = None,
+    tallied: Mapping[int, Iterable[tuple[int, str]] | None] | None = None,
 ) -> None:
-    """Advance the change counter of these roadmaps (one UPDATE), and log what changed.
+    """Advance the change counter of these roadmaps (one UPDATE), log what changed, and bring
+    their occurrence tallies in line with their tasks.
 
     Called after every ORM flush that touched their tasks, measures or sections, and by bulk
     writers (generation) that bypass the ORM. Aggregated feeds take their version from it.
     The roadmaps' updated_at is left alone, except for those in ``edited`` (a measure or
     section changed): per-task feeds read it, not the counter, which every task change moves.
     ``measures`` names, per roadmap, the measures whose tasks alone changed; a roadmap not named
-    there is logged as changed anywhere (see FeedChange).
+    there is logged as changed anywhere (see FeedChange). ``tallied`` names, per roadmap, the
+    (measure, occurrence) pairs whose tasks changed (None: any of its tasks may have; a roadmap
+    not named: none did); by default every task of the roadmaps may have (a bulk writer).
     """
     ids = sorted({int(i) for i in roadmap_ids if i is not None})
     if not ids:
@@ -335,6 +388,7 @@ def bump_feed_versions(
                 .values(feed_version=table.c.feed_version + 1, feed_changed_at=now, updated_at=updated_at)
             )
     _log_feed_changes(connection, ids, set(touched), measures or {})
+    refresh_tallies(connection, {roadmap_id: None for roadmap_id in ids} if tallied is None else tallied)
 
 
 # How many counter values of a roadmap the log keeps: a feed rendered less often than this many
@@ -364,6 +418,83 @@ def _log_feed_changes(connection, ids: list[int], edited: set[int], measures: Ma
             connection.execute(
                 delete(log).where(log.c.roadmap_id == roadmap_id, log.c.feed_version <= version - FEED_CHANGES_KEPT)
             )
+
+
+# More changed occurrences of a roadmap than this in one write: its tallies are counted whole.
+MAX_TALLIED_OCCURRENCES = 500
+
+
+def refresh_tallies(connection, changed: Mapping[int, Iterable[tuple[int, str]] | None]) -> None:
+    """Count again, from the tasks, the OccurrenceTally rows of these (measure, occurrence) pairs
+    per roadmap (None: of the whole roadmap): deleted, then inserted from one GROUP BY each.
+
+    Runs in the writer's transaction, after its tasks were written and its roadmaps' counters
+    locked (bump_feed_versions), so two writers never count the same occurrence at once.
+    """
+    tally, task = OccurrenceTally.__table__, Task.__table__
+    whole: list[int] = []
+    parts: list[tuple[int, list[tuple[int, str]]]] = []
+    for roadmap_id, pairs in changed.items():
+        found = None if pairs is None else sorted(set(pairs))
+        if found is None or len(found) > MAX_TALLIED_OCCURRENCES:
+            whole.append(roadmap_id)
+        elif found:
+            parts.append((roadmap_id, found))
+    scopes = []
+    if whole:
+        scopes.append(lambda table: table.c.roadmap_id.in_(sorted(whole)))
+    for roadmap_id, pairs in parts:
+        scopes.append(
+            lambda table, roadmap_id=roadmap_id, pairs=pairs: (
+                (table.c.roadmap_id == roadmap_id) & tuple_(table.c.measure_id, table.c.occurrence_key).in_(pairs)
+            )
+        )
+    for scope in scopes:
+        connection.execute(delete(tally).where(scope(tally)))
+        connection.execute(insert(tally).from_select(_TALLY_COLUMNS, _tally_select(task).where(scope(task))))
+
+
+def tally_drift(connection) -> tuple[list[tuple], list[tuple]]:
+    """The OccurrenceTally rows that a recount of the tasks would not give, and those it would
+    give that are missing: both empty while every write kept the tallies in step (the test
+    suite checks this after every test)."""
+    tally = OccurrenceTally.__table__
+    kept = Counter(tuple(row) for row in connection.execute(select(*(tally.c[name] for name in _TALLY_COLUMNS))))
+    recounted = Counter(tuple(row) for row in connection.execute(_tally_select(Task.__table__)))
+    return sorted((kept - recounted).elements(), key=repr), sorted((recounted - kept).elements(), key=repr)
+
+
+_TALLY_KEYS = (
+    "roadmap_id",
+    "measure_id",
+    "occurrence_key",
+    "due_effective_on",
+    "start_on",
+    "due_on",
+    "plan_year",
+    "label",
+)
+_TALLY_COLUMNS = [*_TALLY_KEYS, *TALLY_COUNTS.values(), "date_sequence", "updated_at", "cancelled_updated_at"]
+
+
+def _tally_select(task):
+    """The tasks grouped as OccurrenceTally rows, in the order of _TALLY_COLUMNS."""
+    live = task.c.is_cancelled.is_(False)
+    counts = [
+        func.coalesce(
+            func.sum(case((live & (task.c.status == status.value) & task.c.is_not_applicable.is_(claims), 1), else_=0)),
+            0,
+        )
+        for status, claims in TALLY_COUNTS
+    ]
+    keys = [task.c[name] for name in _TALLY_KEYS]
+    return select(
+        *keys,
+        *counts,
+        func.max(case((live, task.c.date_sequence))),
+        func.max(case((live, task.c.updated_at))),
+        func.max(case((task.c.is_cancelled.is_(True), task.c.updated_at))),
+    ).group_by(*keys)
 
 
 def lock_feed_counters(roadmap_ids, session: Session | None = None) -> None:
@@ -408,6 +539,17 @@ def _roadmap_ids(obj, modified: bool) -> set[int]:
     return ids
 
 
+def _occurrences_of(task: Task) -> set[tuple[int, str]] | None:
+    """The (measure, occurrence) pairs a written task counts in, before and after the write;
+    None when one is unknown."""
+    state = attributes.instance_state(task)
+    measures = {state.dict.get("measure_id"), *(state.attrs.measure_id.history.deleted or ())}
+    keys = {state.dict.get("occurrence_key"), *(state.attrs.occurrence_key.history.deleted or ())}
+    if None in measures or None in keys:
+        return None
+    return {(measure_id, key) for measure_id in measures for key in keys}
+
+
 @event.listens_for(Session, "after_flush")
 def _bump_after_flush(session: Session, _flush_context) -> None:
     ids: set[int] = set()
@@ -415,6 +557,8 @@ def _bump_after_flush(session: Session, _flush_context) -> None:
     # Per roadmap, the measures whose tasks changed; None once anything else did (or a task's
     # measure is unknown): see FeedChange.
     measures: dict[int, set[int] | None] = {}
+    # Per roadmap, the (measure, occurrence) pairs of the tasks written; None when one is unknown.
+    tallied: dict[int, set[tuple[int, str]] | None] = {}
 
     def note(obj, found: set[int]) -> None:
         ids.update(found)
@@ -424,6 +568,13 @@ def _bump_after_flush(session: Session, _flush_context) -> None:
                 measures[roadmap_id] = None
             elif measures.get(roadmap_id, set()) is not None:
                 measures.setdefault(roadmap_id, set()).add(measure_id)
+        if isinstance(obj, Task):
+            pairs = _occurrences_of(obj)
+            for roadmap_id in found:
+                if pairs is None:
+                    tallied[roadmap_id] = None
+                elif tallied.get(roadmap_id, set()) is not None:
+                    tallied.setdefault(roadmap_id, set()).update(pairs)
 
     for obj in chain(session.new, session.deleted):
         if isinstance(obj, _TRACKED):
@@ -439,4 +590,4 @@ def _bump_after_flush(session: Session, _flush_context) -> None:
                 edited |= found
     if ids:
         known = {roadmap_id: changed for roadmap_id, changed in measures.items() if changed is not None}
-        bump_feed_versions(session.connection(), ids, edited=edited, measures=known)
+        bump_feed_versions(session.connection(), ids, edited=edited, measures=known, tallied=tallied)

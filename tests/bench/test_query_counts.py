@@ -10,6 +10,7 @@ from sqlalchemy import event, update
 
 from roadmap.extensions import db
 from roadmap.models import OrgKind, Role, Task
+from roadmap.models.task import bump_feed_versions
 
 PAGES = ("/roadmaps/{id}", "/roadmaps/{id}/matrix", "/roadmaps/{id}?year=all", "/roadmaps/{id}/matrix?year=all")
 DEADLINES = ("ежеквартально", "сентябрь", "до 1 июня", "1 раз в полугодие", "ежемесячно", "май-август")
@@ -28,6 +29,8 @@ def _roadmap(make_org, make_roadmap, schools: int, measures: int):
         db.session.execute(
             update(Task).where(Task.roadmap_id == roadmap.id, Task.id % 4 == remainder).values(status=status)
         )
+    # Core writes: the roadmap's counter and tallies moved as the application's bulk writers do.
+    bump_feed_versions(db.session.connection(), [roadmap.id])
     db.session.flush()
     return roadmap
 

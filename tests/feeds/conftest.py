@@ -110,8 +110,12 @@ def age_everything(roadmap_id: int) -> None:
     from sqlalchemy import update
 
     from roadmap.models import Measure, Roadmap
+    from roadmap.models.task import refresh_tallies
 
     db.session.execute(update(Task).where(Task.roadmap_id == roadmap_id).values(updated_at=PAST, created_at=PAST))
+    # A Core write of tasks: their occurrences' tallies counted again, as the application's bulk
+    # writers do (without advancing the counter, which this pretends was last moved long ago).
+    refresh_tallies(db.session.connection(), {roadmap_id: None})
     db.session.execute(update(Measure).where(Measure.roadmap_id == roadmap_id).values(updated_at=PAST))
     db.session.execute(update(Roadmap).where(Roadmap.id == roadmap_id).values(updated_at=PAST, feed_changed_at=PAST))
     db.session.expire_all()

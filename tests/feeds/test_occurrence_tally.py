@@ -1,0 +1,78 @@
+"""Occurrence tallies (models.task.OccurrenceTally): what each measure's tasks of one occurrence
+add up to, kept in step by every write, one occurrence at a time where the write names it. The
+suite checks after every test that the tallies equal a recount (tests/conftest.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from roadmap.extensions import db
+from roadmap.models import Measure, OccurrenceTally, TaskStatus
+from roadmap.models import task as task_model
+from roadmap.models.task import refresh_tallies, tally_drift
+from roadmap.tasks.workflow import ReportInput, submit_report
+from tests.feeds.conftest import bump
+
+
+def _tallies() -> dict[tuple[str, str], OccurrenceTally]:
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(Measure.number, OccurrenceTally).join(Measure, Measure.id == OccurrenceTally.measure_id)
+    ).all()
+    return {(number, tally.occurrence_key): tally for number, tally in rows}
+
+
+def test_publishing_counts_every_occurrence(world):
+    tallies = _tallies()
+    tasks = world.tasks()
+    assert sum(t.planned for t in tallies.values()) == len(tasks)
+    assert len(tallies) == len({(t.measure_id, t.occurrence_key) for t in tasks})
+    # Two schools each for 1.1 and 1.2, one for 2.1 and 2.2.
+    assert {number: t.planned for (number, _key), t in tallies.items()} == {"1.1": 2, "1.2": 2, "2.1": 1, "2.2": 1}
+
+
+def _mark(number: str) -> tuple[str, str]:
+    """Put a wrong count into one tally of measure ``number``: a recount would correct it."""
+    key = next(key for key in _tallies() if key[0] == number)
+    db.session.execute(
+        update(OccurrenceTally)
+        .where(OccurrenceTally.id == _tallies()[key].id)
+        .values(planned=OccurrenceTally.planned + 100)
+    )
+    return key
+
+
+def test_a_report_counts_its_own_occurrence_again_and_no_other(world):
+    marked = _mark("2.2")
+    before = {key: (t.planned, t.submitted) for key, t in _tallies().items()}
+    task = world.tasks(world.school_a, "1.1")[0]
+    submit_report(task, world.executor_a, ReportInput(coverage_total=25, coverage_students=25))
+    db.session.flush()
+    after = {key: (t.planned, t.submitted) for key, t in _tallies().items()}
+    changed = ("1.1", task.occurrence_key)
+    assert after[changed] == (before[changed][0] - 1, before[changed][1] + 1)
+    assert {k: v for k, v in after.items() if k != changed} == {k: v for k, v in before.items() if k != changed}
+    assert after[marked][0] > 100  # not counted again
+    refresh_tallies(db.session.connection(), {world.roadmap.id: None})
+
+
+def test_claims_of_not_applicable_and_cancelled_tasks_are_counted_apart(world):
+    claimed = world.tasks(world.school_a, "1.1")[0]
+    bump(claimed, status=TaskStatus.SUBMITTED, is_not_applicable=True)
+    cancelled = world.tasks(world.school_b, "1.1")[0]
+    bump(cancelled, is_cancelled=True)
+    tallies = _tallies()
+    first = tallies[("1.1", claimed.occurrence_key)]
+    assert (first.planned, first.submitted, first.submitted_na) == (0, 0, 1)
+    assert first.cancelled_updated_at == cancelled.updated_at
+    assert first.updated_at == claimed.updated_at
+
+
+def test_a_write_of_many_occurrences_counts_the_roadmap_whole(world, monkeypatch):
+    monkeypatch.setattr(task_model, "MAX_TALLIED_OCCURRENCES", 1)
+    marked = _mark("2.2")
+    for task in world.tasks(world.school_a, "1.2"):  # its two half-years
+        task.status = TaskStatus.SUBMITTED
+    db.session.flush()
+    assert _tallies()[marked].planned < 100  # counted again with the rest
+    assert tally_drift(db.session.connection()) == ([], [])
