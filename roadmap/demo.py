@@ -101,7 +101,7 @@ class DemoRefused(RuntimeError):
     pass
 
 
-def _demo_directory() -> list[tuple[str, str, OrgKind]]:
+def demo_directory() -> list[tuple[str, str, OrgKind]]:
     rows = [(CENTRE[0], CENTRE[1], OrgKind.CENTRE), (DEPARTMENT[0], DEPARTMENT[1], OrgKind.DEPARTMENT)]
     rows += [(short, full, OrgKind.SCHOOL) for short, full in SCHOOL_NAMES]
     rows += [(short, full, OrgKind.COLLEGE) for short, full in COLLEGES]
@@ -110,7 +110,7 @@ def _demo_directory() -> list[tuple[str, str, OrgKind]]:
     return rows
 
 
-def _demo_accounts() -> list[tuple[str, str, Role, str | None]]:
+def demo_accounts() -> list[tuple[str, str, Role, str | None]]:
     accounts = [
         ("admin", "Администратор системы", Role.ADMIN, None),
         ("coordinator", "Иванова Мария Петровна (КНМЦ)", Role.COORDINATOR, CENTRE[0]),
@@ -131,8 +131,8 @@ def _demo_accounts() -> list[tuple[str, str, Role, str | None]]:
 
 def has_foreign_data() -> bool:
     """True when the database holds organizations or users that the demo did not create."""
-    demo_orgs = {full for _short, full, _kind in _demo_directory()}
-    demo_logins = {login for login, *_rest in _demo_accounts()}
+    demo_orgs = {full for _short, full, _kind in demo_directory()}
+    demo_logins = {login for login, *_rest in demo_accounts()}
     org_names = set(db.session.scalars(select(Organization.full_name)))
     logins = set(db.session.scalars(select(User.login)))
     return bool(org_names - demo_orgs or logins - demo_logins)
@@ -171,7 +171,7 @@ def load_demo(*, force: bool = False) -> list[DemoAccount]:
         )
     existing = {org.full_name: org for org in db.session.scalars(select(Organization))}
     city = municipality_named(MUNICIPALITY)
-    for index, (short, full, kind) in enumerate(_demo_directory()):
+    for index, (short, full, kind) in enumerate(demo_directory()):
         if full not in existing:
             students = 600 + (index * 37) % 900 if kind == OrgKind.SCHOOL else None
             org = Organization(
@@ -199,7 +199,7 @@ def load_demo(*, force: bool = False) -> list[DemoAccount]:
         if kind is None and not group.members:
             group.members = [by_short[short] for short, _full in ENTERPRISES]
     accounts = []
-    for login, full_name, role, org_short in _demo_accounts():
+    for login, full_name, role, org_short in demo_accounts():
         if find_user(login) is None:
             create_user(
                 login=login,

@@ -112,10 +112,10 @@ def _region_directory() -> list[tuple[str, str, OrgKind, DemoMunicipality | None
 
 def has_foreign_data() -> bool:
     """True when the database holds organizations or users that neither demo created."""
-    from roadmap.demo import _demo_accounts, _demo_directory
+    from roadmap.demo import demo_accounts, demo_directory
 
-    orgs = {full for _short, full, _kind in _demo_directory()} | {full for _s, full, _k, _p in _region_directory()}
-    logins = {login for login, *_rest in _demo_accounts()} | {login for login, *_rest in _accounts()}
+    orgs = {full for _short, full, _kind in demo_directory()} | {full for _s, full, _k, _p in _region_directory()}
+    logins = {login for login, *_rest in demo_accounts()} | {login for login, *_rest in _accounts()}
     return bool(
         set(db.session.scalars(select(Organization.full_name))) - orgs
         or set(db.session.scalars(select(User.login))) - logins

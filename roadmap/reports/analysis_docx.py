@@ -24,7 +24,7 @@ from roadmap.reports.compare import (
     trend_chart,
     trend_sentences,
 )
-from roadmap.reports.docx import _fonts, clean, text_paragraph
+from roadmap.reports.docx import clean, set_fonts, text_paragraph
 from roadmap.reports.order import OrderDraft
 from roadmap.reports.typography import NBSP, format_date, format_int
 
@@ -136,25 +136,25 @@ def _order_document() -> Document:
     section.left_margin, section.right_margin = Cm(3.0), Cm(1.5)
     section.top_margin = section.bottom_margin = Cm(2.0)
     normal = document.styles["Normal"]
-    _fonts(normal)
+    set_fonts(normal)
     normal.font.size = Pt(14)
     normal.paragraph_format.space_after = Pt(0)
     return document
 
 
 def _two_sides(document, left: str, right: str, *, widths=(Cm(9.0), Cm(7.5))) -> None:
-    from roadmap.reports.docx import _no_borders, _set_cell
+    from roadmap.reports.docx import remove_borders, set_cell_text
 
     table = document.add_table(rows=1, cols=2)
-    _no_borders(table)
+    remove_borders(table)
     table.autofit = False
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width
     cells = table.rows[0].cells
     for cell, width in zip(cells, widths, strict=True):
         cell.width = width
-    _set_cell(cells[0], left, size=14)
-    _set_cell(cells[1], right, size=14, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    set_cell_text(cells[0], left, size=14)
+    set_cell_text(cells[1], right, size=14, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
 
 def order_document(draft: OrderDraft) -> bytes:

@@ -79,7 +79,7 @@ def clean(text: str) -> str:
     return _XML_ILLEGAL.sub("", typographed(text))
 
 
-def _fonts(style, name: str = "Times New Roman") -> None:
+def set_fonts(style, name: str = "Times New Roman") -> None:
     style.font.name = name
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
@@ -93,7 +93,7 @@ def _heading_styles(document) -> None:
     report's headings: Times New Roman, black, bold; "toc 1/2" for the contents' lines."""
     for level, size in ((1, 14), (2, 13)):
         style = document.styles[f"Heading {level}"]
-        _fonts(style)
+        set_fonts(style)
         style.font.size = Pt(size)
         style.font.bold = True
         style.font.italic = False
@@ -239,7 +239,7 @@ def new_report_document() -> Document:
     section.top_margin = Cm(1.5)
     section.bottom_margin = Cm(1.5)
     normal = document.styles["Normal"]
-    _fonts(normal)
+    set_fonts(normal)
     normal.font.size = Pt(12)
     normal.paragraph_format.space_after = Pt(0)
     _heading_styles(document)
@@ -297,7 +297,7 @@ def heading_paragraph(document, text: str, level: int = 1) -> None:
     _append_block(document, f'<w:p {_W}><w:pPr><w:pStyle w:val="Heading{level}"/></w:pPr>{_run_xml(text)}</w:p>')
 
 
-def _set_cell(cell, text: str, *, bold=False, size: float = 10, align=None) -> None:
+def set_cell_text(cell, text: str, *, bold=False, size: float = 10, align=None) -> None:
     """One run of text in a python-docx cell's paragraph (the few cells outside `grid_table`)."""
     paragraph = cell._tc.p_lst[0]
     paragraph.append(parse_xml(_run_xml(text, bold=bold or None, size=size, opening=f"<w:r {_W}>")))
@@ -390,7 +390,7 @@ def append_row(
     table.append(parse_xml(_row_xml(values, widths, bold=bold, centered=centered, spans=spans)))
 
 
-def _no_borders(table) -> None:
+def remove_borders(table) -> None:
     properties = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -406,7 +406,7 @@ def _signature(document, position: str) -> None:
     text_paragraph(document).paragraph_format.keep_with_next = True
     text_paragraph(document).paragraph_format.keep_with_next = True
     table = document.add_table(rows=2, cols=2)
-    _no_borders(table)
+    remove_borders(table)
     table.autofit = False
     for column, width in zip(table.columns, (Cm(14), Cm(11)), strict=True):
         column.width = width
@@ -415,9 +415,9 @@ def _signature(document, position: str) -> None:
         _keep_row_whole(row)
         for cell, width in zip(row.cells, (Cm(14), Cm(11)), strict=True):
             cell.width = width
-    _set_cell(left, position, size=12)
-    _set_cell(right, "________________ / ______________________", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _set_cell(captions, "(подпись)" + NBSP * 14 + "(расшифровка подписи)" + NBSP * 6, size=8)
+    set_cell_text(left, position, size=12)
+    set_cell_text(right, "________________ / ______________________", size=12, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    set_cell_text(captions, "(подпись)" + NBSP * 14 + "(расшифровка подписи)" + NBSP * 6, size=8)
     captions.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for cell in (left, right):
         cell.paragraphs[0].paragraph_format.keep_with_next = True

@@ -10,7 +10,7 @@ from datetime import date
 
 from roadmap.models import Roadmap
 from roadmap.reports.queries import Cell, MunicipalityFigures, Scope
-from roadmap.reports.service import ExportFile, _safe_filename, _scope_suffix
+from roadmap.reports.service import ExportFile, safe_filename, scope_suffix
 from roadmap.reports.typography import format_date, format_int, format_percent
 from roadmap.russian import truncate
 
@@ -64,8 +64,8 @@ def region_export(roadmap: Roadmap, scope: Scope, fmt: str, *, generated_on: dat
         raise ValueError(f"unknown format {fmt!r}")
     generated_on = generated_on or scope.today
     data = region_dashboard(roadmap, scope)
-    name = _safe_filename(
-        f"Сводка по муниципалитетам {truncate(roadmap.title, 70, ellipsis='')} {_scope_suffix(roadmap, scope)}"
+    name = safe_filename(
+        f"Сводка по муниципалитетам {truncate(roadmap.title, 70, ellipsis='')} {scope_suffix(roadmap, scope)}"
     )
     if fmt == "docx":
         from roadmap.reports.docx import DOCX_MIME

@@ -112,12 +112,12 @@ def dashboard_charts(roadmap: Roadmap, plan_year: int | None) -> dict[str, str]:
     return overview_charts(overview(roadmap, build_scope(roadmap, plan_year)))
 
 
-def _safe_filename(text: str) -> str:
+def safe_filename(text: str) -> str:
     text = re.sub(r'[\\/:*?"<>|\r\n\t]+', " ", text)
     return " ".join(text.split())[:120].strip(" .") or "отчёт"
 
 
-def _scope_suffix(roadmap: Roadmap, scope: Scope) -> str:
+def scope_suffix(roadmap: Roadmap, scope: Scope) -> str:
     parts = []
     if scope.plan_year is not None:
         parts.append(plan_year_short(scope.plan_year, roadmap.year_type).replace("/", "-"))
@@ -153,7 +153,7 @@ def roadmap_export(
     """The whole roadmap's report as XLSX, DOCX or CSV (`encoding`: the CSV's, see CSV_ENCODINGS).
     `progress` hears how far it is (a background job's report_progress)."""
     generated_on = generated_on or scope.today
-    name = _safe_filename(f"Отчёт {truncate(roadmap.title, 80, ellipsis='')} {_scope_suffix(roadmap, scope)}")
+    name = safe_filename(f"Отчёт {truncate(roadmap.title, 80, ellipsis='')} {scope_suffix(roadmap, scope)}")
     if fmt == "csv":
         progress(10, "Выгрузка задач…")
         from roadmap.reports.csv import CSV_MIMES, task_csv_encoded
@@ -204,7 +204,7 @@ def executor_export(
     if scope.organization_id != organization.id:
         raise ValueError("the scope must be limited to the organization")
     generated_on = generated_on or scope.today
-    name = _safe_filename(f"Отчёт {organization.short_name} {_scope_suffix(roadmap, scope)}")
+    name = safe_filename(f"Отчёт {organization.short_name} {scope_suffix(roadmap, scope)}")
     if fmt == "csv":
         return _csv_export(scope, name, encoding)
     report = monitoring_report(roadmap, scope)

@@ -23,12 +23,12 @@ from roadmap.reports.conclusions import (
 from roadmap.reports.docx import DOCX_MIME
 from roadmap.reports.order import Instruction, OrderDraft, draft_order, order_context
 from roadmap.reports.queries import monitoring_report, plan_years_of
-from roadmap.reports.service import ExportFile, _safe_filename
+from roadmap.reports.service import ExportFile, safe_filename
 from roadmap.reports.typography import plan_year_label
 from roadmap.web.access import roadmap_manager_required
 from roadmap.web.forms.admin import ConfirmForm
 from roadmap.web.forms.analysis import OrderForm, PredecessorForm
-from roadmap.web.reports import _params, _scope, _send, _viewable_roadmap
+from roadmap.web.reports import report_params, report_scope, reportable_roadmap, send_export
 from roadmap.web.retry import retried
 
 bp = Blueprint("analysis", __name__, url_prefix="/roadmaps")
@@ -36,11 +36,11 @@ bp = Blueprint("analysis", __name__, url_prefix="/roadmaps")
 
 def _year_report(roadmap_id: int):
     """The roadmap and its report for one plan year (conclusions and orders are per year)."""
-    roadmap = _viewable_roadmap(roadmap_id)
-    params = _params(roadmap, plan_years_of(roadmap.id))
+    roadmap = reportable_roadmap(roadmap_id)
+    params = report_params(roadmap, plan_years_of(roadmap.id))
     if params["all_years"] or params["date_from"] or params["date_to"]:
         abort(400, description="Выводы и приказ готовятся за год плана: выберите год, а не период.")
-    scope = _scope(roadmap, params)
+    scope = report_scope(roadmap, params)
     if scope.plan_year is None:
         abort(400, description="У дорожной карты ещё нет задач ни на один год.")
     return roadmap, monitoring_report(roadmap, scope)
@@ -157,8 +157,8 @@ def order(roadmap_id: int):
         return _order_page(roadmap, report, form, 400)
     audit.record("order_draft_downloaded", obj=roadmap, summary=f"{roadmap.title[:200]}, {report.scope.plan_year}")
     db.session.commit()
-    name = _safe_filename(f"Проект приказа {roadmap.title[:80]} {report.scope.plan_year}")
-    return _send(ExportFile(order_document(draft), DOCX_MIME, f"{name}.docx"), f"roadmap-{roadmap.id}-order")
+    name = safe_filename(f"Проект приказа {roadmap.title[:80]} {report.scope.plan_year}")
+    return send_export(ExportFile(order_document(draft), DOCX_MIME, f"{name}.docx"), f"roadmap-{roadmap.id}-order")
 
 
 def _order_page(roadmap, report, form: OrderForm, status: int = 200):
@@ -185,7 +185,7 @@ def predecessor_form(roadmap) -> PredecessorForm:
 @roadmap_manager_required
 @retried
 def predecessor(roadmap_id: int):
-    roadmap = _viewable_roadmap(roadmap_id)
+    roadmap = reportable_roadmap(roadmap_id)
     form = PredecessorForm()
     if not form.validate_on_submit():  # the choice itself is checked by the service, in words
         abort(400)

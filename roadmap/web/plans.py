@@ -70,7 +70,7 @@ bp = Blueprint("plans", __name__, url_prefix="/roadmaps")
 only_coordinator = roadmap_manager_required
 
 
-def _roadmap(roadmap_id: int) -> Roadmap:
+def roadmap_or_404(roadmap_id: int) -> Roadmap:
     roadmap = db.get_or_404(Roadmap, roadmap_id)
     if not can_view_roadmap(current_user, roadmap):
         abort(404)
@@ -78,13 +78,13 @@ def _roadmap(roadmap_id: int) -> Roadmap:
 
 
 def _editable(roadmap_id: int) -> Roadmap:
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     if not current_user.is_coordinator:
         abort(403)
     return roadmap
 
 
-def _plan_year(roadmap: Roadmap, years: list[int]) -> int | None:
+def chosen_plan_year(roadmap: Roadmap, years: list[int]) -> int | None:
     value = request.args.get("year", type=int)
     if value in years:
         return value
@@ -181,7 +181,7 @@ def example(fmt: str):
 @bp.route("/<int:roadmap_id>/review")
 @staff_required
 def review(roadmap_id: int):
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     screen = review_screen(
         roadmap,
         only_problems=request.args.get("problems") == "1",
@@ -558,11 +558,11 @@ def reimport_apply(roadmap_id: int, token: str):
 @bp.route("/<int:roadmap_id>")
 @staff_required
 def show(roadmap_id: int):
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     if roadmap.status == RoadmapStatus.DRAFT:
         return redirect(url_for("plans.review", roadmap_id=roadmap.id))
     years = queries.plan_years_of(roadmap.id)
-    year = _plan_year(roadmap, years)
+    year = chosen_plan_year(roadmap, years)
     today = queries.today_in(roadmap.timezone)
     data = queries.dashboard(roadmap, year, today, plan_years=years)
     return render_dashboard(
@@ -595,9 +595,9 @@ def _predecessor_form(roadmap: Roadmap):
 @bp.route("/<int:roadmap_id>/matrix")
 @staff_required
 def matrix(roadmap_id: int):
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     years = queries.plan_years_of(roadmap.id)
-    year = _plan_year(roadmap, years)
+    year = chosen_plan_year(roadmap, years)
     chosen = {
         "section_id": request.args.get("section", type=int),
         "status": request.args.get("status") or None,

@@ -14,8 +14,8 @@ from roadmap.reports import region as region_report
 from roadmap.reports.service import build_scope
 from roadmap.tasks.access import can_compare_municipalities, can_view_municipality_figures
 from roadmap.web.access import staff_required
-from roadmap.web.plans import _plan_year, _roadmap, render_dashboard
-from roadmap.web.reports import _send
+from roadmap.web.plans import chosen_plan_year, render_dashboard, roadmap_or_404
+from roadmap.web.reports import send_export
 
 bp = Blueprint("region", __name__, url_prefix="/roadmaps")
 
@@ -27,7 +27,7 @@ def _region_links():
 
 def _comparable(roadmap_id: int) -> Roadmap:
     """A roadmap its user may see (404 otherwise) and compare across municipalities (403 otherwise)."""
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     if not can_compare_municipalities(current_user, roadmap):
         abort(403)
     return roadmap
@@ -35,7 +35,7 @@ def _comparable(roadmap_id: int) -> Roadmap:
 
 def _scope_of(roadmap: Roadmap, municipality_id: int | None = None):
     years = queries.plan_years_of(roadmap.id)
-    year = _plan_year(roadmap, years)
+    year = chosen_plan_year(roadmap, years)
     today = queries.today_in(roadmap.timezone)
     scope = build_scope(roadmap, year, today=today, default_year=False, municipality_id=municipality_id)
     return scope, years
@@ -60,7 +60,7 @@ def summary(roadmap_id: int):
 @bp.route("/<int:roadmap_id>/municipalities/<int:municipality_id>")
 @staff_required
 def municipality(roadmap_id: int, municipality_id: int):
-    roadmap = _roadmap(roadmap_id)
+    roadmap = roadmap_or_404(roadmap_id)
     place = db.get_or_404(Municipality, municipality_id)
     if not can_view_municipality_figures(current_user, roadmap, place.id):
         abort(404)  # another municipality's figures: as good as unknown
@@ -80,4 +80,4 @@ def download(roadmap_id: int, fmt: str):
     scope, _years = _scope_of(roadmap)
     export = region_report.region_export(roadmap, scope, fmt)
     suffix = f"-{scope.plan_year}" if scope.plan_year is not None else ""
-    return _send(export, f"roadmap-{roadmap.id}-municipalities{suffix}")
+    return send_export(export, f"roadmap-{roadmap.id}-municipalities{suffix}")

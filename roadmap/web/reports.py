@@ -55,7 +55,7 @@ def _ru_date(value):
 # --------------------------------------------------------------------------- access and parameters
 
 
-def _viewable_roadmap(roadmap_id: int) -> Roadmap:
+def reportable_roadmap(roadmap_id: int) -> Roadmap:
     """A roadmap-wide report: coordinators and admins any, observers published ones; executors never."""
     roadmap = db.get_or_404(Roadmap, roadmap_id)
     if current_user.role == Role.EXECUTOR:
@@ -75,7 +75,7 @@ def _date_arg(name: str) -> date | None:
         abort(400, description=f"Дата «{value[:20]}» не распознана: укажите её в виде ГГГГ-ММ-ДД.")
 
 
-def _params(roadmap: Roadmap, years: list[int]) -> dict:
+def report_params(roadmap: Roadmap, years: list[int]) -> dict:
     raw_year = request.args.get("year", "")
     date_from, date_to = _date_arg("from"), _date_arg("to")
     if date_from and date_to and date_from > date_to:
@@ -94,7 +94,7 @@ def _params(roadmap: Roadmap, years: list[int]) -> dict:
     return {"year": year, "date_from": date_from, "date_to": date_to, "all_years": raw_year == "all"}
 
 
-def _scope(roadmap: Roadmap, params: dict, organization_id: int | None = None):
+def report_scope(roadmap: Roadmap, params: dict, organization_id: int | None = None):
     return build_scope(
         roadmap,
         params["year"],
@@ -130,7 +130,7 @@ def _ascii_fallback(filename: str, fallback_stem: str) -> str:
     return f"{fallback_stem}.{extension}"
 
 
-def _send(export: ExportFile, fallback_stem: str) -> Response:
+def send_export(export: ExportFile, fallback_stem: str) -> Response:
     """The file as an attachment with its Russian name (RFC 5987 filename*) and an ASCII fallback."""
     response = Response(export.data, content_type=export.mimetype)
     response.headers["Content-Disposition"] = (
@@ -151,10 +151,10 @@ def _send(export: ExportFile, fallback_stem: str) -> Response:
 @bp.route("/roadmaps/<int:roadmap_id>/report")
 @login_required
 def roadmap_report(roadmap_id: int):
-    roadmap = _viewable_roadmap(roadmap_id)
+    roadmap = reportable_roadmap(roadmap_id)
     years = plan_years_of(roadmap.id)
-    params = _params(roadmap, years)
-    scope = _scope(roadmap, params)
+    params = report_params(roadmap, years)
+    scope = report_scope(roadmap, params)
     params["year"] = scope.plan_year
     report = monitoring_report(roadmap, scope)
     charts = {chart.key: to_svg(chart) for chart in report_charts(report)}
@@ -184,15 +184,15 @@ def roadmap_report(roadmap_id: int):
 def roadmap_export_view(roadmap_id: int, fmt: str):
     if fmt not in FORMATS:
         abort(404)
-    roadmap = _viewable_roadmap(roadmap_id)
-    params = _params(roadmap, plan_years_of(roadmap.id))
-    scope = _scope(roadmap, params)
+    roadmap = reportable_roadmap(roadmap_id)
+    params = report_params(roadmap, plan_years_of(roadmap.id))
+    scope = report_scope(roadmap, params)
     if exports_in_background(scope):
         job_id = enqueue_roadmap_export(roadmap, scope, fmt, encoding=_csv_encoding(), user_id=current_user.id)
         return redirect(url_for("ops.progress", job_id=job_id))
     export = roadmap_export(roadmap, scope, fmt, encoding=_csv_encoding())
     suffix = f"-{scope.plan_year}" if scope.plan_year is not None else ""
-    return _send(export, f"roadmap-{roadmap.id}-report{suffix}")
+    return send_export(export, f"roadmap-{roadmap.id}-report{suffix}")
 
 
 # --------------------------------------------------------------------------- an executor's own report
@@ -233,11 +233,11 @@ def my_export(fmt: str):
         abort(404)
     organization = _organization_for_request()
     roadmap = _roadmap_for_organization(request.args.get("roadmap", type=int))
-    params = _params(roadmap, plan_years_of(roadmap.id))
-    scope = _scope(roadmap, params, organization.id)
+    params = report_params(roadmap, plan_years_of(roadmap.id))
+    scope = report_scope(roadmap, params, organization.id)
     export = executor_export(roadmap, organization, scope, fmt, encoding=_csv_encoding())
     suffix = f"-{scope.plan_year}" if scope.plan_year is not None else ""
-    return _send(export, f"organization-{organization.id}-report{suffix}")
+    return send_export(export, f"organization-{organization.id}-report{suffix}")
 
 
 @bp.route("/reports/my")

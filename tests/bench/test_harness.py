@@ -29,6 +29,7 @@ SCENARIOS = {
     "feed_cold_fixed",
     "feed_cold_request",
     "feed_shared_renders",
+    "feed_shared_alone",
     "feed_shared_change",
     "feed_shared_change_max",
     "feed_shared_warm",
@@ -77,7 +78,7 @@ def test_every_scenario_prints_a_sane_line(tmp_path):
         # noise can put them a little below zero, which is a reading, not a broken harness.
         extrapolated = line["scenario"] in ("feed_cold_fixed", "feed_cold_marginal")
         # export_docx_cold is a reading with no budget (what the warm-up spares the first request).
-        unbudgeted = line["scenario"] in ("http_health", "export_docx_cold", "feed_cold_request")
+        unbudgeted = line["scenario"] in ("http_health", "export_docx_cold", "feed_cold_request", "feed_shared_alone")
         assert (line["n"] > 0 or line["scenario"] == "export_docx_cold") and (extrapolated or line["seconds"] > 0), line
         if line["scenario"] in ABSOLUTE_TARGETS or unbudgeted:
             assert line["floor_seconds"] is None or line["floor_seconds"] > 0, line
