@@ -967,6 +967,11 @@ def _group_roadmaps(
     if measure_ids is not None:
         conditions.append(tally.measure_id.in_(sorted(measure_ids)))
     sums = _occurrence_sums(set(options.ordered_statuses()))
+    # The last change of any of its tasks: an occurrence that lost a task (cancelled) changed then.
+    changed = case(
+        (tally.cancelled_updated_at.is_(None) | (tally.updated_at >= tally.cancelled_updated_at), tally.updated_at),
+        else_=tally.cancelled_updated_at,
+    )
     tallies = connection.execute(
         select(
             tally.roadmap_id,
@@ -977,13 +982,13 @@ def _group_roadmaps(
             tally.due_on,
             tally.due_effective_on,
             tally.date_sequence,
-            tally.updated_at,
-            tally.cancelled_updated_at,
+            changed,
             *(sums[name] for name in _SUMMED),
         ).where(*conditions)
     )
     rows: dict[tuple[int, int, str], AggregateRow] = {}
-    cancelled_changes: dict[tuple[int, int, str], datetime] = {}
+    # Of the tallies of cancelled tasks alone: their last change counts, nothing else.
+    cancelled_alone: dict[tuple[int, int, str], datetime] = {}
     for (
         roadmap_id,
         measure_id,
@@ -994,16 +999,14 @@ def _group_roadmaps(
         due_effective_on,
         sequence,
         changed_at,
-        cancelled_at,
         *counts,
     ) in tallies:
         occurrence = (roadmap_id, measure_id, key)
-        if cancelled_at is not None:
-            known = cancelled_changes.get(occurrence)
-            if known is None or cancelled_at > known:
-                cancelled_changes[occurrence] = cancelled_at
         if not counts[0]:
-            continue  # cancelled tasks alone: their last change counts, nothing else
+            known = cancelled_alone.get(occurrence)
+            if known is None or changed_at > known:
+                cancelled_alone[occurrence] = changed_at
+            continue
         row = rows.get(occurrence)
         if row is None:
             rows[occurrence] = AggregateRow(
@@ -1026,7 +1029,7 @@ def _group_roadmaps(
         for name, count in zip(_SUMMED, counts, strict=True):
             setattr(row, name, getattr(row, name) + count)
         row.sequence = max(row.sequence, int(sequence or 0))
-        if changed_at is not None and (row.updated_at is None or changed_at > row.updated_at):
+        if changed_at > row.updated_at:
             row.updated_at = changed_at
 
     result: dict[int, dict[int, list[AggregateRow]]] = {}
@@ -1035,11 +1038,10 @@ def _group_roadmaps(
         if not row.selected or measure is None:
             continue
         roadmap = roadmaps[row.roadmap_id]
-        cancelled_at = cancelled_changes.get(occurrence)
-        if cancelled_at is not None and (row.updated_at is None or cancelled_at > row.updated_at):
+        cancelled_at = cancelled_alone.get(occurrence)
+        if cancelled_at is not None and cancelled_at > row.updated_at:
             row.updated_at = cancelled_at
         row.created_at = roadmap.published_at or roadmap.created_at
-        row.updated_at = row.updated_at or row.created_at
         row.measure_number = measure.number
         row.measure_title = measure.title
         row.responsible_text = measure.responsible_text

@@ -76,3 +76,27 @@ def test_a_write_of_many_occurrences_counts_the_roadmap_whole(world, monkeypatch
     db.session.flush()
     assert _tallies()[marked].planned < 100  # counted again with the rest
     assert tally_drift(db.session.connection()) == ([], [])
+
+
+def test_a_cancelled_task_moves_its_occurrence_last_change_even_with_dates_of_its_own(client, world, subscribe):
+    """An occurrence that lost a task changed then, also when the cancelled task had its own
+    planned dates (a tally row of cancelled tasks alone)."""
+    from tests.feeds.conftest import PAST, age_everything
+    from tests.feeds.test_content import by_uid
+
+    age_everything(world.roadmap.id)
+    _sub, path = subscribe(world.coordinator, status="all")
+    kept, cancelled = world.tasks(number="1.1")[:2]
+    assert kept.occurrence_key == cancelled.occurrence_key
+    uid = f"measure-{kept.measure_id}-{kept.occurrence_key}@roadmap.test"
+    assert by_uid(client.get(path).data)[uid]["LAST-MODIFIED"].dt == PAST
+    bump(cancelled, is_cancelled=True, due_on=cancelled.due_on.replace(day=cancelled.due_on.day - 1))
+    rows = db.session.scalars(
+        select(OccurrenceTally).where(
+            OccurrenceTally.measure_id == kept.measure_id, OccurrenceTally.occurrence_key == kept.occurrence_key
+        )
+    ).all()
+    # One tally per planned dates: the kept task's, and the cancelled one's counting nothing.
+    assert sorted(t.planned for t in rows) == [0, 1] and sum(t.cancelled_updated_at is not None for t in rows) == 1
+    event = by_uid(client.get(path).data)[uid]
+    assert event["LAST-MODIFIED"].dt == cancelled.updated_at.replace(microsecond=0)
