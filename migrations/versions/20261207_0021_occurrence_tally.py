@@ -51,6 +51,11 @@ def upgrade():
         batch_op.create_index(
             "ix_occurrence_tally_occurrence", ["roadmap_id", "measure_id", "occurrence_key"], unique=False
         )
+    # The feed_version the tallies are in step at (see Roadmap.tallied_version): an older
+    # version of the application still serving during the upgrade writes tasks without counting
+    # them, and leaves it behind.
+    with op.batch_alter_table("roadmap", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tallied_version", sa.Integer(), server_default="0", nullable=False))
     # The same grouping as models.task.refresh_tallies, written out: a migration must not change
     # when the model's code does.
     live = "is_cancelled = false"
@@ -66,9 +71,12 @@ def upgrade():
         f"MAX(CASE WHEN {live} THEN updated_at END), MAX(CASE WHEN is_cancelled = true THEN updated_at END) "
         f"FROM task GROUP BY {keys}"
     )
+    op.execute("UPDATE roadmap SET tallied_version = feed_version")
 
 
 def downgrade():
     with op.batch_alter_table("occurrence_tally", schema=None) as batch_op:
         batch_op.drop_index("ix_occurrence_tally_occurrence")
     op.drop_table("occurrence_tally")
+    with op.batch_alter_table("roadmap", schema=None) as batch_op:
+        batch_op.drop_column("tallied_version")

@@ -51,7 +51,7 @@ from roadmap.models import (
     TaskStatus,
     User,
 )
-from roadmap.models.task import TALLY_COUNTS
+from roadmap.models.task import TALLY_COUNTS, recount_stale_tallies
 from roadmap.russian import truncate
 from roadmap.tasks.access import (
     STAFF_ROLES,
@@ -482,6 +482,7 @@ def _visible_roadmaps_statement(by_roadmap: bool, by_territory: bool = False) ->
     stmt = select(
         Roadmap.id,
         Roadmap.feed_version,
+        Roadmap.tallied_version,
         Roadmap.updated_at,
         Roadmap.feed_changed_at,
         Roadmap.title,
@@ -853,10 +854,16 @@ def aggregate_occurrences(
     moved; with the measures logged since grouped again when only the counter did and the log
     (FeedChange) holds every step; else grouped whole. One grouping pass for all of each kind.
     """
-    connection = connection or db.session.connection()
-    roadmaps = _visible_roadmaps(scope, connection)
+    reader = connection or db.session.connection()
+    roadmaps = _visible_roadmaps(scope, reader)
     if not roadmaps:
         return []
+    stale = [roadmap.id for roadmap in roadmaps if roadmap.tallied_version != roadmap.feed_version]
+    if stale:
+        # Committed through the session: a connection taken from it before is given back.
+        recount_stale_tallies(stale, db.session)
+        reader = connection or db.session.connection()
+    connection = reader
     cache = occurrence_cache()
     filters = (window, options.plan_year, options.view, tuple(options.ordered_statuses()), tuple(options.sections))
     current: dict[int, Occurrences] = {}

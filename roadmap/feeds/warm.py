@@ -1,7 +1,7 @@
 """Aggregated feeds grouped before the first request asks for them.
 
-A coordinator's feed over a whole region groups every task of its roadmaps the first time a
-process renders it (hundreds of milliseconds at region scale); afterwards each render groups
+A coordinator's feed over a whole region reads the occurrence tallies of all its roadmaps the
+first time a process renders it (about 50 ms at region scale); afterwards each render reads
 only what the change log names (feeds.query.aggregate_occurrences). Under gunicorn the master
 runs :func:`warm_up` before forking (gunicorn.conf.py), so every worker starts with the rows of
 the feeds used most recently, as the chart renderer is warmed up there too.
@@ -43,6 +43,9 @@ def warm_up(*, feeds: int = WARM_FEEDS, seconds: float = WARM_SECONDS) -> int:
     for token_hash in list(hashes):
         if warmed >= feeds or monotonic() - started > seconds:
             break
+        # The session's connection afresh for each feed: a feed may commit (see
+        # feeds.query.aggregate_occurrences: tallies left out of step are counted again).
+        connection = db.session.connection()
         found = lookup_subscription(token_hash, connection)
         scope = scope_of(found) if found is not None else None
         if scope is None or not scope.aggregated:
@@ -51,6 +54,6 @@ def warm_up(*, feeds: int = WARM_FEEDS, seconds: float = WARM_SECONDS) -> int:
             options = stored_options(found.options)
         except OptionsError:
             continue  # the feed itself answers 400; nothing to warm
-        aggregate_occurrences(scope, options, options.window(today), connection)
+        aggregate_occurrences(scope, options, options.window(today))
         warmed += 1
     return warmed

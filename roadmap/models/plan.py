@@ -74,6 +74,11 @@ class Roadmap(Base):
     # the roadmap's aggregated feeds. feed_changed_at is the moment of that change.
     feed_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The feed_version its occurrence tallies (models.task.OccurrenceTally) were last known to
+    # be in step at: advanced with the counter by every write that keeps them; left behind by
+    # one that does not (a version before the tallies, still serving during an upgrade), so the
+    # next aggregated feed counts the roadmap again before reading them.
+    tallied_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     owner: Mapped[Organization | None] = relationship()
     municipality: Mapped[Municipality | None] = relationship()

@@ -380,12 +380,21 @@ def bump_feed_versions(
     table = Roadmap.__table__
     now = utcnow()
     touched = sorted({int(i) for i in edited if i is not None})
+    # The tallies stay in step with the counter only where they were in step before it moved.
+    in_step = case(
+        (table.c.tallied_version == table.c.feed_version, table.c.feed_version + 1), else_=table.c.tallied_version
+    )
     for group, updated_at in ((sorted(set(ids) - set(touched)), table.c.updated_at), (touched, now)):
         if group:
             connection.execute(
                 update(table)
                 .where(table.c.id.in_(group))
-                .values(feed_version=table.c.feed_version + 1, feed_changed_at=now, updated_at=updated_at)
+                .values(
+                    feed_version=table.c.feed_version + 1,
+                    tallied_version=in_step,
+                    feed_changed_at=now,
+                    updated_at=updated_at,
+                )
             )
     _log_feed_changes(connection, ids, set(touched), measures or {})
     refresh_tallies(connection, {roadmap_id: None for roadmap_id in ids} if tallied is None else tallied)
@@ -452,6 +461,33 @@ def refresh_tallies(connection, changed: Mapping[int, Iterable[tuple[int, str]] 
     for scope in scopes:
         connection.execute(delete(tally).where(scope(tally)))
         connection.execute(insert(tally).from_select(_TALLY_COLUMNS, _tally_select(task).where(scope(task))))
+    if whole:
+        # Counted whole: in step now, whatever wrote before.
+        roadmaps = Roadmap.__table__
+        connection.execute(
+            update(roadmaps).where(roadmaps.c.id.in_(sorted(whole))).values(tallied_version=roadmaps.c.feed_version)
+        )
+
+
+def recount_stale_tallies(roadmap_ids: Iterable[int], session: Session) -> list[int]:
+    """Count again, whole and in a transaction of their own, the tallies of these roadmaps that
+    a write left out of step (Roadmap.tallied_version behind feed_version); the ones it did.
+
+    Such a write came from a version of the application before the tallies, still serving
+    during an upgrade: aggregated feeds call this before reading a roadmap's tallies.
+    """
+    ids = sorted({int(i) for i in roadmap_ids})
+    lock_feed_counters(ids, session)
+    table = Roadmap.__table__
+    stale = list(
+        session.execute(
+            select(table.c.id).where(table.c.id.in_(ids), table.c.tallied_version != table.c.feed_version)
+        ).scalars()
+    )
+    if stale:
+        refresh_tallies(session.connection(), dict.fromkeys(stale))
+    session.commit()
+    return stale
 
 
 def tally_drift(connection) -> tuple[list[tuple], list[tuple]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from roadmap.extensions import db
-from roadmap.models import Measure, OccurrenceTally, TaskStatus
+from roadmap.models import Measure, OccurrenceTally, Task, TaskStatus
 from roadmap.models import task as task_model
 from roadmap.models.task import refresh_tallies, tally_drift
 from roadmap.tasks.workflow import ReportInput, submit_report
@@ -100,3 +100,41 @@ def test_a_cancelled_task_moves_its_occurrence_last_change_even_with_dates_of_it
     assert sorted(t.planned for t in rows) == [0, 1] and sum(t.cancelled_updated_at is not None for t in rows) == 1
     event = by_uid(client.get(path).data)[uid]
     assert event["LAST-MODIFIED"].dt == cancelled.updated_at.replace(microsecond=0)
+
+
+def test_tallies_left_behind_by_an_older_version_are_counted_before_a_feed_reads_them(client, world, subscribe):
+    """During an upgrade the version before the tallies still serves: it writes tasks and moves
+    the counter without counting them. The next aggregated feed counts the roadmap again first."""
+    from roadmap.models import Roadmap
+    from tests.feeds.test_content import events
+
+    _sub, path = subscribe(world.coordinator, status="all")
+    client.get(path)
+    task = world.tasks(world.school_a, "2.1")[0]
+    # The older version's writes: the task, and the counter (it knows nothing of tallied_version).
+    db.session.execute(update(Task).where(Task.id == task.id).values(status=TaskStatus.ACCEPTED))
+    db.session.execute(
+        update(Roadmap).where(Roadmap.id == world.roadmap.id).values(feed_version=Roadmap.feed_version + 1)
+    )
+    assert tally_drift(db.session.connection()) != ([], [])
+    summaries = [str(e["SUMMARY"]) for e in events(client.get(path).data)]
+    assert "✓ 2.1 Отчёт о профориентационной работе: 1 из 1 выполнили" in summaries
+    assert tally_drift(db.session.connection()) == ([], [])
+    roadmap = db.session.get(Roadmap, world.roadmap.id)
+    db.session.refresh(roadmap)
+    assert roadmap.tallied_version == roadmap.feed_version
+
+
+def test_a_write_keeps_tallies_left_behind_out_of_step_until_they_are_counted_whole(world):
+    from roadmap.models import Roadmap
+
+    db.session.execute(update(Roadmap).where(Roadmap.id == world.roadmap.id).values(tallied_version=-1))
+    task = world.tasks(world.school_a, "1.1")[0]
+    submit_report(task, world.executor_a, ReportInput(coverage_total=25, coverage_students=25))
+    db.session.flush()
+    versions = lambda: db.session.execute(  # noqa: E731
+        select(Roadmap.tallied_version, Roadmap.feed_version).where(Roadmap.id == world.roadmap.id)
+    ).one()
+    assert versions()[0] == -1  # one occurrence counted: the rest may still be behind
+    refresh_tallies(db.session.connection(), {world.roadmap.id: None})
+    assert versions()[0] == versions()[1]

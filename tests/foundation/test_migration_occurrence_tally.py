@@ -4,7 +4,7 @@ the application keeps them, and gone again on the way down; SQLite and PostgreSQ
 from __future__ import annotations
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from roadmap.demo import load_demo
 from roadmap.extensions import db
@@ -32,8 +32,13 @@ def test_the_tallies_are_counted_from_the_tasks_already_there(database_at):
     with db.engine.begin() as conn:
         assert database_revision(conn) == BEFORE
         assert "occurrence_tally" not in inspect(conn).get_table_names()
+        assert "tallied_version" not in {column["name"] for column in inspect(conn).get_columns("roadmap")}
     upgrade(revision=MINE)
     with db.engine.begin() as conn:
         assert database_revision(conn) == MINE
         assert conn.execute(select(func.count()).select_from(OccurrenceTally.__table__)).scalar_one() == kept
         assert tally_drift(conn) == ([], [])
+        # In step at the counter's value: nothing to count again on the first feed.
+        behind = "SELECT COUNT(*) FROM roadmap WHERE tallied_version <> feed_version"
+        assert conn.execute(text(behind)).scalar_one() == 0
+        assert conn.execute(text("SELECT MAX(feed_version) FROM roadmap")).scalar_one() > 0
