@@ -148,6 +148,20 @@ class NoticeKind(enum.StrEnum):
     DATES_REJECTED = "dates_rejected"
 
 
+# What a measure's tasks of one occurrence are grouped by: aggregated feeds and their tallies
+# (OccurrenceTally), and the no-op regeneration proof, in the order of ix_task_occurrence.
+OCCURRENCE_GROUPING = (
+    "roadmap_id",
+    "measure_id",
+    "occurrence_key",
+    "due_effective_on",
+    "start_on",
+    "due_on",
+    "plan_year",
+    "label",
+)
+
+
 class Task(Base):
     __tablename__ = "task"
     __table_args__ = (
@@ -170,14 +184,7 @@ class Task(Base):
         # tasks by occurrence and read nothing else, so neither sorts nor visits the table.
         Index(
             "ix_task_occurrence",
-            "roadmap_id",
-            "measure_id",
-            "occurrence_key",
-            "due_effective_on",
-            "start_on",
-            "due_on",
-            "plan_year",
-            "label",
+            *OCCURRENCE_GROUPING,
             "status",
             "is_cancelled",
             "is_not_applicable",
@@ -500,17 +507,7 @@ def tally_drift(connection) -> tuple[list[tuple], list[tuple]]:
     return sorted((kept - recounted).elements(), key=repr), sorted((recounted - kept).elements(), key=repr)
 
 
-_TALLY_KEYS = (
-    "roadmap_id",
-    "measure_id",
-    "occurrence_key",
-    "due_effective_on",
-    "start_on",
-    "due_on",
-    "plan_year",
-    "label",
-)
-_TALLY_COLUMNS = [*_TALLY_KEYS, *TALLY_COUNTS.values(), "date_sequence", "updated_at", "cancelled_updated_at"]
+_TALLY_COLUMNS = [*OCCURRENCE_GROUPING, *TALLY_COUNTS.values(), "date_sequence", "updated_at", "cancelled_updated_at"]
 
 
 def _tally_select(task):
@@ -523,7 +520,7 @@ def _tally_select(task):
         )
         for status, claims in TALLY_COUNTS
     ]
-    keys = [task.c[name] for name in _TALLY_KEYS]
+    keys = [task.c[name] for name in OCCURRENCE_GROUPING]
     return select(
         *keys,
         *counts,

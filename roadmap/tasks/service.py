@@ -23,7 +23,7 @@ from roadmap.models import (
     Transition,
     utcnow,
 )
-from roadmap.models.task import bump_feed_versions, lock_feed_counters
+from roadmap.models.task import OCCURRENCE_GROUPING, bump_feed_versions, lock_feed_counters
 from roadmap.russian import tally
 from roadmap.schedule import AcademicCalendar, Schedule, ScheduleKind, parse
 from roadmap.tasks.access import organizations_of_territory
@@ -178,10 +178,6 @@ def confirmed_dates(roadmap_id: int) -> dict[int, dict[int, list[tuple[date, dat
 
 
 _OCCURRENCE_COLUMNS = ("plan_year", "label", "start_on", "due_on", "due_effective_on")
-# The leading columns of ix_task_occurrence: grouping by them in this order lets the index
-# cover the no-op proof (no sort, no table visits).
-_OCCURRENCE_INDEX = next(index for index in Task.__table__.indexes if index.name == "ix_task_occurrence")
-_OCCURRENCE_INDEX_ORDER = tuple(column.name for column in _OCCURRENCE_INDEX.columns)[:8]
 INSERT_COLUMNS = (
     "roadmap_id",
     "measure_id",
@@ -328,7 +324,7 @@ def _count_if_unchanged(connection, roadmap_id: int, raw: list, wanted: dict, ho
     table = Task.__table__
     live = func.sum(case((table.c.is_cancelled.is_(True), 0), else_=1))
     # In the order of ix_task_occurrence, which covers the query: no sort, no table visits.
-    grouping = [table.c[name] for name in _OCCURRENCE_INDEX_ORDER]
+    grouping = [table.c[name] for name in OCCURRENCE_GROUPING]
     groups = connection.execute(
         select(table.c.measure_id, table.c.occurrence_key, *raw, func.count(), live)
         .where(table.c.roadmap_id == roadmap_id)
