@@ -1,4 +1,5 @@
-"""`flask feeds url`: print a calendar feed URL for a user."""
+"""`flask feeds url`: print a calendar feed URL for a user; `flask feeds tallies`: check (and
+repair) the occurrence tallies aggregated feeds read."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from roadmap.accounts.service import find_user
 from roadmap.cli.common import fail
 from roadmap.extensions import db
 from roadmap.feeds.query import resolve_scope
-from roadmap.feeds.service import SubscriptionError, cli_subscription
+from roadmap.feeds.service import SubscriptionError, check_tallies, cli_subscription, recount_tallies
 from roadmap.feeds.site import DEVELOPMENT_BASE_URL, configured_base_url, feed_url
 from roadmap.models import Organization, Role, SubscriptionKind
 
@@ -75,6 +76,29 @@ def url(login, kind, roadmap_id, org_name):
     click.echo(feed_url(current_app, token, base))
     if created:
         click.echo(f"Создана подписка «{subscription.name}» (№ {subscription.id}).", err=True)
+
+
+@feeds.command("tallies")
+@click.option("--recount", is_flag=True, help="Пересчитать итоги всех дорожных карт по задачам.")
+def tallies(recount):
+    """Сверить итоги по срокам (из них строятся сводные календари) с задачами.
+
+    Без --recount ничего не меняет: если итоги разошлись с задачами, печатает, в каких дорожных
+    картах, и завершается с кодом 2. С --recount пересчитывает итоги всех дорожных карт.
+    """
+    if recount:
+        count = recount_tallies()
+        db.session.commit()
+        click.echo(f"Итоги по срокам пересчитаны по задачам: дорожных карт {count}.")
+        return
+    found = check_tallies()
+    if not found.in_step:
+        numbers = ", ".join(f"№ {roadmap_id}" for roadmap_id in found.roadmap_ids)
+        fail(
+            f"итоги разошлись с задачами у сроков мероприятий: {found.wrong} (дорожные карты {numbers}); "
+            "выполните flask feeds tallies --recount."
+        )
+    click.echo(f"Итоги по срокам сходятся с задачами (записей: {found.kept}).")
 
 
 def register(app: Flask) -> None:

@@ -11,15 +11,26 @@ import base64
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from roadmap import audit
 from roadmap.extensions import db
 from roadmap.feeds.options import FeedOptions, stored_options
-from roadmap.models import Organization, Roadmap, Role, Subscription, SubscriptionKind, User, utcnow
+from roadmap.models import (
+    OccurrenceTally,
+    Organization,
+    Roadmap,
+    Role,
+    Subscription,
+    SubscriptionKind,
+    User,
+    utcnow,
+)
+from roadmap.models.task import lock_feed_counters, refresh_tallies, tally_drift
 from roadmap.russian import truncate
 
 __all__ = [
@@ -276,3 +287,40 @@ def cli_subscription(user: User, kind: str, target_id: int | None, secret_key: s
         extra={"_cli_salt": salt},
     )
     return subscription, token, True
+
+
+# --- occurrence tallies (what aggregated feeds read) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class TallyCheck:
+    """How the occurrence tallies compare with a recount of the tasks."""
+
+    kept: int  # rows the database holds
+    wrong: int  # occurrences whose rows a recount would give otherwise
+    roadmap_ids: tuple[int, ...]  # the roadmaps of those occurrences
+
+    @property
+    def in_step(self) -> bool:
+        return not self.wrong
+
+
+def check_tallies() -> TallyCheck:
+    """Compare the occurrence tallies with a recount of the tasks; changes nothing."""
+    connection = db.session.connection()
+    stale, missing = tally_drift(connection)
+    kept = connection.execute(select(func.count()).select_from(OccurrenceTally)).scalar_one()
+    # A tally row starts with its roadmap, measure and occurrence (models.task.OCCURRENCE_GROUPING).
+    occurrences = {tuple(row[:3]) for row in (*stale, *missing)}
+    roadmaps = tuple(sorted({occurrence[0] for occurrence in occurrences}))
+    return TallyCheck(kept=kept, wrong=len(occurrences), roadmap_ids=roadmaps)
+
+
+def recount_tallies(user: User | None = None) -> int:
+    """Count the occurrence tallies of every roadmap again from its tasks (an operator's repair,
+    e.g. after rows were edited by hand); audited. Returns how many roadmaps."""
+    ids = list(db.session.scalars(select(Roadmap.id).order_by(Roadmap.id)))
+    lock_feed_counters(ids)
+    refresh_tallies(db.session.connection(), dict.fromkeys(ids))
+    audit.record("tallies_recounted", user=user, summary=f"Итоги по срокам пересчитаны: дорожных карт {len(ids)}")
+    return len(ids)

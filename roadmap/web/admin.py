@@ -303,6 +303,7 @@ AUDIT_ACTIONS = {
     "subscription_revoked": "Подписка на календарь отозвана",
     "tasks_regenerated": "Задачи пересозданы",
     "tasks_not_required": "Прошедшие задачи не требуются",
+    "tallies_recounted": "Итоги по срокам пересчитаны",
     "measure_without_tasks": "Мероприятие без задач",
     "report_reviewed": "Проверка отчёта",
     "reports_reviewed_bulk": "Проверка отчётов списком",

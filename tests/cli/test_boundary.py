@@ -76,6 +76,7 @@ def valid_args(files) -> dict[tuple[str, ...], list[str]]:
         ("roadmap", "publish"): ["1"],
         ("roadmap", "list"): [],
         ("feeds", "url"): ["--user", "x1"],
+        ("feeds", "tallies"): [],
         ("reminders", "send"): ["--dry-run"],
         ("worker",): ["--burst"],
         ("restore",): [files["junk"], "--yes"],

@@ -98,3 +98,25 @@ def test_url_without_server_name_uses_the_development_default(app, client, runne
         assert result.exit_code == 2 and "FEED_BASE_URL" in result.output and result.output.count("\n") == 1
     finally:
         app.config.update(saved, PRODUCTION=False)
+
+
+def test_tallies_are_checked_and_recounted(runner, world):
+    from sqlalchemy import select, update
+
+    from roadmap.models import AuditEvent, OccurrenceTally
+
+    checked = runner.invoke(args=["feeds", "tallies"])
+    assert checked.exit_code == 0, checked.output
+    assert checked.stdout.strip() == "Итоги по срокам сходятся с задачами (записей: 5)."  # 1.1, 1.2 twice, 2.1, 2.2
+    db.session.execute(update(OccurrenceTally).values(planned=OccurrenceTally.planned + 1))  # edited by hand
+    refused = runner.invoke(args=["feeds", "tallies"])
+    assert refused.exit_code == 2
+    assert refused.stderr.strip() == (
+        f"Ошибка: итоги разошлись с задачами у сроков мероприятий: 5 (дорожные карты № {world.roadmap.id}); "
+        "выполните flask feeds tallies --recount."
+    )
+    repaired = runner.invoke(args=["feeds", "tallies", "--recount"])
+    assert repaired.exit_code == 0, repaired.output
+    assert repaired.stdout.strip() == "Итоги по срокам пересчитаны по задачам: дорожных карт 1."
+    assert runner.invoke(args=["feeds", "tallies"]).exit_code == 0
+    assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == "tallies_recounted"
