@@ -122,7 +122,7 @@ def shared_feeds(app, region: Region, repeat: int) -> list[Result]:
         for _ in range(2):
             _burst(server.port, [f"{path}?remind={days}" for days in range(1, CLIENTS + 1)], CLIENTS)
         for step in range(changes):
-            # One worker's cold render alone, for the floor: a change nobody else asks for.
+            # One worker's render alone after a change nobody else asks for; its body gives the floor.
             _change_the_feed(app, region.roadmap_id, 2 * step)
             [(status, seconds, body)] = _burst(server.port, path, 1)
             if status != 200:

@@ -87,9 +87,9 @@ def tallies(recount):
     картах, и завершается с кодом 2. С --recount пересчитывает итоги всех дорожных карт.
     """
     if recount:
-        count = recount_tallies()
+        counted = recount_tallies()
         db.session.commit()
-        click.echo(f"Итоги по срокам пересчитаны по задачам: дорожных карт {count}.")
+        click.echo(f"Итоги по срокам пересчитаны по задачам: дорожных карт {len(counted)}.")
         return
     found = check_tallies()
     if not found.in_step:

@@ -34,7 +34,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from roadmap.extensions import db
 from roadmap.feeds.options import FeedOptions
-from roadmap.feeds.service import ORG_KEY
+from roadmap.feeds.service import ORG_KEY, recount_tallies
 from roadmap.models import (
     FeedChange,
     Measure,
@@ -51,7 +51,7 @@ from roadmap.models import (
     TaskStatus,
     User,
 )
-from roadmap.models.task import TALLY_COUNTS, recount_stale_tallies
+from roadmap.models.task import TALLY_COUNTS
 from roadmap.russian import truncate
 from roadmap.tasks.access import (
     STAFF_ROLES,
@@ -854,16 +854,15 @@ def aggregate_occurrences(
     moved; with the measures logged since grouped again when only the counter did and the log
     (FeedChange) holds every step; else grouped whole. One grouping pass for all of each kind.
     """
-    reader = connection or db.session.connection()
-    roadmaps = _visible_roadmaps(scope, reader)
+    roadmaps = _visible_roadmaps(scope, connection)
     if not roadmaps:
         return []
-    stale = [roadmap.id for roadmap in roadmaps if roadmap.tallied_version != roadmap.feed_version]
-    if stale:
-        # Committed through the session: a connection taken from it before is given back.
-        recount_stale_tallies(stale, db.session)
-        reader = connection or db.session.connection()
-    connection = reader
+    behind = [roadmap.id for roadmap in roadmaps if roadmap.tallied_version != roadmap.feed_version]
+    if behind:
+        recount_tallies(behind, behind_only=True)
+        db.session.commit()
+    # Taken after that commit, which gives the session's connection back to the pool.
+    connection = connection or db.session.connection()
     cache = occurrence_cache()
     filters = (window, options.plan_year, options.view, tuple(options.ordered_statuses()), tuple(options.sections))
     current: dict[int, Occurrences] = {}

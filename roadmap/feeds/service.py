@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -316,11 +317,27 @@ def check_tallies() -> TallyCheck:
     return TallyCheck(kept=kept, wrong=len(occurrences), roadmap_ids=roadmaps)
 
 
-def recount_tallies(user: User | None = None) -> int:
-    """Count the occurrence tallies of every roadmap again from its tasks (an operator's repair,
-    e.g. after rows were edited by hand); audited. Returns how many roadmaps."""
-    ids = list(db.session.scalars(select(Roadmap.id).order_by(Roadmap.id)))
+def recount_tallies(roadmap_ids: Iterable[int] | None = None, *, behind_only: bool = False) -> list[int]:
+    """Count the occurrence tallies of these roadmaps (None: of all) again from their tasks, under
+    their counters' locks; with ``behind_only``, of those a write left out of step alone
+    (Roadmap.tallied_version behind feed_version: the version before the tallies, still serving
+    during an upgrade). Audited when it counted any; the caller commits. Returns the roadmaps.
+
+    An operator's repair (`flask feeds tallies --recount`), and what aggregated feeds do before
+    reading tallies left behind (feeds.query.aggregate_occurrences).
+    """
+    table = Roadmap.__table__
+    chosen = select(table.c.id).order_by(table.c.id)
+    if roadmap_ids is not None:
+        chosen = chosen.where(table.c.id.in_(sorted({int(i) for i in roadmap_ids})))
+    ids = list(db.session.scalars(chosen))
     lock_feed_counters(ids)
-    refresh_tallies(db.session.connection(), dict.fromkeys(ids))
-    audit.record("tallies_recounted", user=user, summary=f"Итоги по срокам пересчитаны: дорожных карт {len(ids)}")
-    return len(ids)
+    if behind_only:
+        ids = list(db.session.scalars(chosen.where(table.c.tallied_version != table.c.feed_version)))
+    if ids:
+        refresh_tallies(db.session.connection(), dict.fromkeys(ids))
+        numbers = ", ".join(f"№ {roadmap_id}" for roadmap_id in ids)
+        audit.record(
+            "tallies_recounted", summary=truncate(f"Итоги по срокам пересчитаны: дорожные карты {numbers}", 300)
+        )
+    return ids

@@ -404,7 +404,7 @@ def bump_feed_versions(
                 )
             )
     _log_feed_changes(connection, ids, set(touched), measures or {})
-    refresh_tallies(connection, {roadmap_id: None for roadmap_id in ids} if tallied is None else tallied)
+    refresh_tallies(connection, dict.fromkeys(ids) if tallied is None else tallied)
 
 
 # How many counter values of a roadmap the log keeps: a feed rendered less often than this many
@@ -456,18 +456,12 @@ def refresh_tallies(connection, changed: Mapping[int, Iterable[tuple[int, str]] 
             whole.append(roadmap_id)
         elif found:
             parts.append((roadmap_id, found))
-    scopes = []
-    if whole:
-        scopes.append(lambda table: table.c.roadmap_id.in_(sorted(whole)))
-    for roadmap_id, pairs in parts:
-        scopes.append(
-            lambda table, roadmap_id=roadmap_id, pairs=pairs: (
-                (table.c.roadmap_id == roadmap_id) & tuple_(table.c.measure_id, table.c.occurrence_key).in_(pairs)
-            )
+    scopes = ([(sorted(whole), None)] if whole else []) + [([roadmap_id], pairs) for roadmap_id, pairs in parts]
+    for roadmap_ids, pairs in scopes:
+        connection.execute(delete(tally).where(_tally_scope(tally, roadmap_ids, pairs)))
+        connection.execute(
+            insert(tally).from_select(_TALLY_COLUMNS, _tally_select(task).where(_tally_scope(task, roadmap_ids, pairs)))
         )
-    for scope in scopes:
-        connection.execute(delete(tally).where(scope(tally)))
-        connection.execute(insert(tally).from_select(_TALLY_COLUMNS, _tally_select(task).where(scope(task))))
     if whole:
         # Counted whole: in step now, whatever wrote before.
         roadmaps = Roadmap.__table__
@@ -476,25 +470,13 @@ def refresh_tallies(connection, changed: Mapping[int, Iterable[tuple[int, str]] 
         )
 
 
-def recount_stale_tallies(roadmap_ids: Iterable[int], session: Session) -> list[int]:
-    """Count again, whole and in a transaction of their own, the tallies of these roadmaps that
-    a write left out of step (Roadmap.tallied_version behind feed_version); the ones it did.
-
-    Such a write came from a version of the application before the tallies, still serving
-    during an upgrade: aggregated feeds call this before reading a roadmap's tallies.
-    """
-    ids = sorted({int(i) for i in roadmap_ids})
-    lock_feed_counters(ids, session)
-    table = Roadmap.__table__
-    stale = list(
-        session.execute(
-            select(table.c.id).where(table.c.id.in_(ids), table.c.tallied_version != table.c.feed_version)
-        ).scalars()
-    )
-    if stale:
-        refresh_tallies(session.connection(), dict.fromkeys(stale))
-    session.commit()
-    return stale
+def _tally_scope(table, roadmap_ids: list[int], pairs: list[tuple[int, str]] | None):
+    """The rows of ``table`` (task or occurrence_tally) of these roadmaps, of these (measure,
+    occurrence) pairs only when given."""
+    condition = table.c.roadmap_id.in_(roadmap_ids)
+    if pairs is None:
+        return condition
+    return condition & tuple_(table.c.measure_id, table.c.occurrence_key).in_(pairs)
 
 
 def tally_drift(connection) -> tuple[list[tuple], list[tuple]]:

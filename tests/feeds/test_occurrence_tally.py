@@ -4,10 +4,10 @@ suite checks after every test that the tallies equal a recount (tests/conftest.p
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from roadmap.extensions import db
-from roadmap.models import Measure, OccurrenceTally, Task, TaskStatus
+from roadmap.models import AuditEvent, Measure, OccurrenceTally, Task, TaskStatus
 from roadmap.models import task as task_model
 from roadmap.models.task import refresh_tallies, tally_drift
 from roadmap.tasks.workflow import ReportInput, submit_report
@@ -120,9 +120,12 @@ def test_tallies_left_behind_by_an_older_version_are_counted_before_a_feed_reads
     summaries = [str(e["SUMMARY"]) for e in events(client.get(path).data)]
     assert "✓ 2.1 Отчёт о профориентационной работе: 1 из 1 выполнили" in summaries
     assert tally_drift(db.session.connection()) == ([], [])
-    roadmap = db.session.get(Roadmap, world.roadmap.id)
-    db.session.refresh(roadmap)
-    assert roadmap.tallied_version == roadmap.feed_version
+    tallied, counter = _versions(world.roadmap.id)
+    assert tallied == counter
+    recounted = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "tallies_recounted")).one()
+    assert recounted.summary == f"Итоги по срокам пересчитаны: дорожные карты № {world.roadmap.id}"
+    client.get(path)  # in step again: nothing more to count
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "tallies_recounted")) == 1
 
 
 def test_a_write_keeps_tallies_left_behind_out_of_step_until_they_are_counted_whole(world):
@@ -132,9 +135,16 @@ def test_a_write_keeps_tallies_left_behind_out_of_step_until_they_are_counted_wh
     task = world.tasks(world.school_a, "1.1")[0]
     submit_report(task, world.executor_a, ReportInput(coverage_total=25, coverage_students=25))
     db.session.flush()
-    versions = lambda: db.session.execute(  # noqa: E731
-        select(Roadmap.tallied_version, Roadmap.feed_version).where(Roadmap.id == world.roadmap.id)
-    ).one()
-    assert versions()[0] == -1  # one occurrence counted: the rest may still be behind
+    assert _versions(world.roadmap.id)[0] == -1  # one occurrence counted: the rest may still be behind
     refresh_tallies(db.session.connection(), {world.roadmap.id: None})
-    assert versions()[0] == versions()[1]
+    tallied, counter = _versions(world.roadmap.id)
+    assert tallied == counter
+
+
+def _versions(roadmap_id: int) -> tuple[int, int]:
+    """(tallied_version, feed_version) of the roadmap as stored."""
+    from roadmap.models import Roadmap
+
+    return tuple(
+        db.session.execute(select(Roadmap.tallied_version, Roadmap.feed_version).where(Roadmap.id == roadmap_id)).one()
+    )
