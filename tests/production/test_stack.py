@@ -181,6 +181,10 @@ def test_gunicorn_serves_the_app(stack_db, tmp_path):
         tmp_path,
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="2",
+        # A SIGTERM that lands while the master is still forking its second worker reaches the
+        # workers up so far; the master then waits this long for the late one before killing it
+        # (gunicorn's own default of 30 s equals the wait below, and failed a run once).
+        GUNICORN_GRACEFUL_TIMEOUT="5",
         ROADMAP_ENV="production",
     )
     server = subprocess.Popen(
