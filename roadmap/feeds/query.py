@@ -18,11 +18,13 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
+    and_,
     bindparam,
     case,
     func,
     literal,
     null,
+    or_,
     select,
     true,
     type_coerce,
@@ -73,6 +75,8 @@ __all__ = [
     "scope_of",
     "aggregate_rows",
     "aggregate_occurrences",
+    "NearbyOccurrences",
+    "nearby_occurrences",
     "Occurrences",
     "occurrence_cache",
     "resolve_scope",
@@ -854,15 +858,9 @@ def aggregate_occurrences(
     moved; with the measures logged since grouped again when only the counter did and the log
     (FeedChange) holds every step; else grouped whole. One grouping pass for all of each kind.
     """
-    roadmaps = _visible_roadmaps(scope, connection)
+    roadmaps, connection = _tallied_roadmaps(scope, connection)
     if not roadmaps:
         return []
-    behind = [roadmap.id for roadmap in roadmaps if roadmap.tallied_version != roadmap.feed_version]
-    if behind:
-        recount_tallies(behind, behind_only=True)
-        db.session.commit()
-    # Taken after that commit, which gives the session's connection back to the pool.
-    connection = connection or db.session.connection()
     cache = occurrence_cache()
     filters = (window, options.plan_year, options.view, tuple(options.ordered_statuses()), tuple(options.sections))
     current: dict[int, Occurrences] = {}
@@ -898,6 +896,18 @@ def aggregate_occurrences(
             current[roadmap.id] = Occurrences.of(roadmap, fresh.get(roadmap.id, {}))
             cache.put((roadmap.id, filters), current[roadmap.id])
     return [current[roadmap.id] for roadmap in roadmaps]
+
+
+def _tallied_roadmaps(scope: FeedScope, connection: Connection | None) -> tuple[list, Connection]:
+    """The visible roadmaps, their tallies counted again first where they lag their counter (an
+    older version wrote tasks during an upgrade), and the connection to read the tallies on."""
+    roadmaps = _visible_roadmaps(scope, connection)
+    behind = [roadmap.id for roadmap in roadmaps if roadmap.tallied_version != roadmap.feed_version]
+    if behind:
+        recount_tallies(behind, behind_only=True)
+        db.session.commit()
+    # Taken after that commit, which gives the session's connection back to the pool.
+    return roadmaps, connection or db.session.connection()
 
 
 def _changed_measures(connection: Connection, spans: dict[int, tuple[int, int]]) -> dict[int, set[int] | None]:
@@ -944,55 +954,87 @@ def _group_roadmaps(
     change are its own (see AggregateRow), so a school's report changes one event, not all.
     """
     roadmaps = {row.id: row for row in visible}
-    measure_stmt = (
-        select(
-            Measure.id,
-            Measure.number,
-            Measure.title,
-            Measure.responsible_text,
-            Measure.updated_at,
-            Section.number.label("section_number"),
-            Section.title.label("section_title"),
-        )
-        .outerjoin(Section, Section.id == Measure.section_id)
-        .where(Measure.roadmap_id.in_(list(roadmaps)), Measure.is_removed.is_(False))
-    )
-    if options.sections:
-        measure_stmt = measure_stmt.where(Section.number.in_(options.sections))
+    measure_stmt = _measures_statement(list(roadmaps), options)
     if measure_ids is not None:
         measure_stmt = measure_stmt.where(Measure.id.in_(sorted(measure_ids)))
     # Core results through the session's connection: plain rows, no ORM loading per row.
     measures = {row.id: row for row in connection.execute(measure_stmt)}
-
-    # The tasks as counted in their occurrences' tallies, selected by the same window and plan
-    # year as the tasks themselves would be (the tallies keep the planned dates they group by).
-    # An occurrence is one tally row but for tasks of differing dates: merged here, which costs
-    # less than a GROUP BY in the database.
-    tally = OccurrenceTally
-    conditions: list[ColumnElement] = [tally.roadmap_id.in_(list(roadmaps)), *_time_filters(options, window, tally)]
+    conditions = _tally_conditions(list(roadmaps), options, window)
     if measure_ids is not None:
-        conditions.append(tally.measure_id.in_(sorted(measure_ids)))
+        conditions.append(OccurrenceTally.measure_id.in_(sorted(measure_ids)))
+    tallies = connection.execute(_tally_rows_statement(options).where(*conditions))
+    return _merged(tallies, measures, roadmaps)[0]
+
+
+def _measures_statement(roadmap_ids: list[int], options: FeedOptions, *columns) -> Select:
+    """The measures an aggregated feed of these roadmaps (of any, when none is named) shows: not
+    removed, of its sections."""
+    stmt = (
+        select(
+            *(
+                columns
+                or (
+                    Measure.id,
+                    Measure.number,
+                    Measure.title,
+                    Measure.responsible_text,
+                    Measure.updated_at,
+                    Section.number.label("section_number"),
+                    Section.title.label("section_title"),
+                )
+            )
+        )
+        .outerjoin(Section, Section.id == Measure.section_id)
+        .where(Measure.is_removed.is_(False))
+    )
+    if roadmap_ids:
+        stmt = stmt.where(Measure.roadmap_id.in_(roadmap_ids))
+    if options.sections:
+        stmt = stmt.where(Section.number.in_(options.sections))
+    return stmt
+
+
+def _tally_conditions(roadmap_ids: list[int], options: FeedOptions, window: tuple[date, date]) -> list[ColumnElement]:
+    """The tallies of the tasks a feed would select: by the same window and plan year as the
+    tasks themselves (the tallies keep the planned dates they group by)."""
+    tally = OccurrenceTally
+    return [tally.roadmap_id.in_(roadmap_ids), *_time_filters(options, window, tally)]
+
+
+def _tally_rows_statement(options: FeedOptions) -> Select:
+    """A tally row as _merged reads it: its occurrence, dates, last change and AggregateRow's counts."""
+    tally = OccurrenceTally
     sums = _occurrence_sums(set(options.ordered_statuses()))
     # The last change of any of its tasks: an occurrence that lost a task (cancelled) changed then.
     changed = case(
         (tally.cancelled_updated_at.is_(None) | (tally.updated_at >= tally.cancelled_updated_at), tally.updated_at),
         else_=tally.cancelled_updated_at,
     )
-    tallies = connection.execute(
-        select(
-            tally.roadmap_id,
-            tally.measure_id,
-            tally.occurrence_key,
-            tally.label,
-            tally.start_on,
-            tally.due_on,
-            tally.due_effective_on,
-            tally.date_sequence,
-            changed,
-            *(sums[name] for name in _SUMMED),
-        ).where(*conditions)
+    return select(
+        tally.roadmap_id,
+        tally.measure_id,
+        tally.occurrence_key,
+        tally.label,
+        tally.start_on,
+        tally.due_on,
+        tally.due_effective_on,
+        tally.date_sequence,
+        changed,
+        tally.occurrence_rows,
+        *(sums[name] for name in _SUMMED),
     )
+
+
+def _merged(tallies, measures: dict, roadmaps: dict) -> tuple[dict[int, dict[int, list[AggregateRow]]], int]:
+    """The tally rows (_tally_rows_statement) merged per occurrence: per roadmap and measure, the
+    rows shown (a measure of ``measures``, a task of a selected status), and how many of those
+    are occurrences of several rows (OccurrenceTally.occurrence_rows other than 1).
+
+    An occurrence is one tally row but for tasks of differing dates: merged here, which costs
+    less than a GROUP BY in the database.
+    """
     rows: dict[tuple[int, int, str], AggregateRow] = {}
+    spread: set[tuple[int, int, str]] = set()
     # Of the tallies of cancelled tasks alone: their last change counts, nothing else.
     cancelled_alone: dict[tuple[int, int, str], datetime] = {}
     for (
@@ -1005,9 +1047,12 @@ def _group_roadmaps(
         due_effective_on,
         sequence,
         changed_at,
+        occurrence_rows,
         *counts,
     ) in tallies:
         occurrence = (roadmap_id, measure_id, key)
+        if occurrence_rows != 1:
+            spread.add(occurrence)
         if not counts[0]:
             known = cancelled_alone.get(occurrence)
             if known is None or changed_at > known:
@@ -1015,6 +1060,7 @@ def _group_roadmaps(
             continue
         row = rows.get(occurrence)
         if row is None:
+            # Positional: the counts in AggregateRow's order of fields, which is _SUMMED's.
             rows[occurrence] = AggregateRow(
                 roadmap_id,
                 measure_id,
@@ -1023,9 +1069,9 @@ def _group_roadmaps(
                 start_on,
                 due_on,
                 due_effective_on,
-                **dict(zip(_SUMMED, counts, strict=True)),
-                sequence=int(sequence or 0),
-                updated_at=changed_at,
+                *counts,
+                int(sequence or 0),
+                changed_at,
             )
             continue
         row.label = min(row.label, label)
@@ -1039,10 +1085,12 @@ def _group_roadmaps(
             row.updated_at = changed_at
 
     result: dict[int, dict[int, list[AggregateRow]]] = {}
+    shown_spread = 0
     for occurrence, row in rows.items():
         measure = measures.get(row.measure_id)
         if not row.selected or measure is None:
             continue
+        shown_spread += occurrence in spread
         roadmap = roadmaps[row.roadmap_id]
         cancelled_at = cancelled_alone.get(occurrence)
         if cancelled_at is not None and cancelled_at > row.updated_at:
@@ -1056,10 +1104,86 @@ def _group_roadmaps(
         row.section_title = measure.section_title
         row.roadmap_title = roadmap.title
         result.setdefault(row.roadmap_id, {}).setdefault(row.measure_id, []).append(row)
-    return result
+    return result, shown_spread
 
 
-# AggregateRow's counts, in the order _group_roadmaps reads them.
+@dataclass(frozen=True)
+class NearbyOccurrences:
+    """Of a big aggregated feed, the occurrences a narrowed calendar is made of: every one of
+    the ``narrowest`` window, and every one whose effective deadline is at most ``reach`` days
+    from today (nearby_occurrences); ``total``: how many the whole feed has."""
+
+    rows: list[AggregateRow]
+    total: int
+    reach: int
+
+
+# How far from today (days) nearby_occurrences reads the deadlines nearest to it: two months
+# either way, as the narrowest window (this month and the next) is about long.
+NEARBY_DAYS = 62
+
+
+def nearby_occurrences(
+    scope: FeedScope,
+    options: FeedOptions,
+    window: tuple[date, date],
+    narrowest: tuple[date, date],
+    today: date,
+    expected: int,
+    connection: Connection | None = None,
+) -> NearbyOccurrences | None:
+    """The occurrences near today of an aggregated feed whose ``narrowest`` window holds more
+    than ``expected`` of them (more than are likely to fit the size bound), chosen in the
+    database; None for any other feed (aggregate_occurrences has them all), and when no more
+    than ``expected`` are within NEARBY_DAYS of today.
+
+    A region's feed has thousands of occurrences and shows the few hundred nearest to today:
+    reading only those (and merging in Python only the occurrences of several tally rows, which
+    every window selects whole) costs a fraction of reading every tally of every roadmap. The
+    rows are the very AggregateRows aggregate_occurrences makes of them.
+    """
+    roadmaps, connection = _tallied_roadmaps(scope, connection)
+    if not roadmaps:
+        return None
+    tally = OccurrenceTally
+    roadmap_ids = [roadmap.id for roadmap in roadmaps]
+    selected = _occurrence_sums(set(options.ordered_statuses()))["selected"] > 0
+    conditions = _tally_conditions(roadmap_ids, options, window)
+    # "+ 0": SQLite would otherwise look the tallies up by the occurrence index once per roadmap
+    # and measure (tens of thousands of lookups for a region) instead of reading them once.
+    conditions.append((tally.measure_id + 0).in_(_measures_statement(roadmap_ids, options, Measure.id)))
+    in_narrowest = and_(*_planned_in(options.view, *narrowest, tally))
+    # How many occurrences of one row the feed has, and how many rows the narrowest window holds
+    # (at least as many as its occurrences of one row; no fewer than all of them, but for a
+    # spanning occurrence of several rows none of whose rows meets the window alone).
+    singles, in_window = connection.execute(
+        select(
+            func.coalesce(func.sum(case((and_(tally.occurrence_rows == 1, selected), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((in_narrowest, 1), else_=0)), 0),
+        ).where(*conditions)
+    ).one()
+    if in_window <= expected:
+        return None
+    reach = timedelta(days=NEARBY_DAYS)
+    near = and_(tally.due_effective_on >= today - reach, tally.due_effective_on <= today + reach)
+    tallies = connection.execute(
+        _tally_rows_statement(options).where(
+            *conditions, or_(tally.occurrence_rows != 1, and_(selected, or_(in_narrowest, near)))
+        )
+    ).all()
+    # By id alone: the tallies were chosen of the feed's measures.
+    measure_ids = sorted({row[1] for row in tallies})
+    measures = {
+        row.id: row for row in connection.execute(_measures_statement([], options).where(Measure.id.in_(measure_ids)))
+    }
+    grouped, spread = _merged(tallies, measures, {roadmap.id: roadmap for roadmap in roadmaps})
+    rows = [row for by_measure in grouped.values() for measure_rows in by_measure.values() for row in measure_rows]
+    if sum(abs((row.due_effective_on - today).days) <= NEARBY_DAYS for row in rows) <= expected:
+        return None
+    return NearbyOccurrences(rows, singles + spread, NEARBY_DAYS)
+
+
+# AggregateRow's counts, in the order _merged reads them (that of its fields).
 _SUMMED = ("total", "accepted", "submitted", "returned", "planned", "not_applicable", "selected", "on_review")
 
 

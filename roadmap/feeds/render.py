@@ -32,11 +32,12 @@ from roadmap.feeds.query import (
     FeedVersion,
     Occurrences,
     aggregate_occurrences,
+    nearby_occurrences,
     task_rows,
     version,
 )
-from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, render_event, size_floor
-from roadmap.ical.builder import EventWriter, escaped_line
+from roadmap.ical import FeedCalendar, FeedEvent, calendar_head, size_floor
+from roadmap.ical.builder import EventWriter, escaped_line, utc_stamp
 from roadmap.ical.text import format_date, status_label, status_mark
 from roadmap.russian import truncate
 from roadmap.tasks.state import DONE_NOTE, Timeliness, is_handed_in, workflow_of
@@ -50,6 +51,10 @@ FORMAT_CHANGED_AT = datetime(2026, 12, 2, tzinfo=UTC)
 DEFAULT_ALARM_TIME = time(9, 0)
 # Google refuses feeds of about 1 MB; stay well under it.
 DEFAULT_MAX_BYTES = 512 * 1024
+# About how many bytes an aggregated event takes (2.3 KB in the region bench's feed): a feed
+# whose narrowest window holds more occurrences than fit at this size reads only those near
+# today (query.nearby_occurrences).
+OCCURRENCE_BYTES = 2048
 # Windows tried, in order, when a feed is over the size bound: (months back, months ahead).
 NARROW_STEPS = ((3, 12), (2, 6), (1, 3), (1, 1), (0, 1))
 SUMMARY_TITLE_LIMIT = 120
@@ -170,33 +175,59 @@ def _build(prepared: PreparedFeed, connection: Connection | None) -> BuiltFeed:
     texts = _Texts()
     # Events are built only when the size bound needs them (see _Chunks): a region's aggregated
     # feed of thousands of occurrences, narrowed to a few hundred, builds about those.
+    writer = _writer_of(request)
     if request.scope.aggregated:
-        items = []
-        for entry in aggregate_occurrences(request.scope, request.options, window, connection):
-            items += _occurrence_items(entry, request)
-        options = request.options
+        shape = _chunk_shape("occurrence", request, writer)
 
         def chunk(item: _Item) -> bytes:
-            event = _aggregate_event(item.row, request, texts)
-            return render_event(
-                event,
-                view=options.view,  # type: ignore[arg-type]
-                component=options.component,  # type: ignore[arg-type]
-                alarms=options.alarms,
-                alarm_time=request.alarm_time,
+            return _aggregate_chunk(item, request, texts, writer, shape)
+
+        def floor(item: _Item) -> int:
+            return _aggregate_floor(item, texts)
+
+        def every_occurrence() -> list[_Item]:
+            items = []
+            for entry in aggregate_occurrences(request.scope, request.options, window, connection):
+                items += _occurrence_items(entry, request)
+            return items
+
+        steps = _narrow_windows(request, window)
+        nearby = None
+        if steps:
+            nearby = nearby_occurrences(
+                request.scope,
+                request.options,
+                window,
+                steps[-1][0],
+                request.today,
+                request.max_bytes // OCCURRENCE_BYTES,
+                connection,
             )
+        if nearby is not None:
+            items = [
+                _Item(_occurrence_uid(row, request), row.start_on, row.due_on, row.due_effective_on, row)
+                for row in nearby.rows
+            ]
+            chunks = _Chunks(
+                items,
+                chunk,
+                floor,
+                nearby=(nearby.total, request.today, nearby.reach, lambda: _Chunks(every_occurrence(), chunk, floor)),
+            )
+        else:
+            chunks = _Chunks(every_occurrence(), chunk, floor)
     else:
         found = task_rows(request.scope, request.options, window, connection)
         titles = found.titles
         # By position (query.TASK_ROW_COLUMNS): id, start_on, due_on, due_effective_on.
         items = [_Item(_task_uid(row[0], request), row[3], row[4], row[5], row) for row in found.rows]
-        writer = _writer_of(request)
-        shape = _chunk_shape(request, writer)
+        shape = _chunk_shape("task", request, writer)
 
         def chunk(item: _Item) -> bytes:
             return _task_chunk(item, request, texts, titles, writer, shape)
 
-    body, count, note = _fit(request, _Chunks(items, chunk), window)
+        chunks = _Chunks(items, chunk)
+    body, count, note = _fit(request, chunks, window)
     return BuiltFeed.make(body, count, note)
 
 
@@ -299,6 +330,19 @@ class _SharedLines:
     categories: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _MeasureLines:
+    """What an aggregated event shares with its measure's other occurrences: the summary's
+    number and title, the description's first lines (and escaped, joined as _SharedLines's),
+    the categories, and the bytes those escaped lines take (for the size bound)."""
+
+    heading: str
+    lines: tuple[str, ...]
+    escaped: str
+    categories: tuple[str, ...]
+    floor: int
+
+
 class _Texts:
     """What many events of one feed share, composed once per feed: single-spaced titles, the
     section lines, the status words and marks, the description lines escaped."""
@@ -311,6 +355,7 @@ class _Texts:
         self._escaped: dict[str, str] = {}
         self._escaped_last: dict[str, str] = {}
         self._shared: dict[tuple, _SharedLines] = {}
+        self._measures: dict[tuple, _MeasureLines] = {}
         self._handed_in: dict[str, bool] = {}
 
     def handed_in(self, status: str) -> bool:
@@ -337,6 +382,34 @@ class _Texts:
                 lines.append(f"Ответственные по плану: {self.truncated(responsible_text, RESPONSIBLE_LIMIT)}")
             escaped = "\\n".join(map(escaped_line, lines))
             value = self._shared[key] = _SharedLines(tuple(lines), escaped, categories)
+        return value
+
+    def measure_lines(self, row) -> _MeasureLines:
+        """An occurrence's measure's part of its event (_MeasureLines), composed once per feed."""
+        key = (
+            row.measure_number,
+            row.measure_title,
+            row.roadmap_title,
+            row.section_number,
+            row.section_title,
+            row.responsible_text,
+        )
+        value = self._measures.get(key)
+        if value is None:
+            number, title, roadmap_title, section_number, section_title, responsible_text = key
+            title = self.spaced(title)
+            section_lines, categories = self.section(section_number, section_title)
+            lines = [f"Мероприятие {number}. {title}", f"Дорожная карта: {self.spaced(roadmap_title)}", *section_lines]
+            if responsible_text:
+                lines.append(f"Ответственные: {self.truncated(responsible_text, RESPONSIBLE_LIMIT)}")
+            escaped = "\\n".join(map(escaped_line, lines))
+            value = self._measures[key] = _MeasureLines(
+                f"{number} {self.truncated(title, SUMMARY_TITLE_LIMIT)}",
+                tuple(lines),
+                escaped,
+                categories,
+                len(escaped.encode("utf-8")),
+            )
         return value
 
     def spaced(self, text: str) -> str:
@@ -486,12 +559,13 @@ def _task_event(row, request: FeedRequest, texts: _Texts, titles: FeedTitles) ->
     )
 
 
-def _chunk_shape(request: FeedRequest, writer: EventWriter) -> str:
-    """What besides its row shapes a task's chunk, as one string: hashed once per feed, not per task."""
+def _chunk_shape(kind: str, request: FeedRequest, writer: EventWriter) -> str:
+    """What besides its row shapes a chunk (of a task or an occurrence), as one string: hashed
+    once per feed, not per event."""
     options = request.options
     return repr(
         (
-            "task",
+            kind,
             request.uid_host,
             request.base_url,
             options.alarm_days,
@@ -596,56 +670,124 @@ def _aggregate_key(row, request: FeedRequest, overdue: bool) -> tuple:
     )
 
 
-def _aggregate_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
-    overdue = row.due_effective_on < request.today and bool(row.planned + row.returned)
-    key = _aggregate_key(row, request, overdue)
-    event = event_cache.get(key)
-    if event is not None:
-        return event
-    title = texts.spaced(row.measure_title)
-    applicable, accepted = int(row.applicable), int(row.accepted)
-    section_lines, categories = texts.section(row.section_number, row.section_title)
-    lines = [
-        f"Мероприятие {row.measure_number}. {title}",
-        f"Дорожная карта: {texts.spaced(row.roadmap_title)}",
-        *section_lines,
-    ]
-    if row.responsible_text:
-        lines.append(f"Ответственные: {truncate(row.responsible_text, RESPONSIBLE_LIMIT)}")
-    if row.label:
-        lines.append(f"Период: {row.label}")
-    lines.append(f"Выполнено ({DONE_NOTE}): {accepted} из {applicable}")
+def _occurrence_lines(row, overdue: bool) -> list[str]:
+    """The description's lines of one occurrence (after its measure's, _MeasureLines)."""
+    lines = [f"Период: {row.label}"] if row.label else []
+    lines.append(f"Выполнено ({DONE_NOTE}): {int(row.accepted)} из {int(row.applicable)}")
     lines.append(
         f"На проверке: {int(row.submitted)}; возвращено на доработку: {int(row.returned)}; "
         f"запланировано: {int(row.planned)}; не применимо: {int(row.not_applicable)}"
     )
     if overdue:
         lines.append(f"Просрочено: {int(row.planned + row.returned)}")
-    event = FeedEvent(
+    return lines
+
+
+@dataclass(slots=True)
+class _Counted:
+    """Counts alone, for the shortest lines an occurrence can have (_OCCURRENCE_LINES_FLOOR)."""
+
+    label: str = ""
+    accepted: int = 0
+    applicable: int = 0
+    submitted: int = 0
+    returned: int = 0
+    planned: int = 0
+    not_applicable: int = 0
+
+
+# At least as many bytes as any occurrence's own lines take in its DESCRIPTION (a count has a
+# digit at least, escaping only adds): with its measure's, the size bound of its event.
+_OCCURRENCE_LINES_FLOOR = len(
+    "\\n".join(escaped_line(line) for line in _occurrence_lines(_Counted(), overdue=False)).encode("utf-8")
+)
+
+
+def _aggregate_texts(row, request: FeedRequest, texts: _Texts) -> tuple:
+    """What an occurrence's event shows: (summary, its measure's lines, its own lines, url,
+    completed, VTODO status, overdue). One definition for the record (_aggregate_event) and the
+    chunk written straight from the row (_aggregate_chunk)."""
+    overdue = row.due_effective_on < request.today and bool(row.planned + row.returned)
+    measure = texts.measure_lines(row)
+    applicable, accepted = int(row.applicable), int(row.accepted)
+    summary = f"{status_mark(_aggregate_mark(row))} {measure.heading}: {accepted} из {applicable} выполнили"
+    return (
+        summary,
+        measure,
+        _occurrence_lines(row, overdue),
+        f"{request.base_url}/roadmaps/{row.roadmap_id}",
+        accepted == applicable,
+        # A VTODO is in process while any of its reports are on review.
+        "IN-PROCESS" if row.on_review else None,
+        overdue,
+    )
+
+
+def _aggregate_event(row, request: FeedRequest, texts: _Texts) -> FeedEvent:
+    """An occurrence's row as a record (what the chunk written straight from the row equals)."""
+    summary, measure, own, url, completed, todo_status, _overdue = _aggregate_texts(row, request, texts)
+    return FeedEvent(
         uid=_occurrence_uid(row, request),
-        summary=(
-            f"{status_mark(_aggregate_mark(row))} {row.measure_number} {truncate(title, SUMMARY_TITLE_LIMIT)}: "
-            f"{accepted} из {applicable} выполнили"
-        ),
-        description="\n".join(lines),
+        summary=summary,
+        description="\n".join([*measure.lines, *own]),
         start=row.start_on,
         due=row.due_on,
         due_effective=row.due_effective_on,
-        url=f"{request.base_url}/roadmaps/{row.roadmap_id}",
-        categories=categories,
+        url=url,
+        categories=measure.categories,
         status="CONFIRMED",
-        completed=accepted == applicable,
+        completed=completed,
         # The occurrence's own date sequence and last change (see query.AggregateRow): a report
         # on another occurrence leaves this event's SEQUENCE, DTSTAMP and LAST-MODIFIED alone.
         sequence=int(row.sequence),
         last_modified=_latest(row.updated_at, row.measure_updated_at),
         created=row.created_at,
         alarm_days=request.options.alarm_days,
-        # A VTODO is in process while any of its reports are on review.
-        todo_status="IN-PROCESS" if row.on_review else None,
+        todo_status=todo_status,
     )
-    event_cache.put(key, event)
-    return event
+
+
+def _aggregate_chunk(item: _Item, request: FeedRequest, texts: _Texts, writer: EventWriter, shape: str) -> bytes:
+    """An occurrence's component written straight from its row (what render_event writes for
+    _aggregate_event), kept by the row's values and the feed's shape as a task's chunk is."""
+    row = item.row
+    overdue = row.due_effective_on < request.today and bool(row.planned + row.returned)
+    key = (shape, *_aggregate_key(row, request, overdue))
+    chunk = event_cache.get(key)
+    if chunk is not None:
+        return chunk
+    if item.start > item.due or item.start > item.due_effective:
+        raise ValueError(f"{item.uid}: starts after its due date")
+    summary, measure, own, url, completed, todo_status, _overdue = _aggregate_texts(row, request, texts)
+    escaped = texts.escaped
+    created = row.created_at
+    chunk = writer.write(
+        item.uid,
+        summary,
+        "",
+        item.start,
+        item.due,
+        item.due_effective,
+        url,
+        measure.categories,
+        "CONFIRMED",
+        completed,
+        int(row.sequence),
+        utc_stamp(_latest(row.updated_at, row.measure_updated_at)),
+        None if created is None else utc_stamp(created),
+        request.options.alarm_days,
+        todo_status,
+        # The first line starts "Мероприятие": no byte-order mark to drop.
+        escaped_lines=[measure.escaped, *map(escaped, own[:-1]), escaped(own[-1], last=True)],
+    )
+    event_cache.put(key, chunk)
+    return chunk
+
+
+def _aggregate_floor(item: _Item, texts: _Texts) -> int:
+    """At most the size of an occurrence's chunk, without writing it: what any event of its UID
+    takes, and its description's lines (its measure's composed once per feed)."""
+    return size_floor(item.uid) + texts.measure_lines(item.row).floor + _OCCURRENCE_LINES_FLOOR
 
 
 # --- the size bound -----------------------------------------------------------------------
@@ -696,20 +838,57 @@ class _Chunks:
     """Events in feed order, each rendered at most once and only when a size check needs it;
     the ones never needed are never built."""
 
-    def __init__(self, items: list[_Item], render: Callable[[_Item], bytes]) -> None:
+    def __init__(
+        self,
+        items: list[_Item],
+        render: Callable[[_Item], bytes],
+        floor: Callable[[_Item], int] | None = None,
+        *,
+        nearby: tuple[int, date, int, Callable[[], _Chunks]] | None = None,
+    ) -> None:
         # Feed order (builder.order_events): effective due date, then UID.
         self.events = sorted(items, key=_FEED_ORDER)
         # Two events under one UID would make clients keep only one of them, at random.
         if len({item.uid for item in self.events}) != len(self.events):
             raise ValueError("duplicate UID in feed")
         self._render = render
+        self._floor = floor
         self._rendered: dict[int, bytes] = {}
+        # Only some of the feed's events (query.nearby_occurrences): how many it has, and every
+        # one of the narrowest window and within ``reach`` days of ``today``; ``every`` makes
+        # the chunks of them all, when those are not enough.
+        self.total = len(self.events)
+        self._nearby = nearby
+        self._every: _Chunks | None = None
+        if nearby is not None:
+            self.total, today, reach, _every = nearby
+            self._within_reach = sum(abs((item.due_effective - today).days) <= reach for item in self.events)
+
+    @property
+    def partial(self) -> bool:
+        return self._nearby is not None
+
+    def every(self) -> _Chunks:
+        """These chunks when they hold every event of the feed, else the chunks of them all."""
+        if self._nearby is None:
+            return self
+        if self._every is None:
+            self._every = self._nearby[3]()
+        return self._every
+
+    def holds_nearest(self, count: int) -> bool:
+        """Whether the ``count`` events nearest to today (_nearest_first) are all among these."""
+        return self._nearby is None or min(count, self.total) <= self._within_reach
 
     def bound(self, index: int) -> int:
-        """A lower bound of an event's size: its size once rendered, else what its UID alone
-        makes certain (building it to know more would cost most of rendering it)."""
+        """A lower bound of an event's size: its size once rendered, else ``floor`` of it (an
+        occurrence's: its measure's lines are known before it is written) or what its UID alone
+        makes certain (building a task's event to know more would cost most of rendering it)."""
         chunk = self._rendered.get(index)
-        return len(chunk) if chunk is not None else size_floor(self.events[index].uid)
+        if chunk is not None:
+            return len(chunk)
+        item = self.events[index]
+        return size_floor(item.uid) if self._floor is None else self._floor(item)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -750,21 +929,33 @@ class _Chunks:
     def body(self, head: bytes, indices: list[int], limit: int, first: list[int] | None = None) -> bytes | None:
         """The calendar of these events when it fits ``limit``; else None.
 
-        Renders ``first`` (a subset of ``indices`` likely needed later anyway) before the
-        others, and stops as soon as the size is over the limit, or is bound to be: the events
-        not rendered yet count with a lower bound of their size until they are.
+        Renders ``first`` (those of ``indices`` likely needed later anyway) before the others,
+        and stops as soon as the size is over the limit, or is bound to be: the events not
+        rendered yet count with a lower bound of their size until they are, and those bounds
+        are summed (in the same order) only until they are over the limit.
         """
-        wanted = set(indices)
-        pending = {i: self.bound(i) for i in wanted if i not in self._rendered}
-        size = len(head) + len(_END) + sum(pending.values())
-        size += sum(len(self._rendered[i]) for i in wanted if i not in pending)
-        for index in [*(i for i in first or () if i in pending), *(i for i in indices if i in pending)]:
+        rendered = self._rendered
+        if first:
+            wanted = set(indices)
+            order = list(dict.fromkeys([*(i for i in first if i in wanted), *indices]))
+        else:
+            order = indices
+        size = len(head) + len(_END)
+        pending: dict[int, int] = {}
+        for index in order:
+            chunk = rendered.get(index)
+            if chunk is None:
+                bound = pending[index] = self.bound(index)
+                size += bound
+            else:
+                size += len(chunk)
             if size > limit:
                 return None
+        for index in order:
             if index in pending:
                 size += len(self.chunk(index)) - pending.pop(index)
-        if size > limit:
-            return None
+                if size > limit:
+                    return None
         return b"".join([head, *(self.chunk(i) for i in indices), _END])
 
 
@@ -791,28 +982,35 @@ def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tu
     """
     limit = request.max_bytes
     head = calendar_head(_calendar(request, window, None))
-    if _likely_fits(chunks.lower_bound_of_all(head), limit):
+    if not chunks.partial and _likely_fits(chunks.lower_bound_of_all(head), limit):
         body = chunks.whole(head, limit)
         if body is not None:
             return body, len(chunks), None
     view = request.options.view
-    everything = list(range(len(chunks)))
-    kb = limit // 1024
-    windows = []
-    for back, ahead in NARROW_STEPS:
-        narrow = default_window(request.today, back, ahead)
-        shown = (max(narrow[0], window[0]), min(narrow[1], window[1]))
-        if shown[0] <= shown[1]:
-            note = _narrowed_note(shown, kb)
-            windows.append((shown, calendar_head(_calendar(request, shown, note)), note))
+    windows = _narrow_windows(request, window)
     if windows:
         # The windows are nested: when even the narrowest one's events do not fit under the
         # shortest head of all, no window does (each holds them), and the nearest deadlines are
-        # all that is left, without choosing the events of every window in turn.
+        # all that is left, without choosing the events of every window in turn. Chunks of only
+        # some events hold all of the narrowest window's (see _Chunks).
         narrowest = _indices_in(chunks.events, windows[-1][0], view)
         shortest = min((head, *(step[1] for step in windows)), key=len)
-        if len(narrowest) < len(everything) and chunks.body(shortest, narrowest, limit) is None:
-            return _nearest(request, chunks, window)
+        choice = None
+        if chunks.partial and len(narrowest) < chunks.total:
+            # Chosen for being big: the narrowest window most likely does not fit either, and the
+            # nearest deadlines are shown. Rendered first, their sizes and the lower bound of
+            # the rest of the window tell so after a few more.
+            choice = _nearest_choice(request, chunks)
+            for index in choice[1]:
+                choice[0].chunk(index)
+            if choice[0] is not chunks:
+                chunks, choice = choice[0], None
+                narrowest = _indices_in(chunks.events, windows[-1][0], view)
+        first = choice[1] if choice else None
+        if len(narrowest) < chunks.total and chunks.body(shortest, narrowest, limit, first) is None:
+            return _nearest(request, chunks, window, choice)
+    chunks = chunks.every()
+    everything = list(range(len(chunks)))
     steps: list[tuple[tuple[date, date], list[int], bytes, str]] = []
     for shown, step_head, note in windows:
         subset = _indices_in(chunks.events, shown, view)
@@ -833,6 +1031,20 @@ def _fit(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tu
         if body is not None:
             return body, len(subset), note
     return _nearest(request, chunks, window)
+
+
+def _narrow_windows(request: FeedRequest, window: tuple[date, date]) -> list[tuple[tuple[date, date], bytes, str]]:
+    """NARROW_STEPS within the feed's window, widest first: (the days shown, the calendar's
+    head saying so, that note)."""
+    kb = request.max_bytes // 1024
+    windows = []
+    for back, ahead in NARROW_STEPS:
+        narrow = default_window(request.today, back, ahead)
+        shown = (max(narrow[0], window[0]), min(narrow[1], window[1]))
+        if shown[0] <= shown[1]:
+            note = _narrowed_note(shown, kb)
+            windows.append((shown, calendar_head(_calendar(request, shown, note)), note))
+    return windows
 
 
 def _narrowed_note(shown: tuple[date, date], kb: int) -> str:
@@ -871,16 +1083,37 @@ def _nearest_first(events: list[_Item], today: date, count: int, dues: list[date
     return found[:count]
 
 
-def _nearest(request: FeedRequest, chunks: _Chunks, window: tuple[date, date]) -> tuple[bytes, int, str | None]:
-    """Last resort: the deadlines nearest to today that fit."""
+# How many of the nearest events _nearest renders to learn how many it can keep.
+NEAREST_SAMPLE = 20
+
+
+def _nearest_choice(request: FeedRequest, chunks: _Chunks) -> tuple[_Chunks, list[int], int]:
+    """What _nearest chooses from: the chunks holding the nearest events (``chunks`` or those of
+    every event), those events nearest first, and how many of them it tries first (as many as
+    the nearest NEAREST_SAMPLE's mean size makes likely to fit)."""
     today = request.today
+    if not chunks.holds_nearest(NEAREST_SAMPLE):
+        chunks = chunks.every()
     events = chunks.events
-    total = len(events)
     dues = [event.due_effective for event in events]
-    sample = [len(chunks.chunk(i)) for i in _nearest_first(events, today, 20, dues)]
+    sample = [len(chunks.chunk(i)) for i in _nearest_first(events, today, NEAREST_SAMPLE, dues)]
     per_event = sum(sample) / max(len(sample), 1)
-    keep = min(total, max(1, int(request.max_bytes / max(per_event, 1) * 0.9)))
-    by_distance = _nearest_first(events, today, keep, dues)
+    keep = min(chunks.total, max(1, int(request.max_bytes / max(per_event, 1) * 0.9)))
+    if not chunks.holds_nearest(keep):
+        # The same nearest sample, rendered already (event_cache): the same keep.
+        return _nearest_choice(request, chunks.every())
+    return chunks, _nearest_first(events, today, keep, dues), keep
+
+
+def _nearest(
+    request: FeedRequest,
+    chunks: _Chunks,
+    window: tuple[date, date],
+    choice: tuple[_Chunks, list[int], int] | None = None,
+) -> tuple[bytes, int, str | None]:
+    """Last resort: the deadlines nearest to today that fit (``choice``: _nearest_choice's, when made)."""
+    chunks, by_distance, keep = choice or _nearest_choice(request, chunks)
+    total = chunks.total
     while keep > 0:
         subset = sorted(by_distance[:keep])
         note = (

@@ -98,6 +98,11 @@ class OccurrenceTally(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last change of its cancelled tasks (None: none is): an occurrence that lost one changed.
     cancelled_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many rows its occurrence has (more than one when its tasks differ in dates; 0: not
+    # known, a row written by a version before this column): a row of an occurrence of one row
+    # is the whole occurrence under any filter, so a feed can choose such rows in the database
+    # (feeds.query.nearby_occurrences) and merges only the others.
+    occurrence_rows: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class TaskStatus(enum.StrEnum):
@@ -489,7 +494,14 @@ def tally_drift(connection) -> tuple[list[tuple], list[tuple]]:
     return sorted((kept - recounted).elements(), key=repr), sorted((recounted - kept).elements(), key=repr)
 
 
-_TALLY_COLUMNS = [*OCCURRENCE_GROUPING, *TALLY_COUNTS.values(), "date_sequence", "updated_at", "cancelled_updated_at"]
+_TALLY_COLUMNS = [
+    *OCCURRENCE_GROUPING,
+    *TALLY_COUNTS.values(),
+    "date_sequence",
+    "updated_at",
+    "cancelled_updated_at",
+    "occurrence_rows",
+]
 
 
 def _tally_select(task):
@@ -509,6 +521,8 @@ def _tally_select(task):
         func.max(case((live, task.c.date_sequence))),
         func.max(case((live, task.c.updated_at))),
         func.max(case((task.c.is_cancelled.is_(True), task.c.updated_at))),
+        # Over the grouped rows: a scope always holds every row of an occurrence (_tally_scope).
+        func.count().over(partition_by=keys[:3]),
     ).group_by(*keys)
 
 

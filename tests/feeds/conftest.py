@@ -119,3 +119,20 @@ def age_everything(roadmap_id: int) -> None:
     db.session.execute(update(Measure).where(Measure.roadmap_id == roadmap_id).values(updated_at=PAST))
     db.session.execute(update(Roadmap).where(Roadmap.id == roadmap_id).values(updated_at=PAST, feed_changed_at=PAST))
     db.session.expire_all()
+
+
+@pytest.fixture
+def big(world, make_roadmap):
+    """Two years of monthly and weekly measures, some for both schools: feeds of hundreds of events."""
+    rows = [
+        (
+            f"3.{n}",
+            f"Мероприятие номер {n} «Профориентация» " + "текст; с запятыми, " * 8,
+            "ежемесячно",
+            [world.school_a],
+        )
+        for n in range(1, 9)
+    ]
+    rows += [(f"4.{n}", f"Еженедельная встреча {n}", "еженедельно", [world.school_a, world.school_b]) for n in (1, 2)]
+    make_roadmap(rows, period=(date(2023, 1, 1), date(2024, 12, 31)), title="Большая карта")
+    return world

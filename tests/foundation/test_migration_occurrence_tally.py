@@ -37,8 +37,10 @@ def test_the_tallies_are_counted_from_the_tasks_already_there(database_at):
     with db.engine.begin() as conn:
         assert database_revision(conn) == MINE
         assert conn.execute(select(func.count()).select_from(OccurrenceTally.__table__)).scalar_one() == kept
-        assert tally_drift(conn) == ([], [])
         # In step at the counter's value: nothing to count again on the first feed.
         behind = "SELECT COUNT(*) FROM roadmap WHERE tallied_version <> feed_version"
         assert conn.execute(text(behind)).scalar_one() == 0
         assert conn.execute(text("SELECT MAX(feed_version) FROM roadmap")).scalar_one() > 0
+    upgrade()  # the later migrations (occurrence rows) read these tallies as they were filled here
+    with db.engine.begin() as conn:
+        assert tally_drift(conn) == ([], [])

@@ -1,0 +1,141 @@
+"""A big aggregated feed reads only the occurrences near today, and is the very feed of them all.
+
+query.nearby_occurrences chooses in the database the occurrences of the narrowest window and
+those within a few weeks of today; render._fit shows the nearest of them when even the narrowest
+window is over the size bound, and falls back to every occurrence whenever those are not enough.
+Each feed here is built both ways and must be the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from roadmap.extensions import db
+from roadmap.feeds import render
+from roadmap.feeds.options import FeedOptions
+from roadmap.feeds.query import NEARBY_DAYS, aggregate_rows, nearby_occurrences, resolve_scope
+from roadmap.feeds.render import FeedRequest, build, prepare
+from roadmap.ical.builder import chunk_cache
+from roadmap.models import Measure, OccurrenceTally, Task
+
+from .conftest import TODAY, bump
+from .test_narrowing import BOUNDS
+
+OPTIONS = [
+    FeedOptions(),
+    FeedOptions(view="spans"),
+    FeedOptions(component="VTODO", alarms=False),
+    FeedOptions(statuses=frozenset({"planned"})),
+    FeedOptions(sections=("4",)),
+]
+
+
+def _spread(world) -> Task:
+    """An occurrence near today whose two schools' tasks differ in dates (as an accepted
+    proposal of dates makes them): two tally rows, merged by the feed."""
+    task = next(
+        t
+        for t in world.tasks(org=world.school_b, number="4.1")
+        if TODAY <= t.due_effective_on <= TODAY + timedelta(days=10)
+    )
+    bump(task, due_on=task.due_on + timedelta(days=3), due_effective_on=task.due_effective_on + timedelta(days=3))
+    db.session.commit()
+    rows = db.session.scalars(
+        select(OccurrenceTally.occurrence_rows).where(
+            OccurrenceTally.measure_id == task.measure_id, OccurrenceTally.occurrence_key == task.occurrence_key
+        )
+    ).all()
+    assert rows == [2, 2]
+    return task
+
+
+def _built(request: FeedRequest):
+    render.event_cache.clear()
+    chunk_cache.clear()
+    built = build(prepare(request))
+    return built.body, built.event_count, built.narrowed
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=lambda o: o.key()[:40] or "default")
+def test_a_big_feed_of_the_occurrences_near_today_is_the_feed_of_them_all(big, subscribe, monkeypatch, options):
+    _spread(big)
+    subscription, _path = subscribe(big.coordinator)
+    scope = resolve_scope(subscription)
+    taken = []
+
+    def spied(*args):
+        found = nearby_occurrences(*args)
+        taken.append(found is not None)
+        return found
+
+    completed = []
+    every = render._Chunks.every
+
+    def recorded(self):
+        completed.append(self.partial)
+        return every(self)
+
+    monkeypatch.setattr(render._Chunks, "every", recorded)
+    alone = []
+    for max_bytes in BOUNDS:
+        request = FeedRequest(scope, options, TODAY, "http://roadmap.test", "roadmap.test", max_bytes=max_bytes)
+        monkeypatch.setattr(render, "nearby_occurrences", spied)
+        completed.clear()
+        near = _built(request)
+        # Made of the occurrences near today alone: none read after them.
+        alone.append(bool(taken[-1]) and not any(completed))
+        monkeypatch.setattr(render, "nearby_occurrences", lambda *args: None)
+        assert near == _built(request), max_bytes
+    # The small bounds read only the occurrences near today; the large ones every occurrence.
+    assert taken[0] is False and any(taken), taken
+    assert any(alone), (taken, alone)
+
+
+def test_the_nearby_occurrences_hold_the_narrowest_window_and_the_nearest(big, subscribe):
+    spread = _spread(big)
+    subscription, _path = subscribe(big.coordinator)
+    scope = resolve_scope(subscription)
+    options = FeedOptions()
+    window = options.window(TODAY)
+    narrowest = (date(2023, 9, 1), date(2023, 10, 31))
+    found = nearby_occurrences(scope, options, window, narrowest, TODAY, 5)
+    assert found is not None and found.reach == NEARBY_DAYS
+    every = aggregate_rows(scope, options, window)
+    assert found.total == len(every)
+
+    def key(row):
+        return (row.measure_id, row.occurrence_key)
+
+    by_key = {key(row): row for row in every}
+    chosen = {key(row) for row in found.rows}
+    # Every occurrence of the window, and every one within the reach of today...
+    for row in every:
+        if narrowest[0] <= row.due_on <= narrowest[1] or abs((row.due_effective_on - TODAY).days) <= found.reach:
+            assert key(row) in chosen
+    # ...each the very row the whole feed has, the spread one merged from both of its rows.
+    for row in found.rows:
+        assert row == by_key[key(row)]
+    merged = by_key[(spread.measure_id, spread.occurrence_key)]
+    assert merged.total == 2 and merged.due_effective_on == spread.due_effective_on
+    # Not a big feed: every occurrence is read instead.
+    assert nearby_occurrences(scope, options, window, narrowest, TODAY, len(every)) is None
+
+
+def test_a_removed_measure_counts_in_no_nearby_feed(big, subscribe):
+    subscription, _path = subscribe(big.coordinator)
+    scope = resolve_scope(subscription)
+    options = FeedOptions()
+    window = options.window(TODAY)
+    narrowest = (date(2023, 9, 1), date(2023, 10, 31))
+    before = nearby_occurrences(scope, options, window, narrowest, TODAY, 5)
+    measure = db.session.scalar(select(Measure).where(Measure.number == "4.2"))
+    # Removed with its tasks left as they are (a state no service leaves, but nothing forbids).
+    measure.is_removed = True
+    db.session.commit()
+    after = nearby_occurrences(scope, options, window, narrowest, TODAY, 5)
+    assert before is not None and after is not None
+    assert not any(row.measure_id == measure.id for row in after.rows)
+    assert after.total == len(aggregate_rows(scope, options, window)) < before.total
