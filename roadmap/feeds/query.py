@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import operator
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache, reduce
+from typing import NamedTuple
 
 from flask import Flask, current_app
 from sqlalchemy import (
     Connection,
+    Date,
     Select,
     String,
     and_,
@@ -303,20 +306,17 @@ def scope_of(found: FoundSubscription) -> FeedScope | None:
     return None
 
 
-def _time_filters(options: FeedOptions, window: tuple[date, date], dated: type = Task) -> list[ColumnElement]:
-    """The plan year and the window: a task shows when its planned deadline (or, viewed as
-    spans, any day from its start to its planned deadline) falls in the window. ``dated``: the
-    model whose plan_year, start_on and due_on are compared (Task, or OccurrenceTally, which
-    groups tasks by them).
+def _time_filters(view: str, plan_year, start, end, dated: type = Task) -> list[ColumnElement]:
+    """The plan year (None: any) and the window: a task shows when its planned deadline (or,
+    viewed as spans, any day from its start to its planned deadline) falls in start..end.
+    Values or bound parameters; ``dated``: the model whose plan_year, start_on and due_on are
+    compared (Task, or OccurrenceTally, which groups tasks by them).
 
     The planned date, not the one the production calendar moved off a holiday: a task of the
     year due on 31 December stays in a calendar-year window when its deadline moves into January.
     """
-    start, end = window
-    conditions: list[ColumnElement] = []
-    if options.plan_year is not None:
-        conditions.append(dated.plan_year == options.plan_year)
-    return conditions + _planned_in(options.view, start, end, dated)
+    conditions: list[ColumnElement] = [] if plan_year is None else [dated.plan_year == plan_year]
+    return conditions + _planned_in(view, start, end, dated)
 
 
 def _planned_in(view: str, start, end, dated: type = Task) -> list[ColumnElement]:
@@ -689,9 +689,7 @@ def _task_rows_statement(
                 select(Section.id).where(Section.number.in_(bindparam("sections", expanding=True))).scalar_subquery()
             )
         )
-    if by_year:
-        conditions.append(Task.plan_year == bindparam("plan_year"))
-    conditions += _planned_in(view, bindparam("start"), bindparam("end"))
+    conditions += _time_filters(view, bindparam("plan_year") if by_year else None, bindparam("start"), bindparam("end"))
     return (
         select(
             Task.id,
@@ -962,49 +960,68 @@ def _group_roadmaps(
     conditions = _tally_conditions(list(roadmaps), options, window)
     if measure_ids is not None:
         conditions.append(OccurrenceTally.measure_id.in_(sorted(measure_ids)))
-    tallies = connection.execute(_tally_rows_statement(options).where(*conditions))
+    tallies = connection.execute(_tally_rows_statement(options.ordered_statuses()).where(*conditions))
     return _merged(tallies, measures, roadmaps)[0]
+
+
+# What an aggregated feed reads of a measure (see _MeasureRow).
+_MEASURE_COLUMNS = (
+    Measure.id,
+    Measure.number,
+    Measure.title,
+    Measure.responsible_text,
+    Measure.updated_at,
+    Section.number.label("section_number"),
+    Section.title.label("section_title"),
+)
+
+
+class _MeasureRow(NamedTuple):
+    """_MEASURE_COLUMNS of a measure, read with its tallies."""
+
+    id: int
+    number: str
+    title: str
+    responsible_text: str
+    updated_at: datetime | None
+    section_number: str | None
+    section_title: str | None
 
 
 def _measures_statement(roadmap_ids: list[int], options: FeedOptions, *columns) -> Select:
     """The measures an aggregated feed of these roadmaps (of any, when none is named) shows: not
     removed, of its sections."""
     stmt = (
-        select(
-            *(
-                columns
-                or (
-                    Measure.id,
-                    Measure.number,
-                    Measure.title,
-                    Measure.responsible_text,
-                    Measure.updated_at,
-                    Section.number.label("section_number"),
-                    Section.title.label("section_title"),
-                )
-            )
-        )
+        select(*(columns or _MEASURE_COLUMNS))
         .outerjoin(Section, Section.id == Measure.section_id)
-        .where(Measure.is_removed.is_(False))
+        .where(*_measure_shown(options.sections or None))
     )
     if roadmap_ids:
         stmt = stmt.where(Measure.roadmap_id.in_(roadmap_ids))
-    if options.sections:
-        stmt = stmt.where(Section.number.in_(options.sections))
     return stmt
+
+
+def _measure_shown(sections) -> list[ColumnElement]:
+    """A measure (joined with its section) that an aggregated feed shows: not removed, of its
+    ``sections`` (numbers or a bound parameter; None: of any)."""
+    conditions: list[ColumnElement] = [Measure.is_removed.is_(False)]
+    if sections is not None:
+        conditions.append(Section.number.in_(sections))
+    return conditions
 
 
 def _tally_conditions(roadmap_ids: list[int], options: FeedOptions, window: tuple[date, date]) -> list[ColumnElement]:
     """The tallies of the tasks a feed would select: by the same window and plan year as the
     tasks themselves (the tallies keep the planned dates they group by)."""
     tally = OccurrenceTally
-    return [tally.roadmap_id.in_(roadmap_ids), *_time_filters(options, window, tally)]
+    return [tally.roadmap_id.in_(roadmap_ids), *_time_filters(options.view, options.plan_year, *window, tally)]
 
 
-def _tally_rows_statement(options: FeedOptions) -> Select:
-    """A tally row as _merged reads it: its occurrence, dates, last change and AggregateRow's counts."""
+def _tally_rows_statement(statuses: Iterable[str]) -> Select:
+    """A tally row as _merged reads it: its occurrence, dates, last change and AggregateRow's
+    counts (``selected``: of these statuses)."""
     tally = OccurrenceTally
-    sums = _occurrence_sums(set(options.ordered_statuses()))
+    sums = _occurrence_sums(set(statuses))
     # The last change of any of its tasks: an occurrence that lost a task (cancelled) changed then.
     changed = case(
         (tally.cancelled_updated_at.is_(None) | (tally.updated_at >= tally.cancelled_updated_at), tally.updated_at),
@@ -1145,44 +1162,153 @@ def nearby_occurrences(
     roadmaps, connection = _tallied_roadmaps(scope, connection)
     if not roadmaps:
         return None
-    tally = OccurrenceTally
-    roadmap_ids = [roadmap.id for roadmap in roadmaps]
-    selected = _occurrence_sums(set(options.ordered_statuses()))["selected"] > 0
-    conditions = _tally_conditions(roadmap_ids, options, window)
-    # "+ 0": SQLite would otherwise look the tallies up by the occurrence index once per roadmap
-    # and measure (tens of thousands of lookups for a region) instead of reading them once.
-    conditions.append((tally.measure_id + 0).in_(_measures_statement(roadmap_ids, options, Measure.id)))
-    in_narrowest = and_(*_planned_in(options.view, *narrowest, tally))
-    # How many occurrences of one row the feed has, and how many rows the narrowest window holds
-    # (at least as many as its occurrences of one row; no fewer than all of them, but for a
-    # spanning occurrence of several rows none of whose rows meets the window alone).
-    singles, in_window = connection.execute(
-        select(
-            func.coalesce(func.sum(case((and_(tally.occurrence_rows == 1, selected), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((in_narrowest, 1), else_=0)), 0),
-        ).where(*conditions)
-    ).one()
+    count_statement, rows_statement = _nearby_statements(
+        options.view, tuple(options.ordered_statuses()), options.plan_year is not None, bool(options.sections)
+    )
+    reach = timedelta(days=NEARBY_DAYS)
+    params = {
+        "roadmap_ids": [roadmap.id for roadmap in roadmaps],
+        "plan_year": options.plan_year,
+        "sections": list(options.sections),
+        "start": window[0],
+        "end": window[1],
+        "narrow_start": narrowest[0],
+        "narrow_end": narrowest[1],
+        "near_start": today - reach,
+        "near_end": today + reach,
+    }
+    singles, in_window = connection.execute(count_statement, params).one()
     if in_window <= expected:
         return None
-    reach = timedelta(days=NEARBY_DAYS)
-    near = and_(tally.due_effective_on >= today - reach, tally.due_effective_on <= today + reach)
-    tallies = connection.execute(
-        _tally_rows_statement(options).where(
-            *conditions, or_(tally.occurrence_rows != 1, and_(selected, or_(in_narrowest, near)))
-        )
-    ).all()
-    # By id alone: the tallies were chosen of the feed's measures.
-    measure_ids = sorted({row[1] for row in tallies})
-    measures = {
-        row.id: row for row in connection.execute(_measures_statement([], options).where(Measure.id.in_(measure_ids)))
-    }
-    grouped, spread = _merged(tallies, measures, {roadmap.id: roadmap for roadmap in roadmaps})
-    rows = [row for by_measure in grouped.values() for measure_rows in by_measure.values() for row in measure_rows]
+    by_id = {roadmap.id: roadmap for roadmap in roadmaps}
+    rows: list[AggregateRow] = []
+    spread_rows, measures = [], {}
+    for found in connection.execute(rows_statement, params):
+        if found[_OCCURRENCE_ROWS] != 1:
+            spread_rows.append(found[:_TALLY_WIDTH])
+            measures[found[1]] = _MeasureRow(found[1], *found[_TALLY_WIDTH:])
+        elif found[_SELECTED]:
+            rows.append(_single(found, by_id[found[0]]))
+    if spread_rows:
+        grouped, spread = _merged(spread_rows, measures, by_id)
+        rows += [row for by_measure in grouped.values() for measure_rows in by_measure.values() for row in measure_rows]
+    else:
+        spread = 0
     if sum(abs((row.due_effective_on - today).days) <= NEARBY_DAYS for row in rows) <= expected:
         return None
     return NearbyOccurrences(rows, singles + spread, NEARBY_DAYS)
 
 
+def _single(found, roadmap) -> AggregateRow:
+    """The AggregateRow of an occurrence of one tally row, from that row with its measure's
+    columns (_nearby_statements): what _merged makes of it, in one step."""
+    (
+        roadmap_id,
+        measure_id,
+        key,
+        label,
+        start_on,
+        due_on,
+        due_effective_on,
+        sequence,
+        changed_at,
+        _occurrence_rows,
+        total,
+        accepted,
+        submitted,
+        returned,
+        planned,
+        not_applicable,
+        selected,
+        on_review,
+        number,
+        title,
+        responsible_text,
+        measure_updated_at,
+        section_number,
+        section_title,
+    ) = found
+    return AggregateRow(
+        roadmap_id,
+        measure_id,
+        key,
+        label,
+        start_on,
+        due_on,
+        due_effective_on,
+        total,
+        accepted,
+        submitted,
+        returned,
+        planned,
+        not_applicable,
+        selected,
+        on_review,
+        int(sequence or 0),
+        changed_at,
+        roadmap.published_at or roadmap.created_at,
+        number,
+        title,
+        responsible_text,
+        measure_updated_at,
+        section_number,
+        section_title,
+        roadmap.title,
+    )
+
+
+@lru_cache(maxsize=64)
+def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_section: bool) -> tuple[Select, Select]:
+    """nearby_occurrences's two statements of one shape, built once: the count (occurrences of
+    one row, tally rows of the narrowest window) and the rows (each with its measure's
+    columns). Parameters: roadmap_ids, plan_year, sections, start, end (the window), narrow_start,
+    narrow_end, near_start, near_end."""
+    tally = OccurrenceTally
+    selected = _occurrence_sums(set(statuses))["selected"] > 0
+    roadmap_ids = bindparam("roadmap_ids", expanding=True)
+    conditions = [
+        tally.roadmap_id.in_(roadmap_ids),
+        *_time_filters(
+            view,
+            bindparam("plan_year") if by_year else None,
+            bindparam("start", type_=Date),
+            bindparam("end", type_=Date),
+            tally,
+        ),
+    ]
+    shown = _measure_shown(bindparam("sections", expanding=True) if by_section else None)
+    narrow = and_(*_planned_in(view, bindparam("narrow_start", type_=Date), bindparam("narrow_end", type_=Date), tally))
+    near = and_(
+        tally.due_effective_on >= bindparam("near_start", type_=Date),
+        tally.due_effective_on <= bindparam("near_end", type_=Date),
+    )
+    measures = (
+        select(Measure.id)
+        .outerjoin(Section, Section.id == Measure.section_id)
+        .where(Measure.roadmap_id.in_(roadmap_ids), *shown)
+    )
+    # "+ 0": SQLite would otherwise look the tallies up by the occurrence index once per roadmap
+    # and measure (tens of thousands of lookups for a region) instead of reading them once.
+    count = select(
+        func.coalesce(func.sum(case((and_(tally.occurrence_rows == 1, selected), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((narrow, 1), else_=0)), 0),
+    ).where(*conditions, (tally.measure_id + 0).in_(measures))
+    rows = (
+        _tally_rows_statement(statuses)
+        .add_columns(*_MEASURE_COLUMNS[1:])
+        # "+ 0" again: each tally then finds its measure, not each measure its tallies.
+        .join(Measure, Measure.id == tally.measure_id + 0)
+        .outerjoin(Section, Section.id == Measure.section_id)
+        .where(*conditions, *shown, or_(tally.occurrence_rows != 1, and_(selected, or_(narrow, near))))
+    )
+    return count, rows
+
+
+# Positions in a row of _tally_rows_statement: how many rows its occurrence has, whether a task
+# of it has a selected status, and how many columns it has.
+_OCCURRENCE_ROWS = 9
+_SELECTED = 16
+_TALLY_WIDTH = 18
 # AggregateRow's counts, in the order _merged reads them (that of its fields).
 _SUMMED = ("total", "accepted", "submitted", "returned", "planned", "not_applicable", "selected", "on_review")
 
