@@ -961,7 +961,7 @@ def _group_roadmaps(
     if measure_ids is not None:
         conditions.append(OccurrenceTally.measure_id.in_(sorted(measure_ids)))
     tallies = connection.execute(_tally_rows_statement(options.ordered_statuses()).where(*conditions))
-    return _merged(tallies, measures, roadmaps)[0]
+    return _merged(tallies, measures, roadmaps)
 
 
 # What an aggregated feed reads of a measure (see _MeasureRow).
@@ -1042,16 +1042,14 @@ def _tally_rows_statement(statuses: Iterable[str]) -> Select:
     )
 
 
-def _merged(tallies, measures: dict, roadmaps: dict) -> tuple[dict[int, dict[int, list[AggregateRow]]], int]:
+def _merged(tallies, measures: dict, roadmaps: dict) -> dict[int, dict[int, list[AggregateRow]]]:
     """The tally rows (_tally_rows_statement) merged per occurrence: per roadmap and measure, the
-    rows shown (a measure of ``measures``, a task of a selected status), and how many of those
-    are occurrences of several rows (OccurrenceTally.occurrence_rows other than 1).
+    rows shown (a measure of ``measures``, a task of a selected status).
 
     An occurrence is one tally row but for tasks of differing dates: merged here, which costs
     less than a GROUP BY in the database.
     """
     rows: dict[tuple[int, int, str], AggregateRow] = {}
-    spread: set[tuple[int, int, str]] = set()
     # Of the tallies of cancelled tasks alone: their last change counts, nothing else.
     cancelled_alone: dict[tuple[int, int, str], datetime] = {}
     for (
@@ -1064,12 +1062,10 @@ def _merged(tallies, measures: dict, roadmaps: dict) -> tuple[dict[int, dict[int
         due_effective_on,
         sequence,
         changed_at,
-        occurrence_rows,
+        _occurrence_rows,
         *counts,
     ) in tallies:
         occurrence = (roadmap_id, measure_id, key)
-        if occurrence_rows != 1:
-            spread.add(occurrence)
         if not counts[0]:
             known = cancelled_alone.get(occurrence)
             if known is None or changed_at > known:
@@ -1102,12 +1098,10 @@ def _merged(tallies, measures: dict, roadmaps: dict) -> tuple[dict[int, dict[int
             row.updated_at = changed_at
 
     result: dict[int, dict[int, list[AggregateRow]]] = {}
-    shown_spread = 0
     for occurrence, row in rows.items():
         measure = measures.get(row.measure_id)
         if not row.selected or measure is None:
             continue
-        shown_spread += occurrence in spread
         roadmap = roadmaps[row.roadmap_id]
         cancelled_at = cancelled_alone.get(occurrence)
         if cancelled_at is not None and cancelled_at > row.updated_at:
@@ -1121,7 +1115,7 @@ def _merged(tallies, measures: dict, roadmaps: dict) -> tuple[dict[int, dict[int
         row.section_title = measure.section_title
         row.roadmap_title = roadmap.title
         result.setdefault(row.roadmap_id, {}).setdefault(row.measure_id, []).append(row)
-    return result, shown_spread
+    return result
 
 
 @dataclass(frozen=True)
@@ -1162,41 +1156,96 @@ def nearby_occurrences(
     roadmaps, connection = _tallied_roadmaps(scope, connection)
     if not roadmaps:
         return None
-    count_statement, rows_statement = _nearby_statements(
-        options.view, tuple(options.ordered_statuses()), options.plan_year is not None, bool(options.sections)
-    )
     reach = timedelta(days=NEARBY_DAYS)
-    params = {
-        "roadmap_ids": [roadmap.id for roadmap in roadmaps],
-        "plan_year": options.plan_year,
-        "sections": list(options.sections),
-        "start": window[0],
-        "end": window[1],
-        "narrow_start": narrowest[0],
-        "narrow_end": narrowest[1],
-        "near_start": today - reach,
-        "near_end": today + reach,
-    }
-    singles, in_window = connection.execute(count_statement, params).one()
-    if in_window <= expected:
+    filters = (
+        "nearby",
+        window,
+        options.plan_year,
+        options.view,
+        tuple(options.ordered_statuses()),
+        tuple(options.sections),
+        narrowest,
+        today,
+    )
+    cache = occurrence_cache()
+    current: dict[int, _NearbyRoadmap] = {}
+    for roadmap in roadmaps:
+        entry = cache.get((roadmap.id, filters))
+        if entry is not None and (entry.feed_version, entry.updated_at) == (roadmap.feed_version, roadmap.updated_at):
+            current[roadmap.id] = entry
+    stale = [roadmap for roadmap in roadmaps if roadmap.id not in current]
+    if stale:
+        count_statement, rows_statement = _nearby_statements(
+            options.view, tuple(options.ordered_statuses()), options.plan_year is not None, bool(options.sections)
+        )
+        params = {
+            "roadmap_ids": [roadmap.id for roadmap in stale],
+            "plan_year": options.plan_year,
+            "sections": list(options.sections),
+            "start": window[0],
+            "end": window[1],
+            "narrow_start": narrowest[0],
+            "narrow_end": narrowest[1],
+            "near_start": today - reach,
+            "near_end": today + reach,
+        }
+        counted = {row[0]: (row[1], row[2]) for row in connection.execute(count_statement, params)}
+        in_window = sum(entry.in_window for entry in current.values()) + sum(n for _s, n in counted.values())
+        if in_window <= expected:
+            return None
+        fresh = _read_nearby(connection, rows_statement, params, stale, counted)
+        for roadmap in stale:
+            current[roadmap.id] = fresh[roadmap.id]
+            cache.put((roadmap.id, filters), fresh[roadmap.id])
+    entries = [current[roadmap.id] for roadmap in roadmaps]
+    if sum(entry.in_window for entry in entries) <= expected:
         return None
+    rows = [row for entry in entries for row in entry.rows]
+    if sum(abs((row.due_effective_on - today).days) <= NEARBY_DAYS for row in rows) <= expected:
+        return None
+    return NearbyOccurrences(rows, sum(entry.total for entry in entries), NEARBY_DAYS)
+
+
+@dataclass(frozen=True, slots=True)
+class _NearbyRoadmap:
+    """One roadmap's part of nearby_occurrences, as of its counter and last edit (kept in
+    occurrence_cache, so that the feed after a school's report reads only that roadmap's)."""
+
+    feed_version: int
+    updated_at: datetime | None
+    rows: list[AggregateRow]
+    total: int  # its occurrences shown
+    in_window: int  # its tally rows of the narrowest window
+
+
+def _read_nearby(
+    connection: Connection, rows_statement: Select, params: dict, roadmaps: list, counted: dict[int, tuple[int, int]]
+) -> dict[int, _NearbyRoadmap]:
+    """_NearbyRoadmap of each of these roadmaps: their rows (of _nearby_statements, with
+    ``params``), and ``counted``, the counts read already per roadmap."""
     by_id = {roadmap.id: roadmap for roadmap in roadmaps}
-    rows: list[AggregateRow] = []
+    rows: dict[int, list[AggregateRow]] = {roadmap.id: [] for roadmap in roadmaps}
     spread_rows, measures = [], {}
     for found in connection.execute(rows_statement, params):
         if found[_OCCURRENCE_ROWS] != 1:
             spread_rows.append(found[:_TALLY_WIDTH])
             measures[found[1]] = _MeasureRow(found[1], *found[_TALLY_WIDTH:])
         elif found[_SELECTED]:
-            rows.append(_single(found, by_id[found[0]]))
+            rows[found[0]].append(_single(found, by_id[found[0]]))
+    spread: dict[int, int] = {}
     if spread_rows:
-        grouped, spread = _merged(spread_rows, measures, by_id)
-        rows += [row for by_measure in grouped.values() for measure_rows in by_measure.values() for row in measure_rows]
-    else:
-        spread = 0
-    if sum(abs((row.due_effective_on - today).days) <= NEARBY_DAYS for row in rows) <= expected:
-        return None
-    return NearbyOccurrences(rows, singles + spread, NEARBY_DAYS)
+        grouped = _merged(spread_rows, measures, by_id)
+        for roadmap_id, by_measure in grouped.items():
+            merged = [row for measure_rows in by_measure.values() for row in measure_rows]
+            rows[roadmap_id] += merged
+            spread[roadmap_id] = len(merged)
+    result = {}
+    for roadmap in roadmaps:
+        singles, in_window = counted.get(roadmap.id, (0, 0))
+        result[roadmap.id] = _NearbyRoadmap(
+            roadmap.feed_version, roadmap.updated_at, rows[roadmap.id], singles + spread.get(roadmap.id, 0), in_window
+        )
+    return result
 
 
 def _single(found, roadmap) -> AggregateRow:
@@ -1259,9 +1308,9 @@ def _single(found, roadmap) -> AggregateRow:
 
 @lru_cache(maxsize=64)
 def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_section: bool) -> tuple[Select, Select]:
-    """nearby_occurrences's two statements of one shape, built once: the count (occurrences of
-    one row, tally rows of the narrowest window) and the rows (each with its measure's
-    columns). Parameters: roadmap_ids, plan_year, sections, start, end (the window), narrow_start,
+    """nearby_occurrences's two statements of one shape, built once: the counts per roadmap
+    (occurrences of one row, tally rows of the narrowest window) and the rows (each with its
+    measure's columns). Parameters: roadmap_ids, plan_year, sections, start, end (the window), narrow_start,
     narrow_end, near_start, near_end."""
     tally = OccurrenceTally
     selected = _occurrence_sums(set(statuses))["selected"] > 0
@@ -1289,10 +1338,15 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
     )
     # "+ 0": SQLite would otherwise look the tallies up by the occurrence index once per roadmap
     # and measure (tens of thousands of lookups for a region) instead of reading them once.
-    count = select(
-        func.coalesce(func.sum(case((and_(tally.occurrence_rows == 1, selected), 1), else_=0)), 0),
-        func.coalesce(func.sum(case((narrow, 1), else_=0)), 0),
-    ).where(*conditions, (tally.measure_id + 0).in_(measures))
+    count = (
+        select(
+            tally.roadmap_id,
+            func.coalesce(func.sum(case((and_(tally.occurrence_rows == 1, selected), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((narrow, 1), else_=0)), 0),
+        )
+        .where(*conditions, (tally.measure_id + 0).in_(measures))
+        .group_by(tally.roadmap_id)
+    )
     rows = (
         _tally_rows_statement(statuses)
         .add_columns(*_MEASURE_COLUMNS[1:])

@@ -356,6 +356,7 @@ class _Texts:
         self._escaped_last: dict[str, str] = {}
         self._shared: dict[tuple, _SharedLines] = {}
         self._measures: dict[tuple, _MeasureLines] = {}
+        self._roadmap_floors: dict[str, int] = {}
         self._handed_in: dict[str, bool] = {}
 
     def handed_in(self, status: str) -> bool:
@@ -384,8 +385,19 @@ class _Texts:
             value = self._shared[key] = _SharedLines(tuple(lines), escaped, categories)
         return value
 
-    def measure_lines(self, row) -> _MeasureLines:
-        """An occurrence's measure's part of its event (_MeasureLines), composed once per feed."""
+    def roadmap_floor(self, title: str) -> int:
+        """The bytes of the roadmap's line in an aggregated event's description (escaped)."""
+        value = self._roadmap_floors.get(title)
+        if value is None:
+            value = self._roadmap_floors[title] = len(escaped_line(self._roadmap_line(title)).encode("utf-8"))
+        return value
+
+    def _roadmap_line(self, title: str) -> str:
+        return f"Дорожная карта: {self.spaced(title)}"
+
+    def measure_lines(self, row, compose: bool = True) -> _MeasureLines | None:
+        """An occurrence's measure's part of its event (_MeasureLines), composed once per feed;
+        None when not composed yet and ``compose`` is false."""
         key = (
             row.measure_number,
             row.measure_title,
@@ -395,11 +407,11 @@ class _Texts:
             row.responsible_text,
         )
         value = self._measures.get(key)
-        if value is None:
+        if value is None and compose:
             number, title, roadmap_title, section_number, section_title, responsible_text = key
             title = self.spaced(title)
             section_lines, categories = self.section(section_number, section_title)
-            lines = [f"Мероприятие {number}. {title}", f"Дорожная карта: {self.spaced(roadmap_title)}", *section_lines]
+            lines = [f"Мероприятие {number}. {title}", self._roadmap_line(roadmap_title), *section_lines]
             if responsible_text:
                 lines.append(f"Ответственные: {self.truncated(responsible_text, RESPONSIBLE_LIMIT)}")
             escaped = "\\n".join(map(escaped_line, lines))
@@ -786,8 +798,16 @@ def _aggregate_chunk(item: _Item, request: FeedRequest, texts: _Texts, writer: E
 
 def _aggregate_floor(item: _Item, texts: _Texts) -> int:
     """At most the size of an occurrence's chunk, without writing it: what any event of its UID
-    takes, and its description's lines (its measure's composed once per feed)."""
-    return size_floor(item.uid) + texts.measure_lines(item.row).floor + _OCCURRENCE_LINES_FLOOR
+    takes, and its description's lines: its measure's when composed already (to write one of
+    its events), else the roadmap's line and the words of the measure's."""
+    row = item.row
+    measure = texts.measure_lines(row, compose=False)
+    known = texts.roadmap_floor(row.roadmap_title) + _MEASURE_WORDS_FLOOR if measure is None else measure.floor
+    return size_floor(item.uid) + known + _OCCURRENCE_LINES_FLOOR
+
+
+# "Мероприятие {number}. {title}" and the break before the roadmap's line hold these at least.
+_MEASURE_WORDS_FLOOR = len("Мероприятие . \\n".encode())
 
 
 # --- the size bound -----------------------------------------------------------------------

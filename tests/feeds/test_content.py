@@ -498,7 +498,7 @@ def test_observer_roadmap_feed_reads_the_tallies_once_and_groups_no_task(client,
     # are never grouped on a render.
     tallied = [s for s in statements if "FROM occurrence_tally" in s]
     assert len(tallied) == 2 and "sum(CASE" in tallied[0] and "occurrence_tally.label" in tallied[1]
-    assert not any("GROUP BY" in s for s in statements)
+    assert not any("GROUP BY" in s for s in statements if s not in tallied)
     assert len(statements) <= 12
 
 

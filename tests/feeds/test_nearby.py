@@ -139,3 +139,34 @@ def test_a_removed_measure_counts_in_no_nearby_feed(big, subscribe):
     assert before is not None and after is not None
     assert not any(row.measure_id == measure.id for row in after.rows)
     assert after.total == len(aggregate_rows(scope, options, window)) < before.total
+
+
+def test_after_a_report_only_its_roadmap_is_read_again(big, subscribe, monkeypatch):
+    from roadmap.feeds import query
+    from roadmap.models import TaskStatus
+
+    subscription, _path = subscribe(big.coordinator)
+    scope = resolve_scope(subscription)
+    request = FeedRequest(scope, FeedOptions(), TODAY, "http://roadmap.test", "roadmap.test", max_bytes=30_000)
+    read = query._read_nearby
+    reads: list[list[int]] = []
+
+    def recorded(connection, statement, params, roadmaps, counted):
+        reads.append(sorted(roadmap.id for roadmap in roadmaps))
+        return read(connection, statement, params, roadmaps, counted)
+
+    monkeypatch.setattr(query, "_read_nearby", recorded)
+    first = build(prepare(request))
+    assert len(reads) == 1 and len(reads[0]) == 2  # the world's roadmap and the big one
+    task = next(t for t in big.tasks(number="4.1") if abs((t.due_effective_on - TODAY).days) <= 3)
+    bump(task, status=TaskStatus.SUBMITTED)
+    db.session.commit()
+    after = build(prepare(request))
+    assert reads[1] == [task.roadmap_id]
+    assert after.body != first.body
+    # The same bytes as a feed that reads every roadmap's occurrences anew.
+    render.event_cache.clear()
+    chunk_cache.clear()
+    query.occurrence_cache().clear()
+    monkeypatch.setattr(render, "nearby_occurrences", lambda *args: None)
+    assert after.body == build(prepare(request)).body
