@@ -956,11 +956,12 @@ def _group_roadmaps(
     if measure_ids is not None:
         measure_stmt = measure_stmt.where(Measure.id.in_(sorted(measure_ids)))
     # Core results through the session's connection: plain rows, no ORM loading per row.
-    measures = {row.id: row for row in connection.execute(measure_stmt)}
+    measures = {row.id: row for row in connection.execute(measure_stmt).all()}
     conditions = _tally_conditions(list(roadmaps), options, window)
     if measure_ids is not None:
         conditions.append(OccurrenceTally.measure_id.in_(sorted(measure_ids)))
-    tallies = connection.execute(_tally_rows_statement(options.ordered_statuses()).where(*conditions))
+    # All at once: the driver's fetchall costs a fraction of a fetch per row.
+    tallies = connection.execute(_tally_rows_statement(options.ordered_statuses()).where(*conditions)).all()
     return _merged(tallies, measures, roadmaps)
 
 
@@ -1189,7 +1190,7 @@ def nearby_occurrences(
             "near_start": today - reach,
             "near_end": today + reach,
         }
-        counted = {row[0]: (row[1], row[2]) for row in connection.execute(count_statement, params)}
+        counted = {row[0]: (row[1], row[2]) for row in connection.execute(count_statement, params).all()}
         in_window = sum(entry.in_window for entry in current.values()) + sum(n for _s, n in counted.values())
         if in_window <= expected:
             return None
@@ -1226,7 +1227,8 @@ def _read_nearby(
     by_id = {roadmap.id: roadmap for roadmap in roadmaps}
     rows: dict[int, list[AggregateRow]] = {roadmap.id: [] for roadmap in roadmaps}
     spread_rows, measures = [], {}
-    for found in connection.execute(rows_statement, params):
+    # All at once: the driver's fetchall costs a fraction of a fetch per row.
+    for found in connection.execute(rows_statement, params).all():
         if found[_OCCURRENCE_ROWS] != 1:
             spread_rows.append(found[:_TALLY_WIDTH])
             measures[found[1]] = _MeasureRow(found[1], *found[_TALLY_WIDTH:])
