@@ -30,6 +30,7 @@ from roadmap.feeds.query import (
     FeedScope,
     FeedTitles,
     FeedVersion,
+    NearbyOccurrences,
     Occurrences,
     aggregate_occurrences,
     nearby_occurrences,
@@ -42,7 +43,15 @@ from roadmap.ical.text import format_date, status_label, status_mark
 from roadmap.russian import truncate
 from roadmap.tasks.state import DONE_NOTE, Timeliness, is_handed_in, workflow_of
 
-__all__ = ["DEFAULT_ALARM_TIME", "DEFAULT_MAX_BYTES", "FeedRequest", "PreparedFeed", "build", "prepare"]
+__all__ = [
+    "DEFAULT_ALARM_TIME",
+    "DEFAULT_MAX_BYTES",
+    "FeedRequest",
+    "PreparedFeed",
+    "build",
+    "prepare",
+    "read_occurrences",
+]
 
 # Bump when the wording or shape of events changes: every ETag changes with it.
 FORMAT_VERSION = "4"
@@ -191,18 +200,7 @@ def _build(prepared: PreparedFeed, connection: Connection | None) -> BuiltFeed:
                 items += _occurrence_items(entry, request)
             return items
 
-        steps = _narrow_windows(request, window)
-        nearby = None
-        if steps:
-            nearby = nearby_occurrences(
-                request.scope,
-                request.options,
-                window,
-                steps[-1][0],
-                request.today,
-                request.max_bytes // OCCURRENCE_BYTES,
-                connection,
-            )
+        nearby = _nearby(request.scope, request.options, window, request.today, request.max_bytes, connection)
         if nearby is not None:
             items = [
                 _Item(_occurrence_uid(row, request), row.start_on, row.due_on, row.due_effective_on, row)
@@ -1058,13 +1056,45 @@ def _narrow_windows(request: FeedRequest, window: tuple[date, date]) -> list[tup
     head saying so, that note)."""
     kb = request.max_bytes // 1024
     windows = []
-    for back, ahead in NARROW_STEPS:
-        narrow = default_window(request.today, back, ahead)
-        shown = (max(narrow[0], window[0]), min(narrow[1], window[1]))
-        if shown[0] <= shown[1]:
-            note = _narrowed_note(shown, kb)
-            windows.append((shown, calendar_head(_calendar(request, shown, note)), note))
+    for shown in _shown_windows(request.today, window):
+        note = _narrowed_note(shown, kb)
+        windows.append((shown, calendar_head(_calendar(request, shown, note)), note))
     return windows
+
+
+def _shown_windows(today: date, window: tuple[date, date]) -> list[tuple[date, date]]:
+    """The days each of NARROW_STEPS shows of the feed's window (those with any), widest first."""
+    shown = []
+    for back, ahead in NARROW_STEPS:
+        narrow = default_window(today, back, ahead)
+        days = (max(narrow[0], window[0]), min(narrow[1], window[1]))
+        if days[0] <= days[1]:
+            shown.append(days)
+    return shown
+
+
+def _nearby(
+    scope: FeedScope,
+    options: FeedOptions,
+    window: tuple[date, date],
+    today: date,
+    max_bytes: int,
+    connection: Connection | None = None,
+) -> NearbyOccurrences | None:
+    """query.nearby_occurrences of an aggregated feed under this size bound: its occurrences near
+    today when the narrowest window holds more than are likely to fit; else None."""
+    shown = _shown_windows(today, window)
+    if not shown:
+        return None
+    return nearby_occurrences(scope, options, window, shown[-1], today, max_bytes // OCCURRENCE_BYTES, connection)
+
+
+def read_occurrences(scope: FeedScope, options: FeedOptions, today: date, max_bytes: int) -> None:
+    """Read what a render of this aggregated feed reads (its occurrences near today, or all of
+    them) into the process's caches, rendering nothing: the warm-up (roadmap.feeds.warm)."""
+    window = options.window(today)
+    if _nearby(scope, options, window, today, max_bytes) is None:
+        aggregate_occurrences(scope, options, window)
 
 
 def _narrowed_note(shown: tuple[date, date], kb: int) -> str:

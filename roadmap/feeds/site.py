@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-__all__ = ["DEVELOPMENT_BASE_URL", "FALLBACK_UID_HOST", "configured_base_url", "feed_today", "feed_url", "uid_host"]
+__all__ = [
+    "DEVELOPMENT_BASE_URL",
+    "FALLBACK_UID_HOST",
+    "configured_base_url",
+    "feed_max_bytes",
+    "feed_today",
+    "feed_url",
+    "uid_host",
+]
 
 # What `make run` serves: `flask feeds url` works right after it without any setting.
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
@@ -45,6 +53,13 @@ def feed_today(config: Mapping, zone: str):
     from roadmap.clock import today_in
 
     return today_in(zone)
+
+
+def feed_max_bytes(config: Mapping) -> int:
+    """The size bound of a feed body: FEED_MAX_BYTES, else roadmap.feeds.render.DEFAULT_MAX_BYTES."""
+    from roadmap.feeds.render import DEFAULT_MAX_BYTES
+
+    return int(config.get("FEED_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 def feed_url(app, token: str, base: str) -> str:

@@ -39,7 +39,7 @@ from roadmap.feeds.query import (
     scope_of,
     task_version_inputs,
 )
-from roadmap.feeds.render import DEFAULT_ALARM_TIME, DEFAULT_MAX_BYTES, FeedRequest, PreparedFeed, build, prepare
+from roadmap.feeds.render import DEFAULT_ALARM_TIME, FeedRequest, PreparedFeed, build, prepare
 from roadmap.feeds.service import (
     MAX_TOKEN_LENGTH,
     SubscriptionError,
@@ -52,7 +52,7 @@ from roadmap.feeds.service import (
     revoke_subscription,
     target_label,
 )
-from roadmap.feeds.site import configured_base_url, feed_today, feed_url, uid_host
+from roadmap.feeds.site import configured_base_url, feed_max_bytes, feed_today, feed_url, uid_host
 from roadmap.models import Organization, Roadmap, RoadmapStatus, Role, Subscription, SubscriptionKind, User, utcnow
 from roadmap.russian import natural_key, truncate
 from roadmap.tasks.access import followable_organizations
@@ -297,7 +297,7 @@ def _default_alarm_time() -> time:
 
 
 def _max_bytes() -> int:
-    return int(current_app.config.get("FEED_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return feed_max_bytes(current_app.config)
 
 
 def _today(zone: str) -> date:

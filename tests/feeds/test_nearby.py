@@ -170,3 +170,24 @@ def test_after_a_report_only_its_roadmap_is_read_again(big, subscribe, monkeypat
     query.occurrence_cache().clear()
     monkeypatch.setattr(render, "nearby_occurrences", lambda *args: None)
     assert after.body == build(prepare(request)).body
+
+
+def test_the_warm_up_reads_a_big_feed_as_its_render_will(app, client, big, subscribe, monkeypatch):
+    from roadmap.feeds import query
+    from roadmap.feeds.warm import warm_up
+
+    app.config["FEED_MAX_BYTES"] = 30_000
+    _sub, path = subscribe(big.coordinator)
+    query.occurrence_cache(app).clear()
+    assert warm_up() == 1
+    read = query._read_nearby
+    reads = []
+
+    def recorded(*args):
+        reads.append(args)
+        return read(*args)
+
+    monkeypatch.setattr(query, "_read_nearby", recorded)
+    response = client.get(path)
+    assert response.status_code == 200 and "ближайших сроков" in response.get_data(as_text=True).replace("\r\n ", "")
+    assert reads == []  # read by the warm-up already
