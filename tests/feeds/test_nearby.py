@@ -191,3 +191,24 @@ def test_the_warm_up_reads_a_big_feed_as_its_render_will(app, client, big, subsc
     response = client.get(path)
     assert response.status_code == 200 and "ближайших сроков" in response.get_data(as_text=True).replace("\r\n ", "")
     assert reads == []  # read by the warm-up already
+
+
+def test_rows_an_older_version_wrote_are_merged_as_occurrences_of_several(big, subscribe, monkeypatch):
+    from roadmap.feeds.service import recount_tallies
+
+    _spread(big)
+    subscription, _path = subscribe(big.coordinator)
+    scope = resolve_scope(subscription)
+    request = FeedRequest(scope, FeedOptions(), TODAY, "http://roadmap.test", "roadmap.test", max_bytes=30_000)
+    expected = _built(request)
+    # Written during an upgrade by the version before migration 0022: how many rows, not known.
+    db.session.execute(OccurrenceTally.__table__.update().values(occurrence_rows=0))
+    db.session.commit()
+    from roadmap.feeds import query
+
+    query.occurrence_cache().clear()
+    assert _built(request) == expected
+    monkeypatch.setattr(render, "nearby_occurrences", lambda *args: None)
+    assert _built(request) == expected
+    recount_tallies()
+    db.session.commit()
