@@ -781,7 +781,8 @@ class Occurrences:
 
 
 class _RoadmapOccurrences:
-    """The finished rows of aggregate_rows per roadmap and filter, by measure (Occurrences).
+    """The finished rows of aggregate_rows per roadmap and filter, by measure (Occurrences), and
+    those of nearby_occurrences per roadmap and filter (_NearbyRoadmap).
 
     A region's aggregated feed covers dozens of roadmaps, and a school's report changes one
     measure of one of them: the render after it groups that measure's tasks again (the measures
@@ -1053,20 +1054,14 @@ def _merged(tallies, measures: dict, roadmaps: dict) -> dict[int, dict[int, list
     rows: dict[tuple[int, int, str], AggregateRow] = {}
     # Of the tallies of cancelled tasks alone: their last change counts, nothing else.
     cancelled_alone: dict[tuple[int, int, str], datetime] = {}
-    for (
-        roadmap_id,
-        measure_id,
-        key,
-        label,
-        start_on,
-        due_on,
-        due_effective_on,
-        sequence,
-        changed_at,
-        _occurrence_rows,
-        *counts,
-    ) in tallies:
+    for tally in tallies:
+        roadmap_id, measure_id, key = tally[0], tally[1], tally[2]
+        measure = measures.get(measure_id)
+        if measure is None:
+            continue
         occurrence = (roadmap_id, measure_id, key)
+        counts = tally[_COUNTS:]
+        changed_at = tally[8]
         if not counts[0]:
             known = cancelled_alone.get(occurrence)
             if known is None or changed_at > known:
@@ -1074,20 +1069,9 @@ def _merged(tallies, measures: dict, roadmaps: dict) -> dict[int, dict[int, list
             continue
         row = rows.get(occurrence)
         if row is None:
-            # Positional: the counts in AggregateRow's order of fields, which is _SUMMED's.
-            rows[occurrence] = AggregateRow(
-                roadmap_id,
-                measure_id,
-                key,
-                label,
-                start_on,
-                due_on,
-                due_effective_on,
-                *counts,
-                int(sequence or 0),
-                changed_at,
-            )
+            rows[occurrence] = _occurrence_row(tally, measure, roadmaps[roadmap_id])
             continue
+        label, start_on, due_on, due_effective_on, sequence = tally[3:8]
         row.label = min(row.label, label)
         row.start_on = min(row.start_on, start_on)
         row.due_on = max(row.due_on, due_on)
@@ -1100,23 +1084,52 @@ def _merged(tallies, measures: dict, roadmaps: dict) -> dict[int, dict[int, list
 
     result: dict[int, dict[int, list[AggregateRow]]] = {}
     for occurrence, row in rows.items():
-        measure = measures.get(row.measure_id)
-        if not row.selected or measure is None:
+        if not row.selected:
             continue
-        roadmap = roadmaps[row.roadmap_id]
         cancelled_at = cancelled_alone.get(occurrence)
         if cancelled_at is not None and cancelled_at > row.updated_at:
             row.updated_at = cancelled_at
-        row.created_at = roadmap.published_at or roadmap.created_at
-        row.measure_number = measure.number
-        row.measure_title = measure.title
-        row.responsible_text = measure.responsible_text
-        row.measure_updated_at = measure.updated_at
-        row.section_number = measure.section_number
-        row.section_title = measure.section_title
-        row.roadmap_title = roadmap.title
         result.setdefault(row.roadmap_id, {}).setdefault(row.measure_id, []).append(row)
     return result
+
+
+def _occurrence_row(tally, measure, roadmap) -> AggregateRow:
+    """The AggregateRow of a tally row (_tally_rows_statement's columns) of this measure and
+    roadmap: the whole occurrence when it has one row, the first of its rows to merge else."""
+    (
+        roadmap_id,
+        measure_id,
+        key,
+        label,
+        start_on,
+        due_on,
+        due_effective_on,
+        sequence,
+        changed_at,
+        _occurrence_rows,
+        *counts,
+    ) = tally
+    # Positional: the counts in AggregateRow's order of fields, which is _SUMMED's.
+    return AggregateRow(
+        roadmap_id,
+        measure_id,
+        key,
+        label,
+        start_on,
+        due_on,
+        due_effective_on,
+        *counts,
+        int(sequence or 0),
+        changed_at,
+        roadmap.published_at or roadmap.created_at,
+        measure.number,
+        measure.title,
+        measure.responsible_text,
+        measure.updated_at,
+        measure.section_number,
+        measure.section_title,
+        roadmap.title,
+    )
 
 
 @dataclass(frozen=True)
@@ -1233,7 +1246,8 @@ def _read_nearby(
             spread_rows.append(found[:_TALLY_WIDTH])
             measures[found[1]] = _MeasureRow(found[1], *found[_TALLY_WIDTH:])
         elif found[_SELECTED]:
-            rows[found[0]].append(_single(found, by_id[found[0]]))
+            measure = _MeasureRow(found[1], *found[_TALLY_WIDTH:])
+            rows[found[0]].append(_occurrence_row(found[:_TALLY_WIDTH], measure, by_id[found[0]]))
     spread: dict[int, int] = {}
     if spread_rows:
         grouped = _merged(spread_rows, measures, by_id)
@@ -1248,64 +1262,6 @@ def _read_nearby(
             roadmap.feed_version, roadmap.updated_at, rows[roadmap.id], singles + spread.get(roadmap.id, 0), in_window
         )
     return result
-
-
-def _single(found, roadmap) -> AggregateRow:
-    """The AggregateRow of an occurrence of one tally row, from that row with its measure's
-    columns (_nearby_statements): what _merged makes of it, in one step."""
-    (
-        roadmap_id,
-        measure_id,
-        key,
-        label,
-        start_on,
-        due_on,
-        due_effective_on,
-        sequence,
-        changed_at,
-        _occurrence_rows,
-        total,
-        accepted,
-        submitted,
-        returned,
-        planned,
-        not_applicable,
-        selected,
-        on_review,
-        number,
-        title,
-        responsible_text,
-        measure_updated_at,
-        section_number,
-        section_title,
-    ) = found
-    return AggregateRow(
-        roadmap_id,
-        measure_id,
-        key,
-        label,
-        start_on,
-        due_on,
-        due_effective_on,
-        total,
-        accepted,
-        submitted,
-        returned,
-        planned,
-        not_applicable,
-        selected,
-        on_review,
-        int(sequence or 0),
-        changed_at,
-        roadmap.published_at or roadmap.created_at,
-        number,
-        title,
-        responsible_text,
-        measure_updated_at,
-        section_number,
-        section_title,
-        roadmap.title,
-    )
 
 
 @lru_cache(maxsize=64)
@@ -1363,6 +1319,7 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
 # Positions in a row of _tally_rows_statement: how many rows its occurrence has, whether a task
 # of it has a selected status, and how many columns it has.
 _OCCURRENCE_ROWS = 9
+_COUNTS = 10
 _SELECTED = 16
 _TALLY_WIDTH = 18
 # AggregateRow's counts, in the order _merged reads them (that of its fields).

@@ -412,7 +412,8 @@ class _Texts:
             lines = [f"Мероприятие {number}. {title}", self._roadmap_line(roadmap_title), *section_lines]
             if responsible_text:
                 lines.append(f"Ответственные: {self.truncated(responsible_text, RESPONSIBLE_LIMIT)}")
-            escaped = "\\n".join(map(escaped_line, lines))
+            # The first line is the measure's own; the others many measures share (escaped once).
+            escaped = "\\n".join([escaped_line(lines[0]), *map(self.escaped, lines[1:])])
             value = self._measures[key] = _MeasureLines(
                 f"{number} {self.truncated(title, SUMMARY_TITLE_LIMIT)}",
                 tuple(lines),
