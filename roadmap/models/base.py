@@ -41,6 +41,28 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect, coltype):
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        # SQLite hands back the text SQLAlchemy stored ("2026-12-07 23:01:52.123456"): parsed
+        # and given its zone in one step, not through DateTime's processor and then ours (a
+        # feed reads thousands of these).
+        parse = datetime.fromisoformat
+
+        def process(value):
+            if value is None:
+                return None
+            try:
+                moment = parse(value + "+00:00")  # a sixth of parse(value).replace(tzinfo=UTC)
+            except ValueError:  # not SQLAlchemy's text: an offset of its own
+                moment = parse(value)
+                if moment.tzinfo is not None:
+                    return moment.astimezone(UTC)
+            # A date alone parses without the offset: midnight UTC all the same.
+            return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+        return process
+
 
 def kind_column(enum_cls: type[enum.Enum], name: str, length: int = 20) -> Enum:
     """A closed vocabulary: stored as the members' plain string values, no native database type.
