@@ -1203,6 +1203,8 @@ def nearby_occurrences(
             "near_start": today - reach,
             "near_end": today + reach,
         }
+        if not options.sections:
+            params["removed"] = list(connection.execute(_REMOVED_MEASURES, params).scalars())
         counted = {row[0]: (row[1], row[2]) for row in connection.execute(count_statement, params).all()}
         in_window = sum(entry.in_window for entry in current.values()) + sum(n for _s, n in counted.values())
         if in_window <= expected:
@@ -1268,8 +1270,9 @@ def _read_nearby(
 def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_section: bool) -> tuple[Select, Select]:
     """nearby_occurrences's two statements of one shape, built once: the counts per roadmap
     (occurrences of one row, tally rows of the narrowest window) and the rows (each with its
-    measure's columns). Parameters: roadmap_ids, plan_year, sections, start, end (the window), narrow_start,
-    narrow_end, near_start, near_end."""
+    measure's columns). Parameters: roadmap_ids, plan_year, sections (or removed: the measures
+    _REMOVED_MEASURES gives, for a feed of no chosen sections), start, end (the window),
+    narrow_start, narrow_end, near_start, near_end."""
     tally = OccurrenceTally
     selected = _occurrence_sums(set(statuses))["selected"] > 0
     roadmap_ids = bindparam("roadmap_ids", expanding=True)
@@ -1289,20 +1292,25 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
         tally.due_effective_on >= bindparam("near_start", type_=Date),
         tally.due_effective_on <= bindparam("near_end", type_=Date),
     )
-    measures = (
-        select(Measure.id)
-        .outerjoin(Section, Section.id == Measure.section_id)
-        .where(Measure.roadmap_id.in_(roadmap_ids), *shown)
-    )
-    # "+ 0": SQLite would otherwise look the tallies up by the occurrence index once per roadmap
-    # and measure (tens of thousands of lookups for a region) instead of reading them once.
+    if by_section:
+        # "+ 0": SQLite would otherwise look the tallies up by the occurrence index once per
+        # roadmap and measure (tens of thousands of lookups for a region) instead of reading them.
+        measures = (
+            select(Measure.id)
+            .outerjoin(Section, Section.id == Measure.section_id)
+            .where(Measure.roadmap_id.in_(roadmap_ids), *shown)
+        )
+        of_shown = (tally.measure_id + 0).in_(measures)
+    else:
+        # Of every measure but those removed (_REMOVED_MEASURES, as a rule none): no join at all.
+        of_shown = tally.measure_id.not_in(bindparam("removed", expanding=True))
     count = (
         select(
             tally.roadmap_id,
             func.coalesce(func.sum(case((and_(tally.occurrence_rows == 1, selected), 1), else_=0)), 0),
             func.coalesce(func.sum(case((narrow, 1), else_=0)), 0),
         )
-        .where(*conditions, (tally.measure_id + 0).in_(measures))
+        .where(*conditions, of_shown)
         .group_by(tally.roadmap_id)
     )
     rows = (
@@ -1315,6 +1323,12 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
     )
     return count, rows
 
+
+# The removed measures of some roadmaps (parameter roadmap_ids): what a feed of no chosen sections
+# leaves out of its counts (their tasks are cancelled when a published roadmap drops them).
+_REMOVED_MEASURES = select(Measure.id).where(
+    Measure.roadmap_id.in_(bindparam("roadmap_ids", expanding=True)), Measure.is_removed.is_(True)
+)
 
 # Positions in a row of _tally_rows_statement: how many rows its occurrence has, whether a task
 # of it has a selected status, and how many columns it has.
