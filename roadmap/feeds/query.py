@@ -966,7 +966,7 @@ def _group_roadmaps(
     return _merged(tallies, measures, roadmaps)
 
 
-# What an aggregated feed reads of a measure (see _MeasureRow).
+# What an aggregated feed reads of a measure (_merged, _occurrence_row).
 _MEASURE_COLUMNS = (
     Measure.id,
     Measure.number,
@@ -979,7 +979,7 @@ _MEASURE_COLUMNS = (
 
 
 class _MeasureRow(NamedTuple):
-    """_MEASURE_COLUMNS of a measure, read with its tallies."""
+    """_MEASURE_COLUMNS of a measure, read with its tallies (_nearby_statements)."""
 
     id: int
     number: str
@@ -1244,12 +1244,12 @@ def _read_nearby(
     spread_rows, measures = [], {}
     # All at once: the driver's fetchall costs a fraction of a fetch per row.
     for found in connection.execute(rows_statement, params).all():
+        tally, measure = found[:_MEASURE], _MeasureRow(found[1], *found[_MEASURE:])
         if found[_OCCURRENCE_ROWS] != 1:
-            spread_rows.append(found[:_TALLY_WIDTH])
-            measures[found[1]] = _MeasureRow(found[1], *found[_TALLY_WIDTH:])
+            spread_rows.append(tally)
+            measures[found[1]] = measure
         elif found[_SELECTED]:
-            measure = _MeasureRow(found[1], *found[_TALLY_WIDTH:])
-            rows[found[0]].append(_occurrence_row(found[:_TALLY_WIDTH], measure, by_id[found[0]]))
+            rows[found[0]].append(_occurrence_row(tally, measure, by_id[found[0]]))
     spread: dict[int, int] = {}
     if spread_rows:
         grouped = _merged(spread_rows, measures, by_id)
@@ -1270,7 +1270,7 @@ def _read_nearby(
 def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_section: bool) -> tuple[Select, Select]:
     """nearby_occurrences's two statements of one shape, built once: the counts per roadmap
     (occurrences of one row, tally rows of the narrowest window) and the rows (each with its
-    measure's columns). Parameters: roadmap_ids, plan_year, sections (or removed: the measures
+    measure's columns, _MEASURE_COLUMNS). Parameters: roadmap_ids, plan_year, sections (or removed: the measures
     _REMOVED_MEASURES gives, for a feed of no chosen sections), start, end (the window),
     narrow_start, narrow_end, near_start, near_end."""
     tally = OccurrenceTally
@@ -1313,10 +1313,11 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
         .where(*conditions, of_shown)
         .group_by(tally.roadmap_id)
     )
+    # Each with its measure's columns: reading the measures apart by their ids costs more.
     rows = (
         _tally_rows_statement(statuses)
         .add_columns(*_MEASURE_COLUMNS[1:])
-        # "+ 0" again: each tally then finds its measure, not each measure its tallies.
+        # "+ 0": each tally then finds its measure, not each measure its tallies (see above).
         .join(Measure, Measure.id == tally.measure_id + 0)
         .outerjoin(Section, Section.id == Measure.section_id)
         .where(*conditions, *shown, or_(tally.occurrence_rows != 1, and_(selected, or_(narrow, near))))
@@ -1330,12 +1331,13 @@ _REMOVED_MEASURES = select(Measure.id).where(
     Measure.roadmap_id.in_(bindparam("roadmap_ids", expanding=True)), Measure.is_removed.is_(True)
 )
 
-# Positions in a row of _tally_rows_statement: how many rows its occurrence has, whether a task
-# of it has a selected status, and how many columns it has.
+# Positions in a row of _tally_rows_statement: how many rows its occurrence has, where its
+# counts start, whether a task of it has a selected status, where its measure's columns start
+# (_nearby_statements).
 _OCCURRENCE_ROWS = 9
 _COUNTS = 10
 _SELECTED = 16
-_TALLY_WIDTH = 18
+_MEASURE = 18
 # AggregateRow's counts, in the order _merged reads them (that of its fields).
 _SUMMED = ("total", "accepted", "submitted", "returned", "planned", "not_applicable", "selected", "on_review")
 
