@@ -212,3 +212,54 @@ def test_rows_an_older_version_wrote_are_merged_as_occurrences_of_several(big, s
     assert _built(request) == expected
     recount_tallies()
     db.session.commit()
+
+
+def test_nearby_chunks_too_few_for_the_nearest_deadlines_give_way_to_every_event():
+    """_nearest_choice of chunks holding only the events within a reach of today: when fewer are
+    within it than the nearest it keeps, it chooses from every event instead, as it would have."""
+    items = [
+        render._Item(
+            f"uid-{i:03d}",
+            TODAY + timedelta(days=i - 30),
+            TODAY + timedelta(days=i - 30),
+            TODAY + timedelta(days=i - 30),
+            i,
+        )
+        for i in range(60)
+    ]
+
+    def chunk(item):
+        return b"X" * 100
+
+    request = FeedRequest(
+        resolve_scope_stub(), FeedOptions(), TODAY, "http://roadmap.test", "roadmap.test", max_bytes=3_000
+    )
+    every = render._Chunks(items, chunk)
+    near = [item for item in items if abs((item.due_effective - TODAY).days) <= 5]
+    asked = []
+
+    def all_of_them():
+        asked.append(True)
+        return every
+
+    partial = render._Chunks(near, chunk, nearby=(len(items), TODAY, 5, all_of_them))
+    chosen_from, by_distance, keep = render._nearest_choice(request, partial)
+    assert asked and chosen_from is every and keep > len(near)
+    assert (by_distance, keep) == render._nearest_choice(request, every)[1:]
+    # Enough within the reach: chosen from those alone, the same events.
+    asked.clear()
+    wide = render._Chunks(items[10:50], chunk, nearby=(len(items), TODAY, 20, all_of_them))
+    small = FeedRequest(
+        resolve_scope_stub(), FeedOptions(), TODAY, "http://roadmap.test", "roadmap.test", max_bytes=1_500
+    )
+    chosen_from, by_distance, keep = render._nearest_choice(small, wide)
+    assert not asked and chosen_from is wide
+    assert [wide.events[i].uid for i in by_distance] == [
+        every.events[i].uid for i in render._nearest_choice(small, every)[1]
+    ]
+
+
+def resolve_scope_stub():
+    from roadmap.feeds.query import FeedScope
+
+    return FeedScope(kind="roadmap", aggregated=True, organization_id=None, roadmap_id=None, name="Сводный")
