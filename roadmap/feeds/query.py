@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache, reduce
@@ -116,6 +116,9 @@ class FeedVersion:
 
     parts: tuple
     last_change: datetime | None
+    # The visible roadmaps' rows it was read from (aggregated feeds): their render reads them
+    # again only when it builds without this version. Not part of the version.
+    roadmaps: tuple = field(default=(), compare=False, repr=False)
 
     def key(self) -> str:
         def text(value) -> str:
@@ -514,7 +517,7 @@ def _roadmaps_version(scope: FeedScope, connection: Connection) -> FeedVersion:
     rows = _visible_roadmaps(scope, connection)
     parts = tuple(item for row in rows for item in (row.id, row.feed_version, row.updated_at))
     moments = [m for row in rows for m in (row.updated_at, row.feed_changed_at) if m is not None]
-    return FeedVersion(parts, max(moments) if moments else None)
+    return FeedVersion(parts, max(moments) if moments else None, tuple(rows))
 
 
 TASK_ROW_COLUMNS = (
@@ -848,7 +851,11 @@ def aggregate_rows(
 
 
 def aggregate_occurrences(
-    scope: FeedScope, options: FeedOptions, window: tuple[date, date], connection: Connection | None = None
+    scope: FeedScope,
+    options: FeedOptions,
+    window: tuple[date, date],
+    connection: Connection | None = None,
+    roadmaps: Sequence | None = None,
 ) -> list[Occurrences]:
     """The rows of aggregated feeds per visible roadmap; a roadmap whose rows did not change
     gives the very same Occurrences as last time.
@@ -857,7 +864,7 @@ def aggregate_occurrences(
     moved; with the measures logged since grouped again when only the counter did and the log
     (FeedChange) holds every step; else grouped whole. One grouping pass for all of each kind.
     """
-    roadmaps, connection = _tallied_roadmaps(scope, connection)
+    roadmaps, connection = _tallied_roadmaps(scope, connection, roadmaps)
     if not roadmaps:
         return []
     cache = occurrence_cache()
@@ -897,10 +904,13 @@ def aggregate_occurrences(
     return [current[roadmap.id] for roadmap in roadmaps]
 
 
-def _tallied_roadmaps(scope: FeedScope, connection: Connection | None) -> tuple[list, Connection]:
-    """The visible roadmaps, their tallies counted again first where they lag their counter (an
-    older version wrote tasks during an upgrade), and the connection to read the tallies on."""
-    roadmaps = _visible_roadmaps(scope, connection)
+def _tallied_roadmaps(
+    scope: FeedScope, connection: Connection | None, roadmaps: Sequence | None = None
+) -> tuple[list, Connection]:
+    """The visible roadmaps (``roadmaps`` when the caller read them: FeedVersion.roadmaps), their
+    tallies counted again first where they lag their counter (an older version wrote tasks
+    during an upgrade), and the connection to read the tallies on."""
+    roadmaps = list(roadmaps) if roadmaps else _visible_roadmaps(scope, connection)
     behind = [roadmap.id for roadmap in roadmaps if roadmap.tallied_version != roadmap.feed_version]
     if behind:
         recount_tallies(behind, behind_only=True)
@@ -1156,6 +1166,7 @@ def nearby_occurrences(
     today: date,
     expected: int,
     connection: Connection | None = None,
+    roadmaps: Sequence | None = None,
 ) -> NearbyOccurrences | None:
     """The occurrences near today of an aggregated feed whose ``narrowest`` window holds more
     than ``expected`` of them (more than are likely to fit the size bound), chosen in the
@@ -1165,9 +1176,10 @@ def nearby_occurrences(
     A region's feed has thousands of occurrences and shows the few hundred nearest to today:
     reading only those (and merging in Python only the occurrences of several tally rows, which
     every window selects whole) costs a fraction of reading every tally of every roadmap. The
-    rows are the very AggregateRows aggregate_occurrences makes of them.
+    rows are the very AggregateRows aggregate_occurrences makes of them. ``roadmaps``: the
+    visible roadmaps' rows when the caller read them (FeedVersion.roadmaps).
     """
-    roadmaps, connection = _tallied_roadmaps(scope, connection)
+    roadmaps, connection = _tallied_roadmaps(scope, connection, roadmaps)
     if not roadmaps:
         return None
     reach = timedelta(days=NEARBY_DAYS)
@@ -1203,8 +1215,6 @@ def nearby_occurrences(
             "near_start": today - reach,
             "near_end": today + reach,
         }
-        if not options.sections:
-            params["removed"] = list(connection.execute(_REMOVED_MEASURES, params).scalars())
         counted = {row[0]: (row[1], row[2]) for row in connection.execute(count_statement, params).all()}
         in_window = sum(entry.in_window for entry in current.values()) + sum(n for _s, n in counted.values())
         if in_window <= expected:
@@ -1270,9 +1280,8 @@ def _read_nearby(
 def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_section: bool) -> tuple[Select, Select]:
     """nearby_occurrences's two statements of one shape, built once: the counts per roadmap
     (occurrences of one row, tally rows of the narrowest window) and the rows (each with its
-    measure's columns, _MEASURE_COLUMNS). Parameters: roadmap_ids, plan_year, sections (or removed: the measures
-    _REMOVED_MEASURES gives, for a feed of no chosen sections), start, end (the window),
-    narrow_start, narrow_end, near_start, near_end."""
+    measure's columns, _MEASURE_COLUMNS). Parameters: roadmap_ids, plan_year, sections, start,
+    end (the window), narrow_start, narrow_end, near_start, near_end."""
     tally = OccurrenceTally
     selected = _occurrence_sums(set(statuses))["selected"] > 0
     roadmap_ids = bindparam("roadmap_ids", expanding=True)
@@ -1302,8 +1311,9 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
         )
         of_shown = (tally.measure_id + 0).in_(measures)
     else:
-        # Of every measure but those removed (_REMOVED_MEASURES, as a rule none): no join at all.
-        of_shown = tally.measure_id.not_in(bindparam("removed", expanding=True))
+        # Of every measure but the roadmaps' removed ones (as a rule none): no join of the measures.
+        removed = select(Measure.id).where(Measure.roadmap_id.in_(roadmap_ids), Measure.is_removed.is_(True))
+        of_shown = tally.measure_id.not_in(removed)
     count = (
         select(
             tally.roadmap_id,
@@ -1324,12 +1334,6 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
     )
     return count, rows
 
-
-# The removed measures of some roadmaps (parameter roadmap_ids): what a feed of no chosen sections
-# leaves out of its counts (their tasks are cancelled when a published roadmap drops them).
-_REMOVED_MEASURES = select(Measure.id).where(
-    Measure.roadmap_id.in_(bindparam("roadmap_ids", expanding=True)), Measure.is_removed.is_(True)
-)
 
 # Positions in a row of _tally_rows_statement: how many rows its occurrence has, where its
 # counts start, whether a task of it has a selected status, where its measure's columns start

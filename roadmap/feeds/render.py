@@ -187,6 +187,8 @@ def _build(prepared: PreparedFeed, connection: Connection | None) -> BuiltFeed:
     writer = _writer_of(request)
     if request.scope.aggregated:
         shape = _chunk_shape("occurrence", request, writer)
+        # The visible roadmaps as the version was read from them: not read again.
+        roadmaps = prepared.version.roadmaps
 
         def chunk(item: _Item) -> bytes:
             return _aggregate_chunk(item, request, texts, writer, shape)
@@ -196,11 +198,11 @@ def _build(prepared: PreparedFeed, connection: Connection | None) -> BuiltFeed:
 
         def every_occurrence() -> list[_Item]:
             items = []
-            for entry in aggregate_occurrences(request.scope, request.options, window, connection):
+            for entry in aggregate_occurrences(request.scope, request.options, window, connection, roadmaps):
                 items += _occurrence_items(entry, request)
             return items
 
-        nearby = _nearby(request.scope, request.options, window, request.today, request.max_bytes, connection)
+        nearby = _nearby(request.scope, request.options, window, request.today, request.max_bytes, connection, roadmaps)
         if nearby is not None:
             items = [
                 _Item(_occurrence_uid(row, request), row.start_on, row.due_on, row.due_effective_on, row)
@@ -1081,13 +1083,15 @@ def _nearby(
     today: date,
     max_bytes: int,
     connection: Connection | None = None,
+    roadmaps: tuple = (),
 ) -> NearbyOccurrences | None:
     """query.nearby_occurrences of an aggregated feed under this size bound: its occurrences near
     today when the narrowest window holds more than are likely to fit; else None."""
     shown = _shown_windows(today, window)
     if not shown:
         return None
-    return nearby_occurrences(scope, options, window, shown[-1], today, max_bytes // OCCURRENCE_BYTES, connection)
+    expected = max_bytes // OCCURRENCE_BYTES
+    return nearby_occurrences(scope, options, window, shown[-1], today, expected, connection, roadmaps)
 
 
 def read_occurrences(scope: FeedScope, options: FeedOptions, today: date, max_bytes: int) -> None:

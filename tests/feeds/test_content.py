@@ -499,6 +499,8 @@ def test_observer_roadmap_feed_reads_the_tallies_once_and_groups_no_task(client,
     tallied = [s for s in statements if "FROM occurrence_tally" in s]
     assert len(tallied) == 2 and "sum(CASE" in tallied[0] and "occurrence_tally.label" in tallied[1]
     assert not any("GROUP BY" in s for s in statements if s not in tallied)
+    # The visible roadmaps, read once: for the version, and by the render from it.
+    assert sum(s.startswith("SELECT roadmap.id, roadmap.feed_version") for s in statements) == 1
     assert len(statements) <= 12
 
 
