@@ -34,7 +34,7 @@ TARGETS = {
     # An aggregated feed is rendered anew whenever any school of its roadmaps reports: that render
     # (`_changed`) is held to the quarter too. `feed_coordinator` renders from nothing cached at all
     # (a process that did not warm up, the first render after the default window moved into a new
-    # month), which reads the occurrence tallies of every roadmap of the feed (about 5,300 rows).
+    # month): it counts the tallies of every roadmap of the feed and reads the 663 near today.
     "feed_coordinator": 0.25,
     "feed_coordinator_warm": 0.15,
     "feed_coordinator_changed": 0.25,
