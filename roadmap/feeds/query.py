@@ -963,7 +963,7 @@ def _group_roadmaps(
     change are its own (see AggregateRow), so a school's report changes one event, not all.
     """
     roadmaps = {row.id: row for row in visible}
-    measure_stmt = _measures_statement(list(roadmaps), options)
+    measure_stmt = _measures_statement(list(roadmaps), options.sections or None)
     if measure_ids is not None:
         measure_stmt = measure_stmt.where(Measure.id.in_(sorted(measure_ids)))
     # Core results through the session's connection: plain rows, no ORM loading per row.
@@ -1000,17 +1000,14 @@ class _MeasureRow(NamedTuple):
     section_title: str | None
 
 
-def _measures_statement(roadmap_ids: list[int], options: FeedOptions, *columns) -> Select:
-    """The measures an aggregated feed of these roadmaps (of any, when none is named) shows: not
-    removed, of its sections."""
-    stmt = (
+def _measures_statement(roadmap_ids, sections, *columns) -> Select:
+    """The measures an aggregated feed of these roadmaps shows (_measure_shown); ids and
+    section numbers as values or bound parameters."""
+    return (
         select(*(columns or _MEASURE_COLUMNS))
         .outerjoin(Section, Section.id == Measure.section_id)
-        .where(*_measure_shown(options.sections or None))
+        .where(Measure.roadmap_id.in_(roadmap_ids), *_measure_shown(sections))
     )
-    if roadmap_ids:
-        stmt = stmt.where(Measure.roadmap_id.in_(roadmap_ids))
-    return stmt
 
 
 def _measure_shown(sections) -> list[ColumnElement]:
@@ -1070,8 +1067,8 @@ def _merged(tallies, measures: dict, roadmaps: dict) -> dict[int, dict[int, list
         if measure is None:
             continue
         occurrence = (roadmap_id, measure_id, key)
-        counts = tally[_COUNTS:]
-        changed_at = tally[8]
+        counts = tally[_COUNTS:_MEASURE]
+        changed_at = tally[_CHANGED]
         if not counts[0]:
             known = cancelled_alone.get(occurrence)
             if known is None or changed_at > known:
@@ -1081,7 +1078,7 @@ def _merged(tallies, measures: dict, roadmaps: dict) -> dict[int, dict[int, list
         if row is None:
             rows[occurrence] = _occurrence_row(tally, measure, roadmaps[roadmap_id])
             continue
-        label, start_on, due_on, due_effective_on, sequence = tally[3:8]
+        label, start_on, due_on, due_effective_on, sequence = tally[3 : _SEQUENCE + 1]
         row.label = min(row.label, label)
         row.start_on = min(row.start_on, start_on)
         row.due_on = max(row.due_on, due_on)
@@ -1106,31 +1103,13 @@ def _merged(tallies, measures: dict, roadmaps: dict) -> dict[int, dict[int, list
 def _occurrence_row(tally, measure, roadmap) -> AggregateRow:
     """The AggregateRow of a tally row (_tally_rows_statement's columns) of this measure and
     roadmap: the whole occurrence when it has one row, the first of its rows to merge else."""
-    (
-        roadmap_id,
-        measure_id,
-        key,
-        label,
-        start_on,
-        due_on,
-        due_effective_on,
-        sequence,
-        changed_at,
-        _occurrence_rows,
-        *counts,
-    ) = tally
-    # Positional: the counts in AggregateRow's order of fields, which is _SUMMED's.
+    # Positional: the occurrence and dates, then the counts in AggregateRow's order of fields
+    # (_SUMMED's).
     return AggregateRow(
-        roadmap_id,
-        measure_id,
-        key,
-        label,
-        start_on,
-        due_on,
-        due_effective_on,
-        *counts,
-        int(sequence or 0),
-        changed_at,
+        *tally[:_SEQUENCE],
+        *tally[_COUNTS:_MEASURE],
+        int(tally[_SEQUENCE] or 0),
+        tally[_CHANGED],
         roadmap.published_at or roadmap.created_at,
         measure.number,
         measure.title,
@@ -1200,6 +1179,7 @@ def nearby_occurrences(
         if entry is not None and (entry.feed_version, entry.updated_at) == (roadmap.feed_version, roadmap.updated_at):
             current[roadmap.id] = entry
     stale = [roadmap for roadmap in roadmaps if roadmap.id not in current]
+    counted: dict[int, tuple[int, int]] = {}
     if stale:
         count_statement, rows_statement = _nearby_statements(
             options.view, tuple(options.ordered_statuses()), options.plan_year is not None, bool(options.sections)
@@ -1216,16 +1196,15 @@ def nearby_occurrences(
             "near_end": today + reach,
         }
         counted = {row[0]: (row[1], row[2]) for row in connection.execute(count_statement, params).all()}
-        in_window = sum(entry.in_window for entry in current.values()) + sum(n for _s, n in counted.values())
-        if in_window <= expected:
-            return None
+    in_window = sum(entry.in_window for entry in current.values()) + sum(n for _s, n in counted.values())
+    if in_window <= expected:
+        return None
+    if stale:
         fresh = _read_nearby(connection, rows_statement, params, stale, counted)
         for roadmap in stale:
             current[roadmap.id] = fresh[roadmap.id]
             cache.put((roadmap.id, filters), fresh[roadmap.id])
     entries = [current[roadmap.id] for roadmap in roadmaps]
-    if sum(entry.in_window for entry in entries) <= expected:
-        return None
     rows = [row for entry in entries for row in entry.rows]
     if sum(abs((row.due_effective_on - today).days) <= NEARBY_DAYS for row in rows) <= expected:
         return None
@@ -1295,7 +1274,8 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
             tally,
         ),
     ]
-    shown = _measure_shown(bindparam("sections", expanding=True) if by_section else None)
+    sections = bindparam("sections", expanding=True) if by_section else None
+    shown = _measure_shown(sections)
     narrow = and_(*_planned_in(view, bindparam("narrow_start", type_=Date), bindparam("narrow_end", type_=Date), tally))
     near = and_(
         tally.due_effective_on >= bindparam("near_start", type_=Date),
@@ -1304,12 +1284,7 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
     if by_section:
         # "+ 0": SQLite would otherwise look the tallies up by the occurrence index once per
         # roadmap and measure (tens of thousands of lookups for a region) instead of reading them.
-        measures = (
-            select(Measure.id)
-            .outerjoin(Section, Section.id == Measure.section_id)
-            .where(Measure.roadmap_id.in_(roadmap_ids), *shown)
-        )
-        of_shown = (tally.measure_id + 0).in_(measures)
+        of_shown = (tally.measure_id + 0).in_(_measures_statement(roadmap_ids, sections, Measure.id))
     else:
         # Of every measure but the roadmaps' removed ones (as a rule none): no join of the measures.
         removed = select(Measure.id).where(Measure.roadmap_id.in_(roadmap_ids), Measure.is_removed.is_(True))
@@ -1335,15 +1310,18 @@ def _nearby_statements(view: str, statuses: tuple[str, ...], by_year: bool, by_s
     return count, rows
 
 
-# Positions in a row of _tally_rows_statement: how many rows its occurrence has, where its
-# counts start, whether a task of it has a selected status, where its measure's columns start
+# Positions in a row of _tally_rows_statement (its seven occurrence and date columns first):
+# the date sequence, the last change, how many rows its occurrence has, where its counts start,
+# whether a task of it has a selected status, where its measure's columns start
 # (_nearby_statements).
+_SEQUENCE = 7
+_CHANGED = 8
 _OCCURRENCE_ROWS = 9
 _COUNTS = 10
-_SELECTED = 16
-_MEASURE = 18
 # AggregateRow's counts, in the order _merged reads them (that of its fields).
 _SUMMED = ("total", "accepted", "submitted", "returned", "planned", "not_applicable", "selected", "on_review")
+_SELECTED = _COUNTS + _SUMMED.index("selected")
+_MEASURE = _COUNTS + len(_SUMMED)
 
 
 def _occurrence_sums(selected: set[str]) -> dict[str, ColumnElement]:

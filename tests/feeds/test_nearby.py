@@ -231,9 +231,7 @@ def test_nearby_chunks_too_few_for_the_nearest_deadlines_give_way_to_every_event
     def chunk(item):
         return b"X" * 100
 
-    request = FeedRequest(
-        resolve_scope_stub(), FeedOptions(), TODAY, "http://roadmap.test", "roadmap.test", max_bytes=3_000
-    )
+    request = FeedRequest(_region_scope(), FeedOptions(), TODAY, "http://roadmap.test", "roadmap.test", max_bytes=3_000)
     every = render._Chunks(items, chunk)
     near = [item for item in items if abs((item.due_effective - TODAY).days) <= 5]
     asked = []
@@ -249,9 +247,7 @@ def test_nearby_chunks_too_few_for_the_nearest_deadlines_give_way_to_every_event
     # Enough within the reach: chosen from those alone, the same events.
     asked.clear()
     wide = render._Chunks(items[10:50], chunk, nearby=(len(items), TODAY, 20, all_of_them))
-    small = FeedRequest(
-        resolve_scope_stub(), FeedOptions(), TODAY, "http://roadmap.test", "roadmap.test", max_bytes=1_500
-    )
+    small = FeedRequest(_region_scope(), FeedOptions(), TODAY, "http://roadmap.test", "roadmap.test", max_bytes=1_500)
     chosen_from, by_distance, keep = render._nearest_choice(small, wide)
     assert not asked and chosen_from is wide
     assert [wide.events[i].uid for i in by_distance] == [
@@ -259,7 +255,16 @@ def test_nearby_chunks_too_few_for_the_nearest_deadlines_give_way_to_every_event
     ]
 
 
-def resolve_scope_stub():
+def _region_scope():
+    """An aggregated scope for a render that reads nothing (the chunks are given)."""
     from roadmap.feeds.query import FeedScope
 
     return FeedScope(kind="roadmap", aggregated=True, organization_id=None, roadmap_id=None, name="Сводный")
+
+
+def test_the_positions_read_by_name_are_those_of_the_statement():
+    from roadmap.feeds import query
+
+    columns = [getattr(column, "key", None) for column in query._tally_rows_statement(()).selected_columns]
+    assert columns[query._SEQUENCE] == "date_sequence" and columns[query._OCCURRENCE_ROWS] == "occurrence_rows"
+    assert len(columns) == query._MEASURE == query._COUNTS + len(query._SUMMED)
